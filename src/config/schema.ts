@@ -1,0 +1,140 @@
+/**
+ * The one schema for every liftline setting (see `shared/spec/interface.md`, "Configuration").
+ *
+ * Each setting has an environment-variable name (the public lab's names where it had one) and a
+ * kebab-case flag. Values arrive as strings from flags, the environment or `.env`; the schema turns
+ * them into typed values or fails naming the variable.
+ *
+ * @module
+ */
+import { z } from "zod";
+
+/** World-clock speeds: real time × multiplier, or `MAX` (as fast as the machine allows). */
+export const SPEEDS = ["TURTLE", "LLAMA", "CHEETAH", "MAX"] as const;
+/** A world-clock speed name. */
+export type Speed = (typeof SPEEDS)[number];
+
+const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+
+const optionalText = z.preprocess(blankToUndefined, z.string().trim().optional());
+
+const identifier = (fallback: string) =>
+  z.preprocess(
+    blankToUndefined,
+    z.string().trim().regex(
+      /^[A-Za-z_][A-Za-z0-9_$]*$/,
+      "must be a Snowflake identifier (letters, digits, _ or $, not starting with a digit)",
+    ).default(fallback),
+  );
+
+const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ message: "must be a whole number" }).int("must be a whole number")
+      .positive("must be greater than 0").max(max, `must be at most ${max}`).default(fallback),
+  );
+
+const nonNegativeInt = (fallback: number) =>
+  z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ message: "must be a whole number" }).int("must be a whole number")
+      .min(0, "must be 0 or more").default(fallback),
+  );
+
+const isoInstant = z.preprocess(
+  blankToUndefined,
+  z.string().trim().optional().transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    // A bare date means midnight UTC; anything else must carry its offset so that runs are
+    // reproducible whatever the machine's time zone is.
+    const text = /^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v;
+    const ok = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text);
+    const ms = ok ? Date.parse(text) : NaN;
+    if (Number.isNaN(ms)) {
+      ctx.addIssue({
+        code: "custom",
+        message: "must be an ISO-8601 time with offset, e.g. 2026-11-25T14:00:00Z, or a date",
+      });
+      return z.NEVER;
+    }
+    return new Date(ms);
+  }),
+);
+
+/** Settings as they appear after parsing. Field names are the environment-variable names. */
+export const configSchema = z.object({
+  SNOWFLAKE_ACCOUNT: optionalText,
+  SNOWFLAKE_HOST: optionalText,
+  SNOWFLAKE_USER: identifier("STREAMING_INGEST"),
+  PRIVATE_KEY: optionalText,
+  PRIVATE_KEY_FILE: optionalText,
+  SNOWFLAKE_ROLE: z.preprocess(
+    blankToUndefined,
+    z.string().trim().regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, "must be a Snowflake identifier")
+      .optional(),
+  ),
+  SNOWFLAKE_WAREHOUSE: identifier("STREAMING_INGEST"),
+  DATABASE_NAME: identifier("STREAMING_INGEST"),
+  SCHEMA_NAME: identifier("STREAMING_INGEST"),
+  CLIENT_NAME: z.preprocess(
+    blankToUndefined,
+    z.string().trim().regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, _ . or -")
+      .default("LIFTLINE"),
+  ),
+  RESORT_TICKET_PIPE_NAME: identifier("RESORT_TICKET_PIPE"),
+  SEASON_PASS_PIPE_NAME: identifier("SEASON_PASS_PIPE"),
+  LIFT_RIDE_PIPE_NAME: identifier("LIFT_RIDE_PIPE"),
+  CHANNEL_NAME: z.preprocess(
+    blankToUndefined,
+    z.string().trim().regex(/^[A-Za-z0-9_.-]{1,128}$/, "must be 1-128 letters, digits, _ . or -")
+      .optional(),
+  ),
+  SPEED: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() !== "" ? v.trim().toUpperCase() : undefined),
+    z.enum(SPEEDS, { message: `must be one of ${SPEEDS.join(", ")}` }).default("CHEETAH"),
+  ),
+  TARGET: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() !== "" ? v.trim().toLowerCase() : undefined),
+    z.enum(["local", "snowflake"], { message: "must be local or snowflake" }).optional(),
+  ),
+  EMULATOR_URL: z.preprocess(
+    blankToUndefined,
+    z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).optional(),
+  ),
+  EMULATOR_COMMIT_DELAY_MS: nonNegativeInt(1000),
+  EMULATOR_FAULTS: optionalText,
+  TICKETS_PER_DAY: positiveInt(8000, 10_000_000),
+  QUEUE_MAX_ROWS: positiveInt(500_000),
+  SEED: z.preprocess(
+    blankToUndefined,
+    z.string().trim().max(200, "must be at most 200 characters").optional(),
+  ),
+  START_TIME: isoInstant,
+  UNTIL: isoInstant,
+  DATA_DIR: z.preprocess(blankToUndefined, z.string().default("./data")),
+  HOST: z.preprocess(blankToUndefined, z.string().trim().default("127.0.0.1")),
+  PORT: z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ message: "must be a port number" }).int("must be a port number")
+      .min(0, "must be between 0 and 65535").max(65535, "must be between 0 and 65535")
+      .default(8000),
+  ),
+  LOG_FORMAT: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() !== "" ? v.trim().toLowerCase() : undefined),
+    z.enum(["text", "json"], { message: "must be text or json" }).default("text"),
+  ),
+  QUIET: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() !== "" ? v.trim().toLowerCase() : undefined),
+    z.enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
+      .default("false").transform((v) => v === "true" || v === "1" || v === "yes"),
+  ),
+});
+
+/** Parsed settings, before derived values are added. */
+export type RawConfig = z.infer<typeof configSchema>;
+
+/** Every setting name the schema knows, in declaration order. */
+export const SETTING_NAMES = Object.keys(configSchema.shape) as (keyof RawConfig)[];
+
+/** Settings holding secrets: never printed, logged or echoed in an error. */
+export const SECRET_SETTINGS: ReadonlySet<string> = new Set(["PRIVATE_KEY"]);

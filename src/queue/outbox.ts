@@ -1,0 +1,182 @@
+/**
+ * The outbox: a durable local queue of rows waiting to be streamed, one SQLite table per stream.
+ *
+ * Each row's INTEGER PRIMARY KEY becomes its offset token. Tables are declared AUTOINCREMENT so
+ * that ids only grow, also after the queue empties and across restarts (SQLite keeps the high-water
+ * mark in `sqlite_sequence`). Rows are stored as the exact JSON text that will be sent.
+ *
+ * @module
+ */
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+
+/** A queued row as read back for sending. */
+export interface QueuedRow {
+  /** Offset token: strictly increasing per table. */
+  readonly id: number;
+  /** The row's JSON, exactly as it will be sent. */
+  readonly json: string;
+  /** When the row was enqueued (ms since epoch, wall clock). */
+  readonly enqueuedAt: number;
+}
+
+/** Depth and age of one table's queue. */
+export interface QueueDepth {
+  /** Rows not yet deleted (i.e. not yet confirmed committed). */
+  readonly rows: number;
+  /** Wall-clock enqueue time of the oldest row (ms since epoch), or undefined when empty. */
+  readonly oldestEnqueuedAt: number | undefined;
+}
+
+interface TableStatements {
+  insert: StatementSync;
+  readAfter: StatementSync;
+  deleteThrough: StatementSync;
+  count: StatementSync;
+  oldest: StatementSync;
+  maxId: StatementSync;
+}
+
+/** Table names are interpolated into SQL, so only plain identifiers are accepted. */
+function checkTableName(name: string): string {
+  if (!/^[A-Z][A-Z0-9_]*$/.test(name)) throw new Error(`invalid outbox table name: ${name}`);
+  return name;
+}
+
+/**
+ * A SQLite outbox holding one queue per named table.
+ *
+ * Writes go through {@link Outbox.append} in one transaction per batch; a crash leaves only whole
+ * batches because SQLite's WAL commit is atomic.
+ */
+export class Outbox {
+  readonly #db: DatabaseSync;
+  readonly #tables = new Map<string, TableStatements>();
+  readonly #begin: StatementSync;
+  readonly #commit: StatementSync;
+  readonly #rollback: StatementSync;
+  /** Row counts kept in memory so that depth checks on the hot path cost nothing. */
+  readonly #depth = new Map<string, number>();
+
+  /**
+   * Opens (creating if needed) the outbox at `path` with a queue per table in `tables`.
+   * `synchronous` defaults to NORMAL: in WAL mode that survives a process crash (SIGKILL) with no
+   * loss; FULL also survives power loss at a cost per commit.
+   */
+  constructor(
+    path: string,
+    tables: readonly string[],
+    options: { synchronous?: "NORMAL" | "FULL" } = {},
+  ) {
+    this.#db = new DatabaseSync(path);
+    this.#db.exec("PRAGMA journal_mode = WAL");
+    this.#db.exec(`PRAGMA synchronous = ${options.synchronous ?? "NORMAL"}`);
+    this.#db.exec("PRAGMA busy_timeout = 5000");
+    for (const raw of tables) {
+      const t = checkTableName(raw);
+      this.#db.exec(
+        `CREATE TABLE IF NOT EXISTS ${t} (
+           id INTEGER PRIMARY KEY AUTOINCREMENT,
+           json TEXT NOT NULL,
+           enqueued_at INTEGER NOT NULL
+         )`,
+      );
+      this.#tables.set(t, {
+        insert: this.#db.prepare(`INSERT INTO ${t} (json, enqueued_at) VALUES (?, ?)`),
+        readAfter: this.#db.prepare(
+          `SELECT id, json, enqueued_at AS enqueuedAt FROM ${t} WHERE id > ? ORDER BY id LIMIT ?`,
+        ),
+        deleteThrough: this.#db.prepare(`DELETE FROM ${t} WHERE id <= ?`),
+        count: this.#db.prepare(`SELECT count(*) AS n FROM ${t}`),
+        oldest: this.#db.prepare(`SELECT enqueued_at AS t FROM ${t} ORDER BY id LIMIT 1`),
+        maxId: this.#db.prepare(
+          `SELECT max(coalesce((SELECT max(id) FROM ${t}), 0),
+                      coalesce((SELECT seq FROM sqlite_sequence WHERE name = '${t}'), 0)) AS m`,
+        ),
+      });
+      this.#depth.set(t, Number((this.#stmts(t).count.get() as { n: number }).n));
+    }
+    this.#begin = this.#db.prepare("BEGIN IMMEDIATE");
+    this.#commit = this.#db.prepare("COMMIT");
+    this.#rollback = this.#db.prepare("ROLLBACK");
+  }
+
+  #stmts(table: string): TableStatements {
+    const s = this.#tables.get(table);
+    if (!s) throw new Error(`unknown outbox table: ${table}`);
+    return s;
+  }
+
+  /** The table names this outbox holds. */
+  get tables(): string[] {
+    return [...this.#tables.keys()];
+  }
+
+  /**
+   * Appends rows for several tables in one transaction: all of them are stored, or none.
+   * Returns the id of the last row written per table.
+   */
+  append(
+    batch: Readonly<Record<string, readonly string[]>>,
+    now = Date.now(),
+  ): Record<string, number> {
+    const last: Record<string, number> = {};
+    this.#begin.run();
+    try {
+      for (const [table, rows] of Object.entries(batch)) {
+        if (rows.length === 0) continue;
+        const insert = this.#stmts(table).insert;
+        let id = 0;
+        for (const json of rows) id = Number(insert.run(json, now).lastInsertRowid);
+        last[table] = id;
+      }
+      this.#commit.run();
+    } catch (e) {
+      this.#rollback.run();
+      throw e;
+    }
+    for (const [table, rows] of Object.entries(batch)) {
+      this.#depth.set(table, (this.#depth.get(table) ?? 0) + rows.length);
+    }
+    return last;
+  }
+
+  /** Up to `limit` rows of `table` with id greater than `afterId`, in id order. */
+  readAfter(table: string, afterId: number, limit: number): QueuedRow[] {
+    return this.#stmts(table).readAfter.all(afterId, limit) as unknown as QueuedRow[];
+  }
+
+  /** Deletes every row of `table` with id ≤ `throughId`; returns how many were deleted. */
+  deleteThrough(table: string, throughId: number): number {
+    const n = Number(this.#stmts(table).deleteThrough.run(throughId).changes);
+    if (n > 0) this.#depth.set(table, Math.max(0, (this.#depth.get(table) ?? 0) - n));
+    return n;
+  }
+
+  /** Rows queued in `table`, from the in-memory count kept by this process. */
+  rows(table: string): number {
+    this.#stmts(table);
+    return this.#depth.get(table) ?? 0;
+  }
+
+  /**
+   * Depth and oldest row of `table`, read from the database (so it also sees rows other
+   * processes appended or deleted).
+   */
+  depth(table: string): QueueDepth {
+    const s = this.#stmts(table);
+    const rows = Number((s.count.get() as { n: number }).n);
+    this.#depth.set(table, rows);
+    const oldest = s.oldest.get() as { t: number } | undefined;
+    return { rows, oldestEnqueuedAt: oldest ? Number(oldest.t) : undefined };
+  }
+
+  /** The highest id ever assigned in `table` (0 if none), whether or not the row still exists. */
+  maxId(table: string): number {
+    return Number((this.#stmts(table).maxId.get() as { m: number }).m);
+  }
+
+  /** Closes the database. */
+  close(): void {
+    if (this.#db.isOpen) this.#db.close();
+  }
+}

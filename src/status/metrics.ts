@@ -1,0 +1,140 @@
+/**
+ * The Prometheus metrics every role reports to (names from `shared/spec/interface.md`).
+ *
+ * One {@link Metrics} instance per process; roles receive it rather than importing a global, so
+ * tests can run several pipelines side by side.
+ *
+ * @module
+ */
+import client from "prom-client";
+
+/** Latency buckets (seconds) sized for ingest lag: sub-second commits up to minutes of backlog. */
+const LAG_BUCKETS = [0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 3, 5, 10, 30, 60, 120, 300];
+/** Buckets for single HTTP calls. */
+const REQUEST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** The metric registry and every liftline metric. */
+export class Metrics {
+  /** The registry `/metrics` renders. */
+  readonly registry: client.Registry = new client.Registry();
+  /** Rows the generator wrote to the queue. */
+  readonly rowsGenerated: client.Counter<"table">;
+  /** Rows in the queue not yet confirmed committed. */
+  readonly queueRows: client.Gauge<"table">;
+  /** Age of the oldest queued row, 0 when empty. */
+  readonly queueOldestRowAge: client.Gauge<"table">;
+  /** Rows accepted by append calls. */
+  readonly rowsAppended: client.Counter<"table">;
+  /** Rows confirmed committed and removed from the queue. */
+  readonly rowsCommitted: client.Counter<"table">;
+  /** Last committed offset token, as a number. */
+  readonly committedOffset: client.Gauge<"table">;
+  /** Per row: enqueue to confirmed commit. */
+  readonly ingestLag: client.Histogram<"table">;
+  /** Duration of append requests. */
+  readonly appendDuration: client.Histogram<"table">;
+  /** Retried requests by cause. */
+  readonly retries: client.Counter<"table" | "reason">;
+  /** Channel reopens. */
+  readonly channelReopens: client.Counter<"table">;
+  /** The channel's cumulative error rows as the target reports them. */
+  readonly rowsErrorCount: client.Gauge<"table">;
+  /** Now minus the data timestamp of each dynamic table's last refresh. */
+  readonly reportFreshness: client.Gauge<"dynamic_table">;
+  /** Rows the generator could not encode or the queue rejected (never silently dropped). */
+  readonly rowsRejected: client.Counter<"table" | "reason">;
+
+  constructor() {
+    const registers = [this.registry];
+    this.rowsGenerated = new client.Counter({
+      name: "liftline_rows_generated_total",
+      help: "Rows the generator wrote to the queue.",
+      labelNames: ["table"],
+      registers,
+    });
+    this.queueRows = new client.Gauge({
+      name: "liftline_queue_rows",
+      help: "Rows in the queue not yet confirmed committed.",
+      labelNames: ["table"],
+      registers,
+    });
+    this.queueOldestRowAge = new client.Gauge({
+      name: "liftline_queue_oldest_row_age_seconds",
+      help: "Age of the oldest queued row (0 when empty).",
+      labelNames: ["table"],
+      registers,
+    });
+    this.rowsAppended = new client.Counter({
+      name: "liftline_rows_appended_total",
+      help: "Rows accepted by append calls.",
+      labelNames: ["table"],
+      registers,
+    });
+    this.rowsCommitted = new client.Counter({
+      name: "liftline_rows_committed_total",
+      help: "Rows confirmed committed and removed from the queue.",
+      labelNames: ["table"],
+      registers,
+    });
+    this.committedOffset = new client.Gauge({
+      name: "liftline_committed_offset",
+      help: "Last committed offset token, as a number.",
+      labelNames: ["table"],
+      registers,
+    });
+    this.ingestLag = new client.Histogram({
+      name: "liftline_ingest_lag_seconds",
+      help: "Per row: time from enqueue to confirmed commit.",
+      labelNames: ["table"],
+      buckets: LAG_BUCKETS,
+      registers,
+    });
+    this.appendDuration = new client.Histogram({
+      name: "liftline_append_duration_seconds",
+      help: "Duration of append requests.",
+      labelNames: ["table"],
+      buckets: REQUEST_BUCKETS,
+      registers,
+    });
+    this.retries = new client.Counter({
+      name: "liftline_retries_total",
+      help: "Retried requests by cause (429, 5xx, network, ...).",
+      labelNames: ["table", "reason"],
+      registers,
+    });
+    this.channelReopens = new client.Counter({
+      name: "liftline_channel_reopens_total",
+      help: "Channel reopens.",
+      labelNames: ["table"],
+      registers,
+    });
+    this.rowsErrorCount = new client.Gauge({
+      name: "liftline_rows_error_count",
+      help: "The channel's cumulative error rows, as the target reports them.",
+      labelNames: ["table"],
+      registers,
+    });
+    this.reportFreshness = new client.Gauge({
+      name: "liftline_report_freshness_seconds",
+      help: "Now minus the data timestamp of the dynamic table's last refresh.",
+      labelNames: ["dynamic_table"],
+      registers,
+    });
+    this.rowsRejected = new client.Counter({
+      name: "liftline_rows_rejected_total",
+      help: "Rows that could not be queued or sent, by reason (counted, never silently dropped).",
+      labelNames: ["table", "reason"],
+      registers,
+    });
+  }
+
+  /** The registry in Prometheus text format. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** The content type `/metrics` must answer with. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
