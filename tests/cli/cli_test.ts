@@ -1,0 +1,143 @@
+/**
+ * The program as a user runs it: a real `deno run main.ts` child process per case.
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+
+const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
+
+async function liftline(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", MAIN, ...args],
+    cwd: options.cwd,
+    env: { RUST_BACKTRACE: "0", NO_COLOR: "1", ...options.env },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+Deno.test("--help lists the commands and exits 0", async () => {
+  const r = await liftline(["--help"]);
+  assert.equal(r.code, 0);
+  for (const cmd of ["run", "generate", "stream", "emulator", "setup", "keygen", "check"]) {
+    assert.match(r.stdout, new RegExp(`^  ${cmd} `, "m"), cmd);
+  }
+});
+
+Deno.test("per-command help", async () => {
+  const r = await liftline(["generate", "--help"]);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /Usage: liftline generate/);
+  assert.match(r.stdout, /--tickets-per-day/);
+});
+
+Deno.test("bad configuration exits 2 with one line naming the variable", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const r = await liftline(["generate", "--speed", "WARP"], { cwd: dir });
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.match(r.stderr, /SPEED/);
+    const e = await liftline(["generate"], { cwd: dir, env: { TICKETS_PER_DAY: "lots" } });
+    assert.equal(e.code, 2);
+    assert.match(e.stderr, /^liftline: TICKETS_PER_DAY /);
+    const u = await liftline(["frobnicate"], { cwd: dir });
+    assert.equal(u.code, 2);
+    assert.match(u.stderr, /frobnicate/);
+    const s = await liftline(["generate", "--apply"], { cwd: dir });
+    assert.equal(s.code, 2);
+    assert.match(s.stderr, /--apply/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test(".env in the working folder is read, the environment wins over it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/.env`, "SPEED=WARP\n");
+    const r = await liftline(["generate"], { cwd: dir });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /SPEED/);
+    const ok = await liftline(["generate", "--help"], { cwd: dir, env: { SPEED: "MAX" } });
+    assert.equal(ok.code, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a bad private key is not echoed back", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const r = await liftline(["check"], {
+      cwd: dir,
+      env: { PRIVATE_KEY: "TOPSECRETMATERIAL", SNOWFLAKE_ACCOUNT: "acct" },
+    });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /PRIVATE_KEY/);
+    assert.ok(!(r.stderr + r.stdout).includes("TOPSECRETMATERIAL"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("keygen writes an owner-only PKCS#8 key Web Crypto and openssl agree on", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const r = await liftline(["keygen", "--data-dir", dir, "--snowflake-user", "INGEST_USER"]);
+    assert.equal(r.code, 0, r.stderr);
+    const priv = await Deno.readTextFile(`${dir}/rsa_key.p8`);
+    const pub = await Deno.readTextFile(`${dir}/rsa_key.pub`);
+    assert.match(priv, /^-----BEGIN PRIVATE KEY-----\n/);
+    assert.equal((await Deno.stat(`${dir}/rsa_key.p8`)).mode! & 0o777, 0o600);
+    // The private key never reaches the terminal.
+    const body = priv.split("\n")[1];
+    assert.ok(!r.stdout.includes(body) && !r.stderr.includes(body));
+
+    // It parses with Web Crypto as an RSA-2048 signing key.
+    const der = Uint8Array.from(
+      atob(priv.replace(/-----[A-Z ]+-----|\s/g, "")),
+      (ch) => ch.charCodeAt(0),
+    );
+    const key = await crypto.subtle.importKey(
+      "pkcs8",
+      der,
+      { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
+    assert.equal((key.algorithm as RsaHashedKeyAlgorithm).modulusLength, 2048);
+
+    // The printed fingerprint is openssl's: sha256 over the DER public key, base64.
+    const openssl = new Deno.Command("sh", {
+      args: [
+        "-c",
+        `openssl rsa -pubin -in '${dir}/rsa_key.pub' -outform DER 2>/dev/null | ` +
+        "openssl dgst -sha256 -binary | openssl enc -base64 -A",
+      ],
+      stdout: "piped",
+    });
+    const fp = new TextDecoder().decode((await openssl.output()).stdout).trim();
+    assert.ok(fp.length > 40, "openssl produced a fingerprint");
+    assert.match(r.stdout, new RegExp(`Fingerprint: SHA256:${fp.replace(/[+/]/g, "\\$&")}`));
+
+    const pubBody = pub.replace(/-----[A-Z ]+-----|\s/g, "");
+    assert.ok(r.stdout.includes(`ALTER USER INGEST_USER SET RSA_PUBLIC_KEY='${pubBody}';`));
+
+    // A second keygen refuses to overwrite without --force.
+    const again = await liftline(["keygen", "--data-dir", dir]);
+    assert.equal(again.code, 2);
+    assert.equal(await Deno.readTextFile(`${dir}/rsa_key.p8`), priv);
+    const forced = await liftline(["keygen", "--data-dir", dir, "--force"]);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.notEqual(await Deno.readTextFile(`${dir}/rsa_key.p8`), priv);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
