@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import { createWebApp } from "../../src/web/app.ts";
+import { Metrics } from "../../src/status/metrics.ts";
+import { StatusStore } from "../../src/status/store.ts";
+
+/** Every metric name interface.md promises. */
+const PROMISED = [
+  "liftline_rows_generated_total",
+  "liftline_queue_rows",
+  "liftline_queue_oldest_row_age_seconds",
+  "liftline_rows_appended_total",
+  "liftline_rows_committed_total",
+  "liftline_committed_offset",
+  "liftline_ingest_lag_seconds",
+  "liftline_append_duration_seconds",
+  "liftline_retries_total",
+  "liftline_channel_reopens_total",
+  "liftline_rows_error_count",
+  "liftline_report_freshness_seconds",
+];
+
+function exercised(): Metrics {
+  const m = new Metrics();
+  for (const table of ["RESORT_TICKET", "SEASON_PASS", "LIFT_RIDE"]) {
+    m.rowsGenerated.inc({ table }, 10);
+    m.queueRows.set({ table }, 3);
+    m.queueOldestRowAge.set({ table }, 0.5);
+    m.rowsAppended.inc({ table }, 7);
+    m.rowsCommitted.inc({ table }, 7);
+    m.committedOffset.set({ table }, 7);
+    m.ingestLag.observe({ table }, 1.2);
+    m.appendDuration.observe({ table }, 0.01);
+    m.retries.inc({ table, reason: "429" });
+    m.channelReopens.inc({ table });
+    m.rowsErrorCount.set({ table }, 0);
+  }
+  m.reportFreshness.set({ dynamic_table: "HOURLY_RESORT_SUMMARY" }, 42);
+  return m;
+}
+
+Deno.test("/healthz answers ok", async () => {
+  const app = createWebApp({ metrics: new Metrics(), status: new StatusStore() });
+  const res = await app.request("/healthz");
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { status: "ok" });
+});
+
+Deno.test("/readyz is 503 with reasons until every role is ready", async () => {
+  const status = new StatusStore();
+  let queueWritable = false;
+  const app = createWebApp({
+    metrics: new Metrics(),
+    status,
+    readinessChecks: [() => (queueWritable ? undefined : "queue is not writable")],
+  });
+  status.setNotReady("streamer", ["channel LIFT_RIDE is not open"]);
+  let res = await app.request("/readyz");
+  assert.equal(res.status, 503);
+  const body = await res.json();
+  assert.deepEqual(body.reasons, ["channel LIFT_RIDE is not open", "queue is not writable"]);
+  status.setNotReady("streamer", []);
+  queueWritable = true;
+  res = await app.request("/readyz");
+  assert.equal(res.status, 200);
+});
+
+Deno.test("/metrics has every promised name and passes promtool check metrics", async () => {
+  const app = createWebApp({ metrics: exercised(), status: new StatusStore() });
+  const res = await app.request("/metrics");
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get("content-type") ?? "", /text\/plain/);
+  const text = await res.text();
+  for (const name of PROMISED) {
+    assert.match(text, new RegExp(`^# TYPE ${name} `, "m"), name);
+  }
+  const child = new Deno.Command("promtool", {
+    args: ["check", "metrics"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(text));
+  await writer.close();
+  const out = await child.output();
+  const report = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, report);
+  assert.equal(report.trim(), "", report);
+});
+
+Deno.test("/api/status returns the status snapshot as JSON", async () => {
+  const status = new StatusStore();
+  status.target = "local";
+  const app = createWebApp({ metrics: new Metrics(), status });
+  const res = await app.request("/api/status");
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.equal(body.target, "local");
+  assert.deepEqual(body.notReady, []);
+});
+
+Deno.test("unknown paths and methods get 4xx, not a crash", async () => {
+  const app = createWebApp({ metrics: new Metrics(), status: new StatusStore() });
+  assert.equal((await app.request("/nope")).status, 404);
+  assert.equal((await app.request("/healthz", { method: "POST" })).status, 404);
+  assert.equal((await app.request("/%E0%A4%A")).status, 404);
+});
