@@ -1,0 +1,122 @@
+/**
+ * `emulator_insert_ceiling_rows_per_s`: the embedded emulator's own insert path without HTTP, the
+ * ceiling beside which `streamer_rows_per_s` is read. Each batch goes through exactly what an
+ * append does after the body is read: NDJSON split, JSON.parse, COPY coercion (Pipe.parse), then
+ * the commit transaction (rows inserted and the channel's offset advanced together).
+ *
+ * Run alone: `deno run -A bench/emulator_ceiling.ts`.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { Pipe } from "../src/emulator/pipe.ts";
+import { Warehouse, WAREHOUSE_FILE } from "../src/emulator/warehouse.ts";
+import resorts from "../src/generator/resorts.json" with { type: "json" };
+
+/** Options of {@link measureEmulatorInsertCeiling}. */
+export interface CeilingOptions {
+  /** Rows to push through (default 300,000). */
+  rows?: number;
+  /** Rows per batch, like one append (default 10,000). */
+  batchRows?: number;
+}
+
+function hex(bytes: number): string {
+  const b = crypto.getRandomValues(new Uint8Array(bytes));
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+const RESORTS = (resorts as { resorts: { name: string; lifts: string[] }[] }).resorts;
+
+/** NDJSON bodies shaped like the generator's rows, by table, in the streams' proportions. */
+function makeBodies(total: number, batchRows: number) {
+  const bodies: { table: string; text: string; rows: number }[] = [];
+  let t = Date.UTC(2026, 10, 25, 15);
+  const iso = (ms: number) => new Date(ms).toISOString().replace("Z", "+00:00");
+  const rfids = Array.from({ length: 5000 }, () => `0x${hex(12)}`);
+  const person = () => ({
+    NAME: "Alex Example",
+    ADDRESS: Math.random() < 0.2
+      ? null
+      : { STREET_ADDRESS: "12 Main St", CITY: "Denver", STATE: "CO", POSTALCODE: "80202" },
+    PHONE: "+1 303 555 0100",
+    EMAIL: "alex@example.com",
+    EMERGENCY_CONTACT: { NAME: "Sam Example", PHONE: "+1 303 555 0199" },
+  });
+  let made = 0;
+  while (made < total) {
+    // Rides are ~95% of the volume (≈30 rides per ticket), tickets ~4%, passes ~1%.
+    for (const [table, share] of [["LIFT_RIDE", 0.95], ["RESORT_TICKET", 0.04], ["SEASON_PASS", 0.01]] as const) {
+      const n = Math.max(1, Math.round(batchRows * share));
+      const lines: string[] = [];
+      for (let i = 0; i < n; i++) {
+        t += 37;
+        const base = { TXID: crypto.randomUUID(), RFID: rfids[(Math.random() * rfids.length) | 0] };
+        if (table === "LIFT_RIDE") {
+          lines.push(JSON.stringify({
+            ...base,
+            RESORT: RESORTS[i % RESORTS.length].name,
+            LIFT: RESORTS[i % RESORTS.length].lifts[i % 7],
+            RIDE_TIME: iso(t),
+            ACTIVATION_DAY_COUNT: 1 + (i % 4),
+          }));
+        } else {
+          lines.push(JSON.stringify({
+            ...base,
+            ...(table === "RESORT_TICKET" ? { RESORT: RESORTS[i % RESORTS.length].name, DAYS: 2 } : {}),
+            PURCHASE_TIME: iso(t),
+            PRICE_USD: 389.5,
+            EXPIRATION_TIME: iso(t + 4 * 86_400_000).slice(0, 10),
+            ...person(),
+          }));
+        }
+      }
+      bodies.push({ table, text: lines.join("\n") + "\n", rows: n });
+      made += n;
+    }
+  }
+  return bodies;
+}
+
+/** Measures rows/s through parse + coerce + commit into a fresh warehouse in a temp folder. */
+export async function measureEmulatorInsertCeiling(options: CeilingOptions = {}): Promise<number> {
+  const total = options.rows ?? 300_000;
+  const bodies = makeBodies(total, options.batchRows ?? 10_000);
+  const dir = await Deno.makeTempDir({ prefix: "liftline-ceiling-" });
+  const warehouse = new Warehouse(join(dir, WAREHOUSE_FILE));
+  try {
+    const pipes = new Map<string, { pipe: Pipe; channelId: number }>();
+    for (const table of warehouse.tables.keys()) {
+      const pipe = new Pipe(`${table}_PIPE`, warehouse.table(table));
+      pipes.set(table, { pipe, channelId: warehouse.openChannel(pipe.name, "bench").id });
+    }
+    let offset = 0;
+    const run = (b: { table: string; text: string }) => {
+      const { pipe, channelId } = pipes.get(b.table)!;
+      const batch = pipe.parse(b.text);
+      offset += batch.parsed;
+      warehouse.commitBatches(channelId, b.table, [{ ...batch, endOffsetToken: String(offset) }]);
+    };
+    // One round untimed: JIT warm-up and first page allocations.
+    const warm = bodies.splice(0, 3);
+    warm.forEach(run);
+    const rows = bodies.reduce((n, b) => n + b.rows, 0);
+    const t0 = performance.now();
+    for (const b of bodies) run(b);
+    const seconds = (performance.now() - t0) / 1000;
+    return Math.round(rows / seconds);
+  } finally {
+    warehouse.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+if (import.meta.main) {
+  const value = await measureEmulatorInsertCeiling();
+  console.log(JSON.stringify({
+    name: "emulator_insert_ceiling_rows_per_s",
+    value,
+    unit: "rows/s",
+    note: "NDJSON parse + COPY coercion + commit transaction, no HTTP; 95% rides, 10k-row batches",
+  }));
+}

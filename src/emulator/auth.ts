@@ -1,0 +1,187 @@
+/**
+ * The emulator's authentication, as strict as Snowflake's: key-pair JWTs (RS256) verified against
+ * the trusted public key, and the scoped tokens it issues in exchange (HS256 JWTs signed with a
+ * secret made at start, so they die with the process; clients re-exchange on 401 as they must
+ * with the real service).
+ *
+ * @module
+ */
+import { decodeProtectedHeader, jwtVerify, SignJWT } from "jose";
+import { importPublicKey, publicKeyFingerprint } from "../snowflake/keys.ts";
+
+/** Who a token speaks for. */
+export interface Principal {
+  /** Upper-case account name. */
+  readonly account: string;
+  /** Upper-case user name. */
+  readonly user: string;
+}
+
+/** What a scoped token grants. */
+export interface ScopedPrincipal extends Principal {
+  /** The host the token was scoped to. */
+  readonly scope: string;
+  /** Role asked for with `session:role:<ROLE>`, if any. */
+  readonly role?: string;
+  /** Expiry, seconds since the epoch. */
+  readonly exp: number;
+}
+
+/** Which token kinds a route accepts. */
+export type TokenKind = "keypair" | "scoped";
+
+/** A token the emulator refuses; answered with 401. */
+export class AuthError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "AuthError";
+  }
+}
+
+/** Settings of {@link EmulatorAuth.create}. */
+export interface AuthOptions {
+  /** Account name, upper-case. */
+  readonly account: string;
+  /** User name, upper-case. */
+  readonly user: string;
+  /** The trusted public key (SPKI PEM). */
+  readonly publicKeyPem: string;
+  /** Lifetime of issued scoped tokens in seconds (default 3600). */
+  readonly tokenTtlSeconds?: number;
+}
+
+/** Snowflake honours a key-pair JWT for at most one hour after it was issued. */
+export const MAX_KEYPAIR_JWT_SECONDS = 3600;
+const CLOCK_SKEW_SECONDS = 60;
+const SCOPED_ISSUER = "liftline-emulator";
+
+/** Underscores and hyphens in account names are treated alike (which one JWTs keep is unconfirmed). */
+function sameAccount(a: string, b: string): boolean {
+  return a.replaceAll("_", "-") === b.replaceAll("_", "-");
+}
+
+/** Verifies key-pair JWTs and issues and verifies scoped tokens. */
+export class EmulatorAuth {
+  /** Expected account (upper-case). */
+  readonly account: string;
+  /** Expected user (upper-case). */
+  readonly user: string;
+  /** `SHA256:…` fingerprint of the trusted public key. */
+  readonly fingerprint: string;
+  /** Lifetime of issued scoped tokens in seconds. */
+  readonly tokenTtlSeconds: number;
+  readonly #publicKey: CryptoKey;
+  readonly #secret: Uint8Array;
+
+  private constructor(options: AuthOptions, fingerprint: string, publicKey: CryptoKey) {
+    this.account = options.account;
+    this.user = options.user;
+    this.fingerprint = fingerprint;
+    this.tokenTtlSeconds = options.tokenTtlSeconds ?? 3600;
+    this.#publicKey = publicKey;
+    this.#secret = crypto.getRandomValues(new Uint8Array(32));
+  }
+
+  /** Imports the trusted key and makes the scoped-token secret. */
+  static async create(options: AuthOptions): Promise<EmulatorAuth> {
+    const fingerprint = await publicKeyFingerprint(options.publicKeyPem);
+    const key = await importPublicKey(options.publicKeyPem);
+    return new EmulatorAuth(options, fingerprint, key);
+  }
+
+  /**
+   * Verifies a key-pair JWT: RS256 signature by the trusted key, `iss` =
+   * `<ACCOUNT>.<USER>.SHA256:<fingerprint>`, `sub` = `<ACCOUNT>.<USER>` (upper-case), `exp` in the
+   * future and at most one hour after `iat` (seconds or milliseconds), `iat` not in the future.
+   */
+  async verifyKeypairJwt(token: string): Promise<Principal> {
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(token, this.#publicKey, {
+        algorithms: ["RS256"],
+        requiredClaims: ["iss", "sub", "iat", "exp"],
+      }));
+    } catch (e) {
+      throw new AuthError(`JWT token is invalid: ${(e as Error).message}`);
+    }
+    const iss = String(payload.iss);
+    const sub = String(payload.sub);
+    const dot = sub.indexOf(".");
+    const account = sub.slice(0, dot);
+    const user = sub.slice(dot + 1);
+    if (dot <= 0 || !sameAccount(account, this.account) || user !== this.user) {
+      throw new AuthError("JWT token is invalid: sub is not <ACCOUNT>.<USER> of this account");
+    }
+    if (iss !== `${account}.${user}.${this.fingerprint}`) {
+      throw new AuthError(
+        "JWT token is invalid: iss must be <ACCOUNT>.<USER>.SHA256:<fingerprint of the trusted key>",
+      );
+    }
+    const now = Date.now() / 1000;
+    // `iat` may be in milliseconds; anything past year 5138 in seconds is read as milliseconds.
+    const iat = (payload.iat as number) > 1e11 ? (payload.iat as number) / 1000 : payload.iat!;
+    const exp = payload.exp!;
+    if (iat > now + CLOCK_SKEW_SECONDS) {
+      throw new AuthError("JWT token is invalid: iat is in the future");
+    }
+    if (exp - iat > MAX_KEYPAIR_JWT_SECONDS || now > iat + MAX_KEYPAIR_JWT_SECONDS) {
+      throw new AuthError("JWT token is invalid: lifetime is more than one hour after iat");
+    }
+    return { account: this.account, user };
+  }
+
+  /** Issues a scoped token (HS256 JWT) for `principal`, valid for the token TTL. */
+  issueScopedToken(principal: Principal & { scope: string; role?: string }): Promise<string> {
+    const now = Date.now() / 1000;
+    const claims: Record<string, string> = { scope: principal.scope };
+    if (principal.role) claims.role = principal.role;
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setIssuer(SCOPED_ISSUER)
+      .setSubject(`${principal.account}.${principal.user}`)
+      .setIssuedAt(Math.floor(now))
+      .setExpirationTime(Math.ceil(now + this.tokenTtlSeconds))
+      .sign(this.#secret);
+  }
+
+  /** Verifies a scoped token this emulator issued (signature, issuer, expiry). */
+  async verifyScopedToken(token: string): Promise<ScopedPrincipal> {
+    try {
+      const { payload } = await jwtVerify(token, this.#secret, {
+        algorithms: ["HS256"],
+        issuer: SCOPED_ISSUER,
+        requiredClaims: ["sub", "exp", "scope"],
+      });
+      const sub = String(payload.sub);
+      const dot = sub.indexOf(".");
+      return {
+        account: sub.slice(0, dot),
+        user: sub.slice(dot + 1),
+        scope: String(payload.scope),
+        role: typeof payload.role === "string" ? payload.role : undefined,
+        exp: payload.exp!,
+      };
+    } catch (e) {
+      throw new AuthError(`scoped token is invalid: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * Verifies a bearer token of one of the `allowed` kinds. The kind is told by the token's own
+   * algorithm (RS256 key-pair JWT, HS256 scoped token), not by the optional type header; `none`
+   * and anything else are refused.
+   */
+  async verifyBearer(token: string, allowed: readonly TokenKind[]): Promise<Principal> {
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw new AuthError("bearer token is not a JWT");
+    }
+    if (alg === "RS256" && allowed.includes("keypair")) return await this.verifyKeypairJwt(token);
+    if (alg === "HS256" && allowed.includes("scoped")) return await this.verifyScopedToken(token);
+    throw new AuthError(
+      `this endpoint needs ${allowed.map((k) => k === "keypair" ? "a KEYPAIR_JWT" : "a scoped token").join(" or ")}`,
+    );
+  }
+}

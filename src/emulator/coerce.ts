@@ -1,0 +1,302 @@
+/**
+ * The pipe's COPY with `MATCH_BY_COLUMN_NAME = CASE_SENSITIVE`, as far as one row goes: top-level
+ * keys matched exactly to the table's columns, keys without a column ignored, columns without a key
+ * NULL, and each value cast to its column's type, stored the way the warehouse agreed with the
+ * other readers of `warehouse.db`:
+ *
+ * | Snowflake type | SQLite value |
+ * |---|---|
+ * | VARCHAR(n) | TEXT (longer than n characters → error) |
+ * | NUMBER / NUMBER(p,0) | INTEGER (rounded half away from zero) |
+ * | DECIMAL(p,s) / NUMBER(p,s) | REAL rounded to s decimals (more than p−s integer digits → error) |
+ * | DATETIME / TIMESTAMP_NTZ | TEXT `YYYY-MM-DD HH:MM:SS.SSS`, UTC wall time (offsets converted) |
+ * | DATE | TEXT `YYYY-MM-DD` |
+ * | VARIANT / OBJECT / ARRAY | TEXT holding JSON |
+ * | BOOLEAN | INTEGER 0/1 |
+ * | FLOAT | REAL |
+ *
+ * Error messages name the column and type but never the value: Snowflake redacts customer data
+ * from `last_error_message`, and so do we.
+ *
+ * @module
+ */
+import type { ColumnDef, ColumnType } from "./table_schema.ts";
+
+/** A value as bound into SQLite. */
+export type StoredValue = string | number | null;
+
+/** Coerces one parsed JSON object into the column values of one table row (column order). */
+export type RowCoercer = (row: Record<string, unknown>) => StoredValue[];
+
+/** A value that could not be cast into its column; the message holds no customer data. */
+export class CoercionError extends Error {
+  /** The column at fault. */
+  readonly column: string;
+
+  constructor(column: ColumnDef, reason: string) {
+    super(`column ${column.name} of type ${column.typeText}: ${reason}`);
+    this.name = "CoercionError";
+    this.column = column.name;
+  }
+}
+
+/** Thrown by a converter; {@link compileRowCoercer} adds the column. */
+class Reject {
+  constructor(readonly reason: string) {}
+}
+
+type Converter = (v: unknown) => StoredValue;
+
+const NUMERIC_TEXT = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+const INTEGER_TEXT = /^\s*-?\d+\s*$/;
+const ISO_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29;
+  return DAYS_IN_MONTH[month - 1];
+}
+
+function toNumber(v: unknown, what: string): number {
+  if (typeof v === "number") return v;
+  if (typeof v === "string" && NUMERIC_TEXT.test(v)) return Number(v);
+  throw new Reject(`${what} is not recognized`);
+}
+
+/** Rounds to `scale` decimals, half away from zero, on the number's decimal text. */
+function roundHalfAway(v: number, scale: number): number {
+  const abs = Math.abs(v);
+  let r: number;
+  if (scale === 0) r = Math.round(abs);
+  else {
+    const text = String(abs);
+    // Shifting through the decimal text avoids binary artefacts (1.005 → 1.01, not 1.00).
+    r = text.includes("e")
+      ? Math.round(abs * 10 ** scale) / 10 ** scale
+      : Number(`${Math.round(Number(`${text}e${scale}`))}e-${scale}`);
+  }
+  return r === 0 ? 0 : v < 0 ? -r : r;
+}
+
+function numberConverter(precision: number, scale: number): Converter {
+  const limit = 10 ** (precision - scale);
+  if (scale === 0) {
+    return (v) => {
+      let n = toNumber(v, "numeric value");
+      if (!Number.isFinite(n)) throw new Reject("numeric value is not recognized");
+      if (!Number.isInteger(n)) n = roundHalfAway(n, 0);
+      if (Math.abs(n) >= limit) throw new Reject("numeric value out of range");
+      if (!Number.isSafeInteger(n)) {
+        throw new Reject("numeric value out of the range the emulator stores exactly (±2^53)");
+      }
+      return n;
+    };
+  }
+  return (v) => {
+    const n = toNumber(v, "numeric value");
+    if (!Number.isFinite(n)) throw new Reject("numeric value is not recognized");
+    const r = roundHalfAway(n, scale);
+    if (Math.abs(r) >= limit) throw new Reject("numeric value out of range");
+    return r;
+  };
+}
+
+function varcharConverter(length: number): Converter {
+  return (v) => {
+    let s: string;
+    if (typeof v === "string") s = v;
+    else if (typeof v === "number" || typeof v === "boolean") s = String(v);
+    else s = JSON.stringify(v);
+    // String length counts UTF-16 units, never fewer than characters: only a long string needs
+    // the exact (slower) character count.
+    if (s.length > length && [...s].length > length) {
+      throw new Reject(`string is longer than ${length} characters`);
+    }
+    return s;
+  };
+}
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** `YYYY-MM-DD HH:MM:SS.SSS` of a UTC instant, or undefined outside years 1–9999. */
+function formatUtc(ms: number): string | undefined {
+  const d = new Date(ms);
+  const y = d.getUTCFullYear();
+  if (!(y >= 1 && y <= 9999)) return undefined;
+  const iso = d.toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+}
+
+/** Epoch numbers scale by magnitude as in Snowflake: seconds, then ms, µs, ns. */
+function epochToMs(n: number): number {
+  const a = Math.abs(n);
+  if (a < 31536000000) return n * 1000;
+  if (a < 31536000000000) return n;
+  if (a < 31536000000000000) return n / 1000;
+  return n / 1e6;
+}
+
+function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number) {
+  const date = new Date(0);
+  // setUTCFullYear, unlike Date.UTC, does not map years 0–99 onto 1900–1999.
+  date.setUTCFullYear(y, mo - 1, d);
+  date.setUTCHours(h, mi, s, ms);
+  return date.getTime();
+}
+
+/** Parses an ISO-like timestamp string into stored UTC wall time, or undefined. */
+export function parseTimestampText(text: string): string | undefined {
+  const m = ISO_TIME.exec(text.trim());
+  if (!m) return undefined;
+  const y = Number(m[1]), mo = Number(m[2]), d = Number(m[3]);
+  const h = m[4] === undefined ? 0 : Number(m[4]);
+  const mi = m[5] === undefined ? 0 : Number(m[5]);
+  const s = m[6] === undefined ? 0 : Number(m[6]);
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return undefined;
+  if (h > 23 || mi > 59 || s > 59) return undefined;
+  // Stored to the millisecond; finer digits are truncated.
+  const msText = m[7] === undefined ? "000" : (m[7] + "00").slice(0, 3);
+  const offsetMinutes = m[9] === undefined
+    ? 0
+    : (m[9] === "-" ? -1 : 1) * (Number(m[10]) * 60 + (m[11] === undefined ? 0 : Number(m[11])));
+  if (offsetMinutes === 0) {
+    return `${m[1]}-${m[2]}-${m[3]} ${two(h)}:${two(mi)}:${two(s)}.${msText}`;
+  }
+  if (Math.abs(offsetMinutes) > 18 * 60) return undefined;
+  return formatUtc(utcMs(y, mo, d, h, mi, s, Number(msText)) - offsetMinutes * 60_000);
+}
+
+function digitsAt(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * The common case without a regex: `YYYY-MM-DDTHH:MM:SS[.sss](Z|+00:00)`, the generator's form.
+ * Undefined for anything else (the general parser decides then).
+ */
+function fastUtcTimestamp(s: string): string | undefined {
+  const n = s.length;
+  const zone = s.charCodeAt(n - 1) === 90 ? 1 : s.endsWith("+00:00") ? 6 : 0;
+  const body = n - zone;
+  if (zone === 0 || (body !== 19 && body !== 23)) return undefined;
+  if (
+    s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 ||
+    s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || (body === 23 && s.charCodeAt(19) !== 46)
+  ) return undefined;
+  const y = digitsAt(s, 0, 4), mo = digitsAt(s, 5, 7), d = digitsAt(s, 8, 10);
+  const h = digitsAt(s, 11, 13), mi = digitsAt(s, 14, 16), sec = digitsAt(s, 17, 19);
+  const ms = body === 23 ? digitsAt(s, 20, 23) : 0;
+  if (
+    y < 1 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h < 0 || h > 23 ||
+    mi < 0 || mi > 59 || sec < 0 || sec > 59 || ms < 0
+  ) return undefined;
+  return body === 23
+    ? `${s.slice(0, 10)} ${s.slice(11, 23)}`
+    : `${s.slice(0, 10)} ${s.slice(11, 19)}.000`;
+}
+
+const timestampConverter: Converter = (v) => {
+  let out: string | undefined;
+  if (typeof v === "string") {
+    out = fastUtcTimestamp(v) ??
+      (INTEGER_TEXT.test(v) ? formatUtc(epochToMs(Number(v))) : parseTimestampText(v));
+  } else if (typeof v === "number" && Number.isFinite(v)) {
+    out = formatUtc(Math.trunc(epochToMs(v)));
+  }
+  if (out === undefined) throw new Reject("timestamp is not recognized");
+  return out;
+};
+
+const dateConverter: Converter = (v) => {
+  let out: string | undefined;
+  if (typeof v === "string" && !INTEGER_TEXT.test(v)) {
+    const m = ISO_TIME.exec(v.trim());
+    // A timestamp's date is the one written (its own offset), as Snowflake's cast does.
+    if (m && parseTimestampText(v) !== undefined) out = `${m[1]}-${m[2]}-${m[3]}`;
+  } else if (typeof v === "number" || typeof v === "string") {
+    const n = Number(v);
+    if (Number.isFinite(n)) out = formatUtc(Math.trunc(epochToMs(n)))?.slice(0, 10);
+  }
+  if (out === undefined) throw new Reject("date is not recognized");
+  return out;
+};
+
+const TRUE_TEXT = new Set(["true", "t", "yes", "y", "on", "1"]);
+const FALSE_TEXT = new Set(["false", "f", "no", "n", "off", "0"]);
+
+const booleanConverter: Converter = (v) => {
+  if (typeof v === "boolean") return v ? 1 : 0;
+  if (typeof v === "number" && Number.isFinite(v)) return v === 0 ? 0 : 1;
+  if (typeof v === "string") {
+    const t = v.trim().toLowerCase();
+    if (TRUE_TEXT.has(t)) return 1;
+    if (FALSE_TEXT.has(t)) return 0;
+  }
+  throw new Reject("boolean value is not recognized");
+};
+
+const floatConverter: Converter = (v) => {
+  const n = toNumber(v, "numeric value");
+  if (!Number.isFinite(n)) throw new Reject("numeric value is not recognized");
+  return n;
+};
+
+const variantConverter: Converter = (v) => JSON.stringify(v);
+
+/** The converter of one column type. */
+function converterFor(type: ColumnType): Converter {
+  switch (type.kind) {
+    case "varchar":
+      return varcharConverter(type.length);
+    case "number":
+      return numberConverter(type.precision, type.scale);
+    case "float":
+      return floatConverter;
+    case "boolean":
+      return booleanConverter;
+    case "timestamp":
+      return timestampConverter;
+    case "date":
+      return dateConverter;
+    case "variant":
+      return variantConverter;
+  }
+}
+
+/**
+ * Compiles the coercer of one table. A JSON `null` or a missing key stores SQL NULL. Throws
+ * {@link CoercionError} for a value that cannot be cast.
+ */
+export function compileRowCoercer(columns: readonly ColumnDef[]): RowCoercer {
+  const n = columns.length;
+  const names = columns.map((c) => c.name);
+  const converters = columns.map((c) => converterFor(c.type));
+  // A column named like an Object.prototype member must not read the inherited value.
+  const guarded = names.map((name) => name in Object.prototype);
+  return (row) => {
+    const out: StoredValue[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = guarded[i] && !Object.hasOwn(row, names[i]) ? undefined : row[names[i]];
+      if (v === undefined || v === null) {
+        out[i] = null;
+        continue;
+      }
+      try {
+        out[i] = converters[i](v);
+      } catch (e) {
+        if (e instanceof Reject) throw new CoercionError(columns[i], e.reason);
+        throw e;
+      }
+    }
+    return out;
+  };
+}

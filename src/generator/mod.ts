@@ -1,0 +1,11 @@
+/**
+ * The generator's public surface: the role ({@link runGenerator}), the pure span function
+ * ({@link generateRows}) and the model, for `main.ts`, tests and benches.
+ *
+ * @module
+ */
+export { DEFAULT_BATCH_ROWS, type GeneratorDeps, runGenerator, seedOf, startOf } from "./runner.ts";
+export { generateRows, RowBatch, Simulation, type SimulationOptions, type SpanOptions } from "./model.ts";
+export { defaultStartTime, SPEED_FACTORS, WorldClock, type WorldClockOptions } from "./clock.ts";
+export { FACTS, type Resort, resortByName, RESORTS, type ResortFacts } from "./resorts.ts";
+export { dateSeed } from "./random.ts";

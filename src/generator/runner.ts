@@ -1,0 +1,277 @@
+/**
+ * The generator role: advances the world clock, lets the model produce every row up to the new
+ * world time, and writes the rows to the outbox in batched transactions.
+ *
+ * Backpressure: when any table's queue holds QUEUE_MAX_ROWS rows, the world clock pauses until
+ * the queue drains; nothing is dropped and nothing grows. A row counts as generated only once it
+ * is in the outbox, so stopping (abort or UNTIL) first writes the rows already made.
+ *
+ * @module
+ */
+import { setImmediate } from "node:timers";
+import { ConfigError } from "../config/error.ts";
+import { type Config, TABLES, type TableName } from "../config/load.ts";
+import type { Logger } from "../log.ts";
+import type { Outbox } from "../queue/outbox.ts";
+import type { Metrics } from "../status/metrics.ts";
+import type { GeneratorStatus, StatusStore } from "../status/store.ts";
+import { defaultStartTime, WorldClock } from "./clock.ts";
+import { RowBatch, Simulation } from "./model.ts";
+import { logProgress } from "./progress.ts";
+import { dateSeed } from "./random.ts";
+
+/** Rows per transaction at most (fewer when QUEUE_MAX_ROWS is small). */
+export const DEFAULT_BATCH_ROWS = 5000;
+/** Real time between ticks at the paced speeds. */
+const TICK_MS = 100;
+/** World time produced per chunk; backpressure is checked between chunks. */
+const CHUNK_WORLD_MS = 60_000;
+/** At MAX, the event loop gets a turn at least this often (ms of real time). */
+const YIELD_EVERY_MS = 20;
+/** At MAX, a partial batch is written at least this often (ms of real time). */
+const FLUSH_EVERY_MS = 250;
+/** While paused, how often the queue is looked at again. */
+const PAUSE_POLL_MS = 100;
+
+/** What the generator needs from the process. */
+export interface GeneratorDeps {
+  config: Config;
+  outbox: Outbox;
+  metrics: Metrics;
+  status: StatusStore;
+  log: Logger;
+  /** Aborting stops the generator after the rows already made are written. */
+  signal: AbortSignal;
+  /** Rows per transaction at most (tests, benches); default {@link DEFAULT_BATCH_ROWS}. */
+  batchRows?: number;
+  /** Real time between summary lines, ms (default 10 s). */
+  summaryEveryMs?: number;
+}
+
+/** The seed a configuration runs with: SEED, else today's UTC date (YYYYMMDD) as in the lab. */
+export function seedOf(config: Pick<Config, "SEED">, now: Date = new Date()): string {
+  return config.SEED ?? dateSeed(now);
+}
+
+/** The world start a configuration runs with: START_TIME, else 14:00 UTC today. */
+export function startOf(config: Pick<Config, "START_TIME">, now: number = Date.now()): number {
+  return config.START_TIME?.getTime() ?? defaultStartTime(now);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Lets timers, I/O and other tasks of the process run (far cheaper than setTimeout(0)). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+const zeroCounts = (): Record<TableName, number> => ({
+  RESORT_TICKET: 0,
+  SEASON_PASS: 0,
+  LIFT_RIDE: 0,
+});
+
+/**
+ * Runs the generator until UNTIL is reached (every row written) or `signal` aborts. Throws
+ * {@link ConfigError} when UNTIL is not after the start, and rethrows a queue write error only
+ * when aborted while the queue still refuses the batch (the rows of that batch are then lost).
+ */
+export async function runGenerator(deps: GeneratorDeps): Promise<void> {
+  const { config, outbox, metrics, status, signal } = deps;
+  const log = deps.log.child("generator");
+  const start = startOf(config);
+  const until = config.UNTIL?.getTime();
+  if (until !== undefined && until <= start) {
+    throw new ConfigError(
+      "UNTIL",
+      `must be later than the world start ${new Date(start).toISOString()}`,
+    );
+  }
+  const sim = new Simulation({
+    seed: seedOf(config),
+    start,
+    ticketsPerDay: config.TICKETS_PER_DAY,
+  });
+  const clock = new WorldClock({ start, speed: config.SPEED, until });
+  const isMax = clock.factor === undefined;
+  const cap = config.QUEUE_MAX_ROWS;
+  const batchRows = Math.max(
+    1,
+    deps.batchRows ?? Math.min(DEFAULT_BATCH_ROWS, Math.floor(cap / 4)),
+  );
+  const summaryEvery = deps.summaryEveryMs ?? 10_000;
+  const quiet = config.QUIET;
+
+  const totals = zeroCounts();
+  const gs: GeneratorStatus = {
+    worldTime: new Date(start).toISOString(),
+    rows: { ...totals },
+    rowsPerSecond: 0,
+    paused: false,
+    finished: false,
+  };
+  status.generator = gs;
+
+  let batch = new RowBatch();
+  let generatedTo = start;
+  let lastFlush = performance.now();
+  let lastYield = lastFlush;
+  let rateAt = lastFlush;
+  let rateRows = 0;
+  let summaryAt = lastFlush;
+  let summaryRows = 0;
+  let pollCount = 0;
+  let writeFailures = 0;
+
+  const totalRows = () => totals.RESORT_TICKET + totals.SEASON_PASS + totals.LIFT_RIDE;
+  const queueDepths = (): Record<TableName, number> => {
+    const q = zeroCounts();
+    for (const t of TABLES) q[t] = outbox.rows(t);
+    return q;
+  };
+  const queueFull = () => TABLES.some((t) => outbox.rows(t) >= cap);
+
+  const summary = (force = false) => {
+    const now = performance.now();
+    if (!force && now - summaryAt < summaryEvery) return;
+    const rate = ((totalRows() - summaryRows) * 1000) / Math.max(1, now - summaryAt);
+    summaryAt = now;
+    summaryRows = totalRows();
+    if (quiet) return;
+    logProgress(log, {
+      worldTime: generatedTo,
+      rows: { ...totals },
+      rowsPerSecond: rate,
+      queue: queueDepths(),
+      paused: gs.paused,
+      finished: gs.finished,
+    });
+  };
+
+  /** Writes the batch, retrying while the queue refuses it (throws if aborted meanwhile). */
+  const flush = async (): Promise<void> => {
+    lastFlush = performance.now();
+    if (batch.size === 0) {
+      gs.worldTime = new Date(generatedTo).toISOString();
+      return;
+    }
+    const tables = batch.tables();
+    for (;;) {
+      try {
+        outbox.append(tables);
+        break;
+      } catch (e) {
+        writeFailures++;
+        const message = e instanceof Error ? e.message : String(e);
+        status.setNotReady("generator", [`queue not writable: ${message}`]);
+        if (writeFailures === 1 || writeFailures % 20 === 0) {
+          log.error("cannot write to the queue; holding the batch and retrying", {
+            rows: batch.size,
+            error: message,
+            attempts: writeFailures,
+          });
+        }
+        if (signal.aborted) throw e;
+        await sleep(Math.min(5000, 100 * 2 ** Math.min(writeFailures, 6)), signal);
+      }
+    }
+    if (writeFailures > 0) {
+      writeFailures = 0;
+      status.setNotReady("generator", []);
+      log.info("queue writable again");
+    }
+    for (const t of TABLES) {
+      const n = tables[t].length;
+      if (n === 0) continue;
+      totals[t] += n;
+      metrics.rowsGenerated.inc({ table: t }, n);
+    }
+    batch.clear();
+    gs.rows = { ...totals };
+    gs.worldTime = new Date(generatedTo).toISOString();
+    const now = performance.now();
+    if (now - rateAt >= 1000) {
+      gs.rowsPerSecond = Math.round(((totalRows() - rateRows) * 1000) / (now - rateAt));
+      rateAt = now;
+      rateRows = totalRows();
+    }
+  };
+
+  if (!quiet) {
+    log.info("generator starting", {
+      seed: seedOf(config),
+      start: new Date(start).toISOString(),
+      until: until === undefined ? "never" : new Date(until).toISOString(),
+      speed: config.SPEED,
+      tickets_per_day: config.TICKETS_PER_DAY,
+    });
+  }
+
+  while (!signal.aborted && !(until !== undefined && generatedTo >= until)) {
+    if (queueFull()) {
+      // Rows already made stay in memory (not in the queue) until it drains.
+      if (!gs.paused) {
+        gs.paused = true;
+        clock.pause();
+        if (!quiet) log.info("queue full: world clock paused", { queue_max_rows: cap });
+      }
+      await sleep(PAUSE_POLL_MS, signal);
+      // Another process (a separate `stream`) may be draining: every so often re-read the
+      // real depth instead of this process's running count.
+      if (++pollCount % 10 === 0) for (const t of TABLES) outbox.depth(t);
+      summary();
+      continue;
+    }
+    if (gs.paused) {
+      gs.paused = false;
+      clock.resume();
+      if (!quiet) log.info("queue below its cap: world clock running");
+    }
+
+    if (generatedTo >= clock.now) {
+      if (!isMax) {
+        // Caught up with the paced clock: write what this tick made (then look at the queue
+        // again before making more), or wait for the next tick.
+        if (batch.size > 0) {
+          await flush();
+          continue;
+        }
+        summary();
+        await sleep(TICK_MS, signal);
+        if (signal.aborted) break;
+      }
+      clock.tick();
+      if (generatedTo >= clock.now) continue;
+    }
+
+    const chunkEnd = Math.min(clock.now, generatedTo + CHUNK_WORLD_MS);
+    sim.runUntil(chunkEnd, batch);
+    generatedTo = chunkEnd;
+
+    const now = performance.now();
+    if (batch.size >= batchRows || now - lastFlush >= FLUSH_EVERY_MS) await flush();
+    if (now - lastYield >= YIELD_EVERY_MS) {
+      lastYield = now;
+      summary();
+      await yieldToEventLoop();
+    }
+  }
+
+  await flush();
+  gs.paused = false;
+  gs.finished = until !== undefined && generatedTo >= until;
+  summary(true);
+}

@@ -1,0 +1,126 @@
+/**
+ * The streamer role: drains the outbox into Snowflake (or the emulator), one Named Channel per
+ * table, three table loops side by side (see table_streamer.ts).
+ *
+ * @module
+ */
+import { type Config, type TableName, TABLES } from "../config/load.ts";
+import type { Outbox } from "../queue/outbox.ts";
+import type { Metrics } from "../status/metrics.ts";
+import type { StatusStore } from "../status/store.ts";
+import type { Logger } from "../log.ts";
+import { channelName, instanceId } from "./instance.ts";
+import {
+  DEFAULT_STREAMER_OPTIONS,
+  type StreamerOptions,
+  type StreamingApi,
+  TableStreamer,
+} from "./table_streamer.ts";
+
+export {
+  DEFAULT_STREAMER_OPTIONS,
+  OffsetMismatchError,
+  type StreamerOptions,
+  type StreamingApi,
+} from "./table_streamer.ts";
+export { channelName, instanceId } from "./instance.ts";
+
+/** What {@link runStreamer} needs. */
+export interface StreamerDeps {
+  config: Config;
+  outbox: Outbox;
+  /** The client, or a factory called once (e.g. `() => createStreamingClient(config, …)`). */
+  client: StreamingApi | (() => Promise<StreamingApi>);
+  metrics: Metrics;
+  status: StatusStore;
+  log: Logger;
+  /** Aborting it asks for a clean shutdown. */
+  signal: AbortSignal;
+  /**
+   * Return once every table is empty and fully committed. A function is asked each time a table
+   * is found empty (e.g. `() => generatorFinished` for `run --drain`).
+   */
+  drain?: boolean | (() => boolean);
+  /** Tuning; defaults in {@link DEFAULT_STREAMER_OPTIONS}. */
+  options?: Partial<StreamerOptions>;
+  /** Tables to stream; default all three. */
+  tables?: readonly TableName[];
+}
+
+/** The channel names this data folder uses, per table. */
+export async function channelNames(config: Config): Promise<Record<TableName, string>> {
+  const id = await instanceId(config.dataDir);
+  const prefix = config.CHANNEL_NAME ?? config.CLIENT_NAME;
+  return Object.fromEntries(TABLES.map((t) => [t, channelName(prefix, t, id)])) as Record<
+    TableName,
+    string
+  >;
+}
+
+/**
+ * Streams the outbox until `signal` aborts (then sends nothing new, waits up to
+ * `shutdownGraceMs` for in-flight rows to commit, and returns), until everything is drained (with
+ * `drain`), or until a failure that retrying cannot fix (bad credentials, missing privileges, a
+ * channel of another program): then the other tables stop too and the promise rejects with it.
+ * Transient failures are retried without end.
+ */
+export async function runStreamer(deps: StreamerDeps): Promise<void> {
+  const options: StreamerOptions = { ...DEFAULT_STREAMER_OPTIONS, ...deps.options };
+  const log = deps.log.child("streamer");
+  if (deps.signal.aborted) return;
+  const names = await channelNames(deps.config);
+  const api = typeof deps.client === "function" ? await deps.client() : deps.client;
+  const drain = deps.drain;
+  const drainCheck = typeof drain === "function" ? drain : () => drain === true;
+
+  // A fatal failure of one table stops the others gracefully.
+  const fatal = new AbortController();
+  const stop = AbortSignal.any([deps.signal, fatal.signal]);
+  const hard = new AbortController();
+  let graceTimer: ReturnType<typeof setTimeout> | undefined;
+  const onStop = () => {
+    graceTimer = setTimeout(() => hard.abort(), options.shutdownGraceMs);
+  };
+  stop.addEventListener("abort", onStop, { once: true });
+
+  const streamers = (deps.tables ?? TABLES).map((table) =>
+    new TableStreamer({
+      table,
+      pipe: deps.config.pipes[table].toUpperCase(),
+      channel: names[table],
+      api,
+      outbox: deps.outbox,
+      metrics: deps.metrics,
+      status: deps.status,
+      log,
+      stop,
+      hardStop: hard.signal,
+      drain: drainCheck,
+      options,
+    })
+  );
+  const tick = () => {
+    const now = Date.now();
+    for (const s of streamers) s.tick(now);
+  };
+  tick();
+  const ticker = setInterval(tick, 1000);
+  let firstFatal: unknown;
+  try {
+    await Promise.all(streamers.map((s) =>
+      s.run().catch((e) => {
+        if (firstFatal === undefined) {
+          firstFatal = e;
+          log.error("streaming stopped", { table: s.status.table, error: e });
+        }
+        fatal.abort();
+      })
+    ));
+  } finally {
+    clearInterval(ticker);
+    clearTimeout(graceTimer);
+    stop.removeEventListener("abort", onStop);
+    tick();
+  }
+  if (firstFatal !== undefined) throw firstFatal;
+}

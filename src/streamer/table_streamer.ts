@@ -1,0 +1,536 @@
+/**
+ * The loop that streams one outbox table through one Named Channel:
+ *
+ * open channel → delete from the outbox what the channel reports committed → append the rows after
+ * it in batches, chaining continuation tokens (one append in flight) → poll the channel status
+ * while rows wait for their commit → delete each batch from the outbox once the committed offset
+ * covers it. On invalidation, a stale token or an append of unknown outcome the channel is reopened
+ * and the stream resumes after the committed offset, so nothing committed is sent twice and
+ * nothing uncommitted is skipped. Offset tokens are outbox ids.
+ *
+ * @module
+ */
+import type { Outbox, QueuedRow } from "../queue/outbox.ts";
+import type { Metrics } from "../status/metrics.ts";
+import type { ChannelStatus, StatusStore } from "../status/store.ts";
+import type { Logger } from "../log.ts";
+import type { ChannelState, StreamingClient } from "../snowflake/streaming_client.ts";
+import { CHANNEL_OK_CODES } from "../snowflake/protocol.ts";
+import {
+  ChannelInvalidError,
+  isFatal,
+  RetryableError,
+  type RetryReason,
+} from "../snowflake/errors.ts";
+import { backoffDelay } from "../snowflake/backoff.ts";
+import { RowTooLargeError } from "../snowflake/ndjson.ts";
+import { PendingBatches } from "./pending.ts";
+import { pause, Wakeup } from "./wakeup.ts";
+
+/** What the loop needs of a Snowpipe Streaming client (a {@link StreamingClient} or a fake). */
+export type StreamingApi = Pick<
+  StreamingClient,
+  "openChannel" | "prepareAppend" | "appendRows" | "channelStatus"
+>;
+
+/** Tuning of the per-table loops. Defaults suit both the emulator and a real account. */
+export interface StreamerOptions {
+  /** Rows read from the outbox per batch (then split into requests under the wire cap). */
+  batchRows: number;
+  /** Appended-but-uncommitted rows after which appending waits for commits. */
+  maxInFlightRows: number;
+  /** How often an idle loop looks for new rows in the outbox. */
+  pickupMs: number;
+  /**
+   * Least time between two appends of one channel unless a full batch is waiting: Snowflake
+   * allows about 10 requests/s per channel.
+   */
+  minAppendIntervalMs: number;
+  /** Status poll interval bounds while rows wait for their commit. */
+  pollMinMs: number;
+  pollMaxMs: number;
+  /** Status poll interval when nothing is pending (a health check), doubling up to the max. */
+  idlePollMs: number;
+  idlePollMaxMs: number;
+  /** After shutdown is asked for, how long to wait for in-flight rows to commit. */
+  shutdownGraceMs: number;
+  /** Backoff between failed opens or reopens without progress. */
+  reopenBaseMs: number;
+  reopenMaxMs: number;
+  /** Stale tokens right after our own open, in a row, that mean another writer took over. */
+  takeoverStrikes: number;
+  /** Cap of the slow backoff while another writer holds the channel. */
+  takeoverMaxMs: number;
+}
+
+/** Default tuning. */
+export const DEFAULT_STREAMER_OPTIONS: Readonly<StreamerOptions> = {
+  batchRows: 20_000,
+  maxInFlightRows: 250_000,
+  pickupMs: 10,
+  minAppendIntervalMs: 100,
+  pollMinMs: 50,
+  pollMaxMs: 1000,
+  idlePollMs: 1000,
+  idlePollMaxMs: 5000,
+  shutdownGraceMs: 10_000,
+  reopenBaseMs: 200,
+  reopenMaxMs: 5000,
+  takeoverStrikes: 3,
+  takeoverMaxMs: 60_000,
+};
+
+/** A committed offset token that cannot belong to this outbox. */
+export class OffsetMismatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "OffsetMismatchError";
+  }
+}
+
+/** Dependencies of one {@link TableStreamer}. */
+export interface TableStreamerDeps {
+  table: string;
+  pipe: string;
+  channel: string;
+  api: StreamingApi;
+  outbox: Outbox;
+  metrics: Metrics;
+  status: StatusStore;
+  log: Logger;
+  /** Graceful stop: send nothing new, wait (bounded) for pending commits. */
+  stop: AbortSignal;
+  /** Hard stop: abandon requests in flight (fires `shutdownGraceMs` after `stop`). */
+  hardStop: AbortSignal;
+  /** Asked when the table is empty and fully committed: may the loop end? */
+  drain: () => boolean;
+  options: StreamerOptions;
+}
+
+type EpochResult =
+  | { kind: "done" }
+  | { kind: "stopped" }
+  | { kind: "reopen"; error: unknown; progress: boolean; appendsOk: number; triedAppend: boolean };
+
+/** Parses an offset token: liftline writes outbox ids as decimal strings. */
+export function parseOffsetToken(token: string | null, channel: string): number | null {
+  if (token === null || token === "") return null;
+  if (/^\d{1,15}$/.test(token)) return Number(token);
+  throw new OffsetMismatchError(
+    `channel ${channel} carries offset token ${JSON.stringify(token.slice(0, 40))}, which is not ` +
+      "a liftline outbox id: another program writes to this channel; set CHANNEL_NAME to use " +
+      "another one",
+  );
+}
+
+function isAbort(e: unknown): boolean {
+  return e instanceof DOMException && (e.name === "AbortError" || e.name === "TimeoutError");
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Streams one table; see the module doc. */
+export class TableStreamer {
+  readonly #d: TableStreamerDeps;
+  readonly #o: StreamerOptions;
+  readonly #pending = new PendingBatches();
+  readonly #appendWake = new Wakeup();
+  readonly #pollWake = new Wakeup();
+  readonly #labels: { table: string };
+  /** The channel's status as shown by /pipeline and /api/status. */
+  readonly status: ChannelStatus;
+  /** Last committed offset seen (null before any commit). */
+  #committed: number | null = null;
+  /** Highest offset appended in the current channel epoch (or the committed offset). */
+  #cursor = 0;
+  #errorCount: number | null = null;
+  #opened = false;
+  #rateSamples: { at: number; committed: number }[] = [];
+
+  constructor(deps: TableStreamerDeps) {
+    this.#d = deps;
+    this.#o = deps.options;
+    this.#labels = { table: deps.table };
+    this.status = {
+      table: deps.table,
+      pipe: deps.pipe,
+      channel: deps.channel,
+      state: "opening",
+      committedOffset: null,
+      appendedOffset: null,
+      rowsAppended: 0,
+      rowsCommitted: 0,
+      rowsPerSecond: 0,
+      lastIngestLagMs: null,
+      retries: 0,
+      reopens: 0,
+      rowsErrorCount: 0,
+      lastErrorMessage: null,
+      lastErrorOffsetUpperBound: null,
+      lastProblem: null,
+    };
+    deps.status.channels.set(deps.table, this.status);
+    this.#setNotReady(`channel ${deps.channel} for ${deps.table} is not open yet`);
+  }
+
+  /** Runs until stopped, drained (when asked to drain) or a fatal error (rejects with it). */
+  async run(): Promise<void> {
+    const d = this.#d;
+    let failures = 0;
+    let strikes = 0;
+    try {
+      while (!d.stop.aborted) {
+        let token: string;
+        try {
+          token = await this.#open();
+        } catch (e) {
+          if (d.hardStop.aborted || (d.stop.aborted && isAbort(e))) break;
+          if (isFatal(e) || e instanceof OffsetMismatchError) throw this.#fail(e);
+          failures++;
+          if (e instanceof RetryableError) this.#countRetry(e.reason);
+          const delay = backoffDelay(failures - 1, {
+            baseDelayMs: this.#o.reopenBaseMs,
+            maxDelayMs: this.#o.reopenMaxMs,
+          });
+          this.#problem(`cannot open channel ${d.channel}: ${message(e)}; retrying in ${delay} ms`);
+          await pause(delay, d.stop);
+          continue;
+        }
+        const result = await this.#stream(token);
+        if (result.kind !== "reopen") {
+          if (result.kind === "done") d.log.info("table drained", { table: d.table });
+          break;
+        }
+        const e = result.error;
+        if (isFatal(e) || e instanceof OffsetMismatchError || e instanceof RowTooLargeError) {
+          throw this.#fail(e);
+        }
+        if (e instanceof RetryableError) this.#countRetry(e.reason);
+        d.metrics.channelReopens.inc(this.#labels);
+        this.status.reopens++;
+        failures = result.progress ? 0 : failures + 1;
+        const takeover = e instanceof ChannelInvalidError && result.triedAppend &&
+          result.appendsOk === 0;
+        strikes = takeover ? strikes + 1 : 0;
+        let delay: number;
+        if (strikes >= this.#o.takeoverStrikes) {
+          delay = Math.min(this.#o.takeoverMaxMs, 5000 * 2 ** (strikes - this.#o.takeoverStrikes));
+          this.#problem(
+            `channel ${d.channel} seems to be used by another writer (its continuation token went ` +
+              `stale right after our own open, ${strikes} times in a row): is a second liftline ` +
+              `running on this data folder or with the same CHANNEL_NAME? Retrying in ${
+                Math.round(delay / 1000)
+              } s`,
+          );
+        } else {
+          delay = failures <= 1 ? 0 : backoffDelay(failures - 2, {
+            baseDelayMs: this.#o.reopenBaseMs,
+            maxDelayMs: this.#o.reopenMaxMs,
+          });
+          this.#problem(`reopening channel ${d.channel}: ${message(e)}`, "info");
+        }
+        await pause(delay, d.stop);
+      }
+    } finally {
+      if (this.status.state !== "failed") {
+        this.status.state = "stopped";
+        this.#setNotReady(`channel ${d.channel} for ${d.table} is stopped`);
+      }
+    }
+  }
+
+  /** Refreshes queue gauges and the committed-rows rate; called about once a second. */
+  tick(now = Date.now()): void {
+    const d = this.#d;
+    try {
+      const depth = d.outbox.depth(d.table);
+      d.metrics.queueRows.set(this.#labels, depth.rows);
+      d.metrics.queueOldestRowAge.set(
+        this.#labels,
+        depth.oldestEnqueuedAt === undefined
+          ? 0
+          : Math.max(0, (now - depth.oldestEnqueuedAt) / 1000),
+      );
+    } catch {
+      // The outbox may already be closed during shutdown; the gauges keep their last values.
+    }
+    this.#rateSamples.push({ at: now, committed: this.status.rowsCommitted });
+    while (this.#rateSamples.length > 2 && now - this.#rateSamples[0].at > 5000) {
+      this.#rateSamples.shift();
+    }
+    const first = this.#rateSamples[0];
+    const span = (now - first.at) / 1000;
+    this.status.rowsPerSecond = span > 0
+      ? Math.round((this.status.rowsCommitted - first.committed) / span)
+      : 0;
+  }
+
+  /** Opens (or reopens) the channel and resynchronises with its committed offset. */
+  async #open(): Promise<string> {
+    const d = this.#d;
+    this.status.state = this.#opened ? "reopening" : "opening";
+    this.#setNotReady(`channel ${d.channel} for ${d.table} is ${this.status.state}`);
+    const opened = await d.api.openChannel(d.pipe, d.channel, {
+      signal: d.hardStop,
+      onRetry: (reason) => this.#countRetry(reason),
+    });
+    const committed = parseOffsetToken(opened.status.committedOffsetToken, d.channel);
+    if (committed !== null) {
+      const maxId = d.outbox.maxId(d.table);
+      if (committed > maxId) {
+        throw new OffsetMismatchError(
+          `channel ${d.channel} reports offset ${committed} committed, but this outbox has never ` +
+            `held a row past ${maxId}: the channel belongs to another data folder (was queue.db ` +
+            `replaced?). Delete instance.json or set CHANNEL_NAME to start a new channel`,
+        );
+      }
+      if (this.#committed !== null && committed < this.#committed) {
+        d.log.warn("channel reports a lower committed offset than before", {
+          table: d.table,
+          channel: d.channel,
+          before: this.#committed,
+          now: committed,
+        });
+        this.#committed = committed;
+      }
+      this.#applyCommitted(committed);
+    } else {
+      this.#committed = null;
+    }
+    // The reopen discarded whatever was appended and not committed: it will be sent again.
+    this.#pending.clear();
+    this.#cursor = committed ?? 0;
+    this.#observeErrors(opened.status);
+    this.#opened = true;
+    this.status.state = "open";
+    this.status.appendedOffset = committed;
+    this.#setNotReady();
+    d.log.info("channel open", {
+      table: d.table,
+      channel: d.channel,
+      committed: opened.status.committedOffsetToken,
+    });
+    return opened.continuationToken;
+  }
+
+  /** One channel epoch: appender and status poller run side by side until one needs a reopen. */
+  async #stream(token: string): Promise<EpochResult> {
+    const d = this.#d;
+    const epoch = new AbortController();
+    const req = AbortSignal.any([epoch.signal, d.hardStop]);
+    const st = { appendsOk: 0, triedAppend: false, appenderDone: false, drained: false };
+    const startCommitted = this.#committed;
+    let failure: unknown;
+    let failed = false;
+    const fail = (e: unknown) => {
+      if (!failed) {
+        failed = true;
+        failure = e;
+      }
+      epoch.abort();
+    };
+    const onStop = () => {
+      this.#appendWake.notify();
+      this.#pollWake.notify();
+    };
+    d.stop.addEventListener("abort", onStop);
+    try {
+      await Promise.all([
+        this.#appendLoop(token, st, epoch.signal, req).catch(fail).finally(() => {
+          st.appenderDone = true;
+          this.#pollWake.notify();
+        }),
+        this.#pollLoop(st, epoch.signal, req).catch(fail),
+      ]);
+    } finally {
+      d.stop.removeEventListener("abort", onStop);
+    }
+    if (failed) {
+      if (d.hardStop.aborted || (d.stop.aborted && isAbort(failure))) return { kind: "stopped" };
+      const progress = this.#committed !== null &&
+        (startCommitted === null || this.#committed > startCommitted);
+      return {
+        kind: "reopen",
+        error: failure,
+        progress,
+        appendsOk: st.appendsOk,
+        triedAppend: st.triedAppend,
+      };
+    }
+    return st.drained ? { kind: "done" } : { kind: "stopped" };
+  }
+
+  async #appendLoop(
+    token: string,
+    st: { appendsOk: number; triedAppend: boolean; drained: boolean },
+    epoch: AbortSignal,
+    req: AbortSignal,
+  ): Promise<void> {
+    const d = this.#d;
+    const o = this.#o;
+    let ct = token;
+    let lastAppendAt = -Infinity;
+    const onRetry = (reason: RetryReason) => this.#countRetry(reason);
+    while (!epoch.aborted && !d.stop.aborted) {
+      if (this.#pending.rows >= o.maxInFlightRows) {
+        await this.#appendWake.wait(o.pollMinMs, epoch);
+        continue;
+      }
+      let rows: QueuedRow[] = d.outbox.readAfter(d.table, this.#cursor, o.batchRows);
+      if (rows.length === 0) {
+        if (this.#pending.isEmpty && d.drain()) {
+          st.drained = true;
+          return;
+        }
+        await this.#appendWake.wait(o.pickupMs, epoch);
+        continue;
+      }
+      if (rows.length < o.batchRows) {
+        // Not a full batch: keep to the per-channel request rate, gathering rows meanwhile.
+        const wait = lastAppendAt + o.minAppendIntervalMs - performance.now();
+        if (wait > 0) {
+          await pause(wait, epoch);
+          if (epoch.aborted || d.stop.aborted) return;
+          rows = d.outbox.readAfter(d.table, this.#cursor, o.batchRows);
+        }
+      }
+      const bodies = await d.api.prepareAppend(rows, { signal: req });
+      for (const body of bodies) {
+        if (epoch.aborted) return;
+        st.triedAppend = true;
+        const t0 = performance.now();
+        lastAppendAt = t0;
+        ct = await d.api.appendRows(d.pipe, d.channel, ct, body, { signal: req, onRetry });
+        if (epoch.aborted) return;
+        d.metrics.appendDuration.observe(this.#labels, (performance.now() - t0) / 1000);
+        this.#pending.push(body.firstId, body.lastId, rows, body.start, body.end);
+        this.#cursor = body.lastId;
+        st.appendsOk++;
+        const n = body.end - body.start;
+        d.metrics.rowsAppended.inc(this.#labels, n);
+        this.status.rowsAppended += n;
+        this.status.appendedOffset = body.lastId;
+        this.#pollWake.notify();
+      }
+    }
+  }
+
+  async #pollLoop(
+    st: { appenderDone: boolean },
+    epoch: AbortSignal,
+    req: AbortSignal,
+  ): Promise<void> {
+    const d = this.#d;
+    const o = this.#o;
+    let idle = o.idlePollMs;
+    const onRetry = (reason: RetryReason) => this.#countRetry(reason);
+    while (!epoch.aborted) {
+      if (this.#pending.isEmpty) {
+        if (st.appenderDone) return;
+        const woke = await this.#pollWake.wait(idle, epoch);
+        if (epoch.aborted) return;
+        if (woke || !this.#pending.isEmpty || st.appenderDone) continue;
+        idle = Math.min(idle * 2, o.idlePollMaxMs);
+      } else {
+        idle = o.idlePollMs;
+        // Commits take a while: poll gently at first, often once the batch is due.
+        const age = Date.now() - (this.#pending.oldestAppendedAt ?? Date.now());
+        await pause(Math.min(o.pollMaxMs, Math.max(o.pollMinMs, age / 20)), epoch);
+        if (epoch.aborted) return;
+      }
+      const statuses = await d.api.channelStatus(d.pipe, [d.channel], { signal: req, onRetry });
+      if (epoch.aborted) return;
+      this.#onStatus(statuses);
+    }
+  }
+
+  #onStatus(statuses: Map<string, ChannelState>): void {
+    const d = this.#d;
+    const s = statuses.get(d.channel);
+    if (!s) {
+      throw new ChannelInvalidError(
+        `channel ${d.channel} is unknown to the service (dropped or expired)`,
+      );
+    }
+    this.#observeErrors(s);
+    if (!CHANNEL_OK_CODES.has(s.statusCode)) {
+      throw new ChannelInvalidError(
+        `channel ${d.channel} reports status ${s.statusCode || "(none)"}`,
+        undefined,
+        s.statusCode,
+      );
+    }
+    const committed = parseOffsetToken(s.committedOffsetToken, d.channel);
+    if (committed !== null) this.#applyCommitted(committed);
+  }
+
+  /** Everything through `committed` is in Snowflake: drop it from the outbox and account for it. */
+  #applyCommitted(committed: number): void {
+    if (this.#committed !== null && committed <= this.#committed) return;
+    const d = this.#d;
+    const deleted = d.outbox.deleteThrough(d.table, committed);
+    const released = this.#pending.commitThrough(committed);
+    const now = Date.now();
+    let lastLag: number | null = null;
+    for (const run of released.runs) {
+      const lag = Math.max(0, now - run.enqueuedAt);
+      const seconds = lag / 1000;
+      for (let i = 0; i < run.count; i++) d.metrics.ingestLag.observe(this.#labels, seconds);
+      lastLag = lag;
+    }
+    this.#committed = committed;
+    if (this.#cursor < committed) this.#cursor = committed;
+    d.metrics.rowsCommitted.inc(this.#labels, deleted);
+    d.metrics.committedOffset.set(this.#labels, committed);
+    this.status.rowsCommitted += deleted;
+    this.status.committedOffset = committed;
+    if (lastLag !== null) this.status.lastIngestLagMs = lastLag;
+    this.#appendWake.notify();
+  }
+
+  /** Surfaces growth of the channel's cumulative error rows: metric, status and a warning. */
+  #observeErrors(s: ChannelState): void {
+    const prev = this.#errorCount;
+    if (prev === s.rowsErrorCount) return;
+    const d = this.#d;
+    this.#errorCount = s.rowsErrorCount;
+    d.metrics.rowsErrorCount.set(this.#labels, s.rowsErrorCount);
+    this.status.rowsErrorCount = s.rowsErrorCount;
+    this.status.lastErrorMessage = s.lastErrorMessage;
+    this.status.lastErrorOffsetUpperBound = s.lastErrorOffsetUpperBound;
+    if (s.rowsErrorCount > (prev ?? 0)) {
+      d.log.warn("Snowflake rejected rows of this channel (counted, not loaded)", {
+        table: d.table,
+        channel: d.channel,
+        newErrorRows: prev === null ? undefined : s.rowsErrorCount - prev,
+        rowsErrorCount: s.rowsErrorCount,
+        lastErrorMessage: s.lastErrorMessage,
+        lastErrorOffsetUpperBound: s.lastErrorOffsetUpperBound,
+      });
+    }
+  }
+
+  #countRetry(reason: RetryReason): void {
+    this.#d.metrics.retries.inc({ table: this.#d.table, reason });
+    this.status.retries++;
+  }
+
+  #problem(text: string, level: "info" | "warn" = "warn"): void {
+    this.status.lastProblem = text;
+    this.#d.log.log(level, text, { table: this.#d.table });
+  }
+
+  #fail(e: unknown): unknown {
+    const text = message(e);
+    this.status.state = "failed";
+    this.status.lastProblem = text;
+    this.#setNotReady(`channel ${this.#d.channel} for ${this.#d.table} failed: ${text}`);
+    return e;
+  }
+
+  #setNotReady(reason?: string): void {
+    this.#d.status.setNotReady(`streamer:${this.#d.table}`, reason ? [reason] : []);
+  }
+}

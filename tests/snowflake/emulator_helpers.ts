@@ -1,0 +1,51 @@
+/** Starting the real emulator and a client for it, for the client and streamer tests. */
+import { startEmulator } from "../../src/emulator/mod.ts";
+import { ensureKeyPair } from "../../src/snowflake/key_files.ts";
+import {
+  StreamingClient,
+  type StreamingClientOptions,
+} from "../../src/snowflake/streaming_client.ts";
+
+/** A running emulator in a temp dir plus a client factory; `close()` removes everything. */
+export async function emulatorFixture(opts: { commitDelayMs?: number; faults?: string } = {}) {
+  const dir = await Deno.makeTempDir({ prefix: "liftline-sf-" });
+  const keys = await ensureKeyPair(dir);
+  const emu = await startEmulator({
+    dataDir: dir,
+    commitDelayMs: opts.commitDelayMs ?? 0,
+    faults: opts.faults,
+  });
+  return {
+    dir,
+    emu,
+    keys,
+    client: (extra: Partial<StreamingClientOptions> = {}) =>
+      StreamingClient.create({
+        account: "LIFTLINE",
+        user: "STREAMING_INGEST",
+        privateKeyPem: keys.privateKeyPem,
+        controlUrl: emu.url,
+        database: "STREAMING_INGEST",
+        schema: "STREAMING_INGEST",
+        retry: { baseDelayMs: 5, maxDelayMs: 50, maxAttempts: 20 },
+        ...extra,
+      }),
+    async close() {
+      await emu.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** A LIFT_RIDE row as JSON text. */
+export function rideJson(txid: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    TXID: txid,
+    RFID: "0x" + "ab".repeat(12),
+    RESORT: "Vail",
+    LIFT: "Gondola One",
+    RIDE_TIME: "2026-11-25T15:00:00Z",
+    ACTIVATION_DAY_COUNT: 1,
+    ...extra,
+  });
+}

@@ -1,0 +1,379 @@
+/**
+ * The streamer in-process against the real emulator: drain, commit-before-delete, clean shutdown
+ * and resume, row errors, fault injection, channel takeover, fatal errors.
+ */
+import assert from "node:assert/strict";
+import { TABLES } from "../../src/config/load.ts";
+import { Outbox } from "../../src/queue/outbox.ts";
+import { Metrics } from "../../src/status/metrics.ts";
+import { StatusStore } from "../../src/status/store.ts";
+import { createLogger, type Logger, silentLogger } from "../../src/log.ts";
+import { startEmulator } from "../../src/emulator/mod.ts";
+import { ensureKeyPair } from "../../src/snowflake/key_files.ts";
+import { generateKeyPair } from "../../src/snowflake/keys.ts";
+import { createStreamingClient } from "../../src/snowflake/streaming.ts";
+import { AuthError } from "../../src/snowflake/errors.ts";
+import {
+  channelNames,
+  OffsetMismatchError,
+  runStreamer,
+  type StreamerDeps,
+  type StreamingApi,
+} from "../../src/streamer/mod.ts";
+import { assertExactlyOnce, fillOutbox, localConfig, outboxDepth, rowJson } from "./fixtures.ts";
+
+/** Fast tuning so tests don't wait on production backoffs. */
+const FAST = {
+  pickupMs: 5,
+  minAppendIntervalMs: 5,
+  pollMinMs: 10,
+  idlePollMs: 50,
+  reopenBaseMs: 10,
+  reopenMaxMs: 100,
+  shutdownGraceMs: 2000,
+};
+
+async function setup(opts: { commitDelayMs?: number; faults?: string } = {}) {
+  const dir = await Deno.makeTempDir({ prefix: "liftline-st-" });
+  const keys = await ensureKeyPair(dir);
+  const emu = await startEmulator({
+    dataDir: dir,
+    commitDelayMs: opts.commitDelayMs ?? 20,
+    faults: opts.faults,
+  });
+  const config = localConfig(dir, emu.url);
+  return {
+    dir,
+    emu,
+    keys,
+    config,
+    async deps(extra: Partial<StreamerDeps> & { signal: AbortSignal }): Promise<
+      StreamerDeps & { outbox: Outbox }
+    > {
+      return {
+        config,
+        outbox: new Outbox(`${dir}/queue.db`, TABLES),
+        client: await createStreamingClient(config, {
+          privateKeyPem: keys.privateKeyPem,
+          retry: { baseDelayMs: 5, maxDelayMs: 50, maxAttempts: 8 },
+        }),
+        metrics: new Metrics(),
+        status: new StatusStore(),
+        log: silentLogger,
+        options: FAST,
+        ...extra,
+      };
+    },
+    async close() {
+      await emu.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+async function metricValue(m: Metrics, name: string, labels: Record<string, string>) {
+  const metric = m.registry.getSingleMetric(name);
+  const data = await metric!.get();
+  return data.values
+    .filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))
+    .reduce((a, v) => a + v.value, 0);
+}
+
+function waitFor(cond: () => boolean, ms = 20_000): Promise<void> {
+  const until = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    const tick = () => {
+      if (cond()) return resolve();
+      if (Date.now() > until) return reject(new Error("condition not met in time"));
+      setTimeout(tick, 10);
+    };
+    tick();
+  });
+}
+
+Deno.test("drain: every row reaches its table exactly once and leaves the outbox", async () => {
+  const s = await setup();
+  try {
+    const txids = fillOutbox(s.dir, { RESORT_TICKET: 1500, SEASON_PASS: 300, LIFT_RIDE: 6000 });
+    const deps = await s.deps({ signal: new AbortController().signal, drain: true });
+    try {
+      await runStreamer(deps);
+      assert.deepEqual(outboxDepth(s.dir), { RESORT_TICKET: 0, SEASON_PASS: 0, LIFT_RIDE: 0 });
+      assert.equal(assertExactlyOnce(s.emu.context.warehouse.db, txids, "tx"), 7800);
+      const names = await channelNames(s.config);
+      for (const t of TABLES) {
+        const ch = deps.status.channels.get(t)!;
+        assert.equal(ch.channel, names[t]);
+        assert.equal(ch.committedOffset, deps.outbox.maxId(t));
+        assert.equal(ch.rowsCommitted, txids[t].length);
+        assert.equal(
+          await metricValue(deps.metrics, "liftline_rows_committed_total", { table: t }),
+          txids[t].length,
+        );
+        assert.equal(
+          await metricValue(deps.metrics, "liftline_committed_offset", { table: t }),
+          deps.outbox.maxId(t),
+        );
+      }
+      const lag = await metricValue(deps.metrics, "liftline_ingest_lag_seconds_count", {});
+      assert.equal(lag, 7800, "one lag observation per committed row");
+      assert.equal(await metricValue(deps.metrics, "liftline_queue_rows", {}), 0);
+    } finally {
+      deps.outbox.close();
+    }
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("rows stay in the outbox until committed; shutdown returns; the next run resumes", async () => {
+  // Commits never come within this run: nothing may leave the outbox.
+  const s = await setup({ commitDelayMs: 600_000 });
+  const txids = fillOutbox(s.dir, { LIFT_RIDE: 3000, SEASON_PASS: 100 });
+  const stop = new AbortController();
+  const deps = await s.deps({ signal: stop.signal, options: { ...FAST, shutdownGraceMs: 300 } });
+  try {
+    const run = runStreamer(deps);
+    await waitFor(() => deps.status.channels.get("LIFT_RIDE")?.rowsAppended === 3000);
+    assert.equal(outboxDepth(s.dir).LIFT_RIDE, 3000, "appended is not committed");
+    assert.equal(deps.status.notReadyReasons().length, 0, "every channel open");
+    stop.abort();
+    await run;
+    assert.equal(outboxDepth(s.dir).LIFT_RIDE, 3000);
+    assert.equal(deps.status.channels.get("LIFT_RIDE")!.state, "stopped");
+    assert.ok(deps.status.notReadyReasons().length > 0, "stopped channels are not ready");
+  } finally {
+    deps.outbox.close();
+    await s.emu.close();
+  }
+  // A restarted emulator with quick commits: the second run sends everything, exactly once.
+  const emu2 = await startEmulator({ dataDir: s.dir, commitDelayMs: 20 });
+  try {
+    const deps2 = await s.deps({ signal: new AbortController().signal, drain: true });
+    deps2.config = localConfig(s.dir, emu2.url);
+    deps2.client = await createStreamingClient(deps2.config, {
+      privateKeyPem: s.keys.privateKeyPem,
+    });
+    try {
+      await runStreamer(deps2);
+    } finally {
+      deps2.outbox.close();
+    }
+    assertExactlyOnce(emu2.context.warehouse.db, txids, "tx");
+    assert.equal(outboxDepth(s.dir).LIFT_RIDE, 0);
+  } finally {
+    await emu2.close();
+    await Deno.remove(s.dir, { recursive: true });
+  }
+});
+
+Deno.test("clean shutdown mid-stream: committed rows are deleted, the rest stay, nothing lost", async () => {
+  const s = await setup({ commitDelayMs: 150 });
+  try {
+    const txids = fillOutbox(s.dir, { LIFT_RIDE: 40_000 });
+    const stop = new AbortController();
+    const deps = await s.deps({ signal: stop.signal, options: { ...FAST, batchRows: 2000 } });
+    try {
+      const run = runStreamer(deps);
+      await waitFor(() => (deps.status.channels.get("LIFT_RIDE")?.rowsCommitted ?? 0) > 0);
+      stop.abort();
+      await run;
+      const left = outboxDepth(s.dir).LIFT_RIDE;
+      const inWarehouse = s.emu.context.warehouse.count("LIFT_RIDE");
+      assert.equal(left + inWarehouse, 40_000, "every row is in exactly one place");
+      assert.equal(deps.status.channels.get("LIFT_RIDE")!.rowsCommitted, inWarehouse);
+    } finally {
+      deps.outbox.close();
+    }
+    const deps2 = await s.deps({ signal: new AbortController().signal, drain: true });
+    try {
+      await runStreamer(deps2);
+    } finally {
+      deps2.outbox.close();
+    }
+    assertExactlyOnce(s.emu.context.warehouse.db, txids, "tx");
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("rows the target rejects are surfaced (metric, status, warning) and still leave the outbox", async () => {
+  const s = await setup();
+  try {
+    const outbox = new Outbox(`${s.dir}/queue.db`, TABLES);
+    outbox.append({
+      RESORT_TICKET: [
+        rowJson("RESORT_TICKET", "ok-1"),
+        rowJson("RESORT_TICKET", "bad-1", { PRICE_USD: "not-a-number" }),
+        rowJson("RESORT_TICKET", "ok-2"),
+      ],
+    });
+    outbox.close();
+    const lines: string[] = [];
+    const log: Logger = createLogger({ write: (l) => lines.push(l), format: "json" });
+    const deps = await s.deps({ signal: new AbortController().signal, drain: true, log });
+    try {
+      await runStreamer(deps);
+      assert.equal(
+        await metricValue(deps.metrics, "liftline_rows_error_count", { table: "RESORT_TICKET" }),
+        1,
+      );
+      const ch = deps.status.channels.get("RESORT_TICKET")!;
+      assert.equal(ch.rowsErrorCount, 1);
+      assert.ok(ch.lastErrorMessage && ch.lastErrorMessage.length > 0);
+      assert.equal(ch.lastErrorOffsetUpperBound, "3");
+      const warn = lines.map((l) => JSON.parse(l)).find((r) =>
+        r.level === "warn" && r.rowsErrorCount === 1
+      );
+      assert.ok(warn, "a warning names the error rows");
+      assert.equal(warn.lastErrorMessage, ch.lastErrorMessage);
+      assert.equal(warn.lastErrorOffsetUpperBound, "3");
+      assert.equal(outboxDepth(s.dir).RESORT_TICKET, 0, "counted by the target, so deleted");
+      assert.equal(s.emu.context.warehouse.count("RESORT_TICKET"), 2);
+    } finally {
+      deps.outbox.close();
+    }
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("with every fault injected the drain still delivers exactly once", async () => {
+  const s = await setup({
+    commitDelayMs: 30,
+    faults: "http429=0.05,http500=0.05,http503=0.05,reset=0.05,latency=2,invalidate=0.7",
+  });
+  try {
+    const txids = fillOutbox(s.dir, { RESORT_TICKET: 2000, SEASON_PASS: 500, LIFT_RIDE: 8000 });
+    const deps = await s.deps({
+      signal: new AbortController().signal,
+      drain: true,
+      options: { ...FAST, batchRows: 500 },
+    });
+    try {
+      await runStreamer(deps);
+      assertExactlyOnce(s.emu.context.warehouse.db, txids, "tx");
+      assert.deepEqual(outboxDepth(s.dir), { RESORT_TICKET: 0, SEASON_PASS: 0, LIFT_RIDE: 0 });
+      const retries = await metricValue(deps.metrics, "liftline_retries_total", {});
+      const reopens = await metricValue(deps.metrics, "liftline_channel_reopens_total", {});
+      assert.ok(retries > 0, "retries are counted");
+      assert.ok(reopens > 0, "reopens are counted");
+      const statusRetries = TABLES.reduce((a, t) => a + deps.status.channels.get(t)!.retries, 0);
+      assert.equal(statusRetries, retries);
+    } finally {
+      deps.outbox.close();
+    }
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("a channel taken over by another writer is reported and retried slowly, not hot", async () => {
+  const s = await setup();
+  try {
+    fillOutbox(s.dir, { LIFT_RIDE: 500 });
+    const stop = new AbortController();
+    const deps = await s.deps({ signal: stop.signal, tables: ["LIFT_RIDE"] });
+    const real = deps.client as StreamingApi;
+    let opens = 0;
+    // Another writer opens the same channel right after each of our opens.
+    const hostile: StreamingApi = {
+      prepareAppend: (r, o) => real.prepareAppend(r, o),
+      appendRows: (...a) => real.appendRows(...a),
+      channelStatus: (...a) => real.channelStatus(...a),
+      openChannel: async (pipe, channel, o) => {
+        opens++;
+        const mine = await real.openChannel(pipe, channel, o);
+        await real.openChannel(pipe, channel);
+        return mine;
+      },
+    };
+    deps.client = hostile;
+    deps.options = { ...FAST, reopenBaseMs: 1, reopenMaxMs: 5, takeoverStrikes: 3 };
+    try {
+      const run = runStreamer(deps);
+      await waitFor(() =>
+        /another writer/.test(deps.status.channels.get("LIFT_RIDE")?.lastProblem ?? "")
+      );
+      await new Promise((r) => setTimeout(r, 1500));
+      stop.abort();
+      await run;
+      // Three quick strikes, then 5 s pauses: a hot loop would have opened hundreds of times.
+      assert.ok(opens <= 6, `opened ${opens} times`);
+      assert.equal(outboxDepth(s.dir).LIFT_RIDE, 500, "nothing deleted without a commit");
+    } finally {
+      deps.outbox.close();
+    }
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("drain given as a function waits until it says so", async () => {
+  const s = await setup();
+  try {
+    fillOutbox(s.dir, { SEASON_PASS: 10 });
+    let finished = false;
+    const deps = await s.deps({ signal: new AbortController().signal, drain: () => finished });
+    try {
+      let returned = false;
+      const run = runStreamer(deps).then(() => returned = true);
+      await waitFor(() => deps.status.channels.get("SEASON_PASS")?.rowsCommitted === 10);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(returned, false, "still running while the generator is not finished");
+      deps.outbox.append({ SEASON_PASS: [rowJson("SEASON_PASS", "late")] });
+      finished = true;
+      await run;
+      assert.equal(s.emu.context.warehouse.count("SEASON_PASS"), 11);
+    } finally {
+      deps.outbox.close();
+    }
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("a channel whose committed offset is past this outbox stops with a clear error", async () => {
+  const s = await setup();
+  try {
+    fillOutbox(s.dir, { LIFT_RIDE: 5 });
+    const deps = await s.deps({ signal: new AbortController().signal, drain: true });
+    const names = await channelNames(s.config);
+    await (deps.client as StreamingApi).openChannel("LIFT_RIDE_PIPE", names.LIFT_RIDE, {
+      offsetToken: "999999",
+    });
+    try {
+      await assert.rejects(runStreamer(deps), (e) => {
+        assert.ok(e instanceof OffsetMismatchError);
+        assert.match(e.message, /999999/);
+        return true;
+      });
+      assert.equal(outboxDepth(s.dir).LIFT_RIDE, 5, "nothing deleted");
+      assert.equal(deps.status.channels.get("LIFT_RIDE")!.state, "failed");
+    } finally {
+      deps.outbox.close();
+    }
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("a key the target does not trust stops the streamer with an AuthError", async () => {
+  const s = await setup();
+  try {
+    fillOutbox(s.dir, { LIFT_RIDE: 5 });
+    const other = await generateKeyPair();
+    const deps = await s.deps({ signal: new AbortController().signal });
+    deps.client = await createStreamingClient(s.config, { privateKeyPem: other.privateKeyPem });
+    try {
+      await assert.rejects(runStreamer(deps), AuthError);
+      for (const t of TABLES) assert.equal(deps.status.channels.get(t)!.state, "failed");
+      assert.ok(deps.status.notReadyReasons().some((r) => /failed/.test(r)));
+      assert.equal(outboxDepth(s.dir).LIFT_RIDE, 5);
+    } finally {
+      deps.outbox.close();
+    }
+  } finally {
+    await s.close();
+  }
+});
