@@ -1,10 +1,258 @@
-import type { Config } from "../config/load.ts";
+/**
+ * Wires the roles each command asks for: generator, streamer, web server, emulator, check.
+ * Every role gets the same metrics, status store, logger and shutdown signal.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { type Config, ConfigError, TABLES } from "../config/load.ts";
+import { createLogger, type Logger } from "../log.ts";
+import { Outbox } from "../queue/outbox.ts";
+import { Metrics } from "../status/metrics.ts";
+import { StatusStore } from "../status/store.ts";
+import { runGenerator } from "../generator/mod.ts";
+import { channelNames, runStreamer } from "../streamer/mod.ts";
+import { createStreamingClient } from "../snowflake/streaming.ts";
+import { publicKeyFingerprint, publicKeyPemFromPrivate } from "../snowflake/keys.ts";
+import { createWebApp } from "../web/app.ts";
+import { listenForShutdown, type Shutdown } from "../app/shutdown.ts";
+import { connectTarget, startConfiguredEmulator, type Target } from "../app/target.ts";
+import { describeConfig } from "./describe.ts";
 
-/** Runs a role command (wired once the roles exist). */
-export function runRole(
+/** Everything a role shares with the others in one process. */
+interface Process {
+  config: Config;
+  log: Logger;
+  metrics: Metrics;
+  status: StatusStore;
+  shutdown: Shutdown;
+}
+
+function createProcess(config: Config): Process {
+  const log = createLogger({
+    format: config.LOG_FORMAT,
+    quiet: config.QUIET,
+    debug: Deno.env.get("LIFTLINE_DEBUG") !== undefined,
+  });
+  return {
+    config,
+    log,
+    metrics: new Metrics(),
+    status: new StatusStore(),
+    shutdown: listenForShutdown(log),
+  };
+}
+
+async function openOutbox(config: Config): Promise<Outbox> {
+  await Deno.mkdir(config.dataDir, { recursive: true });
+  return new Outbox(join(config.dataDir, "queue.db"), TABLES);
+}
+
+/** Refreshes the sampled queue gauges from the outbox. */
+function sampleQueue(outbox: Outbox, metrics: Metrics): void {
+  const now = Date.now();
+  for (const table of TABLES) {
+    const d = outbox.depth(table);
+    metrics.queueRows.set({ table }, d.rows);
+    metrics.queueOldestRowAge.set(
+      { table },
+      d.oldestEnqueuedAt === undefined ? 0 : Math.max(0, (now - d.oldestEnqueuedAt) / 1000),
+    );
+  }
+}
+
+function serveWeb(p: Process, outbox: Outbox): Deno.HttpServer<Deno.NetAddr> {
+  const app = createWebApp({
+    metrics: p.metrics,
+    status: p.status,
+    readinessChecks: [() => (outbox.writable() ? undefined : "queue is not writable")],
+    beforeScrape: () => sampleQueue(outbox, p.metrics),
+  });
+  try {
+    return Deno.serve({
+      hostname: p.config.HOST,
+      port: p.config.PORT,
+      onListen: ({ hostname, port }) =>
+        p.log.info("serving", { url: `http://${hostname}:${port}` }),
+    }, app.fetch);
+  } catch (e) {
+    if (e instanceof Deno.errors.AddrInUse) {
+      throw new ConfigError("PORT", `${p.config.PORT} on ${p.config.HOST} is already in use`);
+    }
+    if (e instanceof Deno.errors.AddrNotAvailable) {
+      throw new ConfigError("HOST", `${p.config.HOST} is not an address of this machine`);
+    }
+    throw e;
+  }
+}
+
+function streamingClientFactory(config: Config, target: Target) {
+  return () =>
+    createStreamingClient(config, {
+      privateKeyPem: target.privateKeyPem,
+      controlUrl: target.controlUrl,
+    });
+}
+
+/** `run`: generator, streamer and web server (and the embedded emulator when local). */
+async function run(p: Process, drain: boolean): Promise<number> {
+  const { config, log } = p;
+  if (drain && !config.UNTIL) {
+    throw new ConfigError("--drain", "needs UNTIL with run (otherwise generation never ends)");
+  }
+  const outbox = await openOutbox(config);
+  let target: Target | undefined;
+  let server: Deno.HttpServer<Deno.NetAddr> | undefined;
+  try {
+    server = serveWeb(p, outbox);
+    target = await connectTarget(config, log);
+    p.status.target = target.description;
+    let generatorFinished = false;
+    const generator = runGenerator({ ...p, outbox, signal: p.shutdown.signal }).then(() => {
+      generatorFinished = true;
+      if (!p.shutdown.signal.aborted) log.info("generation finished; streaming goes on");
+    });
+    const streamer = runStreamer({
+      ...p,
+      outbox,
+      client: streamingClientFactory(config, target),
+      signal: p.shutdown.signal,
+      drain: drain ? () => generatorFinished : false,
+    });
+    // A fatal streamer failure (credentials, privileges) stops the generator too.
+    const results = await Promise.allSettled([
+      streamer.catch((e) => {
+        p.shutdown.request("streamer stopped");
+        throw e;
+      }),
+      generator,
+    ]);
+    const failed = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+    if (failed) throw failed.reason;
+    return 0;
+  } finally {
+    await server?.shutdown();
+    await target?.close();
+    outbox.close();
+    p.shutdown.dispose();
+  }
+}
+
+/** `generate`: the generator alone. */
+async function generate(p: Process): Promise<number> {
+  const outbox = await openOutbox(p.config);
+  try {
+    await runGenerator({ ...p, outbox, signal: p.shutdown.signal });
+    return 0;
+  } finally {
+    outbox.close();
+    p.shutdown.dispose();
+  }
+}
+
+/** `stream`: the streamer alone. */
+async function stream(p: Process, drain: boolean): Promise<number> {
+  const outbox = await openOutbox(p.config);
+  let target: Target | undefined;
+  try {
+    target = await connectTarget(p.config, p.log);
+    p.status.target = target.description;
+    await runStreamer({
+      ...p,
+      outbox,
+      client: streamingClientFactory(p.config, target),
+      signal: p.shutdown.signal,
+      drain,
+    });
+    return 0;
+  } finally {
+    await target?.close();
+    outbox.close();
+    p.shutdown.dispose();
+  }
+}
+
+/** `emulator`: the emulator alone on HOST:PORT until a signal. */
+async function emulator(p: Process): Promise<number> {
+  let running;
+  try {
+    running = await startConfiguredEmulator(p.config, p.log, {
+      host: p.config.HOST,
+      port: p.config.PORT,
+    });
+  } catch (e) {
+    p.shutdown.dispose();
+    if (e instanceof Deno.errors.AddrInUse) {
+      throw new ConfigError("PORT", `${p.config.PORT} on ${p.config.HOST} is already in use`);
+    }
+    throw e;
+  }
+  console.log(`liftline emulator listening on ${running.url} (EMULATOR_URL=${running.url})`);
+  await new Promise((resolve) => p.shutdown.signal.addEventListener("abort", resolve));
+  await running.close();
+  p.shutdown.dispose();
+  return 0;
+}
+
+/** `check`: configuration, authentication, reachability of every pipe. */
+async function check(p: Process): Promise<number> {
+  const { config } = p;
+  let target: Target | undefined;
+  const ok = (m: string) => console.log(`ok    ${m}`);
+  try {
+    target = await connectTarget(config, p.log);
+    const fingerprint = await publicKeyFingerprint(
+      await publicKeyPemFromPrivate(target.privateKeyPem),
+    );
+    console.log(describeConfig(config, target.keySource, fingerprint).join("\n"));
+    ok("configuration is valid");
+    const client = await streamingClientFactory(config, target)();
+    const { ingestHost } = await client.authenticate({ signal: p.shutdown.signal });
+    ok(`authenticated at ${target.controlUrl} (JWT + scoped token); ingest host ${ingestHost}`);
+    const names = await channelNames(config);
+    for (const table of TABLES) {
+      const pipe = config.pipes[table].toUpperCase();
+      const statuses = await client.channelStatus(pipe, [names[table]], {
+        signal: p.shutdown.signal,
+      });
+      const st = statuses.get(names[table]);
+      ok(
+        `pipe ${config.DATABASE_NAME}.${config.SCHEMA_NAME}.${pipe} reachable; channel ${
+          names[table]
+        } ${st ? `committed offset ${st.committedOffsetToken ?? "none"}` : "not opened yet"}`,
+      );
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    console.log(`FAIL  ${(e as Error).message}`);
+    return 1;
+  } finally {
+    await target?.close();
+    p.shutdown.dispose();
+  }
+}
+
+/** Runs a role command and returns its exit code. */
+export async function runRole(
   command: string,
-  _config: Config,
-  _switches: ReadonlySet<string>,
+  config: Config,
+  switches: ReadonlySet<string>,
 ): Promise<number> {
-  return Promise.reject(new Error(`${command}: not wired yet`));
+  const p = createProcess(config);
+  switch (command) {
+    case "run":
+      return await run(p, switches.has("drain"));
+    case "generate":
+      return await generate(p);
+    case "stream":
+      return await stream(p, switches.has("drain"));
+    case "emulator":
+      return await emulator(p);
+    case "check":
+      return await check(p);
+    default:
+      p.shutdown.dispose();
+      throw new ConfigError(command, "is not a liftline command (see liftline --help)");
+  }
 }

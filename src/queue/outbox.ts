@@ -175,6 +175,20 @@ export class Outbox {
     return Number((this.#stmts(table).maxId.get() as { m: number }).m);
   }
 
+  /**
+   * Whether a write transaction can be taken right now (the disk is writable and no other
+   * process holds the write lock beyond the busy timeout). Used by readiness checks.
+   */
+  writable(): boolean {
+    try {
+      this.#begin.run();
+      this.#rollback.run();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Closes the database. */
   close(): void {
     if (this.#db.isOpen) this.#db.close();

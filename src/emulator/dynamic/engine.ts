@@ -273,7 +273,7 @@ export class DynamicTableEngine {
     // timestamp promises.
     const heads = this.#stages.heads();
     let failure: { name: DynamicTableName; error: Error } | undefined;
-    for (let first = true;; first = false) {
+    for (;;) {
       const from = this.#stages.marks();
       const to: SourceMarks = {
         LIFT_RIDE: Math.min(heads.LIFT_RIDE, from.LIFT_RIDE + this.#chunkRides),
@@ -312,7 +312,7 @@ export class DynamicTableEngine {
       // Marks are per chunk; a table outside `order` never consumes raw rows (only DAILY_VISITS
       // does, and every table has it upstream), so one loop condition serves all.
       if (!order.includes("DAILY_VISITS") || to.LIFT_RIDE >= heads.LIFT_RIDE) break;
-      if (!first || to.LIFT_RIDE < heads.LIFT_RIDE) await new Promise((r) => setTimeout(r, 0));
+      await new Promise((r) => setTimeout(r, 0));
     }
     const end = new Date(this.#now());
     const outcomes: RefreshOutcome[] = [];
@@ -327,6 +327,10 @@ export class DynamicTableEngine {
       } else if (failed) {
         state = "UPSTREAM_FAILED";
         message = `upstream ${failure!.name} failed`;
+      } else if (failure) {
+        // Its work shared the failed transaction, so it was rolled back too.
+        state = "FAILED";
+        message = `rolled back with ${failure.name}: ${failure.error.message}`;
       }
       outcomes.push({
         name,

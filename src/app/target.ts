@@ -1,0 +1,100 @@
+/**
+ * The one seam between "a real account" and "the embedded emulator": both end up as a control
+ * URL plus a private key, and everything downstream uses the same client code.
+ *
+ * @module
+ */
+import { type Config, ConfigError, readPrivateKey } from "../config/load.ts";
+import type { Logger } from "../log.ts";
+import { ensureKeyPair } from "../snowflake/key_files.ts";
+import { controlBaseUrl } from "../snowflake/account.ts";
+import { LOCAL_ACCOUNT } from "../snowflake/streaming.ts";
+import { type RunningEmulator, startEmulator } from "../emulator/mod.ts";
+
+/** A reachable target. */
+export interface Target {
+  /** Control host base URL (a real account's, or the emulator's). */
+  controlUrl: string;
+  /** PKCS#8 PEM private key the client signs with. */
+  privateKeyPem: string;
+  /** Where the key came from, for `check` (never the key itself). */
+  keySource: string;
+  /** The embedded emulator, when this process runs one. */
+  emulator?: RunningEmulator;
+  /** A one-line description for logs and /api/status. */
+  description: string;
+  /** Stops the embedded emulator, if any. */
+  close(): Promise<void>;
+}
+
+/** Starts the embedded emulator with this configuration's names, on `host:port`. */
+export function startConfiguredEmulator(
+  config: Config,
+  log: Logger,
+  listen: { host: string; port: number },
+): Promise<RunningEmulator> {
+  return startEmulator({
+    dataDir: config.dataDir,
+    host: listen.host,
+    port: listen.port,
+    account: config.SNOWFLAKE_ACCOUNT ?? LOCAL_ACCOUNT,
+    user: config.SNOWFLAKE_USER,
+    database: config.DATABASE_NAME,
+    schema: config.SCHEMA_NAME,
+    pipes: { ...config.pipes },
+    commitDelayMs: config.EMULATOR_COMMIT_DELAY_MS,
+    faults: config.EMULATOR_FAULTS,
+    log: log.child("emulator"),
+  });
+}
+
+/**
+ * Resolves the target of `config`: a real account (`TARGET=snowflake`), an emulator already
+ * running at `EMULATOR_URL`, or an embedded emulator started here on an ephemeral loopback port.
+ */
+export async function connectTarget(config: Config, log: Logger): Promise<Target> {
+  await Deno.mkdir(config.dataDir, { recursive: true });
+  if (config.target === "snowflake") {
+    const privateKeyPem = await readPrivateKey(config);
+    if (!privateKeyPem) {
+      throw new ConfigError(
+        "PRIVATE_KEY",
+        "is required for TARGET=snowflake (or set PRIVATE_KEY_FILE; `liftline keygen` makes one)",
+      );
+    }
+    const controlUrl = controlBaseUrl(config.SNOWFLAKE_ACCOUNT!, config.SNOWFLAKE_HOST).toString();
+    return {
+      controlUrl,
+      privateKeyPem,
+      keySource: config.PRIVATE_KEY ? "PRIVATE_KEY" : `PRIVATE_KEY_FILE ${config.PRIVATE_KEY_FILE}`,
+      description: `snowflake account ${config.SNOWFLAKE_ACCOUNT} (${controlUrl})`,
+      close: () => Promise.resolve(),
+    };
+  }
+  // Locally the emulator trusts the data folder's key pair, created on first start.
+  const configured = await readPrivateKey(config);
+  const privateKeyPem = configured ?? (await ensureKeyPair(config.dataDir)).privateKeyPem;
+  const keySource = config.PRIVATE_KEY
+    ? "PRIVATE_KEY"
+    : config.PRIVATE_KEY_FILE
+    ? `PRIVATE_KEY_FILE ${config.PRIVATE_KEY_FILE}`
+    : `${config.dataDir}/rsa_key.p8`;
+  if (config.EMULATOR_URL) {
+    return {
+      controlUrl: config.EMULATOR_URL,
+      privateKeyPem,
+      keySource,
+      description: `local emulator at ${config.EMULATOR_URL}`,
+      close: () => Promise.resolve(),
+    };
+  }
+  const emulator = await startConfiguredEmulator(config, log, { host: "127.0.0.1", port: 0 });
+  return {
+    controlUrl: emulator.url,
+    privateKeyPem,
+    keySource,
+    emulator,
+    description: `embedded emulator at ${emulator.url}`,
+    close: () => emulator.close(),
+  };
+}
