@@ -46,7 +46,12 @@ function makeBodies(total: number, batchRows: number) {
   let made = 0;
   while (made < total) {
     // Rides are ~95% of the volume (≈30 rides per ticket), tickets ~4%, passes ~1%.
-    for (const [table, share] of [["LIFT_RIDE", 0.95], ["RESORT_TICKET", 0.04], ["SEASON_PASS", 0.01]] as const) {
+    for (
+      const [table, share] of [["LIFT_RIDE", 0.95], ["RESORT_TICKET", 0.04], [
+        "SEASON_PASS",
+        0.01,
+      ]] as const
+    ) {
       const n = Math.max(1, Math.round(batchRows * share));
       const lines: string[] = [];
       for (let i = 0; i < n; i++) {
@@ -63,7 +68,9 @@ function makeBodies(total: number, batchRows: number) {
         } else {
           lines.push(JSON.stringify({
             ...base,
-            ...(table === "RESORT_TICKET" ? { RESORT: RESORTS[i % RESORTS.length].name, DAYS: 2 } : {}),
+            ...(table === "RESORT_TICKET"
+              ? { RESORT: RESORTS[i % RESORTS.length].name, DAYS: 2 }
+              : {}),
             PURCHASE_TIME: iso(t),
             PRICE_USD: 389.5,
             EXPIRATION_TIME: iso(t + 4 * 86_400_000).slice(0, 10),

@@ -140,7 +140,8 @@ export class EmulatorAuth {
       .setIssuer(SCOPED_ISSUER)
       .setSubject(`${principal.account}.${principal.user}`)
       .setIssuedAt(Math.floor(now))
-      .setExpirationTime(Math.ceil(now + this.tokenTtlSeconds))
+      // Fractional NumericDate (RFC 7519 allows it): a token_ttl of 1 s lives 1 s, not 0–2 s.
+      .setExpirationTime(Math.round((now + this.tokenTtlSeconds) * 1000) / 1000)
       .sign(this.#secret);
   }
 
@@ -152,6 +153,8 @@ export class EmulatorAuth {
         issuer: SCOPED_ISSUER,
         requiredClaims: ["sub", "exp", "scope"],
       });
+      // jose compares whole seconds; expiry is honoured to the millisecond.
+      if (payload.exp! * 1000 <= Date.now()) throw new Error('"exp" claim timestamp check failed');
       const sub = String(payload.sub);
       const dot = sub.indexOf(".");
       return {
@@ -181,7 +184,9 @@ export class EmulatorAuth {
     if (alg === "RS256" && allowed.includes("keypair")) return await this.verifyKeypairJwt(token);
     if (alg === "HS256" && allowed.includes("scoped")) return await this.verifyScopedToken(token);
     throw new AuthError(
-      `this endpoint needs ${allowed.map((k) => k === "keypair" ? "a KEYPAIR_JWT" : "a scoped token").join(" or ")}`,
+      `this endpoint needs ${
+        allowed.map((k) => k === "keypair" ? "a KEYPAIR_JWT" : "a scoped token").join(" or ")
+      }`,
     );
   }
 }

@@ -293,8 +293,11 @@ export function compileRowCoercer(columns: readonly ColumnDef[]): RowCoercer {
       try {
         out[i] = converters[i](v);
       } catch (e) {
-        if (e instanceof Reject) throw new CoercionError(columns[i], e.reason);
-        throw e;
+        // Anything else (e.g. a VARIANT nested too deep to serialise) is still one bad row.
+        throw new CoercionError(
+          columns[i],
+          e instanceof Reject ? e.reason : "value cannot be converted",
+        );
       }
     }
     return out;

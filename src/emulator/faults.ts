@@ -75,7 +75,9 @@ export function parseFaults(text: string): FaultConfig {
         out[key] = n;
         break;
       case "latency":
-        if (!(Number.isInteger(n) && n >= 0)) throw bad("a whole number of milliseconds (0 or more)");
+        if (!(Number.isInteger(n) && n >= 0)) {
+          throw bad("a whole number of milliseconds (0 or more)");
+        }
         out.latencyMs = n;
         break;
       case "invalidate":

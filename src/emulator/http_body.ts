@@ -63,7 +63,11 @@ async function readCapped(
     try {
       part = await reader.read();
     } catch (e) {
-      throw new ApiError(400, ERROR_CODE.badRequest, `${what} could not be read: ${(e as Error).message}`);
+      throw new ApiError(
+        400,
+        ERROR_CODE.badRequest,
+        `${what} could not be read: ${(e as Error).message}`,
+      );
     }
     if (part.done) break;
     total += part.value.byteLength;

@@ -9,7 +9,7 @@
  */
 import { Hono } from "hono";
 import { join } from "node:path";
-import { TABLES, type TableName } from "../config/load.ts";
+import { type TableName, TABLES } from "../config/load.ts";
 import { ERROR_CODE } from "../snowflake/protocol.ts";
 import { ensureKeyPair } from "../snowflake/key_files.ts";
 import { type Logger, silentLogger } from "../log.ts";
@@ -24,7 +24,7 @@ export { parseFaults } from "./faults.ts";
 export type { FaultConfig } from "./faults.ts";
 export { AuthError, EmulatorAuth } from "./auth.ts";
 export type { Principal, ScopedPrincipal, TokenKind } from "./auth.ts";
-export { Warehouse, WAREHOUSE_FILE, CHANNELS_TABLE, RAW_TABLES } from "./warehouse.ts";
+export { CHANNELS_TABLE, RAW_TABLES, Warehouse, WAREHOUSE_FILE } from "./warehouse.ts";
 export { ApiError, errorResponse } from "./errors.ts";
 export { StreamingService } from "./channels.ts";
 
@@ -209,7 +209,10 @@ export function createEmulatorApp(
   });
   for (const ext of extensions) ext.routes?.(app, ctx);
   app.notFound((c) => {
-    return c.json({ code: "ERR_NOT_FOUND", message: `No such endpoint: ${c.req.method} ${c.req.path}` }, 404);
+    return c.json({
+      code: "ERR_NOT_FOUND",
+      message: `No such endpoint: ${c.req.method} ${c.req.path}`,
+    }, 404);
   });
   app.onError((err) => {
     if (err instanceof ApiError) return errorResponse(err.status, err.code, err.message);

@@ -101,7 +101,11 @@ export function registerStreamingRoutes(app: Hono, deps: StreamingRouteDeps): vo
   });
 
   const pipeOf = (c: Context): Pipe =>
-    streaming.resolvePipe(c.req.param("db") ?? "", c.req.param("schema") ?? "", c.req.param("pipe") ?? "");
+    streaming.resolvePipe(
+      c.req.param("db") ?? "",
+      c.req.param("schema") ?? "",
+      c.req.param("pipe") ?? "",
+    );
 
   app.get(PATHS.hostname, async (c) => {
     await authenticate(auth, c, ["keypair"]);

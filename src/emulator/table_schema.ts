@@ -35,7 +35,8 @@ export const MAX_VARCHAR_LENGTH = 16_777_216;
 
 const IDENT = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
 const CREATE_TABLE = new RegExp(
-  String.raw`CREATE\s+(?:OR\s+REPLACE\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?((?:${IDENT}\.){0,2}${IDENT})\s*\(`,
+  String
+    .raw`CREATE\s+(?:OR\s+REPLACE\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?((?:${IDENT}\.){0,2}${IDENT})\s*\(`,
   "gi",
 );
 
@@ -151,7 +152,9 @@ export function parseTableDefinitions(sql: string): TableDef[] {
       if (!cm) throw new Error(`cannot parse column definition: ${part}`);
       if (/^(CONSTRAINT|PRIMARY|UNIQUE|FOREIGN)$/i.test(cm[1])) continue;
       // The type is everything up to the first constraint keyword.
-      const typePart = cm[2].split(/\s+(?:NOT\s+NULL|NULL|DEFAULT|COLLATE|COMMENT|PRIMARY|UNIQUE|AUTOINCREMENT|IDENTITY)\b/i)[0];
+      const typePart = cm[2].split(
+        /\s+(?:NOT\s+NULL|NULL|DEFAULT|COLLATE|COMMENT|PRIMARY|UNIQUE|AUTOINCREMENT|IDENTITY)\b/i,
+      )[0];
       const { type, typeText } = parseColumnType(typePart);
       columns.push({ name: identifierName(cm[1]), type, typeText });
     }

@@ -203,7 +203,9 @@ export class Warehouse {
     );
     for (const c of t.columns) {
       if (!have.has(c.name)) {
-        this.db.exec(`ALTER TABLE ${quote(t.name)} ADD COLUMN ${quote(c.name)} ${sqliteType(c.type)}`);
+        this.db.exec(
+          `ALTER TABLE ${quote(t.name)} ADD COLUMN ${quote(c.name)} ${sqliteType(c.type)}`,
+        );
       }
     }
     const names = t.columns.map((c) => quote(c.name)).join(", ");

@@ -37,10 +37,18 @@ Deno.test("open → append → status → drop, committed offset reaching the en
     const rows = [ride(), ride(), ride()];
     // Taken before sending: the server's commit clock starts no earlier than this.
     const sentAt = Date.now();
-    const app = await appendRows(t.url, token, PIPE, "happy", open.body.next_continuation_token, ndjson(rows), {
-      startOffsetToken: "1",
-      endOffsetToken: "3",
-    });
+    const app = await appendRows(
+      t.url,
+      token,
+      PIPE,
+      "happy",
+      open.body.next_continuation_token,
+      ndjson(rows),
+      {
+        startOffsetToken: "1",
+        endOffsetToken: "3",
+      },
+    );
     assert.equal(app.status, 200);
     assert.notEqual(app.body.next_continuation_token, open.body.next_continuation_token);
 
@@ -116,21 +124,45 @@ Deno.test("after a reopen the older continuation token is stale (400 STALE_CONTI
     const first = await openChannel(t.url, token, PIPE, "stale");
     const second = await openChannel(t.url, token, PIPE, "stale");
     assert.equal(second.status, 200);
-    const res = await appendRows(t.url, token, PIPE, "stale", first.body.next_continuation_token, ndjson([ride()]), {
-      offsetToken: "1",
-    });
+    const res = await appendRows(
+      t.url,
+      token,
+      PIPE,
+      "stale",
+      first.body.next_continuation_token,
+      ndjson([ride()]),
+      {
+        offsetToken: "1",
+      },
+    );
     assert.equal(res.status, 400);
     assert.equal(res.body.code, "STALE_CONTINUATION_TOKEN_SEQUENCER");
     assert.match(res.body.message, /reopen/i);
     // The new writer's token works.
-    const ok = await appendRows(t.url, token, PIPE, "stale", second.body.next_continuation_token, ndjson([ride()]), {
-      offsetToken: "1",
-    });
+    const ok = await appendRows(
+      t.url,
+      token,
+      PIPE,
+      "stale",
+      second.body.next_continuation_token,
+      ndjson([ride()]),
+      {
+        offsetToken: "1",
+      },
+    );
     assert.equal(ok.status, 200);
     // Replaying a token that was already used is refused too (no duplicate rows).
-    const replay = await appendRows(t.url, token, PIPE, "stale", second.body.next_continuation_token, ndjson([ride()]), {
-      offsetToken: "2",
-    });
+    const replay = await appendRows(
+      t.url,
+      token,
+      PIPE,
+      "stale",
+      second.body.next_continuation_token,
+      ndjson([ride()]),
+      {
+        offsetToken: "2",
+      },
+    );
     assert.equal(replay.status, 400);
     assert.equal(replay.body.code, "ERR_CHANNEL_HAS_INVALID_ROW_SEQUENCER");
     // A token that is not ours at all.
@@ -138,7 +170,14 @@ Deno.test("after a reopen the older continuation token is stale (400 STALE_CONTI
     assert.equal(junk.status, 400);
     // A token of another channel.
     const other = await openChannel(t.url, token, PIPE, "stale-other");
-    const cross = await appendRows(t.url, token, PIPE, "stale", other.body.next_continuation_token, ndjson([ride()]));
+    const cross = await appendRows(
+      t.url,
+      token,
+      PIPE,
+      "stale",
+      other.body.next_continuation_token,
+      ndjson([ride()]),
+    );
     assert.equal(cross.status, 400);
     assert.equal(t.emu.context.warehouse.count("LIFT_RIDE"), 1);
   } finally {
@@ -147,33 +186,57 @@ Deno.test("after a reopen the older continuation token is stale (400 STALE_CONTI
 });
 
 Deno.test("reopening discards uncommitted rows; fail_on_uncommitted_rows refuses with 409 instead", async () => {
-  const t = await startTestEmulator({ commitDelayMs: 800 });
+  // A delay long enough that nothing commits while the test talks to the channel.
+  const t = await startTestEmulator({ commitDelayMs: 2000 });
   try {
     const token = await scopedToken(t);
     const open = await openChannel(t.url, token, PIPE, "discard");
     const lost = ride();
-    const app = await appendRows(t.url, token, PIPE, "discard", open.body.next_continuation_token, ndjson([lost]), {
-      offsetToken: "7",
-    });
+    const app = await appendRows(
+      t.url,
+      token,
+      PIPE,
+      "discard",
+      open.body.next_continuation_token,
+      ndjson([lost]),
+      {
+        offsetToken: "7",
+      },
+    );
     assert.equal(app.status, 200);
 
-    const refused = await openChannel(t.url, token, PIPE, "discard", { fail_on_uncommitted_rows: true });
+    const refused = await openChannel(t.url, token, PIPE, "discard", {
+      fail_on_uncommitted_rows: true,
+    });
     assert.equal(refused.status, 409);
     assert.equal(refused.body.code, "ERR_CHANNEL_HAS_UNCOMMITTED_DATA");
-    const dropRefused = await dropChannel(t.url, token, PIPE, "discard", { fail_on_uncommitted_rows: true });
+    const dropRefused = await dropChannel(t.url, token, PIPE, "discard", {
+      fail_on_uncommitted_rows: true,
+    });
     assert.equal(dropRefused.status, 409);
 
     // The refused open did not bump the sequencer: the writer's token still works.
-    const next = await appendRows(t.url, token, PIPE, "discard", app.body.next_continuation_token, ndjson([ride()]), {
-      offsetToken: "8",
-    });
+    const next = await appendRows(
+      t.url,
+      token,
+      PIPE,
+      "discard",
+      app.body.next_continuation_token,
+      ndjson([ride()]),
+      {
+        offsetToken: "8",
+      },
+    );
     assert.equal(next.status, 200);
 
-    const reopen = await openChannel(t.url, token, PIPE, "discard", { fail_on_uncommitted_rows: false });
+    const reopen = await openChannel(t.url, token, PIPE, "discard", {
+      fail_on_uncommitted_rows: false,
+    });
     assert.equal(reopen.status, 200);
     assert.equal(reopen.body.channel_status.last_committed_offset_token, null);
     // Wait well past the commit delay: the discarded rows never land.
-    await new Promise((r) => setTimeout(r, 1300));
+    assert.equal(t.emu.context.streaming.pendingBatches, 0);
+    await new Promise((r) => setTimeout(r, 2300));
     assert.equal(t.emu.context.warehouse.count("LIFT_RIDE"), 0);
     const st = await channelStatus(t.url, token, PIPE, ["discard"]);
     assert.equal(st.body.channel_statuses.discard.last_committed_offset_token, null);

@@ -3,8 +3,16 @@
  * liftline's own client: JWTs are made here with jose, requests with plain fetch.
  */
 import { SignJWT } from "jose";
-import { generateKeyPair, importPrivateKey, publicKeyFingerprint } from "../../src/snowflake/keys.ts";
-import { type EmulatorOptions, type RunningEmulator, startEmulator } from "../../src/emulator/mod.ts";
+import {
+  generateKeyPair,
+  importPrivateKey,
+  publicKeyFingerprint,
+} from "../../src/snowflake/keys.ts";
+import {
+  type EmulatorOptions,
+  type RunningEmulator,
+  startEmulator,
+} from "../../src/emulator/mod.ts";
 
 export const ACCOUNT = "LIFTLINE";
 export const USER = "STREAMING_INGEST";

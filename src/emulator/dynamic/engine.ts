@@ -117,7 +117,7 @@ export class DynamicTableEngine {
   readonly #log: Logger | undefined;
   #running: Promise<unknown> = Promise.resolve();
   #busy = false;
-  #timer: number | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
   #stopped = false;
   #runs = 0;
 
@@ -295,7 +295,10 @@ export class DynamicTableEngine {
             );
             s = this.#stages.refreshVisits(from, to);
           } else {
-            inputs.set(name, inputs.get(name)! + Number((pendingCount.get(name) as { n: number }).n));
+            inputs.set(
+              name,
+              inputs.get(name)! + Number((pendingCount.get(name) as { n: number }).n),
+            );
             s = this.#stages.refreshGroups(name);
           }
           const acc = stats.get(name)!;

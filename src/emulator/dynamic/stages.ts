@@ -41,6 +41,10 @@ const hourStamp = (d: string, h: string) => `${d} || ' ' || printf('%02d', ${h})
 export const mondayOf = (d: string) =>
   `date(${d}, '-' || ((CAST(strftime('%w', ${d}) AS INTEGER) + 6) % 7) || ' days')`;
 
+// Joins are written driving table first with CROSS JOIN, which fixes SQLite's join order: the
+// planner has no statistics for the small temp and pending tables and would otherwise scan the
+// big tables, making a refresh cost what the history costs.
+
 /** How one aggregate table is recomputed for its pending groups. */
 interface GroupStage {
   table: Exclude<DynamicTableName, "DAILY_VISITS">;
@@ -64,7 +68,7 @@ const GROUP_STAGES: readonly GroupStage[] = [
         SUM(CASE WHEN V.HAS_SEASON_PASS = 1 THEN 1 ELSE 0 END),
         SUM(CASE WHEN V.HAS_SEASON_PASS = 1 THEN H.RIDES ELSE 0 END)
       FROM ${META.pending} AS P
-      JOIN ${META.riderHours} AS H
+      CROSS JOIN ${META.riderHours} AS H
         ON H.RIDE_DATE = P.K_DATE AND H.RESORT = P.K_RESORT AND H.RIDE_HOUR = P.K_HOUR
       LEFT JOIN DAILY_VISITS AS V
         ON V.VISIT_DATE = H.RIDE_DATE AND V.RESORT = H.RESORT AND V.RFID = H.RFID
@@ -98,7 +102,7 @@ const GROUP_STAGES: readonly GroupStage[] = [
             THEN ${cents("V.PURCHASE_PRICE_USD")} * 21 END) AS PASS_NUM,
           COUNT(DISTINCT CASE WHEN V.HAS_SEASON_PASS = 1 THEN V.RFID END) AS PASS_ACTIVATIONS
         FROM ${META.pending} AS P
-        JOIN DAILY_VISITS AS V
+        CROSS JOIN DAILY_VISITS AS V
           ON V.VISIT_DATE = P.K_DATE AND V.RESORT = P.K_RESORT
           AND V.FIRST_RIDE_TIME >= ${hourStamp("P.K_DATE", "P.K_HOUR")}
           AND V.FIRST_RIDE_TIME < ${hourStamp("P.K_DATE", "P.K_HOUR + 1")}
@@ -128,7 +132,7 @@ const GROUP_STAGES: readonly GroupStage[] = [
           coalesce(${cents("R.RECOGNIZED_PASS_REVENUE")}, 0) AS PASS_CENTS,
           ${halfUp("A.VISITOR_COUNT * 1000", "C.MAX_CAPACITY")} AS PCT10
         FROM ${META.pending} AS P
-        JOIN HOURLY_LIFT_ACTIVITY AS A
+        CROSS JOIN HOURLY_LIFT_ACTIVITY AS A
           ON A.RIDE_DATE = P.K_DATE AND A.RESORT = P.K_RESORT AND A.RIDE_HOUR = P.K_HOUR
         LEFT JOIN HOURLY_AMORTIZED_REVENUE AS R
           ON R.RIDE_DATE = A.RIDE_DATE AND R.RESORT = A.RESORT AND R.RIDE_HOUR = A.RIDE_HOUR
@@ -152,7 +156,7 @@ const GROUP_STAGES: readonly GroupStage[] = [
         COUNT(*),
         SUM(S.TICKET_ACTIVATIONS) + SUM(S.PASS_ACTIVATIONS)
       FROM ${META.pending} AS P
-      JOIN HOURLY_RESORT_SUMMARY AS S ON S.RIDE_DATE = P.K_DATE AND S.RESORT = P.K_RESORT
+      CROSS JOIN HOURLY_RESORT_SUMMARY AS S ON S.RIDE_DATE = P.K_DATE AND S.RESORT = P.K_RESORT
       WHERE ${pendingOf("DAILY_RESORT_SUMMARY")}
       GROUP BY S.RIDE_DATE, S.RESORT`,
     downstream: [{ target: "WEEKLY_RESORT_SUMMARY", date: mondayOf("RIDE_DATE"), hour: "-1" }],
@@ -175,7 +179,7 @@ const GROUP_STAGES: readonly GroupStage[] = [
         MAX(D.PEAK_CAPACITY_PCT),
         COUNT(DISTINCT D.RIDE_DATE)
       FROM ${META.pending} AS P
-      JOIN DAILY_RESORT_SUMMARY AS D
+      CROSS JOIN DAILY_RESORT_SUMMARY AS D
         ON D.RESORT = P.K_RESORT AND D.RIDE_DATE >= P.K_DATE
         AND D.RIDE_DATE < date(P.K_DATE, '+7 days')
       WHERE ${pendingOf("WEEKLY_RESORT_SUMMARY")}
@@ -319,7 +323,7 @@ export class Stages {
              ROW_NUMBER() OVER (PARTITION BY H.RFID, H.RESORT, H.RIDE_DATE
                ORDER BY H.FIRST_TIME, H.FIRST_TXID) AS RN
            FROM _dt_affected_visits AS A
-           JOIN ${META.riderHours} AS H
+           CROSS JOIN ${META.riderHours} AS H
              ON H.RFID = A.RFID AND H.RESORT = A.RESORT AND H.RIDE_DATE = A.VISIT_DATE
          ),
          CARDS AS (
@@ -377,7 +381,7 @@ export class Stages {
         `INSERT OR IGNORE INTO ${META.pending} (TARGET, K_DATE, K_RESORT, K_HOUR)
          SELECT 'HOURLY_LIFT_ACTIVITY', H.RIDE_DATE, H.RESORT, H.RIDE_HOUR
          FROM _dt_visit_delta AS D
-         JOIN ${META.riderHours} AS H
+         CROSS JOIN ${META.riderHours} AS H
            ON H.RFID = D.RFID AND H.RESORT = D.RESORT AND H.RIDE_DATE = D.VISIT_DATE
          WHERE D.IS_NEW = 0 AND D.OLD_PASS IS NOT D.NEW_PASS`,
       ),
@@ -396,7 +400,8 @@ export class Stages {
       `${a}.${kd} = ${b}.${kd} AND ${a}.${kr} = ${b}.${kr}` +
       (kh ? ` AND ${a}.${kh} = ${b}.${kh}` : "");
     const pendingMatch = (a: string) =>
-      `${a}.${kd} = P.K_DATE AND ${a}.${kr} = P.K_RESORT` + (kh ? ` AND ${a}.${kh} = P.K_HOUR` : "");
+      `${a}.${kd} = P.K_DATE AND ${a}.${kr} = P.K_RESORT` +
+      (kh ? ` AND ${a}.${kh} = P.K_HOUR` : "");
     const differs = cols.map((c) => `O.${c} IS NOT N.${c}`).join(" OR ");
     return {
       stage,
