@@ -14,6 +14,7 @@ import { ensureSchema } from "../src/emulator/dynamic/schema.ts";
 import { DynamicTableEngine } from "../src/emulator/dynamic/engine.ts";
 import { resortCapacityRows } from "../sql/render.ts";
 import facts from "../src/generator/resorts.json" with { type: "json" };
+import { periodRanges, Reports, warehouseSource } from "../src/reports/mod.ts";
 import type { BenchResult } from "./main.ts";
 
 const DAY_MS = 86_400_000;
@@ -199,10 +200,47 @@ export default async function reports(report: (r: BenchResult) => void): Promise
   }
 }
 
-/** Placeholder until the reports module lands: filled in below. */
-async function dashboardP95(_w: Warehouse): Promise<{ name: string; p95: number }> {
-  await Promise.resolve();
-  return { name: "none", p95: 0 };
+/**
+ * Each dashboard read (src/reports) run repeatedly on the warehouse; the slowest p95 wins. The
+ * operations center is measured for every resort.
+ */
+async function dashboardP95(w: Warehouse): Promise<{ name: string; p95: number }> {
+  const reports = new Reports(warehouseSource(w.db));
+  const clock = await reports.clock();
+  const date = clock.reportingDate!;
+  const resorts = await reports.resorts();
+  const latest = await reports.latestRides();
+  const reads: [string, () => Promise<unknown>][] = [
+    ["clock", () => reports.clock()],
+    ["resorts", () => reports.resorts()],
+    ["network_today", () => reports.networkOverview("today", date)],
+    ["network_last7", () => reports.networkOverview("last7", date)],
+    ["network_mtd", () => reports.networkOverview("mtd", date)],
+    ["resort_totals_mtd", () => reports.resortTotals(periodRanges("mtd", date).current)],
+    ["daily_trend_mtd", () => reports.dailyTrend(periodRanges("mtd", date).current)],
+  ];
+  for (const r of resorts) {
+    reads.push(
+      [`current_hour ${r.resort}`, () => reports.resortCurrentHour(r.resort)],
+      [`top_lifts ${r.resort}`, () => reports.topLifts(r.resort, latest.get(r.resort)!)],
+      [`hourly ${r.resort}`, () => reports.hourlyPattern(r.resort, r.timezone, date)],
+      [`revenue_target ${r.resort}`, () => reports.revenueTarget(r.resort, date)],
+      [`weeks ${r.resort}`, () => reports.lastFourWeeks(r.resort)],
+    );
+  }
+  let worst = { name: "", p95: -1 };
+  for (const [name, read] of reads) {
+    const times: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const t0 = performance.now();
+      await read();
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    const p95 = times[Math.ceil(times.length * 0.95) - 1];
+    if (p95 > worst.p95) worst = { name, p95 };
+  }
+  return worst;
 }
 
 if (import.meta.main) {

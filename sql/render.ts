@@ -75,8 +75,16 @@ export function renderTemplate(template: string, values: Readonly<Record<string,
   });
 }
 
+/** SQL text that cannot be split into tokens (an unterminated string, name or `$$` block). */
+export class SqlSyntaxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SqlSyntaxError";
+  }
+}
+
 /** A lexical token of SQL text. */
-interface Token {
+export interface Token {
   kind: "word" | "string" | "quoted" | "dollar" | "punct";
   text: string;
 }
@@ -114,16 +122,19 @@ function tokenize(sql: string): Token[] {
           text += sql[j++];
         }
       }
+      if (j >= n) throw new SqlSyntaxError(`unterminated string literal at position ${i}`);
       out.push({ kind: "string", text: text + "'" });
       i = j + 1;
     } else if (c === '"') {
       const end = sql.indexOf('"', i + 1);
-      const j = end === -1 ? n : end;
+      if (end === -1) throw new SqlSyntaxError(`unterminated quoted name at position ${i}`);
+      const j = end;
       out.push({ kind: "quoted", text: sql.slice(i, j + 1) });
       i = j + 1;
     } else if (c === "$" && sql[i + 1] === "$") {
       const end = sql.indexOf("$$", i + 2);
-      const j = end === -1 ? n : end;
+      if (end === -1) throw new SqlSyntaxError(`unterminated $$ block at position ${i}`);
+      const j = end;
       out.push({ kind: "dollar", text: sql.slice(i + 2, j) });
       i = j + 2;
     } else if (/[A-Za-z0-9_$.]/.test(c)) {
@@ -143,6 +154,16 @@ function tokenize(sql: string): Token[] {
     }
   }
   return out;
+}
+
+/**
+ * The tokens of one statement, as {@link normalizeSql} sees them: words upper-cased, string
+ * literals and quoted names as written, no comments, no trailing `;`.
+ */
+export function sqlTokens(sql: string): Token[] {
+  const tokens = tokenize(sql);
+  while (tokens.length && tokens[tokens.length - 1].text === ";") tokens.pop();
+  return tokens.map((t) => (t.kind === "word" ? { kind: t.kind, text: t.text.toUpperCase() } : t));
 }
 
 function joinTokens(tokens: readonly Token[]): string {

@@ -120,10 +120,12 @@ export class EmulatorAuth {
     const now = Date.now() / 1000;
     // `iat` may be in milliseconds; anything past year 5138 in seconds is read as milliseconds.
     const iat = (payload.iat as number) > 1e11 ? (payload.iat as number) / 1000 : payload.iat!;
-    const exp = payload.exp!;
+    // snowflake-sdk (Node) writes `exp` in milliseconds too, and Snowflake accepts it.
+    const exp = (payload.exp as number) > 1e11 ? (payload.exp as number) / 1000 : payload.exp!;
     if (iat > now + CLOCK_SKEW_SECONDS) {
       throw new AuthError("JWT token is invalid: iat is in the future");
     }
+    if (exp <= now - CLOCK_SKEW_SECONDS) throw new AuthError("JWT token is invalid: it has expired");
     if (exp - iat > MAX_KEYPAIR_JWT_SECONDS || now > iat + MAX_KEYPAIR_JWT_SECONDS) {
       throw new AuthError("JWT token is invalid: lifetime is more than one hour after iat");
     }

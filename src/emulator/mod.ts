@@ -19,6 +19,7 @@ import { ApiError, errorResponse } from "./errors.ts";
 import { type FaultConfig, NO_FAULTS, parseFaults } from "./faults.ts";
 import { registerStreamingRoutes } from "./routes.ts";
 import { Warehouse, WAREHOUSE_FILE } from "./warehouse.ts";
+import { sqlExtension } from "./sql/mod.ts";
 
 export { parseFaults } from "./faults.ts";
 export type { FaultConfig } from "./faults.ts";
@@ -54,7 +55,7 @@ export interface EmulatorOptions {
   commitDelayMs?: number;
   /** `EMULATOR_FAULTS` text or parsed faults. */
   faults?: string | FaultConfig;
-  /** SQL side and dynamic tables. */
+  /** SQL side and dynamic tables; default: the SQL extension (`sqlExtension()`). */
   extensions?: EmulatorExtension[];
   /** Default: silent. */
   log?: Logger;
@@ -240,7 +241,7 @@ function urlOf(host: string, port: number): string {
  */
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const ctx = await createEmulatorContext(options);
-  const extensions = options.extensions ?? [];
+  const extensions = options.extensions ?? [sqlExtension()];
   let server: Deno.HttpServer<Deno.NetAddr> | undefined;
   const started: EmulatorExtension[] = [];
   const stop = async () => {

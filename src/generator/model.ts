@@ -13,11 +13,11 @@
  */
 import type { TableName } from "../config/load.ts";
 import { CustomerFactory } from "./customer.ts";
-import { EventHeap, type Scheduled } from "./heap.ts";
+import { EventHeap } from "./heap.ts";
 import { calendarFor, DAY_MS, isWeekend, type ZoneCalendar } from "./local_time.ts";
 import { cumulative, Random } from "./random.ts";
 import { FACTS, type Resort, RESORTS } from "./resorts.ts";
-import { isoDate, RowEncoder } from "./rows.ts";
+import { isoDate, RowBytes, RowEncoder } from "./rows.ts";
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -40,36 +40,29 @@ export class RowBatch {
   RESORT_TICKET: string[] = [];
   /** SEASON_PASS rows. */
   SEASON_PASS: string[] = [];
-  /** LIFT_RIDE rows. */
-  LIFT_RIDE: string[] = [];
+  /** LIFT_RIDE rows, kept as bytes until taken (they are most rows: see {@link RowBytes}). */
+  readonly rides: RowBytes = new RowBytes();
 
   /** Rows held, all tables. */
   get size(): number {
-    return this.RESORT_TICKET.length + this.SEASON_PASS.length + this.LIFT_RIDE.length;
+    return this.RESORT_TICKET.length + this.SEASON_PASS.length + this.rides.count;
   }
 
-  /** The rows by table name, as `Outbox.append` takes them. */
-  tables(): Record<TableName, string[]> {
-    return {
+  /** Takes every row out, by table name as `Outbox.append` takes them; the batch is then empty. */
+  take(): Record<TableName, string[]> {
+    const rows = {
       RESORT_TICKET: this.RESORT_TICKET,
       SEASON_PASS: this.SEASON_PASS,
-      LIFT_RIDE: this.LIFT_RIDE,
+      LIFT_RIDE: this.rides.take(),
     };
-  }
-
-  /** Empties the batch (fresh arrays: rows already handed on stay intact). */
-  clear(): void {
     this.RESORT_TICKET = [];
     this.SEASON_PASS = [];
-    this.LIFT_RIDE = [];
+    return rows;
   }
 }
 
-/** A live ticket or season pass. */
-class Holder implements Scheduled {
-  /** When its next ride is due. */
-  at = 0;
-  seq = 0;
+/** A live ticket or season pass (its next ride's time is its key in the heap). */
+class Holder {
   /** Resort index: fixed for a ticket, the day's choice for a pass. */
   resort: number;
   /** Distinct days used so far. */
@@ -200,15 +193,15 @@ export class Simulation {
     if (!(until > this.#now)) return;
     const heap = this.#heap;
     for (;;) {
-      const top = heap.peek();
+      const due = heap.peekAt();
       // On a tie the sale goes first: a ticket bought while lifts are open rides at once.
-      if (top === undefined || this.#nextSale <= top.at) {
+      if (this.#nextSale <= due) {
         if (this.#nextSale >= until) break;
         this.#sell(this.#nextSale, out);
         this.#nextSale += this.#saleGap();
       } else {
-        if (top.at >= until) break;
-        this.#ride(top, out);
+        if (due >= until) break;
+        this.#ride(heap.peek()!, due, out);
       }
     }
     this.#now = until;
@@ -292,9 +285,7 @@ export class Simulation {
     h.day = day;
     h.used++;
     h.close = closing < h.expiry ? closing : h.expiry;
-    h.at = first;
-    h.seq = this.#seq++;
-    this.#heap.push(h);
+    this.#heap.push(h, first, this.#seq++);
   }
 
   /**
@@ -340,21 +331,18 @@ export class Simulation {
   }
 
   /** Produces the ride due at the top of the heap and schedules what follows it. */
-  #ride(h: Holder, out: RowBatch): void {
+  #ride(h: Holder, t: number, out: RowBatch): void {
     const rng = this.#rng;
     const r = h.resort;
-    const t = h.at;
     const lift = this.#liftLo[r][h.skill] + rng.int(this.#liftSpan[r][h.skill]);
-    out.LIFT_RIDE.push(this.#encode.ride(rng.uuid(), h.rfid, r, lift, t, h.used));
+    this.#encode.ride(out.rides, rng, h.rfid, r, lift, t, h.used);
     this.#rides++;
     const next = t +
       (rng.next() < FACTS.restChance
         ? this.#restMin + rng.int(this.#restSpan)
         : this.#rideMin + rng.int(this.#rideSpan));
     if (next < h.close) {
-      h.at = next;
-      h.seq = this.#seq++;
-      this.#heap.updateTop();
+      this.#heap.rescheduleTop(next, this.#seq++);
       return;
     }
     this.#heap.pop();
@@ -376,5 +364,5 @@ export function generateRows(options: SpanOptions): Record<TableName, string[]> 
   const sim = new Simulation(options);
   const out = new RowBatch();
   sim.runUntil(options.until, out);
-  return out.tables();
+  return out.take();
 }

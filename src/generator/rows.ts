@@ -49,35 +49,213 @@ function escapeInner(text: string): string {
   return JSON.stringify(text).slice(1, -1);
 }
 
+/**
+ * JSON string contents with every non-ASCII character escaped (`\u00e9`), so that the text is
+ * ASCII: one character per byte, which {@link RowBytes} relies on.
+ */
+export function asciiJsonInner(text: string): string {
+  return escapeInner(text).replace(
+    /[\u0080-\uffff]/g,
+    (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"),
+  );
+}
+
+const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
+
+/** Lower-case hex digits of each byte value, two per byte. */
+const HEX_BYTES = new Uint8Array(512);
+for (let i = 0; i < 256; i++) {
+  const h = i.toString(16).padStart(2, "0");
+  HEX_BYTES[2 * i] = h.charCodeAt(0);
+  HEX_BYTES[2 * i + 1] = h.charCodeAt(1);
+}
+
+const decoder = new TextDecoder();
+/** Bytes decoded into one string at a time by {@link RowBytes.take}. */
+const CHUNK_BYTES = 64 * 1024;
+
+/**
+ * ASCII rows written as bytes into one reusable buffer, then turned into strings all at once:
+ * one decode per batch and a slice per row. Building each row by string concatenation instead
+ * makes dozens of short-lived string pieces per row, and the garbage (not the work) dominated
+ * the generator's time and memory.
+ */
+export class RowBytes {
+  /** The buffer; writers fill it from {@link RowBytes.pos} on after {@link RowBytes.reserve}. */
+  buf: Uint8Array = new Uint8Array(1 << 20);
+  /** Bytes written so far. */
+  pos = 0;
+  readonly #ends: number[] = [];
+
+  /** Rows written and not yet taken. */
+  get count(): number {
+    return this.#ends.length;
+  }
+
+  /** Makes room for `bytes` more bytes. */
+  reserve(bytes: number): void {
+    if (this.pos + bytes <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + bytes) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.buf.subarray(0, this.pos));
+    this.buf = grown;
+  }
+
+  /** Marks the end of the row just written (at {@link RowBytes.pos}). */
+  endRow(): void {
+    this.#ends.push(this.pos);
+  }
+
+  /** The rows written since the last call, as strings; the buffer is then reused. */
+  take(): string[] {
+    const n = this.#ends.length;
+    const ends = this.#ends;
+    const out = new Array<string>(n);
+    let i = 0, start = 0;
+    while (i < n) {
+      // Decode at most ~64 KB at a time: a larger string would go straight to V8's large-object
+      // space, which only a full GC frees, and memory would climb between full GCs.
+      let j = i;
+      while (j < n && ends[j] - start <= CHUNK_BYTES) j++;
+      if (j === i) j = i + 1;
+      const chunk = decoder.decode(this.buf.subarray(start, ends[j - 1]));
+      for (let k = i, from = 0; k < j; k++) {
+        const to = ends[k] - start;
+        out[k] = chunk.slice(from, to);
+        from = to;
+      }
+      start = ends[j - 1];
+      i = j;
+    }
+    this.pos = 0;
+    this.#ends.length = 0;
+    return out;
+  }
+}
+
+/** A source of uniform 32-bit words (the generator's seeded PRNG). */
+export interface WordSource {
+  u32(): number;
+}
+
+function writeHex16(b: Uint8Array, p: number, v: number): number {
+  const hi = (v >>> 8) & 255, lo = v & 255;
+  b[p] = HEX_BYTES[2 * hi];
+  b[p + 1] = HEX_BYTES[2 * hi + 1];
+  b[p + 2] = HEX_BYTES[2 * lo];
+  b[p + 3] = HEX_BYTES[2 * lo + 1];
+  return p + 4;
+}
+
+function write2(b: Uint8Array, p: number, v: number): number {
+  const tens = (v / 10) | 0;
+  b[p] = 48 + tens;
+  b[p + 1] = 48 + v - tens * 10;
+  return p + 2;
+}
+
+function writeBytes(b: Uint8Array, p: number, piece: Uint8Array): number {
+  for (let i = 0; i < piece.length; i++) b[p + i] = piece[i];
+  return p + piece.length;
+}
+
+const RIDE_HEAD = ascii('{"TXID":"');
+const RIDE_RFID = ascii('","RFID":"');
+const RIDE_COUNT = ascii('","ACTIVATION_DAY_COUNT":');
+
 /** Encodes rows for a fixed list of resorts (indexes are positions in that list). */
 export class RowEncoder {
-  /** Per resort, per lift: `","RESORT":"…","LIFT":"…` (escaped). */
-  readonly #resortLift: string[][];
+  /** Per resort, per lift: `","RESORT":"…","LIFT":"…","RIDE_TIME":"` as bytes. */
+  readonly #rideMiddle: Uint8Array[][];
   /** Per resort: `","RESORT":"…` (escaped). */
   readonly #resort: string[];
+  /** Longest possible LIFT_RIDE row in bytes (with a 64-character RFID and a long count). */
+  readonly #maxRide: number;
+  #day = NaN;
+  #dayBytes: Uint8Array = new Uint8Array(11);
 
   constructor(resorts: readonly Resort[]) {
     this.#resort = resorts.map((r) => `","RESORT":"${escapeInner(r.name)}`);
-    this.#resortLift = resorts.map((r) =>
-      r.lifts.map((l) => `","RESORT":"${escapeInner(r.name)}","LIFT":"${escapeInner(l)}`)
+    this.#rideMiddle = resorts.map((r) =>
+      r.lifts.map((l) =>
+        ascii(
+          `","RESORT":"${asciiJsonInner(r.name)}","LIFT":"${asciiJsonInner(l)}","RIDE_TIME":"`,
+        )
+      )
     );
+    const longest = Math.max(...this.#rideMiddle.flat().map((b) => b.length));
+    this.#maxRide = RIDE_HEAD.length + 36 + RIDE_RFID.length + 64 + longest + 24 +
+      RIDE_COUNT.length + 16 + 1;
   }
 
-  /** A LIFT_RIDE row. */
+  /**
+   * Writes a LIFT_RIDE row into `out`, with a fresh TXID (UUID v4) drawn from `words`.
+   * `rfid` must be ASCII (it is hex).
+   */
   ride(
-    txid: string,
+    out: RowBytes,
+    words: WordSource,
     rfid: string,
     resort: number,
     lift: number,
     time: number,
     activationDayCount: number,
-  ): string {
-    return '{"TXID":"' + txid + '","RFID":"' + rfid + this.#resortLift[resort][lift] +
-      '","RIDE_TIME":"' + isoUtc(time) + '","ACTIVATION_DAY_COUNT":' + activationDayCount + "}";
+  ): void {
+    out.reserve(this.#maxRide);
+    const b = out.buf;
+    let p = writeBytes(b, out.pos, RIDE_HEAD);
+    // TXID: a version-4 UUID, laid out exactly as Random.uuid() lays out the same words.
+    const w0 = words.u32(), w1 = words.u32(), w2 = words.u32(), w3 = words.u32();
+    p = writeHex16(b, p, w0 >>> 16);
+    p = writeHex16(b, p, w0 & 0xffff);
+    b[p++] = 45;
+    p = writeHex16(b, p, w1 >>> 16);
+    b[p++] = 45;
+    p = writeHex16(b, p, (w1 & 0x0fff) | 0x4000);
+    b[p++] = 45;
+    p = writeHex16(b, p, ((w2 >>> 16) & 0x3fff) | 0x8000);
+    b[p++] = 45;
+    p = writeHex16(b, p, w2 & 0xffff);
+    p = writeHex16(b, p, w3 >>> 16);
+    p = writeHex16(b, p, w3 & 0xffff);
+    p = writeBytes(b, p, RIDE_RFID);
+    for (let i = 0; i < rfid.length; i++) b[p++] = rfid.charCodeAt(i);
+    p = writeBytes(b, p, this.#rideMiddle[resort][lift]);
+    // RIDE_TIME, as isoUtc() writes it.
+    const ms = Math.floor(time);
+    const day = Math.floor(ms / DAY_MS);
+    if (day !== this.#day) {
+      this.#day = day;
+      this.#dayBytes = ascii(new Date(day * DAY_MS).toISOString().slice(0, 11));
+    }
+    p = writeBytes(b, p, this.#dayBytes);
+    let rest = ms - day * DAY_MS;
+    const h = Math.floor(rest / 3_600_000);
+    rest -= h * 3_600_000;
+    const m = Math.floor(rest / 60_000);
+    rest -= m * 60_000;
+    const s = Math.floor(rest / 1000);
+    rest -= s * 1000;
+    p = write2(b, p, h);
+    b[p++] = 58;
+    p = write2(b, p, m);
+    b[p++] = 58;
+    p = write2(b, p, s);
+    b[p++] = 46;
+    b[p++] = 48 + Math.floor(rest / 100);
+    p = write2(b, p, rest % 100);
+    b[p++] = 90;
+    p = writeBytes(b, p, RIDE_COUNT);
+    const count = String(activationDayCount);
+    for (let i = 0; i < count.length; i++) b[p++] = count.charCodeAt(i);
+    b[p++] = 125;
+    out.pos = p;
+    out.endRow();
   }
 
   /**
-   * A RESORT_TICKET row. `customer` is the fragment from `CustomerFactory.next()`
+   * A RESORT_TICKET row. `customer` is the fragment from `CustomerFactory.nextJson()`
    * (`"NAME":…,"EMERGENCY_CONTACT":…`).
    */
   ticket(

@@ -125,7 +125,7 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
   };
   status.generator = gs;
 
-  let batch = new RowBatch();
+  const batch = new RowBatch();
   let generatedTo = start;
   let lastFlush = performance.now();
   let lastYield = lastFlush;
@@ -168,7 +168,9 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
       gs.worldTime = new Date(generatedTo).toISOString();
       return;
     }
-    const tables = batch.tables();
+    const tables = batch.take();
+    const size = tables.RESORT_TICKET.length + tables.SEASON_PASS.length +
+      tables.LIFT_RIDE.length;
     for (;;) {
       try {
         outbox.append(tables);
@@ -179,7 +181,7 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
         status.setNotReady("generator", [`queue not writable: ${message}`]);
         if (writeFailures === 1 || writeFailures % 20 === 0) {
           log.error("cannot write to the queue; holding the batch and retrying", {
-            rows: batch.size,
+            rows: size,
             error: message,
             attempts: writeFailures,
           });
@@ -199,7 +201,6 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
       totals[t] += n;
       metrics.rowsGenerated.inc({ table: t }, n);
     }
-    batch.clear();
     gs.rows = { ...totals };
     gs.worldTime = new Date(generatedTo).toISOString();
     const now = performance.now();

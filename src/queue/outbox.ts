@@ -27,8 +27,16 @@ export interface QueueDepth {
   readonly oldestEnqueuedAt: number | undefined;
 }
 
+/**
+ * Rows per multi-row INSERT in {@link Outbox.append}. One statement call per row made the call
+ * itself (and the garbage each call leaves) cost about as much as SQLite's work; 64 rows per call
+ * halves the time per row and keeps memory flat.
+ */
+const ROWS_PER_INSERT = 64;
+
 interface TableStatements {
   insert: StatementSync;
+  insertMany: StatementSync;
   readAfter: StatementSync;
   deleteThrough: StatementSync;
   count: StatementSync;
@@ -82,6 +90,11 @@ export class Outbox {
       );
       this.#tables.set(t, {
         insert: this.#db.prepare(`INSERT INTO ${t} (json, enqueued_at) VALUES (?, ?)`),
+        insertMany: this.#db.prepare(
+          `INSERT INTO ${t} (json, enqueued_at) VALUES ${
+            Array(ROWS_PER_INSERT).fill("(?, ?)").join(", ")
+          }`,
+        ),
         readAfter: this.#db.prepare(
           `SELECT id, json, enqueued_at AS enqueuedAt FROM ${t} WHERE id > ? ORDER BY id LIMIT ?`,
         ),
@@ -124,9 +137,21 @@ export class Outbox {
     try {
       for (const [table, rows] of Object.entries(batch)) {
         if (rows.length === 0) continue;
-        const insert = this.#stmts(table).insert;
+        const { insert, insertMany } = this.#stmts(table);
         let id = 0;
-        for (const json of rows) id = Number(insert.run(json, now).lastInsertRowid);
+        let i = 0;
+        if (rows.length >= ROWS_PER_INSERT) {
+          // A multi-row VALUES list assigns ids in list order, as single inserts would.
+          const args: (string | number)[] = new Array(2 * ROWS_PER_INSERT);
+          for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) {
+            for (let j = 0; j < ROWS_PER_INSERT; j++) {
+              args[2 * j] = rows[i + j];
+              args[2 * j + 1] = now;
+            }
+            id = Number(insertMany.run(...args).lastInsertRowid);
+          }
+        }
+        for (; i < rows.length; i++) id = Number(insert.run(rows[i], now).lastInsertRowid);
         last[table] = id;
       }
       this.#commit.run();

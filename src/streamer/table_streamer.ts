@@ -61,6 +61,13 @@ export interface StreamerOptions {
   takeoverStrikes: number;
   /** Cap of the slow backoff while another writer holds the channel. */
   takeoverMaxMs: number;
+  /**
+   * Bounds of the commit timeout: appended rows not committed within four times the usual commit
+   * latency (but at least the min, at most the max) were probably discarded by the service (for
+   * example another writer's open); the channel is reopened and they are sent again.
+   */
+  commitTimeoutMinMs: number;
+  commitTimeoutMaxMs: number;
 }
 
 /** Default tuning. */
@@ -78,6 +85,8 @@ export const DEFAULT_STREAMER_OPTIONS: Readonly<StreamerOptions> = {
   reopenMaxMs: 5000,
   takeoverStrikes: 3,
   takeoverMaxMs: 60_000,
+  commitTimeoutMinMs: 5000,
+  commitTimeoutMaxMs: 60_000,
 };
 
 /** A committed offset token that cannot belong to this outbox. */
@@ -147,6 +156,8 @@ export class TableStreamer {
   #cursor = 0;
   #errorCount: number | null = null;
   #opened = false;
+  /** Typical time from an accepted append to its commit being seen (moving average). */
+  #commitLatencyMs = 1000;
   #rateSamples: { at: number; committed: number }[] = [];
 
   constructor(deps: TableStreamerDeps) {
@@ -186,8 +197,9 @@ export class TableStreamer {
         try {
           token = await this.#open();
         } catch (e) {
-          if (d.hardStop.aborted || (d.stop.aborted && isAbort(e))) break;
           if (isFatal(e) || e instanceof OffsetMismatchError) throw this.#fail(e);
+          // Nothing is in flight before an open: a shutdown can simply end here.
+          if (d.stop.aborted) break;
           failures++;
           if (e instanceof RetryableError) this.#countRetry(e.reason);
           const delay = backoffDelay(failures - 1, {
@@ -273,7 +285,7 @@ export class TableStreamer {
     this.status.state = this.#opened ? "reopening" : "opening";
     this.#setNotReady(`channel ${d.channel} for ${d.table} is ${this.status.state}`);
     const opened = await d.api.openChannel(d.pipe, d.channel, {
-      signal: d.hardStop,
+      signal: d.stop,
       onRetry: (reason) => this.#countRetry(reason),
     });
     const committed = parseOffsetToken(opened.status.committedOffsetToken, d.channel);
@@ -443,6 +455,7 @@ export class TableStreamer {
       const statuses = await d.api.channelStatus(d.pipe, [d.channel], { signal: req, onRetry });
       if (epoch.aborted) return;
       this.#onStatus(statuses);
+      this.#checkCommitTimeout();
     }
   }
 
@@ -466,13 +479,39 @@ export class TableStreamer {
     if (committed !== null) this.#applyCommitted(committed);
   }
 
+  /**
+   * The service discards uncommitted rows silently when someone else reopens the channel; the
+   * status still looks healthy. Rows waiting far longer than commits usually take are resent.
+   */
+  #checkCommitTimeout(): void {
+    const oldest = this.#pending.oldestAppendedAt;
+    if (oldest === undefined) return;
+    const timeout = Math.min(
+      this.#o.commitTimeoutMaxMs,
+      Math.max(this.#o.commitTimeoutMinMs, this.#commitLatencyMs * 4),
+    );
+    const waited = Date.now() - oldest;
+    if (waited > timeout) {
+      throw new ChannelInvalidError(
+        `rows appended ${waited} ms ago to channel ${this.#d.channel} are still not committed ` +
+          `(commits usually take ${
+            Math.round(this.#commitLatencyMs)
+          } ms): reopening to resend them`,
+      );
+    }
+  }
+
   /** Everything through `committed` is in Snowflake: drop it from the outbox and account for it. */
   #applyCommitted(committed: number): void {
     if (this.#committed !== null && committed <= this.#committed) return;
     const d = this.#d;
     const deleted = d.outbox.deleteThrough(d.table, committed);
+    const oldest = this.#pending.oldestAppendedAt;
     const released = this.#pending.commitThrough(committed);
     const now = Date.now();
+    if (oldest !== undefined && released.rows > 0) {
+      this.#commitLatencyMs = 0.8 * this.#commitLatencyMs + 0.2 * (now - oldest);
+    }
     let lastLag: number | null = null;
     for (const run of released.runs) {
       const lag = Math.max(0, now - run.enqueuedAt);

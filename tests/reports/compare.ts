@@ -89,7 +89,12 @@ export function assertMatchesModel(db: DatabaseSync, m: Model): Record<string, n
   for (const [k, e] of m.revenueHours) {
     const a = rev.get(k)!;
     assert.deepEqual(
-      [c(a.RECOGNIZED_TICKET_REVENUE), a.TICKET_ACTIVATIONS, c(a.RECOGNIZED_PASS_REVENUE), a.PASS_ACTIVATIONS],
+      [
+        c(a.RECOGNIZED_TICKET_REVENUE),
+        a.TICKET_ACTIVATIONS,
+        c(a.RECOGNIZED_PASS_REVENUE),
+        a.PASS_ACTIVATIONS,
+      ],
       [e.TICKET_CENTS, e.TICKET_ACTIVATIONS, e.PASS_CENTS, e.PASS_ACTIVATIONS],
       `HOURLY_AMORTIZED_REVENUE ${k}`,
     );

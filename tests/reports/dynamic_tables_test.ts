@@ -43,7 +43,9 @@ Deno.test("the chain equals the reference model over nine days across a week bou
     const statuses = new Set([...model.hourly.values()].map((h) => h.CAPACITY_STATUS));
     assert.deepEqual([...statuses].sort(), ["HIGH", "MODERATE", "NORMAL"]);
     assert.ok([...model.visits.values()].some((v) => v.HAS_SEASON_PASS));
-    assert.ok([...model.revenuePerformance.values()].some((r) => r.PERFORMANCE_STATUS !== "BELOW_TARGET"));
+    assert.ok(
+      [...model.revenuePerformance.values()].some((r) => r.PERFORMANCE_STATUS !== "BELOW_TARGET"),
+    );
     // The comparison itself notices a one-cent difference anywhere.
     w.warehouse.db.exec(
       `UPDATE DAILY_RESORT_SUMMARY SET TOTAL_PASS_REVENUE = TOTAL_PASS_REVENUE + 0.01
@@ -65,11 +67,15 @@ Deno.test("refreshing in many small steps, with cards arriving after their rides
     const rides = NINE_DAYS.LIFT_RIDE;
     const steps = 6;
     for (let i = 0; i < steps; i++) {
-      const part = (xs: string[]) => xs.slice(Math.floor((xs.length * i) / steps), Math.floor((xs.length * (i + 1)) / steps));
+      const part = (xs: string[]) =>
+        xs.slice(Math.floor((xs.length * i) / steps), Math.floor((xs.length * (i + 1)) / steps));
       // Rides of a step land before the cards of the same step: the streams are independent.
       w.load({ LIFT_RIDE: part(rides) });
       await engine.refresh(i % 2 ? "WEEKLY_RESORT_SUMMARY" : "HOURLY_RESORT_SUMMARY");
-      w.load({ RESORT_TICKET: part(NINE_DAYS.RESORT_TICKET), SEASON_PASS: part(NINE_DAYS.SEASON_PASS) });
+      w.load({
+        RESORT_TICKET: part(NINE_DAYS.RESORT_TICKET),
+        SEASON_PASS: part(NINE_DAYS.SEASON_PASS),
+      });
     }
     await engine.refreshAll();
     assertMatchesModel(w.warehouse.db, computeModel(parseRows(NINE_DAYS), capacities(CAPACITY)));
@@ -172,7 +178,8 @@ Deno.test("refreshing a table refreshes what it reads first, at one data timesta
     ]);
     assert.ok(out.every((o) => o.dataTimestamp.getTime() === clock && o.trigger === "MANUAL"));
     const db = w.warehouse.db;
-    const count = (t: string) => (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
+    const count = (t: string) =>
+      (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
     assert.ok(count("HOURLY_RESORT_SUMMARY") > 0);
     assert.equal(count("DAILY_RESORT_SUMMARY"), 0, "DAILY_RESORT_SUMMARY was not asked to refresh");
     const state = new Map(engine.tables().map((t) => [t.name, t.dataTimestamp?.getTime() ?? null]));
@@ -223,7 +230,10 @@ Deno.test("refresh history records each refresh like DYNAMIC_TABLE_REFRESH_HISTO
     assert.equal(second.ROWS_INSERTED + second.ROWS_UPDATED + second.ROWS_DELETED, 0);
     assert.equal(second.DATA_TIMESTAMP, "2026-12-01 12:01:00.000");
     const visits = engine.history("DAILY_VISITS")[1];
-    assert.equal(visits.ROWS_INSERTED, (w.warehouse.db.prepare("SELECT count(*) AS n FROM DAILY_VISITS").get() as { n: number }).n);
+    assert.equal(
+      visits.ROWS_INSERTED,
+      (w.warehouse.db.prepare("SELECT count(*) AS n FROM DAILY_VISITS").get() as { n: number }).n,
+    );
     assert.equal(visits.TARGET_LAG_SEC, null);
     await engine.stop();
   } finally {
@@ -291,7 +301,10 @@ Deno.test("a failed refresh changes nothing, is recorded, and the next one catch
     const states = new Map(engine.history().map((h) => [h.NAME, h.STATE]));
     assert.equal(states.get("DAILY_RESORT_SUMMARY"), "FAILED");
     assert.equal(states.get("WEEKLY_RESORT_SUMMARY"), "UPSTREAM_FAILED");
-    assert.equal((db.prepare("SELECT count(*) AS n FROM DAILY_VISITS").get() as { n: number }).n, 0);
+    assert.equal(
+      (db.prepare("SELECT count(*) AS n FROM DAILY_VISITS").get() as { n: number }).n,
+      0,
+    );
     assert.ok(engine.tables().every((t) => t.dataTimestamp === null));
     db.exec("DROP TRIGGER fail_daily");
     await engine.refresh("WEEKLY_RESORT_SUMMARY");
@@ -325,9 +338,13 @@ Deno.test("target lag is stored state: the scheduler refreshes what is due, ALTE
     const h = engine.history("WEEKLY_RESORT_SUMMARY")[0];
     assert.equal(h.REFRESH_TRIGGER, "SCHEDULED");
     assert.equal(h.STATE, "SUCCEEDED");
-    const weekly = w.warehouse.db.prepare("SELECT WEEK_START_DATE FROM WEEKLY_RESORT_SUMMARY").all();
+    const weekly = w.warehouse.db.prepare("SELECT WEEK_START_DATE FROM WEEKLY_RESORT_SUMMARY")
+      .all();
     assert.ok(weekly.length > 0);
-    assert.equal((weekly[0] as { WEEK_START_DATE: string }).WEEK_START_DATE, mondayOf("2026-11-30"));
+    assert.equal(
+      (weekly[0] as { WEEK_START_DATE: string }).WEEK_START_DATE,
+      mondayOf("2026-11-30"),
+    );
 
     engine.setTargetLag("DAILY_RESORT_SUMMARY", "DOWNSTREAM");
     engine.setTargetLag("WEEKLY_RESORT_SUMMARY", "'2 hours'");

@@ -4,11 +4,11 @@
  * streamed append ends in), plus the resort capacities and the reference model's inputs.
  */
 import { join } from "node:path";
-import { TABLES, type TableName } from "../../src/config/load.ts";
+import { type TableName, TABLES } from "../../src/config/load.ts";
 import { generateRows } from "../../src/generator/mod.ts";
 import { Pipe } from "../../src/emulator/pipe.ts";
 import { Warehouse, WAREHOUSE_FILE } from "../../src/emulator/warehouse.ts";
-import { resortCapacityRows, type ResortCapacityRow } from "../../sql/render.ts";
+import { type ResortCapacityRow, resortCapacityRows } from "../../sql/render.ts";
 import facts from "../../src/generator/resorts.json" with { type: "json" };
 import type { RawTables } from "./model.ts";
 

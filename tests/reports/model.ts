@@ -170,7 +170,11 @@ const time = (v: unknown): number | null => {
 const text = (v: unknown): string | null => (typeof v === "string" ? v : null);
 const int = (v: unknown): number | null => (typeof v === "number" ? Math.trunc(v) : null);
 const cents = (v: unknown): number | null =>
-  typeof v === "number" ? Math.round(v * 100) : typeof v === "string" ? Math.round(Number(v) * 100) : null;
+  typeof v === "number"
+    ? Math.round(v * 100)
+    : typeof v === "string"
+    ? Math.round(Number(v) * 100)
+    : null;
 
 /** UTC `YYYY-MM-DD` of a time. */
 export const utcDate = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -257,7 +261,14 @@ export function computeModel(raw: RawTables, capacities: readonly Capacity[]): M
   for (const r of raw.LIFT_RIDE) {
     const rfid = text(r.RFID), resort = text(r.RESORT), t = time(r.RIDE_TIME);
     if (rfid === null || resort === null || t === null) continue;
-    rides.push({ rfid, resort, lift: text(r.LIFT), t, txid: text(r.TXID), adc: int(r.ACTIVATION_DAY_COUNT) });
+    rides.push({
+      rfid,
+      resort,
+      lift: text(r.LIFT),
+      t,
+      txid: text(r.TXID),
+      adc: int(r.ACTIVATION_DAY_COUNT),
+    });
   }
 
   // DAILY_VISITS
@@ -287,14 +298,30 @@ export function computeModel(raw: RawTables, capacities: readonly Capacity[]): M
   // HOURLY_LIFT_ACTIVITY
   const liftAcc = new Map<
     string,
-    { date: string; hour: number; resort: string; rides: number; riders: Set<string>; passRiders: Set<string>; passRides: number }
+    {
+      date: string;
+      hour: number;
+      resort: string;
+      rides: number;
+      riders: Set<string>;
+      passRiders: Set<string>;
+      passRides: number;
+    }
   >();
   for (const r of rides) {
     const date = utcDate(r.t), hour = utcHour(r.t);
     const k = `${date}|${hour}|${r.resort}`;
     let a = liftAcc.get(k);
     if (!a) {
-      a = { date, hour, resort: r.resort, rides: 0, riders: new Set(), passRiders: new Set(), passRides: 0 };
+      a = {
+        date,
+        hour,
+        resort: r.resort,
+        rides: 0,
+        riders: new Set(),
+        passRiders: new Set(),
+        passRides: 0,
+      };
       liftAcc.set(k, a);
     }
     a.rides++;
@@ -320,26 +347,47 @@ export function computeModel(raw: RawTables, capacities: readonly Capacity[]): M
   // HOURLY_AMORTIZED_REVENUE: sums in 1/420 cent, then half up to the cent.
   const revAcc = new Map<
     string,
-    { date: string; hour: number; resort: string; ticketNum: number | null; tickets: number; passNum: number | null; passes: number }
+    {
+      date: string;
+      hour: number;
+      resort: string;
+      ticketNum: number | null;
+      tickets: number;
+      passNum: number | null;
+      passes: number;
+    }
   >();
   for (const v of visits.values()) {
     const hour = utcHour(v.FIRST_RIDE_TIME);
     const k = `${v.VISIT_DATE}|${hour}|${v.RESORT}`;
     let a = revAcc.get(k);
     if (!a) {
-      a = { date: v.VISIT_DATE, hour, resort: v.RESORT, ticketNum: null, tickets: 0, passNum: null, passes: 0 };
+      a = {
+        date: v.VISIT_DATE,
+        hour,
+        resort: v.RESORT,
+        ticketNum: null,
+        tickets: 0,
+        passNum: null,
+        passes: 0,
+      };
       revAcc.set(k, a);
     }
     if (v.HAS_SEASON_PASS) {
       a.passes++;
-      if (v.PURCHASE_PRICE_CENTS !== null && v.ACTIVATION_USAGE_COUNT !== null && v.ACTIVATION_USAGE_COUNT <= 20) {
+      if (
+        v.PURCHASE_PRICE_CENTS !== null && v.ACTIVATION_USAGE_COUNT !== null &&
+        v.ACTIVATION_USAGE_COUNT <= 20
+      ) {
         a.passNum = (a.passNum ?? 0) + v.PURCHASE_PRICE_CENTS * 21;
       }
     } else {
       a.tickets++;
       if (v.PURCHASE_PRICE_CENTS !== null) {
         const days = Math.max(v.TICKET_ORIGINAL_DURATION ?? 1, 1);
-        if (420 % days !== 0) throw new Error(`model supports ticket days dividing 420, got ${days}`);
+        if (420 % days !== 0) {
+          throw new Error(`model supports ticket days dividing 420, got ${days}`);
+        }
         a.ticketNum = (a.ticketNum ?? 0) + v.PURCHASE_PRICE_CENTS * (420 / days);
       }
     }
@@ -464,7 +512,9 @@ export function computeModel(raw: RawTables, capacities: readonly Capacity[]): M
     });
   }
   const byDate = new Map<string, ModelDaily[]>();
-  for (const d of daily.values()) (byDate.get(d.RIDE_DATE) ?? byDate.set(d.RIDE_DATE, []).get(d.RIDE_DATE)!).push(d);
+  for (const d of daily.values()) {
+    (byDate.get(d.RIDE_DATE) ?? byDate.set(d.RIDE_DATE, []).get(d.RIDE_DATE)!).push(d);
+  }
   const network = new Map<string, ModelNetwork>();
   for (const [date, ds] of byDate) {
     network.set(date, {
@@ -499,7 +549,17 @@ export function modelLiftPerformance(
   for (const r of rides) if (r.resort === resort && r.t !== null && r.t > end) end = r.t;
   if (end === -Infinity) return [];
   const start = end - 30 * 60_000;
-  const acc = new Map<string, { resort: string; lift: string; rides: number; riders: Set<string>; first: number; last: number }>();
+  const acc = new Map<
+    string,
+    {
+      resort: string;
+      lift: string;
+      rides: number;
+      riders: Set<string>;
+      first: number;
+      last: number;
+    }
+  >();
   for (const r of rides) {
     if (r.t === null || r.resort === null || r.lift === null || !known.has(r.resort)) continue;
     if (!(r.t > start && r.t <= end)) continue;
@@ -515,7 +575,8 @@ export function modelLiftPerformance(
     a.last = Math.max(a.last, r.t);
   }
   const all = [...acc.values()];
-  const rank = (xs: typeof all, x: (typeof all)[number]) => 1 + xs.filter((y) => y.rides > x.rides).length;
+  const rank = (xs: typeof all, x: (typeof all)[number]) =>
+    1 + xs.filter((y) => y.rides > x.rides).length;
   const mine = all.filter((a) => a.resort === resort);
   return mine.map((a) => {
     const minutes = Math.floor(a.last / 60_000) - Math.floor(a.first / 60_000);

@@ -31,6 +31,7 @@ const FAST = {
   reopenBaseMs: 10,
   reopenMaxMs: 100,
   shutdownGraceMs: 2000,
+  commitTimeoutMinMs: 500,
 };
 
 async function setup(opts: { commitDelayMs?: number; faults?: string } = {}) {

@@ -1,0 +1,275 @@
+/**
+ * The SQL endpoints snowflake-sdk uses, as hono routes:
+ *
+ * - `POST /session/v1/login-request` — key-pair login (AUTHENTICATOR `SNOWFLAKE_JWT`, TOKEN = the
+ *   JWT), verified exactly as the streaming side verifies it; answers session and master tokens.
+ * - `POST /queries/v1/query-request` — runs one statement (`sqlText`, positional `bindings`).
+ * - `POST /session/token-request` — renews the session token with the master token.
+ * - `POST /session?delete=true` — logout. `POST /session/heartbeat`, `POST /telemetry/send`,
+ *   `POST /queries/v1/abort-request` — acknowledged.
+ *
+ * Outcomes the driver acts on (bad JWT, expired or unknown token, SQL errors) are answered as
+ * Snowflake does: HTTP 200 with `success: false` and a code. Requests that are not even well
+ * formed (no token header, a body that is not JSON) get a 4xx.
+ *
+ * @module
+ */
+import type { Context, Hono } from "hono";
+import { ApiError } from "../errors.ts";
+import { MAX_SMALL_BODY_BYTES, readAppendBody } from "../http_body.ts";
+import type { Logger } from "../../log.ts";
+import { errorBody, RESULT_PARAMETERS, resultBody, SqlError } from "./result.ts";
+import { SessionError, type SessionStore, type SqlSession } from "./sessions.ts";
+import { decodeBindings, type StatementExecutor } from "./statements.ts";
+import type { EmulatorSqlNames } from "./setup_match.ts";
+
+/** What the routes need. */
+export interface SqlRouteDeps {
+  names: EmulatorSqlNames;
+  sessions: SessionStore;
+  /** Verifies a key-pair JWT (the streaming side's verifier). */
+  verifyKeypairJwt(token: string): Promise<{ account: string; user: string }>;
+  /** The statement executor, once the warehouse side is ready. */
+  executor(): StatementExecutor;
+  log: Logger;
+}
+
+/** Login failure code for a bad JWT (Snowflake's `JWT_TOKEN_INVALID`). */
+export const JWT_INVALID_CODE = "390144";
+
+const ok = (data: unknown) => ({ data, code: null, message: null, success: true });
+
+async function readJson(c: Context): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readAppendBody(c.req.raw, MAX_SMALL_BODY_BYTES);
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
+    throw new ApiError(400, "390400", "The request body could not be read.");
+  }
+  if (text.trim() === "") return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "390400", "The request body is not valid JSON.");
+  }
+  if (v === null || typeof v !== "object" || Array.isArray(v)) {
+    throw new ApiError(400, "390400", "The request body must be a JSON object.");
+  }
+  return v as Record<string, unknown>;
+}
+
+/** The token of `Authorization: Snowflake Token="…"`; 401 when absent or malformed. */
+function snowflakeToken(c: Context): string {
+  const header = c.req.header("authorization") ?? "";
+  const m = header.match(/^Snowflake Token="([^"]+)"$/);
+  if (!m) {
+    throw new ApiError(401, "390101", 'Authorization header Snowflake Token="…" is required.');
+  }
+  return m[1];
+}
+
+function fail(c: Context, e: unknown, log: Logger): Response {
+  if (e instanceof SessionError) return c.json(errorBody(e.code, e.message));
+  if (e instanceof SqlError) return c.json(errorBody(e.code, e.message, { sqlState: e.sqlState }));
+  if (e instanceof ApiError) return c.json(errorBody(e.code, e.message), e.status as 400);
+  log.error("SQL request failed", { error: e as Error });
+  return c.json(errorBody("000603", "liftline emulator: internal error; see its log."), 500);
+}
+
+function withSession(
+  deps: SqlRouteDeps,
+  handler: (c: Context, session: SqlSession) => Promise<Response> | Response,
+) {
+  return async (c: Context) => {
+    try {
+      const session = deps.sessions.byToken(snowflakeToken(c));
+      return await handler(c, session);
+    } catch (e) {
+      return fail(c, e, deps.log);
+    }
+  };
+}
+
+/** Adds the SQL endpoints to `app`. */
+export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
+  const { names, sessions, log } = deps;
+
+  app.post("/session/v1/login-request", async (c) => {
+    try {
+      const body = await readJson(c);
+      const data = (body.data ?? {}) as Record<string, unknown>;
+      const authenticator = String(data.AUTHENTICATOR ?? "SNOWFLAKE").toUpperCase();
+      if (authenticator !== "SNOWFLAKE_JWT") {
+        return c.json(errorBody(
+          "390100",
+          "liftline emulator: only key-pair authentication (AUTHENTICATOR SNOWFLAKE_JWT) is " +
+            "supported.",
+        ));
+      }
+      const token = data.TOKEN;
+      if (typeof token !== "string" || token === "") {
+        return c.json(errorBody(JWT_INVALID_CODE, "JWT token is invalid: no TOKEN was sent."));
+      }
+      let principal: { account: string; user: string };
+      try {
+        principal = await deps.verifyKeypairJwt(token);
+      } catch (e) {
+        return c.json(errorBody(JWT_INVALID_CODE, (e as Error).message || "JWT token is invalid."));
+      }
+      const login = typeof data.LOGIN_NAME === "string" ? data.LOGIN_NAME.toUpperCase() : undefined;
+      if (login !== undefined && login !== principal.user) {
+        return c.json(errorBody(JWT_INVALID_CODE, "JWT token is invalid: it names another user."));
+      }
+      const q = (k: string) => {
+        const v = c.req.query(k);
+        return v ? v.toUpperCase() : null;
+      };
+      const database = q("databaseName");
+      const schema = q("schemaName");
+      if (database !== null && database !== names.database) {
+        return c.json(
+          errorBody(
+            "390201",
+            `The requested database ${database} does not exist or not authorized.`,
+          ),
+        );
+      }
+      if (schema !== null && schema !== names.schema) {
+        return c.json(
+          errorBody("390201", `The requested schema ${schema} does not exist or not authorized.`),
+        );
+      }
+      const session = sessions.create(principal, {
+        database: database ?? names.database,
+        schema: schema ?? names.schema,
+        warehouse: q("warehouse"),
+        role: q("roleName"),
+      });
+      log.debug("SQL session opened", { session: session.id, user: principal.user });
+      return c.json(ok({
+        token: session.token,
+        masterToken: session.masterToken,
+        validityInSeconds: sessions.sessionTtlSeconds,
+        masterValidityInSeconds: sessions.masterTtlSeconds,
+        sessionId: session.id,
+        displayUserName: principal.user,
+        serverVersion: "liftline-emulator",
+        firstLogin: false,
+        remMeToken: null,
+        remMeValidityInSeconds: 0,
+        healthCheckInterval: 45,
+        newClientForUpgrade: null,
+        idToken: null,
+        mfaToken: null,
+        parameters: RESULT_PARAMETERS,
+        sessionInfo: {
+          databaseName: session.database,
+          schemaName: session.schema,
+          warehouseName: session.warehouse,
+          roleName: session.role,
+        },
+      }));
+    } catch (e) {
+      return fail(c, e, log);
+    }
+  });
+
+  app.post(
+    "/queries/v1/query-request",
+    withSession(deps, async (c, session) => {
+      const body = await readJson(c);
+      const sqlText = body.sqlText;
+      if (typeof sqlText !== "string") {
+        throw new ApiError(400, "390400", "sqlText is required and must be a string.");
+      }
+      const queryId = crypto.randomUUID();
+      if (body.asyncExec === true) {
+        throw new SqlError(
+          "000002",
+          "0A000",
+          "liftline emulator: asynchronous execution is not supported.",
+        );
+      }
+      if (body.describeOnly === true) {
+        throw new SqlError(
+          "000002",
+          "0A000",
+          "liftline emulator: describe-only requests are not supported.",
+        );
+      }
+      if (body.bindStage !== undefined) {
+        throw new SqlError("000002", "0A000", "liftline emulator: stage binds are not supported.");
+      }
+      const binds = decodeBindings(body.bindings);
+      try {
+        const result = await deps.executor().execute(sqlText, binds, session);
+        return c.json(resultBody(result, queryId, session, binds.length));
+      } catch (e) {
+        if (e instanceof SqlError) {
+          return c.json(errorBody(e.code, e.message, { sqlState: e.sqlState, queryId }));
+        }
+        throw e;
+      }
+    }),
+  );
+
+  app.get(
+    "/queries/:id/result",
+    withSession(deps, (c) => {
+      // Statements complete within their request, so there is never a result to fetch later.
+      return c.json(errorBody("000709", `Statement ${c.req.param("id")} not found.`), 404);
+    }),
+  );
+
+  app.post("/session/token-request", async (c) => {
+    try {
+      const master = snowflakeToken(c);
+      const body = await readJson(c);
+      if (body.requestType !== undefined && body.requestType !== "RENEW") {
+        throw new ApiError(400, "390400", "requestType must be RENEW.");
+      }
+      const old = typeof body.oldSessionToken === "string" ? body.oldSessionToken : undefined;
+      const s = sessions.renew(master, old);
+      return c.json(ok({
+        sessionToken: s.token,
+        validityInSecondsST: sessions.sessionTtlSeconds,
+        masterToken: s.masterToken,
+        validityInSecondsMT: Math.max(0, Math.round((s.masterExpiresAt - Date.now()) / 1000)),
+        sessionId: s.id,
+      }));
+    } catch (e) {
+      return fail(c, e, log);
+    }
+  });
+
+  app.post("/session", (c) => {
+    try {
+      if (c.req.query("delete") !== "true") {
+        throw new ApiError(400, "390400", "POST /session needs delete=true.");
+      }
+      const token = snowflakeToken(c);
+      if (!sessions.delete(token)) return c.json(errorBody("390111", "Session no longer exists."));
+      return c.json(ok(null));
+    } catch (e) {
+      return fail(c, e, log);
+    }
+  });
+
+  app.post("/session/heartbeat", withSession(deps, (c) => c.json(ok({}))));
+  app.post(
+    "/telemetry/send",
+    withSession(deps, async (c) => {
+      await readJson(c);
+      return c.json(ok(null));
+    }),
+  );
+  app.post(
+    "/queries/v1/abort-request",
+    withSession(deps, async (c) => {
+      await readJson(c);
+      return c.json(ok(null));
+    }),
+  );
+}

@@ -1,0 +1,415 @@
+/**
+ * The emulator's SQL API: with snowflake-sdk (what liftline uses) and with raw HTTP (what
+ * Snowflake documents), so that the emulator is never only tested by our own client.
+ */
+import assert from "node:assert/strict";
+import { SignJWT } from "jose";
+import {
+  generateKeyPair,
+  importPrivateKey,
+  publicKeyFingerprint,
+} from "../../../src/snowflake/keys.ts";
+import { SnowflakeSql, SnowflakeSqlError } from "../../../src/snowflake/sdk.ts";
+import { Metrics } from "../../../src/status/metrics.ts";
+import {
+  engineHistorySource,
+  REPORT_DYNAMIC_TABLES,
+  sqlHistorySource,
+  sqlSource,
+  updateReportFreshness,
+} from "../../../src/reports/mod.ts";
+import { loadRows, simulate } from "../../reports/fixtures.ts";
+import { withSqlEmulator } from "./helpers.ts";
+
+const DAY = simulate(1, { seed: "sql-api" });
+
+async function jwtFor(privateKeyPem: string, publicKeyPem: string, user = "STREAMING_INGEST") {
+  const fp = await publicKeyFingerprint(publicKeyPem);
+  const now = Math.floor(Date.now() / 1000);
+  return await new SignJWT({})
+    .setProtectedHeader({ alg: "RS256", typ: "JWT" })
+    .setIssuer(`LIFTLINE.${user}.${fp}`)
+    .setSubject(`LIFTLINE.${user}`)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 60)
+    .sign(await importPrivateKey(privateKeyPem));
+}
+
+async function expectSqlError(
+  p: Promise<unknown>,
+  code: string,
+  sqlState: string,
+  message?: RegExp,
+) {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof SnowflakeSqlError, String(e));
+    assert.equal(e.code, code, e.message);
+    assert.equal(e.sqlState, sqlState, e.message);
+    if (message) assert.match(e.message, message);
+    return true;
+  });
+}
+
+Deno.test("snowflake-sdk signs in with a key-pair JWT; results are typed; binds bind", async () => {
+  await withSqlEmulator(async (e) => {
+    loadRows(e.emu.context.warehouse, DAY);
+    await e.ext.engine.refreshAll();
+    const sql = await e.connect();
+    const ok = await sql.query("SELECT 1");
+    assert.deepEqual(ok.rows, [{ "1": 1 }]);
+
+    const visits = await sql.query(
+      `SELECT VISIT_DATE, RFID, FIRST_RIDE_TIME, HAS_SEASON_PASS, PURCHASE_PRICE_USD,
+         ACTIVATION_USAGE_COUNT FROM DAILY_VISITS WHERE HAS_SEASON_PASS = ? AND RESORT = ?
+       ORDER BY FIRST_RIDE_TIME LIMIT 3`,
+      [false, "Vail"],
+    );
+    assert.equal(visits.rows.length, 3);
+    for (const r of visits.rows) {
+      assert.equal(r.VISIT_DATE, "2026-11-27");
+      assert.ok(r.FIRST_RIDE_TIME instanceof Date);
+      assert.equal(r.HAS_SEASON_PASS, false);
+      assert.equal(typeof r.PURCHASE_PRICE_USD, "number");
+      assert.equal(typeof r.ACTIVATION_USAGE_COUNT, "number");
+    }
+    const types = Object.fromEntries(visits.columns.map((c) => [c.name, c.type]));
+    assert.deepEqual(types, {
+      VISIT_DATE: "date",
+      RFID: "text",
+      FIRST_RIDE_TIME: "timestamp_ntz",
+      HAS_SEASON_PASS: "boolean",
+      PURCHASE_PRICE_USD: "fixed",
+      ACTIVATION_USAGE_COUNT: "fixed",
+    });
+    // The first ride time round-trips to the millisecond.
+    const stored = e.emu.context.warehouse.db.prepare(
+      "SELECT FIRST_RIDE_TIME AS t FROM DAILY_VISITS WHERE RFID = ? AND RESORT = 'Vail'",
+    ).get(visits.rows[0].RFID as string) as { t: string };
+    assert.equal(
+      (visits.rows[0].FIRST_RIDE_TIME as Date).toISOString(),
+      `${stored.t.replace(" ", "T")}Z`,
+    );
+
+    // VARIANT comes back parsed, DECIMAL(7,2) as a number, DATE as text.
+    const ticket = JSON.parse(DAY.RESORT_TICKET.find((t) => JSON.parse(t).ADDRESS !== null)!);
+    const t = await sql.query(
+      "SELECT ADDRESS, PRICE_USD, EXPIRATION_TIME, DAYS FROM RESORT_TICKET WHERE TXID = ?",
+      [ticket.TXID],
+    );
+    assert.deepEqual(t.rows, [{
+      ADDRESS: ticket.ADDRESS,
+      PRICE_USD: ticket.PRICE_USD,
+      EXPIRATION_TIME: ticket.EXPIRATION_TIME,
+      DAYS: ticket.DAYS,
+    }]);
+    const counted = await sql.query(
+      "SELECT COUNT(*) AS N, MAX(RIDE_TIME) FROM LIFT_RIDE WHERE RESORT = ?",
+      ["Keystone"],
+    );
+    const keystone = DAY.LIFT_RIDE.map((r) => JSON.parse(r)).filter((r) => r.RESORT === "Keystone");
+    assert.equal(counted.rows[0].N, keystone.length);
+    assert.equal(
+      (counted.rows[0]["MAX(RIDE_TIME)"] as Date).getTime(),
+      Math.max(...keystone.map((r) => Date.parse(r.RIDE_TIME))),
+    );
+  });
+});
+
+Deno.test("a JWT of another key or user is refused at login", async () => {
+  await withSqlEmulator(async (e) => {
+    const other = await generateKeyPair();
+    await assert.rejects(
+      SnowflakeSql.connect(e.sdkOptions({ privateKeyPem: other.privateKeyPem })),
+      (err: unknown) => {
+        assert.ok(err instanceof SnowflakeSqlError);
+        assert.equal(err.code, "390144");
+        assert.match(err.message, /JWT token is invalid/);
+        return true;
+      },
+    );
+    await assert.rejects(
+      SnowflakeSql.connect(e.sdkOptions({ username: "SOMEONE_ELSE" })),
+      (err: unknown) => err instanceof SnowflakeSqlError && err.code === "390144",
+    );
+    assert.equal(e.ext.sessions.size, 0);
+  });
+});
+
+Deno.test("raw HTTP: login, query, renew, heartbeat, logout, and malformed requests get 4xx", async () => {
+  await withSqlEmulator(async (e) => {
+    const post = (path: string, body: unknown, token?: string, init: RequestInit = {}) =>
+      fetch(`${e.emu.url}${path}`, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json",
+          ...(token ? { Authorization: `Snowflake Token="${token}"` } : {}),
+          ...(init.headers ?? {}),
+        },
+        body: typeof body === "string" || body instanceof Uint8Array
+          ? body as BodyInit
+          : JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, body: await r.json() }));
+
+    const jwt = await jwtFor(e.keys.privateKeyPem, e.keys.publicKeyPem);
+    const login = await post("/session/v1/login-request?databaseName=STREAMING_INGEST", {
+      data: {
+        AUTHENTICATOR: "SNOWFLAKE_JWT",
+        TOKEN: jwt,
+        LOGIN_NAME: "STREAMING_INGEST",
+        ACCOUNT_NAME: "LIFTLINE",
+      },
+    });
+    assert.equal(login.status, 200);
+    assert.equal(login.body.success, true);
+    const { token, masterToken } = login.body.data;
+    assert.equal(typeof token, "string");
+    assert.equal(login.body.data.sessionInfo.databaseName, "STREAMING_INGEST");
+
+    const q = await post("/queries/v1/query-request", {
+      sqlText: "select resort, max_capacity from resort_capacity where resort = ?",
+      bindings: { "1": { type: "TEXT", value: "Vail" } },
+    }, token);
+    assert.equal(q.status, 200);
+    assert.equal(q.body.success, true);
+    assert.deepEqual(
+      q.body.data.rowtype.map((c: { name: string; type: string }) => [c.name, c.type]),
+      [
+        ["RESORT", "text"],
+        ["MAX_CAPACITY", "fixed"],
+      ],
+    );
+    assert.deepEqual(q.body.data.rowset, [["Vail", "7000"]]);
+
+    // A gzip body, as snowflake-sdk may send.
+    const gz = new Uint8Array(
+      await new Response(
+        new Blob([JSON.stringify({ sqlText: "SELECT 1" })]).stream().pipeThrough(
+          new CompressionStream("gzip"),
+        ),
+      ).arrayBuffer(),
+    );
+    const zipped = await post("/queries/v1/query-request", gz, token, {
+      headers: { "Content-Encoding": "gzip" },
+    });
+    assert.deepEqual(zipped.body.data.rowset, [["1"]]);
+
+    const heartbeat = await post("/session/heartbeat", {}, token);
+    assert.equal(heartbeat.body.success, true);
+    const telemetry = await post("/telemetry/send", { logs: [] }, token);
+    assert.equal(telemetry.body.success, true);
+
+    const renewed = await post("/session/token-request", {
+      requestType: "RENEW",
+      oldSessionToken: token,
+    }, masterToken);
+    assert.equal(renewed.body.success, true);
+    const fresh = renewed.body.data.sessionToken;
+    assert.notEqual(fresh, token);
+    const stale = await post("/queries/v1/query-request", { sqlText: "SELECT 1" }, token);
+    assert.deepEqual([stale.status, stale.body.success, stale.body.code], [200, false, "390104"]);
+
+    assert.equal((await post("/queries/v1/query-request", { sqlText: "SELECT 1" })).status, 401);
+    assert.equal((await post("/queries/v1/query-request", "{not json", fresh)).status, 400);
+    assert.equal((await post("/queries/v1/query-request", { sql: "SELECT 1" }, fresh)).status, 400);
+    assert.equal((await post("/session/v1/login-request", "[]")).status, 400);
+    const badJwt = await post("/session/v1/login-request", {
+      data: { AUTHENTICATOR: "SNOWFLAKE_JWT", TOKEN: "a.b.c" },
+    });
+    assert.deepEqual([badJwt.status, badJwt.body.success, badJwt.body.code], [
+      200,
+      false,
+      "390144",
+    ]);
+    const password = await post("/session/v1/login-request", {
+      data: { LOGIN_NAME: "X", PASSWORD: "y" },
+    });
+    assert.equal(password.body.success, false);
+    assert.match(password.body.message, /key-pair/);
+
+    const logout = await fetch(`${e.emu.url}/session?delete=true`, {
+      method: "POST",
+      headers: { Authorization: `Snowflake Token="${fresh}"` },
+    });
+    assert.equal((await logout.json()).success, true);
+    const after = await post("/queries/v1/query-request", { sqlText: "SELECT 1" }, fresh);
+    assert.equal(after.body.code, "390104");
+    assert.equal(e.ext.sessions.size, 0);
+  });
+});
+
+Deno.test("statements outside liftline's repertoire get Snowflake-shaped errors", async () => {
+  await withSqlEmulator(async (e) => {
+    const sql = await e.connect();
+    await expectSqlError(
+      sql.query("DROP TABLE LIFT_RIDE"),
+      "000002",
+      "0A000",
+      /liftline emulator: this statement is not supported/,
+    );
+    await expectSqlError(
+      sql.query(
+        "SELECT RESORT, COUNT(*) FROM LIFT_RIDE JOIN RESORT_CAPACITY USING (RESORT) GROUP BY 1",
+      ),
+      "000002",
+      "0A000",
+    );
+    await expectSqlError(
+      sql.query("SELECT * FROM NO_SUCH_TABLE"),
+      "002003",
+      "42S02",
+      /NO_SUCH_TABLE/,
+    );
+    await expectSqlError(sql.query("SELECT NOPE FROM RESORT_CAPACITY"), "000904", "42000", /NOPE/);
+    await expectSqlError(sql.query("SELECT 'unterminated"), "001003", "42000");
+    await expectSqlError(sql.query("ALTER DYNAMIC TABLE NOT_A_DT REFRESH"), "002003", "42S02");
+    await expectSqlError(sql.query("USE DATABASE ELSEWHERE"), "002003", "42S02");
+    await expectSqlError(
+      sql.query("SELECT * FROM RESORT_CAPACITY WHERE RESORT = ?", []),
+      "002049",
+      "42601",
+    );
+    await expectSqlError(sql.query("SELECT 1; SELECT 2"), "000002", "0A000");
+    // The session survives errors.
+    assert.deepEqual((await sql.query("SELECT CURRENT_USER() AS U")).rows, [{
+      U: "STREAMING_INGEST",
+    }]);
+    await sql.query("USE SCHEMA STREAMING_INGEST.STREAMING_INGEST");
+    await sql.query("ALTER SESSION SET QUERY_TAG = 'liftline'");
+    await sql.query("USE WAREHOUSE ANY_WAREHOUSE");
+  });
+});
+
+Deno.test("ALTER DYNAMIC TABLE … REFRESH and the refresh history through snowflake-sdk", async () => {
+  await withSqlEmulator(async (e) => {
+    loadRows(e.emu.context.warehouse, DAY);
+    const sql = await e.connect();
+    const before = await sql.query("SELECT COUNT(*) AS N FROM WEEKLY_RESORT_SUMMARY");
+    assert.equal(before.rows[0].N, 0);
+    const out = await sql.query(
+      "ALTER DYNAMIC TABLE STREAMING_INGEST.STREAMING_INGEST.WEEKLY_RESORT_SUMMARY REFRESH",
+    );
+    assert.match(
+      String(out.rows[0].status),
+      /WEEKLY_RESORT_SUMMARY refreshed .*5 upstream refreshed first/,
+    );
+    const weekly = await sql.query(
+      "SELECT WEEK_START_DATE, RESORT, WEEK_TOTAL_RIDES FROM WEEKLY_RESORT_SUMMARY ORDER BY RESORT",
+    );
+    assert.equal(weekly.rows.length, 5);
+    assert.equal(
+      weekly.rows.reduce((s, r) => s + (r.WEEK_TOTAL_RIDES as number), 0),
+      DAY.LIFT_RIDE.length,
+    );
+    assert.ok(weekly.rows.every((r) => r.WEEK_START_DATE === "2026-11-23"));
+
+    const history = await sql.query(
+      `SELECT NAME, STATE, REFRESH_ACTION, REFRESH_TRIGGER, DATA_TIMESTAMP, REFRESH_START_TIME,
+         REFRESH_END_TIME, STATISTICS, QUALIFIED_NAME
+       FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY(NAME => ?))
+       ORDER BY DATA_TIMESTAMP DESC`,
+      ["streaming_ingest.streaming_ingest.daily_resort_summary"],
+    );
+    assert.equal(history.rows.length, 1);
+    const h = history.rows[0];
+    assert.deepEqual(
+      [h.NAME, h.STATE, h.REFRESH_ACTION, h.REFRESH_TRIGGER, h.QUALIFIED_NAME],
+      [
+        "DAILY_RESORT_SUMMARY",
+        "SUCCEEDED",
+        "INCREMENTAL",
+        "MANUAL",
+        "STREAMING_INGEST.STREAMING_INGEST.DAILY_RESORT_SUMMARY",
+      ],
+    );
+    assert.ok(h.DATA_TIMESTAMP instanceof Date && h.REFRESH_END_TIME instanceof Date);
+    assert.ok((h.REFRESH_END_TIME as Date) >= (h.REFRESH_START_TIME as Date));
+    assert.deepEqual((h.STATISTICS as Record<string, number>).numInsertedRows, 5);
+
+    await sql.query("ALTER DYNAMIC TABLE HOURLY_RESORT_SUMMARY REFRESH");
+    const all = await sql.query(
+      "SELECT NAME, REFRESH_ACTION FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY(RESULT_LIMIT => 4)) ORDER BY NAME",
+    );
+    assert.equal(all.rows.length, 4);
+    assert.ok(all.rows.every((r) => r.REFRESH_ACTION === "NO_DATA"));
+    const errors = await sql.query(
+      "SELECT NAME FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY(ERROR_ONLY => TRUE))",
+    );
+    assert.equal(errors.rows.length, 0);
+    await expectSqlError(
+      sql.query(
+        "SELECT NAME FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY(NAME => 'LIFT_RIDE'))",
+      ),
+      "002003",
+      "42S02",
+    );
+
+    await sql.query("ALTER DYNAMIC TABLE DAILY_RESORT_SUMMARY SET TARGET_LAG = '5 minutes'");
+    const lag = e.ext.engine.tables().find((t) => t.name === "DAILY_RESORT_SUMMARY")!;
+    assert.deepEqual([lag.targetLag, lag.targetLagSeconds], ["5 minutes", 300]);
+    await expectSqlError(
+      sql.query("ALTER DYNAMIC TABLE DAILY_RESORT_SUMMARY SET TARGET_LAG = '1 second'"),
+      "001008",
+      "22023",
+    );
+  });
+});
+
+Deno.test("report freshness comes from the refresh history, through the SDK or the engine", async () => {
+  await withSqlEmulator(async (e) => {
+    loadRows(e.emu.context.warehouse, DAY);
+    const metrics = new Metrics();
+    const sql = await e.connect();
+    const viaSql = sqlHistorySource(sqlSource(sql));
+    const none = await updateReportFreshness(metrics, viaSql);
+    assert.ok([...none.values()].every((v) => v === null));
+    assert.doesNotMatch(await metrics.render(), /liftline_report_freshness_seconds\{/);
+
+    const [first] = await e.ext.engine.refresh("HOURLY_RESORT_SUMMARY");
+    const now = first.dataTimestamp.getTime() + 42_000;
+    const fresh = await updateReportFreshness(metrics, viaSql, now);
+    assert.equal(fresh.get("HOURLY_RESORT_SUMMARY"), 42);
+    assert.equal(fresh.get("DAILY_VISITS"), 42);
+    assert.equal(fresh.get("WEEKLY_RESORT_SUMMARY"), null);
+    const text = await metrics.render();
+    assert.match(
+      text,
+      /liftline_report_freshness_seconds\{dynamic_table="HOURLY_RESORT_SUMMARY"\} 42/,
+    );
+    assert.doesNotMatch(text, /dynamic_table="WEEKLY_RESORT_SUMMARY"/);
+
+    const viaEngine = await updateReportFreshness(
+      new Metrics(),
+      engineHistorySource(e.ext.engine),
+      now,
+    );
+    assert.deepEqual([...viaEngine], [...fresh]);
+    assert.deepEqual([...fresh.keys()], [...REPORT_DYNAMIC_TABLES]);
+  });
+});
+
+Deno.test("startEmulator includes the SQL side by default", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "liftline-sql-default-" });
+  const { startEmulator } = await import("../../../src/emulator/mod.ts");
+  const { ensureKeyPair } = await import("../../../src/snowflake/key_files.ts");
+  const keys = await ensureKeyPair(dir);
+  const emu = await startEmulator({ dataDir: dir, commitDelayMs: 0 });
+  try {
+    const sql = await SnowflakeSql.connect({
+      account: "liftline",
+      username: "streaming_ingest",
+      privateKeyPem: keys.privateKeyPem,
+      accessUrl: emu.url,
+      dataDir: dir,
+    });
+    try {
+      const r = await sql.query("SELECT COUNT(*) AS N FROM HOURLY_RESORT_SUMMARY");
+      assert.equal(r.rows[0].N, 0);
+    } finally {
+      await sql.close();
+    }
+  } finally {
+    await emu.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { buildConfig } from "../../src/config/load.ts";
+import { channelName, channelNames, instanceId } from "../../src/streamer/mod.ts";
+
+Deno.test("the instance id is created once per data folder and kept across restarts", async () => {
+  const a = await Deno.makeTempDir();
+  const b = await Deno.makeTempDir();
+  try {
+    const first = await instanceId(a);
+    assert.match(first, /^[A-Z0-9]{12}$/);
+    assert.equal(await instanceId(a), first, "stable for one folder");
+    assert.notEqual(await instanceId(b), first, "distinct between folders");
+  } finally {
+    await Deno.remove(a, { recursive: true });
+    await Deno.remove(b, { recursive: true });
+  }
+});
+
+Deno.test("two processes starting at once on a new folder agree on one id", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const ids = await Promise.all(Array.from({ length: 8 }, () => instanceId(`${dir}/data`)));
+    assert.equal(new Set(ids).size, 1);
+    const leftovers = [...Deno.readDirSync(`${dir}/data`)].map((e) => e.name);
+    assert.deepEqual(leftovers, ["instance.json"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a damaged instance.json is a clear error, never silently replaced", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/instance.json`, "{oops");
+    await assert.rejects(instanceId(dir), /instance\.json is not valid JSON/);
+    assert.equal(await Deno.readTextFile(`${dir}/instance.json`), "{oops");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("channel names: CLIENT_NAME prefix, table, instance id; CHANNEL_NAME overrides the prefix", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const id = await instanceId(dir);
+    const plain = await channelNames(buildConfig({ DATA_DIR: dir }));
+    assert.equal(plain.LIFT_RIDE, `LIFTLINE_LIFT_RIDE_${id}`);
+    assert.equal(plain.RESORT_TICKET, channelName("LIFTLINE", "RESORT_TICKET", id));
+    const custom = await channelNames(buildConfig({ DATA_DIR: dir, CHANNEL_NAME: "lab-box" }));
+    assert.equal(custom.SEASON_PASS, `lab-box_SEASON_PASS_${id}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
