@@ -9,6 +9,9 @@
 -- with what the card cost. A card that is both a pass and a ticket counts as a pass; if a card
 -- was sold twice, its earliest sale counts. A ride whose card has not arrived yet has no NAME or
 -- price and counts as a ticket visit until the card's row arrives.
+-- The lab fills this table with a stream, a task and a procedure; as a dynamic table it is
+-- DOWNSTREAM: only the hourly tables read it, so it refreshes exactly when they do, at their
+-- data timestamp, and never does work nobody reads.
 CREATE OR REPLACE DYNAMIC TABLE DAILY_VISITS
   TARGET_LAG = DOWNSTREAM
   WAREHOUSE = {{WAREHOUSE}}
@@ -125,7 +128,22 @@ WITH JOINED AS (
   JOIN RESORT_CAPACITY AS C ON C.RESORT = A.RESORT
 )
 SELECT
-  *,
+  RIDE_DATE,
+  RIDE_HOUR,
+  RIDE_HOUR_TIMESTAMP,
+  RESORT,
+  VISITOR_COUNT,
+  TOTAL_RIDES,
+  TICKET_ACTIVATIONS,
+  PASS_ACTIVATIONS,
+  ACTIVE_PASSES,
+  PASS_RIDES,
+  ACTIVE_TICKETS,
+  TICKET_RIDES,
+  RECOGNIZED_TICKET_REVENUE,
+  RECOGNIZED_PASS_REVENUE,
+  TOTAL_RECOGNIZED_REVENUE,
+  CAPACITY_PCT,
   CASE WHEN CAPACITY_PCT > 90 THEN 'HIGH' WHEN CAPACITY_PCT > 70 THEN 'MODERATE' ELSE 'NORMAL' END
     AS CAPACITY_STATUS
 FROM JOINED;

@@ -172,6 +172,7 @@ export class SnowflakeSql {
           application: "liftline",
           clientConfigFile,
           timeout: options.timeoutMs ?? 60_000,
+          sfRetryMaxLoginRetries: options.loginRetries ?? 2,
         } as Parameters<Sdk["createConnection"]>[0],
       );
     } catch (e) {

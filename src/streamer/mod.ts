@@ -99,11 +99,11 @@ export async function runStreamer(deps: StreamerDeps): Promise<void> {
       options,
     })
   );
-  const tick = () => {
+  const tick = (force = false) => {
     const now = Date.now();
-    for (const s of streamers) s.tick(now);
+    for (const s of streamers) s.tick(now, force);
   };
-  tick();
+  tick(true);
   const ticker = setInterval(tick, 1000);
   let firstFatal: unknown;
   try {
@@ -120,7 +120,7 @@ export async function runStreamer(deps: StreamerDeps): Promise<void> {
     clearInterval(ticker);
     clearTimeout(graceTimer);
     stop.removeEventListener("abort", onStop);
-    tick();
+    tick(true);
   }
   if (firstFatal !== undefined) throw firstFatal;
 }

@@ -46,7 +46,10 @@ export interface StreamerOptions {
    * allows about 10 requests/s per channel.
    */
   minAppendIntervalMs: number;
-  /** Status poll interval bounds while rows wait for their commit. */
+  /**
+   * Status poll interval bounds while rows wait for their commit: quiet until the oldest batch is
+   * nearly due (by the commit latency seen so far), then every fortieth of that latency.
+   */
   pollMinMs: number;
   pollMaxMs: number;
   /** Status poll interval when nothing is pending (a health check), doubling up to the max. */
@@ -76,7 +79,7 @@ export const DEFAULT_STREAMER_OPTIONS: Readonly<StreamerOptions> = {
   maxInFlightRows: 250_000,
   pickupMs: 10,
   minAppendIntervalMs: 100,
-  pollMinMs: 50,
+  pollMinMs: 20,
   pollMaxMs: 1000,
   idlePollMs: 1000,
   idlePollMaxMs: 5000,
@@ -156,9 +159,11 @@ export class TableStreamer {
   #cursor = 0;
   #errorCount: number | null = null;
   #opened = false;
-  /** Typical time from an accepted append to its commit being seen (moving average). */
-  #commitLatencyMs = 1000;
+  /** Typical time from an accepted append to its commit being seen (moving average; 0 = unknown). */
+  #commitLatencyMs = 0;
   #rateSamples: { at: number; committed: number }[] = [];
+  #depthAt = -Infinity;
+  #depthCostMs = 0;
 
   constructor(deps: TableStreamerDeps) {
     this.#d = deps;
@@ -253,20 +258,29 @@ export class TableStreamer {
     }
   }
 
-  /** Refreshes queue gauges and the committed-rows rate; called about once a second. */
-  tick(now = Date.now()): void {
+  /**
+   * Refreshes queue gauges and the committed-rows rate; called about once a second (`force`
+   * always re-reads the queue depth).
+   */
+  tick(now = Date.now(), force = false): void {
     const d = this.#d;
-    try {
-      const depth = d.outbox.depth(d.table);
-      d.metrics.queueRows.set(this.#labels, depth.rows);
-      d.metrics.queueOldestRowAge.set(
-        this.#labels,
-        depth.oldestEnqueuedAt === undefined
-          ? 0
-          : Math.max(0, (now - depth.oldestEnqueuedAt) / 1000),
-      );
-    } catch {
-      // The outbox may already be closed during shutdown; the gauges keep their last values.
+    // Counting a deep queue scans it: keep that under ~2% of the time, also for huge backlogs.
+    if (force || now - this.#depthAt >= this.#depthCostMs * 50) {
+      try {
+        const t0 = performance.now();
+        const depth = d.outbox.depth(d.table);
+        this.#depthCostMs = performance.now() - t0;
+        this.#depthAt = now;
+        d.metrics.queueRows.set(this.#labels, depth.rows);
+        d.metrics.queueOldestRowAge.set(
+          this.#labels,
+          depth.oldestEnqueuedAt === undefined
+            ? 0
+            : Math.max(0, (now - depth.oldestEnqueuedAt) / 1000),
+        );
+      } catch {
+        // The outbox may already be closed during shutdown; the gauges keep their last values.
+      }
     }
     this.#rateSamples.push({ at: now, committed: this.status.rowsCommitted });
     while (this.#rateSamples.length > 2 && now - this.#rateSamples[0].at > 5000) {
@@ -447,9 +461,13 @@ export class TableStreamer {
         idle = Math.min(idle * 2, o.idlePollMaxMs);
       } else {
         idle = o.idlePollMs;
-        // Commits take a while: poll gently at first, often once the batch is due.
+        // Commits take a while: stay quiet until the oldest batch is nearly due (going by how long
+        // commits have been taking), then look often, in steps of a fortieth of that time.
         const age = Date.now() - (this.#pending.oldestAppendedAt ?? Date.now());
-        await pause(Math.min(o.pollMaxMs, Math.max(o.pollMinMs, age / 20)), epoch);
+        const expected = this.#commitLatencyMs;
+        const quiet = 0.7 * expected - age;
+        const step = quiet > o.pollMinMs ? quiet : Math.max(o.pollMinMs, expected / 40);
+        await pause(Math.min(o.pollMaxMs, step), epoch);
         if (epoch.aborted) return;
       }
       const statuses = await d.api.channelStatus(d.pipe, [d.channel], { signal: req, onRetry });
@@ -510,7 +528,7 @@ export class TableStreamer {
     const released = this.#pending.commitThrough(committed);
     const now = Date.now();
     if (oldest !== undefined && released.rows > 0) {
-      this.#commitLatencyMs = 0.8 * this.#commitLatencyMs + 0.2 * (now - oldest);
+      this.#commitLatencyMs = 0.7 * this.#commitLatencyMs + 0.3 * (now - oldest);
     }
     let lastLag: number | null = null;
     for (const run of released.runs) {

@@ -106,6 +106,33 @@ export function parseTargetLag(text: string): { text: string; seconds: number | 
   return { text: `${n} ${unit}${n === 1 ? "" : "s"}`, seconds };
 }
 
+/**
+ * Every dynamic table's definition and data timestamp, upstream first, read from the warehouse
+ * (works on any connection to `warehouse.db`, also a read-only one in another process).
+ */
+export function dynamicTableStates(db: DatabaseSync): DynamicTableState[] {
+  const rows = db.prepare(
+    `SELECT NAME, TARGET_LAG, TARGET_LAG_SECONDS, UPSTREAM, DATA_TIMESTAMP FROM ${META.definitions}`,
+  ).all() as {
+    NAME: DynamicTableName;
+    TARGET_LAG: string;
+    TARGET_LAG_SECONDS: number | null;
+    UPSTREAM: string;
+    DATA_TIMESTAMP: string | null;
+  }[];
+  const byName = new Map(rows.map((r) => [r.NAME, r]));
+  return DYNAMIC_TABLES.filter((n) => byName.has(n)).map((n) => {
+    const r = byName.get(n)!;
+    return {
+      name: n,
+      targetLag: r.TARGET_LAG,
+      targetLagSeconds: r.TARGET_LAG_SECONDS === null ? null : Number(r.TARGET_LAG_SECONDS),
+      upstream: JSON.parse(r.UPSTREAM),
+      dataTimestamp: r.DATA_TIMESTAMP ? new Date(parseTimestamp(r.DATA_TIMESTAMP)) : null,
+    };
+  });
+}
+
 /** Refreshes the report chain of one warehouse connection. */
 export class DynamicTableEngine {
   readonly #db: DatabaseSync;
@@ -135,26 +162,7 @@ export class DynamicTableEngine {
 
   /** Every table's definition and data timestamp, upstream first. */
   tables(): DynamicTableState[] {
-    const rows = this.#db.prepare(
-      `SELECT NAME, TARGET_LAG, TARGET_LAG_SECONDS, UPSTREAM, DATA_TIMESTAMP FROM ${META.definitions}`,
-    ).all() as {
-      NAME: DynamicTableName;
-      TARGET_LAG: string;
-      TARGET_LAG_SECONDS: number | null;
-      UPSTREAM: string;
-      DATA_TIMESTAMP: string | null;
-    }[];
-    const byName = new Map(rows.map((r) => [r.NAME, r]));
-    return DYNAMIC_TABLES.filter((n) => byName.has(n)).map((n) => {
-      const r = byName.get(n)!;
-      return {
-        name: n,
-        targetLag: r.TARGET_LAG,
-        targetLagSeconds: r.TARGET_LAG_SECONDS === null ? null : Number(r.TARGET_LAG_SECONDS),
-        upstream: JSON.parse(r.UPSTREAM),
-        dataTimestamp: r.DATA_TIMESTAMP ? new Date(parseTimestamp(r.DATA_TIMESTAMP)) : null,
-      };
-    });
+    return dynamicTableStates(this.#db);
   }
 
   /** Changes a table's target lag (`'5 minutes'`, `DOWNSTREAM`): `ALTER … SET TARGET_LAG`. */

@@ -18,7 +18,7 @@ import { type EmulatorSqlNames, SetupMatcher } from "./setup_match.ts";
 import { StatementExecutor } from "./statements.ts";
 import { registerSqlRoutes } from "./routes.ts";
 
-export { DynamicTableEngine, RefreshError } from "../dynamic/engine.ts";
+export { DynamicTableEngine, dynamicTableStates, RefreshError } from "../dynamic/engine.ts";
 export type { DynamicEngineOptions, RefreshOutcome } from "../dynamic/engine.ts";
 export { StatementExecutor } from "./statements.ts";
 export { SqlError } from "./result.ts";

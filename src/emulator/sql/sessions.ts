@@ -64,6 +64,7 @@ export class SessionStore {
   readonly #masterTtl: number;
   readonly #now: () => number;
   #nextId = 1;
+  #renewals = 0;
 
   constructor(options: SessionStoreOptions = {}) {
     this.#sessionTtl = (options.sessionTtlSeconds ?? 3600) * 1000;
@@ -124,6 +125,7 @@ export class SessionStore {
       throw new SessionError(SESSION_CODES.invalid, "The old session token does not match.");
     }
     this.#byToken.delete(s.token);
+    this.#renewals++;
     s.token = newToken("ver:1-hint:liftline-");
     s.tokenExpiresAt = this.#now() + this.#sessionTtl;
     this.#byToken.set(s.token, s);
@@ -137,6 +139,11 @@ export class SessionStore {
     this.#byToken.delete(s.token);
     this.#byMaster.delete(s.masterToken);
     return true;
+  }
+
+  /** Session tokens renewed so far. */
+  get renewals(): number {
+    return this.#renewals;
   }
 
   /** Live sessions. */

@@ -20,6 +20,9 @@ import {
 } from "../../../src/reports/mod.ts";
 import { loadRows, simulate } from "../../reports/fixtures.ts";
 import { withSqlEmulator } from "./helpers.ts";
+import { DatabaseSync } from "node:sqlite";
+import { join } from "node:path";
+import { dynamicTableStates } from "../../../src/emulator/sql/mod.ts";
 
 const DAY = simulate(1, { seed: "sql-api" });
 
@@ -384,6 +387,18 @@ Deno.test("report freshness comes from the refresh history, through the SDK or t
       now,
     );
     assert.deepEqual([...viaEngine], [...fresh]);
+    // Another process reads the same from warehouse.db, read-only.
+    const reader = new DatabaseSync(join(e.dir, "warehouse.db"), { readOnly: true });
+    try {
+      const viaFile = await updateReportFreshness(
+        new Metrics(),
+        engineHistorySource({ tables: () => dynamicTableStates(reader) }),
+        now,
+      );
+      assert.deepEqual([...viaFile], [...fresh]);
+    } finally {
+      reader.close();
+    }
     assert.deepEqual([...fresh.keys()], [...REPORT_DYNAMIC_TABLES]);
   });
 });
@@ -412,4 +427,16 @@ Deno.test("startEmulator includes the SQL side by default", async () => {
     await emu.close();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("snowflake-sdk renews an expired session token with the master token", async () => {
+  await withSqlEmulator(async (e) => {
+    const sql = await e.connect();
+    assert.deepEqual((await sql.query("SELECT 1 AS ONE")).rows, [{ ONE: 1 }]);
+    await new Promise((r) => setTimeout(r, 1200));
+    // The session token is now older than its one-second life; the driver renews and retries.
+    assert.deepEqual((await sql.query("SELECT 2 AS TWO")).rows, [{ TWO: 2 }]);
+    assert.equal(e.ext.sessions.renewals, 1);
+    assert.equal(e.ext.sessions.size, 1);
+  }, { autoRefresh: false, sessions: { sessionTtlSeconds: 1 } });
 });
