@@ -1,7 +1,7 @@
 /**
  * Generator benchmarks (names fixed by `shared/spec/interface.md`):
  *
- * - `generator_rows_per_s`: SPEED=MAX from a cold start over ten simulated days into a fresh
+ * - `generator_rows_per_s`: SPEED=MAX from a cold start over twelve simulated days into a fresh
  *   outbox, beside `sqlite_insert_ceiling_rows_per_s`: the same number of rows of the same average
  *   size appended through `Outbox.append` in batches of the same size, in the same run.
  * - `generator_rss_mb_day7`, `generator_rss_mb_day60`: process RSS when one MAX run reaches
@@ -19,7 +19,7 @@ import { StatusStore } from "../src/status/store.ts";
 
 const START = "2026-11-25T14:00:00Z";
 const DAY_MS = 86_400_000;
-const THROUGHPUT_DAYS = 10;
+const THROUGHPUT_DAYS = 12;
 const RSS_DAYS = 60;
 /** Ticket sales per day for the 60-day run (the default). */
 const RSS_TICKETS_PER_DAY = 8000;

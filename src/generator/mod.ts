@@ -5,7 +5,13 @@
  * @module
  */
 export { DEFAULT_BATCH_ROWS, type GeneratorDeps, runGenerator, seedOf, startOf } from "./runner.ts";
-export { generateRows, RowBatch, Simulation, type SimulationOptions, type SpanOptions } from "./model.ts";
+export {
+  generateRows,
+  RowBatch,
+  Simulation,
+  type SimulationOptions,
+  type SpanOptions,
+} from "./model.ts";
 export { defaultStartTime, SPEED_FACTORS, WorldClock, type WorldClockOptions } from "./clock.ts";
-export { FACTS, type Resort, resortByName, RESORTS, type ResortFacts } from "./resorts.ts";
+export { FACTS, type Resort, resortByName, type ResortFacts, RESORTS } from "./resorts.ts";
 export { dateSeed } from "./random.ts";

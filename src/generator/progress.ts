@@ -21,6 +21,8 @@ export interface ProgressFacts {
   paused: boolean;
   /** True once UNTIL is reached. */
   finished: boolean;
+  /** True once the generator was told to stop before UNTIL. */
+  stopped?: boolean;
 }
 
 /** Resident set size of this process in MB, or undefined where the platform will not say. */
@@ -34,7 +36,13 @@ export function rssMb(): number | undefined {
 
 /** Writes one summary line (fields for JSON logs; the text form reads as a sentence). */
 export function logProgress(log: Logger, facts: ProgressFacts): void {
-  const state = facts.finished ? "finished" : facts.paused ? "paused (queue full)" : "running";
+  const state = facts.finished
+    ? "finished"
+    : facts.stopped
+    ? "stopped"
+    : facts.paused
+    ? "paused (queue full)"
+    : "running";
   log.info(`generator ${state}`, {
     world: new Date(facts.worldTime).toISOString(),
     tickets: facts.rows.RESORT_TICKET,

@@ -9,7 +9,10 @@
  */
 
 /** Two lower-case hex digits per byte value. */
-const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+const HEX: readonly string[] = Array.from(
+  { length: 256 },
+  (_, i) => i.toString(16).padStart(2, "0"),
+);
 
 /**
  * Hashes a string to four 32-bit words (cyrb128): enough state to seed sfc32 so that nearby

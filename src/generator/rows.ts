@@ -1,47 +1,35 @@
 /**
  * Row encoding: each row as the exact JSON text that is queued and sent, keys upper case in the
- * order of `shared/spec/ski-data.md`.
+ * order of `shared/spec/ski-data.md`, times ISO-8601 UTC with milliseconds.
  *
- * This is the generator's hot path (one call per lift ride), so strings are assembled by hand from
- * pre-escaped pieces; `JSON.stringify` is used only on text that comes from outside (names,
- * addresses). Times are whole milliseconds since the epoch.
+ * LIFT_RIDE rows are the generator's hot path (nearly all rows), so they are written as bytes
+ * from pre-escaped pieces (see {@link RowBytes}); tickets and passes are rare and are built as
+ * strings, with `JSON.stringify` on text that comes from outside (names, addresses). Times are
+ * whole milliseconds since the epoch.
  *
  * @module
  */
 import type { Resort } from "./resorts.ts";
 import { DAY_MS } from "./local_time.ts";
 
-const PAD2: readonly string[] = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0"));
-const PAD3: readonly string[] = Array.from(
-  { length: 1000 },
-  (_, i) => String(i).padStart(3, "0"),
-);
-
-let cachedDay = NaN;
-let cachedPrefix = "";
-
 /** `t` (ms since epoch) as ISO-8601 UTC with milliseconds, e.g. `2026-11-25T14:03:12.345Z`. */
 export function isoUtc(t: number): string {
-  const ms = Math.floor(t);
-  const day = Math.floor(ms / DAY_MS);
-  if (day !== cachedDay) {
-    // The date part changes once a simulated day; only then is Date used.
-    cachedPrefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
-    cachedDay = day;
-  }
-  let rest = ms - day * DAY_MS;
-  const h = Math.floor(rest / 3_600_000);
-  rest -= h * 3_600_000;
-  const m = Math.floor(rest / 60_000);
-  rest -= m * 60_000;
-  const s = Math.floor(rest / 1000);
-  rest -= s * 1000;
-  return cachedPrefix + PAD2[h] + ":" + PAD2[m] + ":" + PAD2[s] + "." + PAD3[rest] + "Z";
+  return new Date(Math.floor(t)).toISOString();
 }
+
+const dates = new Map<number, string>();
 
 /** The UTC calendar date of `t` as `YYYY-MM-DD` (the DATE columns, e.g. EXPIRATION_TIME). */
 export function isoDate(t: number): string {
-  return new Date(Math.floor(t / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+  const day = Math.floor(t / DAY_MS);
+  let text = dates.get(day);
+  if (text === undefined) {
+    // A handful of dates are in use at any time (expiry dates of today's sales).
+    if (dates.size >= 64) dates.clear();
+    text = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    dates.set(day, text);
+  }
+  return text;
 }
 
 /** JSON string contents without the surrounding quotes. */
@@ -62,12 +50,12 @@ export function asciiJsonInner(text: string): string {
 
 const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
 
-/** Lower-case hex digits of each byte value, two per byte. */
-const HEX_BYTES = new Uint8Array(512);
-for (let i = 0; i < 256; i++) {
-  const h = i.toString(16).padStart(2, "0");
-  HEX_BYTES[2 * i] = h.charCodeAt(0);
-  HEX_BYTES[2 * i + 1] = h.charCodeAt(1);
+/** The four lower-case hex digits of each 16-bit value, packed little-endian in one word. */
+const HEX16 = new Uint32Array(65536);
+for (let v = 0; v < 65536; v++) {
+  const h = v.toString(16).padStart(4, "0");
+  HEX16[v] = h.charCodeAt(0) | (h.charCodeAt(1) << 8) | (h.charCodeAt(2) << 16) |
+    (h.charCodeAt(3) << 24);
 }
 
 const decoder = new TextDecoder();
@@ -140,11 +128,11 @@ export interface WordSource {
 }
 
 function writeHex16(b: Uint8Array, p: number, v: number): number {
-  const hi = (v >>> 8) & 255, lo = v & 255;
-  b[p] = HEX_BYTES[2 * hi];
-  b[p + 1] = HEX_BYTES[2 * hi + 1];
-  b[p + 2] = HEX_BYTES[2 * lo];
-  b[p + 3] = HEX_BYTES[2 * lo + 1];
+  const x = HEX16[v];
+  b[p] = x;
+  b[p + 1] = x >>> 8;
+  b[p + 2] = x >>> 16;
+  b[p + 3] = x >>> 24;
   return p + 4;
 }
 
@@ -156,8 +144,10 @@ function write2(b: Uint8Array, p: number, v: number): number {
 }
 
 function writeBytes(b: Uint8Array, p: number, piece: Uint8Array): number {
-  for (let i = 0; i < piece.length; i++) b[p + i] = piece[i];
-  return p + piece.length;
+  const n = piece.length;
+  if (n > 24) b.set(piece, p);
+  else for (let i = 0; i < n; i++) b[p + i] = piece[i];
+  return p + n;
 }
 
 const RIDE_HEAD = ascii('{"TXID":"');

@@ -10,7 +10,7 @@
  */
 import { setImmediate } from "node:timers";
 import { ConfigError } from "../config/error.ts";
-import { type Config, TABLES, type TableName } from "../config/load.ts";
+import { type Config, type TableName, TABLES } from "../config/load.ts";
 import type { Logger } from "../log.ts";
 import type { Outbox } from "../queue/outbox.ts";
 import type { Metrics } from "../status/metrics.ts";
@@ -158,6 +158,7 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
       queue: queueDepths(),
       paused: gs.paused,
       finished: gs.finished,
+      stopped: signal.aborted,
     });
   };
 
@@ -232,7 +233,7 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
       await sleep(PAUSE_POLL_MS, signal);
       // Another process (a separate `stream`) may be draining: every so often re-read the
       // real depth instead of this process's running count.
-      if (++pollCount % 10 === 0) for (const t of TABLES) outbox.depth(t);
+      if (++pollCount % 10 === 0) { for (const t of TABLES) outbox.depth(t); }
       summary();
       continue;
     }

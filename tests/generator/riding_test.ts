@@ -44,6 +44,27 @@ Deno.test("the sample is large enough to measure", () => {
   assert.ok(tickets.length > 11_000 && passes.length > 550 && rides.length > 250_000);
 });
 
+Deno.test("ride rows: UUID TXIDs never repeated, the holder's RFID, ISO UTC ride times", () => {
+  const txids = new Set([...tickets, ...passes].map((h) => h.TXID));
+  for (const r of rides) {
+    assert.match(r.TXID, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    txids.add(r.TXID);
+    assert.match(r.RFID, /^0x[0-9a-f]{24}$/);
+    assert.match(r.RIDE_TIME, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    assert.equal(new Date(r.RIDE_TIME).toISOString(), r.RIDE_TIME);
+    assert.ok(Number.isInteger(r.ACTIVATION_DAY_COUNT) && r.ACTIVATION_DAY_COUNT >= 1);
+  }
+  assert.equal(txids.size, tickets.length + passes.length + rides.length);
+  assert.deepEqual(Object.keys(rides[0]), [
+    "TXID",
+    "RFID",
+    "RESORT",
+    "LIFT",
+    "RIDE_TIME",
+    "ACTIVATION_DAY_COUNT",
+  ]);
+});
+
 Deno.test("every ride is within 08:00–16:00 local, at a known holder, after purchase", () => {
   for (const r of rides) {
     const m = localOf(r).minuteOfDay;

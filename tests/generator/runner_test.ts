@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { buildConfig, ConfigError, TABLES, type TableName } from "../../src/config/load.ts";
+import { buildConfig, ConfigError, type TableName, TABLES } from "../../src/config/load.ts";
 import { generateRows } from "../../src/generator/model.ts";
 import { runGenerator } from "../../src/generator/runner.ts";
 import { createLogger } from "../../src/log.ts";
@@ -129,7 +129,9 @@ Deno.test("same seed and options give byte-identical queues; another seed does n
 
 Deno.test("CHEETAH and TURTLE make the same world-time data as MAX, paced by real time", async () => {
   const start = "2026-11-25T15:00:00Z"; // 08:00 in Colorado: lifts open
-  for (const [speed, factor, spanMs] of [["CHEETAH", 960, 240_000], ["TURTLE", 120, 30_000]] as const) {
+  for (
+    const [speed, factor, spanMs] of [["CHEETAH", 960, 240_000], ["TURTLE", 120, 30_000]] as const
+  ) {
     const settings = {
       SEED: "paced",
       START_TIME: start,
@@ -167,7 +169,11 @@ Deno.test("a full queue pauses the world clock; draining resumes it; nothing is 
     LOG_FORMAT: "json",
   };
   const r = await setup(settings);
-  const drained: Record<TableName, string[]> = { RESORT_TICKET: [], SEASON_PASS: [], LIFT_RIDE: [] };
+  const drained: Record<TableName, string[]> = {
+    RESORT_TICKET: [],
+    SEASON_PASS: [],
+    LIFT_RIDE: [],
+  };
   const drain = () => {
     for (const t of TABLES) {
       const rows = r.outbox.readAfter(t, 0, 1e9);
@@ -177,7 +183,7 @@ Deno.test("a full queue pauses the world clock; draining resumes it; nothing is 
   };
   try {
     let done = false;
-    const running = r.run({ batchRows, summaryEveryMs: 20 }).then(() => (done = true));
+    const running = r.run({ batchRows, summaryEveryMs: 20 }).finally(() => (done = true));
     let pauses = 0;
     while (!done) {
       await new Promise((res) => setTimeout(res, 25));
@@ -190,8 +196,10 @@ Deno.test("a full queue pauses the world clock; draining resumes it; nothing is 
       assert.equal(r.outbox.rows("LIFT_RIDE"), held);
       assert.equal(r.status.generator.worldTime, world);
       drain();
-      // Drained: the generator notices and runs again.
-      while (r.status.generator.paused && !done) await new Promise((res) => setTimeout(res, 5));
+      // Drained: the generator notices and the world moves on (until the queue fills again).
+      while (r.status.generator.worldTime === world && !done) {
+        await new Promise((res) => setTimeout(res, 5));
+      }
     }
     await running;
     drain();
@@ -213,7 +221,12 @@ Deno.test("a full queue pauses the world clock; draining resumes it; nothing is 
 });
 
 Deno.test("abort stops the generator after writing every row it made", async () => {
-  const settings = { SEED: "abort", START_TIME: START, TICKETS_PER_DAY: "2000", QUIET: "true" };
+  const settings = {
+    SEED: "abort",
+    START_TIME: START,
+    TICKETS_PER_DAY: "2000",
+    LOG_FORMAT: "json",
+  };
   const r = await setup(settings);
   try {
     const running = r.run();
@@ -229,6 +242,9 @@ Deno.test("abort stops the generator after writing every row it made", async () 
     const got = queueContent(r.outbox);
     const want = expected(settings, reached);
     for (const t of TABLES) assert.deepEqual(jsonOf(got[t]), want[t], t);
+    const last = JSON.parse(r.lines[r.lines.length - 1]);
+    assert.equal(last.state, "stopped");
+    assert.equal(last.world, reached);
   } finally {
     await r.close();
   }
@@ -264,6 +280,38 @@ Deno.test("UNTIL reached: metrics, status and the last summary line agree with t
     assert.equal(last.passes, counts.SEASON_PASS);
     assert.equal(last.world, g.worldTime);
     assert.ok(typeof last.rss_mb === "number" && last.rss_mb > 0);
+  } finally {
+    await r.close();
+  }
+});
+
+Deno.test("a queue that refuses writes holds the batch, says not ready, and loses nothing", async () => {
+  const settings = {
+    SEED: "flaky",
+    START_TIME: START,
+    UNTIL: plus(START, 6 * HOUR),
+    TICKETS_PER_DAY: "2000",
+    LOG_FORMAT: "json",
+  };
+  const r = await setup(settings);
+  let failures = 2;
+  const seenNotReady: string[][] = [];
+  const append = r.outbox.append.bind(r.outbox);
+  r.outbox.append = (batch, now) => {
+    seenNotReady.push(r.status.notReadyReasons());
+    if (failures-- > 0) throw new Error("disk I/O error");
+    return append(batch, now);
+  };
+  try {
+    await r.run();
+    assert.deepEqual(seenNotReady[1], ["queue not writable: disk I/O error"]);
+    assert.deepEqual(r.status.notReadyReasons(), [], "ready again once a write succeeds");
+    const got = queueContent(r.outbox);
+    const want = expected(settings);
+    for (const t of TABLES) assert.deepEqual(jsonOf(got[t]), want[t], t);
+    const errors = r.lines.map((l) => JSON.parse(l)).filter((l) => l.level === "error");
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0].error, "disk I/O error");
   } finally {
     await r.close();
   }

@@ -176,6 +176,9 @@ class Cursor {
   }
 }
 
+/** The most rows one result may hold. */
+export const MAX_RESULT_ROWS = 100_000;
+
 const IDENT = /^[A-Z_][A-Z0-9_$]*$/;
 const QUALIFIED = /^(?:[A-Z_][A-Z0-9_$]*\.){0,2}[A-Z_][A-Z0-9_$]*$/;
 const COMPARE = new Set(["=", "<>", "!=", "<", ">", "<=", ">="]);
@@ -221,6 +224,8 @@ export class StatementExecutor {
   #stmt(sql: string): StatementSync {
     let s = this.#prepared.get(sql);
     if (!s) {
+      // Clients' own SELECTs carry literals, so texts vary without end: keep the cache bounded.
+      if (this.#prepared.size >= 256) this.#prepared.clear();
       s = this.#deps.db.prepare(sql);
       this.#prepared.set(sql, s);
     }
@@ -231,7 +236,18 @@ export class StatementExecutor {
     const stmt = this.#stmt(sql);
     // Arrays keep every column, also two of the same name (node:sqlite has it; Deno's types lag).
     (stmt as unknown as { setReturnArrays(on: boolean): void }).setReturnArrays(true);
-    const rows = stmt.all(...(binds as SQLInputValue[])) as unknown as unknown[][];
+    const rows: unknown[][] = [];
+    for (const row of stmt.iterate(...(binds as SQLInputValue[]))) {
+      // Results travel as one JSON body (no result chunks here): refuse what would not fit.
+      if (rows.length === MAX_RESULT_ROWS) {
+        throw new SqlError(
+          "000002",
+          "0A000",
+          `liftline emulator: results are limited to ${MAX_RESULT_ROWS} rows; add a LIMIT.`,
+        );
+      }
+      rows.push(row as unknown as unknown[]);
+    }
     return { columns, rows, statementTypeId: STATEMENT_TYPE.select };
   }
 

@@ -440,3 +440,18 @@ Deno.test("snowflake-sdk renews an expired session token with the master token",
     assert.equal(e.ext.sessions.size, 1);
   }, { autoRefresh: false, sessions: { sessionTtlSeconds: 1 } });
 });
+
+Deno.test("a result too big for one response is refused, and the emulator keeps serving", async () => {
+  await withSqlEmulator(async (e) => {
+    e.emu.context.warehouse.db.exec(
+      `WITH RECURSIVE N(I) AS (SELECT 1 UNION ALL SELECT I + 1 FROM N WHERE I <= 100000)
+       INSERT INTO LIFT_RIDE (TXID, RFID, RESORT) SELECT 'r' || I, '0x' || I, 'Vail' FROM N`,
+    );
+    const sql = await e.connect();
+    const n = (await sql.query("SELECT COUNT(*) AS N FROM LIFT_RIDE")).rows[0].N as number;
+    assert.ok(n > 100_000, `rides: ${n}`);
+    await expectSqlError(sql.query("SELECT * FROM LIFT_RIDE"), "000002", "0A000", /LIMIT/);
+    const some = await sql.query("SELECT TXID FROM LIFT_RIDE ORDER BY TXID LIMIT 5");
+    assert.equal(some.rows.length, 5);
+  });
+});
