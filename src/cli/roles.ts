@@ -5,7 +5,7 @@
  * @module
  */
 import { join } from "node:path";
-import { type Config, ConfigError, TABLES } from "../config/load.ts";
+import { type Config, ConfigError, readPrivateKey, TABLES } from "../config/load.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { Outbox } from "../queue/outbox.ts";
 import { Metrics } from "../status/metrics.ts";
@@ -17,6 +17,8 @@ import { publicKeyFingerprint, publicKeyPemFromPrivate } from "../snowflake/keys
 import { createWebApp } from "../web/app.ts";
 import { listenForShutdown, type Shutdown } from "../app/shutdown.ts";
 import { connectTarget, startConfiguredEmulator, type Target } from "../app/target.ts";
+import { keepReportFreshness } from "../app/freshness.ts";
+import { applySetup, printSetup, SetupError } from "./setup.ts";
 import { describeConfig } from "./describe.ts";
 
 /** Everything a role shares with the others in one process. */
@@ -103,10 +105,18 @@ async function run(p: Process, drain: boolean): Promise<number> {
   const outbox = await openOutbox(config);
   let target: Target | undefined;
   let server: Deno.HttpServer<Deno.NetAddr> | undefined;
+  const finished = new AbortController();
   try {
     server = serveWeb(p, outbox);
     target = await connectTarget(config, log);
     p.status.target = target.description;
+    keepReportFreshness(
+      config,
+      target,
+      p.metrics,
+      log,
+      AbortSignal.any([p.shutdown.signal, finished.signal]),
+    );
     let generatorFinished = false;
     const generator = runGenerator({ ...p, outbox, signal: p.shutdown.signal }).then(() => {
       generatorFinished = true;
@@ -131,6 +141,7 @@ async function run(p: Process, drain: boolean): Promise<number> {
     if (failed) throw failed.reason;
     return 0;
   } finally {
+    finished.abort();
     await server?.shutdown();
     await target?.close();
     outbox.close();
@@ -233,6 +244,40 @@ async function check(p: Process): Promise<number> {
   }
 }
 
+/** `setup`: print the SQL, or with `--apply` run it through snowflake-sdk. */
+async function setup(p: Process, apply: boolean): Promise<number> {
+  const { config } = p;
+  if (!apply) {
+    try {
+      const key = await readPrivateKey(config);
+      console.log(printSetup(config, key ? await publicKeyPemFromPrivate(key) : undefined));
+      return 0;
+    } finally {
+      p.shutdown.dispose();
+    }
+  }
+  let target: Target | undefined;
+  try {
+    target = await connectTarget(config, p.log);
+    const total = await applySetup(config, {
+      privateKeyPem: target.privateKeyPem,
+      emulatorUrl: config.target === "local" ? target.controlUrl : undefined,
+      onStatement: (s, i, n) => p.log.info("ran", { statement: `${i}/${n}`, what: s.label }),
+    });
+    console.log(`setup applied: ${total} statements ran on ${target.description}`);
+    return 0;
+  } catch (e) {
+    if (e instanceof SetupError) {
+      console.error(e.message);
+      return 1;
+    }
+    throw e;
+  } finally {
+    await target?.close();
+    p.shutdown.dispose();
+  }
+}
+
 /** Runs a role command and returns its exit code. */
 export async function runRole(
   command: string,
@@ -251,6 +296,8 @@ export async function runRole(
       return await emulator(p);
     case "check":
       return await check(p);
+    case "setup":
+      return await setup(p, switches.has("apply"));
     default:
       p.shutdown.dispose();
       throw new ConfigError(command, "is not a liftline command (see liftline --help)");

@@ -141,3 +141,21 @@ Deno.test("keygen writes an owner-only PKCS#8 key Web Crypto and openssl agree o
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("setup prints the SQL for this configuration; --apply runs it, twice harmlessly", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const printed = await liftline(["setup", "--data-dir", dir, "--database-name", "SKI"]);
+    assert.equal(printed.code, 0, printed.stderr);
+    assert.match(printed.stdout, /CREATE DATABASE IF NOT EXISTS SKI;/);
+    assert.match(printed.stdout, /CREATE PIPE IF NOT EXISTS LIFT_RIDE_PIPE/);
+    assert.match(printed.stdout, /CREATE OR REPLACE DYNAMIC TABLE HOURLY_RESORT_SUMMARY/);
+    for (let i = 0; i < 2; i++) {
+      const applied = await liftline(["setup", "--apply", "--data-dir", dir, "--quiet"]);
+      assert.equal(applied.code, 0, applied.stderr);
+      assert.match(applied.stdout, /setup applied: \d+ statements ran on embedded emulator/);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
