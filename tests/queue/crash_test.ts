@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { Outbox } from "../../src/queue/outbox.ts";
 
 const TABLES = ["RESORT_TICKET", "SEASON_PASS", "LIFT_RIDE"];
@@ -15,33 +16,43 @@ interface Row {
   i: number;
 }
 
-/** Starts the writer, lets it write for `ms` after it is ready, then kills it with SIGKILL. */
+/** The highest LIFT_RIDE id committed so far (0 before the writer created anything). */
+function committedMaxId(path: string): number {
+  try {
+    const db = new DatabaseSync(path, { readOnly: true });
+    try {
+      return Number((db.prepare("SELECT max(id) AS m FROM LIFT_RIDE").get() as { m: number }).m);
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Starts the writer, waits until it has committed something, lets it write `ms` longer, then
+ * kills it with SIGKILL.
+ */
 async function writeAndKill(path: string, firstBatch: number, ms: number): Promise<void> {
+  const before = committedMaxId(path);
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", CHILD, path, String(firstBatch)],
     stdin: "null",
-    stdout: "piped",
+    stdout: "null",
     stderr: "piped",
   }).spawn();
-  const stderr = child.stderr.pipeThrough(new TextDecoderStream());
-  const errors = (async () => {
-    let text = "";
-    for await (const chunk of stderr) text += chunk;
-    return text;
-  })();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  while (!out.includes("ready")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    out += value;
+  const errors = new Response(child.stderr).text();
+  const deadline = Date.now() + 30_000;
+  while (committedMaxId(path) <= before && Date.now() < deadline) {
+    await new Promise((res) => setTimeout(res, 10));
   }
   await new Promise((res) => setTimeout(res, ms));
   child.kill("SIGKILL");
   const status = await child.status;
-  await reader.cancel();
   const err = await errors;
   assert.equal(status.signal, "SIGKILL", `the writer was killed, not stopped: ${err}`);
+  assert.ok(committedMaxId(path) > before, `the writer wrote nothing: ${err}`);
 }
 
 /** Checks that the queue holds whole batches `first`…n with no gap; returns n and max ids. */
