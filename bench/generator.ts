@@ -22,7 +22,7 @@ const DAY_MS = 86_400_000;
 const THROUGHPUT_DAYS = 12;
 const RSS_DAYS = 60;
 /** Ticket sales per day for the 60-day run (the default). */
-const RSS_TICKETS_PER_DAY = 8000;
+const RSS_TICKETS_PER_DAY = 8500;
 
 function config(dir: string, days: number, ticketsPerDay: number) {
   return buildConfig({
@@ -45,7 +45,7 @@ async function throughput(dir: string, report: (r: BenchResult) => void) {
   const outbox = new Outbox(path, TABLES);
   const t0 = performance.now();
   await runGenerator({
-    config: config(dir, THROUGHPUT_DAYS, 8000),
+    config: config(dir, THROUGHPUT_DAYS, 8500),
     outbox,
     metrics: new Metrics(),
     status: new StatusStore(),
@@ -70,7 +70,7 @@ async function throughput(dir: string, report: (r: BenchResult) => void) {
     name: "generator_rows_per_s",
     value: Math.round(rows / seconds),
     unit: "rows/s",
-    note: `SPEED=MAX, TICKETS_PER_DAY=8000, ${THROUGHPUT_DAYS} simulated days from a cold start: ` +
+    note: `SPEED=MAX, TICKETS_PER_DAY=8500, ${THROUGHPUT_DAYS} simulated days from a cold start: ` +
       `${rows} rows (avg ${avgLength} bytes) in ${seconds.toFixed(1)} s, batches of up to ` +
       `${DEFAULT_BATCH_ROWS}`,
   });

@@ -41,7 +41,7 @@ Local target (the embedded emulator):
 
 const GENERATOR_SETTINGS = `Generator:
   --speed SPEED                       TURTLE | LLAMA | CHEETAH | MAX (default CHEETAH)
-  --tickets-per-day TICKETS_PER_DAY   ticket sales per simulated day (default 8000)
+  --tickets-per-day TICKETS_PER_DAY   ticket sales per simulated day (default 8500)
   --seed SEED                         fixed seed: same options, same rows byte for byte
   --start-time START_TIME             world start (default 14:00 UTC today), ISO-8601 with offset
   --until UNTIL                       world time at which generation stops

@@ -103,7 +103,7 @@ export const configSchema = z.object({
   ),
   EMULATOR_COMMIT_DELAY_MS: nonNegativeInt(1000),
   EMULATOR_FAULTS: optionalText,
-  TICKETS_PER_DAY: positiveInt(8000, 10_000_000),
+  TICKETS_PER_DAY: positiveInt(8500, 10_000_000),
   QUEUE_MAX_ROWS: positiveInt(500_000),
   SEED: z.preprocess(
     blankToUndefined,

@@ -125,7 +125,9 @@ export class EmulatorAuth {
     if (iat > now + CLOCK_SKEW_SECONDS) {
       throw new AuthError("JWT token is invalid: iat is in the future");
     }
-    if (exp <= now - CLOCK_SKEW_SECONDS) throw new AuthError("JWT token is invalid: it has expired");
+    if (exp <= now - CLOCK_SKEW_SECONDS) {
+      throw new AuthError("JWT token is invalid: it has expired");
+    }
     if (exp - iat > MAX_KEYPAIR_JWT_SECONDS || now > iat + MAX_KEYPAIR_JWT_SECONDS) {
       throw new AuthError("JWT token is invalid: lifetime is more than one hour after iat");
     }
