@@ -7,7 +7,7 @@ import type { BenchGroup } from "./main.ts";
 
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
@@ -16,7 +16,7 @@ async function freePort(): Promise<number> {
 
 async function startupToHealthz(): Promise<number> {
   const dir = await Deno.makeTempDir({ prefix: "liftline-bench-web-" });
-  const port = await freePort();
+  const port = freePort();
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", MAIN, "run", "--quiet"],
