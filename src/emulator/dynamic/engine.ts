@@ -30,7 +30,10 @@ export interface DynamicEngineOptions {
   lagScale?: number;
   /** How often the scheduler looks for due tables, ms (default: lag × scale ÷ 6, 50 ms–5 s). */
   tickMs?: number;
-  /** Raw rides per chunk when working off a backlog (default 50,000). */
+  /**
+   * Raw rides per chunk, each one transaction through the chain followed by an equal pause
+   * (default 2,000: short enough that appends sharing the thread wait under 100 ms).
+   */
   chunkRides?: number;
   /** Clock (ms since the epoch); tests replace it. */
   now?: () => number;
@@ -155,7 +158,7 @@ export class DynamicTableEngine {
     this.#lagScale = options.lagScale ?? 1;
     if (!(this.#lagScale > 0)) throw new Error("lagScale must be greater than 0");
     this.#tickMs = options.tickMs;
-    this.#chunkRides = options.chunkRides ?? 50_000;
+    this.#chunkRides = options.chunkRides ?? 2_000;
     this.#now = options.now ?? Date.now;
     this.#log = options.log;
   }
@@ -282,6 +285,7 @@ export class DynamicTableEngine {
     const heads = this.#stages.heads();
     let failure: { name: DynamicTableName; error: Error } | undefined;
     for (;;) {
+      const chunkStarted = performance.now();
       const from = this.#stages.marks();
       const to: SourceMarks = {
         LIFT_RIDE: Math.min(heads.LIFT_RIDE, from.LIFT_RIDE + this.#chunkRides),
@@ -323,7 +327,11 @@ export class DynamicTableEngine {
       // Marks are per chunk; a table outside `order` never consumes raw rows (only DAILY_VISITS
       // does, and every table has it upstream), so one loop condition serves all.
       if (!order.includes("DAILY_VISITS") || to.LIFT_RIDE >= heads.LIFT_RIDE) break;
-      await new Promise((r) => setTimeout(r, 0));
+      // The engine shares its thread with the streaming endpoints: after each chunk it steps
+      // aside for as long as the chunk took, so a refresh never holds more than about half the
+      // thread and appends and commits keep flowing between chunks.
+      const pause = Math.min(100, performance.now() - chunkStarted);
+      await new Promise((r) => setTimeout(r, pause));
     }
     const end = new Date(this.#now());
     const outcomes: RefreshOutcome[] = [];
