@@ -5,10 +5,6 @@
  * @module
  */
 import tablesSql from "./tables.sql" with { type: "text" };
-
-/** DDL of the three raw tables: the one source of their columns and types. */
-export const TABLES_SQL: string = tablesSql;
-
 import accountSql from "./account.sql" with { type: "text" };
 import pipesSql from "./pipes.sql" with { type: "text" };
 import resortCapacitySql from "./resort_capacity.sql" with { type: "text" };
@@ -16,6 +12,8 @@ import dynamicTablesSql from "./dynamic_tables.sql" with { type: "text" };
 import viewsSql from "./views.sql" with { type: "text" };
 import liftPerformanceSql from "./lift_performance.sql" with { type: "text" };
 
+/** DDL of the three raw tables: the one source of their columns and types. */
+export const TABLES_SQL: string = tablesSql;
 /** Warehouse, role, database, schema, service user and its key (placeholders: see render.ts). */
 export const ACCOUNT_SQL: string = accountSql;
 /** The three Snowpipe Streaming pipes. */
@@ -28,3 +26,13 @@ export const DYNAMIC_TABLES_SQL: string = dynamicTablesSql;
 export const VIEWS_SQL: string = viewsSql;
 /** GET_RESORT_LIFT_PERFORMANCE, the 30-minute lift ranking. */
 export const LIFT_PERFORMANCE_SQL: string = liftPerformanceSql;
+
+/** The dynamic tables that dynamic_tables.sql creates, upstream first. */
+export const DYNAMIC_TABLE_NAMES = [
+  "DAILY_VISITS",
+  "HOURLY_LIFT_ACTIVITY",
+  "HOURLY_AMORTIZED_REVENUE",
+  "HOURLY_RESORT_SUMMARY",
+  "DAILY_RESORT_SUMMARY",
+  "WEEKLY_RESORT_SUMMARY",
+] as const;

@@ -6,18 +6,12 @@
  * @module
  */
 import type { Metrics } from "../status/metrics.ts";
+import { DYNAMIC_TABLE_NAMES } from "../../sql/mod.ts";
 import { normalizeValue } from "./queries.ts";
 import type { ReportSource } from "./source.ts";
 
 /** The report chain's dynamic tables, upstream first (sql/dynamic_tables.sql). */
-export const REPORT_DYNAMIC_TABLES = [
-  "DAILY_VISITS",
-  "HOURLY_LIFT_ACTIVITY",
-  "HOURLY_AMORTIZED_REVENUE",
-  "HOURLY_RESORT_SUMMARY",
-  "DAILY_RESORT_SUMMARY",
-  "WEEKLY_RESORT_SUMMARY",
-] as const;
+export const REPORT_DYNAMIC_TABLES = DYNAMIC_TABLE_NAMES;
 
 /** Where the last refresh times come from. */
 export interface RefreshHistorySource {

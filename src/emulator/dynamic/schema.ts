@@ -12,16 +12,10 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import type { ResortCapacityRow } from "../../../sql/render.ts";
+import { DYNAMIC_TABLE_NAMES } from "../../../sql/mod.ts";
 
-/** The dynamic tables, upstream first. */
-export const DYNAMIC_TABLES = [
-  "DAILY_VISITS",
-  "HOURLY_LIFT_ACTIVITY",
-  "HOURLY_AMORTIZED_REVENUE",
-  "HOURLY_RESORT_SUMMARY",
-  "DAILY_RESORT_SUMMARY",
-  "WEEKLY_RESORT_SUMMARY",
-] as const;
+/** The dynamic tables, upstream first (named once, in sql/mod.ts). */
+export const DYNAMIC_TABLES = DYNAMIC_TABLE_NAMES;
 
 /** One dynamic table's name. */
 export type DynamicTableName = (typeof DYNAMIC_TABLES)[number];
