@@ -10,7 +10,7 @@ import { createLogger, type Logger } from "../log.ts";
 import { Outbox } from "../queue/outbox.ts";
 import { Metrics } from "../status/metrics.ts";
 import { StatusStore } from "../status/store.ts";
-import { runGenerator } from "../generator/mod.ts";
+import { runGenerator, startOf } from "../generator/mod.ts";
 import { channelNames, runStreamer } from "../streamer/mod.ts";
 import { createStreamingClient } from "../snowflake/streaming.ts";
 import { publicKeyFingerprint, publicKeyPemFromPrivate } from "../snowflake/keys.ts";
@@ -43,6 +43,18 @@ function createProcess(config: Config): Process {
     status: new StatusStore(),
     shutdown: listenForShutdown(log),
   };
+}
+
+/** UNTIL must lie after the world start; checked before anything is opened or started. */
+function checkWorldSpan(config: Config): void {
+  if (config.UNTIL && config.UNTIL.getTime() <= startOf(config)) {
+    throw new ConfigError(
+      "UNTIL",
+      `must be later than the world start ${
+        new Date(startOf(config)).toISOString()
+      } (START_TIME, default 14:00 UTC today)`,
+    );
+  }
 }
 
 async function openOutbox(config: Config): Promise<Outbox> {
@@ -102,6 +114,7 @@ async function run(p: Process, drain: boolean): Promise<number> {
   if (drain && !config.UNTIL) {
     throw new ConfigError("--drain", "needs UNTIL with run (otherwise generation never ends)");
   }
+  checkWorldSpan(config);
   const outbox = await openOutbox(config);
   let target: Target | undefined;
   let server: Deno.HttpServer<Deno.NetAddr> | undefined;
@@ -129,13 +142,15 @@ async function run(p: Process, drain: boolean): Promise<number> {
       signal: p.shutdown.signal,
       drain: drain ? () => generatorFinished : false,
     });
-    // A fatal streamer failure (credentials, privileges) stops the generator too.
+    // A fatal failure of either role (credentials, privileges, an unwritable queue) stops the
+    // other too, so the process exits instead of waiting for a signal.
+    const stopOnFailure = (role: string) => (e: unknown) => {
+      p.shutdown.request(`${role} stopped`);
+      throw e;
+    };
     const results = await Promise.allSettled([
-      streamer.catch((e) => {
-        p.shutdown.request("streamer stopped");
-        throw e;
-      }),
-      generator,
+      streamer.catch(stopOnFailure("streamer")),
+      generator.catch(stopOnFailure("generator")),
     ]);
     const failed = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
     if (failed) throw failed.reason;
@@ -151,6 +166,7 @@ async function run(p: Process, drain: boolean): Promise<number> {
 
 /** `generate`: the generator alone. */
 async function generate(p: Process): Promise<number> {
+  checkWorldSpan(p.config);
   const outbox = await openOutbox(p.config);
   try {
     await runGenerator({ ...p, outbox, signal: p.shutdown.signal });
@@ -199,7 +215,11 @@ async function emulator(p: Process): Promise<number> {
     throw e;
   }
   console.log(`liftline emulator listening on ${running.url} (EMULATOR_URL=${running.url})`);
-  await new Promise((resolve) => p.shutdown.signal.addEventListener("abort", resolve));
+  if (!p.shutdown.signal.aborted) {
+    await new Promise((resolve) =>
+      p.shutdown.signal.addEventListener("abort", resolve, { once: true })
+    );
+  }
   await running.close();
   p.shutdown.dispose();
   return 0;

@@ -159,3 +159,42 @@ Deno.test("setup prints the SQL for this configuration; --apply runs it, twice h
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("UNTIL before the default world start exits 2 at once, naming UNTIL", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const command of ["run", "generate"]) {
+      const r = await liftline([command, "--drain", "--until", "2000-01-01", "--data-dir", dir]
+        .filter((a) => command === "run" || a !== "--drain"));
+      assert.equal(r.code, 2, `${command}: ${r.stderr}`);
+      assert.match(r.stderr.trim(), /^liftline: UNTIL must be later than the world start/);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the emulator command exits 0 on SIGTERM", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", MAIN, "emulator", "--port", "0", "--data-dir", dir],
+      env: { RUST_BACKTRACE: "0", NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let printed = "";
+    while (!printed.includes("EMULATOR_URL=")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      printed += value;
+    }
+    reader.releaseLock();
+    child.kill("SIGTERM");
+    assert.equal((await child.status).code, 0);
+    await child.stdout.cancel().catch(() => {});
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
