@@ -120,8 +120,10 @@ async function run(p: Process, drain: boolean): Promise<number> {
   let server: Deno.HttpServer<Deno.NetAddr> | undefined;
   const finished = new AbortController();
   try {
+    p.status.setNotReady("target", ["connecting to the target"]);
     server = serveWeb(p, outbox);
     target = await connectTarget(config, log);
+    p.status.setNotReady("target", []);
     p.status.target = target.description;
     keepReportFreshness(
       config,

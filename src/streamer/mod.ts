@@ -68,6 +68,10 @@ export async function runStreamer(deps: StreamerDeps): Promise<void> {
   const options: StreamerOptions = { ...DEFAULT_STREAMER_OPTIONS, ...deps.options };
   const log = deps.log.child("streamer");
   if (deps.signal.aborted) return;
+  // Not ready until each table's streamer has opened its channel (it clears its own entry).
+  for (const table of deps.tables ?? TABLES) {
+    deps.status.setNotReady(`streamer:${table}`, [`channel for ${table} is not open yet`]);
+  }
   const names = await channelNames(deps.config);
   const api = typeof deps.client === "function" ? await deps.client() : deps.client;
   const drain = deps.drain;
