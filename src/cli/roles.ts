@@ -62,25 +62,11 @@ async function openOutbox(config: Config): Promise<Outbox> {
   return new Outbox(join(config.dataDir, "queue.db"), TABLES);
 }
 
-/** Refreshes the sampled queue gauges from the outbox. */
-function sampleQueue(outbox: Outbox, metrics: Metrics): void {
-  const now = Date.now();
-  for (const table of TABLES) {
-    const d = outbox.depth(table);
-    metrics.queueRows.set({ table }, d.rows);
-    metrics.queueOldestRowAge.set(
-      { table },
-      d.oldestEnqueuedAt === undefined ? 0 : Math.max(0, (now - d.oldestEnqueuedAt) / 1000),
-    );
-  }
-}
-
 function serveWeb(p: Process, outbox: Outbox): Deno.HttpServer<Deno.NetAddr> {
   const app = createWebApp({
     metrics: p.metrics,
     status: p.status,
     readinessChecks: [() => (outbox.writable() ? undefined : "queue is not writable")],
-    beforeScrape: () => sampleQueue(outbox, p.metrics),
   });
   try {
     return Deno.serve({

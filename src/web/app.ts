@@ -17,8 +17,6 @@ export interface WebDeps {
    * when not ready, or undefined.
    */
   readinessChecks?: (() => string | undefined | Promise<string | undefined>)[];
-  /** Refreshes gauges that are sampled rather than pushed (queue depth, freshness). */
-  beforeScrape?: () => void | Promise<void>;
 }
 
 /** Builds the hono app for `/healthz`, `/readyz`, `/metrics`, `/api/status`. */
@@ -42,15 +40,11 @@ export function createWebApp(deps: WebDeps): Hono {
   });
 
   app.get("/metrics", async (c) => {
-    await deps.beforeScrape?.();
     const body = await deps.metrics.render();
     return c.body(body, 200, { "Content-Type": deps.metrics.contentType });
   });
 
-  app.get("/api/status", async (c) => {
-    await deps.beforeScrape?.();
-    return c.json(deps.status.snapshot());
-  });
+  app.get("/api/status", (c) => c.json(deps.status.snapshot()));
 
   app.get("/", (c) =>
     c.html(
