@@ -120,7 +120,9 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
     worldTime: new Date(start).toISOString(),
     rows: { ...totals },
     rowsPerSecond: 0,
+    speed: config.SPEED,
     paused: false,
+    pausedReason: null,
     finished: false,
   };
   status.generator = gs;
@@ -180,6 +182,8 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
         writeFailures++;
         const message = e instanceof Error ? e.message : String(e);
         status.setNotReady("generator", [`queue not writable: ${message}`]);
+        gs.paused = true;
+        gs.pausedReason = `queue not writable: ${message}`;
         if (writeFailures === 1 || writeFailures % 20 === 0) {
           log.error("cannot write to the queue; holding the batch and retrying", {
             rows: size,
@@ -194,6 +198,8 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
     if (writeFailures > 0) {
       writeFailures = 0;
       status.setNotReady("generator", []);
+      gs.paused = false;
+      gs.pausedReason = null;
       log.info("queue writable again");
     }
     for (const t of TABLES) {
@@ -227,6 +233,7 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
       // Rows already made stay in memory (not in the queue) until it drains.
       if (!gs.paused) {
         gs.paused = true;
+        gs.pausedReason = "backpressure";
         clock.pause();
         if (!quiet) log.info("queue full: world clock paused", { queue_max_rows: cap });
       }
@@ -239,6 +246,7 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
     }
     if (gs.paused) {
       gs.paused = false;
+      gs.pausedReason = null;
       clock.resume();
       if (!quiet) log.info("queue below its cap: world clock running");
     }
@@ -274,6 +282,7 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
 
   await flush();
   gs.paused = false;
+  gs.pausedReason = null;
   gs.finished = until !== undefined && generatedTo >= until;
   summary(true);
 }

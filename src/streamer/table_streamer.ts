@@ -181,7 +181,10 @@ export class TableStreamer {
       rowsPerSecond: 0,
       lastIngestLagMs: null,
       retries: 0,
+      retriesByReason: {},
       reopens: 0,
+      queueRows: null,
+      oldestQueuedAt: null,
       rowsErrorCount: 0,
       lastErrorMessage: null,
       lastErrorOffsetUpperBound: null,
@@ -278,6 +281,10 @@ export class TableStreamer {
             ? 0
             : Math.max(0, (now - depth.oldestEnqueuedAt) / 1000),
         );
+        this.status.queueRows = depth.rows;
+        this.status.oldestQueuedAt = depth.oldestEnqueuedAt === undefined
+          ? null
+          : new Date(depth.oldestEnqueuedAt).toISOString();
       } catch {
         // The outbox may already be closed during shutdown; the gauges keep their last values.
       }
@@ -531,11 +538,17 @@ export class TableStreamer {
       this.#commitLatencyMs = 0.7 * this.#commitLatencyMs + 0.3 * (now - oldest);
     }
     let lastLag: number | null = null;
+    let newestEnqueuedAt = -Infinity;
     for (const run of released.runs) {
       const lag = Math.max(0, now - run.enqueuedAt);
       const seconds = lag / 1000;
       for (let i = 0; i < run.count; i++) d.metrics.ingestLag.observe(this.#labels, seconds);
+      d.status.observeIngestLag(d.table, seconds, run.count, now);
+      if (run.enqueuedAt > newestEnqueuedAt) newestEnqueuedAt = run.enqueuedAt;
       lastLag = lag;
+    }
+    if (d.table === "LIFT_RIDE" && newestEnqueuedAt > -Infinity) {
+      d.status.noteRidesCommitted(newestEnqueuedAt, now);
     }
     this.#committed = committed;
     if (this.#cursor < committed) this.#cursor = committed;
@@ -572,6 +585,7 @@ export class TableStreamer {
   #countRetry(reason: RetryReason): void {
     this.#d.metrics.retries.inc({ table: this.#d.table, reason });
     this.status.retries++;
+    this.status.retriesByReason[reason] = (this.status.retriesByReason[reason] ?? 0) + 1;
   }
 
   #problem(text: string, level: "info" | "warn" = "warn"): void {
