@@ -17,7 +17,7 @@ export interface BenchResult {
 /** A benchmark group: measures and reports figures. */
 export type BenchGroup = (report: (result: BenchResult) => void) => Promise<void>;
 
-const GROUPS = ["generator", "streamer", "reports", "web"] as const;
+const GROUPS = ["generator", "streamer", "reports", "web", "run"] as const;
 
 if (import.meta.main) {
   const asked = Deno.args.length ? Deno.args : [...GROUPS];

@@ -16,6 +16,7 @@ import { resortCapacityRows } from "../sql/render.ts";
 import facts from "../src/generator/resorts.json" with { type: "json" };
 import { periodRanges, Reports, warehouseSource } from "../src/reports/mod.ts";
 import type { BenchResult } from "./main.ts";
+import { lendHistory } from "./shared_history.ts";
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -146,6 +147,7 @@ async function timedIncremental(engine: DynamicTableEngine, history: History): P
 export default async function reports(report: (r: BenchResult) => void): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "liftline-bench-reports-" });
   const warehouse = new Warehouse(join(dir, WAREHOUSE_FILE));
+  let lent = false;
   try {
     ensureSchema(warehouse.db, resortCapacityRows(facts));
     const engine = new DynamicTableEngine(warehouse.db, { chunkRides: 200_000 });
@@ -194,9 +196,14 @@ export default async function reports(report: (r: BenchResult) => void): Promise
       note: `slowest: ${dashboard.name} at ${history.rides} rides (target ≤ 50)`,
     });
     await engine.stop();
+    // The web group measures pages over this same history: hand it on rather than build it twice.
+    lendHistory({ warehouse, dir, rides: history.rides });
+    lent = true;
   } finally {
-    warehouse.close();
-    await Deno.remove(dir, { recursive: true });
+    if (!lent) {
+      warehouse.close();
+      await Deno.remove(dir, { recursive: true });
+    }
   }
 }
 

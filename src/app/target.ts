@@ -10,6 +10,7 @@ import { ensureKeyPair } from "../snowflake/key_files.ts";
 import { controlBaseUrl } from "../snowflake/account.ts";
 import { LOCAL_ACCOUNT } from "../snowflake/streaming.ts";
 import { type RunningEmulator, startEmulator } from "../emulator/mod.ts";
+import { sqlExtension } from "../emulator/sql/mod.ts";
 
 /** A reachable target. */
 export interface Target {
@@ -27,13 +28,32 @@ export interface Target {
   close(): Promise<void>;
 }
 
-/** Starts the embedded emulator with this configuration's names, on `host:port`. */
-export function startConfiguredEmulator(
+/** Options of {@link startConfiguredEmulator} and {@link connectTarget}. */
+export interface EmulatorShutdownOptions {
+  /**
+   * The process's shutdown signal. When it aborts, the emulator stops refreshing dynamic tables
+   * at once (a refresh in progress ends at its next chunk boundary), so that the rest of the
+   * shutdown (commits in flight within the streamer's grace period) has the thread to itself.
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * Starts the emulator with this configuration's names, on `host:port`.
+ *
+ * Its `close()` stops the dynamic-table engine first: a catch-up refresh then ends at its next
+ * chunk boundary (what it committed stays; the next start resumes it) instead of running to the
+ * end, and an `ALTER DYNAMIC TABLE … REFRESH` request still in flight gets its answer (cancelled)
+ * rather than holding up the server's shutdown, which waits for requests in flight.
+ */
+export async function startConfiguredEmulator(
   config: Config,
   log: Logger,
   listen: { host: string; port: number },
+  options: EmulatorShutdownOptions = {},
 ): Promise<RunningEmulator> {
-  return startEmulator({
+  const sql = sqlExtension();
+  const emulator = await startEmulator({
     dataDir: config.dataDir,
     host: listen.host,
     port: listen.port,
@@ -45,14 +65,35 @@ export function startConfiguredEmulator(
     commitDelayMs: config.EMULATOR_COMMIT_DELAY_MS,
     faults: config.EMULATOR_FAULTS,
     log: log.child("emulator"),
+    extensions: [sql],
   });
+  const stopRefreshing = () => sql.engine.stop();
+  const onAbort = () => {
+    stopRefreshing().catch((e) => log.error("dynamic table engine failed to stop", { error: e }));
+  };
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener("abort", onAbort, { once: true });
+  let closing: Promise<void> | undefined;
+  const close = async () => {
+    options.signal?.removeEventListener("abort", onAbort);
+    try {
+      await stopRefreshing();
+    } finally {
+      await emulator.close();
+    }
+  };
+  return { url: emulator.url, context: emulator.context, close: () => (closing ??= close()) };
 }
 
 /**
  * Resolves the target of `config`: a real account (`TARGET=snowflake`), an emulator already
  * running at `EMULATOR_URL`, or an embedded emulator started here on an ephemeral loopback port.
  */
-export async function connectTarget(config: Config, log: Logger): Promise<Target> {
+export async function connectTarget(
+  config: Config,
+  log: Logger,
+  options: EmulatorShutdownOptions = {},
+): Promise<Target> {
   await Deno.mkdir(config.dataDir, { recursive: true });
   if (config.target === "snowflake") {
     const privateKeyPem = await readPrivateKey(config);
@@ -88,7 +129,12 @@ export async function connectTarget(config: Config, log: Logger): Promise<Target
       close: () => Promise.resolve(),
     };
   }
-  const emulator = await startConfiguredEmulator(config, log, { host: "127.0.0.1", port: 0 });
+  const emulator = await startConfiguredEmulator(
+    config,
+    log,
+    { host: "127.0.0.1", port: 0 },
+    options,
+  );
   return {
     controlUrl: emulator.url,
     privateKeyPem,

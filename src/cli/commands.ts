@@ -47,6 +47,11 @@ const GENERATOR_SETTINGS = `Generator:
   --until UNTIL                       world time at which generation stops
   --queue-max-rows QUEUE_MAX_ROWS     per-table queue cap; the world clock pauses at it (default 500000)`;
 
+const STREAMER_SETTINGS = `Streamer (memory bounds, per table):
+  --stream-batch-rows STREAM_BATCH_ROWS                 rows per append request (default 10000)
+  --stream-max-inflight-rows STREAM_MAX_INFLIGHT_ROWS   rows appended and not yet committed before
+                                                        appending waits (default 100000)`;
+
 const SERVER_SETTINGS = `Server:
   --host HOST                         listen address (default 127.0.0.1)
   --port PORT                         listen port (default 8000)`;
@@ -55,15 +60,32 @@ const SERVER_SETTINGS = `Server:
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "run",
-    summary: "generator, streamer and health/metrics server in one process (default)",
+    summary: "generator, streamer and dashboard in one process (default)",
     switches: ["drain"],
-    help: `Runs the generator, the streamer and the HTTP server (/healthz, /readyz, /metrics,
-/api/status) as concurrent tasks. With no Snowflake account configured it also runs the
-embedded emulator on an ephemeral loopback port and streams into it over HTTP.
+    help: `Runs the generator, the streamer and the HTTP server (the dashboard at /, /healthz,
+/readyz, /metrics, /api/status) as concurrent tasks. With no Snowflake account configured it
+also runs the embedded emulator on an ephemeral loopback port and streams into it over HTTP.
 With UNTIL set, generation stops there; streaming and serving go on.
   --drain                             exit 0 once UNTIL is reached and every row is committed
 
 ${GENERATOR_SETTINGS}
+
+${STREAMER_SETTINGS}
+
+${SERVER_SETTINGS}
+
+${TARGET_SETTINGS}
+
+${COMMON_SETTINGS}`,
+  },
+  {
+    name: "serve",
+    summary: "the dashboard, health and metrics only, reading the configured target",
+    switches: [],
+    help: `Serves the dashboard (/, /resorts/{name}, /pipeline), /healthz, /readyz, /metrics and
+/api/status over the configured target: a real account through snowflake-sdk, an emulator at
+EMULATOR_URL, or (TARGET=local without EMULATOR_URL) an embedded emulator, so that the dynamic
+tables of DATA_DIR/warehouse.db keep refreshing. Runs until SIGINT or SIGTERM.
 
 ${SERVER_SETTINGS}
 
@@ -89,6 +111,8 @@ ${COMMON_SETTINGS}`,
     help: `Streams the local queue into the target, one channel per table, deleting a row only
 after the target reports it committed.
   --drain                             exit 0 once the queue is empty and every row is committed
+
+${STREAMER_SETTINGS}
 
 ${TARGET_SETTINGS}
 

@@ -8,16 +8,17 @@ import { join } from "node:path";
 import { type Config, ConfigError, readPrivateKey, TABLES } from "../config/load.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { Outbox } from "../queue/outbox.ts";
+import { queueNotWritableReason } from "../queue/write_error.ts";
 import { Metrics } from "../status/metrics.ts";
 import { StatusStore } from "../status/store.ts";
-import { runGenerator, startOf } from "../generator/mod.ts";
+import { FACTS, runGenerator, startOf } from "../generator/mod.ts";
 import { channelNames, runStreamer } from "../streamer/mod.ts";
 import { createStreamingClient } from "../snowflake/streaming.ts";
 import { publicKeyFingerprint, publicKeyPemFromPrivate } from "../snowflake/keys.ts";
-import { createWebApp } from "../web/app.ts";
+import { createWebApp, LiveHub, SlowClientError } from "../web/app.ts";
 import { listenForShutdown, type Shutdown } from "../app/shutdown.ts";
 import { connectTarget, startConfiguredEmulator, type Target } from "../app/target.ts";
-import { keepReportFreshness } from "../app/freshness.ts";
+import { ReportFeed } from "../app/report_feed.ts";
 import { applySetup, printSetup, SetupError } from "./setup.ts";
 import { describeConfig } from "./describe.ts";
 
@@ -62,18 +63,59 @@ async function openOutbox(config: Config): Promise<Outbox> {
   return new Outbox(join(config.dataDir, "queue.db"), TABLES);
 }
 
-function serveWeb(p: Process, outbox: Outbox): Deno.HttpServer<Deno.NetAddr> {
+/** Readiness: the queue must take writes (reported once, in the generator's words). */
+function queueReadiness(p: Process, outbox: Outbox): () => string | undefined {
+  return () => {
+    const problem = outbox.writeProblem();
+    const reason = problem && queueNotWritableReason(problem);
+    // The generator reports its own failed write in the same words: list it once.
+    return reason && !p.status.notReadyReasons().includes(reason) ? reason : undefined;
+  };
+}
+
+/** The dashboard, health and metrics server of a process, with its report feed. */
+interface WebServer {
+  /** Attach the target once it is reachable. */
+  readonly feed: ReportFeed;
+  /** Ends the live streams, stops the feed and shuts the server down. */
+  close(): Promise<void>;
+}
+
+function serveWeb(
+  p: Process,
+  readinessChecks: (() => string | undefined)[],
+  signal: AbortSignal,
+): WebServer {
+  const feed = new ReportFeed({
+    config: p.config,
+    metrics: p.metrics,
+    status: p.status,
+    log: p.log.child("reports"),
+  });
+  const live = new LiveHub();
   const app = createWebApp({
     metrics: p.metrics,
     status: p.status,
-    readinessChecks: [() => (outbox.writable() ? undefined : "queue is not writable")],
+    readinessChecks,
+    dashboard: feed,
+    live,
+    liftHours: { open: FACTS.openHourLocal, close: FACTS.closeHourLocal },
+    tables: TABLES,
   });
+  let server: Deno.HttpServer<Deno.NetAddr>;
   try {
-    return Deno.serve({
+    server = Deno.serve({
       hostname: p.config.HOST,
       port: p.config.PORT,
       onListen: ({ hostname, port }) =>
         p.log.info("serving", { url: `http://${hostname}:${port}` }),
+      // Errors that reach the server itself: hono answers its own, so these are response
+      // streams that ended badly, such as a live client dropped for not reading.
+      onError: (e) => {
+        if (e instanceof SlowClientError) p.log.debug(e.message);
+        else p.log.error("request failed", { error: e as Error });
+        return new Response("internal error\n", { status: 500 });
+      },
     }, app.fetch);
   } catch (e) {
     if (e instanceof Deno.errors.AddrInUse) {
@@ -84,6 +126,20 @@ function serveWeb(p: Process, outbox: Outbox): Deno.HttpServer<Deno.NetAddr> {
     }
     throw e;
   }
+  feed.start(signal);
+  p.status.startSampling(signal);
+  let closing: Promise<void> | undefined;
+  return {
+    feed,
+    close: () =>
+      closing ??= (async () => {
+        // Open event streams are requests that never end: close them before the server waits
+        // for requests in flight.
+        live.close();
+        await feed.close();
+        await server.shutdown();
+      })(),
+  };
 }
 
 function streamingClientFactory(config: Config, target: Target) {
@@ -103,21 +159,20 @@ async function run(p: Process, drain: boolean): Promise<number> {
   checkWorldSpan(config);
   const outbox = await openOutbox(config);
   let target: Target | undefined;
-  let server: Deno.HttpServer<Deno.NetAddr> | undefined;
+  let web: WebServer | undefined;
   const finished = new AbortController();
   try {
     p.status.setNotReady("target", ["connecting to the target"]);
-    server = serveWeb(p, outbox);
-    target = await connectTarget(config, log);
-    p.status.setNotReady("target", []);
-    p.status.target = target.description;
-    keepReportFreshness(
-      config,
-      target,
-      p.metrics,
-      log,
+    web = serveWeb(
+      p,
+      [queueReadiness(p, outbox)],
       AbortSignal.any([p.shutdown.signal, finished.signal]),
     );
+    // The signal stops report refreshes at once: the streamer's grace period gets the thread.
+    target = await connectTarget(config, log, { signal: p.shutdown.signal });
+    p.status.setNotReady("target", []);
+    p.status.target = target.description;
+    web.feed.attach(target);
     let generatorFinished = false;
     const generator = runGenerator({ ...p, outbox, signal: p.shutdown.signal }).then(() => {
       generatorFinished = true;
@@ -145,9 +200,34 @@ async function run(p: Process, drain: boolean): Promise<number> {
     return 0;
   } finally {
     finished.abort();
-    await server?.shutdown();
+    await web?.close();
     await target?.close();
     outbox.close();
+    p.shutdown.dispose();
+  }
+}
+
+/** `serve`: the dashboard, health and metrics over the configured target, until a signal. */
+async function serve(p: Process): Promise<number> {
+  const { config, log } = p;
+  let target: Target | undefined;
+  let web: WebServer | undefined;
+  try {
+    p.status.setNotReady("target", ["connecting to the target"]);
+    web = serveWeb(p, [], p.shutdown.signal);
+    target = await connectTarget(config, log);
+    p.status.setNotReady("target", []);
+    p.status.target = target.description;
+    web.feed.attach(target);
+    if (!p.shutdown.signal.aborted) {
+      await new Promise((resolve) =>
+        p.shutdown.signal.addEventListener("abort", resolve, { once: true })
+      );
+    }
+    return 0;
+  } finally {
+    await web?.close();
+    await target?.close();
     p.shutdown.dispose();
   }
 }
@@ -170,7 +250,7 @@ async function stream(p: Process, drain: boolean): Promise<number> {
   const outbox = await openOutbox(p.config);
   let target: Target | undefined;
   try {
-    target = await connectTarget(p.config, p.log);
+    target = await connectTarget(p.config, p.log, { signal: p.shutdown.signal });
     p.status.target = target.description;
     await runStreamer({
       ...p,
@@ -244,6 +324,12 @@ async function check(p: Process): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof ConfigError) throw e;
+    // A signal ends every role with exit 0 (interface.md, "Shutdown"): say what was left undone.
+    if (p.shutdown.signal.aborted) {
+      const why = (p.shutdown.signal.reason as Error | undefined)?.message ?? "stopped";
+      console.log(`STOP  ${why}: the remaining checks did not run`);
+      return 0;
+    }
     console.log(`FAIL  ${(e as Error).message}`);
     return 1;
   } finally {
@@ -296,6 +382,8 @@ export async function runRole(
   switch (command) {
     case "run":
       return await run(p, switches.has("drain"));
+    case "serve":
+      return await serve(p);
     case "generate":
       return await generate(p);
     case "stream":

@@ -9,6 +9,24 @@
  */
 import { z } from "zod";
 
+/**
+ * Rows the streamer reads from the queue for one append request (default of `STREAM_BATCH_ROWS`).
+ * Snowflake takes about ten append requests a second per channel, and the streamer keeps to that,
+ * so this sets a channel's top speed: 10,000 rows (about 2 MB of rides) carry 100,000 rows/s, near
+ * the 20 MB/s a channel loads. It also sets memory: with the embedded emulator every copy of a
+ * batch on its way is in this one process. Over 90 s of `run --speed MAX` (bench group `run`),
+ * 10,000 rows peaked at 360–384 MB in six runs, 12,000 at 424 MB and 20,000 at 447 MB.
+ */
+export const DEFAULT_STREAM_BATCH_ROWS = 10_000;
+
+/**
+ * Rows per table appended and not yet committed before the streamer waits (default of
+ * `STREAM_MAX_INFLIGHT_ROWS`): more than two seconds of rides at full speed, so a one-second commit
+ * delay never stalls the stream, while the embedded emulator buffers at most about 20 MB of rides
+ * per channel.
+ */
+export const DEFAULT_STREAM_MAX_INFLIGHT_ROWS = 100_000;
+
 /** World-clock speeds: real time × multiplier, or `MAX` (as fast as the machine allows). */
 export const SPEEDS = ["TURTLE", "LLAMA", "CHEETAH", "MAX"] as const;
 /** A world-clock speed name. */
@@ -105,6 +123,8 @@ export const configSchema = z.object({
   EMULATOR_FAULTS: optionalText,
   TICKETS_PER_DAY: positiveInt(8500, 10_000_000),
   QUEUE_MAX_ROWS: positiveInt(500_000),
+  STREAM_BATCH_ROWS: positiveInt(DEFAULT_STREAM_BATCH_ROWS, 1_000_000),
+  STREAM_MAX_INFLIGHT_ROWS: positiveInt(DEFAULT_STREAM_MAX_INFLIGHT_ROWS),
   SEED: z.preprocess(
     blankToUndefined,
     z.string().trim().max(200, "must be at most 200 characters").optional(),

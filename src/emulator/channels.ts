@@ -1,7 +1,18 @@
 /**
  * Named Channels of the emulator's pipes: sequencers and continuation tokens, the buffer of
  * appended-but-uncommitted batches, and the commit scheduler that lands them after the commit
- * delay (one SQLite transaction per commit, see {@link Warehouse.commitBatches}).
+ * delay (one SQLite transaction per commit, see {@link Warehouse.commitBodies}).
+ *
+ * Memory: an uncommitted batch is kept as the bytes of its NDJSON body, in the 64 KB chunks it
+ * arrived in, outside the JavaScript heap, and only decoded and parsed inside its commit, chunk by
+ * chunk and row by row into the inserts. Parsed rows would take several times the body's size for
+ * the whole commit delay; kept as a string, a body would outlive the young generation and wait in
+ * the old one for a full collection (at full speed that was most of what the process promoted).
+ * Once committed (or discarded) a body's buffers are detached, which frees them at once instead
+ * of at some later collection. Each channel
+ * holds at most `maxUncommittedBytes`: an append beyond it is refused with 429 (nothing is
+ * buffered; the client retries once a commit has made room), as the real service throttles a
+ * channel that sends faster than it loads.
  *
  * Durable state (sequencer, committed offset token, counters) lives in `warehouse.db`; the buffer
  * and the row sequencer live in memory only, like the real service's in-flight data. That is why
@@ -20,7 +31,7 @@ import {
 import type { Logger } from "../log.ts";
 import { ApiError } from "./errors.ts";
 import { decodeContinuationToken, encodeContinuationToken } from "./continuation.ts";
-import { type ParsedBatch, Pipe } from "./pipe.ts";
+import { type BatchCounts, Pipe } from "./pipe.ts";
 import type { ChannelRecord, Warehouse } from "./warehouse.ts";
 
 /** Settings of {@link StreamingService}. */
@@ -35,10 +46,27 @@ export interface StreamingOptions {
   readonly commitDelayMs: number;
   /** Invalidate every channel every this many seconds (fault injection); 0 = never. */
   readonly invalidateSeconds: number;
+  /**
+   * Most NDJSON bytes one channel holds appended but uncommitted; an append beyond it gets 429
+   * (one batch is always accepted). Default {@link DEFAULT_MAX_UNCOMMITTED_BYTES}.
+   */
+  readonly maxUncommittedBytes?: number;
   readonly log: Logger;
 }
 
-interface PendingBatch extends ParsedBatch {
+/**
+ * Default of {@link StreamingOptions.maxUncommittedBytes}: 128 MB of NDJSON per channel. liftline's
+ * streamer stays below it on its own (STREAM_MAX_INFLIGHT_ROWS: 100,000 rows are about 20 MB of
+ * rides or 65 MB of tickets); the bound is a safety net for clients that send without waiting for
+ * commits, and for commits that keep failing (a full disk).
+ */
+export const DEFAULT_MAX_UNCOMMITTED_BYTES = 128 * 1024 * 1024;
+
+interface PendingBatch {
+  /** The append's NDJSON body (UTF-8, in the chunks it arrived in), parsed at commit. */
+  readonly chunks: readonly Uint8Array<ArrayBuffer>[];
+  /** Its size in bytes. */
+  readonly bytes: number;
   readonly endOffsetToken?: string;
   readonly receivedAt: number;
   readonly dueAt: number;
@@ -51,6 +79,8 @@ interface LiveChannel {
   clientSequencer: number;
   rowSequencer: number;
   pending: PendingBatch[];
+  /** Bytes of the bodies in `pending`. */
+  pendingBytes: number;
   timer?: ReturnType<typeof setTimeout>;
   latencySumMs: number;
   latencyCount: number;
@@ -65,6 +95,14 @@ export interface OpenOptions {
 }
 
 const RETRY_FAILED_COMMIT_MS = 1000;
+
+/**
+ * Frees a batch's buffers now: detaching an ArrayBuffer drops its memory at once, where letting go
+ * of it would leave it to the next full collection once it has aged into the old generation.
+ */
+function release(batch: PendingBatch): void {
+  for (const c of batch.chunks) if (!c.buffer.detached) c.buffer.transfer(0);
+}
 
 /** The streaming side of the emulator: pipes, channels, appends and commits. */
 export class StreamingService {
@@ -143,6 +181,7 @@ export class StreamingService {
       clientSequencer: rec.clientSequencer,
       rowSequencer: 0,
       pending: [],
+      pendingBytes: 0,
       latencySumMs: 0,
       latencyCount: 0,
     };
@@ -153,7 +192,9 @@ export class StreamingService {
   #discard(live: LiveChannel): void {
     if (live.timer !== undefined) clearTimeout(live.timer);
     live.timer = undefined;
+    for (const b of live.pending) release(b);
     live.pending = [];
+    live.pendingBytes = 0;
   }
 
   #status(rec: ChannelRecord, live: LiveChannel | undefined): ChannelStatusWire {
@@ -203,6 +244,7 @@ export class StreamingService {
       clientSequencer: 0,
       rowSequencer: 0,
       pending: [],
+      pendingBytes: 0,
       latencySumMs: 0,
       latencyCount: 0,
     };
@@ -226,16 +268,17 @@ export class StreamingService {
   }
 
   /**
-   * Appends an NDJSON body to a channel after checking its continuation token. The rows are
-   * buffered (uncommitted) until the commit delay passes; a commit delay of 0 commits them
-   * before this returns. Answers the next continuation token.
+   * Appends an NDJSON body (UTF-8 bytes in one or more chunks, which the channel then owns) to a
+   * channel after checking its continuation token. The body is buffered (uncommitted) until the commit delay passes; a
+   * commit delay of 0 commits it before this returns. Answers the next continuation token; 429
+   * when the channel already holds `maxUncommittedBytes` of uncommitted bodies.
    */
   append(
     pipe: Pipe,
     channel: string,
     continuationToken: string,
     endOffsetToken: string | undefined,
-    body: string,
+    body: readonly Uint8Array<ArrayBuffer>[],
   ): AppendRowsResponse {
     const live = this.#load(pipe, channel);
     if (!live) {
@@ -246,15 +289,27 @@ export class StreamingService {
       );
     }
     this.#checkToken(live, continuationToken);
-    const batch = pipe.parse(body);
+    const limit = this.#options.maxUncommittedBytes ?? DEFAULT_MAX_UNCOMMITTED_BYTES;
+    let bytes = 0;
+    for (const c of body) bytes += c.byteLength;
+    if (live.pending.length > 0 && live.pendingBytes + bytes > limit) {
+      throw new ApiError(
+        429,
+        ERROR_CODE.generalRetry,
+        `Channel ${channel} has ${live.pendingBytes} bytes of uncommitted rows, the most it ` +
+          "buffers; retry once they commit.",
+      );
+    }
     const now = Date.now();
     live.rowSequencer++;
     live.pending.push({
-      ...batch,
+      chunks: body,
+      bytes,
       endOffsetToken,
       receivedAt: now,
       dueAt: now + this.#options.commitDelayMs,
     });
+    live.pendingBytes += bytes;
     if (this.#options.commitDelayMs === 0) this.#commitDue(live);
     else this.#schedule(live);
     return {
@@ -315,9 +370,14 @@ export class StreamingService {
     while (n < live.pending.length && live.pending[n].dueAt <= now) n++;
     if (n > 0) {
       const batches = live.pending.slice(0, n);
-      let ok: boolean;
+      let counts: BatchCounts | undefined;
       try {
-        ok = this.#warehouse.commitBatches(live.id, live.pipe.table.name, batches);
+        counts = this.#warehouse.commitBodies(
+          live.id,
+          live.pipe.table.name,
+          batches,
+          (chunks, onRow) => live.pipe.parseChunks(chunks, onRow),
+        );
       } catch (e) {
         // Nothing was written (the transaction rolled back): keep the batches and try again.
         this.#options.log.error("commit failed; retrying", {
@@ -334,7 +394,11 @@ export class StreamingService {
         return;
       }
       live.pending.splice(0, n);
-      if (!ok) {
+      for (const b of batches) {
+        live.pendingBytes -= b.bytes;
+        release(b);
+      }
+      if (!counts) {
         this.#discard(live);
         this.#live.delete(this.#key(live.pipe, live.name));
         return;
@@ -342,13 +406,13 @@ export class StreamingService {
       for (const b of batches) {
         live.latencySumMs += now - b.receivedAt;
         live.latencyCount++;
-        if (b.errors) {
-          this.#options.log.debug("rows rejected", {
-            pipe: live.pipe.name,
-            channel: live.name,
-            errors: b.errors,
-          });
-        }
+      }
+      if (counts.errors) {
+        this.#options.log.debug("rows rejected", {
+          pipe: live.pipe.name,
+          channel: live.name,
+          errors: counts.errors,
+        });
       }
     }
     this.#schedule(live);

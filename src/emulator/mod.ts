@@ -201,6 +201,9 @@ export function createEmulatorApp(
   extensions: readonly EmulatorExtension[] = [],
 ): Hono {
   const app = new Hono();
+  // Liveness for whoever runs `liftline emulator` as a service (no faults, no auth: it says
+  // nothing but that the process serves).
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
   registerStreamingRoutes(app, {
     auth: ctx.auth,
     streaming: ctx.streaming,

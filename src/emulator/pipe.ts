@@ -4,23 +4,28 @@
  *
  * Parsing is synchronous and allocation-light because the streamer's throughput target runs the
  * client, this parser and the SQLite inserts in one process: lines are cut with `indexOf`, each
- * parsed once, coerced straight into the value arrays the insert statement binds.
+ * parsed once, coerced straight into the value arrays the insert statement binds, and handed on
+ * one by one ({@link Pipe.parseEach}) so that the commit inserts them as they come.
  *
  * @module
  */
 import { CoercionError, compileRowCoercer, type RowCoercer, type StoredValue } from "./coerce.ts";
 import type { TableDef } from "./table_schema.ts";
 
-/** The outcome of parsing one append body: rows ready to insert and the per-row errors. */
-export interface ParsedBatch {
-  /** Good rows, as column values in table column order. */
-  readonly rows: StoredValue[][];
+/** Counts of parsing one append body. */
+export interface BatchCounts {
   /** Rows (non-blank lines) seen, good or bad. */
   readonly parsed: number;
   /** Rows that could not be loaded. */
   readonly errors: number;
   /** Message of the last bad row (column and type, never the value), or null. */
   readonly lastErrorMessage: string | null;
+}
+
+/** The outcome of parsing one append body: rows ready to insert and the per-row errors. */
+export interface ParsedBatch extends BatchCounts {
+  /** Good rows, as column values in table column order. */
+  readonly rows: StoredValue[][];
 }
 
 /** One pipe into one table. */
@@ -37,49 +42,101 @@ export class Pipe {
     this.#coerce = compileRowCoercer(table.columns);
   }
 
-  /**
-   * Parses an NDJSON body: one JSON object per line, `\n` separated (`\r\n` allowed, blank lines
-   * skipped). A line that is not a JSON object or whose values cannot be cast is an error row;
-   * the batch's other rows still load, as with the real service's ON_ERROR = CONTINUE.
-   */
+  /** Parses a whole NDJSON body into rows (see {@link Pipe.parseEach}). */
   parse(text: string): ParsedBatch {
     const rows: StoredValue[][] = [];
+    const counts = this.parseEach(text, (row) => rows.push(row));
+    return { rows, ...counts };
+  }
+
+  /**
+   * Parses an NDJSON body: one JSON object per line, `\n` separated (`\r\n` allowed, blank lines
+   * skipped), handing each good row to `onRow` as soon as it is coerced, so that a caller that
+   * inserts as it goes never holds the body's rows all at once. A line that is not a JSON object
+   * or whose values cannot be cast is an error row; the batch's other rows still load, as with
+   * the real service's ON_ERROR = CONTINUE.
+   */
+  parseEach(text: string, onRow: (row: StoredValue[]) => void): BatchCounts {
+    const counts: Counts = { parsed: 0, errors: 0, lastErrorMessage: null };
+    this.#parseLines(text, text.length, onRow, counts);
+    return counts;
+  }
+
+  /**
+   * {@link Pipe.parseEach} for a body given as UTF-8 chunks: decoded one chunk at a time, so
+   * that no text of the whole body is ever made (a large string outlives the young generation of
+   * the garbage collector and waits for a full collection).
+   */
+  parseChunks(
+    chunks: readonly Uint8Array[],
+    onRow: (row: StoredValue[]) => void,
+  ): BatchCounts {
+    const counts: Counts = { parsed: 0, errors: 0, lastErrorMessage: null };
+    const decoder = new TextDecoder();
+    // The start of a line that the previous chunk cut off.
+    let carry = "";
+    for (let i = 0; i < chunks.length; i++) {
+      const text = carry + decoder.decode(chunks[i], { stream: i < chunks.length - 1 });
+      const cut = text.lastIndexOf("\n");
+      if (cut === -1) {
+        carry = text;
+        continue;
+      }
+      this.#parseLines(text, cut, onRow, counts);
+      carry = text.slice(cut + 1);
+    }
+    if (carry !== "") this.#parseLines(carry, carry.length, onRow, counts);
+    return counts;
+  }
+
+  /** Parses the lines of `text[0, end)` into `counts`, numbering rows on from `counts.parsed`. */
+  #parseLines(
+    text: string,
+    end: number,
+    onRow: (row: StoredValue[]) => void,
+    counts: Counts,
+  ): void {
     const coerce = this.#coerce;
-    let parsed = 0;
-    let errors = 0;
-    let lastErrorMessage: string | null = null;
-    const end = text.length;
     let start = 0;
     while (start < end) {
       let nl = text.indexOf("\n", start);
-      if (nl === -1) nl = end;
+      if (nl === -1 || nl > end) nl = end;
       let stop = nl;
       if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
       const line = text.slice(start, stop);
       start = nl + 1;
       if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === "")) continue;
-      parsed++;
+      const n = ++counts.parsed;
       let value: unknown;
       try {
         value = JSON.parse(line);
       } catch {
-        errors++;
-        lastErrorMessage = `Row ${parsed} of the batch is not valid JSON (content redacted)`;
+        counts.errors++;
+        counts.lastErrorMessage = `Row ${n} of the batch is not valid JSON (content redacted)`;
         continue;
       }
       if (value === null || typeof value !== "object" || Array.isArray(value)) {
-        errors++;
-        lastErrorMessage = `Row ${parsed} of the batch is not a JSON object (content redacted)`;
+        counts.errors++;
+        counts.lastErrorMessage = `Row ${n} of the batch is not a JSON object (content redacted)`;
         continue;
       }
+      let row: StoredValue[];
       try {
-        rows.push(coerce(value as Record<string, unknown>));
+        row = coerce(value as Record<string, unknown>);
       } catch (e) {
         if (!(e instanceof CoercionError)) throw e;
-        errors++;
-        lastErrorMessage = `Row ${parsed} of the batch: ${e.message} (value redacted)`;
+        counts.errors++;
+        counts.lastErrorMessage = `Row ${n} of the batch: ${e.message} (value redacted)`;
+        continue;
       }
+      onRow(row);
     }
-    return { rows, parsed, errors, lastErrorMessage };
   }
+}
+
+/** {@link BatchCounts} while they are being counted. */
+interface Counts {
+  parsed: number;
+  errors: number;
+  lastErrorMessage: string | null;
 }

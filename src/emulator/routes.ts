@@ -17,7 +17,7 @@ import { AuthError, type EmulatorAuth, type Principal, type TokenKind } from "./
 import type { StreamingService } from "./channels.ts";
 import { ApiError } from "./errors.ts";
 import { type FaultConfig, faultMiddleware } from "./faults.ts";
-import { readAppendBody, readJsonObject, readSmallText } from "./http_body.ts";
+import { readAppendChunks, readJsonObject, readSmallText } from "./http_body.ts";
 import type { Pipe } from "./pipe.ts";
 
 /** What the streaming routes need. */
@@ -181,10 +181,10 @@ export function registerStreamingRoutes(app: Hono, deps: StreamingRouteDeps): vo
         "endOffsetToken is required with startOffsetToken.",
       );
     }
-    const text = await readAppendBody(c.req.raw, MAX_APPEND_WIRE_BYTES);
+    const body = await readAppendChunks(c.req.raw, MAX_APPEND_WIRE_BYTES);
     // From here on nothing awaits: the token check and the buffering are one atomic step, so
     // two racing appends with one token cannot both be accepted.
-    return c.json(streaming.append(pipe, name, continuation, endOffset, text));
+    return c.json(streaming.append(pipe, name, continuation, endOffset, body));
   });
 
   app.post(PIPE_ACTION_PATH, async (c) => {

@@ -17,6 +17,7 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { TABLES_SQL } from "../../sql/mod.ts";
 import type { StoredValue } from "./coerce.ts";
+import type { BatchCounts } from "./pipe.ts";
 import { parseTableDefinitions, sqliteType, type TableDef } from "./table_schema.ts";
 
 /** File name of the warehouse in the data folder. */
@@ -45,20 +46,34 @@ export interface ChannelRecord {
 }
 
 /** One appended batch to commit. */
-export interface CommitBatch {
+export interface CommitBatch extends BatchCounts {
   readonly rows: readonly StoredValue[][];
-  readonly parsed: number;
-  readonly errors: number;
-  readonly lastErrorMessage: string | null;
   /** The batch's end offset token; undefined when the append carried none (token unchanged). */
   readonly endOffsetToken?: string;
 }
+
+/** One appended body to commit, still as NDJSON bytes: it is decoded and parsed inside the commit. */
+export interface CommitBody {
+  /** The body's UTF-8 bytes, in the chunks it arrived in. */
+  readonly chunks: readonly Uint8Array[];
+  /** The batch's end offset token; undefined when the append carried none (token unchanged). */
+  readonly endOffsetToken?: string;
+}
+
+/** Parses a body, handing each good row on as it goes (a pipe's {@link Pipe.parseChunks}). */
+export type BodyParser = (
+  chunks: readonly Uint8Array[],
+  onRow: (row: StoredValue[]) => void,
+) => BatchCounts;
 
 const CHANNEL_COLUMNS = `id, pipe, channel, client_sequencer AS clientSequencer,
   last_committed_offset_token AS lastCommittedOffsetToken, created_on_ms AS createdOnMs,
   rows_inserted AS rowsInserted, rows_parsed AS rowsParsed, rows_error_count AS rowsErrorCount,
   last_error_offset_upper_bound AS lastErrorOffsetUpperBound,
   last_error_message AS lastErrorMessage, last_error_timestamp_ms AS lastErrorTimestampMs`;
+
+/** SQLite page cache of `warehouse.db`, KB (see the constructor). */
+const WAREHOUSE_CACHE_KB = 8192;
 
 /** Rows per multi-row INSERT: fewer calls into SQLite, measured ~1.3× faster than one per row. */
 const INSERT_CHUNK = 16;
@@ -74,19 +89,37 @@ function quote(identifier: string): string {
   return `"${identifier.replaceAll('"', '""')}"`;
 }
 
-/** Inserts rows in chunks of {@link INSERT_CHUNK}, the rest one by one (inside a transaction). */
-function insertRows(s: InsertStatements, rows: readonly StoredValue[][]): void {
-  const { width, flat } = s;
-  let i = 0;
-  for (; i + INSERT_CHUNK <= rows.length; i += INSERT_CHUNK) {
-    let f = 0;
-    for (let j = i; j < i + INSERT_CHUNK; j++) {
-      const row = rows[j];
-      for (let c = 0; c < width; c++) flat[f++] = row[c];
-    }
-    s.many.run(...flat);
+/**
+ * Inserts rows as they are handed over, in multi-row statements of {@link INSERT_CHUNK} rows
+ * (inside a transaction): a row is copied into the statement's parameters at once, so nothing
+ * keeps the rows. {@link RowInserter.finish} writes what is left of the last chunk.
+ */
+class RowInserter {
+  readonly #s: InsertStatements;
+  #held = 0;
+  /** Rows inserted so far. */
+  count = 0;
+
+  constructor(s: InsertStatements) {
+    this.#s = s;
   }
-  for (; i < rows.length; i++) s.one.run(...rows[i]);
+
+  readonly add = (row: readonly StoredValue[]): void => {
+    const { width, flat } = this.#s;
+    let f = this.#held * width;
+    for (let c = 0; c < width; c++) flat[f++] = row[c];
+    this.count++;
+    if (++this.#held === INSERT_CHUNK) {
+      this.#s.many.run(...flat);
+      this.#held = 0;
+    }
+  };
+
+  finish(): void {
+    const { width, flat, one } = this.#s;
+    for (let r = 0; r < this.#held; r++) one.run(...flat.slice(r * width, (r + 1) * width));
+    this.#held = 0;
+  }
 }
 
 /** The raw tables' definitions, parsed from `sql/tables.sql`. */
@@ -129,9 +162,11 @@ export class Warehouse {
       this.db.exec("PRAGMA journal_mode = WAL");
       this.db.exec(`PRAGMA synchronous = ${options.synchronous ?? "NORMAL"}`);
       this.db.exec("PRAGMA busy_timeout = 5000");
-      // Index upkeep on the big tables is the insert path's main cost; a larger page cache keeps
-      // the index pages hot (32 MB, freed with the connection).
-      this.db.exec("PRAGMA cache_size = -32768");
+      // The page cache (and, at the same size, the sorter's memory for the report refreshes)
+      // lives in this process beside everything else `run` does: 8 MB holds the index pages the
+      // inserts touch (rides arrive in time order per resort, so few are hot); 32 MB measured no
+      // faster and cost up to twice that in resident memory.
+      this.db.exec(`PRAGMA cache_size = -${WAREHOUSE_CACHE_KB}`);
       const tables = options.tables ?? RAW_TABLES;
       this.tables = new Map(tables.map((t) => [t.name, t]));
       for (const t of tables) this.#createTable(t);
@@ -291,28 +326,67 @@ export class Warehouse {
    * was lost. Returns false (and writes nothing) when the channel no longer exists.
    */
   commitBatches(channelId: number, table: string, batches: readonly CommitBatch[]): boolean {
-    const insert = this.#insert.get(table);
-    if (!insert) throw new Error(`unknown warehouse table: ${table}`);
-    let inserted = 0, parsed = 0, errors = 0;
+    return this.#commitEach(channelId, table, batches.length, (i, insert) => {
+      for (const row of batches[i].rows) insert(row);
+      return batches[i];
+    }) !== undefined;
+  }
+
+  /**
+   * Like {@link Warehouse.commitBatches} for bodies still in NDJSON bytes: each is decoded and
+   * parsed by `parse` inside the transaction and its rows inserted as they come, so the rows (and
+   * texts) of one commit never sit in memory together: they would take several times the bodies'
+   * size. Returns the counts of every body together, or undefined (nothing written) when the
+   * channel is gone.
+   */
+  commitBodies(
+    channelId: number,
+    table: string,
+    bodies: readonly CommitBody[],
+    parse: BodyParser,
+  ): BatchCounts | undefined {
+    return this.#commitEach(channelId, table, bodies.length, (i, insert) => ({
+      ...parse(bodies[i].chunks, insert),
+      endOffsetToken: bodies[i].endOffsetToken,
+    }));
+  }
+
+  /** One commit transaction over `count` batches, each loaded (and its rows inserted) by `load`. */
+  #commitEach(
+    channelId: number,
+    table: string,
+    count: number,
+    load: (
+      i: number,
+      insert: (row: readonly StoredValue[]) => void,
+    ) => BatchCounts & { readonly endOffsetToken?: string },
+  ): BatchCounts | undefined {
+    const statements = this.#insert.get(table);
+    if (!statements) throw new Error(`unknown warehouse table: ${table}`);
+    let parsed = 0, errors = 0;
     let endToken: string | undefined;
     let errorMessage: string | null = null;
     let errorBound: string | undefined;
-    for (const b of batches) {
-      inserted += b.rows.length;
-      parsed += b.parsed;
-      if (b.endOffsetToken !== undefined) endToken = b.endOffsetToken;
-      if (b.errors > 0) {
-        errors += b.errors;
-        errorMessage = b.lastErrorMessage;
-        errorBound = endToken;
-      }
-    }
+    const inserter = new RowInserter(statements);
     this.#begin.run();
     try {
+      for (let i = 0; i < count; i++) {
+        const b = load(i, inserter.add);
+        parsed += b.parsed;
+        if (b.endOffsetToken !== undefined) endToken = b.endOffsetToken;
+        if (b.errors > 0) {
+          errors += b.errors;
+          errorMessage = b.lastErrorMessage;
+          errorBound = endToken;
+        }
+      }
+      inserter.finish();
+      // The channel row is updated last, once the counts are known; if the channel was dropped
+      // meanwhile, nothing of this commit is kept.
       const changes = errors > 0
         ? this.#advanceWithError.run(
           endToken ?? null,
-          inserted,
+          inserter.count,
           parsed,
           errors,
           errorBound ?? null,
@@ -320,14 +394,13 @@ export class Warehouse {
           Date.now(),
           channelId,
         ).changes
-        : this.#advance.run(endToken ?? null, inserted, parsed, channelId).changes;
+        : this.#advance.run(endToken ?? null, inserter.count, parsed, channelId).changes;
       if (Number(changes) !== 1) {
         this.#rollback.run();
-        return false;
+        return undefined;
       }
-      for (const b of batches) insertRows(insert, b.rows);
       this.#commit.run();
-      return true;
+      return { parsed, errors, lastErrorMessage: errorMessage };
     } catch (e) {
       if (this.db.isTransaction) this.#rollback.run();
       throw e;

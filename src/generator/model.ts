@@ -7,15 +7,17 @@
  *
  * The rows depend only on the seed, the start time and TICKETS_PER_DAY: however world time is cut
  * into spans ({@link Simulation.runUntil}), the same rows come out in the same order. Expired or
- * used-up tickets and passes leave memory, so memory follows the live population, not history.
+ * used-up tickets and passes free their slot at once ({@link HolderSlots}), so memory follows the
+ * live population, not history, and leaves nothing behind for the garbage collector.
  *
  * @module
  */
 import type { TableName } from "../config/load.ts";
 import { CustomerFactory } from "./customer.ts";
 import { EventHeap } from "./heap.ts";
+import { HolderSlots } from "./holders.ts";
 import { calendarFor, DAY_MS, isWeekend, type ZoneCalendar } from "./local_time.ts";
-import { cumulative, Random } from "./random.ts";
+import { cumulative, Random, rfidText } from "./random.ts";
 import { FACTS, type Resort, RESORTS } from "./resorts.ts";
 import { isoDate, RowBytes, RowEncoder } from "./rows.ts";
 
@@ -61,32 +63,6 @@ export class RowBatch {
   }
 }
 
-/** A live ticket or season pass (its next ride's time is its key in the heap). */
-class Holder {
-  /** Resort index: fixed for a ticket, the day's choice for a pass. */
-  resort: number;
-  /** Distinct days used so far. */
-  used = 0;
-  /** Current ski day (local date; for passes the network day). */
-  day = 0;
-  /** End of today's riding: closing time or expiry, whichever is first. */
-  close = 0;
-
-  constructor(
-    readonly rfid: string,
-    readonly isPass: boolean,
-    resort: number,
-    /** Most distinct days it may be used (tickets: DAYS). */
-    readonly maxDays: number,
-    /** Expiry instant (ms); nothing happens at or after it. */
-    readonly expiry: number,
-    /** 0 = first third of the lifts, 1 = middle half, 2 = last third. */
-    readonly skill: number,
-  ) {
-    this.resort = resort;
-  }
-}
-
 /** Lift index ranges [lo, lo + span) per skill group for a list of n lifts. */
 function liftRanges(n: number): { lo: number[]; span: number[] } {
   const bounds = [
@@ -106,7 +82,9 @@ export class Simulation {
   readonly #rng: Random;
   readonly #customers: CustomerFactory;
   readonly #encode: RowEncoder;
-  readonly #heap = new EventHeap<Holder>();
+  /** Live holders by slot; the heap holds their slots, keyed by their next ride. */
+  readonly #holders = new HolderSlots();
+  readonly #heap = new EventHeap<number>();
   readonly #resorts: readonly Resort[];
   readonly #calendars: ZoneCalendar[];
   /** One calendar per distinct zone, for the passes' network day. */
@@ -231,11 +209,11 @@ export class Simulation {
     const weekend = isWeekend(today) ? resort.weekendMultiplier : 1;
     const price = Math.trunc(resort.ticketBasePriceUsd * weekend * rng.uniform(0.9, 1.1) * days);
     const expiry = t + 2 * days * DAY_MS;
-    const rfid = rng.rfid();
+    const w0 = rng.u32(), w1 = rng.u32(), w2 = rng.u32();
     out.RESORT_TICKET.push(
       this.#encode.ticket(
         rng.uuid(),
-        rfid,
+        rfidText(w0, w1, w2),
         r,
         t,
         price,
@@ -244,7 +222,14 @@ export class Simulation {
         this.#customers.nextJson(),
       ),
     );
-    const h = new Holder(rfid, false, r, days, expiry, this.#skill());
+    const h = this.#holders.add({
+      rfid: [w0, w1, w2],
+      isPass: false,
+      resort: r,
+      maxDays: days,
+      expiry,
+      skill: this.#skill(),
+    });
     const hours = cal.hours(today);
     if (t < hours.close && rng.chance(FACTS.dailyTicketRidingChance)) {
       // Bought while open: first ride now; bought before opening: arrival after opening.
@@ -262,17 +247,31 @@ export class Simulation {
     this.#passesSold++;
     const price = FACTS.seasonPassPrices[rng.pick(this.#passCum)].priceUsd;
     const expiry = t + 365 * DAY_MS;
-    const rfid = rng.rfid();
+    const w0 = rng.u32(), w1 = rng.u32(), w2 = rng.u32();
     out.SEASON_PASS.push(
-      this.#encode.pass(rng.uuid(), rfid, t, price, isoDate(expiry), this.#customers.nextJson()),
+      this.#encode.pass(
+        rng.uuid(),
+        rfidText(w0, w1, w2),
+        t,
+        price,
+        isoDate(expiry),
+        this.#customers.nextJson(),
+      ),
     );
-    const h = new Holder(rfid, true, 0, Infinity, expiry, this.#skill());
+    const h = this.#holders.add({
+      rfid: [w0, w1, w2],
+      isPass: true,
+      resort: 0,
+      maxDays: Infinity,
+      expiry,
+      skill: this.#skill(),
+    });
     const today = this.#zones[0].dayOf(t);
     if (rng.chance(FACTS.seasonPassRidingChance)) {
       const r = rng.pick(this.#resortCum);
       const hours = this.#calendars[r].hours(today);
       if (t < hours.close) {
-        h.resort = r;
+        this.#holders.resort[h] = r;
         this.#startDay(h, today, t >= hours.open ? t : hours.open + this.#arrival(), hours.close);
         return;
       }
@@ -281,40 +280,43 @@ export class Simulation {
   }
 
   /** Schedules the first ride of a ski day (`first` must be before closing and expiry). */
-  #startDay(h: Holder, day: number, first: number, closing: number): void {
-    h.day = day;
-    h.used++;
-    h.close = closing < h.expiry ? closing : h.expiry;
+  #startDay(h: number, day: number, first: number, closing: number): void {
+    const hs = this.#holders;
+    hs.day[h] = day;
+    hs.used[h]++;
+    hs.close[h] = closing < hs.expiry[h] ? closing : hs.expiry[h];
     this.#heap.push(h, first, this.#seq++);
   }
 
   /**
    * Takes the daily decisions from local date `day` on until the holder skis on some day (its
-   * first ride is scheduled) or can no longer ride (it is dropped: nothing references it).
+   * first ride is scheduled) or can no longer ride (its slot is freed).
    */
-  #planFrom(h: Holder, day: number): void {
+  #planFrom(h: number, day: number): void {
     const rng = this.#rng;
-    if (h.isPass) {
+    const hs = this.#holders;
+    const expiry = hs.expiry[h];
+    if (hs.isPass[h]) {
       for (let d = day;; d++) {
-        if (this.#earliestOpen(d) >= h.expiry) return;
+        if (this.#earliestOpen(d) >= expiry) return hs.release(h);
         if (rng.chance(FACTS.seasonPassRidingChance)) {
           const r = rng.pick(this.#resortCum);
           const hours = this.#calendars[r].hours(d);
           const first = hours.open + this.#arrival();
-          if (first >= h.expiry) return;
-          h.resort = r;
+          if (first >= expiry) return hs.release(h);
+          hs.resort[h] = r;
           this.#startDay(h, d, first, hours.close);
           return;
         }
       }
     }
-    const cal = this.#calendars[h.resort];
+    const cal = this.#calendars[hs.resort[h]];
     for (let d = day;; d++) {
       const hours = cal.hours(d);
-      if (hours.open >= h.expiry) return;
+      if (hours.open >= expiry) return hs.release(h);
       if (rng.chance(FACTS.dailyTicketRidingChance)) {
         const first = hours.open + this.#arrival();
-        if (first >= h.expiry) return;
+        if (first >= expiry) return hs.release(h);
         this.#startDay(h, d, first, hours.close);
         return;
       }
@@ -331,22 +333,36 @@ export class Simulation {
   }
 
   /** Produces the ride due at the top of the heap and schedules what follows it. */
-  #ride(h: Holder, t: number, out: RowBatch): void {
+  #ride(h: number, t: number, out: RowBatch): void {
     const rng = this.#rng;
-    const r = h.resort;
-    const lift = this.#liftLo[r][h.skill] + rng.int(this.#liftSpan[r][h.skill]);
-    this.#encode.ride(out.rides, rng, h.rfid, r, lift, t, h.used);
+    const hs = this.#holders;
+    const r = hs.resort[h];
+    const skill = hs.skill[h];
+    const lift = this.#liftLo[r][skill] + rng.int(this.#liftSpan[r][skill]);
+    const w = 3 * h;
+    this.#encode.ride(
+      out.rides,
+      rng,
+      hs.rfid[w],
+      hs.rfid[w + 1],
+      hs.rfid[w + 2],
+      r,
+      lift,
+      t,
+      hs.used[h],
+    );
     this.#rides++;
     const next = t +
       (rng.next() < FACTS.restChance
         ? this.#restMin + rng.int(this.#restSpan)
         : this.#rideMin + rng.int(this.#rideSpan));
-    if (next < h.close) {
+    if (next < hs.close[h]) {
       this.#heap.rescheduleTop(next, this.#seq++);
       return;
     }
     this.#heap.pop();
-    if (h.used < h.maxDays) this.#planFrom(h, h.day + 1);
+    if (hs.used[h] < hs.maxDays[h]) this.#planFrom(h, hs.day[h] + 1);
+    else hs.release(h);
   }
 }
 

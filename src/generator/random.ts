@@ -14,6 +14,14 @@ const HEX: readonly string[] = Array.from(
   (_, i) => i.toString(16).padStart(2, "0"),
 );
 
+/** An RFID from its three 32-bit words (as {@link Random.rfid} draws them): `0x` and 24 hex digits. */
+export function rfidText(w0: number, w1: number, w2: number): string {
+  return "0x" + HEX[w0 >>> 24] + HEX[(w0 >>> 16) & 255] + HEX[(w0 >>> 8) & 255] +
+    HEX[w0 & 255] + HEX[w1 >>> 24] + HEX[(w1 >>> 16) & 255] + HEX[(w1 >>> 8) & 255] +
+    HEX[w1 & 255] + HEX[w2 >>> 24] + HEX[(w2 >>> 16) & 255] + HEX[(w2 >>> 8) & 255] +
+    HEX[w2 & 255];
+}
+
 /**
  * Hashes a string to four 32-bit words (cyrb128): enough state to seed sfc32 so that nearby
  * seeds ("20261125", "20261126") give unrelated streams.
@@ -138,12 +146,9 @@ export class Random {
       HEX[w3 >>> 24] + HEX[(w3 >>> 16) & 255] + HEX[(w3 >>> 8) & 255] + HEX[w3 & 255];
   }
 
-  /** 96 random bits as `0x` and 24 lower-case hex digits. */
+  /** 96 random bits as `0x` and 24 lower-case hex digits (see {@link rfidText}). */
   rfid(): string {
     const w0 = this.u32(), w1 = this.u32(), w2 = this.u32();
-    return "0x" + HEX[w0 >>> 24] + HEX[(w0 >>> 16) & 255] + HEX[(w0 >>> 8) & 255] +
-      HEX[w0 & 255] + HEX[w1 >>> 24] + HEX[(w1 >>> 16) & 255] + HEX[(w1 >>> 8) & 255] +
-      HEX[w1 & 255] + HEX[w2 >>> 24] + HEX[(w2 >>> 16) & 255] + HEX[(w2 >>> 8) & 255] +
-      HEX[w2 & 255];
+    return rfidText(w0, w1, w2);
   }
 }

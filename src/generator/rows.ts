@@ -180,18 +180,36 @@ export class RowEncoder {
   }
 
   /**
-   * Writes a LIFT_RIDE row into `out`, with a fresh TXID (UUID v4) drawn from `words`.
-   * `rfid` must be ASCII (it is hex).
+   * Writes a LIFT_RIDE row into `out`, with a fresh TXID (UUID v4) drawn from `words`. The RFID
+   * is given as its three 32-bit words and written as `rfidText` (random.ts) writes it: the model keeps
+   * RFIDs as numbers, not strings.
    */
   ride(
     out: RowBytes,
     words: WordSource,
-    rfid: string,
+    rfid0: number,
+    rfid1: number,
+    rfid2: number,
     resort: number,
     lift: number,
     time: number,
     activationDayCount: number,
   ): void {
+    let p = this.#rideHead(out, words);
+    const b = out.buf;
+    b[p++] = 48; // "0"
+    b[p++] = 120; // "x"
+    p = writeHex16(b, p, rfid0 >>> 16);
+    p = writeHex16(b, p, rfid0 & 0xffff);
+    p = writeHex16(b, p, rfid1 >>> 16);
+    p = writeHex16(b, p, rfid1 & 0xffff);
+    p = writeHex16(b, p, rfid2 >>> 16);
+    p = writeHex16(b, p, rfid2 & 0xffff);
+    this.#rideTail(out, p, resort, lift, time, activationDayCount);
+  }
+
+  /** A ride row up to its RFID's value: returns the position to write the RFID at. */
+  #rideHead(out: RowBytes, words: WordSource): number {
     out.reserve(this.#maxRide);
     const b = out.buf;
     let p = writeBytes(b, out.pos, RIDE_HEAD);
@@ -209,8 +227,19 @@ export class RowEncoder {
     p = writeHex16(b, p, w2 & 0xffff);
     p = writeHex16(b, p, w3 >>> 16);
     p = writeHex16(b, p, w3 & 0xffff);
-    p = writeBytes(b, p, RIDE_RFID);
-    for (let i = 0; i < rfid.length; i++) b[p++] = rfid.charCodeAt(i);
+    return writeBytes(b, p, RIDE_RFID);
+  }
+
+  /** The rest of a ride row after its RFID, from position `p`; ends the row. */
+  #rideTail(
+    out: RowBytes,
+    p: number,
+    resort: number,
+    lift: number,
+    time: number,
+    activationDayCount: number,
+  ): void {
+    const b = out.buf;
     p = writeBytes(b, p, this.#rideMiddle[resort][lift]);
     // RIDE_TIME, as isoUtc() writes it.
     const ms = Math.floor(time);

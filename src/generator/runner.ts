@@ -8,11 +8,11 @@
  *
  * @module
  */
-import { setImmediate } from "node:timers";
 import { ConfigError } from "../config/error.ts";
 import { type Config, type TableName, TABLES } from "../config/load.ts";
 import type { Logger } from "../log.ts";
 import type { Outbox } from "../queue/outbox.ts";
+import { classifyQueueWriteError, queueNotWritableReason } from "../queue/write_error.ts";
 import type { Metrics } from "../status/metrics.ts";
 import type { GeneratorStatus, StatusStore } from "../status/store.ts";
 import { defaultStartTime, WorldClock } from "./clock.ts";
@@ -73,9 +73,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Lets timers, I/O and other tasks of the process run (far cheaper than setTimeout(0)). */
+/**
+ * Lets timers, network I/O and signals of the process run. Deno's setImmediate runs before the
+ * event loop polls for I/O, so a loop yielding only that way starves HTTP requests (the streamer,
+ * the dashboard, health probes) and signal handling for seconds; a zero-delay timer lets the poll
+ * happen.
+ */
 function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 const zeroCounts = (): Record<TableName, number> => ({
@@ -180,14 +185,17 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
         break;
       } catch (e) {
         writeFailures++;
-        const message = e instanceof Error ? e.message : String(e);
-        status.setNotReady("generator", [`queue not writable: ${message}`]);
+        const problem = classifyQueueWriteError(e);
+        metrics.countQueueWriteError(problem.reason);
+        const reason = queueNotWritableReason(problem);
+        status.setNotReady("generator", [reason]);
         gs.paused = true;
-        gs.pausedReason = `queue not writable: ${message}`;
+        gs.pausedReason = reason;
         if (writeFailures === 1 || writeFailures % 20 === 0) {
           log.error("cannot write to the queue; holding the batch and retrying", {
             rows: size,
-            error: message,
+            error: problem.message,
+            reason: problem.reason,
             attempts: writeFailures,
           });
         }

@@ -8,6 +8,7 @@
  * @module
  */
 import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { classifyQueueWriteError, type QueueWriteProblem } from "./write_error.ts";
 
 /** A queued row as read back for sending. */
 export interface QueuedRow {
@@ -17,6 +18,11 @@ export interface QueuedRow {
   readonly json: string;
   /** When the row was enqueued (ms since epoch, wall clock). */
   readonly enqueuedAt: number;
+}
+
+/** A {@link QueuedRow} as {@link Outbox.readAfter} makes it. */
+class Row implements QueuedRow {
+  constructor(readonly id: number, readonly json: string, readonly enqueuedAt: number) {}
 }
 
 /** Depth and age of one table's queue. */
@@ -64,6 +70,8 @@ export class Outbox {
   readonly #rollback: StatementSync;
   /** Row counts kept in memory so that depth checks on the hot path cost nothing. */
   readonly #depth = new Map<string, number>();
+  /** Why the last append failed; cleared by the next append that succeeds. */
+  #lastWriteProblem: QueueWriteProblem | undefined;
 
   /**
    * Opens (creating if needed) the outbox at `path` with a queue per table in `tables`.
@@ -127,14 +135,22 @@ export class Outbox {
   /**
    * Appends rows for several tables in one transaction: all of them are stored, or none.
    * Returns the id of the last row written per table.
+   *
+   * On failure it throws the error that stopped the write (for example SQLite's "database or disk
+   * is full"), never a follow-up error of the rollback, and {@link Outbox.writeProblem} reports it
+   * until an append succeeds again.
    */
   append(
     batch: Readonly<Record<string, readonly string[]>>,
     now = Date.now(),
   ): Record<string, number> {
+    // An unknown table is the caller's bug, not the queue's state: refuse it before writing.
+    for (const table of Object.keys(batch)) this.#stmts(table);
     const last: Record<string, number> = {};
-    this.#begin.run();
     try {
+      // Left over only if an earlier rollback itself failed; the new batch must not join it.
+      this.#abandonTransaction();
+      this.#begin.run();
       for (const [table, rows] of Object.entries(batch)) {
         if (rows.length === 0) continue;
         const { insert, insertMany } = this.#stmts(table);
@@ -156,18 +172,53 @@ export class Outbox {
       }
       this.#commit.run();
     } catch (e) {
-      this.#rollback.run();
+      this.#abandonTransaction();
+      this.#lastWriteProblem = classifyQueueWriteError(e);
       throw e;
     }
+    this.#lastWriteProblem = undefined;
     for (const [table, rows] of Object.entries(batch)) {
       this.#depth.set(table, (this.#depth.get(table) ?? 0) + rows.length);
     }
     return last;
   }
 
+  /**
+   * Rolls back the open transaction, if any. SQLite may already have rolled it back itself (it
+   * does on SQLITE_FULL and some I/O errors), and a ROLLBACK then fails with "no transaction is
+   * active": that follow-up must never hide the error that caused it, so it is dropped here.
+   */
+  #abandonTransaction(): void {
+    if (!this.#db.isTransaction) return;
+    try {
+      this.#rollback.run();
+    } catch {
+      // Still in a transaction: the next append tries again before it begins its own.
+    }
+  }
+
   /** Up to `limit` rows of `table` with id greater than `afterId`, in id order. */
   readAfter(table: string, afterId: number, limit: number): QueuedRow[] {
-    return this.#stmts(table).readAfter.all(afterId, limit) as unknown as QueuedRow[];
+    // Rows come as arrays and become objects here, in the same list: node:sqlite puts the row
+    // objects it makes straight into the garbage collector's old generation, so at full speed
+    // every batch read became old-generation garbage (about 8 MB/s, most of what `run` kept
+    // between full collections). The objects are made by a constructor, not a literal or a new
+    // array, because V8 may decide to allocate everything from such a site in the old generation
+    // once it saw a few of them survive (and the rows' text then ages with them).
+    // (`setReturnArrays` is Node's API, which Deno implements; its declarations lack it yet.)
+    const statement = this.#stmts(table).readAfter as StatementSync & {
+      setReturnArrays(enabled: boolean): void;
+    };
+    statement.setReturnArrays(true);
+    const rows = statement.all(
+      afterId,
+      limit,
+    ) as unknown as ([number, string, number] | QueuedRow)[];
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i] as [number, string, number];
+      rows[i] = new Row(r[0], r[1], r[2]);
+    }
+    return rows as QueuedRow[];
   }
 
   /** Deletes every row of `table` with id ≤ `throughId`; returns how many were deleted. */
@@ -201,16 +252,23 @@ export class Outbox {
   }
 
   /**
-   * Whether a write transaction can be taken right now (the disk is writable and no other
-   * process holds the write lock beyond the busy timeout). Used by readiness checks.
+   * Why the queue cannot be written right now, or undefined when it can. Used by readiness checks.
+   *
+   * A failed {@link Outbox.append} is reported until an append succeeds: a full disk shows only
+   * when a write needs space, which a probe cannot tell without writing. Otherwise a write
+   * transaction is taken and released, which finds another writer holding the lock beyond the
+   * busy timeout.
    */
-  writable(): boolean {
+  writeProblem(): QueueWriteProblem | undefined {
+    if (this.#lastWriteProblem) return this.#lastWriteProblem;
     try {
+      this.#abandonTransaction();
       this.#begin.run();
       this.#rollback.run();
-      return true;
-    } catch {
-      return false;
+      return undefined;
+    } catch (e) {
+      this.#abandonTransaction();
+      return classifyQueueWriteError(e);
     }
   }
 

@@ -7,6 +7,14 @@
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 
+/** Report reads asked for before the target is reachable (pages say they are waiting for it). */
+export class SourceNotReadyError extends Error {
+  constructor(message = "still connecting to the target") {
+    super(message);
+    this.name = "SourceNotReadyError";
+  }
+}
+
 /** A value bound to a `?`. */
 export type Bind = string | number | boolean | null;
 

@@ -7,11 +7,29 @@
  * @module
  */
 import client from "prom-client";
+import { TABLES } from "../config/load.ts";
+import { DYNAMIC_TABLE_NAMES } from "../../sql/mod.ts";
+import type { RetryReason } from "../snowflake/errors.ts";
+import { QUEUE_WRITE_ERROR_REASONS, type QueueWriteErrorReason } from "../queue/write_error.ts";
 
 /** Latency buckets (seconds) sized for ingest lag: sub-second commits up to minutes of backlog. */
 const LAG_BUCKETS = [0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 3, 5, 10, 30, 60, 120, 300];
 /** Buckets for single HTTP calls. */
 const REQUEST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Every {@link RetryReason}, so that each `liftline_retries_total` series exists from the start. */
+export const RETRY_REASONS = [
+  "429",
+  "408",
+  "409",
+  "5xx",
+  "network",
+  "timeout",
+] as const satisfies readonly RetryReason[];
+// Does not type-check (and names the reason) when RetryReason gains a value missing above.
+type MissingRetryReason = Exclude<RetryReason, (typeof RETRY_REASONS)[number]>;
+const _allRetryReasonsListed: [MissingRetryReason] extends [never] ? true : MissingRetryReason =
+  true;
 
 /** The metric registry and every liftline metric. */
 export class Metrics {
@@ -41,8 +59,8 @@ export class Metrics {
   readonly rowsErrorCount: client.Gauge<"table">;
   /** Now minus the data timestamp of each dynamic table's last refresh. */
   readonly reportFreshness: client.Gauge<"dynamic_table">;
-  /** Rows the generator could not encode or the queue rejected (never silently dropped). */
-  readonly rowsRejected: client.Counter<"table" | "reason">;
+  /** Failed writes to the queue, by cause. */
+  readonly queueWriteErrors: client.Counter<"reason">;
 
   constructor() {
     const registers = [this.registry];
@@ -116,16 +134,47 @@ export class Metrics {
     });
     this.reportFreshness = new client.Gauge({
       name: "liftline_report_freshness_seconds",
-      help: "Now minus the data timestamp of the dynamic table's last refresh.",
+      help: "Now minus the data timestamp of the dynamic table's last refresh; before its " +
+        "first refresh, how long the report chain has been waited for (so a table that never " +
+        "refreshes goes stale instead of looking fresh).",
       labelNames: ["dynamic_table"],
       registers,
     });
-    this.rowsRejected = new client.Counter({
-      name: "liftline_rows_rejected_total",
-      help: "Rows that could not be queued or sent, by reason (counted, never silently dropped).",
-      labelNames: ["table", "reason"],
+    this.queueWriteErrors = new client.Counter({
+      name: "liftline_queue_write_errors_total",
+      help: "Failed writes to the queue, by cause (disk_full, io, busy, readonly, other).",
+      labelNames: ["reason"],
       registers,
     });
+    this.#zeroKnownSeries();
+  }
+
+  /**
+   * Creates every series whose labels are known in advance at 0, so that `rate()`, `increase()`
+   * and alert rules see a value before the first event. The freshness gauge starts at 0 too;
+   * the report feed moves it to the time waited as soon as it first reads the chain (within a
+   * second locally), so a chain that never refreshes still crosses the stale threshold.
+   */
+  #zeroKnownSeries(): void {
+    for (const table of TABLES) {
+      const labels = { table };
+      for (const c of [this.rowsGenerated, this.rowsAppended, this.rowsCommitted]) c.inc(labels, 0);
+      this.channelReopens.inc(labels, 0);
+      for (const reason of RETRY_REASONS) this.retries.inc({ table, reason }, 0);
+      for (const g of [this.queueRows, this.queueOldestRowAge, this.committedOffset]) {
+        g.set(labels, 0);
+      }
+      this.rowsErrorCount.set(labels, 0);
+      this.ingestLag.zero(labels);
+      this.appendDuration.zero(labels);
+    }
+    for (const reason of QUEUE_WRITE_ERROR_REASONS) this.queueWriteErrors.inc({ reason }, 0);
+    for (const dynamic_table of DYNAMIC_TABLE_NAMES) this.reportFreshness.set({ dynamic_table }, 0);
+  }
+
+  /** Counts one failed queue write. */
+  countQueueWriteError(reason: QueueWriteErrorReason): void {
+    this.queueWriteErrors.inc({ reason });
   }
 
   /** The registry in Prometheus text format. */

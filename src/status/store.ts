@@ -23,7 +23,7 @@ export interface GeneratorStatus {
   /** True while the world clock is held (backpressure or an unwritable queue). */
   paused: boolean;
   /**
-   * Why it is held: `backpressure` (a queue reached QUEUE_MAX_ROWS) or `queue not writable: …`
+   * Why it is held: `backpressure` (a queue reached QUEUE_MAX_ROWS) or `queue is not writable: …`
    * (for example a full disk); null while running.
    */
   pausedReason: string | null;

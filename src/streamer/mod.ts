@@ -41,7 +41,10 @@ export interface StreamerDeps {
    * is found empty (e.g. `() => generatorFinished` for `run --drain`).
    */
   drain?: boolean | (() => boolean);
-  /** Tuning; defaults in {@link DEFAULT_STREAMER_OPTIONS}. */
+  /**
+   * Tuning; defaults in {@link DEFAULT_STREAMER_OPTIONS}, except the batch size and the in-flight
+   * bound, which come from STREAM_BATCH_ROWS and STREAM_MAX_INFLIGHT_ROWS.
+   */
   options?: Partial<StreamerOptions>;
   /** Tables to stream; default all three. */
   tables?: readonly TableName[];
@@ -65,7 +68,12 @@ export async function channelNames(config: Config): Promise<Record<TableName, st
  * Transient failures are retried without end.
  */
 export async function runStreamer(deps: StreamerDeps): Promise<void> {
-  const options: StreamerOptions = { ...DEFAULT_STREAMER_OPTIONS, ...deps.options };
+  const options: StreamerOptions = {
+    ...DEFAULT_STREAMER_OPTIONS,
+    batchRows: deps.config.STREAM_BATCH_ROWS,
+    maxInFlightRows: deps.config.STREAM_MAX_INFLIGHT_ROWS,
+    ...deps.options,
+  };
   const log = deps.log.child("streamer");
   if (deps.signal.aborted) return;
   // Not ready until each table's streamer has opened its channel (it clears its own entry).
@@ -82,8 +90,16 @@ export async function runStreamer(deps: StreamerDeps): Promise<void> {
   const stop = AbortSignal.any([deps.signal, fatal.signal]);
   const hard = new AbortController();
   let graceTimer: ReturnType<typeof setTimeout> | undefined;
+  // After a stop, commits in flight get `shutdownGraceMs` to be confirmed; then requests are
+  // abandoned. Nothing is lost either way: unconfirmed rows stay queued, and the next start
+  // resumes from each channel's committed offset.
   const onStop = () => {
-    graceTimer = setTimeout(() => hard.abort(), options.shutdownGraceMs);
+    graceTimer = setTimeout(() => {
+      log.warn("shutdown grace period over: abandoning requests in flight", {
+        grace_ms: options.shutdownGraceMs,
+      });
+      hard.abort();
+    }, options.shutdownGraceMs);
   };
   stop.addEventListener("abort", onStop, { once: true });
 

@@ -29,6 +29,28 @@ export interface Released {
   runs: EnqueueRun[];
 }
 
+/**
+ * The enqueue times of `rows[start, end)` (in id order), run-length encoded: all a pending batch
+ * keeps of its rows, so that the rows themselves can go before the append is answered.
+ */
+export function enqueueRuns(
+  rows: readonly { enqueuedAt: number }[],
+  start: number,
+  end: number,
+): EnqueueRun[] {
+  const runs: EnqueueRun[] = [];
+  let run: EnqueueRun | undefined;
+  for (let i = start; i < end; i++) {
+    const t = rows[i].enqueuedAt;
+    if (run && run.enqueuedAt === t) run.count++;
+    else {
+      run = { enqueuedAt: t, count: 1 };
+      runs.push(run);
+    }
+  }
+  return runs;
+}
+
 /** FIFO of pending batches. */
 export class PendingBatches {
   readonly #batches: Batch[] = [];
@@ -62,18 +84,15 @@ export class PendingBatches {
     end: number,
     appendedAt = Date.now(),
   ): void {
-    const runs: EnqueueRun[] = [];
-    let run: EnqueueRun | undefined;
-    for (let i = start; i < end; i++) {
-      const t = rows[i].enqueuedAt;
-      if (run && run.enqueuedAt === t) run.count++;
-      else {
-        run = { enqueuedAt: t, count: 1 };
-        runs.push(run);
-      }
-    }
-    this.#batches.push({ firstId, lastId, rows: end - start, runs, appendedAt });
-    this.#rows += end - start;
+    this.pushRuns(firstId, lastId, enqueueRuns(rows, start, end), appendedAt);
+  }
+
+  /** Records an accepted append covering offsets `firstId..lastId`, by its rows' enqueue runs. */
+  pushRuns(firstId: number, lastId: number, runs: EnqueueRun[], appendedAt = Date.now()): void {
+    let rows = 0;
+    for (const r of runs) rows += r.count;
+    this.#batches.push({ firstId, lastId, rows, runs, appendedAt });
+    this.#rows += rows;
   }
 
   /**

@@ -24,8 +24,10 @@ import {
 } from "../snowflake/errors.ts";
 import { backoffDelay } from "../snowflake/backoff.ts";
 import { RowTooLargeError } from "../snowflake/ndjson.ts";
-import { PendingBatches } from "./pending.ts";
+import { DEFAULT_STREAM_BATCH_ROWS, DEFAULT_STREAM_MAX_INFLIGHT_ROWS } from "../config/schema.ts";
+import { enqueueRuns, PendingBatches } from "./pending.ts";
 import { pause, Wakeup } from "./wakeup.ts";
+import { redactRowContent } from "../status/redact.ts";
 
 /** What the loop needs of a Snowpipe Streaming client (a {@link StreamingClient} or a fake). */
 export type StreamingApi = Pick<
@@ -37,13 +39,16 @@ export type StreamingApi = Pick<
 export interface StreamerOptions {
   /** Rows read from the outbox per batch (then split into requests under the wire cap). */
   batchRows: number;
-  /** Appended-but-uncommitted rows after which appending waits for commits. */
+  /**
+   * Most rows appended and not yet committed: appending waits for commits beyond it (a batch is
+   * cut short to stay within it). With the embedded emulator these rows are in this process.
+   */
   maxInFlightRows: number;
   /** How often an idle loop looks for new rows in the outbox. */
   pickupMs: number;
   /**
-   * Least time between two appends of one channel unless a full batch is waiting: Snowflake
-   * allows about 10 requests/s per channel.
+   * Least time between two append requests of one channel: Snowflake allows about 10 requests/s
+   * per channel, so full speed comes from rows per request (`batchRows`), not from more requests.
    */
   minAppendIntervalMs: number;
   /**
@@ -75,15 +80,19 @@ export interface StreamerOptions {
 
 /** Default tuning. */
 export const DEFAULT_STREAMER_OPTIONS: Readonly<StreamerOptions> = {
-  batchRows: 20_000,
-  maxInFlightRows: 250_000,
+  batchRows: DEFAULT_STREAM_BATCH_ROWS,
+  maxInFlightRows: DEFAULT_STREAM_MAX_INFLIGHT_ROWS,
   pickupMs: 10,
   minAppendIntervalMs: 100,
   pollMinMs: 20,
   pollMaxMs: 1000,
   idlePollMs: 1000,
   idlePollMaxMs: 5000,
-  shutdownGraceMs: 10_000,
+  // A signal must end the process within 10 s: 5 s here, ≤ 1 s for the loops to notice the hard
+  // stop, and the rest of the shutdown (servers, engine, databases) stays under the 7.5 s
+  // deadline of app/shutdown.ts. Commits usually confirm within 1–2 s; a row whose confirmation
+  // misses the grace stays queued and the next start resumes from the channel's committed offset.
+  shutdownGraceMs: 5_000,
   reopenBaseMs: 200,
   reopenMaxMs: 5000,
   takeoverStrikes: 3,
@@ -407,11 +416,12 @@ export class TableStreamer {
     let lastAppendAt = -Infinity;
     const onRetry = (reason: RetryReason) => this.#countRetry(reason);
     while (!epoch.aborted && !d.stop.aborted) {
-      if (this.#pending.rows >= o.maxInFlightRows) {
+      const room = Math.min(o.batchRows, o.maxInFlightRows - this.#pending.rows);
+      if (room <= 0) {
         await this.#appendWake.wait(o.pollMinMs, epoch);
         continue;
       }
-      let rows: QueuedRow[] = d.outbox.readAfter(d.table, this.#cursor, o.batchRows);
+      let rows: QueuedRow[] = d.outbox.readAfter(d.table, this.#cursor, room);
       if (rows.length === 0) {
         if (this.#pending.isEmpty && d.drain()) {
           st.drained = true;
@@ -420,25 +430,35 @@ export class TableStreamer {
         await this.#appendWake.wait(o.pickupMs, epoch);
         continue;
       }
-      if (rows.length < o.batchRows) {
-        // Not a full batch: keep to the per-channel request rate, gathering rows meanwhile.
-        const wait = lastAppendAt + o.minAppendIntervalMs - performance.now();
-        if (wait > 0) {
-          await pause(wait, epoch);
-          if (epoch.aborted || d.stop.aborted) return;
-          rows = d.outbox.readAfter(d.table, this.#cursor, o.batchRows);
-        }
+      // Keep to the per-channel request rate; a batch that is not full gathers rows meanwhile.
+      const wait = lastAppendAt + o.minAppendIntervalMs - performance.now();
+      if (wait > 0) {
+        await pause(wait, epoch);
+        if (epoch.aborted || d.stop.aborted) return;
+        if (rows.length < room) rows = d.outbox.readAfter(d.table, this.#cursor, room);
       }
       const bodies = await d.api.prepareAppend(rows, { signal: req });
-      for (const body of bodies) {
+      // Only the enqueue times are needed from here on: the rows (a few MB with their JSON) are
+      // let go before the appends are awaited, instead of living on through the round trips.
+      const runs = bodies.map((b) => enqueueRuns(rows, b.start, b.end));
+      rows = [];
+      for (const [i, body] of bodies.entries()) {
+        const gap = lastAppendAt + o.minAppendIntervalMs - performance.now();
+        if (i > 0 && gap > 0) await pause(gap, epoch);
         if (epoch.aborted) return;
         st.triedAppend = true;
         const t0 = performance.now();
         lastAppendAt = t0;
-        ct = await d.api.appendRows(d.pipe, d.channel, ct, body, { signal: req, onRetry });
+        try {
+          ct = await d.api.appendRows(d.pipe, d.channel, ct, body, { signal: req, onRetry });
+        } finally {
+          // The request is over either way (a failed one is resent from the queue): free its
+          // bytes now, not when a full collection gets to them.
+          if (!body.bytes.buffer.detached) body.bytes.buffer.transfer(0);
+        }
         if (epoch.aborted) return;
         d.metrics.appendDuration.observe(this.#labels, (performance.now() - t0) / 1000);
-        this.#pending.push(body.firstId, body.lastId, rows, body.start, body.end);
+        this.#pending.pushRuns(body.firstId, body.lastId, runs[i]);
         this.#cursor = body.lastId;
         st.appendsOk++;
         const n = body.end - body.start;
@@ -568,7 +588,9 @@ export class TableStreamer {
     this.#errorCount = s.rowsErrorCount;
     d.metrics.rowsErrorCount.set(this.#labels, s.rowsErrorCount);
     this.status.rowsErrorCount = s.rowsErrorCount;
-    this.status.lastErrorMessage = s.lastErrorMessage;
+    this.status.lastErrorMessage = s.lastErrorMessage === null
+      ? null
+      : redactRowContent(s.lastErrorMessage);
     this.status.lastErrorOffsetUpperBound = s.lastErrorOffsetUpperBound;
     if (s.rowsErrorCount > (prev ?? 0)) {
       d.log.warn("Snowflake rejected rows of this channel (counted, not loaded)", {
@@ -576,7 +598,7 @@ export class TableStreamer {
         channel: d.channel,
         newErrorRows: prev === null ? undefined : s.rowsErrorCount - prev,
         rowsErrorCount: s.rowsErrorCount,
-        lastErrorMessage: s.lastErrorMessage,
+        lastErrorMessage: this.status.lastErrorMessage,
         lastErrorOffsetUpperBound: s.lastErrorOffsetUpperBound,
       });
     }

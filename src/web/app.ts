@@ -1,62 +1,82 @@
 /**
- * The process's own HTTP surface: health, readiness, Prometheus metrics and the status JSON.
- * It reads the status store and the metric registry; it knows nothing of the roles' internals.
+ * The process's own HTTP surface as one hono app: the dashboard pages and their live streams,
+ * the embedded static files, and the operator's endpoints, behind the security headers. It
+ * reads the status store, the metric registry and the report feed; it knows nothing of the
+ * roles' internals.
  *
  * @module
  */
 import { Hono } from "hono";
-import type { Metrics } from "../status/metrics.ts";
-import type { StatusStore } from "../status/store.ts";
+import { answerError } from "./errors.ts";
+import { FAVICON, findAsset } from "./assets.ts";
+import { type OpsDeps, registerOps } from "./ops.ts";
+import { securityHeaders } from "./security.ts";
+import type { DashboardSource, LiftHours } from "./dashboard.ts";
+import type { LiveHub } from "./live.ts";
+
+export type { DashboardSource, LiftHours } from "./dashboard.ts";
+export { LiveHub, SlowClientError } from "./live.ts";
 
 /** What the web app reads. */
-export interface WebDeps {
-  metrics: Metrics;
-  status: StatusStore;
-  /**
-   * Checks that need I/O at request time (e.g. "is the queue writable"); each returns a reason
-   * when not ready, or undefined.
-   */
-  readinessChecks?: (() => string | undefined | Promise<string | undefined>)[];
+export interface WebDeps extends OpsDeps {
+  /** The report feed; without it only the operator's endpoints are served. */
+  dashboard?: DashboardSource;
+  /** Live updates (needed with `dashboard`); the caller closes it before shutting down. */
+  live?: LiveHub;
+  /** Lift hours for the "lifts open at …" notes (default 08:00–16:00). */
+  liftHours?: LiftHours;
+  /** The raw tables in pipeline order (default the three of liftline). */
+  tables?: readonly string[];
 }
 
-/** Builds the hono app for `/healthz`, `/readyz`, `/metrics`, `/api/status`. */
+const IMMUTABLE = "public, max-age=31536000, immutable";
+/** How long after start the pages load when nobody asked for one yet. */
+const PAGES_WARM_UP_MS = 1500;
+
+/** Builds the hono app. */
 export function createWebApp(deps: WebDeps): Hono {
-  const app = new Hono();
+  // strict: false lets `/pipeline/` and `/resorts/Vail/` reach their pages.
+  const app = new Hono({ strict: false });
+  app.use(securityHeaders());
 
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
-
-  app.get("/readyz", async (c) => {
-    const reasons = [...deps.status.notReadyReasons()];
-    for (const check of deps.readinessChecks ?? []) {
-      try {
-        const reason = await check();
-        if (reason) reasons.push(reason);
-      } catch (e) {
-        reasons.push(`readiness check failed: ${(e as Error).message}`);
-      }
-    }
-    if (reasons.length) return c.json({ status: "not ready", reasons }, 503);
-    return c.json({ status: "ready", reasons: [] });
+  app.get("/static/:version/:name", (c) => {
+    const asset = findAsset(c.req.param("version"), c.req.param("name"));
+    if (!asset) return c.text("not found\n", 404);
+    return c.body(asset.body, 200, {
+      "Content-Type": asset.contentType,
+      "Cache-Control": IMMUTABLE,
+    });
   });
+  app.get("/favicon.ico", (c) =>
+    c.body(FAVICON.body, 200, {
+      "Content-Type": FAVICON.contentType,
+      "Cache-Control": "public, max-age=86400",
+    }));
 
-  app.get("/metrics", async (c) => {
-    const body = await deps.metrics.render();
-    return c.body(body, 200, { "Content-Type": deps.metrics.contentType });
-  });
+  registerOps(app, deps);
 
-  app.get("/api/status", (c) => c.json(deps.status.snapshot()));
-
-  app.get("/", (c) =>
-    c.html(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>liftline</title></head>` +
-        `<body><h1>liftline</h1><ul>` +
-        `<li><a href="/api/status">/api/status</a> pipeline status (JSON)</li>` +
-        `<li><a href="/metrics">/metrics</a> Prometheus metrics</li>` +
-        `<li><a href="/healthz">/healthz</a> liveness, <a href="/readyz">/readyz</a> readiness</li>` +
-        `</ul></body></html>`,
-    ));
-
-  app.notFound((c) => c.json({ error: "not found", path: c.req.path }, 404));
-  app.onError((err, c) => c.json({ error: err.message }, 500));
+  if (deps.dashboard && deps.live) {
+    const { dashboard, live } = deps;
+    // The pages need ECharts, whose first load holds the thread for a second or so. It is loaded
+    // on the first page request, or a moment after start, so health probes answer at once.
+    let pages: Promise<Hono> | undefined;
+    const load = () =>
+      pages ??= import("./routes.tsx").then(({ createDashboardApp }) =>
+        createDashboardApp({
+          status: deps.status,
+          dashboard,
+          live,
+          liftHours: deps.liftHours ?? { open: 8, close: 16 },
+          tables: deps.tables ?? ["RESORT_TICKET", "SEASON_PASS", "LIFT_RIDE"],
+        })
+      );
+    const warmUp = setTimeout(() => load().catch(() => {}), PAGES_WARM_UP_MS);
+    Deno.unrefTimer(warmUp);
+    live.onClose(() => clearTimeout(warmUp));
+    app.all("*", async (c) => (await load()).fetch(c.req.raw));
+  } else {
+    app.notFound((c) => c.json({ error: "not found", path: c.req.path }, 404));
+  }
+  app.onError(answerError);
   return app;
 }

@@ -2,25 +2,10 @@
  * The program as a user runs it: a real `deno run main.ts` child process per case.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
+import { runLiftline, spawnEmulator } from "../helpers/liftline_child.ts";
 
-const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
-
-async function liftline(
-  args: string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN, ...args],
-    cwd: options.cwd,
-    env: { RUST_BACKTRACE: "0", NO_COLOR: "1", ...options.env },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+/** liftline with a clean configuration: only `env` and the working folder's `.env` apply. */
+const liftline = runLiftline;
 
 Deno.test("--help lists the commands and exits 0", async () => {
   const r = await liftline(["--help"]);
@@ -177,23 +162,26 @@ Deno.test("UNTIL before the default world start exits 2 at once, naming UNTIL", 
 Deno.test("the emulator command exits 0 on SIGTERM", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", MAIN, "emulator", "--port", "0", "--data-dir", dir],
-      env: { RUST_BACKTRACE: "0", NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let printed = "";
-    while (!printed.includes("EMULATOR_URL=")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      printed += value;
-    }
-    reader.releaseLock();
-    child.kill("SIGTERM");
-    assert.equal((await child.status).code, 0);
-    await child.stdout.cancel().catch(() => {});
+    const { process } = await spawnEmulator(["--data-dir", dir]);
+    const status = await process.stop("SIGTERM");
+    assert.equal(status.code, 0, process.stderr());
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("with an empty DENO_DIR a child's stderr holds liftline's line and nothing else", async () => {
+  // A CI machine that caches DENO_DIR may start from an empty one: the runtime must not add
+  // download or progress lines to what liftline itself prints.
+  const dir = await Deno.makeTempDir();
+  try {
+    const r = await liftline(["generate", "--speed", "WARP"], {
+      cwd: dir,
+      env: { DENO_DIR: `${dir}/deno-cache` },
+    });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^liftline: SPEED must be one of TURTLE, LLAMA, CHEETAH, MAX\n$/);
+    assert.equal(r.stdout, "");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -4,25 +4,14 @@
  */
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { fileURLToPath } from "node:url";
+import { runLiftline, spawnEmulator, spawnLiftline } from "../helpers/liftline_child.ts";
 
-const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 const TABLES = ["RESORT_TICKET", "SEASON_PASS", "LIFT_RIDE"];
 const SPAN = ["--start-time", "2026-11-27T14:00:00Z", "--until", "2026-11-28T02:00:00Z"];
 
-function command(args: string[], env: Record<string, string> = {}) {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN, ...args],
-    env: { RUST_BACKTRACE: "0", NO_COLOR: "1", ...env },
-    stdout: "piped",
-    stderr: "piped",
-  });
-}
-
-async function liftline(args: string[], env: Record<string, string> = {}) {
-  const out = await command(args, env).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+/** liftline with a clean configuration, in the data folder `dir` (so no stray `.env` applies). */
+function liftline(dir: string, args: string[], env: Record<string, string> = {}) {
+  return runLiftline(args, { cwd: dir, env });
 }
 
 /** Rows per table in the queue, and the TXIDs per table in the warehouse (with duplicates). */
@@ -54,10 +43,31 @@ function inspect(dir: string) {
   }
 }
 
+/** Waits until the warehouse holds committed LIFT_RIDE rows (fails after 60 s or on exit). */
+async function untilCommitted(dir: string, running: () => boolean): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline && running()) {
+    try {
+      // Read-only: the test must not create warehouse.db before the program does.
+      const wh = new DatabaseSync(`${dir}/warehouse.db`, { readOnly: true });
+      try {
+        const r = wh.prepare("SELECT count(*) AS n FROM LIFT_RIDE").get() as { n: number };
+        if (Number(r.n) > 0) return;
+      } finally {
+        wh.close();
+      }
+    } catch {
+      // not created yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(running() ? "no row was committed within 60 s" : "run exited early");
+}
+
 Deno.test("run --drain: every generated row lands exactly once and the queue empties", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const r = await liftline([
+    const r = await liftline(dir, [
       "run",
       "--drain",
       "--speed",
@@ -87,34 +97,21 @@ Deno.test("run --drain: every generated row lands exactly once and the queue emp
 
 Deno.test("generate, then stream --drain into an emulator in another process", async () => {
   const dir = await Deno.makeTempDir();
-  const emulator = command(["emulator", "--data-dir", dir, "--port", "0"]).spawn();
+  const emulator = await spawnEmulator(["--data-dir", dir], { cwd: dir });
   try {
-    // The emulator prints its URL on stdout once it listens.
-    const reader = emulator.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let printed = "";
-    while (!/http:\/\/\S+/.test(printed)) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      printed += value;
-    }
-    reader.releaseLock();
-    const url = printed.match(/EMULATOR_URL=(http:\/\/[^\s)]+)/)?.[1];
-    assert.ok(url, `emulator printed its URL: ${printed}`);
-
-    const g = await liftline(["generate", "--speed", "MAX", "--seed", "two", ...SPAN], {
+    const g = await liftline(dir, ["generate", "--speed", "MAX", "--seed", "two", ...SPAN], {
       DATA_DIR: dir,
     });
     assert.equal(g.code, 0, g.stderr);
     const before = inspect(dir);
     assert.ok(before.queued.LIFT_RIDE > 0);
 
-    const s = await liftline(["stream", "--drain"], {
+    const s = await liftline(dir, ["stream", "--drain"], {
       DATA_DIR: dir,
-      EMULATOR_URL: url,
+      EMULATOR_URL: emulator.url,
     });
     assert.equal(s.code, 0, s.stderr);
-    emulator.kill("SIGTERM");
-    assert.equal((await emulator.status).code, 0);
+    assert.equal((await emulator.process.stop("SIGTERM")).code, 0, emulator.process.stderr());
     const after = inspect(dir);
     for (const t of TABLES) {
       assert.equal(after.queued[t], 0);
@@ -122,14 +119,7 @@ Deno.test("generate, then stream --drain into an emulator in another process", a
       assert.equal(after.txids[t].distinct, before.queued[t]);
     }
   } finally {
-    try {
-      emulator.kill("SIGKILL");
-    } catch {
-      // already exited
-    }
-    await emulator.status;
-    await emulator.stdout.cancel().catch(() => {});
-    await emulator.stderr.cancel().catch(() => {});
+    await emulator.process.stop("SIGKILL");
     await Deno.remove(dir, { recursive: true });
   }
 });
@@ -138,14 +128,15 @@ Deno.test("SIGTERM stops run cleanly (exit 0) and the next start resumes", async
   const dir = await Deno.makeTempDir();
   try {
     const args = ["run", "--speed", "MAX", "--seed", "sig", "--data-dir", dir, "--port", "0"];
-    const child = command([...args, "--start-time", "2026-11-27T14:00:00Z"]).spawn();
-    // Let it generate and stream for a while.
-    await new Promise((r) => setTimeout(r, 3000));
-    child.kill("SIGTERM");
-    const status = await child.status;
-    await child.stdout.cancel();
-    await child.stderr.cancel();
-    assert.equal(status.code, 0);
+    // A bounded world span (`run` keeps streaming after UNTIL), so the work left after the
+    // signal is the same on a fast or a slow machine.
+    const child = spawnLiftline([...args, ...SPAN], { cwd: dir });
+    // Let it generate and stream for a while: until rows are committed (how long the start takes
+    // depends on the machine and on how warm Deno's cache is), then a little longer.
+    await untilCommitted(dir, child.running);
+    await new Promise((r) => setTimeout(r, 1000));
+    const status = await child.stop("SIGTERM");
+    assert.equal(status.code, 0, child.stderr());
     const mid = inspect(dir);
     assert.ok(mid.maxIds.LIFT_RIDE > 0, "rows were generated before the signal");
     for (const t of TABLES) {
@@ -154,7 +145,7 @@ Deno.test("SIGTERM stops run cleanly (exit 0) and the next start resumes", async
       assert.equal(mid.txids[t].distinct, mid.txids[t].total, t);
     }
     // A stream --drain finishes the job.
-    const s = await liftline(["stream", "--drain", "--data-dir", dir]);
+    const s = await liftline(dir, ["stream", "--drain", "--data-dir", dir]);
     assert.equal(s.code, 0, s.stderr);
     const end = inspect(dir);
     for (const t of TABLES) {

@@ -115,3 +115,32 @@ Deno.test("flags: --name value, --name=value, switches, unknown flags", () => {
   assert.equal(errorOf(() => parseArgs(["--speed"])).variable, "--speed");
   assert.equal(errorOf(() => parseArgs(["--drain=yes"], ["drain"])).variable, "--drain");
 });
+
+Deno.test("streamer memory bounds: defaults, flags, and bad values named", () => {
+  const d = buildConfig({});
+  assert.equal(d.STREAM_BATCH_ROWS, 10_000);
+  assert.equal(d.STREAM_MAX_INFLIGHT_ROWS, 100_000);
+  const flags = parseArgs([
+    "run",
+    "--stream-batch-rows",
+    "2000",
+    "--stream-max-inflight-rows=8000",
+  ]);
+  const c = buildConfig({ STREAM_BATCH_ROWS: "9000" }, flags.settings);
+  assert.equal(c.STREAM_BATCH_ROWS, 2000, "the flag wins over the environment");
+  assert.equal(c.STREAM_MAX_INFLIGHT_ROWS, 8000);
+  const cases: [Record<string, string>, string, RegExp][] = [
+    [{ STREAM_BATCH_ROWS: "0" }, "STREAM_BATCH_ROWS", /greater than 0/],
+    [{ STREAM_BATCH_ROWS: "2.5" }, "STREAM_BATCH_ROWS", /whole number/],
+    [{ STREAM_BATCH_ROWS: "lots" }, "STREAM_BATCH_ROWS", /whole number/],
+    [{ STREAM_BATCH_ROWS: "2000000" }, "STREAM_BATCH_ROWS", /at most 1000000/],
+    [{ STREAM_MAX_INFLIGHT_ROWS: "-5" }, "STREAM_MAX_INFLIGHT_ROWS", /greater than 0/],
+    [{ STREAM_MAX_INFLIGHT_ROWS: "1e3x" }, "STREAM_MAX_INFLIGHT_ROWS", /whole number/],
+  ];
+  for (const [input, variable, problem] of cases) {
+    const e = errorOf(() => buildConfig(input));
+    assert.equal(e.variable, variable, `input ${JSON.stringify(input)}`);
+    assert.match(e.message, problem, `input ${JSON.stringify(input)}`);
+    assert.ok(e.message.startsWith(variable), e.message);
+  }
+});

@@ -12,6 +12,7 @@ import {
   startTestEmulator,
   testKeys,
 } from "./helpers.ts";
+import { childEnv, DENO_RUN } from "../helpers/child_env.ts";
 
 const PIPE = "LIFT_RIDE_PIPE";
 
@@ -98,12 +99,13 @@ Deno.test("SIGKILL mid-stream: everything reported committed is in warehouse.db 
   await Deno.writeTextFile(join(dir, "rsa_key.pub"), keys.publicKeyPem);
   const child = new Deno.Command(Deno.execPath(), {
     args: [
-      "run",
-      "-A",
+      ...DENO_RUN,
       new URL("./fixtures/emulator_child.ts", import.meta.url).pathname,
       dir,
       "30",
     ],
+    env: childEnv(),
+    clearEnv: true,
     stdout: "piped",
     stderr: "null",
     stdin: "null",

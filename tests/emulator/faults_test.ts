@@ -110,6 +110,10 @@ Deno.test("http429, http500 and http503 at probability 1 answer with the spec's 
       }
       // The data was not handled: nothing exists.
       assert.equal(t.emu.context.warehouse.count("LIFT_RIDE"), 0);
+      // Liveness is not a streaming endpoint: faults never touch it, and it needs no token.
+      const health = await fetch(`${t.url}/healthz`);
+      assert.equal(health.status, 200);
+      assert.deepEqual(await health.json(), { status: "ok" });
     } finally {
       await t.close();
     }

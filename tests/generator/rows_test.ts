@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Random } from "../../src/generator/random.ts";
+import { Random, rfidText } from "../../src/generator/random.ts";
 import type { Resort } from "../../src/generator/resorts.ts";
 import { isoDate, isoUtc, RowBytes, RowEncoder } from "../../src/generator/rows.ts";
 
@@ -25,8 +25,10 @@ Deno.test("ride rows are valid JSON with escaped names, ISO UTC times and intege
     Date.parse("2027-03-14T09:05:07.040Z"),
     Date.parse("2026-12-31T23:59:59.999Z") + 1,
   ];
-  times.forEach((t, i) => enc.ride(out, words, "0x0123456789abcdef01234567", 0, i % 3, t, i + 1));
-  enc.ride(out, words, "0xffffffffffffffffffffffff", 0, 2, times[0], 365);
+  times.forEach((t, i) =>
+    enc.ride(out, words, 0x01234567, 0x89abcdef, 0x01234567, 0, i % 3, t, i + 1)
+  );
+  enc.ride(out, words, 0xffffffff, 0xffffffff, 0xffffffff, 0, 2, times[0], 365);
   const rows = out.take().map((r) => JSON.parse(r));
   assert.equal(rows.length, 5);
   rows.forEach((r, i) => {
@@ -39,6 +41,7 @@ Deno.test("ride rows are valid JSON with escaped names, ISO UTC times and intege
       "ACTIVATION_DAY_COUNT",
     ]);
     assert.equal(r.RESORT, RESORT.name);
+    assert.equal(r.RFID, i < 4 ? "0x0123456789abcdef01234567" : "0xffffffffffffffffffffffff");
     assert.equal(r.LIFT, RESORT.lifts[i < 4 ? i % 3 : 2]);
     assert.match(r.TXID, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
@@ -51,7 +54,7 @@ Deno.test("ride rows are valid JSON with escaped names, ISO UTC times and intege
 Deno.test("a ride's TXID is the UUID the same random words give", () => {
   const enc = new RowEncoder([RESORT]);
   const out = new RowBytes();
-  enc.ride(out, new Random("same"), "0x00", 0, 0, 0, 1);
+  enc.ride(out, new Random("same"), 0, 0, 0, 0, 0, 0, 1);
   assert.equal(JSON.parse(out.take()[0]).TXID, new Random("same").uuid());
 });
 
@@ -61,16 +64,17 @@ Deno.test("many rows: the buffer grows and every row comes back whole", () => {
   const words = new Random("many");
   const n = 20_000; // about 3 MB: past the initial buffer and many decode chunks
   const base = Date.parse("2026-11-25T15:00:00Z");
-  for (let i = 0; i < n; i++) enc.ride(out, words, "0xabc", 0, i % 3, base + i * 997, i);
+  for (let i = 0; i < n; i++) enc.ride(out, words, i, 0, 0xabc, 0, i % 3, base + i * 997, i);
   const rows = out.take();
   assert.equal(rows.length, n);
   rows.forEach((text, i) => {
     const r = JSON.parse(text);
     assert.equal(r.ACTIVATION_DAY_COUNT, i);
+    assert.equal(r.RFID, rfidText(i, 0, 0xabc));
     assert.equal(r.RIDE_TIME, isoUtc(base + i * 997));
   });
   // The buffer is reused after take().
-  enc.ride(out, words, "0xabc", 0, 0, base, 1);
+  enc.ride(out, words, 1, 2, 3, 0, 0, base, 1);
   assert.equal(out.take().length, 1);
 });
 

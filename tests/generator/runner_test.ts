@@ -304,7 +304,7 @@ Deno.test("a queue that refuses writes holds the batch, says not ready, and lose
   };
   try {
     await r.run();
-    assert.deepEqual(seenNotReady[1], ["queue not writable: disk I/O error"]);
+    assert.deepEqual(seenNotReady[1], ["queue is not writable: I/O error (disk I/O error)"]);
     assert.deepEqual(r.status.notReadyReasons(), [], "ready again once a write succeeds");
     const got = queueContent(r.outbox);
     const want = expected(settings);

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { Outbox } from "../../src/queue/outbox.ts";
+import { childEnv, DENO_RUN } from "../helpers/child_env.ts";
 
 const TABLES = ["RESORT_TICKET", "SEASON_PASS", "LIFT_RIDE"];
 const CHILD = new URL("./fixtures/crash_writer.ts", import.meta.url).pathname;
@@ -37,7 +38,9 @@ function committedMaxId(path: string): number {
 async function writeAndKill(path: string, firstBatch: number, ms: number): Promise<void> {
   const before = committedMaxId(path);
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CHILD, path, String(firstBatch)],
+    args: [...DENO_RUN, CHILD, path, String(firstBatch)],
+    env: childEnv(),
+    clearEnv: true,
     stdin: "null",
     stdout: "null",
     stderr: "piped",

@@ -95,3 +95,17 @@ Deno.test("line breaks inside a row never split it into two NDJSON lines", async
   assert.equal(lines.length, 2);
   assert.deepEqual(JSON.parse(lines[0]), { A: 1, B: 2 });
 });
+
+Deno.test("ASCII rows then multi-byte ones: every byte of every row arrives", async () => {
+  const rows = rowsOf(
+    500,
+    (i) => ({ I: i, NAME: i < 400 ? "Vail" : i % 2 ? "Zoë ⛷️ 雪" : "🏔".repeat(30) }),
+  );
+  for (const compression of ["never", "always"] as const) {
+    await assertCovers(
+      rows,
+      await encodeAppendBodies(rows, { compression }),
+      MAX_APPEND_WIRE_BYTES,
+    );
+  }
+});

@@ -11,6 +11,7 @@ import { ensureKeyPair } from "../../src/snowflake/key_files.ts";
 import { TABLES } from "../../src/config/load.ts";
 import { Outbox } from "../../src/queue/outbox.ts";
 import { assertExactlyOnce, fillOutbox, outboxDepth } from "./fixtures.ts";
+import { childEnv, DENO_RUN } from "../helpers/child_env.ts";
 
 const CONFIG = fromFileUrl(new URL("../../deno.json", import.meta.url));
 const STREAM_CHILD = fromFileUrl(new URL("./stream_child.ts", import.meta.url));
@@ -19,7 +20,9 @@ const EMULATOR_CHILD = fromFileUrl(new URL("./emulator_child.ts", import.meta.ur
 /** A child process whose stderr is collected (so it can never block on a full pipe). */
 function spawn(script: string, args: string[]) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--config", CONFIG, script, ...args],
+    args: [...DENO_RUN, "--config", CONFIG, script, ...args],
+    env: childEnv(),
+    clearEnv: true,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createWebApp } from "../../src/web/app.ts";
 import { Metrics } from "../../src/status/metrics.ts";
 import { StatusStore } from "../../src/status/store.ts";
+import { DYNAMIC_TABLE_NAMES } from "../../sql/mod.ts";
 
 /** Every metric name interface.md promises. */
 const PROMISED = [
@@ -17,6 +18,7 @@ const PROMISED = [
   "liftline_channel_reopens_total",
   "liftline_rows_error_count",
   "liftline_report_freshness_seconds",
+  "liftline_queue_write_errors_total",
 ];
 
 function exercised(): Metrics {
@@ -35,7 +37,24 @@ function exercised(): Metrics {
     m.rowsErrorCount.set({ table }, 0);
   }
   m.reportFreshness.set({ dynamic_table: "HOURLY_RESORT_SUMMARY" }, 42);
+  m.countQueueWriteError("disk_full");
   return m;
+}
+
+/** `promtool check metrics` on `text`: its complaints, or "" when it has none. */
+async function promtoolComplaints(text: string): Promise<string> {
+  const child = new Deno.Command("promtool", {
+    args: ["check", "metrics"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(text));
+  await writer.close();
+  const out = await child.output();
+  const report = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  return out.code === 0 ? report.trim() : `exit ${out.code}: ${report}`;
 }
 
 Deno.test("/healthz answers ok", async () => {
@@ -73,19 +92,47 @@ Deno.test("/metrics has every promised name and passes promtool check metrics", 
   for (const name of PROMISED) {
     assert.match(text, new RegExp(`^# TYPE ${name} `, "m"), name);
   }
-  const child = new Deno.Command("promtool", {
-    args: ["check", "metrics"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(text));
-  await writer.close();
-  const out = await child.output();
-  const report = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, report);
-  assert.equal(report.trim(), "", report);
+  assert.equal(await promtoolComplaints(text), "");
+});
+
+Deno.test("/metrics before any event: every known series is there at 0", async () => {
+  const app = createWebApp({ metrics: new Metrics(), status: new StatusStore() });
+  const text = await (await app.request("/metrics")).text();
+  const value = (series: string) => {
+    const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+    assert.ok(line, `${series} is exported before its first event`);
+    return Number(line.slice(series.length + 1));
+  };
+  for (const table of ["RESORT_TICKET", "SEASON_PASS", "LIFT_RIDE"]) {
+    const l = `{table="${table}"}`;
+    for (
+      const name of [
+        "liftline_rows_generated_total",
+        "liftline_rows_appended_total",
+        "liftline_rows_committed_total",
+        "liftline_channel_reopens_total",
+        "liftline_queue_rows",
+        "liftline_queue_oldest_row_age_seconds",
+        "liftline_committed_offset",
+        "liftline_rows_error_count",
+        "liftline_ingest_lag_seconds_count",
+        "liftline_append_duration_seconds_count",
+      ]
+    ) assert.equal(value(`${name}${l}`), 0, `${name}${l}`);
+    assert.equal(value(`liftline_ingest_lag_seconds_bucket{le="+Inf",table="${table}"}`), 0);
+    for (const reason of ["429", "408", "409", "5xx", "network", "timeout"]) {
+      assert.equal(value(`liftline_retries_total{table="${table}",reason="${reason}"}`), 0);
+    }
+  }
+  for (const reason of ["disk_full", "io", "busy", "readonly", "other"]) {
+    assert.equal(value(`liftline_queue_write_errors_total{reason="${reason}"}`), 0, reason);
+  }
+  // Every dynamic table has a freshness series from the start; the report feed moves it to the
+  // time waited for a first refresh (tests/app/report_feed_test.ts), so it never reads "fresh" for long.
+  for (const t of DYNAMIC_TABLE_NAMES) {
+    assert.equal(value(`liftline_report_freshness_seconds{dynamic_table="${t}"}`), 0, t);
+  }
+  assert.equal(await promtoolComplaints(text), "");
 });
 
 Deno.test("/api/status returns the status snapshot as JSON", async () => {

@@ -10,6 +10,12 @@
  * rows, each chunk one transaction through the whole chain, yielding to the event loop between
  * chunks so the emulator keeps serving.
  *
+ * Stopping: {@link DynamicTableEngine.stop} cuts a refresh short at its next chunk boundary. Each
+ * chunk's transaction writes the chain's tables together with the source marks (the last raw
+ * rowid consumed), so what a cut-short refresh committed stays, nothing is applied twice, and the
+ * next refresh simply starts at the marks. Such a refresh is recorded as CANCELLED and does NOT
+ * advance the tables' data timestamp: rows committed before it are not all reflected yet.
+ *
  * @module
  */
 import type { DatabaseSync } from "node:sqlite";
@@ -44,7 +50,8 @@ export interface DynamicEngineOptions {
 /** What one table's refresh did. */
 export interface RefreshOutcome {
   name: DynamicTableName;
-  state: "SUCCEEDED" | "FAILED" | "UPSTREAM_FAILED";
+  /** CANCELLED: cut short by {@link DynamicTableEngine.stop}; its data timestamp was not reached. */
+  state: "SUCCEEDED" | "FAILED" | "UPSTREAM_FAILED" | "CANCELLED";
   /** All source data committed before this time is in the table. */
   dataTimestamp: Date;
   refreshStart: Date;
@@ -94,6 +101,25 @@ export class RefreshError extends Error {
   }
 }
 
+/**
+ * Thrown when the engine was stopped before a refresh reached its data timestamp (every outcome
+ * is CANCELLED). Not a failure: the chunks it committed stay and the next refresh resumes.
+ */
+export class RefreshCancelledError extends RefreshError {
+  constructor(message: string, outcomes: RefreshOutcome[]) {
+    super(message, outcomes);
+    this.name = "RefreshCancelledError";
+  }
+}
+
+/** Committed LIFT_RIDE rows, and how many of them the report chain has consumed. */
+export interface DynamicTableBacklog {
+  /** Rides DAILY_VISITS (the chain's first stage) has consumed, and so the chain reflects. */
+  reflectedRides: number;
+  /** Rides committed to LIFT_RIDE. */
+  committedRides: number;
+}
+
 const HISTORY_DAYS = 7;
 
 /** Parses a TARGET_LAG value: `'<n> seconds|minutes|hours|days'` or `DOWNSTREAM`. */
@@ -136,6 +162,45 @@ export function dynamicTableStates(db: DatabaseSync): DynamicTableState[] {
   });
 }
 
+/**
+ * How far the report chain is behind LIFT_RIDE, cheaply enough to ask every second, on any
+ * connection to `warehouse.db` (also a read-only one in another process).
+ *
+ * Exact without counting: raw tables are insert-only, never deleted from and never given explicit
+ * rowids, and have no AUTOINCREMENT, so SQLite numbers their rows 1…N (a rolled-back insert frees
+ * its rowids again). Hence `max(rowid)`, one b-tree descent, is the number of committed rides,
+ * and the chain's source mark for LIFT_RIDE (the last rowid a committed refresh chunk consumed)
+ * is the number it reflects. The mark is read before the head, so reflected ≤ committed even
+ * while a refresh or a commit runs in between.
+ *
+ * "Reflected" means consumed by DAILY_VISITS; every table below it is brought level in the same
+ * chunk transaction whenever it is part of the refresh, which the scheduler's always are. (A
+ * manual `ALTER … REFRESH` of an upstream table alone leaves its downstream tables' groups pending
+ * until their own next refresh.)
+ */
+export function dynamicTableBacklog(db: DatabaseSync): DynamicTableBacklog {
+  const mark = db.prepare(`SELECT LAST_ROWID AS m FROM ${META.marks} WHERE SOURCE = 'LIFT_RIDE'`)
+    .get() as { m: number | bigint } | undefined;
+  const head = db.prepare("SELECT coalesce(max(rowid), 0) AS m FROM LIFT_RIDE").get() as {
+    m: number | bigint;
+  };
+  return { reflectedRides: Number(mark?.m ?? 0), committedRides: Number(head.m) };
+}
+
+/** Waits `ms`, or less when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
 /** Refreshes the report chain of one warehouse connection. */
 export class DynamicTableEngine {
   readonly #db: DatabaseSync;
@@ -148,7 +213,8 @@ export class DynamicTableEngine {
   #running: Promise<unknown> = Promise.resolve();
   #busy = false;
   #timer: ReturnType<typeof setInterval> | undefined;
-  #stopped = false;
+  /** Aborted by {@link stop}: refreshes end at their next chunk boundary. */
+  readonly #stopping = new AbortController();
   #runs = 0;
 
   /** Opens the engine on `db`, whose schema {@link ensureSchema} must have created. */
@@ -191,7 +257,8 @@ export class DynamicTableEngine {
 
   /**
    * Refreshes `name` and, first, every dynamic table it reads (ALTER DYNAMIC TABLE … REFRESH).
-   * Resolves with each table's outcome; rejects with {@link RefreshError} when one failed.
+   * Resolves with each table's outcome; rejects with {@link RefreshError} when one failed, and
+   * with {@link RefreshCancelledError} when {@link stop} cut it short.
    */
   refresh(
     name: DynamicTableName,
@@ -207,16 +274,28 @@ export class DynamicTableEngine {
 
   /** Starts refreshing tables when their target lag says so. */
   start(): void {
-    if (this.#timer !== undefined || this.#stopped) return;
+    if (this.#timer !== undefined || this.#stopping.signal.aborted) return;
     const lags = DEFINITIONS.flatMap((d) => d.targetLagSeconds ?? []);
     const tick = this.#tickMs ??
       Math.min(5000, Math.max(50, (Math.min(...lags) * 1000 * this.#lagScale) / 6));
     this.#timer = setInterval(() => this.#tick(), tick);
   }
 
-  /** Stops the scheduler and waits for a refresh in progress to end. */
+  /**
+   * How many committed rides the chain reflects, of how many are committed (see
+   * {@link dynamicTableBacklog}).
+   */
+  backlog(): DynamicTableBacklog {
+    return dynamicTableBacklog(this.#db);
+  }
+
+  /**
+   * Stops the scheduler and cuts a refresh in progress short at its next chunk boundary (at most
+   * one chunk away: the chunk running now ends, the pause after it does not happen), then waits
+   * for it to record its outcome. Refreshes asked for afterwards are cancelled before they start.
+   */
   async stop(): Promise<void> {
-    this.#stopped = true;
+    this.#stopping.abort();
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#running.catch(() => {});
@@ -232,11 +311,17 @@ export class DynamicTableEngine {
   }
 
   #tick(): void {
-    if (this.#busy || this.#stopped) return;
+    if (this.#busy || this.#stopping.signal.aborted) return;
     const due = this.dueTables();
     if (due.length === 0) return;
     this.#enqueue(() => this.#run(new Set(due), "SCHEDULED")).catch((e) => {
-      this.#log?.warn("scheduled dynamic table refresh failed", { error: e });
+      if (e instanceof RefreshCancelledError) {
+        this.#log?.info("dynamic table refresh cut short by stop; the next start resumes it", {
+          ...this.backlog(),
+        });
+      } else {
+        this.#log?.warn("scheduled dynamic table refresh failed", { error: e });
+      }
     });
   }
 
@@ -283,8 +368,16 @@ export class DynamicTableEngine {
     // Rows committed after this point wait for the next refresh: that is what the data
     // timestamp promises.
     const heads = this.#stages.heads();
+    const stopping = this.#stopping.signal;
     let failure: { name: DynamicTableName; error: Error } | undefined;
+    let cancelled = false;
     for (;;) {
+      // A chunk boundary: everything before it is committed with its marks, so a stop here loses
+      // nothing and the next refresh starts where this one ended.
+      if (stopping.aborted) {
+        cancelled = true;
+        break;
+      }
       const chunkStarted = performance.now();
       const from = this.#stages.marks();
       const to: SourceMarks = {
@@ -330,16 +423,21 @@ export class DynamicTableEngine {
       // The engine shares its thread with the streaming endpoints: after each chunk it steps
       // aside for as long as the chunk took, so a refresh never holds more than about half the
       // thread and appends and commits keep flowing between chunks.
-      const pause = Math.min(100, performance.now() - chunkStarted);
-      await new Promise((r) => setTimeout(r, pause));
+      await pause(Math.min(100, performance.now() - chunkStarted), stopping);
     }
     const end = new Date(this.#now());
+    const reflected = cancelled ? this.#stages.marks().LIFT_RIDE : heads.LIFT_RIDE;
     const outcomes: RefreshOutcome[] = [];
     let failed = false;
     for (const name of order) {
       let state: RefreshOutcome["state"] = "SUCCEEDED";
       let message: string | undefined;
-      if (failure && failure.name === name) {
+      if (cancelled) {
+        state = "CANCELLED";
+        message = "cut short at a chunk boundary by the engine's stop: the rows it committed " +
+          `stay (${reflected} of ${heads.LIFT_RIDE} rides reflected), the next refresh resumes ` +
+          "from there";
+      } else if (failure && failure.name === name) {
         state = "FAILED";
         message = failure.error.message;
         failed = true;
@@ -364,6 +462,13 @@ export class DynamicTableEngine {
       });
     }
     this.#record(outcomes);
+    if (cancelled) {
+      throw new RefreshCancelledError(
+        `refresh of dynamic table ${order.at(-1)} cancelled: the engine stopped ` +
+          `(${reflected} of ${heads.LIFT_RIDE} rides reflected; the next refresh resumes)`,
+        outcomes,
+      );
+    }
     if (failure) {
       throw new RefreshError(
         `refresh of dynamic table ${failure.name} failed: ${failure.error.message}`,

@@ -18,8 +18,18 @@ import { type EmulatorSqlNames, SetupMatcher } from "./setup_match.ts";
 import { StatementExecutor } from "./statements.ts";
 import { registerSqlRoutes } from "./routes.ts";
 
-export { DynamicTableEngine, dynamicTableStates, RefreshError } from "../dynamic/engine.ts";
-export type { DynamicEngineOptions, RefreshOutcome } from "../dynamic/engine.ts";
+export {
+  dynamicTableBacklog,
+  DynamicTableEngine,
+  dynamicTableStates,
+  RefreshCancelledError,
+  RefreshError,
+} from "../dynamic/engine.ts";
+export type {
+  DynamicEngineOptions,
+  DynamicTableBacklog,
+  RefreshOutcome,
+} from "../dynamic/engine.ts";
 export { StatementExecutor } from "./statements.ts";
 export { SqlError } from "./result.ts";
 
@@ -107,6 +117,7 @@ export function sqlExtension(options: SqlExtensionOptions = {}): SqlExtension {
       const s = ensure(ctx);
       if (options.autoRefresh ?? true) s.engine.start();
     },
+    // Cuts a refresh in progress short at its next chunk boundary (it resumes on the next start).
     async stop() {
       await state?.engine.stop();
     },

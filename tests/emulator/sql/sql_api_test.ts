@@ -10,19 +10,13 @@ import {
   publicKeyFingerprint,
 } from "../../../src/snowflake/keys.ts";
 import { SnowflakeSql, SnowflakeSqlError } from "../../../src/snowflake/sdk.ts";
-import { Metrics } from "../../../src/status/metrics.ts";
-import {
-  engineHistorySource,
-  REPORT_DYNAMIC_TABLES,
-  sqlHistorySource,
-  sqlSource,
-  updateReportFreshness,
-} from "../../../src/reports/mod.ts";
+import { sqlSource } from "../../../src/reports/mod.ts";
+import { chainStatus, chainVersion, sqlChainSource } from "../../../src/reports/chain.ts";
+import { localChainSource } from "../../../src/app/local_chain.ts";
+import { DEFINITIONS } from "../../../src/emulator/dynamic/schema.ts";
+import { DYNAMIC_TABLE_NAMES } from "../../../sql/mod.ts";
 import { loadRows, simulate } from "../../reports/fixtures.ts";
 import { withSqlEmulator } from "./helpers.ts";
-import { DatabaseSync } from "node:sqlite";
-import { join } from "node:path";
-import { dynamicTableStates } from "../../../src/emulator/sql/mod.ts";
 
 const DAY = simulate(1, { seed: "sql-api" });
 
@@ -358,48 +352,53 @@ Deno.test("ALTER DYNAMIC TABLE … REFRESH and the refresh history through snowf
   });
 });
 
-Deno.test("report freshness comes from the refresh history, through the SDK or the engine", async () => {
+Deno.test("the report chain's state is the same through snowflake-sdk and read locally", async () => {
   await withSqlEmulator(async (e) => {
     loadRows(e.emu.context.warehouse, DAY);
-    const metrics = new Metrics();
     const sql = await e.connect();
-    const viaSql = sqlHistorySource(sqlSource(sql));
-    const none = await updateReportFreshness(metrics, viaSql);
-    assert.ok([...none.values()].every((v) => v === null));
-    assert.doesNotMatch(await metrics.render(), /liftline_report_freshness_seconds\{/);
+    const viaSql = sqlChainSource(sqlSource(sql), {
+      database: "STREAMING_INGEST",
+      schema: "STREAMING_INGEST",
+    }, DEFINITIONS);
+    const db = e.emu.context.warehouse.db;
+    const local = localChainSource(db);
+
+    const before = await viaSql.read();
+    assert.deepEqual(before.tables.map((t) => t.name), [...DYNAMIC_TABLE_NAMES]);
+    assert.ok(before.tables.every((t) => t.dataTimestamp === null && t.lastRefresh === null));
 
     const [first] = await e.ext.engine.refresh("HOURLY_RESORT_SUMMARY");
     const now = first.dataTimestamp.getTime() + 42_000;
-    const fresh = await updateReportFreshness(metrics, viaSql, now);
-    assert.equal(fresh.get("HOURLY_RESORT_SUMMARY"), 42);
-    assert.equal(fresh.get("DAILY_VISITS"), 42);
-    assert.equal(fresh.get("WEEKLY_RESORT_SUMMARY"), null);
-    const text = await metrics.render();
-    assert.match(
-      text,
-      /liftline_report_freshness_seconds\{dynamic_table="HOURLY_RESORT_SUMMARY"\} 42/,
-    );
-    assert.doesNotMatch(text, /dynamic_table="WEEKLY_RESORT_SUMMARY"/);
-
-    const viaEngine = await updateReportFreshness(
-      new Metrics(),
-      engineHistorySource(e.ext.engine),
-      now,
-    );
-    assert.deepEqual([...viaEngine], [...fresh]);
-    // Another process reads the same from warehouse.db, read-only.
-    const reader = new DatabaseSync(join(e.dir, "warehouse.db"), { readOnly: true });
-    try {
-      const viaFile = await updateReportFreshness(
-        new Metrics(),
-        engineHistorySource({ tables: () => dynamicTableStates(reader) }),
-        now,
+    const [remote, here] = [await viaSql.read(), await local.read()];
+    for (const state of [remote, here]) {
+      const byName = new Map(state.tables.map((t) => [t.name, t]));
+      assert.equal(
+        byName.get("HOURLY_RESORT_SUMMARY")!.dataTimestamp?.getTime(),
+        first.dataTimestamp.getTime(),
       );
-      assert.deepEqual([...viaFile], [...fresh]);
-    } finally {
-      reader.close();
+      assert.equal(
+        byName.get("DAILY_VISITS")!.dataTimestamp?.getTime(),
+        first.dataTimestamp.getTime(),
+      );
+      assert.equal(byName.get("WEEKLY_RESORT_SUMMARY")!.dataTimestamp, null);
+      assert.equal(byName.get("HOURLY_RESORT_SUMMARY")!.lastRefresh?.state, "SUCCEEDED");
+      const status = chainStatus(state, "test", now);
+      const summary = status.dynamicTables.find((t) => t.name === "HOURLY_RESORT_SUMMARY")!;
+      assert.equal(summary.freshnessSeconds, 42);
+      assert.equal(summary.effectiveLagSeconds, 60);
+      assert.equal(summary.state, "ok");
+      // DOWNSTREAM tables are held to the lag of the tables that read them.
+      const visits = status.dynamicTables.find((t) => t.name === "DAILY_VISITS")!;
+      assert.equal(visits.effectiveLagSeconds, 60);
+      assert.equal(
+        status.dynamicTables.find((t) => t.name === "WEEKLY_RESORT_SUMMARY")!.state,
+        "waiting",
+      );
     }
-    assert.deepEqual([...fresh.keys()], [...REPORT_DYNAMIC_TABLES]);
+    assert.equal(chainVersion(remote), chainVersion(here));
+    // The local reader also tells how far the chain is behind the committed rides.
+    const rides = DAY.LIFT_RIDE.length;
+    assert.deepEqual(here.backlog, { reflectedRides: rides, committedRides: rides });
   });
 });
 

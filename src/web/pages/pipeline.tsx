@@ -1,0 +1,262 @@
+/**
+ * `GET /pipeline`: the ingest pipeline on one page. Per table: queue depth and oldest row, the
+ * committed offset, rows per second generated, appended and committed, ingest lag percentiles
+ * over the last minute, error rows with the target's last message, retries by cause, reopens and
+ * the channel's state, with fifteen minutes of sparklines. Per dynamic table: freshness against
+ * its target lag and the last refresh. The generator's clock, and how old the newest ride in the
+ * reports is.
+ *
+ * Everything comes from the status store, so the page costs no query at all.
+ *
+ * @module
+ */
+import type { FC } from "hono/jsx";
+import type { ChannelStatus, DynamicTableStatus, StatusStore } from "../../status/store.ts";
+import { renderSparkline } from "../charts.ts";
+import { Badge, DataTable, Panel, Waiting } from "../components.tsx";
+import { fmtInt, fmtRate, fmtSeconds, fmtUtc, NONE } from "../format.ts";
+import { Live } from "../layout.tsx";
+import { raw } from "hono/html";
+
+/** The pipeline page's live stream URL. */
+export const PIPELINE_EVENTS_URL = "/events/pipeline";
+
+const SPARK_WINDOW_MS = 15 * 60_000;
+
+const channelKind = (state: string) =>
+  state === "open"
+    ? "ok"
+    : state === "failed"
+    ? "failed"
+    : state === "stopped"
+    ? "stale"
+    : "waiting";
+
+/** The pipeline page's live region. */
+export const PipelineLive: FC<{ status: StatusStore; tables: readonly string[]; now: number }> = (
+  { status, tables, now },
+) => {
+  const notReady = status.notReadyReasons();
+  return (
+    <Live>
+      {notReady.length > 0 && <p class="waiting" role="status">Not ready: {notReady.join("; ")}</p>}
+      <div class="grid">
+        <Panel title="Generator">
+          <Generator status={status} />
+        </Panel>
+        <Panel title="End-to-end freshness">
+          <EndToEnd status={status} now={now} />
+        </Panel>
+      </div>
+      <div class="grid">
+        {tables.map((t) => (
+          <Panel title={t}>
+            <TableFlow status={status} table={t} now={now} />
+          </Panel>
+        ))}
+      </div>
+      <Panel title="Dynamic tables" wide>
+        <DynamicTables status={status} />
+      </Panel>
+      <p class="note">Target: {status.target || "not connected yet"}</p>
+    </Live>
+  );
+};
+
+const Generator: FC<{ status: StatusStore }> = ({ status }) => {
+  const g = status.generator;
+  if (!g) return <Waiting>The generator does not run in this process.</Waiting>;
+  const state = g.finished
+    ? <Badge kind="ok" text="finished (UNTIL reached)" />
+    : g.paused
+    ? <Badge kind="late" text={`paused: ${g.pausedReason ?? "held"}`} />
+    : <Badge kind="ok" text="running" />;
+  return (
+    <dl class="facts">
+      <dt>World clock</dt>
+      <dd>{fmtUtc(g.worldTime)}</dd>
+      <dt>Speed</dt>
+      <dd>{g.speed}</dd>
+      <dt>State</dt>
+      <dd>{state}</dd>
+      <dt>Rows/s</dt>
+      <dd>{fmtRate(g.rowsPerSecond)}</dd>
+    </dl>
+  );
+};
+
+const EndToEnd: FC<{ status: StatusStore; now: number }> = ({ status, now }) => {
+  const summary = status.reports?.dynamicTables.find((t) => t.name === "HOURLY_RESORT_SUMMARY");
+  if (!summary?.dataTimestamp) {
+    return <Waiting>Waiting for the first refresh of the reports.</Waiting>;
+  }
+  const age = status.endToEndAge(Date.parse(summary.dataTimestamp), now);
+  const catching = status.catchingUpMessage();
+  return (
+    <>
+      <p>
+        {age === null
+          ? "The streamer runs in another process, so this process cannot tell when the newest reported ride was generated."
+          : (
+            <>
+              The newest ride in the reports was generated <b>{fmtSeconds(age)}</b> ago.
+            </>
+          )}
+      </p>
+      <p class="note">
+        Reports reflect every ride committed before {fmtUtc(summary.dataTimestamp)}.
+      </p>
+      {catching && <p class="waiting" role="status">{catching}</p>}
+    </>
+  );
+};
+
+const TableFlow: FC<{ status: StatusStore; table: string; now: number }> = (
+  { status, table, now },
+) => {
+  const ch: ChannelStatus | undefined = status.channels.get(table);
+  const flow = status.flow(table);
+  const history = status.history(table, now - SPARK_WINDOW_MS);
+  const window = { from: now - SPARK_WINDOW_MS, to: now };
+  const lagSpark = renderSparkline({
+    title: `Ingest lag p95 of ${table}, last 15 minutes`,
+    unit: "seconds",
+    points: history.lagP95,
+    window,
+  });
+  const rateSpark = renderSparkline({
+    title: `Committed rows per second of ${table}, last 15 minutes`,
+    unit: "perSecond",
+    points: history.committedPerSecond,
+    window,
+  });
+  const retries = Object.entries(ch?.retriesByReason ?? {}).filter(([, n]) => n > 0);
+  return (
+    <>
+      <dl class="facts">
+        <dt>Channel</dt>
+        <dd>
+          {ch ? <Badge kind={channelKind(ch.state)} text={ch.state} /> : "not streamed here"}
+        </dd>
+        <dt>Queue</dt>
+        <dd>
+          {ch?.queueRows === null || ch?.queueRows === undefined
+            ? NONE
+            : `${fmtInt(ch.queueRows)} rows`}
+          {ch?.oldestQueuedAt
+            ? `, oldest ${fmtSeconds(Math.max(0, (now - Date.parse(ch.oldestQueuedAt)) / 1000))}`
+            : ""}
+        </dd>
+        <dt>Committed offset</dt>
+        <dd>{ch?.committedOffset === null || !ch ? NONE : fmtInt(ch.committedOffset)}</dd>
+        <dt>Generated</dt>
+        <dd>{fmtRate(flow.generatedPerSecond)}</dd>
+        <dt>Appended</dt>
+        <dd>{fmtRate(flow.appendedPerSecond)}</dd>
+        <dt>Committed</dt>
+        <dd>{fmtRate(flow.committedPerSecond)}</dd>
+        <dt>Ingest lag (1 min)</dt>
+        <dd>
+          {flow.lag.count === 0
+            ? "no commits in the last minute"
+            : `p50 ${fmtSeconds(flow.lag.p50)} · p95 ${fmtSeconds(flow.lag.p95)} · p99 ${
+              fmtSeconds(flow.lag.p99)
+            }`}
+        </dd>
+        <dt>Error rows</dt>
+        <dd>{fmtInt(ch?.rowsErrorCount ?? 0)}</dd>
+        {ch?.lastErrorMessage && (
+          <>
+            <dt>Last error</dt>
+            <dd>{ch.lastErrorMessage}</dd>
+          </>
+        )}
+        <dt>Retries</dt>
+        <dd>
+          {retries.length === 0 ? "none" : retries.map(([r, n]) => `${r}: ${fmtInt(n)}`).join(", ")}
+        </dd>
+        <dt>Reopens</dt>
+        <dd>{fmtInt(ch?.reopens ?? 0)}</dd>
+        {ch?.lastProblem && (
+          <>
+            <dt>Last problem</dt>
+            <dd>{ch.lastProblem}</dd>
+          </>
+        )}
+      </dl>
+      <div class="spark">
+        <figure>
+          {lagSpark ? raw(lagSpark) : <Waiting>No lag measured yet.</Waiting>}
+          <figcaption>Ingest lag p95, 15 min</figcaption>
+        </figure>
+        <figure>
+          {rateSpark ? raw(rateSpark) : <Waiting>No commits yet.</Waiting>}
+          <figcaption>Committed rows/s, 15 min</figcaption>
+        </figure>
+      </div>
+    </>
+  );
+};
+
+/** A SNAKE_CASE name that may wrap after its underscores on a phone. */
+const BreakableName: FC<{ name: string }> = ({ name }) => (
+  <>
+    {name.split("_").map((part, i) => (i === 0 ? part : (
+      <>
+        _<wbr />
+        {part}
+      </>
+    )))}
+  </>
+);
+
+const DynamicTables: FC<{ status: StatusStore }> = ({ status }) => {
+  const r = status.reports;
+  if (!r || r.dynamicTables.length === 0) {
+    return (
+      <Waiting>
+        {r?.lastError
+          ? `Cannot read the report chain: ${r.lastError}`
+          : "Reading the report chain…"}
+      </Waiting>
+    );
+  }
+  return (
+    <>
+      {r.lastError && <p class="error" role="alert">Last read failed: {r.lastError}</p>}
+      <DataTable
+        caption={`Read from ${r.source}${r.checkedAt ? ` at ${fmtUtc(r.checkedAt)}` : ""}`}
+        columns={[
+          { label: "Dynamic table" },
+          { label: "Target lag", optional: true },
+          { label: "Freshness" },
+          { label: "Data timestamp", optional: true },
+          { label: "Last refresh" },
+          { label: "Rows changed", num: true, optional: true },
+        ]}
+        rows={r.dynamicTables.map((t: DynamicTableStatus) => [
+          <BreakableName name={t.name} />,
+          t.targetLag === "DOWNSTREAM" && t.effectiveLagSeconds !== null
+            ? `DOWNSTREAM (${fmtSeconds(t.effectiveLagSeconds)})`
+            : t.targetLag,
+          <>
+            <Badge kind={t.state} text={t.state} /> {fmtSeconds(t.freshnessSeconds)}
+          </>,
+          fmtUtc(t.dataTimestamp),
+          t.lastRefresh
+            ? `${t.lastRefresh.state.toLowerCase()}, ${
+              t.lastRefresh.durationMs === null
+                ? "running"
+                : fmtSeconds(t.lastRefresh.durationMs / 1000)
+            }`
+            : NONE,
+          t.lastRefresh
+            ? fmtInt(
+              t.lastRefresh.rowsInserted + t.lastRefresh.rowsUpdated + t.lastRefresh.rowsDeleted,
+            )
+            : NONE,
+        ])}
+      />
+    </>
+  );
+};

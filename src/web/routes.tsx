@@ -1,0 +1,333 @@
+/**
+ * The dashboard's routes: the three pages, their live event streams, and the wiring that turns
+ * report refreshes and status samples into one render per topic, pushed to every subscriber.
+ *
+ * @module
+ */
+import { type Context, Hono } from "hono";
+import type { Child } from "hono/jsx";
+import type { ResortInfo } from "../reports/reports.ts";
+import type { StatusStore } from "../status/store.ts";
+import {
+  type DashboardSource,
+  type LiftHours,
+  loadClock,
+  loadOverview,
+  loadResort,
+  loadResorts,
+} from "./dashboard.ts";
+import { ClockLine, clockPartial, Live, livePartials, Shell, type ShellProps } from "./layout.tsx";
+import { ReadError, Waiting } from "./components.tsx";
+import type { LiveHub } from "./live.ts";
+import { answerError } from "./errors.ts";
+import { renderBarChart, renderLineChart, renderSparkline } from "./charts.ts";
+import { BadQuery, overviewChoice, sinceOf } from "./params.ts";
+import { BadRequestBody, NotFoundBody, UnknownResortBody } from "./pages/errors.tsx";
+import {
+  type OverviewChoice,
+  overviewEventsUrl,
+  OverviewLive,
+  PeriodChoice,
+} from "./pages/overview.tsx";
+import { PIPELINE_EVENTS_URL, PipelineLive } from "./pages/pipeline.tsx";
+import { resortEventsUrl, ResortHeader, ResortLive } from "./pages/resort.tsx";
+
+/** What the dashboard routes read. */
+export interface DashboardDeps {
+  status: StatusStore;
+  dashboard: DashboardSource;
+  live: LiveHub;
+  liftHours: LiftHours;
+  /** The raw tables, in pipeline order. */
+  tables: readonly string[];
+}
+
+async function html(node: Child): Promise<string> {
+  return String(await (node as { toString(): string | Promise<string> }).toString());
+}
+
+async function page(c: Context, props: ShellProps, body: Child, status = 200): Promise<Response> {
+  const markup = await html(<Shell {...props}>{body}</Shell>);
+  return c.html(`<!doctype html>\n${markup}`, status as 200);
+}
+
+/** Resort names for the navigation; an empty list when the reports cannot be read. */
+async function resortList(d: DashboardSource): Promise<ResortInfo[]> {
+  return (await loadResorts(d)).value ?? [];
+}
+
+function warmUpCharts(): void {
+  const axis = { name: "visitors", unit: "count" as const };
+  renderBarChart({ title: "warm-up", axis, bars: [{ label: "a", value: 1 }] });
+  renderLineChart({
+    title: "warm-up",
+    x: { kind: "hour", hours: [8, 9] },
+    y: axis,
+    series: [{ name: "a", values: [1, 2] }],
+  });
+  renderSparkline({ title: "warm-up", unit: "seconds", points: [{ at: 0, value: 1 }] });
+}
+
+/** The resort a URL names: exact, else ignoring case, `-` for spaces. */
+function findResort(resorts: readonly ResortInfo[], name: string): ResortInfo | undefined {
+  const norm = (s: string) => s.toLowerCase().replaceAll("-", " ").trim();
+  return resorts.find((r) => r.resort === name) ??
+    resorts.find((r) => norm(r.resort) === norm(name));
+}
+
+const overviewTopic = (c: OverviewChoice) => `overview?period=${c.period}&metric=${c.metric}`;
+const resortTopic = (name: string) => `resort:${name}`;
+const PIPELINE_TOPIC = "pipeline";
+
+/** The pages and their live streams as a hono app; starts pushing updates (until `live` closes). */
+export function createDashboardApp(deps: DashboardDeps): Hono {
+  const app = new Hono({ strict: false });
+  app.onError(answerError);
+  // The chart engine's first drawing of each kind costs far more than the next ones: pay it
+  // here, while the app loads, not on someone's first page view.
+  warmUpCharts();
+  const { status, dashboard, live, liftHours, tables } = deps;
+  /** Bumped on every report refresh: the id of live messages, and `since` of rendered pages. */
+  let generation = 0;
+
+  const clockHtml = async () => html(<ClockLine clock={await loadClock(dashboard, status)} />);
+
+  const renderOverview = (choice: OverviewChoice) => async () =>
+    html(
+      <OverviewLive
+        data={await loadOverview(dashboard, status, choice.period)}
+        choice={choice}
+        hours={liftHours}
+        status={status}
+      />,
+    );
+  const renderResort = (info: ResortInfo) => async () =>
+    html(
+      <ResortLive
+        data={await loadResort(dashboard, status, info)}
+        hours={liftHours}
+        status={status}
+      />,
+    );
+  const renderPipeline = () =>
+    html(<PipelineLive status={status} tables={tables} now={Date.now()} />);
+
+  const withClock = (render: () => Promise<string>) => async () =>
+    livePartials(await render(), clockPartial(await clockHtml()));
+
+  const badRequest = async (c: Context, e: BadQuery, retry: string) =>
+    page(
+      c,
+      {
+        title: "Bad request",
+        active: null,
+        resorts: (await resortList(dashboard)).map((r) => r.resort),
+        clock: await loadClock(dashboard, status),
+      },
+      <BadRequestBody parameter={e.parameter} problem={e.problem} retry={retry} />,
+      400,
+    );
+
+  app.get("/", async (c) => {
+    let choice: OverviewChoice;
+    try {
+      choice = overviewChoice(c.req.query());
+    } catch (e) {
+      if (e instanceof BadQuery) return badRequest(c, e, "/");
+      throw e;
+    }
+    const since = generation;
+    const data = await loadOverview(dashboard, status, choice.period);
+    return page(
+      c,
+      {
+        title: "Network overview",
+        active: { page: "overview" },
+        resorts: (data.resorts.value ?? []).map((r) => r.resort),
+        clock: data.clock,
+        liveUrl: overviewEventsUrl(choice, since),
+      },
+      <>
+        <h1>Network overview</h1>
+        <PeriodChoice choice={choice} />
+        <OverviewLive data={data} choice={choice} hours={liftHours} status={status} />
+      </>,
+    );
+  });
+
+  app.get("/resorts/:name", async (c) => {
+    const name = c.req.param("name");
+    const known = await loadResorts(dashboard);
+    if (known.value === undefined) {
+      // The resort list cannot be read yet (target unreachable or still starting): that is no
+      // reason to call the resort unknown. The live stream brings the page once it can be read.
+      return page(
+        c,
+        {
+          title: name,
+          active: null,
+          resorts: [],
+          clock: await loadClock(dashboard, status),
+          liveUrl: resortEventsUrl(name),
+        },
+        <>
+          <h1>{name}</h1>
+          <Live>
+            <ReadError error={known.error} hasValue={false} />
+            <Waiting>
+              Waiting for the list of resorts; this page fills in when it can be read.
+            </Waiting>
+          </Live>
+        </>,
+      );
+    }
+    const resorts = known.value;
+    const info = findResort(resorts, name);
+    if (!info) {
+      return page(
+        c,
+        {
+          title: "No such resort",
+          active: null,
+          resorts: resorts.map((r) => r.resort),
+          clock: await loadClock(dashboard, status),
+        },
+        <UnknownResortBody name={name} resorts={resorts.map((r) => r.resort)} />,
+        404,
+      );
+    }
+    const since = generation;
+    const data = await loadResort(dashboard, status, info);
+    return page(
+      c,
+      {
+        title: info.resort,
+        active: { page: "resort", resort: info.resort },
+        resorts: resorts.map((r) => r.resort),
+        clock: data.clock,
+        liveUrl: resortEventsUrl(info.resort, since),
+      },
+      <>
+        <ResortHeader info={info} />
+        <ResortLive data={data} hours={liftHours} status={status} />
+      </>,
+    );
+  });
+
+  app.get("/pipeline", async (c) => {
+    const [resorts, clock] = await Promise.all([
+      resortList(dashboard),
+      loadClock(dashboard, status),
+    ]);
+    return page(
+      c,
+      {
+        title: "Pipeline",
+        active: { page: "pipeline" },
+        resorts: resorts.map((r) => r.resort),
+        clock,
+        liveUrl: PIPELINE_EVENTS_URL,
+      },
+      <>
+        <h1>Ingest pipeline</h1>
+        <PipelineLive status={status} tables={tables} now={Date.now()} />
+      </>,
+    );
+  });
+
+  // Live streams. A page passes the generation it was rendered at; when a refresh happened
+  // since (or the client reconnects with an older event id), it gets the current view at once.
+  const ids = (c: Context, since: number | undefined) => {
+    const last = c.req.header("Last-Event-ID");
+    const seen = last !== undefined && /^\d+$/.test(last) ? last : since?.toString();
+    return { seenId: seen, currentId: String(generation) };
+  };
+
+  app.get("/events/overview", async (c) => {
+    let choice: OverviewChoice;
+    let since: number | undefined;
+    try {
+      choice = overviewChoice(c.req.query());
+      since = sinceOf(c.req.query());
+    } catch (e) {
+      if (e instanceof BadQuery) return c.text(`bad request: ${e.message}\n`, 400);
+      throw e;
+    }
+    return await live.connect(
+      overviewTopic(choice),
+      withClock(renderOverview(choice)),
+      ids(c, since),
+    );
+  });
+
+  app.get("/events/resorts/:name", async (c) => {
+    let since: number | undefined;
+    try {
+      since = sinceOf(c.req.query());
+    } catch (e) {
+      if (e instanceof BadQuery) return c.text(`bad request: ${e.message}\n`, 400);
+      throw e;
+    }
+    const known = await loadResorts(dashboard);
+    if (known.value === undefined) {
+      // Not readable yet: the extension retries with backoff, and connects once it is.
+      return c.text("the resort list cannot be read yet\n", 503, { "Retry-After": "5" });
+    }
+    const info = findResort(known.value, c.req.param("name"));
+    if (!info) return c.text("no such resort\n", 404);
+    return await live.connect(
+      resortTopic(info.resort),
+      withClock(renderResort(info)),
+      ids(c, since),
+    );
+  });
+
+  app.get(PIPELINE_EVENTS_URL, () => live.connect(PIPELINE_TOPIC, withClock(renderPipeline)));
+
+  // Every report refresh: each open report view is rendered once and pushed to its viewers.
+  const offChange = dashboard.onChange(() => {
+    generation++;
+    live.publish((key) => key !== PIPELINE_TOPIC, String(generation)).catch(() => {});
+  });
+  // Every status sample (once a second): the pipeline view, and the clock on every page.
+  let lastClock = "";
+  let sampling = false;
+  const offSample = status.onSample(() => {
+    if (sampling) return;
+    sampling = true;
+    (async () => {
+      await live.publish((key) => key === PIPELINE_TOPIC);
+      const clock = await clockHtml();
+      if (clock !== lastClock) {
+        lastClock = clock;
+        live.broadcast(clockPartial(clock));
+      }
+    })().catch(() => {}).finally(() => {
+      sampling = false;
+    });
+  });
+  live.onClose(() => {
+    offChange();
+    offSample();
+  });
+
+  app.get("/resorts", (c) => c.redirect("/", 302));
+
+  app.notFound(async (c) => {
+    if (c.req.path.startsWith("/api/") || !(c.req.header("Accept") ?? "").includes("text/html")) {
+      return c.json({ error: "not found", path: c.req.path }, 404);
+    }
+    return page(
+      c,
+      {
+        title: "Not found",
+        active: null,
+        resorts: (await resortList(dashboard)).map((r) => r.resort),
+        clock: await loadClock(dashboard, status),
+      },
+      <NotFoundBody path={c.req.path} />,
+      404,
+    );
+  });
+  return app;
+}

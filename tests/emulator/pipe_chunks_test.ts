@@ -1,0 +1,53 @@
+/**
+ * A body parsed from the chunks it arrived in (as the emulator commits it) gives exactly what
+ * the whole text gives, wherever the chunks are cut: inside a row, between `\r` and `\n`, or
+ * inside a multi-byte character.
+ */
+import assert from "node:assert/strict";
+import { Pipe } from "../../src/emulator/pipe.ts";
+import type { StoredValue } from "../../src/emulator/coerce.ts";
+
+const pipe = new Pipe("P", {
+  name: "T",
+  columns: [
+    { name: "N", type: { kind: "number", precision: 3, scale: 0 }, typeText: "NUMBER(3,0)" },
+    { name: "S", type: { kind: "varchar", length: 20 }, typeText: "VARCHAR(20)" },
+  ],
+} as never);
+
+const text = '{"N":1,"S":"Zürich ⛷"}\r\n\r\n   \n{"N":999}\n{"N":1000}\n{"N":"x"}\nnull\n' +
+  '{"N":2,"S":"Åre"}\n{"N":3}';
+
+function fromChunks(bytes: Uint8Array, cuts: number[]) {
+  const chunks: Uint8Array[] = [];
+  let from = 0;
+  for (const cut of [...cuts, bytes.length]) {
+    chunks.push(bytes.slice(from, cut));
+    from = cut;
+  }
+  const rows: StoredValue[][] = [];
+  const counts = pipe.parseChunks(chunks, (r) => rows.push(r));
+  return { rows, ...counts };
+}
+
+Deno.test("Pipe.parseChunks: the same rows, counts and messages as the whole text, however cut", () => {
+  const whole = pipe.parse(text);
+  assert.deepEqual(whole.rows, [[1, "Zürich ⛷"], [999, null], [2, "Åre"], [3, null]]);
+  const bytes = new TextEncoder().encode(text);
+  // Every single cut, and every pair of cuts three bytes apart.
+  for (let a = 0; a <= bytes.length; a++) {
+    for (const cuts of [[a], a + 3 <= bytes.length ? [a, a + 3] : [a]]) {
+      const got = fromChunks(bytes, cuts);
+      assert.deepEqual(got, whole, `cut at ${cuts}`);
+    }
+  }
+  assert.deepEqual(fromChunks(bytes, []), whole);
+  assert.equal(whole.parsed, 7);
+  assert.equal(whole.errors, 3);
+  assert.match(whole.lastErrorMessage!, /Row 5 .*not a JSON object/);
+  assert.deepEqual(pipe.parseChunks([], () => assert.fail("no rows")), {
+    parsed: 0,
+    errors: 0,
+    lastErrorMessage: null,
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * The emulator's buffer of uncommitted appends is bounded per channel: an append beyond the bound
+ * gets 429 and changes nothing (the same continuation token works once a commit made room), and
+ * what was accepted all lands, each row once.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { StreamingService } from "../../src/emulator/channels.ts";
+import { ApiError } from "../../src/emulator/errors.ts";
+import { Warehouse, WAREHOUSE_FILE } from "../../src/emulator/warehouse.ts";
+import { silentLogger } from "../../src/log.ts";
+import { ndjson, ride } from "./helpers.ts";
+
+function refusal(fn: () => unknown): ApiError {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof ApiError, `expected ApiError, got ${e}`);
+    return e;
+  }
+  assert.fail("the append was accepted");
+}
+
+Deno.test("appends beyond the channel's uncommitted bound get 429 and leave the channel as it was", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "liftline-bound-" });
+  const warehouse = new Warehouse(join(dir, WAREHOUSE_FILE));
+  // Each body in two chunks, as bodies arrive: rows may be cut anywhere between them.
+  const body = (n: number) => {
+    const bytes = new TextEncoder().encode(ndjson(Array.from({ length: n }, () => ride())));
+    const cut = Math.floor(bytes.length / 2) + 7;
+    return [bytes.slice(0, cut), bytes.slice(cut)];
+  };
+  const size = (b: Uint8Array[]) => b.reduce((n, c) => n + c.byteLength, 0);
+  const one = body(100);
+  // Room for two bodies of 100 rides, not three.
+  const streaming = new StreamingService(warehouse, {
+    database: "DB",
+    schema: "S",
+    pipes: { LIFT_RIDE: "LIFT_RIDE_PIPE" },
+    commitDelayMs: 400,
+    invalidateSeconds: 0,
+    maxUncommittedBytes: Math.floor(size(one) * 2.5),
+    log: silentLogger,
+  });
+  try {
+    const pipe = streaming.pipes.get("LIFT_RIDE_PIPE")!;
+    let token = streaming.open(pipe, "c").next_continuation_token;
+    const two = body(100);
+    token = streaming.append(pipe, "c", token, "100", one).next_continuation_token;
+    token = streaming.append(pipe, "c", token, "200", two).next_continuation_token;
+    const e = refusal(() => streaming.append(pipe, "c", token, "300", body(100)));
+    assert.equal(e.status, 429);
+    assert.match(e.message, /uncommitted/);
+    assert.equal(streaming.pendingBatches, 2, "the refused body is not buffered");
+
+    // Once the first two commit, the same token is accepted: the refusal consumed nothing.
+    const deadline = Date.now() + 10_000;
+    while (streaming.pendingBatches > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(warehouse.count("LIFT_RIDE"), 200);
+    // Committed bodies are freed at once (their buffers detached), not left to the collector.
+    assert.ok([...one, ...two].every((c) => c.buffer.detached));
+    streaming.append(pipe, "c", token, "300", body(100));
+    while (streaming.pendingBatches > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(warehouse.count("LIFT_RIDE"), 300);
+    assert.equal(warehouse.channel("LIFT_RIDE_PIPE", "c")!.lastCommittedOffsetToken, "300");
+
+    // A single body larger than the bound still goes through when nothing else waits.
+    const big = streaming.open(pipe, "big").next_continuation_token;
+    streaming.append(pipe, "big", big, "1000", body(1000));
+    assert.equal(streaming.pendingBatches, 1);
+  } finally {
+    streaming.close();
+    warehouse.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,88 @@
+/**
+ * Exactly-once checks of a whole run against the generator's model: the warehouse must hold every
+ * row a seeded span produces, each TXID once, and the queue must be empty.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { TABLES } from "../../src/config/load.ts";
+import { generateRows } from "../../src/generator/model.ts";
+
+/** A seeded world-time span, as given to `liftline generate|run`. */
+export interface SeededSpan {
+  seed: string;
+  /** ISO instants, START_TIME and UNTIL. */
+  start: string;
+  until: string;
+  /** TICKETS_PER_DAY (default 8500, the program's default). */
+  ticketsPerDay?: number;
+}
+
+/** Rows left in the queue database at `path`, all tables together. */
+export function queuedRows(path: string): number {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    return TABLES.reduce(
+      (a, t) => a + Number((db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n),
+      0,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+/** Every TXID per table in the warehouse database at `path`, with how often it is there. */
+function warehouseTxids(path: string): Record<string, Map<string, number>> {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    const out: Record<string, Map<string, number>> = {};
+    for (const t of TABLES) {
+      const rows = db.prepare(`SELECT TXID AS id, count(*) AS n FROM ${t} GROUP BY TXID`)
+        .all() as { id: string; n: number }[];
+      out[t] = new Map(rows.map((r) => [r.id, Number(r.n)]));
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Asserts that the warehouse at `path` holds exactly the rows of `span`, each TXID once (none
+ * missing, none twice, none extra). Returns how many rows that is.
+ */
+export function assertEveryRowOnce(path: string, span: SeededSpan): number {
+  const want = generateRows({
+    seed: span.seed,
+    start: Date.parse(span.start),
+    until: Date.parse(span.until),
+    ticketsPerDay: span.ticketsPerDay ?? 8500,
+  });
+  const got = warehouseTxids(path);
+  let total = 0;
+  for (const t of TABLES) {
+    const expected = want[t].map((json) => JSON.parse(json).TXID as string);
+    const twice = [...got[t]].filter(([, n]) => n !== 1);
+    assert.deepEqual(twice, [], `${t}: TXIDs that landed more than once`);
+    const missing = expected.filter((id) => !got[t].has(id));
+    assert.equal(missing.length, 0, `${t}: ${missing.length} rows missing, e.g. ${missing[0]}`);
+    assert.equal(got[t].size, expected.length, `${t}: no rows beyond the generated ones`);
+    total += expected.length;
+  }
+  return total;
+}
+
+/** Waits up to `ms` for a child to exit by itself; undefined when it did not. */
+export async function exitWithin(
+  child: Deno.ChildProcess,
+  ms: number,
+): Promise<Deno.CommandStatus | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((r) => timer = setTimeout(() => r(undefined), ms));
+  try {
+    return await Promise.race([child.status, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,472 @@
+/**
+ * The dashboard in a real browser: Debian's chromium, driven by playwright-core, against a real
+ * `liftline run` (generator, streamer, embedded emulator and dashboard in one child process).
+ *
+ * It checks what a person at the browser relies on: every page loads with a clean console (no
+ * errors, warnings, Content-Security-Policy violations or failed requests), the selectors and
+ * the navigation swap the content and push a bookmarkable URL without reloading the page, the
+ * back button brings the previous view back, live updates arrive over server-sent events and
+ * leave the page's state alone (an expanded data table stays expanded), and every page fits a
+ * 390 px wide phone as well as a 1280×800 laptop screen.
+ *
+ * It also writes screenshots of each page at both sizes to `test-artifacts/screenshots/` (or
+ * `SCREENSHOT_DIR`), for CI to keep. `.ci/run` installs chromium (`apt-get install chromium`);
+ * without it this test fails and says so (`CHROMIUM_PATH` points it at another build).
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { type LiftlineProcess, spawnLiftline } from "../helpers/liftline_child.ts";
+
+/**
+ * The browser globals used by the functions that run in the page. This file is type-checked with
+ * Deno's libraries, not the DOM's (adding the DOM library would change every file's types).
+ */
+interface PageElement {
+  id: string;
+  className: unknown;
+  tagName: string;
+  textContent: string | null;
+  innerText: string;
+  nextElementSibling: PageElement | null;
+  parentElement: PageElement | null;
+  getBoundingClientRect(): { right: number };
+  setAttribute(name: string, value: string): void;
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): Iterable<PageElement>;
+}
+declare const document: {
+  documentElement: { scrollWidth: number };
+  getElementById(id: string): PageElement | null;
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): Iterable<PageElement>;
+  addEventListener(
+    type: "securitypolicyviolation",
+    listener: (e: { violatedDirective: string; blockedURI: string }) => void,
+  ): void;
+};
+declare const window: {
+  scrollY: number;
+  innerWidth: number;
+  __csp?: string[];
+  __marker?: string;
+};
+declare function requestAnimationFrame(callback: () => void): number;
+
+const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+const SCREENSHOT_DIR = Deno.env.get("SCREENSHOT_DIR") ??
+  fileURLToPath(new URL("../../test-artifacts/screenshots/", import.meta.url));
+
+const LAPTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+/**
+ * A Saturday in the season, half an hour after the Colorado lifts open: at CHEETAH (16 world
+ * minutes a second) rides flow at once and the whole ski day passes in about half a minute, so
+ * the first report refresh already has rides and the next one (a minute later) has more.
+ */
+const START_TIME = "2026-12-05T15:30:00Z";
+
+/** A resort that does not exist: its page is the one response that may be a 404. */
+const NOT_A_RESORT = "/resorts/Nowhere%20Peak";
+
+/** Generous bounds for two busy cores; every wait ends as soon as its event happens. */
+const READY_MS = 120_000;
+const EVENT_MS = 20_000;
+/** The emulator refreshes the report chain once a minute (the tables' target lag). */
+const REFRESH_MS = 100_000;
+
+async function requireChromium(): Promise<void> {
+  try {
+    await Deno.stat(CHROMIUM);
+  } catch {
+    throw new Error(
+      `chromium is not installed at ${CHROMIUM}. This test drives Debian's chromium: install it ` +
+        "with `apt-get install -y chromium` (as .ci/run does), or set CHROMIUM_PATH to a " +
+        "chromium binary.",
+    );
+  }
+}
+
+/** Starts `liftline run` on an ephemeral port and returns its dashboard URL. */
+async function startRun(dir: string): Promise<{ run: LiftlineProcess; base: string }> {
+  const run = spawnLiftline([
+    "run",
+    "--speed",
+    "CHEETAH",
+    "--start-time",
+    START_TIME,
+    "--seed",
+    "browser",
+    "--data-dir",
+    dir,
+    "--port",
+    "0",
+    // Rows commit quickly, so the first report refresh (a few seconds in) has rides.
+    "--emulator-commit-delay-ms",
+    "100",
+  ], { cwd: dir });
+  try {
+    const m = await run.waitFor(/serving url=(http:\/\/\S+)/, READY_MS);
+    return { run, base: m[1] };
+  } catch (e) {
+    await run.stop("SIGKILL");
+    throw e;
+  }
+}
+
+/** Waits until the pipeline is ready and the overview shows KPI numbers (rides are reported). */
+async function waitForReportedRides(run: LiftlineProcess, base: string): Promise<void> {
+  const deadline = Date.now() + READY_MS;
+  let last = "";
+  while (Date.now() < deadline) {
+    if (!run.running()) throw new Error(`liftline run exited:\n${run.stderr()}`);
+    try {
+      const ready = await fetch(`${base}/readyz`);
+      last = `readyz ${ready.status}: ${await ready.text()}`;
+      if (ready.ok) {
+        const html = await (await fetch(`${base}/`)).text();
+        if (html.includes('class="kpi"')) return;
+        last = "the overview shows no KPI tiles yet";
+      }
+    } catch (e) {
+      last = String(e);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no rides reported within ${READY_MS} ms (${last}):\n${run.stderr()}`);
+}
+
+/**
+ * Everything that went wrong on a page: console errors and warnings (a CSP violation is one),
+ * uncaught exceptions, CSP violation events, failed requests and error responses. Expected: a
+ * live stream cut by its page going away (a swap or a navigation closes it on purpose), and the
+ * deliberate 404 page.
+ */
+function watchProblems(page: Page): string[] {
+  const problems: string[] = [];
+  const isNotAResort = (url: string) => new URL(url).pathname === NOT_A_RESORT;
+  page.on("console", (m) => {
+    if (m.type() !== "error" && m.type() !== "warning") return;
+    // Chromium logs a failed main document as a console error too; the 404 page is meant to be one.
+    if (isNotAResort(m.location().url) && /status of 404/.test(m.text())) return;
+    problems.push(`console ${m.type()}: ${m.text()} at ${m.location().url}`);
+  });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => {
+    const closedStream = new URL(r.url()).pathname.startsWith("/events/") &&
+      r.failure()?.errorText === "net::ERR_ABORTED";
+    if (!closedStream) problems.push(`request failed: ${r.url()}: ${r.failure()?.errorText}`);
+  });
+  page.on("response", (r) => {
+    if (r.status() >= 400 && !(r.status() === 404 && isNotAResort(r.url()))) {
+      problems.push(`response ${r.status()}: ${r.url()}`);
+    }
+  });
+  return problems;
+}
+
+/** Records CSP violations in the page itself (before any of its scripts run). */
+const RECORD_CSP_VIOLATIONS = () => {
+  const found: string[] = [];
+  window.__csp = found;
+  document.addEventListener("securitypolicyviolation", (e) => {
+    found.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"}`);
+  });
+};
+
+async function cspViolations(page: Page): Promise<string[]> {
+  return await page.evaluate(() => window.__csp ?? ["(the CSP recorder did not run)"]);
+}
+
+/** Marks the window; a full reload would lose the mark. */
+async function markWindow(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    window.__marker = "still here";
+  });
+}
+
+async function windowMarked(page: Page): Promise<boolean> {
+  return await page.evaluate(() => window.__marker === "still here");
+}
+
+/** Waits for the first live message: the clock line, which every page's stream sends. */
+async function waitForLiveClock(page: Page): Promise<void> {
+  const before = await page.locator("#clock").innerText();
+  await page.waitForFunction(
+    (text) => document.getElementById("clock")?.innerText !== text,
+    before,
+    { timeout: EVENT_MS },
+  );
+}
+
+/** The page's width beyond its viewport (sideways scrolling), in CSS pixels. */
+async function overflowAt(page: Page, viewport: { width: number; height: number }) {
+  await page.setViewportSize(viewport);
+  // Layout settles on the next frame after a resize.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  return width - viewport.width;
+}
+
+/** The outermost elements that stick out of the viewport, to name them in a failure. */
+async function overflowingElements(page: Page): Promise<string> {
+  return await page.evaluate(() => {
+    const width = window.innerWidth;
+    const out: string[] = [];
+    for (const el of document.querySelectorAll("body *")) {
+      const right = el.getBoundingClientRect().right;
+      const parentRight = el.parentElement?.getBoundingClientRect().right ?? 0;
+      if (right > width && parentRight <= width) {
+        const cls = typeof el.className === "string" && el.className ? `.${el.className}` : "";
+        out.push(
+          `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}${cls} ` +
+            `(right edge ${Math.round(right)} px, "${(el.textContent ?? "").slice(0, 40)}")`,
+        );
+      }
+    }
+    return out.slice(0, 5).join("; ");
+  });
+}
+
+Deno.test({
+  name: "browser: the dashboard in chromium (clean console, swaps, live updates, phone width)",
+  // playwright-core keeps a connection to chromium with timers of its own; the browser is closed
+  // and the child stopped in `finally`.
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async (t) => {
+    await requireChromium();
+    await Deno.mkdir(SCREENSHOT_DIR, { recursive: true });
+    const dir = await Deno.makeTempDir({ prefix: "liftline-browser-" });
+    let run: LiftlineProcess | undefined;
+    let browser: Browser | undefined;
+    try {
+      const started = await startRun(dir);
+      run = started.run;
+      const base = started.base;
+      await waitForReportedRides(run, base);
+
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+        ],
+      });
+      // A fresh profile: no cache or history from any earlier run.
+      const context = await browser.newContext({ viewport: LAPTOP });
+      await context.addInitScript(RECORD_CSP_VIOLATIONS);
+      context.setDefaultTimeout(EVENT_MS);
+
+      // The overview's live region changes only when the reports refresh (once a minute), so
+      // this tab opens first, expands a data table, and is checked last.
+      const watcher = await context.newPage();
+      const watcherProblems = watchProblems(watcher);
+      await watcher.goto(`${base}/`, { waitUntil: "load" });
+      await waitForLiveClock(watcher);
+      const kpiBefore = await watcher.locator(".kpis").evaluate((e) => e.textContent);
+      await watcher.locator("#live details summary").first().click();
+      assert.equal(await watcher.locator("#live details").first().getAttribute("open"), "");
+      await markWindow(watcher);
+
+      const page = await context.newPage();
+      const problems = watchProblems(page);
+
+      await t.step("each page loads cleanly, fits both screens, and is photographed", async () => {
+        const pages = [
+          { path: "/", shot: "overview", heading: "Network overview" },
+          { path: "/resorts/Vail", shot: "resort-vail", heading: "Vail" },
+          { path: "/pipeline", shot: "pipeline", heading: "Ingest pipeline" },
+          { path: "/resorts/Beaver%20Creek", heading: "Beaver Creek" },
+        ];
+        for (const p of pages) {
+          const response = await page.goto(base + p.path, { waitUntil: "load" });
+          assert.equal(response?.status(), 200, p.path);
+          assert.equal(await page.locator("h1").innerText(), p.heading, p.path);
+          await waitForLiveClock(page);
+          for (const viewport of [LAPTOP, PHONE]) {
+            const over = await overflowAt(page, viewport);
+            assert.ok(
+              over <= 0,
+              `${p.path} is ${over} px wider than ${viewport.width} px: ${await overflowingElements(
+                page,
+              )}`,
+            );
+            if (p.shot) {
+              const size = `${viewport.width}x${viewport.height}`;
+              await page.screenshot({
+                path: join(SCREENSHOT_DIR, `${p.shot}-${size}.png`),
+                fullPage: true,
+              });
+              if (p.path === "/" && viewport === LAPTOP) {
+                // What a person sees first, for the README (docs/dashboard.png).
+                await page.screenshot({ path: join(SCREENSHOT_DIR, `${p.shot}-${size}-top.png`) });
+              }
+            }
+          }
+          // A reader on a phone who expands the data tables still scrolls only downwards.
+          const opened = await page.evaluate(() => {
+            const all = [...document.querySelectorAll("details")];
+            for (const d of all) d.setAttribute("open", "");
+            return all.length;
+          });
+          const over = await overflowAt(page, PHONE);
+          assert.ok(
+            over <= 0,
+            `${p.path} with its ${opened} data tables open is ${over} px wider than ` +
+              `${PHONE.width} px: ${await overflowingElements(page)}`,
+          );
+          await page.setViewportSize(LAPTOP);
+          assert.deepEqual(await cspViolations(page), [], p.path);
+        }
+
+        const missing = await page.goto(base + NOT_A_RESORT, { waitUntil: "load" });
+        assert.equal(missing?.status(), 404);
+        // It links the real resorts.
+        const links = await page.locator("main ul.links a").allInnerTexts();
+        assert.deepEqual(
+          links.toSorted(),
+          ["Beaver Creek", "Breckenridge", "Heavenly", "Keystone", "Vail"],
+        );
+        for (const viewport of [PHONE, LAPTOP]) {
+          assert.ok((await overflowAt(page, viewport)) <= 0, `404 page at ${viewport.width} px`);
+        }
+        assert.deepEqual(await cspViolations(page), []);
+        assert.deepEqual(problems, []);
+      });
+
+      await t.step(
+        "selectors and navigation swap the page, push the URL, and go back",
+        async () => {
+          await page.goto(`${base}/`, { waitUntil: "load" });
+          const note = page.locator("section[aria-label='Network totals'] .note");
+          assert.match(await note.innerText(), /^Today: /);
+          await markWindow(page);
+
+          const period = page.getByRole("group", { name: "Period" });
+          await period.getByRole("link", { name: "Last 7 days" }).click();
+          await page.waitForURL((u) =>
+            u.pathname === "/" && u.searchParams.get("period") === "last7"
+          );
+          await note.filter({ hasText: /^Last 7 days: / }).waitFor();
+          assert.equal(
+            await period.getByRole("link", { name: "Last 7 days" }).getAttribute("aria-current"),
+            "true",
+          );
+          assert.ok(await windowMarked(page), "choosing a period reloaded the page");
+
+          const metric = page.getByRole("group", { name: "Compare by" });
+          await metric.getByRole("link", { name: "Revenue" }).click();
+          await page.waitForURL((u) =>
+            u.searchParams.get("metric") === "revenue" && u.searchParams.get("period") === "last7"
+          );
+          await metric.locator("a[aria-current='true']", { hasText: "Revenue" }).waitFor();
+          await note.filter({ hasText: /^Last 7 days: / }).waitFor();
+          assert.ok(await windowMarked(page), "choosing a metric reloaded the page");
+
+          await page.getByRole("navigation", { name: "Pages" }).getByRole("link", { name: "Vail" })
+            .click();
+          await page.waitForURL((u) => u.pathname === "/resorts/Vail");
+          await page.locator("h1", { hasText: "Vail" }).waitFor();
+          assert.ok(await windowMarked(page), "following a resort link reloaded the page");
+          // The new page's live stream runs.
+          await waitForLiveClock(page);
+
+          await page.goBack();
+          await page.waitForURL((u) =>
+            u.pathname === "/" && u.searchParams.get("period") === "last7" &&
+            u.searchParams.get("metric") === "revenue"
+          );
+          await page.locator("h1", { hasText: "Network overview" }).waitFor();
+          await note.filter({ hasText: /^Last 7 days: / }).waitFor();
+          await metric.locator("a[aria-current='true']", { hasText: "Revenue" }).waitFor();
+
+          assert.deepEqual(await cspViolations(page), []);
+          assert.deepEqual(problems, []);
+        },
+      );
+
+      await t.step("the pipeline page updates live over SSE and keeps its state", async () => {
+        await page.goto(`${base}/pipeline`, { waitUntil: "load" });
+        const worldClock = page.locator("#live dt:text-is('World clock') + dd");
+        const committed = page.locator(
+          "#live section[aria-label='RESORT_TICKET'] dt:text-is('Committed offset') + dd",
+        );
+        const before = {
+          clock: await worldClock.innerText(),
+          committed: await committed.innerText(),
+        };
+        await markWindow(page);
+        // Scrolled down to the per-table panels, as a reader would be.
+        await committed.scrollIntoViewIfNeeded();
+        const scrollY = await page.evaluate(() => window.scrollY);
+        // State a morph keeps and a replacement would drop: a property on the live region's node.
+        await page.evaluate(() => {
+          (document.getElementById("live") as PageElement & { __probe?: number }).__probe = 1;
+        });
+
+        await page.waitForFunction(
+          (was) => {
+            const dd = [...document.querySelectorAll("#live dt")]
+              .find((dt) => dt.textContent === "World clock")?.nextElementSibling;
+            return dd !== undefined && dd !== null && dd.textContent !== was;
+          },
+          before.clock,
+          { timeout: EVENT_MS },
+        );
+        await page.waitForFunction(
+          (was) => {
+            const panel = document.querySelector("#live section[aria-label='RESORT_TICKET']");
+            const dd = [...(panel?.querySelectorAll("dt") ?? [])]
+              .find((dt) => dt.textContent === "Committed offset")?.nextElementSibling;
+            return dd !== undefined && dd !== null && dd.textContent !== was;
+          },
+          before.committed,
+          { timeout: EVENT_MS },
+        );
+        assert.ok(await windowMarked(page), "the live update reloaded the page");
+        assert.equal(
+          await page.evaluate(() =>
+            (document.getElementById("live") as PageElement & { __probe?: number }).__probe
+          ),
+          1,
+          "the live region was replaced instead of morphed in place",
+        );
+        assert.equal(await page.evaluate(() => window.scrollY), scrollY, "scroll position");
+        assert.deepEqual(await cspViolations(page), []);
+        assert.deepEqual(problems, []);
+      });
+
+      await t.step("a report refresh reaches an open overview and keeps a table open", async () => {
+        // New rides since the page opened: the KPI tiles change in place.
+        await watcher.waitForFunction(
+          (was) => document.querySelector(".kpis")?.textContent !== was,
+          kpiBefore,
+          { timeout: REFRESH_MS },
+        );
+        assert.equal(
+          await watcher.locator("#live details").first().getAttribute("open"),
+          "",
+          "the expanded data table closed on a live update",
+        );
+        assert.ok(await windowMarked(watcher), "the live update reloaded the page");
+        assert.deepEqual(await cspViolations(watcher), []);
+        assert.deepEqual(watcherProblems, []);
+      });
+    } finally {
+      await browser?.close();
+      await run?.stop("SIGTERM", 15_000);
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
