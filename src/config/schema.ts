@@ -15,7 +15,7 @@ import { z } from "zod";
  * so this sets a channel's top speed: 10,000 rows (about 2 MB of rides) carry 100,000 rows/s, near
  * the 20 MB/s a channel loads. It also sets memory: with the embedded emulator every copy of a
  * batch on its way is in this one process. Over 90 s of `run --speed MAX` (bench group `run`),
- * 10,000 rows peaked at 360–384 MB in six runs, 12,000 at 424 MB and 20,000 at 447 MB.
+ * 10,000 rows peaked at 338–367 MB in three runs and 12,000 at 387 MB.
  */
 export const DEFAULT_STREAM_BATCH_ROWS = 10_000;
 

@@ -61,10 +61,14 @@ export class RowTooLargeError extends Error {
 
 const encoder = new TextEncoder();
 
-/** gzip with the platform's CompressionStream. */
+/** gzip with the platform's CompressionStream, reading `bytes` in place (no copy of them). */
 export async function gzip(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
-  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  const compressor = new CompressionStream("gzip");
+  const writer = compressor.writable.getWriter();
+  const written = Promise.all([writer.write(bytes), writer.close()]);
+  const packed = await new Response(compressor.readable).arrayBuffer();
+  await written;
+  return new Uint8Array(packed);
 }
 
 /**
@@ -124,12 +128,15 @@ export async function encodeAppendBodies(
     if (!compress && end - start > 1) return await halve(start, end);
     // Compressing (by choice, or because a single row is too big to send plain).
     const packed = await gzip(raw);
+    const rawLength = raw.length;
+    // Megabytes that would otherwise wait for the garbage collector: free them now.
+    raw.buffer.transfer(0);
     if (packed.length <= cap) {
-      out.push(body(packed, true, raw.length, start, end));
+      out.push(body(packed, true, rawLength, start, end));
       return;
     }
     if (end - start > 1) return await halve(start, end);
-    throw new RowTooLargeError(rows[start].id, raw.length, cap);
+    throw new RowTooLargeError(rows[start].id, rawLength, cap);
   };
   const halve = async (start: number, end: number) => {
     const mid = start + Math.floor((end - start) / 2);
