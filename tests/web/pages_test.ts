@@ -149,9 +149,9 @@ async function expectedKpis(reports: Reports, period: Period, date: string) {
     : null;
   return {
     overview: o,
-    note: `${PERIOD_LABELS[period]}: ${rangeText(o.ranges.current)}, compared with ${
-      rangeText(o.ranges.previous)
-    }`,
+    note: `${PERIOD_LABELS[period]}: ${rangeText(o.ranges.current)}, ${
+      o.previous.visitors > 0 ? "compared with" : "nothing reported to compare with for"
+    } ${rangeText(o.ranges.previous)}`,
     tiles: new Map([
       ["Visitors", {
         value: fmtInt(o.current.visitors),
@@ -338,9 +338,9 @@ Deno.test("pages over a seeded history show the reports module's numbers", async
             kpis(hour),
             new Map([
               ["Visitors this hour", { value: fmtInt(h.visitors), delta: null }],
-              ["Capacity", { value: fmtPct(h.capacityPct), delta: null }],
-              ["Lift rides", { value: fmtInt(h.rides), delta: null }],
-              ["Revenue", { value: fmtUsd(h.revenue), delta: null }],
+              ["Capacity this hour", { value: fmtPct(h.capacityPct), delta: null }],
+              ["Lift rides this hour", { value: fmtInt(h.rides), delta: null }],
+              ["Revenue this hour", { value: fmtUsd(h.revenue), delta: null }],
             ]),
             `${info.resort}: this hour`,
           );

@@ -6,7 +6,13 @@
  * @module
  */
 import type { FC } from "hono/jsx";
-import type { Period, ResortInfo, ResortTotals, TrendPoint } from "../../reports/reports.ts";
+import type {
+  NetworkOverview,
+  Period,
+  ResortInfo,
+  ResortTotals,
+  TrendPoint,
+} from "../../reports/reports.ts";
 import type { StatusStore } from "../../status/store.ts";
 import { renderBarChart, renderLineChart, RESORT_METRICS, type ResortMetric } from "../charts.ts";
 import {
@@ -49,6 +55,10 @@ export function overviewUrl(choice: OverviewChoice): string {
 export function overviewEventsUrl(choice: OverviewChoice, since: number): string {
   return `/events/overview?period=${choice.period}&metric=${choice.metric}&since=${since}`;
 }
+
+/** Whether the period before the shown one has anything to compare with. */
+const hasPrevious = (o: NetworkOverview): boolean =>
+  o.change.visitors !== null || o.change.revenue !== null || o.change.rides !== null;
 
 /** A resort's (or a day's) value of the comparison metric `m`. */
 export const metricValue = (
@@ -119,8 +129,9 @@ export const OverviewLive: FC<
       {o && (
         <section aria-label="Network totals">
           <p class="note">
-            {PERIOD_LABELS[choice.period]}:{" "}
-            {rangeText(o.ranges.current.from, o.ranges.current.to)}, compared with{" "}
+            {PERIOD_LABELS[choice.period]}: {rangeText(o.ranges.current.from, o.ranges.current.to)},
+            {" "}
+            {hasPrevious(o) ? "compared with " : "nothing reported to compare with for "}
             {rangeText(o.ranges.previous.from, o.ranges.previous.to)}
           </p>
           <div class="kpis">

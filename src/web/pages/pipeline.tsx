@@ -12,6 +12,7 @@
  */
 import type { FC } from "hono/jsx";
 import type { ChannelStatus, DynamicTableStatus, StatusStore } from "../../status/store.ts";
+import type { Sample } from "../../status/ring.ts";
 import { renderSparkline } from "../charts.ts";
 import { Badge, DataTable, Panel, Waiting } from "../components.tsx";
 import { fmtInt, fmtRate, fmtSeconds, fmtUtc, NONE } from "../format.ts";
@@ -117,7 +118,12 @@ const TableFlow: FC<{ status: StatusStore; table: string; now: number }> = (
   const ch: ChannelStatus | undefined = status.channels.get(table);
   const flow = status.flow(table);
   const history = status.history(table, now - SPARK_WINDOW_MS);
-  const window = { from: now - SPARK_WINDOW_MS, to: now };
+  // A run younger than the window fills the width instead of a sliver at its right edge.
+  const first = Math.min(
+    history.lagP95[0]?.at ?? now,
+    history.committedPerSecond[0]?.at ?? now,
+  );
+  const window = { from: Math.max(now - SPARK_WINDOW_MS, first), to: now };
   const lagSpark = renderSparkline({
     title: `Ingest lag p95 of ${table}, last 15 minutes`,
     unit: "seconds",
@@ -187,16 +193,38 @@ const TableFlow: FC<{ status: StatusStore; table: string; now: number }> = (
       <div class="spark">
         <figure>
           {lagSpark ? raw(lagSpark) : <Waiting>No lag measured yet.</Waiting>}
-          <figcaption>Ingest lag p95, 15 min</figcaption>
+          <figcaption>
+            {sparkCaption("Ingest lag p95", history.lagP95, window, fmtSeconds)}
+          </figcaption>
         </figure>
         <figure>
           {rateSpark ? raw(rateSpark) : <Waiting>No commits yet.</Waiting>}
-          <figcaption>Committed rows/s, 15 min</figcaption>
+          <figcaption>
+            {sparkCaption("Committed rows/s", history.committedPerSecond, window, fmtRate)}
+          </figcaption>
         </figure>
       </div>
     </>
   );
 };
+
+/**
+ * What a sparkline shows, over how long, and its latest and highest values: the picture has no
+ * axes, so the numbers are in words beside it.
+ */
+function sparkCaption(
+  what: string,
+  points: readonly Sample[],
+  window: { from: number; to: number },
+  fmt: (v: number) => string,
+): string {
+  const minutes = Math.max(1, Math.round((window.to - window.from) / 60_000));
+  const values = points.map((p) => p.value).filter((v): v is number => v !== null);
+  const last = values.at(-1);
+  return last === undefined
+    ? `${what}, last ${minutes} min`
+    : `${what}, last ${minutes} min: now ${fmt(last)}, highest ${fmt(Math.max(...values))}`;
+}
 
 /** A SNAKE_CASE name that may wrap after its underscores on a phone. */
 const BreakableName: FC<{ name: string }> = ({ name }) => (

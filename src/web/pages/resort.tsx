@@ -115,9 +115,9 @@ const ThisHour: FC<{ center: ResortCenter | null; info: ResortInfo; waiting: str
       </p>
       <div class="kpis">
         <Kpi label="Visitors this hour" value={fmtInt(h.visitors)} />
-        <Kpi label="Capacity" value={fmtPct(h.capacityPct)} />
-        <Kpi label="Lift rides" value={fmtInt(h.rides)} />
-        <Kpi label="Revenue" value={fmtUsd(h.revenue)} />
+        <Kpi label="Capacity this hour" value={fmtPct(h.capacityPct)} />
+        <Kpi label="Lift rides this hour" value={fmtInt(h.rides)} />
+        <Kpi label="Revenue this hour" value={fmtUsd(h.revenue)} />
       </div>
     </section>
   );
