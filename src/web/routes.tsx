@@ -293,7 +293,8 @@ export function createDashboardApp(deps: DashboardDeps): Hono {
   let lastClock = "";
   let sampling = false;
   const offSample = status.onSample(() => {
-    if (sampling) return;
+    // Nobody watching: no render, and no report read (a warehouse query on a real account).
+    if (sampling || live.subscribers === 0) return;
     sampling = true;
     (async () => {
       await live.publish((key) => key === PIPELINE_TOPIC);
