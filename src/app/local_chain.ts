@@ -28,7 +28,6 @@ const RECENT_HISTORY = 60;
 export function localChainSource(db: DatabaseSync): ChainSource {
   let recent: StatementSync | undefined;
   return {
-    description: "embedded warehouse",
     read() {
       // Prepared lazily: the engine creates its tables when the emulator starts.
       recent ??= db.prepare(

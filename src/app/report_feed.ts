@@ -190,7 +190,6 @@ export class ReportFeed {
         source,
         { database: config.DATABASE_NAME, schema: config.SCHEMA_NAME },
         DEFINITIONS,
-        this.description,
       );
     })().finally(() => {
       this.#connecting = undefined;

@@ -16,27 +16,22 @@ export interface CachedRead<T> {
   value: T | undefined;
   /** The failure of the latest attempt at this version, or null. */
   error: Error | null;
-  /** True when `value` belongs to an earlier version than the current one. */
-  stale: boolean;
 }
 
 interface Entry {
   version: string;
   value?: unknown;
-  /** Version the value was read at (may be older than `version` after a failure). */
-  valueVersion?: string;
   error: Error | null;
   /** When the last failure happened (ms since epoch). */
   failedAt: number;
   pending?: Promise<void>;
 }
 
+/** Most keys kept; the least recently used go first. */
+const MAX_ENTRIES = 256;
+
 /** Options of {@link ReportCache}. */
 export interface ReportCacheOptions {
-  /** Most keys kept (least recently used go first); default 256. */
-  maxEntries?: number;
-  /** Called once per query that actually runs (metrics, tests). */
-  onLoad?: (key: string) => void;
   /** After a failure, how long the same version serves the error before trying again (5 s). */
   retryFailedMs?: number;
 }
@@ -44,14 +39,10 @@ export interface ReportCacheOptions {
 /** Versioned, single-flight report reads. */
 export class ReportCache {
   readonly #entries = new Map<string, Entry>();
-  readonly #max: number;
-  readonly #onLoad: ((key: string) => void) | undefined;
   readonly #retryFailedMs: number;
   #version = "";
 
   constructor(options: ReportCacheOptions = {}) {
-    this.#max = options.maxEntries ?? 256;
-    this.#onLoad = options.onLoad;
     this.#retryFailedMs = options.retryFailedMs ?? 5000;
   }
 
@@ -90,30 +81,17 @@ export class ReportCache {
         entry = this.#start(key, entry, version, load);
         await entry.pending;
       }
-      return {
-        value: entry.value as T | undefined,
-        error: entry.error,
-        stale: entry.valueVersion !== this.#version,
-      };
+      return { value: entry.value as T | undefined, error: entry.error };
     }
   }
 
   #start<T>(key: string, previous: Entry | undefined, version: string, load: () => Promise<T>) {
-    const e: Entry = {
-      version,
-      value: previous?.value,
-      valueVersion: previous?.valueVersion,
-      error: null,
-      failedAt: 0,
-    };
+    const e: Entry = { version, value: previous?.value, error: null, failedAt: 0 };
     this.#entries.set(key, e);
     this.#evict();
     e.pending = (async () => {
       try {
-        this.#onLoad?.(key);
-        const value = await load();
-        e.value = value;
-        e.valueVersion = version;
+        e.value = await load();
       } catch (err) {
         e.error = err instanceof Error ? err : new Error(String(err));
         e.failedAt = Date.now();
@@ -125,7 +103,7 @@ export class ReportCache {
   }
 
   #evict(): void {
-    while (this.#entries.size > this.#max) {
+    while (this.#entries.size > MAX_ENTRIES) {
       const oldest = this.#entries.keys().next().value as string;
       this.#entries.delete(oldest);
     }

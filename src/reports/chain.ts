@@ -45,8 +45,6 @@ export interface ChainState {
 
 /** Reads the chain's state. */
 export interface ChainSource {
-  /** A one-line description for the pipeline page (`embedded warehouse`, `snowflake-sdk`). */
-  readonly description: string;
   read(): Promise<ChainState>;
 }
 
@@ -184,11 +182,9 @@ export function sqlChainSource(
   source: ReportSource,
   names: { database: string; schema: string },
   declared: readonly DeclaredTable[],
-  description = "snowflake-sdk",
 ): ChainSource {
   const sql = refreshHistoryQuery(names.database, names.schema);
   return {
-    description,
     async read() {
       const rows = await source.query(sql, []);
       const latest = new Map<string, Record<string, unknown>>();

@@ -24,8 +24,6 @@ import type { StatusStore } from "../status/store.ts";
 export interface DashboardSource {
   /** Versioned, shared report reads. */
   readonly cache: ReportCache;
-  /** Where reads go, for the pipeline page. */
-  readonly description: string;
   /** The report queries (uncached). */
   reports(): Promise<Reports>;
   /** Calls `listener` whenever a dynamic table refreshed (a new version). */

@@ -847,7 +847,6 @@ function switchableSource(feed: ReportFeed, failing = false) {
   const state = { failing };
   const source: DashboardSource = {
     cache: new ReportCache({ retryFailedMs: 0 }),
-    description: "test source",
     reports: () =>
       state.failing ? Promise.reject(new Error("the warehouse is unreachable")) : feed.reports(),
     onChange: (listener) => feed.onChange(listener),
