@@ -65,9 +65,8 @@ async function readCapped(
   stream: ReadableStream<Uint8Array> | null,
   limit: number,
   what: string,
-  overflow: "drain" | "cancel" = "drain",
 ): Promise<Uint8Array> {
-  const { chunks, total } = await readChunks(stream, limit, what, overflow);
+  const { chunks, total } = await readChunks(stream, limit, what);
   return concat(chunks, total);
 }
 
@@ -131,7 +130,7 @@ function sliced(bytes: Uint8Array, size: number): ReadableStream<Uint8Array<Arra
   return new ReadableStream({
     pull(controller) {
       if (at >= bytes.length) return controller.close();
-      controller.enqueue(bytes.slice(at, at + size));
+      controller.enqueue(bytes.subarray(at, at + size) as Uint8Array<ArrayBuffer>);
       at += size;
     },
   }, { highWaterMark: 0 });

@@ -20,6 +20,15 @@ export interface QueuedRow {
   readonly enqueuedAt: number;
 }
 
+/**
+ * `statement`, answering rows as arrays (see {@link Outbox.readAfter}). `setReturnArrays` is
+ * Node's API, which Deno implements; its declarations lack it yet.
+ */
+function returningArrays(statement: StatementSync): StatementSync {
+  (statement as StatementSync & { setReturnArrays(enabled: boolean): void }).setReturnArrays(true);
+  return statement;
+}
+
 /** A {@link QueuedRow} as {@link Outbox.readAfter} makes it. */
 class Row implements QueuedRow {
   constructor(readonly id: number, readonly json: string, readonly enqueuedAt: number) {}
@@ -103,8 +112,10 @@ export class Outbox {
             Array(ROWS_PER_INSERT).fill("(?, ?)").join(", ")
           }`,
         ),
-        readAfter: this.#db.prepare(
-          `SELECT id, json, enqueued_at AS enqueuedAt FROM ${t} WHERE id > ? ORDER BY id LIMIT ?`,
+        readAfter: returningArrays(
+          this.#db.prepare(
+            `SELECT id, json, enqueued_at FROM ${t} WHERE id > ? ORDER BY id LIMIT ?`,
+          ),
         ),
         deleteThrough: this.#db.prepare(`DELETE FROM ${t} WHERE id <= ?`),
         count: this.#db.prepare(`SELECT count(*) AS n FROM ${t}`),
@@ -205,12 +216,7 @@ export class Outbox {
     // between full collections). The objects are made by a constructor, not a literal or a new
     // array, because V8 may decide to allocate everything from such a site in the old generation
     // once it saw a few of them survive (and the rows' text then ages with them).
-    // (`setReturnArrays` is Node's API, which Deno implements; its declarations lack it yet.)
-    const statement = this.#stmts(table).readAfter as StatementSync & {
-      setReturnArrays(enabled: boolean): void;
-    };
-    statement.setReturnArrays(true);
-    const rows = statement.all(
+    const rows = this.#stmts(table).readAfter.all(
       afterId,
       limit,
     ) as unknown as ([number, string, number] | QueuedRow)[];
