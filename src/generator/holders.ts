@@ -48,11 +48,10 @@ export class HolderSlots {
   #freeCount = 0;
   /** Slots ever used (the rest of the arrays is untouched). */
   #high = 0;
-  #live = 0;
 
   /** Holders in slots. */
   get live(): number {
-    return this.#live;
+    return this.#high - this.#freeCount;
   }
 
   /** Slots the arrays have room for. */
@@ -68,7 +67,6 @@ export class HolderSlots {
       if (this.#high === this.capacity) this.#grow();
       slot = this.#high++;
     }
-    this.#live++;
     this.rfid[3 * slot] = h.rfid[0];
     this.rfid[3 * slot + 1] = h.rfid[1];
     this.rfid[3 * slot + 2] = h.rfid[2];
@@ -91,7 +89,6 @@ export class HolderSlots {
       this.#free = grown;
     }
     this.#free[this.#freeCount++] = slot;
-    this.#live--;
   }
 
   #grow(): void {

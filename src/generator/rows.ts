@@ -195,21 +195,6 @@ export class RowEncoder {
     time: number,
     activationDayCount: number,
   ): void {
-    let p = this.#rideHead(out, words);
-    const b = out.buf;
-    b[p++] = 48; // "0"
-    b[p++] = 120; // "x"
-    p = writeHex16(b, p, rfid0 >>> 16);
-    p = writeHex16(b, p, rfid0 & 0xffff);
-    p = writeHex16(b, p, rfid1 >>> 16);
-    p = writeHex16(b, p, rfid1 & 0xffff);
-    p = writeHex16(b, p, rfid2 >>> 16);
-    p = writeHex16(b, p, rfid2 & 0xffff);
-    this.#rideTail(out, p, resort, lift, time, activationDayCount);
-  }
-
-  /** A ride row up to its RFID's value: returns the position to write the RFID at. */
-  #rideHead(out: RowBytes, words: WordSource): number {
     out.reserve(this.#maxRide);
     const b = out.buf;
     let p = writeBytes(b, out.pos, RIDE_HEAD);
@@ -227,19 +212,15 @@ export class RowEncoder {
     p = writeHex16(b, p, w2 & 0xffff);
     p = writeHex16(b, p, w3 >>> 16);
     p = writeHex16(b, p, w3 & 0xffff);
-    return writeBytes(b, p, RIDE_RFID);
-  }
-
-  /** The rest of a ride row after its RFID, from position `p`; ends the row. */
-  #rideTail(
-    out: RowBytes,
-    p: number,
-    resort: number,
-    lift: number,
-    time: number,
-    activationDayCount: number,
-  ): void {
-    const b = out.buf;
+    p = writeBytes(b, p, RIDE_RFID);
+    b[p++] = 48; // "0"
+    b[p++] = 120; // "x"
+    p = writeHex16(b, p, rfid0 >>> 16);
+    p = writeHex16(b, p, rfid0 & 0xffff);
+    p = writeHex16(b, p, rfid1 >>> 16);
+    p = writeHex16(b, p, rfid1 & 0xffff);
+    p = writeHex16(b, p, rfid2 >>> 16);
+    p = writeHex16(b, p, rfid2 & 0xffff);
     p = writeBytes(b, p, this.#rideMiddle[resort][lift]);
     // RIDE_TIME, as isoUtc() writes it.
     const ms = Math.floor(time);
