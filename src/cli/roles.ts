@@ -63,13 +63,11 @@ async function openOutbox(config: Config): Promise<Outbox> {
   return new Outbox(join(config.dataDir, "queue.db"), TABLES);
 }
 
-/** Readiness: the queue must take writes (reported once, in the generator's words). */
-function queueReadiness(p: Process, outbox: Outbox): () => string | undefined {
+/** Readiness: the queue must take writes (in the generator's words for a failed write). */
+function queueReadiness(outbox: Outbox): () => string | undefined {
   return () => {
     const problem = outbox.writeProblem();
-    const reason = problem && queueNotWritableReason(problem);
-    // The generator reports its own failed write in the same words: list it once.
-    return reason && !p.status.notReadyReasons().includes(reason) ? reason : undefined;
+    return problem && queueNotWritableReason(problem);
   };
 }
 
@@ -165,7 +163,7 @@ async function run(p: Process, drain: boolean): Promise<number> {
     p.status.setNotReady("target", ["connecting to the target"]);
     web = serveWeb(
       p,
-      [queueReadiness(p, outbox)],
+      [queueReadiness(outbox)],
       AbortSignal.any([p.shutdown.signal, finished.signal]),
     );
     // The signal stops report refreshes at once: the streamer's grace period gets the thread.

@@ -24,16 +24,17 @@ export function registerOps(app: Hono, deps: OpsDeps): void {
   app.get("/healthz", (c) => c.json({ status: "ok" }));
 
   app.get("/readyz", async (c) => {
-    const reasons = [...deps.status.notReadyReasons()];
+    // A set: a role and a check may report one cause in the same words (a full disk).
+    const reasons = new Set(deps.status.notReadyReasons());
     for (const check of deps.readinessChecks ?? []) {
       try {
         const reason = await check();
-        if (reason) reasons.push(reason);
+        if (reason) reasons.add(reason);
       } catch (e) {
-        reasons.push(`readiness check failed: ${(e as Error).message}`);
+        reasons.add(`readiness check failed: ${(e as Error).message}`);
       }
     }
-    if (reasons.length) return c.json({ status: "not ready", reasons }, 503);
+    if (reasons.size) return c.json({ status: "not ready", reasons: [...reasons] }, 503);
     return c.json({ status: "ready", reasons: [] });
   });
 
