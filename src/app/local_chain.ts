@@ -5,38 +5,24 @@
  *
  * @module
  */
-import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { dynamicTableBacklog, dynamicTableStates } from "../emulator/dynamic/engine.ts";
-import { META, parseTimestamp } from "../emulator/dynamic/schema.ts";
+import type { DatabaseSync } from "node:sqlite";
+import {
+  dynamicTableBacklog,
+  dynamicTableHistory,
+  dynamicTableStates,
+} from "../emulator/dynamic/engine.ts";
+import { parseTimestamp } from "../emulator/dynamic/schema.ts";
 import type { ChainSource, ChainTable, LastRefresh } from "../reports/chain.ts";
-
-interface HistoryRow {
-  NAME: string;
-  STATE: string;
-  STATE_MESSAGE: string | null;
-  REFRESH_START_TIME: string;
-  REFRESH_END_TIME: string | null;
-  ROWS_INSERTED: number;
-  ROWS_UPDATED: number;
-  ROWS_DELETED: number;
-}
 
 /** How many history rows back the newest refresh of every table is looked for. */
 const RECENT_HISTORY = 60;
 
 /** A {@link ChainSource} over the warehouse connection `db`. */
 export function localChainSource(db: DatabaseSync): ChainSource {
-  let recent: StatementSync | undefined;
   return {
     read() {
-      // Prepared lazily: the engine creates its tables when the emulator starts.
-      recent ??= db.prepare(
-        `SELECT NAME, STATE, STATE_MESSAGE, REFRESH_START_TIME, REFRESH_END_TIME, ROWS_INSERTED,
-           ROWS_UPDATED, ROWS_DELETED
-         FROM ${META.history} ORDER BY ID DESC LIMIT ${RECENT_HISTORY}`,
-      );
       const last = new Map<string, LastRefresh>();
-      for (const r of recent.all() as unknown as HistoryRow[]) {
+      for (const r of dynamicTableHistory(db, RECENT_HISTORY)) {
         if (last.has(r.NAME)) continue;
         last.set(r.NAME, {
           state: r.STATE,

@@ -162,6 +162,23 @@ export function dynamicTableStates(db: DatabaseSync): DynamicTableState[] {
   });
 }
 
+/** The newest `limit` refresh-history rows of `db` (of table `name` only, if given), newest first. */
+export function dynamicTableHistory(
+  db: DatabaseSync,
+  limit: number,
+  name?: string,
+): RefreshHistoryRow[] {
+  const where = name ? "WHERE NAME = ?" : "";
+  const stmt = db.prepare(
+    `SELECT NAME, STATE, STATE_CODE, STATE_MESSAGE, DATA_TIMESTAMP, REFRESH_START_TIME,
+       REFRESH_END_TIME, REFRESH_ACTION, REFRESH_TRIGGER, ROWS_INSERTED, ROWS_UPDATED,
+       ROWS_DELETED, TARGET_LAG_SEC
+     FROM ${META.history} ${where} ORDER BY ID DESC LIMIT ?`,
+  );
+  const rows = name ? stmt.all(name, limit) : stmt.all(limit);
+  return rows as unknown as RefreshHistoryRow[];
+}
+
 /**
  * How far the report chain is behind LIFT_RIDE, cheaply enough to ask every second, on any
  * connection to `warehouse.db` (also a read-only one in another process).
@@ -244,15 +261,7 @@ export class DynamicTableEngine {
 
   /** Refresh history, newest first; of one table when `name` is given. */
   history(name?: DynamicTableName, limit = 100): RefreshHistoryRow[] {
-    const where = name ? "WHERE NAME = ?" : "";
-    const stmt = this.#db.prepare(
-      `SELECT NAME, STATE, STATE_CODE, STATE_MESSAGE, DATA_TIMESTAMP, REFRESH_START_TIME,
-         REFRESH_END_TIME, REFRESH_ACTION, REFRESH_TRIGGER, ROWS_INSERTED, ROWS_UPDATED,
-         ROWS_DELETED, TARGET_LAG_SEC
-       FROM ${META.history} ${where} ORDER BY ID DESC LIMIT ?`,
-    );
-    const rows = name ? stmt.all(name, limit) : stmt.all(limit);
-    return rows as unknown as RefreshHistoryRow[];
+    return dynamicTableHistory(this.#db, limit, name);
   }
 
   /**
