@@ -19,6 +19,7 @@ import { defaultStartTime, WorldClock } from "./clock.ts";
 import { RowBatch, Simulation } from "./model.ts";
 import { logProgress } from "./progress.ts";
 import { dateSeed } from "./random.ts";
+import { pause } from "../pause.ts";
 
 /** Rows per transaction at most (fewer when QUEUE_MAX_ROWS is small). */
 export const DEFAULT_BATCH_ROWS = 5000;
@@ -56,21 +57,6 @@ export function seedOf(config: Pick<Config, "SEED">, now: Date = new Date()): st
 /** The world start a configuration runs with: START_TIME, else 14:00 UTC today. */
 export function startOf(config: Pick<Config, "START_TIME">, now: number = Date.now()): number {
   return config.START_TIME?.getTime() ?? defaultStartTime(now);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /**
@@ -200,7 +186,7 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
           });
         }
         if (signal.aborted) throw e;
-        await sleep(Math.min(5000, 100 * 2 ** Math.min(writeFailures, 6)), signal);
+        await pause(Math.min(5000, 100 * 2 ** Math.min(writeFailures, 6)), signal);
       }
     }
     if (writeFailures > 0) {
@@ -245,7 +231,7 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
         clock.pause();
         if (!quiet) log.info("queue full: world clock paused", { queue_max_rows: cap });
       }
-      await sleep(PAUSE_POLL_MS, signal);
+      await pause(PAUSE_POLL_MS, signal);
       // Another process (a separate `stream`) may be draining: every so often re-read the
       // real depth instead of this process's running count.
       if (++pollCount % 10 === 0) { for (const t of TABLES) outbox.depth(t); }
@@ -268,7 +254,7 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
           continue;
         }
         summary();
-        await sleep(TICK_MS, signal);
+        await pause(TICK_MS, signal);
         if (signal.aborted) break;
       }
       clock.tick();

@@ -26,7 +26,8 @@ import { backoffDelay } from "../snowflake/backoff.ts";
 import { RowTooLargeError } from "../snowflake/ndjson.ts";
 import { DEFAULT_STREAM_BATCH_ROWS, DEFAULT_STREAM_MAX_INFLIGHT_ROWS } from "../config/schema.ts";
 import { enqueueRuns, PendingBatches } from "./pending.ts";
-import { pause, Wakeup } from "./wakeup.ts";
+import { Wakeup } from "./wakeup.ts";
+import { pause } from "../pause.ts";
 import { redactRowContent } from "../status/redact.ts";
 
 /** What the loop needs of a Snowpipe Streaming client (a {@link StreamingClient} or a fake). */

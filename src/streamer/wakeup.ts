@@ -1,6 +1,6 @@
 /**
- * Waiting primitives for the per-table loops: a wake-up call between two tasks, and a sleep that
- * ends early (without throwing) when a signal aborts.
+ * A wake-up call between two tasks of the per-table loops (the sleep that a signal cuts short is
+ * `pause`, in `src/pause.ts`).
  *
  * @module
  */
@@ -36,20 +36,4 @@ export class Wakeup {
       else signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
-}
-
-/** Sleeps `ms`, ending early when `signal` aborts; never rejects. */
-export function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, Math.max(0, ms));
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -29,6 +29,7 @@ import {
   parseTimestamp,
 } from "./schema.ts";
 import { type RefreshStats, type SourceMarks, Stages } from "./stages.ts";
+import { pause } from "../../pause.ts";
 
 /** Options of {@link DynamicTableEngine}. */
 export interface DynamicEngineOptions {
@@ -202,20 +203,6 @@ export function dynamicTableBacklog(db: DatabaseSync): DynamicTableBacklog {
     m: number | bigint;
   };
   return { reflectedRides: Number(mark?.m ?? 0), committedRides: Number(head.m) };
-}
-
-/** Waits `ms`, or less when `signal` aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 /** Refreshes the report chain of one warehouse connection. */
