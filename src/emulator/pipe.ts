@@ -5,7 +5,7 @@
  * Parsing is synchronous and allocation-light because the streamer's throughput target runs the
  * client, this parser and the SQLite inserts in one process: lines are cut with `indexOf`, each
  * parsed once, coerced straight into the value arrays the insert statement binds, and handed on
- * one by one ({@link Pipe.parseEach}) so that the commit inserts them as they come.
+ * one by one ({@link Pipe.parseChunks}) so that the commit inserts them as they come.
  *
  * @module
  */
@@ -22,12 +22,6 @@ export interface BatchCounts {
   readonly lastErrorMessage: string | null;
 }
 
-/** The outcome of parsing one append body: rows ready to insert and the per-row errors. */
-export interface ParsedBatch extends BatchCounts {
-  /** Good rows, as column values in table column order. */
-  readonly rows: StoredValue[][];
-}
-
 /** One pipe into one table. */
 export class Pipe {
   /** The pipe's stored name (upper-case). */
@@ -42,30 +36,14 @@ export class Pipe {
     this.#coerce = compileRowCoercer(table.columns);
   }
 
-  /** Parses a whole NDJSON body into rows (see {@link Pipe.parseEach}). */
-  parse(text: string): ParsedBatch {
-    const rows: StoredValue[][] = [];
-    const counts = this.parseEach(text, (row) => rows.push(row));
-    return { rows, ...counts };
-  }
-
   /**
-   * Parses an NDJSON body: one JSON object per line, `\n` separated (`\r\n` allowed, blank lines
-   * skipped), handing each good row to `onRow` as soon as it is coerced, so that a caller that
-   * inserts as it goes never holds the body's rows all at once. A line that is not a JSON object
-   * or whose values cannot be cast is an error row; the batch's other rows still load, as with
-   * the real service's ON_ERROR = CONTINUE.
-   */
-  parseEach(text: string, onRow: (row: StoredValue[]) => void): BatchCounts {
-    const counts: Counts = { parsed: 0, errors: 0, lastErrorMessage: null };
-    this.#parseLines(text, text.length, onRow, counts);
-    return counts;
-  }
-
-  /**
-   * {@link Pipe.parseEach} for a body given as UTF-8 chunks: decoded one chunk at a time, so
-   * that no text of the whole body is ever made (a large string outlives the young generation of
-   * the garbage collector and waits for a full collection).
+   * Parses an NDJSON body given as UTF-8 chunks: one JSON object per line, `\n` separated (`\r\n`
+   * allowed, blank lines skipped), handing each good row to `onRow` as soon as it is coerced, so
+   * that a caller that inserts as it goes never holds the body's rows all at once. A line that is
+   * not a JSON object or whose values cannot be cast is an error row; the batch's other rows still
+   * load, as with the real service's ON_ERROR = CONTINUE. Chunks are decoded one at a time, so no
+   * text of the whole body is ever made (a large string outlives the young generation of the
+   * garbage collector and waits for a full collection).
    */
   parseChunks(
     chunks: readonly Uint8Array[],

@@ -45,13 +45,6 @@ export interface ChannelRecord {
   readonly lastErrorTimestampMs: number | null;
 }
 
-/** One appended batch to commit. */
-export interface CommitBatch extends BatchCounts {
-  readonly rows: readonly StoredValue[][];
-  /** The batch's end offset token; undefined when the append carried none (token unchanged). */
-  readonly endOffsetToken?: string;
-}
-
 /** One appended body to commit, still as NDJSON bytes: it is decoded and parsed inside the commit. */
 export interface CommitBody {
   /** The body's UTF-8 bytes, in the chunks it arrived in. */
@@ -320,46 +313,19 @@ export class Warehouse {
   }
 
   /**
-   * Commits batches of channel `channelId` into `table` in ONE transaction: the good rows are
-   * inserted and the channel's committed offset token advances to the last batch's end token
+   * Commits appended bodies of channel `channelId` into `table` in ONE transaction: the good rows
+   * are inserted and the channel's committed offset token advances to the last body's end token
    * together, so a crash can neither lose what was reported committed nor report committed what
-   * was lost. Returns false (and writes nothing) when the channel no longer exists.
-   */
-  commitBatches(channelId: number, table: string, batches: readonly CommitBatch[]): boolean {
-    return this.#commitEach(channelId, table, batches.length, (i, insert) => {
-      for (const row of batches[i].rows) insert(row);
-      return batches[i];
-    }) !== undefined;
-  }
-
-  /**
-   * Like {@link Warehouse.commitBatches} for bodies still in NDJSON bytes: each is decoded and
-   * parsed by `parse` inside the transaction and its rows inserted as they come, so the rows (and
-   * texts) of one commit never sit in memory together: they would take several times the bodies'
-   * size. Returns the counts of every body together, or undefined (nothing written) when the
-   * channel is gone.
+   * was lost. Each body is decoded and parsed by `parse` inside the transaction and its rows
+   * inserted as they come, so the rows (and texts) of one commit never sit in memory together:
+   * they would take several times the bodies' size. Returns the counts of every body together, or
+   * undefined (nothing written) when the channel is gone.
    */
   commitBodies(
     channelId: number,
     table: string,
     bodies: readonly CommitBody[],
     parse: BodyParser,
-  ): BatchCounts | undefined {
-    return this.#commitEach(channelId, table, bodies.length, (i, insert) => ({
-      ...parse(bodies[i].chunks, insert),
-      endOffsetToken: bodies[i].endOffsetToken,
-    }));
-  }
-
-  /** One commit transaction over `count` batches, each loaded (and its rows inserted) by `load`. */
-  #commitEach(
-    channelId: number,
-    table: string,
-    count: number,
-    load: (
-      i: number,
-      insert: (row: readonly StoredValue[]) => void,
-    ) => BatchCounts & { readonly endOffsetToken?: string },
   ): BatchCounts | undefined {
     const statements = this.#insert.get(table);
     if (!statements) throw new Error(`unknown warehouse table: ${table}`);
@@ -370,10 +336,10 @@ export class Warehouse {
     const inserter = new RowInserter(statements);
     this.#begin.run();
     try {
-      for (let i = 0; i < count; i++) {
-        const b = load(i, inserter.add);
+      for (const body of bodies) {
+        const b = parse(body.chunks, inserter.add);
         parsed += b.parsed;
-        if (b.endOffsetToken !== undefined) endToken = b.endOffsetToken;
+        if (body.endOffsetToken !== undefined) endToken = body.endOffsetToken;
         if (b.errors > 0) {
           errors += b.errors;
           errorMessage = b.lastErrorMessage;

@@ -138,7 +138,7 @@ Deno.test("timestamp texts: offsets to UTC, validation, precision", () => {
   for (const [input, want] of cases) assert.equal(parseTimestampText(input), want, input);
 });
 
-Deno.test("Pipe.parse: CRLF, blank lines, counts and error rows", () => {
+Deno.test("Pipe.parseChunks: CRLF, blank lines, counts and error rows", () => {
   const w = {
     columns: [{
       name: "N",
@@ -147,8 +147,10 @@ Deno.test("Pipe.parse: CRLF, blank lines, counts and error rows", () => {
     }],
   };
   const pipe = new Pipe("P", { name: "T", columns: w.columns } as never);
-  const batch = pipe.parse('{"N":1}\r\n\r\n   \n{"N":999}\n{"N":1000}\n{"N":"x"}\nnull\n{"N":2}');
-  assert.deepEqual(batch.rows, [[1], [999], [2]]);
+  const text = '{"N":1}\r\n\r\n   \n{"N":999}\n{"N":1000}\n{"N":"x"}\nnull\n{"N":2}';
+  const rows: unknown[][] = [];
+  const batch = pipe.parseChunks([new TextEncoder().encode(text)], (r) => rows.push(r));
+  assert.deepEqual(rows, [[1], [999], [2]]);
   assert.equal(batch.parsed, 6);
   assert.equal(batch.errors, 3);
   assert.match(batch.lastErrorMessage!, /Row 5 .*not a JSON object/);

@@ -95,13 +95,18 @@ export function loadRows(
     const pipe = new Pipe(`${table}_PIPE`, warehouse.table(table));
     const channel = warehouse.openChannel(pipe.name, "fixture");
     for (let i = 0; i < lines.length; i += 20_000) {
-      const batch = pipe.parse(lines.slice(i, i + 20_000).join("\n"));
-      if (batch.errors > 0) throw new Error(`fixture rows rejected: ${batch.lastErrorMessage}`);
-      const ok = warehouse.commitBatches(channel.id, table, [{
-        ...batch,
-        endOffsetToken: String(i + batch.parsed),
-      }]);
-      if (!ok) throw new Error("fixture channel vanished");
+      const part = lines.slice(i, i + 20_000);
+      const counts = warehouse.commitBodies(
+        channel.id,
+        table,
+        [{
+          chunks: [new TextEncoder().encode(part.join("\n"))],
+          endOffsetToken: String(i + part.length),
+        }],
+        (chunks, onRow) => pipe.parseChunks(chunks, onRow),
+      );
+      if (!counts) throw new Error("fixture channel vanished");
+      if (counts.errors > 0) throw new Error(`fixture rows rejected: ${counts.lastErrorMessage}`);
     }
   }
 }
