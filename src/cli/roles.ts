@@ -160,17 +160,11 @@ async function run(p: Process, drain: boolean): Promise<number> {
   let web: WebServer | undefined;
   const finished = new AbortController();
   try {
-    p.status.setNotReady("target", ["connecting to the target"]);
-    web = serveWeb(
+    ({ web, target } = await startWebAndTarget(
       p,
       [queueReadiness(outbox)],
       AbortSignal.any([p.shutdown.signal, finished.signal]),
-    );
-    // The signal stops report refreshes at once: the streamer's grace period gets the thread.
-    target = await connectTarget(config, log, { signal: p.shutdown.signal });
-    p.status.setNotReady("target", []);
-    p.status.target = target.description;
-    web.feed.attach(target);
+    ));
     let generatorFinished = false;
     const generator = runGenerator({ ...p, outbox, signal: p.shutdown.signal }).then(() => {
       generatorFinished = true;
@@ -205,18 +199,36 @@ async function run(p: Process, drain: boolean): Promise<number> {
   }
 }
 
-/** `serve`: the dashboard, health and metrics over the configured target, until a signal. */
-async function serve(p: Process): Promise<number> {
-  const { config, log } = p;
-  let target: Target | undefined;
-  let web: WebServer | undefined;
+/**
+ * The web server first (health and readiness answer while the target is being reached), then the
+ * target, handed to the report feed. The shutdown signal also stops the embedded emulator's
+ * report refreshes at once, so that a signal is never kept waiting by a catch-up refresh.
+ */
+async function startWebAndTarget(
+  p: Process,
+  checks: (() => string | undefined)[],
+  webSignal: AbortSignal,
+): Promise<{ web: WebServer; target: Target }> {
+  p.status.setNotReady("target", ["connecting to the target"]);
+  const web = serveWeb(p, checks, webSignal);
   try {
-    p.status.setNotReady("target", ["connecting to the target"]);
-    web = serveWeb(p, [], p.shutdown.signal);
-    target = await connectTarget(config, log);
+    const target = await connectTarget(p.config, p.log, { signal: p.shutdown.signal });
     p.status.setNotReady("target", []);
     p.status.target = target.description;
     web.feed.attach(target);
+    return { web, target };
+  } catch (e) {
+    await web.close();
+    throw e;
+  }
+}
+
+/** `serve`: the dashboard, health and metrics over the configured target, until a signal. */
+async function serve(p: Process): Promise<number> {
+  let target: Target | undefined;
+  let web: WebServer | undefined;
+  try {
+    ({ web, target } = await startWebAndTarget(p, [], p.shutdown.signal));
     if (!p.shutdown.signal.aborted) {
       await new Promise((resolve) =>
         p.shutdown.signal.addEventListener("abort", resolve, { once: true })
