@@ -13,8 +13,10 @@
  */
 import { ERROR_CODE, errorCodeOf } from "./protocol.ts";
 
+/** Every reason a request is retried, so that each `liftline_retries_total` series exists from the start. */
+export const RETRY_REASONS = ["429", "408", "409", "5xx", "network", "timeout"] as const;
 /** Why a request is retried; used as the `reason` label of `liftline_retries_total`. */
-export type RetryReason = "429" | "408" | "409" | "5xx" | "network" | "timeout";
+export type RetryReason = (typeof RETRY_REASONS)[number];
 
 /** Base class: every failure carries what was attempted, and the HTTP status/code if any. */
 export class SnowflakeError extends Error {

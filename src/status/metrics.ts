@@ -9,27 +9,13 @@
 import client from "prom-client";
 import { TABLES } from "../config/load.ts";
 import { DYNAMIC_TABLE_NAMES } from "../../sql/mod.ts";
-import type { RetryReason } from "../snowflake/errors.ts";
+import { RETRY_REASONS } from "../snowflake/errors.ts";
 import { QUEUE_WRITE_ERROR_REASONS, type QueueWriteErrorReason } from "../queue/write_error.ts";
 
 /** Latency buckets (seconds) sized for ingest lag: sub-second commits up to minutes of backlog. */
 const LAG_BUCKETS = [0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 3, 5, 10, 30, 60, 120, 300];
 /** Buckets for single HTTP calls. */
 const REQUEST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-
-/** Every {@link RetryReason}, so that each `liftline_retries_total` series exists from the start. */
-export const RETRY_REASONS = [
-  "429",
-  "408",
-  "409",
-  "5xx",
-  "network",
-  "timeout",
-] as const satisfies readonly RetryReason[];
-// Does not type-check (and names the reason) when RetryReason gains a value missing above.
-type MissingRetryReason = Exclude<RetryReason, (typeof RETRY_REASONS)[number]>;
-const _allRetryReasonsListed: [MissingRetryReason] extends [never] ? true : MissingRetryReason =
-  true;
 
 /** The metric registry and every liftline metric. */
 export class Metrics {
