@@ -18,18 +18,12 @@
  */
 import { fileURLToPath } from "node:url";
 import type { BenchGroup, BenchResult } from "./main.ts";
+import { freePort } from "./free_port.ts";
 
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 /** How long the run lasts (the issue's figure is over 90 s). */
 const RUN_SECONDS = 90;
 const SAMPLE_MS = 100;
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
 
 /** `VmRSS` and `VmHWM` of a process in MB, or undefined once it is gone. */
 async function memoryOf(pid: number): Promise<{ rss: number; hwm: number } | undefined> {

@@ -31,6 +31,7 @@ import { StatusStore } from "../src/status/store.ts";
 import { createWebApp, LiveHub } from "../src/web/app.ts";
 import { RESORT_METRICS } from "../src/web/charts.ts";
 import { loadClock, loadOverview, loadResort, loadResorts } from "../src/web/dashboard.ts";
+import { freePort } from "./free_port.ts";
 
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 const SSE_CLIENTS = fileURLToPath(new URL("./sse_clients.ts", import.meta.url));
@@ -50,13 +51,6 @@ const ms = (v: number) => Number(v.toFixed(1));
 function quantile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.max(0, Math.ceil(sorted.length * q) - 1)];
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 async function startupToHealthz(): Promise<number> {
