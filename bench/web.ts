@@ -4,6 +4,8 @@
  *   answers its first `/healthz`;
  * - `dashboard_page_p95_ms`: whole dashboard pages (queries, charts, HTML) at 5M rides, cache
  *   cold, beside `dashboard_page_queries_p95_ms`, the same pages' report reads alone;
+ * - `dashboard_swap_p95_ms` and `dashboard_swap_kb`: what a click on a link costs once the page
+ *   is open (htmx's request, `HX-Request: true`): time with the report cache warm, and bytes;
  * - `live_fanout_100_p95_ms`: from a report change to its fragment at each of 100 SSE clients
  *   (and `live_fanout_100_spread_p95_ms`, the same clients spread over eight topics).
  *
@@ -255,6 +257,54 @@ async function benchPages(report: Report, d: DashboardApp, origin: string, rides
   return perPage;
 }
 
+/** Measured rounds of swaps over every page (after one warm-up round). */
+const SWAP_ROUNDS = 20;
+
+/**
+ * What a click costs once a page is open: the request htmx sends for a link (`HX-Request`, the
+ * current URL), for every page of {@link pageCases}, with the report cache warm (the live topics
+ * keep it so while anyone watches). Bytes are the response body as sent (no compression).
+ */
+async function benchSwaps(report: Report, d: DashboardApp) {
+  const cases = pageCases(d);
+  const times: number[] = [];
+  const bytes = new Map<string, number>();
+  const headers = {
+    Accept: "text/html",
+    "HX-Request": "true",
+    "HX-Boosted": "true",
+    "HX-Current-URL": "http://127.0.0.1/",
+  };
+  for (let round = 0; round <= SWAP_ROUNDS; round++) {
+    for (const c of cases) {
+      const t0 = performance.now();
+      const res = await d.app.request(c.path, { headers });
+      const body = new Uint8Array(await res.arrayBuffer());
+      const took = performance.now() - t0;
+      if (res.status !== 200) throw new Error(`swap to ${c.path}: ${res.status}`);
+      if (round === 0) continue; // warm-up, and fills the cache
+      times.push(took);
+      bytes.set(c.path, body.byteLength);
+    }
+  }
+  const sizes = [...bytes.values()];
+  const mean = sizes.reduce((a, b) => a + b, 0) / sizes.length;
+  report({
+    name: "dashboard_swap_p95_ms",
+    value: ms(quantile(times, 0.95)),
+    unit: "ms",
+    note: `a link's request (HX-Request) to each of ${cases.length} pages × ${SWAP_ROUNDS} ` +
+      `rounds, in-process app.request, report cache warm; p50 ${ms(quantile(times, 0.5))}`,
+  });
+  report({
+    name: "dashboard_swap_kb",
+    value: Number((mean / 1024).toFixed(1)),
+    unit: "KiB",
+    note: `mean response body of those swaps; smallest ${Math.min(...sizes)} B, largest ` +
+      `${Math.max(...sizes)} B (uncompressed)`,
+  });
+}
+
 /** Line reader over a child's stdout. */
 function lines(stream: ReadableStream<Uint8Array>): () => Promise<string> {
   const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
@@ -403,6 +453,7 @@ const web: BenchGroup = async (report) => {
   try {
     const d = await dashboardApp(history);
     const perPage = await benchPages(report, d, origin, history.rides);
+    await benchSwaps(report, d);
     if (Deno.env.get("BENCH_VERBOSE")) {
       for (const p of perPage) {
         console.error(
