@@ -2,6 +2,10 @@
  * The dashboard's routes: the three pages, their live event streams, and the wiring that turns
  * report refreshes and status samples into one render per topic, pushed to every subscriber.
  *
+ * A page route validates its query string in a middleware (`validQuery`), reads its data, and
+ * answers `c.render(body, props)`: the layout (`layout.tsx`) adds the rest, or only the swapped
+ * fragment when htmx asks.
+ *
  * @module
  */
 import { type Context, Hono } from "hono";
@@ -16,12 +20,18 @@ import {
   loadResort,
   loadResorts,
 } from "./dashboard.ts";
-import { ClockLine, clockPartial, Live, livePartials, Shell, type ShellProps } from "./layout.tsx";
+import { ClockLine, clockPartial, isSwap, layout, Live, livePartials } from "./layout.tsx";
 import { ReadError, Waiting } from "./components.tsx";
 import type { LiveHub } from "./live.ts";
 import { answerError } from "./errors.ts";
 import { renderBarChart, renderLineChart, renderSparkline } from "./charts.ts";
-import { BadQuery, overviewChoice, sinceOf } from "./params.ts";
+import {
+  type BadQuery,
+  overviewQuery,
+  overviewStreamQuery,
+  sinceQuery,
+  validQuery,
+} from "./params.ts";
 import { BadRequestBody, NotFoundBody, UnknownResortBody } from "./pages/errors.tsx";
 import {
   type OverviewChoice,
@@ -46,15 +56,13 @@ async function html(node: Child): Promise<string> {
   return String(await (node as { toString(): string | Promise<string> }).toString());
 }
 
-async function page(c: Context, props: ShellProps, body: Child, status = 200): Promise<Response> {
-  const markup = await html(<Shell {...props}>{body}</Shell>);
-  return c.html(`<!doctype html>\n${markup}`, status as 200);
+/** Resort names for the navigation; an empty list when the reports cannot be read. */
+async function resortNames(d: DashboardSource): Promise<string[]> {
+  return ((await loadResorts(d)).value ?? []).map((r) => r.resort);
 }
 
-/** Resort names for the navigation; an empty list when the reports cannot be read. */
-async function resortList(d: DashboardSource): Promise<ResortInfo[]> {
-  return (await loadResorts(d)).value ?? [];
-}
+/** An event stream's answer to a query string that does not validate. */
+const badStreamQuery = (c: Context, e: BadQuery) => c.text(`bad request: ${e.message}\n`, 400);
 
 function warmUpCharts(): void {
   const axis = { name: "visitors", unit: "count" as const };
@@ -115,126 +123,6 @@ export function createDashboardApp(deps: DashboardDeps): Hono {
   const withClock = (render: () => Promise<string>) => async () =>
     livePartials(await render(), clockPartial(await clockHtml()));
 
-  const badRequest = async (c: Context, e: BadQuery, retry: string) =>
-    page(
-      c,
-      {
-        title: "Bad request",
-        active: null,
-        resorts: (await resortList(dashboard)).map((r) => r.resort),
-        clock: await loadClock(dashboard, status),
-      },
-      <BadRequestBody parameter={e.parameter} problem={e.problem} retry={retry} />,
-      400,
-    );
-
-  app.get("/", async (c) => {
-    let choice: OverviewChoice;
-    try {
-      choice = overviewChoice(c.req.query());
-    } catch (e) {
-      if (e instanceof BadQuery) return badRequest(c, e, "/");
-      throw e;
-    }
-    const since = generation;
-    const data = await loadOverview(dashboard, status, choice.period);
-    return page(
-      c,
-      {
-        title: "Network overview",
-        active: { page: "overview" },
-        resorts: (data.resorts.value ?? []).map((r) => r.resort),
-        clock: data.clock,
-        liveUrl: overviewEventsUrl(choice, since),
-      },
-      <>
-        <h1>Network overview</h1>
-        <PeriodChoice choice={choice} />
-        <OverviewLive data={data} choice={choice} hours={liftHours} status={status} />
-      </>,
-    );
-  });
-
-  app.get("/resorts/:name", async (c) => {
-    const name = c.req.param("name");
-    const known = await loadResorts(dashboard);
-    if (known.value === undefined) {
-      // The resort list cannot be read yet (target unreachable or still starting): that is no
-      // reason to call the resort unknown. The live stream brings the page once it can be read.
-      return page(
-        c,
-        {
-          title: name,
-          active: null,
-          resorts: [],
-          clock: await loadClock(dashboard, status),
-          liveUrl: resortEventsUrl(name),
-        },
-        <>
-          <h1>{name}</h1>
-          <Live>
-            <ReadError error={known.error} hasValue={false} />
-            <Waiting>
-              Waiting for the list of resorts; this page fills in when it can be read.
-            </Waiting>
-          </Live>
-        </>,
-      );
-    }
-    const resorts = known.value;
-    const info = findResort(resorts, name);
-    if (!info) {
-      return page(
-        c,
-        {
-          title: "No such resort",
-          active: null,
-          resorts: resorts.map((r) => r.resort),
-          clock: await loadClock(dashboard, status),
-        },
-        <UnknownResortBody name={name} resorts={resorts.map((r) => r.resort)} />,
-        404,
-      );
-    }
-    const since = generation;
-    const data = await loadResort(dashboard, status, info);
-    return page(
-      c,
-      {
-        title: info.resort,
-        active: { page: "resort", resort: info.resort },
-        resorts: resorts.map((r) => r.resort),
-        clock: data.clock,
-        liveUrl: resortEventsUrl(info.resort, since),
-      },
-      <>
-        <ResortHeader info={info} />
-        <ResortLive data={data} hours={liftHours} status={status} />
-      </>,
-    );
-  });
-
-  app.get("/pipeline", async (c) => {
-    const [resorts, clock] = await Promise.all([
-      resortList(dashboard),
-      loadClock(dashboard, status),
-    ]);
-    return page(
-      c,
-      {
-        title: "Pipeline",
-        active: { page: "pipeline" },
-        resorts: resorts.map((r) => r.resort),
-        clock,
-        liveUrl: PIPELINE_EVENTS_URL,
-      },
-      <>
-        <h1>Ingest pipeline</h1>
-        <PipelineLive status={status} tables={tables} now={Date.now()} />
-      </>,
-    );
-  });
-
   // Live streams. A page passes the generation it was rendered at; when a refresh happened
   // since (or the client reconnects with an older event id), it gets the current view at once.
   const ids = (c: Context, since: number | undefined) => {
@@ -243,16 +131,8 @@ export function createDashboardApp(deps: DashboardDeps): Hono {
     return { seenId: seen, currentId: String(generation) };
   };
 
-  app.get("/events/overview", async (c) => {
-    let choice: OverviewChoice;
-    let since: number | undefined;
-    try {
-      choice = overviewChoice(c.req.query());
-      since = sinceOf(c.req.query());
-    } catch (e) {
-      if (e instanceof BadQuery) return c.text(`bad request: ${e.message}\n`, 400);
-      throw e;
-    }
+  app.get("/events/overview", validQuery(overviewStreamQuery, badStreamQuery), async (c) => {
+    const { since, ...choice } = c.req.valid("query");
     return await live.connect(
       overviewTopic(choice),
       withClock(renderOverview(choice)),
@@ -260,18 +140,12 @@ export function createDashboardApp(deps: DashboardDeps): Hono {
     );
   });
 
-  app.get("/events/resorts/:name", async (c) => {
-    let since: number | undefined;
-    try {
-      since = sinceOf(c.req.query());
-    } catch (e) {
-      if (e instanceof BadQuery) return c.text(`bad request: ${e.message}\n`, 400);
-      throw e;
-    }
+  app.get("/events/resorts/:name", validQuery(sinceQuery, badStreamQuery), async (c) => {
+    const { since } = c.req.valid("query");
     const known = await loadResorts(dashboard);
     if (known.value === undefined) {
-      // Not readable yet: the extension retries with backoff, and connects once it is.
-      return c.text("the resort list cannot be read yet\n", 503, { "Retry-After": "5" });
+      // Not readable yet: the client comes back after a while, and connects once it is.
+      return live.retryLater("the resort list cannot be read yet");
     }
     const info = findResort(known.value, c.req.param("name"));
     if (!info) return c.text("no such resort\n", 404);
@@ -283,6 +157,97 @@ export function createDashboardApp(deps: DashboardDeps): Hono {
   });
 
   app.get(PIPELINE_EVENTS_URL, () => live.connect(PIPELINE_TOPIC, withClock(renderPipeline)));
+
+  // Every page below answers through the layout, which reads what a route did not pass.
+  app.use(
+    layout({
+      resorts: () => resortNames(dashboard),
+      clock: () => loadClock(dashboard, status),
+    }),
+  );
+
+  /** A page's answer to a query string that does not validate: a 400 page naming it. */
+  const badPage = (retry: string) => (c: Context, e: BadQuery) => {
+    c.status(400);
+    return c.render(
+      <BadRequestBody parameter={e.parameter} problem={e.problem} retry={retry} />,
+      { title: "Bad request" },
+    );
+  };
+
+  app.get("/", validQuery(overviewQuery, badPage("/")), async (c) => {
+    const choice = c.req.valid("query");
+    const since = generation;
+    const data = await loadOverview(dashboard, status, choice.period);
+    return c.render(
+      <>
+        <h1>Network overview</h1>
+        <PeriodChoice choice={choice} />
+        <OverviewLive data={data} choice={choice} hours={liftHours} status={status} />
+      </>,
+      {
+        title: "Network overview",
+        active: { page: "overview" },
+        resorts: (data.resorts.value ?? []).map((r) => r.resort),
+        clock: data.clock,
+        liveUrl: overviewEventsUrl(choice, since),
+      },
+    );
+  });
+
+  app.get("/resorts/:name", async (c) => {
+    const name = c.req.param("name");
+    const known = await loadResorts(dashboard);
+    if (known.value === undefined) {
+      // The resort list cannot be read yet (target unreachable or still starting): that is no
+      // reason to call the resort unknown. The live stream brings the page once it can be read.
+      return c.render(
+        <>
+          <h1>{name}</h1>
+          <Live>
+            <ReadError error={known.error} hasValue={false} />
+            <Waiting>
+              Waiting for the list of resorts; this page fills in when it can be read.
+            </Waiting>
+          </Live>
+        </>,
+        { title: name, resorts: [], liveUrl: resortEventsUrl(name) },
+      );
+    }
+    const resorts = known.value.map((r) => r.resort);
+    const info = findResort(known.value, name);
+    if (!info) {
+      c.status(404);
+      return c.render(<UnknownResortBody name={name} resorts={resorts} />, {
+        title: "No such resort",
+        resorts,
+      });
+    }
+    const since = generation;
+    const data = await loadResort(dashboard, status, info);
+    return c.render(
+      <>
+        <ResortHeader info={info} />
+        <ResortLive data={data} hours={liftHours} status={status} />
+      </>,
+      {
+        title: info.resort,
+        active: { page: "resort", resort: info.resort },
+        resorts,
+        clock: data.clock,
+        liveUrl: resortEventsUrl(info.resort, since),
+      },
+    );
+  });
+
+  app.get("/pipeline", (c) =>
+    c.render(
+      <>
+        <h1>Ingest pipeline</h1>
+        <PipelineLive status={status} tables={tables} now={Date.now()} />
+      </>,
+      { title: "Pipeline", active: { page: "pipeline" }, liveUrl: PIPELINE_EVENTS_URL },
+    ));
 
   // Every report refresh: each open report view is rendered once and pushed to its viewers.
   const offChange = dashboard.onChange(() => {
@@ -314,21 +279,13 @@ export function createDashboardApp(deps: DashboardDeps): Hono {
 
   app.get("/resorts", (c) => c.redirect("/", 302));
 
-  app.notFound(async (c) => {
-    if (c.req.path.startsWith("/api/") || !(c.req.header("Accept") ?? "").includes("text/html")) {
+  app.notFound((c) => {
+    const wantsHtml = isSwap(c) || (c.req.header("Accept") ?? "").includes("text/html");
+    if (c.req.path.startsWith("/api/") || !wantsHtml) {
       return c.json({ error: "not found", path: c.req.path }, 404);
     }
-    return page(
-      c,
-      {
-        title: "Not found",
-        active: null,
-        resorts: (await resortList(dashboard)).map((r) => r.resort),
-        clock: await loadClock(dashboard, status),
-      },
-      <NotFoundBody path={c.req.path} />,
-      404,
-    );
+    c.status(404);
+    return c.render(<NotFoundBody path={c.req.path} />, { title: "Not found" });
   });
   return app;
 }

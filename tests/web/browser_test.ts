@@ -18,8 +18,9 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { type LiftlineProcess, spawnLiftline } from "../helpers/liftline_child.ts";
+import { cspViolations, launchChromium, RECORD_CSP_VIOLATIONS, watchProblems } from "./chromium.ts";
 
 /**
  * The browser globals used by the functions that run in the page. This file is type-checked with
@@ -34,6 +35,7 @@ interface PageElement {
   nextElementSibling: PageElement | null;
   parentElement: PageElement | null;
   getBoundingClientRect(): { right: number };
+  getAttribute(name: string): string | null;
   setAttribute(name: string, value: string): void;
   querySelector(selector: string): PageElement | null;
   querySelectorAll(selector: string): Iterable<PageElement>;
@@ -43,20 +45,14 @@ declare const document: {
   getElementById(id: string): PageElement | null;
   querySelector(selector: string): PageElement | null;
   querySelectorAll(selector: string): Iterable<PageElement>;
-  addEventListener(
-    type: "securitypolicyviolation",
-    listener: (e: { violatedDirective: string; blockedURI: string }) => void,
-  ): void;
 };
 declare const window: {
   scrollY: number;
   innerWidth: number;
-  __csp?: string[];
   __marker?: string;
 };
 declare function requestAnimationFrame(callback: () => void): number;
 
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 const SCREENSHOT_DIR = Deno.env.get("SCREENSHOT_DIR") ??
   fileURLToPath(new URL("../../test-artifacts/screenshots/", import.meta.url));
 
@@ -78,18 +74,6 @@ const READY_MS = 120_000;
 const EVENT_MS = 20_000;
 /** The emulator refreshes the report chain once a minute (the tables' target lag). */
 const REFRESH_MS = 100_000;
-
-async function requireChromium(): Promise<void> {
-  try {
-    await Deno.stat(CHROMIUM);
-  } catch {
-    throw new Error(
-      `chromium is not installed at ${CHROMIUM}. This test drives Debian's chromium: install it ` +
-        "with `apt-get install -y chromium` (as .ci/run does), or set CHROMIUM_PATH to a " +
-        "chromium binary.",
-    );
-  }
-}
 
 /** Starts `liftline run` on an ephemeral port and returns its dashboard URL. */
 async function startRun(dir: string): Promise<{ run: LiftlineProcess; base: string }> {
@@ -140,47 +124,11 @@ async function waitForReportedRides(run: LiftlineProcess, base: string): Promise
   throw new Error(`no rides reported within ${READY_MS} ms (${last}):\n${run.stderr()}`);
 }
 
-/**
- * Everything that went wrong on a page: console errors and warnings (a CSP violation is one),
- * uncaught exceptions, CSP violation events, failed requests and error responses. Expected: a
- * live stream cut by its page going away (a swap or a navigation closes it on purpose), and the
- * deliberate 404 page.
- */
-function watchProblems(page: Page): string[] {
-  const problems: string[] = [];
-  const isNotAResort = (url: string) => new URL(url).pathname === NOT_A_RESORT;
-  page.on("console", (m) => {
-    if (m.type() !== "error" && m.type() !== "warning") return;
-    // Chromium logs a failed main document as a console error too; the 404 page is meant to be one.
-    if (isNotAResort(m.location().url) && /status of 404/.test(m.text())) return;
-    problems.push(`console ${m.type()}: ${m.text()} at ${m.location().url}`);
-  });
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("requestfailed", (r) => {
-    const closedStream = new URL(r.url()).pathname.startsWith("/events/") &&
-      r.failure()?.errorText === "net::ERR_ABORTED";
-    if (!closedStream) problems.push(`request failed: ${r.url()}: ${r.failure()?.errorText}`);
-  });
-  page.on("response", (r) => {
-    if (r.status() >= 400 && !(r.status() === 404 && isNotAResort(r.url()))) {
-      problems.push(`response ${r.status()}: ${r.url()}`);
-    }
-  });
-  return problems;
-}
-
-/** Records CSP violations in the page itself (before any of its scripts run). */
-const RECORD_CSP_VIOLATIONS = () => {
-  const found: string[] = [];
-  window.__csp = found;
-  document.addEventListener("securitypolicyviolation", (e) => {
-    found.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"}`);
-  });
+/** The deliberate 404 page is the one error response a visit may get. */
+const ALLOWED = {
+  errorResponse: (url: string, status: number) =>
+    status === 404 && new URL(url).pathname === NOT_A_RESORT,
 };
-
-async function cspViolations(page: Page): Promise<string[]> {
-  return await page.evaluate(() => window.__csp ?? ["(the CSP recorder did not run)"]);
-}
 
 /** Marks the window; a full reload would lose the mark. */
 async function markWindow(page: Page): Promise<void> {
@@ -201,6 +149,11 @@ async function waitForLiveClock(page: Page): Promise<void> {
     before,
     { timeout: EVENT_MS },
   );
+}
+
+/** The labels of the navigation's current entries (one, or none). */
+async function navCurrent(page: Page): Promise<string[]> {
+  return await page.locator("nav#nav a[aria-current='page']").allInnerTexts();
 }
 
 /** The page's width beyond its viewport (sideways scrolling), in CSS pixels. */
@@ -239,7 +192,6 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async (t) => {
-    await requireChromium();
     await Deno.mkdir(SCREENSHOT_DIR, { recursive: true });
     const dir = await Deno.makeTempDir({ prefix: "liftline-browser-" });
     let run: LiftlineProcess | undefined;
@@ -250,19 +202,7 @@ Deno.test({
       const base = started.base;
       await waitForReportedRides(run, base);
 
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      });
+      browser = await launchChromium();
       // A fresh profile: no cache or history from any earlier run.
       const context = await browser.newContext({ viewport: LAPTOP });
       await context.addInitScript(RECORD_CSP_VIOLATIONS);
@@ -271,7 +211,7 @@ Deno.test({
       // The overview's live region changes only when the reports refresh (once a minute), so
       // this tab opens first, expands a data table, and is checked last.
       const watcher = await context.newPage();
-      const watcherProblems = watchProblems(watcher);
+      const watcherProblems = watchProblems(watcher, ALLOWED);
       await watcher.goto(`${base}/`, { waitUntil: "load" });
       await waitForLiveClock(watcher);
       const kpiBefore = await watcher.locator(".kpis").evaluate((e) => e.textContent);
@@ -280,7 +220,7 @@ Deno.test({
       await markWindow(watcher);
 
       const page = await context.newPage();
-      const problems = watchProblems(page);
+      const problems = watchProblems(page, ALLOWED);
 
       await t.step("each page loads cleanly, fits both screens, and is photographed", async () => {
         const pages = [
@@ -349,6 +289,17 @@ Deno.test({
         "selectors and navigation swap the page, push the URL, and go back",
         async () => {
           await page.goto(`${base}/`, { waitUntil: "load" });
+          // What the swaps fetch: htmx's requests for pages (not the live streams). A click sends
+          // HX-Request; the back button's restore sends HX-History-Restore-Request alone.
+          const swaps: { path: string; body: Promise<string> }[] = [];
+          page.on("response", (r) => {
+            const path = new URL(r.url()).pathname;
+            const sent = r.request().headers();
+            const byHtmx = sent["hx-request"] || sent["hx-history-restore-request"];
+            if (byHtmx && !path.startsWith("/events/")) {
+              swaps.push({ path, body: r.text() });
+            }
+          });
           const note = page.locator("section[aria-label='Network totals'] .note");
           assert.match(await note.innerText(), /^Today: /);
           await markWindow(page);
@@ -379,6 +330,9 @@ Deno.test({
           await page.waitForURL((u) => u.pathname === "/resorts/Vail");
           await page.locator("h1", { hasText: "Vail" }).waitFor();
           assert.ok(await windowMarked(page), "following a resort link reloaded the page");
+          // The title and the navigation's current entry follow (the swap sends both).
+          assert.equal(await page.title(), "Vail · liftline");
+          assert.deepEqual(await navCurrent(page), ["Vail"]);
           // The new page's live stream runs.
           await waitForLiveClock(page);
 
@@ -390,6 +344,19 @@ Deno.test({
           await page.locator("h1", { hasText: "Network overview" }).waitFor();
           await note.filter({ hasText: /^Last 7 days: / }).waitFor();
           await metric.locator("a[aria-current='true']", { hasText: "Revenue" }).waitFor();
+          assert.equal(await page.title(), "Network overview · liftline");
+          assert.deepEqual(await navCurrent(page), ["Overview"]);
+
+          // Three clicks and the back button: each fetched only the fragment it swaps.
+          assert.deepEqual(swaps.map((s) => s.path), ["/", "/", "/resorts/Vail", "/"]);
+          for (const s of swaps) {
+            const body = await s.body;
+            assert.match(body, /^<title>[^<]+<\/title><main id="page"/, s.path);
+            assert.doesNotMatch(body, /<head|id="clock"/, s.path);
+          }
+          // One document all along: a swap never nested a page in the page.
+          assert.equal(await page.locator("main#page").count(), 1);
+          assert.equal(await page.locator("header.top").count(), 1);
 
           assert.deepEqual(await cspViolations(page), []);
           assert.deepEqual(problems, []);

@@ -3,7 +3,8 @@
  * status codes, content types and security headers of every page, the numbers each page shows
  * against the reports module's results for the same history, bad input (400 and 404 pages,
  * escaping, lookalike resort names), the static files, what the pages say before data arrives,
- * and what they do when the reports cannot be read.
+ * what they do when the reports cannot be read, and what a link clicked in a page gets (only the
+ * fragment it swaps).
  */
 import assert from "node:assert/strict";
 import type { ReportFeed } from "../../src/app/report_feed.ts";
@@ -640,6 +641,144 @@ Deno.test("pages over a seeded history show the reports module's numbers", async
   }
 });
 
+// ---- swaps: what a link clicked in a page gets --------------------------------------------------
+
+/** What htmx 4 sends for a boosted link (the back button adds `HX-History-Restore-Request`). */
+const SWAP_HEADERS = {
+  Accept: "text/html",
+  "HX-Request": "true",
+  "HX-Boosted": "true",
+  "HX-Target": "main#page",
+  "HX-Current-URL": "http://127.0.0.1:8000/",
+};
+
+/** The feed as the pages' source, noting the key of every report read the pages make. */
+function countingSource(feed: ReportFeed, keys: string[]): DashboardSource {
+  const cache = new Proxy(feed.cache, {
+    get(target, name) {
+      if (name === "read") {
+        return (key: string, run: () => Promise<unknown>) => {
+          keys.push(key);
+          return target.read(key, run);
+        };
+      }
+      const value = Reflect.get(target, name, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { cache, reports: () => feed.reports(), onChange: (l) => feed.onChange(l) };
+}
+
+Deno.test("a link clicked in a page (HX-Request) gets only the fragment it swaps", async () => {
+  const keys: string[] = [];
+  const f = await dashboardFixture({
+    rows: simulate(3, { seed: "web-swap", ticketsPerDay: 100 }),
+    source: (feed) => countingSource(feed, keys),
+  });
+  try {
+    const resorts = names(await f.reports.resorts());
+    const nav = ["/", ...resorts.map((r) => `/resorts/${encodeURIComponent(r)}`), "/pipeline"];
+    const cases: { path: string; status: number; title: string; current: string | null }[] = [
+      { path: "/", status: 200, title: "Network overview", current: "/" },
+      {
+        path: "/?period=last7&metric=revenue",
+        status: 200,
+        title: "Network overview",
+        current: "/",
+      },
+      { path: "/resorts/Vail", status: 200, title: "Vail", current: "/resorts/Vail" },
+      { path: "/pipeline", status: 200, title: "Pipeline", current: "/pipeline" },
+      { path: "/?period=yesterday", status: 400, title: "Bad request", current: null },
+      { path: "/resorts/Aspen", status: 404, title: "No such resort", current: null },
+      { path: "/no/such/page", status: 404, title: "Not found", current: null },
+    ];
+    for (const { path, status, title, current } of cases) {
+      keys.length = 0;
+      const whole = await f.get(path);
+      const page = await whole.text();
+      const pageReads = [...keys];
+      keys.length = 0;
+      const res = await f.get(path, SWAP_HEADERS);
+      const body = await res.text();
+      const swapReads = [...keys];
+
+      assert.equal(res.status, status, `${path}: status`);
+      assert.match(res.headers.get("content-type") ?? "", /^text\/html; charset=utf-8$/i, path);
+      assertSecurityHeaders(res, path);
+      // One URL, two answers: caches must keep them apart.
+      for (const r of [whole, res]) assert.match(r.headers.get("vary") ?? "", /\bHX-Request\b/);
+
+      // The swap: a title, the page, and the navigation (its current entry moves). Nothing else:
+      // no document around it, no head, no script, no header with the clock.
+      const main = byId(body, "main", "page");
+      const partial = body.match(
+        /<hx-partial hx-target="#nav" hx-swap="outerHTML">([\s\S]*?)<\/hx-partial>/,
+      );
+      assert.ok(partial, `${path}: the navigation as a partial`);
+      const rest = body.replace(`<title>${title} · liftline</title>`, "").replace(main, "")
+        .replace(partial[0], "");
+      assert.equal(rest, "", `${path}: nothing but title, page and navigation`);
+      assert.doesNotMatch(body, /<!doctype|<html|<head|<body|<script|id="clock"/i, path);
+      // The same page as a whole document shows, and the same navigation.
+      if (path !== "/pipeline") {
+        // (/pipeline shows ages against the time of the request.)
+        assert.equal(main, byId(page, "main", "page"), `${path}: the page itself`);
+      }
+      assert.equal(partial[1], byId(page, "nav", "nav"), `${path}: the navigation`);
+      assert.deepEqual(links(partial[1]), nav, path);
+      const marked = [...partial[1].matchAll(/<a href="([^"]*)" aria-current="page"/g)];
+      assert.deepEqual(marked.map((m) => decodeEntities(m[1])), current ? [current] : [], path);
+
+      // The clock is read for a whole page only (the overview and resort pages need it anyway).
+      const dataNeedsClock = status === 200 && path !== "/pipeline";
+      if (!dataNeedsClock) {
+        assert.ok(pageReads.includes("clock"), `${path}: ${pageReads}`);
+        assert.ok(!swapReads.includes("clock"), `${path}: a swap read the clock: ${swapReads}`);
+      }
+      assert.ok(body.length < page.length, `${path}: ${body.length} B swapped, ${page.length} B`);
+    }
+
+    // The back button: htmx 4.0.1 restores with this one header (no HX-Request, fetch's own
+    // Accept), and swaps the #page it finds: the same fragment, also for a 404.
+    for (const path of ["/resorts/Vail", "/no/such/page"]) {
+      const res = await f.fetch(
+        new Request(`http://localhost${path}`, {
+          headers: { Accept: "*/*", "HX-History-Restore-Request": "true" },
+        }),
+      );
+      const back = await res.text();
+      assert.match(back, /^<title>[^<]+ · liftline<\/title><main id="page" hx-history-elt="">/);
+      assert.match(res.headers.get("vary") ?? "", /\bHX-History-Restore-Request\b/);
+    }
+  } finally {
+    await f.close();
+  }
+});
+
+Deno.test("navigation is inherited: the body boosts every link, no link repeats hx- attributes", async () => {
+  const f = await dashboardFixture({ rows: simulate(2, { seed: "web-boost", ticketsPerDay: 50 }) });
+  try {
+    for (const path of ["/", "/resorts/Vail", "/pipeline", "/resorts/Aspen", "/?metric=x"]) {
+      const body = await f.get(path).then((r) => r.text());
+      const bodyTag = body.match(/<body\b[^>]*>/)![0];
+      assert.equal(
+        decodeEntities(bodyTag),
+        `<body hx-boost:inherited="target:#page swap:'outerHTML show:none'">`,
+        path,
+      );
+      const anchors = [...body.matchAll(/<a\b[^>]*>/g)].map((m) => m[0]);
+      assert.ok(anchors.length > 5, `${path}: ${anchors.length} links`);
+      for (const a of anchors) assert.doesNotMatch(a, /\shx-/, `${path}: ${a}`);
+      // The page's live connection is not a link: it keeps its own target (itself).
+      for (const el of body.matchAll(/<div hx-sse:connect="[^"]*" hidden=""><\/div>/g)) {
+        assert.ok(byId(body, "main", "page").includes(el[0]), `${path}: inside #page`);
+      }
+    }
+  } finally {
+    await f.close();
+  }
+});
+
 // ---- names from the data -----------------------------------------------------------------------
 
 const HOSTILE = `<script>alert(1)</script>"'& Peak`;
@@ -937,7 +1076,7 @@ Deno.test("a real resort's page while the reports cannot be read is not a 404 'n
     assert.ok(
       !body.includes("There is no resort called"),
       `a read failure is not "no such resort" (status ${res.status}): ${
-        textOf(byId(body, "div", "page"))
+        textOf(byId(body, "main", "page"))
       }`,
     );
     assert.notEqual(res.status, 404);

@@ -6,7 +6,7 @@
  */
 import type { FC } from "hono/jsx";
 import { Panel } from "../components.tsx";
-import { resortUrl, SwapLink } from "../layout.tsx";
+import { resortUrl } from "../layout.tsx";
 
 /** 400: a query parameter that does not validate. */
 export const BadRequestBody: FC<{ parameter: string; problem: string; retry: string }> = (
@@ -17,7 +17,7 @@ export const BadRequestBody: FC<{ parameter: string; problem: string; retry: str
       The query parameter <code>{parameter}</code> {problem}.
     </p>
     <p>
-      <SwapLink href={retry}>Show the page with its defaults</SwapLink>
+      <a href={retry}>Show the page with its defaults</a>
     </p>
   </Panel>
 );
@@ -34,7 +34,7 @@ export const UnknownResortBody: FC<{ name: string; resorts: readonly string[] }>
     <ul class="links">
       {resorts.map((r) => (
         <li>
-          <SwapLink href={resortUrl(r)}>{r}</SwapLink>
+          <a href={resortUrl(r)}>{r}</a>
         </li>
       ))}
     </ul>
@@ -45,9 +45,8 @@ export const UnknownResortBody: FC<{ name: string; resorts: readonly string[] }>
 export const NotFoundBody: FC<{ path: string }> = ({ path }) => (
   <Panel title="Not found" wide>
     <p>
-      Nothing lives at <code>{path}</code>. Try the <SwapLink href="/">overview</SwapLink> or the
-      {" "}
-      <SwapLink href="/pipeline">pipeline</SwapLink>.
+      Nothing lives at <code>{path}</code>. Try the <a href="/">overview</a> or the{" "}
+      <a href="/pipeline">pipeline</a>.
     </p>
   </Panel>
 );

@@ -28,7 +28,7 @@ import {
 } from "../components.tsx";
 import type { LiftHours, OverviewData } from "../dashboard.ts";
 import { fmtChange, fmtDay, fmtInt, fmtPct, fmtPoints, fmtUsd } from "../format.ts";
-import { Live, resortUrl, SwapLink } from "../layout.tsx";
+import { Live, resortUrl } from "../layout.tsx";
 import { liftsNote, refreshNote } from "../waiting.ts";
 
 /** The overview's choices, from its query string. */
@@ -83,12 +83,12 @@ export const PeriodChoice: FC<{ choice: OverviewChoice }> = ({ choice }) => (
     <div class="choice" role="group" aria-label="Period">
       <span>Period</span>
       {(Object.keys(PERIOD_LABELS) as Period[]).map((p) => (
-        <SwapLink
+        <a
           href={overviewUrl({ ...choice, period: p })}
-          current={p === choice.period ? "true" : undefined}
+          aria-current={p === choice.period ? "true" : undefined}
         >
           {PERIOD_LABELS[p]}
-        </SwapLink>
+        </a>
       ))}
     </div>
   </div>
@@ -192,12 +192,12 @@ const MetricChoice: FC<{ choice: OverviewChoice }> = ({ choice }) => (
   <div class="choice" role="group" aria-label="Compare by">
     <span>Compare by</span>
     {(Object.keys(RESORT_METRICS) as ResortMetric[]).map((m) => (
-      <SwapLink
+      <a
         href={overviewUrl({ ...choice, metric: m })}
-        current={m === choice.metric ? "true" : undefined}
+        aria-current={m === choice.metric ? "true" : undefined}
       >
         {RESORT_METRICS[m].label}
-      </SwapLink>
+      </a>
     ))}
   </div>
 );
@@ -224,7 +224,7 @@ const StatusTable: FC<{ resorts: ResortInfo[]; totals: ResortTotals[]; status: S
       rows={names.map((name) => {
         const t = byName.get(name);
         return [
-          <SwapLink href={resortUrl(name)}>{name}</SwapLink>,
+          <a href={resortUrl(name)}>{name}</a>,
           fmtInt(t?.visitors ?? null),
           t
             ? (
