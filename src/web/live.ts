@@ -6,9 +6,20 @@
  * tabs cost one render, not a hundred. Messages are htmx `<hx-partial>` fragments, which the SSE
  * extension swaps into the page by id.
  *
- * Bounded by design: a cap on subscribers (503 above it, and the extension retries with backoff),
- * a heartbeat that finds dead connections, and a per-client buffer limit that drops a client
- * which stops reading instead of queueing for it without end.
+ * Bounded by design: a cap on subscribers, a heartbeat that finds dead connections, and a
+ * per-client buffer limit that drops a client which stops reading instead of queueing for it
+ * without end.
+ *
+ * How a refused client comes back. htmx 4's SSE extension (`hx-sse.js` in the htmx.org package)
+ * takes over a response only when it is `text/event-stream`; any other first answer (a 503, say)
+ * is an ordinary htmx response, and the extension never tries again. Once it holds a stream, it
+ * reconnects whenever the stream ends, after `reconnectDelay` (500 ms, or the last `retry:` it
+ * read) with ±30% jitter, doubling after each failed reconnect up to a minute. And it applies a
+ * `retry:` field only from a block that has data or an event name: a bare `retry:` block is
+ * dropped. So every stream opens with `retry:` and an event (`live-open`), and a client that may
+ * not connect now (over the cap, the hub closing, the page's data not readable yet) gets a short
+ * stream instead of an error: `retry:` with the delay, one `live-retry` event saying why, and the
+ * end, after which the extension waits and tries again ({@link retryLaterResponse}).
  *
  * @module
  */
@@ -19,8 +30,10 @@ export interface LiveHubOptions {
   maxSubscribers?: number;
   /** Comment sent to every stream this often, ms (default 15 s). */
   heartbeatMs?: number;
-  /** Reconnect delay suggested to clients, ms (default 2 s). */
+  /** Reconnect delay suggested to clients when a stream ends, ms (default 2 s). */
   retryMs?: number;
+  /** Reconnect delay given to a client that may not connect now, ms (default 5 s). */
+  busyRetryMs?: number;
   /** Bytes queued for one client before it is dropped as not reading (default 1 MiB). */
   maxBufferedBytes?: number;
 }
@@ -52,10 +65,34 @@ export class SlowClientError extends Error {
   }
 }
 
+const STREAM_HEADERS = {
+  "Content-Type": "text/event-stream; charset=utf-8",
+  "Cache-Control": "no-store",
+  "X-Accel-Buffering": "no",
+};
+
+/** The first block of every stream: the reconnect delay, on an event so that htmx applies it. */
+export function openingBlock(retryMs: number): string {
+  return `retry: ${retryMs}\nevent: live-open\n\n`;
+}
+
+/**
+ * The answer to a client that may not connect now: an event stream that sets the reconnect delay
+ * to `retryMs`, says why in a `live-retry` event, and ends. The SSE extension (or an EventSource)
+ * then waits `retryMs` (htmx adds ±30% jitter, spreading a crowd) and connects again.
+ */
+export function retryLaterResponse(retryMs: number, why: string): Response {
+  const body = `retry: ${retryMs}\nevent: live-retry\n${sseData(why)}\n\n`;
+  return new Response(body, { headers: STREAM_HEADERS });
+}
+
+function sseData(data: string): string {
+  return data.split(/\r\n|\r|\n/).map((l) => `data: ${l}`).join("\n");
+}
+
 /** One SSE message: each line of `data` as its own `data:` field. */
 export function sseMessage(data: string, id?: string): string {
-  const lines = data.split(/\r\n|\r|\n/).map((l) => `data: ${l}`).join("\n");
-  return `${id === undefined ? "" : `id: ${id}\n`}${lines}\n\n`;
+  return `${id === undefined ? "" : `id: ${id}\n`}${sseData(data)}\n\n`;
 }
 
 /** The topics, their subscribers and the fan-out. */
@@ -63,16 +100,19 @@ export class LiveHub {
   readonly #topics = new Map<string, Topic>();
   readonly #max: number;
   readonly #retryMs: number;
+  readonly #busyRetryMs: number;
   readonly #maxBuffered: number;
   readonly #heartbeat: ReturnType<typeof setInterval>;
   readonly #onClose: (() => void)[] = [];
   #count = 0;
   #closed = false;
   #renders = 0;
+  #refused = 0;
 
   constructor(options: LiveHubOptions = {}) {
     this.#max = options.maxSubscribers ?? 200;
     this.#retryMs = options.retryMs ?? 2000;
+    this.#busyRetryMs = options.busyRetryMs ?? 5000;
     this.#maxBuffered = options.maxBufferedBytes ?? 1 << 20;
     this.#heartbeat = setInterval(
       () => this.#broadcast(": heartbeat\n\n"),
@@ -92,22 +132,30 @@ export class LiveHub {
     return this.#renders;
   }
 
+  /** Connections answered "retry later" so far (over the cap, closing, or not readable yet). */
+  get refused(): number {
+    return this.#refused;
+  }
+
+  /** Tells a client to come back after the busy delay (see the module doc), saying `why`. */
+  retryLater(why: string): Response {
+    this.#refused++;
+    return retryLaterResponse(this.#busyRetryMs, why);
+  }
+
   /**
    * Opens an event stream on topic `key`. When the client's view (`seenId`, the event id it last
    * had) is older than `currentId`, the current view is sent first: the topic's last published
-   * message when it is that one, else one render. Answers 503 above the subscriber cap.
+   * message when it is that one, else one render. Above the subscriber cap, and once closed, the
+   * client is told to retry later ({@link retryLaterResponse}).
    */
   async connect(
     key: string,
     render: Render,
     ids: { seenId?: string; currentId?: string } = {},
   ): Promise<Response> {
-    if (this.#closed || this.#count >= this.#max) {
-      return new Response("too many live connections; retrying later\n", {
-        status: 503,
-        headers: { "Retry-After": "5", "Content-Type": "text/plain; charset=utf-8" },
-      });
-    }
+    if (this.#closed) return this.retryLater("the server is shutting down");
+    if (this.#count >= this.#max) return this.retryLater("too many live connections");
     let topic = this.#topics.get(key);
     if (!topic) {
       topic = { key, render, subscribers: new Set() };
@@ -133,18 +181,12 @@ export class LiveHub {
         sub = { controller, topic: t, closed: false };
         t.subscribers.add(sub);
         this.#count++;
-        controller.enqueue(encoder.encode(`retry: ${this.#retryMs}\n\n`));
+        controller.enqueue(encoder.encode(openingBlock(this.#retryMs)));
         if (initial !== undefined) controller.enqueue(encoder.encode(initial));
       },
       cancel: () => this.#drop(sub),
     }, { highWaterMark: 0, size: (chunk) => chunk.byteLength });
-    return new Response(body, {
-      headers: {
-        "Content-Type": "text/event-stream; charset=utf-8",
-        "Cache-Control": "no-store",
-        "X-Accel-Buffering": "no",
-      },
-    });
+    return new Response(body, { headers: STREAM_HEADERS });
   }
 
   /**

@@ -2,17 +2,22 @@
  * Live updates over server-sent events, against a real server on an ephemeral port: one render
  * per change and topic however many subscribers, the same message to each of them, the current
  * view at once for a client that is behind (a page rendered before a refresh, or a reconnect),
- * the pipeline pushed on status samples, heartbeats, the subscriber cap, disconnects, `close()`,
- * and clients that stop reading.
+ * the pipeline pushed on status samples, heartbeats, the subscriber cap (a client over it is told
+ * to retry later, in a stream the htmx extension acts on), disconnects, `close()`, and clients
+ * that stop reading.
+ *
+ * No fixed waits: "nothing was sent" is checked after a marker sent behind it has arrived
+ * (`settled`), and "nothing was rendered" against the hub's own count of what it published.
  */
 import assert from "node:assert/strict";
 import type { TableName } from "../../src/config/load.ts";
-import { LiveHub, sseMessage } from "../../src/web/live.ts";
+import { LiveHub, openingBlock, sseMessage } from "../../src/web/live.ts";
+import { ReportCache } from "../../src/reports/mod.ts";
 import { fmtInt, fmtUtc } from "../../src/web/format.ts";
 import { DAY_MS, FRIDAY_START, simulate } from "../reports/fixtures.ts";
 import { type DashboardFixture, dashboardFixture, serve } from "./dashboard_fixture.ts";
 import { byId, kpis, textOf } from "./html.ts";
-import { eventually, sleep, type SseBlock, SseClient } from "./sse.ts";
+import { eventually, isView, settled, sleep, SseClient } from "./sse.ts";
 
 const TIME_FIELD: Record<TableName, string> = {
   RESORT_TICKET: "PURCHASE_TIME",
@@ -36,7 +41,7 @@ function history() {
 
 const HISTORY = history();
 
-const isMessage = (b: SseBlock) => b.kind === "message";
+const isMessage = isView;
 const LIVE_PARTIAL = '<hx-partial hx-target="#live" hx-swap="outerMorph"><div id="live">';
 const CLOCK_PARTIAL = '<hx-partial hx-target="#clock" hx-swap="innerHTML">';
 
@@ -65,6 +70,21 @@ async function pageStream(
   const page = await f.get(path).then((r) => r.text());
   const stream = page.match(/hx-sse:connect="([^"]+)"/)![1].replaceAll("&amp;", "&");
   return { path: stream, since: Number(new URL(stream, "http://x").searchParams.get("since")) };
+}
+
+/**
+ * Records what each of the hub's publishes sent (topics), once it is done: the routes call
+ * `live.publish` on every report change and status sample.
+ */
+function recordPublishes(f: DashboardFixture): number[] {
+  const sent: number[] = [];
+  const publish = f.live.publish.bind(f.live);
+  f.live.publish = async (...args) => {
+    const n = await publish(...args);
+    sent.push(n);
+    return n;
+  };
+  return sent;
 }
 
 async function openAll(url: string, n: number, headers?: HeadersInit): Promise<SseClient[]> {
@@ -96,7 +116,7 @@ Deno.test("a report change renders each open view once and sends the same messag
       await eventually(() => f.live.subscribers === 28, "28 subscribers");
       // Every stream starts with a reconnect delay, and nothing else: the pages are current.
       await Promise.all(all.map((c) => c.waitFor((b) => b.kind === "retry")));
-      await sleep(300);
+      await settled(f.live, all);
       assert.deepEqual(all.flatMap((c) => c.messages), [], "no view for clients that are current");
       const rendersBefore = f.live.renders;
 
@@ -148,12 +168,14 @@ Deno.test("a report change renders each open view once and sends the same messag
       assert.equal(f.live.renders - rendersBefore, 4);
       assert.ok(overview.every((c) => c.messages[1].id === String(since + 2)));
 
-      // Views nobody has open are not rendered at all.
+      // Views nobody has open are not rendered at all: the refresh's publish sends nothing.
       await closeAll(all);
       await eventually(() => f.live.subscribers === 0, "every client gone");
       const idle = f.live.renders;
+      const published = recordPublishes(f);
       await f.refresh();
-      await sleep(200);
+      await eventually(() => published.length === 1, "the refresh was published");
+      assert.deepEqual(published, [0], "no topic sent");
       assert.equal(f.live.renders, idle);
     } finally {
       await closeAll(all);
@@ -197,7 +219,7 @@ Deno.test("a client that is behind gets the current view at once; one that is cu
       // Both behind-clients share one render (the topic keeps its last message).
       assert.equal(f.live.renders - rendersBefore, 1);
       assert.deepEqual(kpis(a.data), kpis(byId(page, "div", "live")));
-      await sleep(300);
+      await settled(f.live, [current, currentById]);
       assert.deepEqual(current.messages, [], "a current client gets nothing until a change");
       assert.deepEqual(currentById.messages, [], "Last-Event-ID counts over a stale since");
 
@@ -249,15 +271,16 @@ Deno.test("the pipeline view is pushed on status samples, once per sample", asyn
       assert.ok(!clock.data.includes(LIVE_PARTIAL));
       assert.ok(textOf(clock.data).startsWith(`World time ${fmtUtc(world)}`));
 
-      // Samples in quick succession: never more than one render per sample.
-      await sleep(100);
+      // Samples in quick succession: one render, not one per sample (a sample that comes while
+      // the last one is still rendering is skipped). The clock above arrived after that sample's
+      // work ended, so the next sample starts afresh.
       renders = f.live.renders;
       const seen = pipeline[0].messages.length;
       for (let i = 0; i < 5; i++) f.status.sample();
       await pipeline[0].waitFor(isMessage, seen + 1);
-      await sleep(300);
+      await settled(f.live, all);
       const added = f.live.renders - renders;
-      assert.ok(added >= 1 && added <= 5, `${added} renders for 5 samples`);
+      assert.equal(added, 1, `${added} renders for 5 samples in a row`);
       for (const c of pipeline) {
         const pushes = c.messages.slice(seen).filter((m) => m.data.startsWith(LIVE_PARTIAL));
         assert.equal(pushes.length, added, "each render reaches each viewer once");
@@ -270,26 +293,46 @@ Deno.test("the pipeline view is pushed on status samples, once per sample", asyn
   });
 });
 
-Deno.test("heartbeats keep streams alive; the cap answers 503 with Retry-After", async () => {
+/**
+ * What a client that may not connect now is told, as htmx 4's SSE extension needs it: a short
+ * event stream (the extension takes over only `text/event-stream`; a 503 on the first connect
+ * would leave the page without updates for good) whose `retry:` rides on an event (a bare
+ * `retry:` block is dropped by the extension) and which then ends (the extension reconnects when
+ * a stream ends).
+ */
+async function assertToldToRetry(url: string, retryMs: number, why: RegExp): Promise<void> {
+  const client = await SseClient.open(url);
+  assert.equal(client.response.status, 200, url);
+  assert.match(client.response.headers.get("content-type") ?? "", /^text\/event-stream/, url);
+  assert.equal(client.response.headers.get("cache-control"), "no-store", url);
+  await client.waitForEnd(5000);
+  assert.equal(client.blocks.length, 1, `${url}: ${JSON.stringify(client.blocks)}`);
+  const [block] = client.blocks;
+  assert.equal(block.event, "live-retry", url);
+  assert.equal(block.retry, retryMs, url);
+  assert.match(block.data, why, url);
+}
+
+Deno.test("heartbeats keep streams alive; over the cap a client is told to retry later", async () => {
   await withServedDashboard(
-    { live: { heartbeatMs: 100, maxSubscribers: 3, retryMs: 1500 } },
+    { live: { heartbeatMs: 100, maxSubscribers: 3, retryMs: 1500, busyRetryMs: 700 } },
     async (f, url) => {
       const clients = await openAll(`${url}/events/pipeline`, 3);
       try {
         for (const c of clients) {
+          // The reconnect delay for when the stream ends, on an event so that htmx applies it.
           const [retry] = await c.waitFor((b) => b.kind === "retry");
-          assert.equal(retry.retry, 1500);
+          assert.deepEqual(retry, { kind: "retry", event: "live-open", retry: 1500, data: "" });
           const beats = await c.waitFor((b) => b.kind === "comment", 2, 5000);
           assert.equal(beats[0].comment, "heartbeat");
         }
         for (
           const path of ["/events/pipeline", "/events/overview?since=0", "/events/resorts/Vail"]
         ) {
-          const over = await fetch(`${url}${path}`);
-          assert.equal(over.status, 503, path);
-          assert.match(over.headers.get("retry-after") ?? "", /^\d+$/);
-          assert.match(await over.text(), /too many live connections/);
+          await assertToldToRetry(`${url}${path}`, 700, /^too many live connections$/);
         }
+        assert.equal(f.live.refused, 3);
+        assert.equal(f.live.subscribers, 3, "the refused streams took no place");
         // A place frees up when a client leaves.
         await clients.pop()!.close();
         await eventually(() => f.live.subscribers === 2, "the client that left is removed");
@@ -297,6 +340,31 @@ Deno.test("heartbeats keep streams alive; the cap answers 503 with Retry-After",
       } finally {
         await closeAll(clients);
       }
+    },
+  );
+});
+
+Deno.test("a resort's stream while the resort list cannot be read: retry later, not an error", async () => {
+  let failing = true;
+  await withServedDashboard(
+    {
+      live: { busyRetryMs: 900 },
+      source: (feed) => ({
+        cache: new ReportCache({ retryFailedMs: 0 }),
+        reports: () => failing ? Promise.reject(new Error("unreachable")) : feed.reports(),
+        onChange: (l) => feed.onChange(l),
+      }),
+    },
+    async (f, url) => {
+      await assertToldToRetry(
+        `${url}/events/resorts/Vail`,
+        900,
+        /^the resort list cannot be read yet$/,
+      );
+      failing = false;
+      const [client] = await openAll(`${url}/events/resorts/Vail`, 1);
+      await client.close();
+      assert.equal(f.live.refused, 1);
     },
   );
 });
@@ -319,11 +387,8 @@ Deno.test("clients that disconnect are removed; close() ends every stream", asyn
       const open = clients.filter((_, i) => ![0, 3, 5].includes(i));
       await Promise.all(open.map((c) => c.waitForEnd(5000)));
       assert.equal(f.live.subscribers, 0);
-      // Closed for good: new streams are refused, and the pages still answer.
-      assert.equal(
-        await fetch(`${url}/events/pipeline`).then(async (r) => (await r.body?.cancel(), r.status)),
-        503,
-      );
+      // Closed for good: new streams are told to come back later, and the pages still answer.
+      await assertToldToRetry(`${url}/events/pipeline`, 5000, /shutting down/);
       assert.equal((await f.get("/pipeline")).status, 200);
     } finally {
       await closeAll(clients);
@@ -385,9 +450,10 @@ Deno.test("LiveHub: fan-out, ids and buffers without a server", async () => {
       return text;
     };
     const firstA = await read(a, 2);
-    assert.equal(firstA, `retry: 2000\n\n${sseMessage("<p>view 1</p>", "1")}`);
+    assert.equal(firstA, `${openingBlock(2000)}${sseMessage("<p>view 1</p>", "1")}`);
+    assert.equal(openingBlock(2000), "retry: 2000\nevent: live-open\n\n");
     assert.equal(await read(b, 2), firstA);
-    assert.equal(await read(c, 1), "retry: 2000\n\n");
+    assert.equal(await read(c, 1), openingBlock(2000));
     assert.equal(sseMessage("a\nb", "7"), "id: 7\ndata: a\ndata: b\n\n");
 
     // A publish renders once for three subscribers; a render that throws sends nothing.
@@ -412,7 +478,13 @@ Deno.test("LiveHub: fan-out, ids and buffers without a server", async () => {
     hub.close();
     await drain;
     assert.equal(hub.subscribers, 0);
-    assert.equal((await hub.connect("t", render)).status, 503);
+    const refused = await hub.connect("t", render);
+    assert.equal(refused.status, 200);
+    assert.equal(
+      await refused.text(),
+      "retry: 5000\nevent: live-retry\ndata: the server is shutting down\n\n",
+    );
+    assert.equal(hub.refused, 1);
   } finally {
     hub.close();
   }

@@ -12,7 +12,7 @@ import facts from "../../src/generator/resorts.json" with { type: "json" };
 import { SnowflakeSql } from "../../src/snowflake/sdk.ts";
 import { spawnLiftline } from "../helpers/liftline_child.ts";
 import { decodeEntities } from "./html.ts";
-import { sleep, SseClient } from "./sse.ts";
+import { isView, sleep, SseClient } from "./sse.ts";
 
 const TABLES = ["RESORT_TICKET", "SEASON_PASS", "LIFT_RIDE"] as const;
 /** Where snowflake-sdk keeps its OCSP cache (src/snowflake/sdk.ts sets it when unset). */
@@ -272,8 +272,11 @@ Deno.test("no personal data in any page, event stream, /api/status or /metrics o
       ];
       const clients = await Promise.all(streams.map((p) => SseClient.open(`${base}${p}`)));
       try {
-        await Promise.all(clients.map((c) => c.waitFor((b) => b.kind === "message", 1, 15_000)));
-        await sleep(2000);
+        await Promise.all(clients.map((c) => c.waitFor(isView, 1, 15_000)));
+        // A few status samples more (the pipeline's view comes with each, once a second): the
+        // clock and pipeline updates every page receives while it stays open.
+        const pipeline = clients[streams.indexOf("/events/pipeline")];
+        await pipeline.waitFor(isView, 4, 15_000);
       } finally {
         await Promise.all(clients.map((c) => c.close()));
       }

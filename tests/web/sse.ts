@@ -5,9 +5,14 @@
 
 /** One block of the stream. */
 export interface SseBlock {
-  /** `message`: has data; `comment`: only `:` lines (heartbeats); `retry`: only a retry field. */
+  /**
+   * `message`: has data; `retry`: a reconnect delay without data (the opening block);
+   * `comment`: only `:` lines (heartbeats).
+   */
   kind: "message" | "comment" | "retry";
   id?: string;
+  /** The `event:` name, when the block has one. */
+  event?: string;
   /** The `data:` lines joined with `\n`. */
   data: string;
   comment?: string;
@@ -19,6 +24,7 @@ export function parseBlock(block: string): SseBlock {
   const data: string[] = [];
   const comments: string[] = [];
   let id: string | undefined;
+  let event: string | undefined;
   let retry: number | undefined;
   for (const line of block.split(/\r\n|\r|\n/)) {
     if (line.startsWith(":")) comments.push(line.slice(1).trim());
@@ -29,12 +35,18 @@ export function parseBlock(block: string): SseBlock {
       if (value.startsWith(" ")) value = value.slice(1);
       if (field === "data") data.push(value);
       else if (field === "id") id = value;
+      else if (field === "event") event = value;
       else if (field === "retry") retry = Number(value);
     }
   }
-  if (data.length) return { kind: "message", id, data: data.join("\n") };
-  if (retry !== undefined) return { kind: "retry", data: "", retry };
-  return { kind: "comment", data: "", comment: comments.join("\n") };
+  const fields = {
+    ...(id === undefined ? {} : { id }),
+    ...(event === undefined ? {} : { event }),
+    ...(retry === undefined ? {} : { retry }),
+  };
+  if (data.length) return { kind: "message", ...fields, data: data.join("\n") };
+  if (retry !== undefined) return { kind: "retry", ...fields, data: "" };
+  return { kind: "comment", ...fields, data: "", comment: comments.join("\n") };
 }
 
 /** An open event stream. */
@@ -64,9 +76,9 @@ export class SseClient {
     return new SseClient(response, abort);
   }
 
-  /** The messages (blocks with data) received so far. */
+  /** The messages (blocks with data) received so far, except the markers of {@link settled}. */
   get messages(): SseBlock[] {
-    return this.blocks.filter((b) => b.kind === "message");
+    return this.blocks.filter(isView);
   }
 
   /** Whether the server ended the stream (or it failed). */
@@ -158,5 +170,26 @@ export async function eventually(check: () => boolean, what: string, ms = 10_000
   }
 }
 
-/** Waits `ms`. */
+/**
+ * Returns once every client has everything the hub sent before this call: a marker goes to every
+ * open stream, and a stream keeps its order, so when the marker is there nothing older is still
+ * on its way. What a client got before the marker is then all it will get of that time (the
+ * marker itself is not a view: see {@link isView}).
+ */
+export async function settled(
+  live: { broadcast(data: string): void },
+  clients: readonly SseClient[],
+): Promise<void> {
+  const marker = `${MARKER}${++markers}`;
+  live.broadcast(marker);
+  await Promise.all(clients.map((c) => c.waitFor((b) => b.data === marker)));
+}
+
+const MARKER = "test marker ";
+let markers = 0;
+
+/** A message that is a view or a clock update, not a marker of {@link settled}. */
+export const isView = (b: SseBlock): boolean => b.kind === "message" && !b.data.startsWith(MARKER);
+
+/** Waits `ms`: pacing only (a loop that gives the other side time), never to let a check pass. */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
