@@ -368,10 +368,11 @@ export function renderSparkline(input: SparklineInput, options: RenderOptions = 
   });
 }
 
+// No `tooltip` option: a static SVG has no hover, and naming a component that was not
+// installed (see charts/svg.ts) makes ECharts print a warning on the first drawing.
 function baseOption(): EChartsOption {
   return {
     animation: false,
-    tooltip: { show: false },
     textStyle: { fontFamily: FONT_FAMILY, fontSize: FONT_SIZE },
   };
 }

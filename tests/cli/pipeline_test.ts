@@ -1,6 +1,7 @@
 /**
  * The whole program as a user runs it, in real child processes: `run --drain`, `generate` then
- * `stream --drain`, a separate `emulator` reached through EMULATOR_URL, and SIGTERM shutdown.
+ * `stream --drain`, a separate `emulator` reached through EMULATOR_URL, SIGTERM shutdown, and a
+ * normal start that logs nothing but its own info lines.
  */
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
@@ -43,8 +44,11 @@ function inspect(dir: string) {
   }
 }
 
-/** Waits until the warehouse holds committed LIFT_RIDE rows (fails after 60 s or on exit). */
-async function untilCommitted(dir: string, running: () => boolean): Promise<void> {
+/**
+ * Waits until the warehouse holds more than `than` committed LIFT_RIDE rows, and returns how
+ * many (fails after 60 s or on exit).
+ */
+async function untilCommitted(dir: string, running: () => boolean, than = 0): Promise<number> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline && running()) {
     try {
@@ -52,7 +56,7 @@ async function untilCommitted(dir: string, running: () => boolean): Promise<void
       const wh = new DatabaseSync(`${dir}/warehouse.db`, { readOnly: true });
       try {
         const r = wh.prepare("SELECT count(*) AS n FROM LIFT_RIDE").get() as { n: number };
-        if (Number(r.n) > 0) return;
+        if (Number(r.n) > than) return Number(r.n);
       } finally {
         wh.close();
       }
@@ -61,7 +65,7 @@ async function untilCommitted(dir: string, running: () => boolean): Promise<void
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(running() ? "no row was committed within 60 s" : "run exited early");
+  throw new Error(running() ? `no more than ${than} rows committed within 60 s` : "exited early");
 }
 
 Deno.test("run --drain: every generated row lands exactly once and the queue empties", async () => {
@@ -132,9 +136,10 @@ Deno.test("SIGTERM stops run cleanly (exit 0) and the next start resumes", async
     // signal is the same on a fast or a slow machine.
     const child = spawnLiftline([...args, ...SPAN], { cwd: dir });
     // Let it generate and stream for a while: until rows are committed (how long the start takes
-    // depends on the machine and on how warm Deno's cache is), then a little longer.
-    await untilCommitted(dir, child.running);
-    await new Promise((r) => setTimeout(r, 1000));
+    // depends on the machine and on how warm Deno's cache is), and then more of them: the
+    // signal comes while rows flow, not right after the first commit.
+    const first = await untilCommitted(dir, child.running);
+    await untilCommitted(dir, child.running, first);
     const status = await child.stop("SIGTERM");
     assert.equal(status.code, 0, child.stderr());
     const mid = inspect(dir);
@@ -154,6 +159,40 @@ Deno.test("SIGTERM stops run cleanly (exit 0) and the next start resumes", async
       assert.equal(end.txids[t].distinct, end.maxIds[t]);
     }
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a normal start logs no warning: every line is liftline's own, at info", async () => {
+  const dir = await Deno.makeTempDir();
+  const child = spawnLiftline(["run", "--seed", "quiet", "--data-dir", dir, "--port", "0"], {
+    cwd: dir,
+  });
+  try {
+    const base = (await child.waitFor(/serving url=(http:\/\/\S+)/))[1];
+    // Every page once: the page module loads, and its chart engine draws.
+    for (const path of ["/", "/resorts/Vail", "/pipeline"]) {
+      const res = await fetch(`${base}${path}`, { headers: { Accept: "text/html" } });
+      assert.equal(res.status, 200, path);
+      await res.text();
+    }
+    // Every role at work: ready (every channel open), and rides committed.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const status = await fetch(`${base}/api/status`).then((r) => r.json());
+      const ready = (status.notReady as string[]).length === 0;
+      if (ready && status.channels?.LIFT_RIDE?.rowsCommitted > 0) break;
+      if (Date.now() > deadline) throw new Error(`not at work within 60 s: ${child.stderr()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const status = await child.stop("SIGTERM");
+    assert.equal(status.code, 0, child.stderr());
+    const own = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO {2}/;
+    const others = child.stderr().split("\n").filter((l) => l !== "" && !own.test(l));
+    assert.deepEqual(others, [], "lines that are not liftline's own info lines");
+    assert.equal(child.stdout(), "", "nothing on stdout (it is for command output)");
+  } finally {
+    await child.stop("SIGKILL");
     await Deno.remove(dir, { recursive: true });
   }
 });
