@@ -10,6 +10,7 @@ import type { Metrics } from "../status/metrics.ts";
 import type { StatusStore } from "../status/store.ts";
 import type { Logger } from "../log.ts";
 import { channelName, instanceId } from "./instance.ts";
+import { type Clock, sleep, systemClock } from "./clock.ts";
 import {
   DEFAULT_STREAMER_OPTIONS,
   type StreamerOptions,
@@ -24,6 +25,7 @@ export {
   type StreamingApi,
 } from "./table_streamer.ts";
 export { channelName, instanceId } from "./instance.ts";
+export { type Clock, systemClock } from "./clock.ts";
 
 /** What {@link runStreamer} needs. */
 export interface StreamerDeps {
@@ -48,6 +50,8 @@ export interface StreamerDeps {
   options?: Partial<StreamerOptions>;
   /** Tables to stream; default all three. */
   tables?: readonly TableName[];
+  /** Time and timers (default the system's); tests pass one they move themselves. */
+  clock?: Clock;
 }
 
 /** The channel names this data folder uses, per table. */
@@ -89,17 +93,18 @@ export async function runStreamer(deps: StreamerDeps): Promise<void> {
   const fatal = new AbortController();
   const stop = AbortSignal.any([deps.signal, fatal.signal]);
   const hard = new AbortController();
-  let graceTimer: ReturnType<typeof setTimeout> | undefined;
+  const clock = deps.clock ?? systemClock;
+  let cancelGrace: (() => void) | undefined;
   // After a stop, commits in flight get `shutdownGraceMs` to be confirmed; then requests are
   // abandoned. Nothing is lost either way: unconfirmed rows stay queued, and the next start
   // resumes from each channel's committed offset.
   const onStop = () => {
-    graceTimer = setTimeout(() => {
+    cancelGrace = clock.timer(options.shutdownGraceMs, () => {
       log.warn("shutdown grace period over: abandoning requests in flight", {
         grace_ms: options.shutdownGraceMs,
       });
       hard.abort();
-    }, options.shutdownGraceMs);
+    });
   };
   stop.addEventListener("abort", onStop, { once: true });
 
@@ -117,14 +122,23 @@ export async function runStreamer(deps: StreamerDeps): Promise<void> {
       hardStop: hard.signal,
       drain: drainCheck,
       options,
+      clock,
     })
   );
   const tick = (force = false) => {
-    const now = Date.now();
+    const now = clock.now();
     for (const s of streamers) s.tick(now, force);
   };
   tick(true);
-  const ticker = setInterval(tick, 1000);
+  // Queue gauges and rates once a second, until the tables are done.
+  const done = new AbortController();
+  const ticking = (async () => {
+    for (;;) {
+      await sleep(clock, 1000, done.signal);
+      if (done.signal.aborted) return;
+      tick();
+    }
+  })();
   let firstFatal: unknown;
   try {
     await Promise.all(streamers.map((s) =>
@@ -137,8 +151,9 @@ export async function runStreamer(deps: StreamerDeps): Promise<void> {
       })
     ));
   } finally {
-    clearInterval(ticker);
-    clearTimeout(graceTimer);
+    done.abort();
+    await ticking;
+    cancelGrace?.();
     stop.removeEventListener("abort", onStop);
     tick(true);
   }

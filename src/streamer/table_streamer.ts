@@ -27,7 +27,7 @@ import { RowTooLargeError } from "../snowflake/ndjson.ts";
 import { DEFAULT_STREAM_BATCH_ROWS, DEFAULT_STREAM_MAX_INFLIGHT_ROWS } from "../config/schema.ts";
 import { enqueueRuns, PendingBatches } from "./pending.ts";
 import { Wakeup } from "./wakeup.ts";
-import { pause } from "../pause.ts";
+import { type Clock, sleep, systemClock } from "./clock.ts";
 import { redactRowContent } from "../status/redact.ts";
 
 /** What the loop needs of a Snowpipe Streaming client (a {@link StreamingClient} or a fake). */
@@ -127,6 +127,8 @@ export interface TableStreamerDeps {
   /** Asked when the table is empty and fully committed: may the loop end? */
   drain: () => boolean;
   options: StreamerOptions;
+  /** Time and timers (default the system's); tests pass one they move themselves. */
+  clock?: Clock;
 }
 
 type EpochResult =
@@ -158,8 +160,9 @@ export class TableStreamer {
   readonly #d: TableStreamerDeps;
   readonly #o: StreamerOptions;
   readonly #pending = new PendingBatches();
-  readonly #appendWake = new Wakeup();
-  readonly #pollWake = new Wakeup();
+  readonly #clock: Clock;
+  readonly #appendWake: Wakeup;
+  readonly #pollWake: Wakeup;
   readonly #labels: { table: string };
   /** The channel's status as shown by /pipeline and /api/status. */
   readonly status: ChannelStatus;
@@ -178,6 +181,9 @@ export class TableStreamer {
   constructor(deps: TableStreamerDeps) {
     this.#d = deps;
     this.#o = deps.options;
+    this.#clock = deps.clock ?? systemClock;
+    this.#appendWake = new Wakeup(this.#clock);
+    this.#pollWake = new Wakeup(this.#clock);
     this.#labels = { table: deps.table };
     this.status = {
       table: deps.table,
@@ -225,7 +231,7 @@ export class TableStreamer {
             maxDelayMs: this.#o.reopenMaxMs,
           });
           this.#problem(`cannot open channel ${d.channel}: ${message(e)}; retrying in ${delay} ms`);
-          await pause(delay, d.stop);
+          await sleep(this.#clock, delay, d.stop);
           continue;
         }
         const result = await this.#stream(token);
@@ -261,7 +267,7 @@ export class TableStreamer {
           });
           this.#problem(`reopening channel ${d.channel}: ${message(e)}`, "info");
         }
-        await pause(delay, d.stop);
+        await sleep(this.#clock, delay, d.stop);
       }
     } finally {
       if (this.status.state !== "failed") {
@@ -275,7 +281,7 @@ export class TableStreamer {
    * Refreshes queue gauges and the committed-rows rate; called about once a second (`force`
    * always re-reads the queue depth).
    */
-  tick(now = Date.now(), force = false): void {
+  tick(now = this.#clock.now(), force = false): void {
     const d = this.#d;
     // Counting a deep queue scans it: keep that under ~2% of the time, also for huge backlogs.
     if (force || now - this.#depthAt >= this.#depthCostMs * 50) {
@@ -413,6 +419,7 @@ export class TableStreamer {
   ): Promise<void> {
     const d = this.#d;
     const o = this.#o;
+    const clock = this.#clock;
     let ct = token;
     let lastAppendAt = -Infinity;
     const onRetry = (reason: RetryReason) => this.#countRetry(reason);
@@ -432,9 +439,13 @@ export class TableStreamer {
         continue;
       }
       // Keep to the per-channel request rate; a batch that is not full gathers rows meanwhile.
-      const wait = lastAppendAt + o.minAppendIntervalMs - performance.now();
+      // (Never longer than the interval, whatever the wall clock did since the last append.)
+      const wait = Math.min(
+        o.minAppendIntervalMs,
+        lastAppendAt + o.minAppendIntervalMs - clock.now(),
+      );
       if (wait > 0) {
-        await pause(wait, epoch);
+        await sleep(clock, wait, epoch);
         if (epoch.aborted || d.stop.aborted) return;
         if (rows.length < room) rows = d.outbox.readAfter(d.table, this.#cursor, room);
       }
@@ -444,11 +455,14 @@ export class TableStreamer {
       const runs = bodies.map((b) => enqueueRuns(rows, b.start, b.end));
       rows = [];
       for (const [i, body] of bodies.entries()) {
-        const gap = lastAppendAt + o.minAppendIntervalMs - performance.now();
-        if (i > 0 && gap > 0) await pause(gap, epoch);
+        const gap = Math.min(
+          o.minAppendIntervalMs,
+          lastAppendAt + o.minAppendIntervalMs - clock.now(),
+        );
+        if (i > 0 && gap > 0) await sleep(clock, gap, epoch);
         if (epoch.aborted) return;
         st.triedAppend = true;
-        const t0 = performance.now();
+        const t0 = clock.now();
         lastAppendAt = t0;
         try {
           ct = await d.api.appendRows(d.pipe, d.channel, ct, body, { signal: req, onRetry });
@@ -458,8 +472,8 @@ export class TableStreamer {
           if (!body.bytes.buffer.detached) body.bytes.buffer.transfer(0);
         }
         if (epoch.aborted) return;
-        d.metrics.appendDuration.observe(this.#labels, (performance.now() - t0) / 1000);
-        this.#pending.pushRuns(body.firstId, body.lastId, runs[i]);
+        d.metrics.appendDuration.observe(this.#labels, (clock.now() - t0) / 1000);
+        this.#pending.pushRuns(body.firstId, body.lastId, runs[i], clock.now());
         this.#cursor = body.lastId;
         st.appendsOk++;
         const n = body.end - body.start;
@@ -491,11 +505,12 @@ export class TableStreamer {
         idle = o.idlePollMs;
         // Commits take a while: stay quiet until the oldest batch is nearly due (going by how long
         // commits have been taking), then look often, in steps of a fortieth of that time.
-        const age = Date.now() - (this.#pending.oldestAppendedAt ?? Date.now());
+        const now = this.#clock.now();
+        const age = now - (this.#pending.oldestAppendedAt ?? now);
         const expected = this.#commitLatencyMs;
         const quiet = 0.7 * expected - age;
         const step = quiet > o.pollMinMs ? quiet : Math.max(o.pollMinMs, expected / 40);
-        await pause(Math.min(o.pollMaxMs, step), epoch);
+        await sleep(this.#clock, Math.min(o.pollMaxMs, step), epoch);
         if (epoch.aborted) return;
       }
       const statuses = await d.api.channelStatus(d.pipe, [d.channel], { signal: req, onRetry });
@@ -536,7 +551,7 @@ export class TableStreamer {
       this.#o.commitTimeoutMaxMs,
       Math.max(this.#o.commitTimeoutMinMs, this.#commitLatencyMs * 4),
     );
-    const waited = Date.now() - oldest;
+    const waited = this.#clock.now() - oldest;
     if (waited > timeout) {
       throw new ChannelInvalidError(
         `rows appended ${waited} ms ago to channel ${this.#d.channel} are still not committed ` +
@@ -554,7 +569,7 @@ export class TableStreamer {
     const deleted = d.outbox.deleteThrough(d.table, committed);
     const oldest = this.#pending.oldestAppendedAt;
     const released = this.#pending.commitThrough(committed);
-    const now = Date.now();
+    const now = this.#clock.now();
     if (oldest !== undefined && released.rows > 0) {
       this.#commitLatencyMs = 0.7 * this.#commitLatencyMs + 0.3 * (now - oldest);
     }

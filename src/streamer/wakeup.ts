@@ -1,13 +1,20 @@
 /**
  * A wake-up call between two tasks of the per-table loops (the sleep that a signal cuts short is
- * `pause`, in `src/pause.ts`).
+ * `sleep`, in `clock.ts`).
  *
  * @module
  */
+import { type Clock, systemClock } from "./clock.ts";
 
 /** Lets one task wake another that waits with a timeout. Wake-ups are not stored. */
 export class Wakeup {
   readonly #waiters = new Set<(notified: boolean) => void>();
+  readonly #clock: Clock;
+
+  /** Timeouts run on `clock`. */
+  constructor(clock: Clock = systemClock) {
+    this.#clock = clock;
+  }
 
   /** Wakes every current waiter. */
   notify(): void {
@@ -24,13 +31,13 @@ export class Wakeup {
       const finish = (notified: boolean) => {
         if (done) return;
         done = true;
-        clearTimeout(timer);
+        cancel();
         signal?.removeEventListener("abort", onAbort);
         this.#waiters.delete(finish);
         resolve(notified);
       };
       const onAbort = () => finish(false);
-      const timer = setTimeout(() => finish(false), Math.max(0, ms));
+      const cancel = this.#clock.timer(ms, () => finish(false));
       this.#waiters.add(finish);
       if (signal?.aborted) finish(false);
       else signal?.addEventListener("abort", onAbort, { once: true });

@@ -253,7 +253,12 @@ Deno.test("a signal ends check and generate with exit 0 within 10 s, even when t
     });
     try {
       await generator.waitFor(/generator starting/);
-      await new Promise((r) => setTimeout(r, 1000));
+      // It is writing rows (a signal mid-batch, not before the first one).
+      await until(
+        "the generator wrote rows",
+        () => withQueue(dir, (db) => scalar(db, "SELECT count(*) AS n FROM LIFT_RIDE")) > 0,
+        30_000,
+      );
       const { code, ms } = await signalAndTime(generator, "SIGINT");
       assert.equal(code, 0, generator.stderr());
       assert.ok(ms < SIGNAL_BOUND_MS, `SIGINT to exit took ${ms.toFixed(0)} ms`);

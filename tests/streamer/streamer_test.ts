@@ -21,6 +21,7 @@ import {
   type StreamingApi,
 } from "../../src/streamer/mod.ts";
 import { assertExactlyOnce, fillOutbox, localConfig, outboxDepth, rowJson } from "./fixtures.ts";
+import { FakeClock } from "../helpers/fake_clock.ts";
 
 /** Fast tuning so tests don't wait on production backoffs. */
 const FAST = {
@@ -280,35 +281,56 @@ Deno.test("a channel taken over by another writer is reported and retried slowly
   try {
     fillOutbox(s.dir, { LIFT_RIDE: 500 });
     const stop = new AbortController();
-    const deps = await s.deps({ signal: stop.signal, tables: ["LIFT_RIDE"] });
+    // The streamer's time is the test's: its pauses are checked as asked for, not slept through.
+    const clock = new FakeClock();
+    const deps = await s.deps({ signal: stop.signal, tables: ["LIFT_RIDE"], clock });
     const real = deps.client as StreamingApi;
-    let opens = 0;
+    /** When each of our opens happened, in the streamer's time. */
+    const opens: number[] = [];
+    // Requests to the emulator take no time on the streamer's clock.
+    let inFlight = 0;
+    const request = async <T>(call: () => Promise<T>): Promise<T> => {
+      inFlight++;
+      try {
+        return await call();
+      } finally {
+        inFlight--;
+      }
+    };
     // Another writer opens the same channel right after each of our opens.
     const hostile: StreamingApi = {
-      prepareAppend: (r, o) => real.prepareAppend(r, o),
-      appendRows: (...a) => real.appendRows(...a),
-      channelStatus: (...a) => real.channelStatus(...a),
-      openChannel: async (pipe, channel, o) => {
-        opens++;
-        const mine = await real.openChannel(pipe, channel, o);
-        await real.openChannel(pipe, channel);
-        return mine;
-      },
+      prepareAppend: (r, o) => request(() => real.prepareAppend(r, o)),
+      appendRows: (...a) => request(() => real.appendRows(...a)),
+      channelStatus: (...a) => request(() => real.channelStatus(...a)),
+      openChannel: (pipe, channel, o) =>
+        request(async () => {
+          opens.push(clock.now());
+          const mine = await real.openChannel(pipe, channel, o);
+          await real.openChannel(pipe, channel);
+          return mine;
+        }),
     };
     deps.client = hostile;
     deps.options = { ...FAST, reopenBaseMs: 1, reopenMaxMs: 5, takeoverStrikes: 3 };
+    const stopClock = clock.run(() => inFlight > 0);
     try {
       const run = runStreamer(deps);
-      await waitFor(() =>
-        /another writer/.test(deps.status.channels.get("LIFT_RIDE")?.lastProblem ?? "")
-      );
-      await new Promise((r) => setTimeout(r, 1500));
+      await waitFor(() => opens.length >= 8);
       stop.abort();
       await run;
-      // Three quick strikes, then 5 s pauses: a hot loop would have opened hundreds of times.
-      assert.ok(opens <= 6, `opened ${opens} times`);
+      const problem = deps.status.channels.get("LIFT_RIDE")?.lastProblem ?? "";
+      assert.match(problem, /another writer/);
+      // Three strikes in quick succession, then pauses of 5 s doubling up to a minute: a hot
+      // loop would open again at once, every time.
+      const gaps = opens.slice(1, 8).map((t, i) => t - opens[i]);
+      for (const [i, least] of [0, 0, 5_000, 10_000, 20_000, 40_000, 60_000].entries()) {
+        assert.ok(gaps[i] >= least, `open ${i + 2} came ${gaps[i]} ms after the last: ${gaps}`);
+        if (least === 0) assert.ok(gaps[i] < 1000, `a strike is retried quickly: ${gaps}`);
+        else assert.ok(gaps[i] < least + 1000, `paused ${gaps[i]} ms, not ${least}: ${gaps}`);
+      }
       assert.equal(outboxDepth(s.dir).LIFT_RIDE, 500, "nothing deleted without a commit");
     } finally {
+      stopClock();
       deps.outbox.close();
     }
   } finally {
@@ -321,12 +343,18 @@ Deno.test("drain given as a function waits until it says so", async () => {
   try {
     fillOutbox(s.dir, { SEASON_PASS: 10 });
     let finished = false;
-    const deps = await s.deps({ signal: new AbortController().signal, drain: () => finished });
+    /** How often the loop asked, once everything was committed. */
+    let askedWhenEmpty = 0;
+    const deps = await s.deps({ signal: new AbortController().signal });
+    deps.drain = () => {
+      if (deps.status.channels.get("SEASON_PASS")?.rowsCommitted === 10) askedWhenEmpty++;
+      return finished;
+    };
     try {
       let returned = false;
       const run = runStreamer(deps).then(() => returned = true);
-      await waitFor(() => deps.status.channels.get("SEASON_PASS")?.rowsCommitted === 10);
-      await new Promise((r) => setTimeout(r, 100));
+      // The table is empty and committed, the loop asks again and again, and hears "not yet".
+      await waitFor(() => askedWhenEmpty >= 3);
       assert.equal(returned, false, "still running while the generator is not finished");
       deps.outbox.append({ SEASON_PASS: [rowJson("SEASON_PASS", "late")] });
       finished = true;
