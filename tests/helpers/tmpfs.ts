@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { callingTestModule, recordSkip } from "./skip.ts";
 
 async function run(cmd: string, args: string[]): Promise<{ ok: boolean; text: string }> {
   try {
@@ -48,9 +49,18 @@ export async function mountTmpfs(sizeMb: number): Promise<Tmpfs> {
 
 /**
  * Why a small tmpfs cannot be mounted on this machine (not root, no `mount`, a container without
- * CAP_SYS_ADMIN…), or undefined when it can: the probe mounts and unmounts a 1 MB one.
+ * CAP_SYS_ADMIN…), or undefined when it can: the probe mounts and unmounts a 1 MB one. A reason
+ * is also recorded for the calling test module (`skip.ts`), so that `.ci/run` names the tests it
+ * skips, and why.
  */
 export async function tmpfsUnavailable(): Promise<string | undefined> {
+  const caller = callingTestModule();
+  const why = await probe();
+  if (why !== undefined && caller) recordSkip(caller, `no small filesystem to fill: ${why}`);
+  return why;
+}
+
+async function probe(): Promise<string | undefined> {
   if (Deno.build.os !== "linux") return `tmpfs needs Linux (this is ${Deno.build.os})`;
   if (Deno.uid() !== 0) {
     return `not running as root (uid ${Deno.uid()}), so no tmpfs can be mounted`;
