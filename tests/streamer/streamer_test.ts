@@ -1,6 +1,8 @@
 /**
  * The streamer in-process against the real emulator: drain, commit-before-delete, clean shutdown
- * and resume, row errors, fault injection, channel takeover, fatal errors.
+ * and resume, row errors, fault injection, channel takeover, rows dropped without a word (the
+ * commit timeout), fatal errors. Tests of delays run on a clock the test moves
+ * (tests/helpers/fake_clock.ts), never by sleeping.
  */
 import assert from "node:assert/strict";
 import { TABLES } from "../../src/config/load.ts";
@@ -329,6 +331,80 @@ Deno.test("a channel taken over by another writer is reported and retried slowly
         else assert.ok(gaps[i] < least + 1000, `paused ${gaps[i]} ms, not ${least}: ${gaps}`);
       }
       assert.equal(outboxDepth(s.dir).LIFT_RIDE, 500, "nothing deleted without a commit");
+    } finally {
+      stopClock();
+      deps.outbox.close();
+    }
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("rows the service dropped without a word are sent again after the commit timeout", async () => {
+  const s = await setup();
+  try {
+    const txids = fillOutbox(s.dir, { SEASON_PASS: 300 });
+    const clock = new FakeClock();
+    const deps = await s.deps({
+      signal: new AbortController().signal,
+      drain: true,
+      tables: ["SEASON_PASS"],
+      clock,
+      options: { ...FAST, pickupMs: 250, pollMinMs: 250, commitTimeoutMinMs: 5_000 },
+    });
+    const real = deps.client as StreamingApi;
+    let inFlight = 0;
+    const request = async <T>(call: () => Promise<T>): Promise<T> => {
+      inFlight++;
+      try {
+        return await call();
+      } finally {
+        inFlight--;
+      }
+    };
+    /** The streamer's time of the first append, and of each open. */
+    let appendedAt: number | undefined;
+    const opens: number[] = [];
+    // Right after our first append, someone else opens the channel: the service drops the rows
+    // appended and not committed, and says nothing. Our token stays fine, and no row follows.
+    const silentDrop: StreamingApi = {
+      prepareAppend: (r, o) => request(() => real.prepareAppend(r, o)),
+      channelStatus: (...a) => request(() => real.channelStatus(...a)),
+      openChannel: (...a) =>
+        request(() => {
+          opens.push(clock.now());
+          return real.openChannel(...a);
+        }),
+      appendRows: (pipe, channel, token, body, o) =>
+        request(async () => {
+          const next = await real.appendRows(pipe, channel, token, body, o);
+          if (appendedAt === undefined) {
+            appendedAt = clock.now();
+            await real.openChannel(pipe, channel);
+          }
+          return next;
+        }),
+    };
+    deps.client = silentDrop;
+    const stopClock = clock.run(() => inFlight > 0);
+    try {
+      // Drained within two minutes of the streamer's time (else it waits for a commit forever).
+      const start = clock.now();
+      let drained = false;
+      const run = runStreamer(deps).finally(() => drained = true);
+      await waitFor(() => drained || clock.now() - start > 120_000);
+      assert.ok(drained, "still waiting for a commit after two minutes");
+      await run;
+      // Reopened once the rows had waited the commit timeout, and sent again: exactly once.
+      assert.equal(opens.length, 2, `opens at ${opens}`);
+      const waited = opens[1] - appendedAt!;
+      assert.ok(waited >= 5_000 && waited < 6_000, `reopened ${waited} ms after the append`);
+      const ch = deps.status.channels.get("SEASON_PASS")!;
+      assert.equal(ch.reopens, 1);
+      assert.equal(ch.rowsAppended, 600, "every row appended twice");
+      assert.equal(ch.rowsCommitted, 300, "and committed once");
+      assert.equal(assertExactlyOnce(s.emu.context.warehouse.db, txids, "tx"), 300);
+      assert.equal(outboxDepth(s.dir).SEASON_PASS, 0);
     } finally {
       stopClock();
       deps.outbox.close();
