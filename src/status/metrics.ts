@@ -1,5 +1,7 @@
 /**
- * The Prometheus metrics every role reports to (names from `shared/spec/interface.md`).
+ * The Prometheus metrics every role reports to. Their names are an interface (listed in
+ * docs/architecture.md, "Metrics"): the rules and dashboard of `deploy/` use them, and
+ * tests/web/web_test.ts and tests/deploy/monitoring_test.ts check that they are all exported.
  *
  * One {@link Metrics} instance per process; roles receive it rather than importing a global, so
  * tests can run several pipelines side by side.

@@ -4,7 +4,7 @@ import { Metrics } from "../../src/status/metrics.ts";
 import { StatusStore } from "../../src/status/store.ts";
 import { DYNAMIC_TABLE_NAMES } from "../../sql/mod.ts";
 
-/** Every metric name interface.md promises. */
+/** Every metric name liftline promises (docs/architecture.md, "Metrics"). */
 const PROMISED = [
   "liftline_rows_generated_total",
   "liftline_queue_rows",
