@@ -1,6 +1,7 @@
 -- The report chain, as dynamic tables over the three raw tables and RESORT_CAPACITY. Column names
--- and rules are the contract of shared/spec/reports.md; the embedded emulator maintains tables of
--- the same names and results incrementally (src/emulator/dynamic/).
+-- and rules are the contract described in docs/dashboard.md. The same statements run in a real
+-- account and in the embedded emulator, which refreshes them incrementally by the keys it finds
+-- in each definition (docs/emulator.md).
 --
 -- Rules common to every table: rides without RIDE_TIME, RESORT or RFID are left out; dates and
 -- hours are UTC; money is rounded to the cent and percentages to one decimal where they are made.

@@ -1,6 +1,7 @@
 -- The reference table the reports join to: one row per resort. The values come from
 -- src/generator/resorts.json ({{RESORT_CAPACITY_ROWS}} is rendered from it), and MERGE keeps the
--- table in step with that file however often setup runs.
+-- table in step with that file however often setup runs. A row is only updated when a value
+-- differs: an update, even to the same values, is a change the dynamic tables refresh for.
 
 CREATE TABLE IF NOT EXISTS RESORT_CAPACITY (
   RESORT VARCHAR(255),
@@ -17,7 +18,10 @@ USING (
   ) AS V (RESORT, MAX_CAPACITY, HOURLY_CAPACITY, BASE_LIFT_COUNT, IANA_TIMEZONE)
 ) AS S
 ON T.RESORT = S.RESORT
-WHEN MATCHED THEN UPDATE SET
+WHEN MATCHED AND (T.MAX_CAPACITY IS DISTINCT FROM S.MAX_CAPACITY
+  OR T.HOURLY_CAPACITY IS DISTINCT FROM S.HOURLY_CAPACITY
+  OR T.BASE_LIFT_COUNT IS DISTINCT FROM S.BASE_LIFT_COUNT
+  OR T.IANA_TIMEZONE IS DISTINCT FROM S.IANA_TIMEZONE) THEN UPDATE SET
   T.MAX_CAPACITY = S.MAX_CAPACITY,
   T.HOURLY_CAPACITY = S.HOURLY_CAPACITY,
   T.BASE_LIFT_COUNT = S.BASE_LIFT_COUNT,

@@ -1,6 +1,7 @@
 -- The three raw tables that Snowpipe Streaming fills. This file is the one source of their schema:
--- `liftline setup` sends it to a real account, and the embedded emulator reads its column list and
--- types to match and coerce each streamed row (MATCH_BY_COLUMN_NAME = CASE_SENSITIVE).
+-- `liftline setup` sends it to a real account, and liftline sends it to the embedded emulator the
+-- same way; each pipe matches and coerces a streamed row by these columns and types
+-- (MATCH_BY_COLUMN_NAME = CASE_SENSITIVE).
 
 CREATE TABLE IF NOT EXISTS RESORT_TICKET (
   TXID VARCHAR(255),

@@ -4,8 +4,9 @@
  * dynamic table refreshes. It also keeps `liftline_report_freshness_seconds` and the status
  * store's report section current.
  *
- * Sources: the embedded emulator's warehouse read directly (this process runs it), or
- * snowflake-sdk (a real account, or an emulator at EMULATOR_URL), loaded only then.
+ * Sources: the embedded emulator's in-process SQL client (this process runs it), or snowflake-sdk
+ * (a real account, or an emulator at EMULATOR_URL), loaded only then. Either way the reports and
+ * the chain's state are read with the same SQL text.
  *
  * @module
  */
@@ -13,17 +14,11 @@ import type { Config } from "../config/load.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../status/metrics.ts";
 import type { StatusStore } from "../status/store.ts";
-import { DEFINITIONS } from "../emulator/dynamic/schema.ts";
 import { ReportCache } from "../reports/cache.ts";
 import { type ChainSource, chainStatus, chainVersion, sqlChainSource } from "../reports/chain.ts";
+import { REPORT_CHAIN } from "../reports/declared.ts";
 import { Reports } from "../reports/reports.ts";
-import {
-  type ReportSource,
-  SourceNotReadyError,
-  sqlSource,
-  warehouseSource,
-} from "../reports/source.ts";
-import { localChainSource } from "./local_chain.ts";
+import { type ReportSource, SourceNotReadyError, sqlSource } from "../reports/source.ts";
 import type { Target } from "./target.ts";
 
 /** How often the chain is read: the embedded engine (one cheap local read). */
@@ -78,11 +73,13 @@ export class ReportFeed {
     this.#target = target;
     const embedded = target.emulator;
     if (embedded) {
-      const db = embedded.context.warehouse.db;
-      this.#reports = new Reports(warehouseSource(db));
-      this.#chain = localChainSource(db);
+      const client = embedded.localClient();
+      const source = sqlSource(client);
+      this.#reports = new Reports(source);
+      this.#chain = sqlChainSource(source, this.#names(), REPORT_CHAIN, { backlog: true });
+      this.#closeConnection = () => client.close();
       this.#everyMs = LOCAL_EVERY_MS;
-      this.description = "embedded warehouse (read directly)";
+      this.description = "embedded emulator (SQL in process)";
     } else if (deps.config.target === "local") {
       this.#everyMs = EMULATOR_EVERY_MS;
       this.description = `snowflake-sdk → emulator at ${target.controlUrl}`;
@@ -173,6 +170,10 @@ export class ReportFeed {
     await close?.().catch(() => {});
   }
 
+  #names(): { database: string; schema: string } {
+    return { database: this.#deps.config.DATABASE_NAME, schema: this.#deps.config.SCHEMA_NAME };
+  }
+
   #connect(): Promise<void> {
     if (this.#reports && this.#chain) return Promise.resolve();
     const target = this.#target;
@@ -186,11 +187,9 @@ export class ReportFeed {
       this.#closeConnection = () => conn.close();
       const source: ReportSource = sqlSource(conn);
       this.#reports = new Reports(source);
-      this.#chain = sqlChainSource(
-        source,
-        { database: config.DATABASE_NAME, schema: config.SCHEMA_NAME },
-        DEFINITIONS,
-      );
+      this.#chain = sqlChainSource(source, this.#names(), REPORT_CHAIN, {
+        backlog: config.target === "local",
+      });
     })().finally(() => {
       this.#connecting = undefined;
     });

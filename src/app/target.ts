@@ -10,7 +10,7 @@ import { ensureKeyPair } from "../snowflake/key_files.ts";
 import { controlBaseUrl } from "../snowflake/account.ts";
 import { LOCAL_ACCOUNT } from "../snowflake/streaming.ts";
 import { type RunningEmulator, startEmulator } from "../emulator/mod.ts";
-import { sqlExtension } from "../emulator/sql/mod.ts";
+import { applySetup } from "../cli/setup.ts";
 
 /** A reachable target. */
 export interface Target {
@@ -39,12 +39,12 @@ export interface EmulatorShutdownOptions {
 }
 
 /**
- * Starts the emulator with this configuration's names, on `host:port`.
+ * Starts the emulator with this configuration's account, user, database and schema, on
+ * `host:port`. It starts as an empty account: liftline's tables, pipes and reports are created
+ * through SQL ({@link provisionLocal}), as in a real account.
  *
- * Its `close()` stops the dynamic-table engine first: a catch-up refresh then ends at its next
- * chunk boundary (what it committed stays; the next start resumes it) instead of running to the
- * end, and an `ALTER DYNAMIC TABLE … REFRESH` request still in flight gets its answer (cancelled)
- * rather than holding up the server's shutdown, which waits for requests in flight.
+ * Its `close()` stops the dynamic-table refreshes first (a refresh in progress is cut short and
+ * resumes on the next start), then the server and the warehouse.
  */
 export async function startConfiguredEmulator(
   config: Config,
@@ -52,7 +52,6 @@ export async function startConfiguredEmulator(
   listen: { host: string; port: number },
   options: EmulatorShutdownOptions = {},
 ): Promise<RunningEmulator> {
-  const sql = sqlExtension();
   const emulator = await startEmulator({
     dataDir: config.dataDir,
     host: listen.host,
@@ -61,28 +60,46 @@ export async function startConfiguredEmulator(
     user: config.SNOWFLAKE_USER,
     database: config.DATABASE_NAME,
     schema: config.SCHEMA_NAME,
-    pipes: { ...config.pipes },
     commitDelayMs: config.EMULATOR_COMMIT_DELAY_MS,
     faults: config.EMULATOR_FAULTS,
     log: log.child("emulator"),
-    extensions: [sql],
   });
-  const stopRefreshing = () => sql.engine.stop();
+  const stopRefreshing = () => emulator.context.dynamic.stop();
   const onAbort = () => {
-    stopRefreshing().catch((e) => log.error("dynamic table engine failed to stop", { error: e }));
+    stopRefreshing().catch((e: unknown) =>
+      log.error("dynamic table engine failed to stop", { error: e as Error })
+    );
   };
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener("abort", onAbort, { once: true });
   let closing: Promise<void> | undefined;
   const close = async () => {
     options.signal?.removeEventListener("abort", onAbort);
-    try {
-      await stopRefreshing();
-    } finally {
-      await emulator.close();
-    }
+    await emulator.close();
   };
-  return { url: emulator.url, context: emulator.context, close: () => (closing ??= close()) };
+  return { ...emulator, close: () => (closing ??= close()) };
+}
+
+/**
+ * Creates liftline's objects in a local target through the setup script, exactly as `setup
+ * --apply` does in a real account: in process for the embedded emulator, through snowflake-sdk for
+ * one at EMULATOR_URL. Objects that exist with the same definition are left alone, so a restart
+ * keeps every dynamic table's state.
+ */
+export async function provisionLocal(config: Config, target: Target, log: Logger): Promise<void> {
+  const started = performance.now();
+  const client = target.emulator?.localClient();
+  const { ran, skipped } = await applySetup(config, {
+    privateKeyPem: target.privateKeyPem,
+    emulatorUrl: target.controlUrl,
+    connection: client,
+    skipUnchanged: true,
+  });
+  log.info("local target set up", {
+    statements: ran,
+    unchanged: skipped,
+    ms: Math.round(performance.now() - started),
+  });
 }
 
 /**

@@ -17,7 +17,12 @@ import { createStreamingClient } from "../snowflake/streaming.ts";
 import { publicKeyFingerprint, publicKeyPemFromPrivate } from "../snowflake/keys.ts";
 import { createWebApp, LiveHub, SlowClientError } from "../web/app.ts";
 import { listenForShutdown, type Shutdown } from "../app/shutdown.ts";
-import { connectTarget, startConfiguredEmulator, type Target } from "../app/target.ts";
+import {
+  connectTarget,
+  provisionLocal,
+  startConfiguredEmulator,
+  type Target,
+} from "../app/target.ts";
 import { ReportFeed } from "../app/report_feed.ts";
 import { applySetup, printSetup, SetupError } from "./setup.ts";
 import { describeConfig } from "./describe.ts";
@@ -213,6 +218,7 @@ async function startWebAndTarget(
   const web = serveWeb(p, checks, webSignal);
   try {
     const target = await connectTarget(p.config, p.log, { signal: p.shutdown.signal });
+    if (p.config.target === "local") await provisionLocal(p.config, target, p.log);
     p.status.setNotReady("target", []);
     p.status.target = target.description;
     web.feed.attach(target);
@@ -261,6 +267,7 @@ async function stream(p: Process, drain: boolean): Promise<number> {
   let target: Target | undefined;
   try {
     target = await connectTarget(p.config, p.log, { signal: p.shutdown.signal });
+    if (p.config.target === "local") await provisionLocal(p.config, target, p.log);
     p.status.target = target.description;
     await runStreamer({
       ...p,
@@ -363,12 +370,17 @@ async function setup(p: Process, apply: boolean): Promise<number> {
   let target: Target | undefined;
   try {
     target = await connectTarget(config, p.log);
-    const total = await applySetup(config, {
+    const { ran, skipped } = await applySetup(config, {
       privateKeyPem: target.privateKeyPem,
       emulatorUrl: config.target === "local" ? target.controlUrl : undefined,
+      connection: target.emulator?.localClient(),
+      skipUnchanged: true,
       onStatement: (s, i, n) => p.log.info("ran", { statement: `${i}/${n}`, what: s.label }),
     });
-    console.log(`setup applied: ${total} statements ran on ${target.description}`);
+    console.log(
+      `setup applied: ${ran} statements ran on ${target.description}` +
+        (skipped ? ` (${skipped} unchanged objects left as they were)` : ""),
+    );
     return 0;
   } catch (e) {
     if (e instanceof SetupError) {

@@ -118,8 +118,40 @@ export interface SetupDeps {
   emulatorUrl?: string;
   /** Opens the connection; default snowflake-sdk ({@link SnowflakeSql.connect}). */
   connect?: (options: SnowflakeSqlOptions) => Promise<SetupConnection>;
+  /** An open connection to use instead (closed at the end). */
+  connection?: SetupConnection;
+  /**
+   * Leave a dynamic table or view alone when one of its name exists with the same definition
+   * (replacing it would throw its refresh state away for nothing).
+   */
+  skipUnchanged?: boolean;
   /** Called after each statement succeeds. */
   onStatement?: (statement: SetupStatement, position: number, total: number) => void;
+}
+
+/** The kind and name a `CREATE OR REPLACE DYNAMIC TABLE | VIEW` statement replaces. */
+function replaced(sql: string): { show: string; name: string } | undefined {
+  const m = /^\s*CREATE\s+OR\s+REPLACE\s+(DYNAMIC\s+TABLE|VIEW)\s+([A-Za-z_][A-Za-z0-9_$]*)\b/i
+    .exec(sql);
+  if (!m) return undefined;
+  return { show: /^VIEW$/i.test(m[1]) ? "VIEWS" : "DYNAMIC TABLES", name: m[2].toUpperCase() };
+}
+
+const normalizedText = (t: string) => t.replace(/\s+/g, " ").trim().replace(/;$/, "");
+
+/** True when the object `sql` would replace exists with the same definition. */
+async function unchanged(conn: SetupConnection, config: Config, sql: string): Promise<boolean> {
+  const r = replaced(sql);
+  if (!r) return false;
+  try {
+    const out = await conn.query(
+      `SHOW ${r.show} LIKE '${r.name}' IN SCHEMA ${config.DATABASE_NAME}.${config.SCHEMA_NAME}`,
+    ) as { rows?: Record<string, unknown>[] };
+    const row = out.rows?.find((x) => String(x.name).toUpperCase() === r.name);
+    return row !== undefined && normalizedText(String(row.text ?? "")) === normalizedText(sql);
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -128,22 +160,33 @@ export interface SetupDeps {
  * carrying Snowflake's message. Signs in without a role, warehouse, database or schema — they may
  * not exist yet; the script's USE statements choose them once created. Returns how many ran.
  */
-export async function applySetup(config: Config, deps: SetupDeps): Promise<number> {
+export async function applySetup(
+  config: Config,
+  deps: SetupDeps,
+): Promise<{ ran: number; skipped: number }> {
   const publicKeyPem = await publicKeyPemFromPrivate(deps.privateKeyPem);
   const statements = setupStatements(config, publicKeyPem);
-  const base = sdkOptionsFromConfig(config, deps.privateKeyPem, deps.emulatorUrl);
-  const options: SnowflakeSqlOptions = {
-    ...base,
-    database: undefined,
-    schema: undefined,
-    warehouse: undefined,
-    role: undefined,
-  };
-  const connect = deps.connect ?? ((o: SnowflakeSqlOptions) => SnowflakeSql.connect(o));
-  const conn = await connect(options);
+  let conn = deps.connection;
+  if (!conn) {
+    const base = sdkOptionsFromConfig(config, deps.privateKeyPem, deps.emulatorUrl);
+    const options: SnowflakeSqlOptions = {
+      ...base,
+      database: undefined,
+      schema: undefined,
+      warehouse: undefined,
+      role: undefined,
+    };
+    const connect = deps.connect ?? ((o: SnowflakeSqlOptions) => SnowflakeSql.connect(o));
+    conn = await connect(options);
+  }
+  let skipped = 0;
   try {
     for (let i = 0; i < statements.length; i++) {
       const s = statements[i];
+      if (deps.skipUnchanged && await unchanged(conn, config, s.sql)) {
+        skipped++;
+        continue;
+      }
       try {
         await conn.query(s.sql);
       } catch (e) {
@@ -160,5 +203,5 @@ export async function applySetup(config: Config, deps: SetupDeps): Promise<numbe
   } finally {
     await conn.close();
   }
-  return statements.length;
+  return { ran: statements.length - skipped, skipped };
 }

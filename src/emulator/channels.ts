@@ -1,7 +1,11 @@
 /**
  * Named Channels of the emulator's pipes: sequencers and continuation tokens, the buffer of
  * appended-but-uncommitted batches, and the commit scheduler that lands them after the commit
- * delay (one SQLite transaction per commit, see {@link Warehouse.commitBodies}).
+ * delay (one DuckDB transaction per commit, see `warehouse/ingest.ts`).
+ *
+ * Pipes are the catalog's: a named pipe created with CREATE PIPE, or any table's default pipe
+ * `<TABLE>-STREAMING`, resolved on each request so that a table's new columns are matched as
+ * soon as they exist.
  *
  * Memory: an uncommitted batch is kept as the bytes of its NDJSON body, in the 64 KB chunks it
  * arrived in, outside the JavaScript heap, and only decoded and parsed inside its commit, chunk by
@@ -14,7 +18,7 @@
  * buffered; the client retries once a commit has made room), as the real service throttles a
  * channel that sends faster than it loads.
  *
- * Durable state (sequencer, committed offset token, counters) lives in `warehouse.db`; the buffer
+ * Durable state (sequencer, committed offset token, counters) lives in the warehouse; the buffer
  * and the row sequencer live in memory only, like the real service's in-flight data. That is why
  * every start invalidates all channels: a client holding a token from before a restart must
  * reopen and replay from the committed offset instead of appending after a silent gap.
@@ -32,16 +36,12 @@ import type { Logger } from "../log.ts";
 import { ApiError } from "./errors.ts";
 import { decodeContinuationToken, encodeContinuationToken } from "./continuation.ts";
 import { type BatchCounts, Pipe } from "./pipe.ts";
-import type { ChannelRecord, Warehouse } from "./warehouse.ts";
+import type { ChannelRecord, Warehouse } from "./warehouse/warehouse.ts";
+import { ChannelGoneError, commitBodies, TableGoneError } from "./warehouse/ingest.ts";
+import { formatSfType } from "./warehouse/types.ts";
 
 /** Settings of {@link StreamingService}. */
 export interface StreamingOptions {
-  /** Database name (upper-case). */
-  readonly database: string;
-  /** Schema name (upper-case). */
-  readonly schema: string;
-  /** Pipe name (upper-case) per raw table. */
-  readonly pipes: Readonly<Record<string, string>>;
   /** How long appended rows wait before they commit; 0 commits within the append call. */
   readonly commitDelayMs: number;
   /** Invalidate every channel every this many seconds (fault injection); 0 = never. */
@@ -84,6 +84,8 @@ interface LiveChannel {
   timer?: ReturnType<typeof setTimeout>;
   latencySumMs: number;
   latencyCount: number;
+  /** The commit in progress, if any. */
+  committing?: Promise<void>;
 }
 
 /** Options of an open. */
@@ -104,63 +106,93 @@ function release(batch: PendingBatch): void {
   for (const c of batch.chunks) if (!c.buffer.detached) c.buffer.transfer(0);
 }
 
+/** Suffix of a table's default pipe. */
+const DEFAULT_PIPE_SUFFIX = "-STREAMING";
+
 /** The streaming side of the emulator: pipes, channels, appends and commits. */
 export class StreamingService {
-  /** Pipes by stored (upper-case) name. */
-  readonly pipes: ReadonlyMap<string, Pipe>;
   readonly #warehouse: Warehouse;
   readonly #options: StreamingOptions;
   readonly #live = new Map<string, LiveChannel>();
+  readonly #pipes = new Map<string, { signature: string; pipe: Pipe }>();
   #invalidateTimer?: ReturnType<typeof setInterval>;
   #closed = false;
 
-  /** Creates the pipes and invalidates every channel left by an earlier run. */
   constructor(warehouse: Warehouse, options: StreamingOptions) {
     this.#warehouse = warehouse;
     this.#options = options;
-    const pipes = new Map<string, Pipe>();
-    for (const [table, name] of Object.entries(options.pipes)) {
-      if (pipes.has(name)) throw new Error(`pipe ${name} is configured for two tables`);
-      pipes.set(name, new Pipe(name, warehouse.table(table)));
-    }
-    this.pipes = pipes;
-    warehouse.invalidateAllChannels();
   }
 
-  /** Starts the invalidation timer when that fault is configured. */
-  start(): void {
+  /**
+   * Invalidates every channel left by an earlier run (their uncommitted rows are gone), then
+   * starts the invalidation timer when that fault is configured.
+   */
+  async start(): Promise<void> {
+    await this.#warehouse.invalidateAllChannels();
     const s = this.#options.invalidateSeconds;
     if (s > 0 && this.#invalidateTimer === undefined && !this.#closed) {
-      this.#invalidateTimer = setInterval(() => this.invalidateAll(), s * 1000);
+      this.#invalidateTimer = setInterval(() => {
+        this.invalidateAll().catch((e) =>
+          this.#options.log.error("invalidation failed", { error: e as Error })
+        );
+      }, s * 1000);
     }
   }
 
   /** The pipe a path names, or a 404 naming the first part that does not exist. */
   resolvePipe(database: string, schema: string, pipe: string): Pipe {
     // Unquoted identifiers are case-insensitive (stored upper-case), per the REST docs.
-    if (database.toUpperCase() !== this.#options.database) {
+    const db = database.toUpperCase(), sc = schema.toUpperCase(), name = pipe.toUpperCase();
+    const catalog = this.#warehouse.catalog;
+    if (!catalog.hasDatabase(db)) {
       throw new ApiError(
         404,
         ERROR_CODE.databaseDoesNotExist,
         `Database ${database} does not exist or not authorized.`,
       );
     }
-    if (schema.toUpperCase() !== this.#options.schema) {
+    if (!catalog.hasSchema(db, sc)) {
       throw new ApiError(
         404,
         ERROR_CODE.schemaDoesNotExist,
         `Schema ${database}.${schema} does not exist or not authorized.`,
       );
     }
-    const found = this.pipes.get(pipe.toUpperCase());
-    if (!found) {
-      throw new ApiError(
+    const notFound = () =>
+      new ApiError(
         404,
         ERROR_CODE.pipeDoesNotExist,
         `Pipe ${database}.${schema}.${pipe} does not exist or not authorized.`,
       );
+    let table;
+    let match: "CASE_SENSITIVE" | "CASE_INSENSITIVE" = "CASE_SENSITIVE";
+    const named = catalog.find(db, sc, name, "PIPE");
+    if (named) {
+      table = catalog.byId(Number(named.props.table));
+      if (named.props.match === "CASE_INSENSITIVE") match = "CASE_INSENSITIVE";
+    } else if (name.endsWith(DEFAULT_PIPE_SUFFIX)) {
+      // A table's default pipe: its name is the table's (as stored) plus -STREAMING.
+      const tableName = pipe.slice(0, -DEFAULT_PIPE_SUFFIX.length);
+      table = catalog.find(db, sc, tableName, "RELATION") ??
+        catalog.find(db, sc, tableName.toUpperCase(), "RELATION");
+      match = "CASE_INSENSITIVE";
     }
-    return found;
+    if (!table || table.kind !== "TABLE") throw notFound();
+    const full = `${db}.${sc}.${named ? name : `${table.name}${DEFAULT_PIPE_SUFFIX}`}`;
+    const signature = `${table.id}|${match}|${
+      table.columns.map((c) => `${c.name}:${formatSfType(c.type)}:${c.nullable}`).join(",")
+    }`;
+    const cached = this.#pipes.get(full);
+    if (cached && cached.signature === signature) return cached.pipe;
+    const p = new Pipe(full, {
+      id: table.id,
+      database: table.database,
+      schema: table.schema,
+      name: table.name,
+      columns: table.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable })),
+    }, match);
+    this.#pipes.set(full, { signature, pipe: p });
+    return p;
   }
 
   #key(pipe: Pipe, channel: string): string {
@@ -198,10 +230,11 @@ export class StreamingService {
   }
 
   #status(rec: ChannelRecord, live: LiveChannel | undefined): ChannelStatusWire {
+    const [database, schema, ...pipeName] = rec.pipe.split(".");
     return {
-      database_name: this.#options.database,
-      schema_name: this.#options.schema,
-      pipe_name: rec.pipe,
+      database_name: database,
+      schema_name: schema,
+      pipe_name: pipeName.join("."),
       channel_name: rec.channel,
       channel_status_code: "SUCCESS",
       last_committed_offset_token: rec.lastCommittedOffsetToken,
@@ -224,7 +257,7 @@ export class StreamingService {
    * uncommitted batches (or refuses with 409 when `failOnUncommittedRows`), and answers the first
    * continuation token with the channel's status and last committed offset token.
    */
-  open(pipe: Pipe, channel: string, options: OpenOptions = {}): OpenChannelResponse {
+  async open(pipe: Pipe, channel: string, options: OpenOptions = {}): Promise<OpenChannelResponse> {
     const key = this.#key(pipe, channel);
     const live = this.#live.get(key);
     if (live && live.pending.length && options.failOnUncommittedRows) {
@@ -235,8 +268,12 @@ export class StreamingService {
           "fail_on_uncommitted_rows=false to discard it.",
       );
     }
-    if (live) this.#discard(live);
-    const rec = this.#warehouse.openChannel(pipe.name, channel, options.offsetToken);
+    if (live) {
+      this.#discard(live);
+      // Older tokens are stale from this moment, before the new sequencer is stored.
+      live.clientSequencer = Number.MAX_SAFE_INTEGER;
+    }
+    const rec = await this.#warehouse.openChannel(pipe.name, channel, options.offsetToken);
     const next: LiveChannel = live && live.id === rec.id ? live : {
       pipe,
       name: channel,
@@ -251,7 +288,7 @@ export class StreamingService {
     next.clientSequencer = rec.clientSequencer;
     next.rowSequencer = 0;
     this.#live.set(key, next);
-    this.#options.log.info("channel opened", {
+    this.#options.log.debug("channel opened", {
       pipe: pipe.name,
       channel,
       sequencer: rec.clientSequencer,
@@ -273,13 +310,13 @@ export class StreamingService {
    * commit delay of 0 commits it before this returns. Answers the next continuation token; 429
    * when the channel already holds `maxUncommittedBytes` of uncommitted bodies.
    */
-  append(
+  async append(
     pipe: Pipe,
     channel: string,
     continuationToken: string,
     endOffsetToken: string | undefined,
     body: readonly Uint8Array<ArrayBuffer>[],
-  ): AppendRowsResponse {
+  ): Promise<AppendRowsResponse> {
     const live = this.#load(pipe, channel);
     if (!live) {
       throw new ApiError(
@@ -310,15 +347,14 @@ export class StreamingService {
       dueAt: now + this.#options.commitDelayMs,
     });
     live.pendingBytes += bytes;
-    if (this.#options.commitDelayMs === 0) this.#commitDue(live);
+    const next = encodeContinuationToken({
+      channelId: live.id,
+      clientSequencer: live.clientSequencer,
+      rowSequencer: live.rowSequencer,
+    });
+    if (this.#options.commitDelayMs === 0) await this.#commitDue(live);
     else this.#schedule(live);
-    return {
-      next_continuation_token: encodeContinuationToken({
-        channelId: live.id,
-        clientSequencer: live.clientSequencer,
-        rowSequencer: live.rowSequencer,
-      }),
-    };
+    return { next_continuation_token: next };
   }
 
   #checkToken(live: LiveChannel, text: string): void {
@@ -359,49 +395,73 @@ export class StreamingService {
     const wait = Math.max(0, live.pending[0].dueAt - Date.now());
     live.timer = setTimeout(() => {
       live.timer = undefined;
-      this.#commitDue(live);
+      this.#commitDue(live).catch(() => {});
     }, wait);
   }
 
   /** Commits every batch whose commit time has come, in one transaction. */
-  #commitDue(live: LiveChannel): void {
+  #commitDue(live: LiveChannel): Promise<void> {
+    // One commit per channel at a time: later batches wait for the one in progress.
+    const run = (live.committing ?? Promise.resolve()).then(() => this.#commitNow(live));
+    live.committing = run.catch(() => {});
+    return run;
+  }
+
+  async #commitNow(live: LiveChannel): Promise<void> {
+    if (this.#closed) return;
     const now = Date.now();
     let n = 0;
     while (n < live.pending.length && live.pending[n].dueAt <= now) n++;
     if (n > 0) {
       const batches = live.pending.slice(0, n);
-      let counts: BatchCounts | undefined;
+      const rec = this.#warehouse.channel(live.pipe.name, live.name);
+      if (!rec || rec.id !== live.id) {
+        this.#discard(live);
+        this.#live.delete(this.#key(live.pipe, live.name));
+        return;
+      }
+      let counts: BatchCounts;
       try {
-        counts = this.#warehouse.commitBodies(
-          live.id,
-          live.pipe.table.name,
-          batches,
-          (chunks, onRow) => live.pipe.parseChunks(chunks, onRow),
-        );
+        // The channel state moves inside the writer lane, right after the commit, so that a
+        // reopen queued behind it answers the offset this commit reached.
+        const out = await commitBodies(this.#warehouse, rec, live.pipe, batches);
+        counts = out.counts;
       } catch (e) {
+        if (e instanceof ChannelGoneError) {
+          this.#discard(live);
+          this.#live.delete(this.#key(live.pipe, live.name));
+          return;
+        }
+        if (e instanceof TableGoneError) {
+          this.#options.log.warn("the pipe's table is gone; uncommitted rows discarded", {
+            pipe: live.pipe.name,
+            channel: live.name,
+          });
+          this.#discard(live);
+          return;
+        }
         // Nothing was written (the transaction rolled back): keep the batches and try again.
         this.#options.log.error("commit failed; retrying", {
           pipe: live.pipe.name,
           channel: live.name,
           error: e as Error,
         });
-        if (!this.#closed) {
+        if (!this.#closed && live.timer === undefined) {
           live.timer = setTimeout(() => {
             live.timer = undefined;
-            this.#commitDue(live);
+            this.#commitDue(live).catch(() => {});
           }, RETRY_FAILED_COMMIT_MS);
         }
         return;
       }
-      live.pending.splice(0, n);
+      // A reopen discarded the buffer meanwhile: the committed batches are no longer in it.
       for (const b of batches) {
-        live.pendingBytes -= b.bytes;
+        const i = live.pending.indexOf(b);
+        if (i >= 0) {
+          live.pending.splice(i, 1);
+          live.pendingBytes -= b.bytes;
+        }
         release(b);
-      }
-      if (!counts) {
-        this.#discard(live);
-        this.#live.delete(this.#key(live.pipe, live.name));
-        return;
       }
       for (const b of batches) {
         live.latencySumMs += now - b.receivedAt;
@@ -429,7 +489,7 @@ export class StreamingService {
   }
 
   /** Drops a channel and its offset (404 when there is none). */
-  drop(pipe: Pipe, channel: string, failOnUncommittedRows = false): void {
+  async drop(pipe: Pipe, channel: string, failOnUncommittedRows = false): Promise<void> {
     const live = this.#load(pipe, channel);
     if (!live) {
       throw new ApiError(
@@ -447,21 +507,21 @@ export class StreamingService {
     }
     this.#discard(live);
     this.#live.delete(this.#key(pipe, channel));
-    this.#warehouse.dropChannel(pipe.name, channel);
-    this.#options.log.info("channel dropped", { pipe: pipe.name, channel });
+    await this.#warehouse.dropChannel(pipe.name, channel);
+    this.#options.log.debug("channel dropped", { pipe: pipe.name, channel });
   }
 
   /**
    * Invalidates every channel as if another client had reopened it: sequencers bump (all
    * outstanding tokens go stale) and uncommitted batches are discarded.
    */
-  invalidateAll(): void {
-    this.#warehouse.invalidateAllChannels();
+  async invalidateAll(): Promise<void> {
     for (const live of this.#live.values()) {
       this.#discard(live);
       live.clientSequencer++;
       live.rowSequencer = 0;
     }
+    await this.#warehouse.invalidateAllChannels();
     this.#options.log.info("channels invalidated (fault injection)", { channels: this.#live.size });
   }
 

@@ -1,29 +1,37 @@
 /**
- * The pipe's COPY with `MATCH_BY_COLUMN_NAME = CASE_SENSITIVE`, as far as one row goes: top-level
- * keys matched exactly to the table's columns, keys without a column ignored, columns without a key
- * NULL, and each value cast to its column's type, stored the way the warehouse agreed with the
- * other readers of `warehouse.db`:
+ * The pipe's COPY with `MATCH_BY_COLUMN_NAME`, as far as one row goes: top-level keys matched to
+ * the target table's declared columns (exactly, or ignoring case), keys without a column ignored,
+ * columns without a key NULL, and each value cast to its column's Snowflake type, as the text or
+ * number DuckDB's appender casts into the column:
  *
- * | Snowflake type | SQLite value |
+ * | Snowflake type | value handed to DuckDB |
  * |---|---|
- * | VARCHAR(n) | TEXT (longer than n characters → error) |
- * | NUMBER / NUMBER(p,0) | INTEGER (rounded half away from zero) |
- * | DECIMAL(p,s) / NUMBER(p,s) | REAL rounded to s decimals (more than p−s integer digits → error) |
- * | DATETIME / TIMESTAMP_NTZ | TEXT `YYYY-MM-DD HH:MM:SS.SSS`, UTC wall time (offsets converted) |
- * | DATE | TEXT `YYYY-MM-DD` |
- * | VARIANT / OBJECT / ARRAY | TEXT holding JSON |
- * | BOOLEAN | INTEGER 0/1 |
- * | FLOAT | REAL |
+ * | VARCHAR(n) | the string (longer than n characters → error) |
+ * | NUMBER(p,s) | a number rounded half away from zero to s decimals (more than p−s integer digits → error); decimal text beyond 15 digits |
+ * | FLOAT | a number |
+ * | BOOLEAN | true/false |
+ * | DATE | `YYYY-MM-DD` |
+ * | TIMESTAMP_NTZ | `YYYY-MM-DD HH:MM:SS.SSS`, wall time (UTC for inputs with an offset) |
+ * | TIMESTAMP_LTZ / _TZ | `YYYY-MM-DD HH:MM:SS.SSS+00:00` (the instant) |
+ * | TIME | `HH:MM:SS[.fff]` |
+ * | VARIANT / OBJECT / ARRAY | JSON text (OBJECT and ARRAY must be one) |
  *
  * Error messages name the column and type but never the value: Snowflake redacts customer data
  * from `last_error_message`, and so do we.
  *
  * @module
  */
-import type { ColumnDef, ColumnType } from "./table_schema.ts";
+import { formatSfType, type SfType } from "./warehouse/types.ts";
 
-/** A value as bound into SQLite. */
-export type StoredValue = string | number | null;
+/** A column a pipe loads: its name, type and whether it takes NULL. */
+export interface ColumnDef {
+  readonly name: string;
+  readonly type: SfType;
+  readonly nullable: boolean;
+}
+
+/** A value as handed to the appender. */
+export type StoredValue = string | number | boolean | null;
 
 /** Coerces one parsed JSON object into the column values of one table row (column order). */
 export type RowCoercer = (row: Record<string, unknown>) => StoredValue[];
@@ -34,7 +42,7 @@ export class CoercionError extends Error {
   readonly column: string;
 
   constructor(column: ColumnDef, reason: string) {
-    super(`column ${column.name} of type ${column.typeText}: ${reason}`);
+    super(`column ${column.name} of type ${formatSfType(column.type)}: ${reason}`);
     this.name = "CoercionError";
     this.column = column.name;
   }
@@ -80,6 +88,7 @@ function roundHalfAway(v: number, scale: number): number {
 }
 
 function numberConverter(precision: number, scale: number): Converter {
+  if (precision > 15) return bigNumberConverter(precision, scale);
   const limit = 10 ** (precision - scale);
   if (scale === 0) {
     return (v) => {
@@ -99,6 +108,37 @@ function numberConverter(precision: number, scale: number): Converter {
     const r = roundHalfAway(n, scale);
     if (Math.abs(r) >= limit) throw new Reject("numeric value out of range");
     return r;
+  };
+}
+
+const DECIMAL_TEXT = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/;
+
+/** NUMBER with more digits than a double holds exactly: decimal text, rounded on its digits. */
+function bigNumberConverter(precision: number, scale: number): Converter {
+  return (v) => {
+    let text: string;
+    if (typeof v === "number") {
+      if (!Number.isFinite(v)) throw new Reject("numeric value is not recognized");
+      text = Math.abs(v) < 1e21
+        ? roundHalfAway(v, Math.min(scale, 20)).toFixed(Math.min(scale, 20))
+        : String(v);
+    } else if (typeof v === "string" && NUMERIC_TEXT.test(v)) text = v.trim();
+    else throw new Reject("numeric value is not recognized");
+    if (/[eE]/.test(text)) {
+      const n = Number(text);
+      if (!Number.isFinite(n) || Math.abs(n) >= 1e21) {
+        throw new Reject("numeric value out of range");
+      }
+      text = n.toFixed(Math.min(scale, 20));
+    }
+    const m = DECIMAL_TEXT.exec(text);
+    if (!m) throw new Reject("numeric value is not recognized");
+    const int = m[2].replace(/^0+(?=\d)/, "") || "0";
+    if (int !== "0" && int.length > precision - scale) {
+      throw new Reject("numeric value out of range");
+    }
+    // DuckDB's cast rounds the extra decimals half away from zero, as Snowflake does.
+    return `${m[1]}${int}${m[3] ? "." + m[3] : ""}`;
   };
 }
 
@@ -234,12 +274,12 @@ const TRUE_TEXT = new Set(["true", "t", "yes", "y", "on", "1"]);
 const FALSE_TEXT = new Set(["false", "f", "no", "n", "off", "0"]);
 
 const booleanConverter: Converter = (v) => {
-  if (typeof v === "boolean") return v ? 1 : 0;
-  if (typeof v === "number" && Number.isFinite(v)) return v === 0 ? 0 : 1;
+  if (typeof v === "boolean") return v;
+  if (typeof v === "number" && Number.isFinite(v)) return v !== 0;
   if (typeof v === "string") {
     const t = v.trim().toLowerCase();
-    if (TRUE_TEXT.has(t)) return 1;
-    if (FALSE_TEXT.has(t)) return 0;
+    if (TRUE_TEXT.has(t)) return true;
+    if (FALSE_TEXT.has(t)) return false;
   }
   throw new Reject("boolean value is not recognized");
 };
@@ -252,41 +292,101 @@ const floatConverter: Converter = (v) => {
 
 const variantConverter: Converter = (v) => JSON.stringify(v);
 
+const objectConverter: Converter = (v) => {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) {
+    throw new Reject("value is not an object");
+  }
+  return JSON.stringify(v);
+};
+
+const arrayConverter: Converter = (v) => {
+  if (!Array.isArray(v)) throw new Reject("value is not an array");
+  return JSON.stringify(v);
+};
+
+/** TIMESTAMP_LTZ and _TZ: the instant, with an explicit UTC offset. */
+const instantConverter: Converter = (v) => `${timestampConverter(v)}+00:00`;
+
+const TIME_TEXT = /^\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*$/;
+
+const timeConverter: Converter = (v) => {
+  if (typeof v === "string") {
+    const m = TIME_TEXT.exec(v);
+    if (m && Number(m[1]) < 24 && Number(m[2]) < 60 && Number(m[3] ?? 0) < 60) {
+      return `${two(Number(m[1]))}:${m[2]}:${m[3] ?? "00"}${m[4] ? "." + m[4].slice(0, 6) : ""}`;
+    }
+  } else if (typeof v === "number" && Number.isFinite(v) && v >= 0 && v < 86400) {
+    const s = Math.floor(v);
+    return `${two(Math.floor(s / 3600))}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}`;
+  }
+  throw new Reject("time is not recognized");
+};
+
 /** The converter of one column type. */
-function converterFor(type: ColumnType): Converter {
+function converterFor(type: SfType): Converter {
   switch (type.kind) {
-    case "varchar":
-      return varcharConverter(type.length);
-    case "number":
+    case "VARCHAR":
+    case "NULL":
+      return varcharConverter(type.kind === "VARCHAR" ? type.length : 16_777_216);
+    case "NUMBER":
       return numberConverter(type.precision, type.scale);
-    case "float":
+    case "FLOAT":
       return floatConverter;
-    case "boolean":
+    case "BOOLEAN":
       return booleanConverter;
-    case "timestamp":
+    case "TIMESTAMP_NTZ":
       return timestampConverter;
-    case "date":
+    case "TIMESTAMP_LTZ":
+    case "TIMESTAMP_TZ":
+      return instantConverter;
+    case "DATE":
       return dateConverter;
-    case "variant":
+    case "TIME":
+      return timeConverter;
+    case "VARIANT":
       return variantConverter;
+    case "OBJECT":
+      return objectConverter;
+    case "ARRAY":
+      return arrayConverter;
+    case "BINARY":
+      return (v) => {
+        if (typeof v === "string" && /^(?:[0-9a-fA-F]{2})*$/.test(v)) return v;
+        throw new Reject("binary value is not hex text");
+      };
   }
 }
 
 /**
- * Compiles the coercer of one table. A JSON `null` or a missing key stores SQL NULL. Throws
- * {@link CoercionError} for a value that cannot be cast.
+ * Compiles the coercer of one table. A JSON `null` or a missing key stores SQL NULL (an error for
+ * a NOT NULL column). Throws {@link CoercionError} for a value that cannot be cast.
  */
-export function compileRowCoercer(columns: readonly ColumnDef[]): RowCoercer {
+export function compileRowCoercer(
+  columns: readonly ColumnDef[],
+  match: "CASE_SENSITIVE" | "CASE_INSENSITIVE" = "CASE_SENSITIVE",
+): RowCoercer {
   const n = columns.length;
   const names = columns.map((c) => c.name);
   const converters = columns.map((c) => converterFor(c.type));
   // A column named like an Object.prototype member must not read the inherited value.
   const guarded = names.map((name) => name in Object.prototype);
-  return (row) => {
+  const lower = new Map(names.map((name, i) => [name.toLowerCase(), i]));
+  return (input) => {
+    let row = input;
+    if (match === "CASE_INSENSITIVE") {
+      row = {};
+      for (const [k, v] of Object.entries(input)) {
+        const i = lower.get(k.toLowerCase());
+        if (i !== undefined) row[names[i]] = v;
+      }
+    }
     const out: StoredValue[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const v = guarded[i] && !Object.hasOwn(row, names[i]) ? undefined : row[names[i]];
       if (v === undefined || v === null) {
+        if (!columns[i].nullable) {
+          throw new CoercionError(columns[i], "NULL result in a non-nullable column");
+        }
         out[i] = null;
         continue;
       }

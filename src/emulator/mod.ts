@@ -1,15 +1,16 @@
 /**
- * The embedded Snowflake emulator: the Snowpipe Streaming v2 REST API over a local SQLite
- * warehouse, with real key-pair authentication, delayed commits and fault injection. The SQL side
- * (snowflake-sdk endpoints, dynamic tables) plugs in through {@link EmulatorExtension}.
+ * The embedded Snowflake emulator: an account with one user, database and schema, served over the
+ * APIs Snowflake's clients use — the Snowpipe Streaming v2 REST API (key-pair JWT, scoped tokens,
+ * channels, delayed commits, fault injection) and the SQL endpoints snowflake-sdk calls — over a
+ * DuckDB warehouse that runs Snowflake SQL, with dynamic tables refreshed on their target lag.
  *
- * Importing this module starts nothing; {@link startEmulator} does.
+ * It knows nothing of liftline: clients create their tables, pipes, views and dynamic tables
+ * through SQL, as in a real account. Importing this module starts nothing; {@link startEmulator}
+ * does.
  *
  * @module
  */
 import { Hono } from "hono";
-import { join } from "node:path";
-import { type TableName, TABLES } from "../config/load.ts";
 import { ERROR_CODE } from "../snowflake/protocol.ts";
 import { ensureKeyPair } from "../snowflake/key_files.ts";
 import { type Logger, silentLogger } from "../log.ts";
@@ -18,21 +19,29 @@ import { StreamingService } from "./channels.ts";
 import { ApiError, errorResponse } from "./errors.ts";
 import { type FaultConfig, NO_FAULTS, parseFaults } from "./faults.ts";
 import { registerStreamingRoutes } from "./routes.ts";
-import { Warehouse, WAREHOUSE_FILE } from "./warehouse.ts";
-import { sqlExtension } from "./sql/mod.ts";
+import { Warehouse } from "./warehouse/warehouse.ts";
+import { type DynamicOptions, DynamicTables } from "./dynamic/service.ts";
+import { SqlEngine } from "./sql/engine.ts";
+import { SessionStore, type SessionStoreOptions } from "./sql/sessions.ts";
+import { registerSqlRoutes } from "./sql/routes.ts";
+import { LocalSqlClient } from "./sql/local_client.ts";
 
 export { parseFaults } from "./faults.ts";
 export type { FaultConfig } from "./faults.ts";
 export { AuthError, EmulatorAuth } from "./auth.ts";
 export type { Principal, ScopedPrincipal, TokenKind } from "./auth.ts";
-export { CHANNELS_TABLE, RAW_TABLES, Warehouse, WAREHOUSE_FILE } from "./warehouse.ts";
+export { Warehouse, WAREHOUSE_FILE } from "./warehouse/warehouse.ts";
 export { ApiError, errorResponse } from "./errors.ts";
 export { StreamingService } from "./channels.ts";
+export { SqlEngine } from "./sql/engine.ts";
+export { SqlError } from "./sql/errors.ts";
+export { DynamicTables } from "./dynamic/service.ts";
+export { LocalSqlClient } from "./sql/local_client.ts";
 
 /** Settings of {@link startEmulator}. */
 export interface EmulatorOptions {
-  /** Data folder: `warehouse.db` lives here; `rsa_key.pub` is trusted from here (created on first
-   * start) unless `publicKeyPem` is given. */
+  /** Data folder: `warehouse.duckdb` lives here; `rsa_key.pub` is trusted from here (created on
+   * first start) unless `publicKeyPem` is given. */
   dataDir: string;
   /** Listen address; default 127.0.0.1. */
   host?: string;
@@ -43,20 +52,22 @@ export interface EmulatorOptions {
   account?: string;
   /** User; default STREAMING_INGEST. */
   user?: string;
-  /** Database; default STREAMING_INGEST. */
+  /** The account's database, created on first start; default STREAMING_INGEST. */
   database?: string;
-  /** Schema; default STREAMING_INGEST. */
+  /** The database's schema, created on first start; default STREAMING_INGEST. */
   schema?: string;
-  /** Pipe name per table; default `<TABLE>_PIPE`. */
-  pipes?: Record<TableName, string>;
   /** Trusted public key (SPKI PEM); overrides the data folder's. */
   publicKeyPem?: string;
   /** How long appended rows wait before they commit; default 1000, 0 = within the append. */
   commitDelayMs?: number;
   /** `EMULATOR_FAULTS` text or parsed faults. */
   faults?: string | FaultConfig;
-  /** SQL side and dynamic tables; default: the SQL extension (`sqlExtension()`). */
-  extensions?: EmulatorExtension[];
+  /** Dynamic tables: lag scale, scheduler tick, automatic refresh. */
+  dynamic?: DynamicOptions;
+  /** Session and master token lifetimes. */
+  sessions?: SessionStoreOptions;
+  /** DuckDB's memory limit, e.g. `256MB`. */
+  memoryLimit?: string;
   /** Default: silent. */
   log?: Logger;
 }
@@ -70,31 +81,23 @@ export interface ResolvedEmulatorOptions {
   readonly user: string;
   readonly database: string;
   readonly schema: string;
-  readonly pipes: Readonly<Record<TableName, string>>;
   readonly publicKeyPem: string;
   readonly commitDelayMs: number;
   readonly faults: FaultConfig;
 }
 
-/** What routes and extensions share. */
+/** A running emulator and its parts. */
 export interface EmulatorContext {
   readonly options: ResolvedEmulatorOptions;
   readonly warehouse: Warehouse;
   readonly auth: EmulatorAuth;
   readonly streaming: StreamingService;
+  readonly sql: SqlEngine;
+  readonly dynamic: DynamicTables;
+  readonly sessions: SessionStore;
   readonly log: Logger;
   /** `http://host:port`, set once the server listens. */
   url: string;
-}
-
-/** A plug-in: the SQL API and the dynamic-table engine. */
-export interface EmulatorExtension {
-  /** Adds routes to the app (called while it is built; the faults don't apply to them). */
-  routes?(app: Hono, ctx: EmulatorContext): void;
-  /** Called once the server listens (`ctx.url` is set). */
-  start?(ctx: EmulatorContext): void | Promise<void>;
-  /** Called on close, before the warehouse closes (in reverse order of the extensions). */
-  stop?(): void | Promise<void>;
 }
 
 /** A running emulator. */
@@ -102,7 +105,9 @@ export interface RunningEmulator {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
   readonly context: EmulatorContext;
-  /** Stops the server, the commit timers and the extensions, and closes `warehouse.db`. */
+  /** A SQL client that runs statements in this process, as the account's user. */
+  localClient(): LocalSqlClient;
+  /** Stops refreshing, the server, the commit timers, and closes the warehouse. */
   close(): Promise<void>;
 }
 
@@ -127,9 +132,6 @@ export async function resolveEmulatorOptions(
   if (!(Number.isFinite(commitDelayMs) && commitDelayMs >= 0)) {
     throw new RangeError(`commitDelayMs must be 0 or more, got ${commitDelayMs}`);
   }
-  const pipes = Object.fromEntries(
-    TABLES.map((t) => [t, (options.pipes?.[t] ?? `${t}_PIPE`).toUpperCase()]),
-  ) as Record<TableName, string>;
   await Deno.mkdir(options.dataDir, { recursive: true });
   const publicKeyPem = options.publicKeyPem ?? (await ensureKeyPair(options.dataDir)).publicKeyPem;
   return {
@@ -140,7 +142,6 @@ export async function resolveEmulatorOptions(
     user: (options.user ?? "STREAMING_INGEST").toUpperCase(),
     database: (options.database ?? "STREAMING_INGEST").toUpperCase(),
     schema: (options.schema ?? "STREAMING_INGEST").toUpperCase(),
-    pipes,
     publicKeyPem,
     commitDelayMs,
     faults,
@@ -148,58 +149,11 @@ export async function resolveEmulatorOptions(
 }
 
 /**
- * Builds the emulator's context without any HTTP: the warehouse, the authenticator and the
- * streaming service. For in-process use and tests; {@link startEmulator} is the usual entry.
+ * The emulator's hono app: health, the streaming endpoints (faults and Accept check in front),
+ * and the SQL endpoints. Errors become `{"code","message"}` bodies with a 4xx for anything the
+ * client got wrong; an unexpected failure is logged and answered 500, never a dead process.
  */
-export async function createEmulatorContext(
-  options: EmulatorOptions,
-): Promise<EmulatorContext & { close(): void }> {
-  const resolved = await resolveEmulatorOptions(options);
-  const log = options.log ?? silentLogger;
-  const auth = await EmulatorAuth.create({
-    account: resolved.account,
-    user: resolved.user,
-    publicKeyPem: resolved.publicKeyPem,
-    tokenTtlSeconds: resolved.faults.tokenTtlSeconds,
-  });
-  const warehouse = new Warehouse(join(resolved.dataDir, WAREHOUSE_FILE));
-  let streaming: StreamingService;
-  try {
-    streaming = new StreamingService(warehouse, {
-      database: resolved.database,
-      schema: resolved.schema,
-      pipes: resolved.pipes,
-      commitDelayMs: resolved.commitDelayMs,
-      invalidateSeconds: resolved.faults.invalidateSeconds,
-      log: log.child("streaming"),
-    });
-  } catch (e) {
-    warehouse.close();
-    throw e;
-  }
-  return {
-    options: resolved,
-    warehouse,
-    auth,
-    streaming,
-    log,
-    url: "",
-    close() {
-      streaming.close();
-      warehouse.close();
-    },
-  };
-}
-
-/**
- * The emulator's hono app: the streaming endpoints (faults and Accept check in front), then each
- * extension's routes. Errors become `{"code","message"}` bodies with a 4xx for anything the client
- * got wrong; an unexpected failure is logged and answered 500, never a dead process.
- */
-export function createEmulatorApp(
-  ctx: EmulatorContext,
-  extensions: readonly EmulatorExtension[] = [],
-): Hono {
+export function createEmulatorApp(ctx: EmulatorContext): Hono {
   const app = new Hono();
   // Liveness for whoever runs `liftline emulator` as a service (no faults, no auth: it says
   // nothing but that the process serves).
@@ -211,7 +165,19 @@ export function createEmulatorApp(
     log: ctx.log,
     url: () => ctx.url,
   });
-  for (const ext of extensions) ext.routes?.(app, ctx);
+  registerSqlRoutes(app, {
+    names: {
+      account: ctx.options.account,
+      database: ctx.options.database,
+      schema: ctx.options.schema,
+      user: ctx.options.user,
+    },
+    sessions: ctx.sessions,
+    verifyKeypairJwt: (token) => ctx.auth.verifyKeypairJwt(token),
+    engine: ctx.sql,
+    url: () => ctx.url,
+    log: ctx.log.child("sql"),
+  });
   app.notFound((c) => {
     return c.json({
       code: "ERR_NOT_FOUND",
@@ -237,52 +203,98 @@ function urlOf(host: string, port: number): string {
   return `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
 }
 
+/** Creates the account's database and schema on first start. */
+async function bootstrap(w: Warehouse, database: string, schema: string): Promise<void> {
+  await w.writer.transaction(async (s) => {
+    await w.catalog.createDatabase(s, database);
+    await w.catalog.createSchema(s, database, schema);
+  });
+}
+
 /**
- * Starts the emulator on `host:port` (Deno.serve). `close()` stops the server, the commit and
- * fault timers and the extensions, then closes `warehouse.db` (committed state is already on
- * disk; uncommitted batches are discarded as a crash would).
+ * Starts the emulator on `host:port` (Deno.serve). `close()` stops refreshing, the server, the
+ * commit and fault timers, then closes the warehouse (committed state is already on disk;
+ * uncommitted batches are discarded as a crash would).
  */
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
-  const ctx = await createEmulatorContext(options);
-  const extensions = options.extensions ?? [sqlExtension()];
+  const resolved = await resolveEmulatorOptions(options);
+  const log = options.log ?? silentLogger;
+  const auth = await EmulatorAuth.create({
+    account: resolved.account,
+    user: resolved.user,
+    publicKeyPem: resolved.publicKeyPem,
+    tokenTtlSeconds: resolved.faults.tokenTtlSeconds,
+  });
+  const warehouse = await Warehouse.open(resolved.dataDir, { memoryLimit: options.memoryLimit });
   let server: Deno.HttpServer<Deno.NetAddr> | undefined;
-  const started: EmulatorExtension[] = [];
+  let dynamic: DynamicTables | undefined;
+  let streaming: StreamingService | undefined;
+  let sql: SqlEngine | undefined;
   const stop = async () => {
+    await dynamic?.stop();
     await server?.shutdown();
-    for (const ext of started.reverse()) {
-      try {
-        await ext.stop?.();
-      } catch (e) {
-        ctx.log.error("emulator extension failed to stop", { error: e as Error });
-      }
-    }
-    ctx.close();
+    streaming?.close();
+    await warehouse.close();
   };
   try {
-    const app = createEmulatorApp(ctx, extensions);
+    await bootstrap(warehouse, resolved.database, resolved.schema);
+    dynamic = await DynamicTables.open(warehouse, {
+      log: log.child("dynamic"),
+      ...options.dynamic,
+    });
+    sql = await SqlEngine.create({ warehouse, dynamic, log: log.child("sql") });
+    const engine = sql;
+    const sessions = new SessionStore({
+      ...options.sessions,
+      onEnd: (s) => {
+        engine.endSession(String(s.id)).catch(() => {});
+      },
+    });
+    streaming = new StreamingService(warehouse, {
+      commitDelayMs: resolved.commitDelayMs,
+      invalidateSeconds: resolved.faults.invalidateSeconds,
+      log: log.child("streaming"),
+    });
+    const ctx: EmulatorContext = {
+      options: resolved,
+      warehouse,
+      auth,
+      streaming,
+      sql,
+      dynamic,
+      sessions,
+      log,
+      url: "",
+    };
+    await streaming.start();
+    const app = createEmulatorApp(ctx);
     server = Deno.serve(
-      { hostname: ctx.options.host, port: ctx.options.port, onListen: () => {} },
+      { hostname: resolved.host, port: resolved.port, onListen: () => {} },
       app.fetch,
     );
-    ctx.url = urlOf(ctx.options.host, server.addr.port);
-    for (const ext of extensions) {
-      started.push(ext);
-      await ext.start?.(ctx);
-    }
-    ctx.streaming.start();
+    ctx.url = urlOf(resolved.host, server.addr.port);
+    dynamic.start();
+    log.info("emulator listening", {
+      url: ctx.url,
+      account: resolved.account,
+      commitDelayMs: resolved.commitDelayMs,
+    });
+    let closing: Promise<void> | undefined;
+    let clients = 0;
+    return {
+      url: ctx.url,
+      context: ctx,
+      localClient: () =>
+        new LocalSqlClient(engine, `local-${++clients}`, {
+          user: resolved.user,
+          account: resolved.account,
+          database: resolved.database,
+          schema: resolved.schema,
+        }),
+      close: () => (closing ??= stop()),
+    };
   } catch (e) {
-    await stop();
+    await stop().catch(() => {});
     throw e;
   }
-  ctx.log.info("emulator listening", {
-    url: ctx.url,
-    account: ctx.options.account,
-    commitDelayMs: ctx.options.commitDelayMs,
-  });
-  let closing: Promise<void> | undefined;
-  return {
-    url: ctx.url,
-    context: ctx,
-    close: () => (closing ??= stop()),
-  };
 }

@@ -1,16 +1,32 @@
 /**
  * A pipe: `COPY INTO <table> FROM TABLE(DATA_SOURCE(TYPE => 'STREAMING'))
- * MATCH_BY_COLUMN_NAME = CASE_SENSITIVE`, applied to the NDJSON body of one append.
+ * MATCH_BY_COLUMN_NAME = …`, applied to the NDJSON body of one append: a named pipe of the
+ * catalog, or a table's default pipe `<TABLE>-STREAMING`.
  *
  * Parsing is synchronous and allocation-light because the streamer's throughput target runs the
- * client, this parser and the SQLite inserts in one process: lines are cut with `indexOf`, each
+ * client, this parser and the warehouse's appends in one process: lines are cut with `indexOf`, each
  * parsed once, coerced straight into the value arrays the insert statement binds, and handed on
  * one by one ({@link Pipe.parseChunks}) so that the commit inserts them as they come.
  *
  * @module
  */
-import { CoercionError, compileRowCoercer, type RowCoercer, type StoredValue } from "./coerce.ts";
-import type { TableDef } from "./table_schema.ts";
+import {
+  CoercionError,
+  type ColumnDef,
+  compileRowCoercer,
+  type RowCoercer,
+  type StoredValue,
+} from "./coerce.ts";
+
+/** The table a pipe loads. */
+export interface PipeTarget {
+  /** Catalog id of the table. */
+  readonly id: number;
+  readonly database: string;
+  readonly schema: string;
+  readonly name: string;
+  readonly columns: readonly ColumnDef[];
+}
 
 /** Counts of parsing one append body. */
 export interface BatchCounts {
@@ -24,16 +40,16 @@ export interface BatchCounts {
 
 /** One pipe into one table. */
 export class Pipe {
-  /** The pipe's stored name (upper-case). */
+  /** The pipe's qualified name `DB.SCHEMA.PIPE` (channels are kept by it). */
   readonly name: string;
-  /** The target table. */
-  readonly table: TableDef;
+  /** The target table (its columns as they were when the pipe was resolved). */
+  readonly table: PipeTarget;
   readonly #coerce: RowCoercer;
 
-  constructor(name: string, table: TableDef) {
+  constructor(name: string, table: PipeTarget, match: "CASE_SENSITIVE" | "CASE_INSENSITIVE") {
     this.name = name;
     this.table = table;
-    this.#coerce = compileRowCoercer(table.columns);
+    this.#coerce = compileRowCoercer(table.columns, match);
   }
 
   /**

@@ -1,6 +1,6 @@
 /**
- * The Snowpipe Streaming v2 REST endpoints of the emulator (`shared/spec/ssv2-rest-api.md`). One
- * server plays both the account ("control") host and the ingest host.
+ * The Snowpipe Streaming v2 REST endpoints of the emulator (docs/emulator.md lists them with their
+ * sources). One server plays both the account ("control") host and the ingest host.
  *
  * @module
  */
@@ -148,10 +148,12 @@ export function registerStreamingRoutes(app: Hono, deps: StreamingRouteDeps): vo
     if (offset !== undefined && offset !== null && typeof offset !== "string") {
       throw new ApiError(400, ERROR_CODE.badRequest, "offset_token must be a string.");
     }
-    return c.json(streaming.open(pipe, name, {
-      offsetToken: offset as string | null | undefined,
-      failOnUncommittedRows: optionalBoolean(body, "fail_on_uncommitted_rows"),
-    }));
+    return c.json(
+      await streaming.open(pipe, name, {
+        offsetToken: offset as string | null | undefined,
+        failOnUncommittedRows: optionalBoolean(body, "fail_on_uncommitted_rows"),
+      }),
+    );
   });
 
   app.delete(CHANNEL_PATH, async (c) => {
@@ -159,7 +161,7 @@ export function registerStreamingRoutes(app: Hono, deps: StreamingRouteDeps): vo
     const pipe = pipeOf(c);
     const name = channelName(c);
     const body = await readJsonObject(c.req.raw);
-    streaming.drop(pipe, name, optionalBoolean(body, "fail_on_uncommitted_rows") ?? false);
+    await streaming.drop(pipe, name, optionalBoolean(body, "fail_on_uncommitted_rows") ?? false);
     return c.json({});
   });
 
@@ -182,9 +184,9 @@ export function registerStreamingRoutes(app: Hono, deps: StreamingRouteDeps): vo
       );
     }
     const body = await readAppendChunks(c.req.raw, MAX_APPEND_WIRE_BYTES);
-    // From here on nothing awaits: the token check and the buffering are one atomic step, so
-    // two racing appends with one token cannot both be accepted.
-    return c.json(streaming.append(pipe, name, continuation, endOffset, body));
+    // The token check and the buffering happen before the append's first await, so two racing
+    // appends with one token cannot both be accepted.
+    return c.json(await streaming.append(pipe, name, continuation, endOffset, body));
   });
 
   app.post(PIPE_ACTION_PATH, async (c) => {

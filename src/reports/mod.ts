@@ -9,3 +9,4 @@ export * from "./reports.ts";
 export * from "./source.ts";
 export * from "./cache.ts";
 export * from "./chain.ts";
+export * from "./declared.ts";

@@ -1,11 +1,10 @@
 /**
  * Where report queries run: anything that takes SQL text with `?` binds and returns rows keyed by
- * column name. Two sources exist: a snowflake-sdk connection (real account or the emulator's SQL
- * API) and the local warehouse file read directly. Both get the same text.
+ * column name — a snowflake-sdk connection (a real account, or an emulator in another process) or
+ * the embedded emulator's in-process SQL client. Both get the same text.
  *
  * @module
  */
-import type { DatabaseSync, StatementSync } from "node:sqlite";
 
 /** Report reads asked for before the target is reachable (pages say they are waiting for it). */
 export class SourceNotReadyError extends Error {
@@ -34,25 +33,6 @@ export function sqlSource(runner: SqlRunner): ReportSource {
   return {
     async query(sql, binds) {
       return (await runner.query(sql, binds)).rows;
-    },
-  };
-}
-
-/**
- * A source reading the local warehouse directly (local mode without the SQL API round trip).
- * Statements are prepared once per text. Booleans bind as 1/0, SQLite's booleans.
- */
-export function warehouseSource(db: DatabaseSync): ReportSource {
-  const prepared = new Map<string, StatementSync>();
-  return {
-    query(sql, binds) {
-      let stmt = prepared.get(sql);
-      if (!stmt) {
-        stmt = db.prepare(sql);
-        prepared.set(sql, stmt);
-      }
-      const values = binds.map((b) => (typeof b === "boolean" ? (b ? 1 : 0) : b));
-      return Promise.resolve(stmt.all(...values) as Record<string, unknown>[]);
     },
   };
 }

@@ -15,13 +15,32 @@
  * @module
  */
 import type { Context, Hono } from "hono";
+import { createHmac } from "node:crypto";
 import { ApiError } from "../errors.ts";
 import { MAX_SMALL_BODY_BYTES, readAppendBody } from "../http_body.ts";
 import type { Logger } from "../../log.ts";
-import { errorBody, RESULT_PARAMETERS, resultBody, SqlError } from "./result.ts";
+import {
+  CHUNK_ROWS,
+  type ChunkDescriptor,
+  errorBody,
+  INLINE_ROWS,
+  RESULT_PARAMETERS,
+  resultBody,
+  SqlError,
+} from "./result.ts";
 import { SessionError, type SessionStore, type SqlSession } from "./sessions.ts";
-import { decodeBindings, type StatementExecutor } from "./statements.ts";
-import type { EmulatorSqlNames } from "./setup_match.ts";
+import type { SqlEngine } from "./engine.ts";
+import { SQL_ERRORS } from "./errors.ts";
+import type { BindValue } from "./translate/context.ts";
+import type { SessionState } from "./context.ts";
+
+/** The account's names, as login answers them. */
+export interface EmulatorSqlNames {
+  account: string;
+  database: string;
+  schema: string;
+  user: string;
+}
 
 /** What the routes need. */
 export interface SqlRouteDeps {
@@ -29,10 +48,16 @@ export interface SqlRouteDeps {
   sessions: SessionStore;
   /** Verifies a key-pair JWT (the streaming side's verifier). */
   verifyKeypairJwt(token: string): Promise<{ account: string; user: string }>;
-  /** The statement executor, once the warehouse side is ready. */
-  executor(): StatementExecutor;
+  engine: SqlEngine;
+  /** The server's base URL (result chunks are downloaded from it). */
+  url(): string;
   log: Logger;
 }
+
+/** Header that authorises a result chunk download (snowflake-sdk sends `chunkHeaders`). */
+const CHUNK_TOKEN_HEADER = "x-liftline-result-token";
+/** Path of a result chunk. */
+const CHUNK_PATH = "/liftline/results/:queryId/:chunk";
 
 /** Login failure code for a bad JWT (Snowflake's `JWT_TOKEN_INVALID`). */
 export const JWT_INVALID_CODE = "390144";
@@ -128,7 +153,8 @@ export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
       };
       const database = q("databaseName");
       const schema = q("schemaName");
-      if (database !== null && database !== names.database) {
+      const catalog = deps.engine.catalog;
+      if (database !== null && !catalog.hasDatabase(database)) {
         return c.json(
           errorBody(
             "390201",
@@ -136,7 +162,7 @@ export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
           ),
         );
       }
-      if (schema !== null && schema !== names.schema) {
+      if (schema !== null && !catalog.hasSchema(database ?? names.database, schema)) {
         return c.json(
           errorBody("390201", `The requested schema ${schema} does not exist or not authorized.`),
         );
@@ -184,36 +210,65 @@ export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
       if (typeof sqlText !== "string") {
         throw new ApiError(400, "390400", "sqlText is required and must be a string.");
       }
-      const queryId = crypto.randomUUID();
       if (body.asyncExec === true) {
-        throw new SqlError(
-          "000002",
-          "0A000",
-          "liftline emulator: asynchronous execution is not supported.",
-        );
+        throw SQL_ERRORS.unsupported("asynchronous execution (asyncExec)");
       }
-      if (body.describeOnly === true) {
-        throw new SqlError(
-          "000002",
-          "0A000",
-          "liftline emulator: describe-only requests are not supported.",
-        );
-      }
-      if (body.bindStage !== undefined) {
-        throw new SqlError("000002", "0A000", "liftline emulator: stage binds are not supported.");
-      }
-      const binds = decodeBindings(body.bindings);
+      if (body.describeOnly === true) throw SQL_ERRORS.unsupported("describe-only requests");
+      if (body.bindStage !== undefined) throw SQL_ERRORS.unsupported("stage binds");
+      const state = stateOf(deps, session);
+      const sets = decodeBindings(body.bindings);
       try {
-        const result = await deps.executor().execute(sqlText, binds, session);
-        return c.json(resultBody(result, queryId, session, binds.length));
+        let last;
+        for (const binds of sets) last = await deps.engine.execute(sqlText, binds, state);
+        const r = last!;
+        const total = r.result.rowCount;
+        const inline = Math.min(total, INLINE_ROWS);
+        const rowset = await deps.engine.rows(r.result, 0, inline);
+        const chunks: ChunkDescriptor[] = [];
+        for (let from = inline, i = 0; from < total; from += CHUNK_ROWS, i++) {
+          const rowCount = Math.min(CHUNK_ROWS, total - from);
+          chunks.push({
+            url: `${deps.url()}/liftline/results/${r.queryId}/${i}`,
+            rowCount,
+            uncompressedSize: rowCount * 64,
+            compressedSize: rowCount * 64,
+          });
+        }
+        return c.json(resultBody({
+          queryId: r.queryId,
+          columns: r.result.columns,
+          rowset,
+          total,
+          chunks,
+          chunkHeaders: { [CHUNK_TOKEN_HEADER]: chunkToken(deps, r.queryId) },
+          statementTypeId: r.statementTypeId,
+          numberOfBinds: sets[0]?.length ?? 0,
+        }, state));
       } catch (e) {
         if (e instanceof SqlError) {
-          return c.json(errorBody(e.code, e.message, { sqlState: e.sqlState, queryId }));
+          return c.json(errorBody(e.code, e.message, { sqlState: e.sqlState }));
         }
         throw e;
       }
     }),
   );
+
+  // A chunk of a result: JSON rows without the enclosing brackets, as cloud storage serves them.
+  app.get(CHUNK_PATH, async (c) => {
+    const queryId = c.req.param("queryId") ?? "";
+    const index = Number(c.req.param("chunk"));
+    if (c.req.header(CHUNK_TOKEN_HEADER) !== chunkToken(deps, queryId)) {
+      return c.text("Forbidden", 403);
+    }
+    const result = deps.engine.results.get(queryId);
+    if (!result || !Number.isInteger(index) || index < 0) return c.text("Not Found", 404);
+    const from = INLINE_ROWS + index * CHUNK_ROWS;
+    if (from >= result.rowCount) return c.text("Not Found", 404);
+    const rows = await deps.engine.rows(result, from, Math.min(result.rowCount, from + CHUNK_ROWS));
+    return c.body(rows.map((r) => JSON.stringify(r)).join(","), 200, {
+      "content-type": "application/json",
+    });
+  });
 
   app.get(
     "/queries/:id/result",
@@ -271,5 +326,69 @@ export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
       await readJson(c);
       return c.json(ok(null));
     }),
+  );
+}
+
+/** The engine's state of an authenticated session. */
+function stateOf(deps: SqlRouteDeps, session: SqlSession): SessionState {
+  return deps.engine.session(String(session.id), {
+    user: session.user,
+    account: session.account,
+    database: session.database,
+    schema: session.schema,
+    warehouse: session.warehouse,
+    role: session.role,
+  });
+}
+
+let hmacKey: Uint8Array | undefined;
+
+/** The token that lets the holder download a result's chunks. */
+function chunkToken(_deps: SqlRouteDeps, queryId: string): string {
+  hmacKey ??= crypto.getRandomValues(new Uint8Array(32));
+  return createHmac("sha256", hmacKey).update(queryId).digest("base64url");
+}
+
+/**
+ * The driver's `bindings` (`{"1": {"type": "TEXT", "value": "…"}}`) as one list of binds per
+ * execution: array binds (a list of values per position) run the statement once per row.
+ */
+export function decodeBindings(bindings: unknown): BindValue[][] {
+  if (bindings === undefined || bindings === null) return [[]];
+  if (typeof bindings !== "object" || Array.isArray(bindings)) {
+    throw new SqlError("002049", "42601", "bindings must be an object keyed by position.");
+  }
+  const entries = Object.entries(bindings as Record<string, unknown>);
+  const byPos: { type: string; value: unknown }[] = new Array(entries.length);
+  for (const [key, raw] of entries) {
+    const pos = Number(key);
+    if (!Number.isInteger(pos) || pos < 1 || pos > entries.length) {
+      throw new SqlError("002049", "42601", `binding ${JSON.stringify(key)} is not a position.`);
+    }
+    const b = raw as { type?: unknown; value?: unknown } | null;
+    if (!b || typeof b !== "object") {
+      throw new SqlError("002049", "42601", `binding ${key} is malformed.`);
+    }
+    byPos[pos - 1] = { type: String(b.type ?? "TEXT").toUpperCase(), value: b.value };
+  }
+  const scalar = (t: string, v: unknown): BindValue => ({
+    type: t,
+    value: v === null || v === undefined ? null : typeof v === "string" ? v : JSON.stringify(v),
+  });
+  const arrays = byPos.filter((b) => Array.isArray(b.value));
+  if (!arrays.length) return [byPos.map((b) => scalar(b.type, b.value))];
+  if (arrays.length !== byPos.length) {
+    throw new SqlError("002049", "42601", "array binds must all be arrays.");
+  }
+  const n = (byPos[0].value as unknown[]).length;
+  if (byPos.some((b) => (b.value as unknown[]).length !== n)) {
+    throw new SqlError("002049", "42601", "array binds must have the same length.");
+  }
+  if (n > 100_000) {
+    throw new SqlError("002049", "42601", "too many array bind rows (the emulator takes 100,000).");
+  }
+  return Array.from(
+    { length: n },
+    (_, r) => byPos.map((b) => scalar(b.type, (b.value as unknown[])[r])),
   );
 }

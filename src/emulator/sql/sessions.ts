@@ -54,6 +54,8 @@ export interface SessionStoreOptions {
   masterTtlSeconds?: number;
   /** Clock; tests replace it. */
   now?: () => number;
+  /** Called when a session ends (logout or expiry). */
+  onEnd?: (session: SqlSession) => void;
 }
 
 /** The live sessions of one emulator. */
@@ -63,6 +65,7 @@ export class SessionStore {
   readonly #sessionTtl: number;
   readonly #masterTtl: number;
   readonly #now: () => number;
+  readonly #onEnd: (session: SqlSession) => void;
   #nextId = 1;
   #renewals = 0;
 
@@ -70,6 +73,7 @@ export class SessionStore {
     this.#sessionTtl = (options.sessionTtlSeconds ?? 3600) * 1000;
     this.#masterTtl = (options.masterTtlSeconds ?? 14_400) * 1000;
     this.#now = options.now ?? Date.now;
+    this.#onEnd = options.onEnd ?? (() => {});
   }
 
   /** Seconds a new session token is valid. */
@@ -138,6 +142,7 @@ export class SessionStore {
     if (!s) return false;
     this.#byToken.delete(s.token);
     this.#byMaster.delete(s.masterToken);
+    this.#onEnd(s);
     return true;
   }
 
@@ -158,6 +163,7 @@ export class SessionStore {
       if (now >= s.masterExpiresAt) {
         this.#byMaster.delete(s.masterToken);
         this.#byToken.delete(s.token);
+        this.#onEnd(s);
       }
     }
   }

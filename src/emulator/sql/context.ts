@@ -1,0 +1,95 @@
+/**
+ * What a statement runs with: the session, the warehouse, the result store, and the services
+ * statements reach (dynamic tables, pipes), plus what a statement returns.
+ *
+ * @module
+ */
+import type { Logger } from "../../log.ts";
+import type { Warehouse } from "../warehouse/warehouse.ts";
+import type { SfType } from "../warehouse/types.ts";
+import type { ResultStore } from "./results.ts";
+import type { BindValue, SessionContext } from "./translate/context.ts";
+import type { Node } from "./ast.ts";
+
+/** Session state statements read and change. */
+export interface SessionState {
+  readonly id: string;
+  readonly user: string;
+  readonly account: string;
+  database: string | null;
+  schema: string | null;
+  warehouse: string | null;
+  role: string | null;
+  /** TIMEZONE session parameter (IANA name). */
+  timezone: string;
+  /** Other session parameters set with ALTER SESSION (name → value text). */
+  readonly parameters: Map<string, string>;
+  /** Ids of the session's statements, oldest first (for LAST_QUERY_ID). */
+  readonly queryIds: string[];
+  /** True between BEGIN and COMMIT/ROLLBACK. */
+  inTransaction: boolean;
+}
+
+/** Statement type ids snowflake-sdk knows. */
+export const STATEMENT_TYPE = {
+  select: 0x1000,
+  session: 0x2000,
+  insert: 0x3100,
+  update: 0x3200,
+  delete: 0x3300,
+  merge: 0x3400,
+  ddl: 0x6000,
+} as const;
+
+/** What a statement produced, before it is stored as a result. */
+export type Outcome =
+  /** A DuckDB query whose rows are the result. */
+  | {
+    readonly kind: "query";
+    readonly sql: string;
+    readonly columns: readonly { readonly name: string; readonly type: SfType }[];
+    readonly statementType: number;
+    /** Runs on the writer lane (it reads a stream it consumes). */
+    readonly lane?: "reader";
+  }
+  /** Rows computed here. */
+  | {
+    readonly kind: "rows";
+    readonly columns: readonly { readonly name: string; readonly type: SfType }[];
+    readonly rows: readonly (readonly unknown[])[];
+    readonly statementType: number;
+  };
+
+/** Services a statement may call besides the warehouse. */
+export interface StatementServices {
+  /** Dynamic tables: create, alter, drop, refresh, state. */
+  readonly dynamic: import("../dynamic/service.ts").DynamicTables;
+  /** Called when pipes change, so that the streaming side re-reads them. */
+  pipesChanged?(): void;
+}
+
+/** Everything one statement runs with. */
+export interface StatementContext {
+  readonly warehouse: Warehouse;
+  readonly results: ResultStore;
+  readonly session: SessionState;
+  readonly queryId: string;
+  readonly text: string;
+  readonly binds: readonly BindValue[];
+  readonly services: StatementServices;
+  readonly log: Logger;
+  /** The session as the translator sees it. */
+  readonly sessionContext: SessionContext;
+  /** Parses a query (function bodies, view definitions). */
+  readonly parseQuery: (text: string) => Node;
+}
+
+/** The status row of a DDL or session statement. */
+export function status(message: string, statementType: number = STATEMENT_TYPE.ddl): Outcome {
+  return {
+    kind: "rows",
+    columns: [{ name: "status", type: { kind: "VARCHAR", length: 16_777_216 } }],
+    rows: [[message]],
+    statementType,
+  };
+}

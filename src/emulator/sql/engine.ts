@@ -1,0 +1,456 @@
+/**
+ * The emulator's SQL engine: one statement in, one result out. It parses the statement, sends it
+ * to the handler of its kind (queries on the session's reader lane, DML and DDL on the writer
+ * lane), stores the result for chunked fetching and RESULT_SCAN, and maps DuckDB's errors onto
+ * Snowflake's codes.
+ *
+ * @module
+ */
+import type { Logger } from "../../log.ts";
+import type { Warehouse } from "../warehouse/warehouse.ts";
+import { identName, type Node, objectNameParts, payload, variant } from "./ast.ts";
+import { SQL_ERRORS, SqlError } from "./errors.ts";
+import { ensureSqlParser, parseQuerySync, parseStatement, type Statement } from "./parser.ts";
+import { splitStatements } from "./lexer.ts";
+import {
+  type Outcome,
+  type SessionState,
+  STATEMENT_TYPE,
+  type StatementContext,
+  status,
+} from "./context.ts";
+import { ResultStore, type StoredResult } from "./results.ts";
+import type { BindValue, SessionContext } from "./translate/context.ts";
+import { translateQuery } from "./translate/run.ts";
+import {
+  alterTable,
+  createDatabaseOrSchema,
+  createFunction,
+  createPipe,
+  createStream,
+  createTable,
+  createView,
+  drop,
+} from "./statements/ddl.ts";
+import { deleteRows, insert, merge, truncate, update } from "./statements/dml.ts";
+import { describe, show } from "./statements/show.ts";
+import type { DynamicTables } from "../dynamic/service.ts";
+import { sfTypeOfDuck } from "../warehouse/types.ts";
+
+/** What a statement returned. */
+export interface ExecutedStatement {
+  readonly queryId: string;
+  readonly result: StoredResult;
+  readonly statementTypeId: number;
+}
+
+/** Settings of {@link SqlEngine}. */
+export interface SqlEngineOptions {
+  readonly warehouse: Warehouse;
+  readonly dynamic: DynamicTables;
+  readonly log: Logger;
+  /** Called after a pipe is created or dropped. */
+  readonly pipesChanged?: () => void;
+}
+
+/** Runs SQL statements for sessions. */
+export class SqlEngine {
+  readonly results = new ResultStore();
+  readonly #o: SqlEngineOptions;
+  readonly #sessions = new Map<string, SessionState>();
+
+  private constructor(options: SqlEngineOptions) {
+    this.#o = options;
+  }
+
+  /** Loads the SQL parser and returns an engine. */
+  static async create(options: SqlEngineOptions): Promise<SqlEngine> {
+    await ensureSqlParser();
+    return new SqlEngine(options);
+  }
+
+  /** The state of session `id`, created with these names on first use. */
+  session(
+    id: string,
+    init: {
+      user: string;
+      account: string;
+      database: string | null;
+      schema: string | null;
+      warehouse: string | null;
+      role: string | null;
+    },
+  ): SessionState {
+    let s = this.#sessions.get(id);
+    if (!s) {
+      s = {
+        id,
+        ...init,
+        timezone: "UTC",
+        parameters: new Map(),
+        queryIds: [],
+        inTransaction: false,
+      };
+      this.#sessions.set(id, s);
+    }
+    return s;
+  }
+
+  /** Forgets a session and closes its reader lane. */
+  async endSession(id: string): Promise<void> {
+    this.#sessions.delete(id);
+    await this.#o.warehouse.closeReader(id);
+  }
+
+  /** Runs one statement. Throws {@link SqlError} for anything Snowflake would refuse. */
+  async execute(
+    text: string,
+    binds: readonly BindValue[],
+    session: SessionState,
+  ): Promise<ExecutedStatement> {
+    const queryId = crypto.randomUUID();
+    const parts = (() => {
+      try {
+        return splitStatements(text);
+      } catch {
+        return [{ text, start: 0 }];
+      }
+    })();
+    if (parts.length === 0) throw SQL_ERRORS.syntax("line 1 at position 0 unexpected '<EOF>'.");
+    if (parts.length > 1) throw SQL_ERRORS.multipleStatements(parts.length);
+    const statementText = parts[0].text;
+    const ctx = this.#context(session, queryId, statementText, binds);
+    let outcome: Outcome;
+    try {
+      const stmt = await parseStatement(statementText);
+      outcome = await this.#dispatch(ctx, stmt);
+    } catch (e) {
+      throw mapError(e);
+    }
+    let stored: StoredResult;
+    try {
+      stored = await this.#store(ctx, outcome);
+    } catch (e) {
+      throw mapError(e);
+    }
+    session.queryIds.push(queryId);
+    if (session.queryIds.length > 100) session.queryIds.shift();
+    return { queryId, result: stored, statementTypeId: outcome.statementType };
+  }
+
+  async #store(ctx: StatementContext, outcome: Outcome): Promise<StoredResult> {
+    const lane = await this.#o.warehouse.reader(ctx.session.id);
+    return await lane.exclusive(async (s) => {
+      await s.run(`SET TimeZone = '${ctx.session.timezone.replaceAll("'", "''")}'`);
+      if (outcome.kind === "query") {
+        return await this.results.fromQuery(
+          s,
+          ctx.queryId,
+          ctx.session.user,
+          outcome.sql,
+          outcome.columns,
+        );
+      }
+      return await this.results.fromRows(
+        s,
+        ctx.queryId,
+        ctx.session.user,
+        outcome.columns,
+        outcome.rows,
+      );
+    });
+  }
+
+  /** Rows `[from, to)` of a stored result, encoded for the wire. */
+  async rows(result: StoredResult, from: number, to: number): Promise<(string | null)[][]> {
+    const lane = await this.#o.warehouse.reader("results");
+    return await lane.exclusive((s) => this.results.read(s, result, from, to));
+  }
+
+  /** The warehouse's catalog. */
+  get catalog(): Warehouse["catalog"] {
+    return this.#o.warehouse.catalog;
+  }
+
+  #context(
+    session: SessionState,
+    queryId: string,
+    text: string,
+    binds: readonly BindValue[],
+  ): StatementContext {
+    const sessionContext: SessionContext = {
+      get database() {
+        return session.database ?? "";
+      },
+      get schema() {
+        return session.schema ?? "";
+      },
+      user: session.user,
+      get role() {
+        return session.role;
+      },
+      get warehouse() {
+        return session.warehouse;
+      },
+      account: session.account,
+      get timezone() {
+        return session.timezone;
+      },
+      lastQueryId(n: number) {
+        const ids = session.queryIds;
+        if (n < 0) return ids[ids.length + n] ?? null;
+        return ids[n - 1] ?? null;
+      },
+    };
+    return {
+      warehouse: this.#o.warehouse,
+      results: this.results,
+      session,
+      queryId,
+      text,
+      binds,
+      services: { dynamic: this.#o.dynamic, pipesChanged: this.#o.pipesChanged },
+      log: this.#o.log,
+      sessionContext: sessionContext as SessionContext,
+      parseQuery: parseQuerySync,
+    };
+  }
+
+  async #dispatch(ctx: StatementContext, stmt: Statement): Promise<Outcome> {
+    switch (stmt.kind) {
+      case "sql":
+        return await this.#sql(ctx, stmt.ast);
+      case "createDynamicTable":
+        return await ctx.services.dynamic.create(ctx, stmt);
+      case "alterDynamicTable":
+        return await ctx.services.dynamic.alter(ctx, stmt);
+      case "createPipe":
+        return await createPipe(ctx, stmt);
+      case "createStream":
+        return await createStream(ctx, stmt);
+      case "createFunction":
+        return await createFunction(ctx, stmt);
+      case "drop":
+        return await drop(ctx, stmt.objectKind, [stmt.name], stmt.ifExists);
+      case "describe":
+        return await describe(ctx, stmt);
+      case "show":
+        return await show(ctx, stmt);
+      case "use":
+        return this.#use(ctx, stmt);
+      case "accepted":
+        return status("Statement executed successfully.");
+    }
+  }
+
+  #use(ctx: StatementContext, stmt: Extract<Statement, { kind: "use" }>): Outcome {
+    const s = ctx.session;
+    const c = ctx.warehouse.catalog;
+    const name = stmt.name;
+    switch (stmt.objectKind) {
+      case "DATABASE":
+        if (!c.hasDatabase(name[0])) throw SQL_ERRORS.doesNotExist(name[0], "Database");
+        s.database = name[0];
+        s.schema = c.hasSchema(name[0], "PUBLIC") ? "PUBLIC" : null;
+        break;
+      case "SCHEMA":
+      case "SCHEMA?": {
+        const db = name.length > 1 ? name[0] : s.database;
+        const schema = name.at(-1)!;
+        if (
+          stmt.objectKind === "SCHEMA?" && name.length === 1 && c.hasDatabase(schema) &&
+          !(db && c.hasSchema(db, schema))
+        ) {
+          s.database = schema;
+          s.schema = c.hasSchema(schema, "PUBLIC") ? "PUBLIC" : null;
+          break;
+        }
+        if (!db || !c.hasSchema(db, schema)) {
+          throw SQL_ERRORS.doesNotExist(`${db}.${schema}`, "Schema");
+        }
+        s.database = db;
+        s.schema = schema;
+        break;
+      }
+      case "WAREHOUSE":
+        s.warehouse = name[0];
+        break;
+      case "ROLE":
+        s.role = name[0];
+        break;
+    }
+    return status("Statement executed successfully.", STATEMENT_TYPE.session);
+  }
+
+  async #sql(ctx: StatementContext, ast: Node): Promise<Outcome> {
+    const v = variant(ast);
+    switch (v) {
+      case "Query": {
+        const q = translateQuery(ctx, ast.Query, { lane: "reader" });
+        return {
+          kind: "query",
+          sql: q.sql,
+          columns: q.columns,
+          statementType: STATEMENT_TYPE.select,
+        };
+      }
+      case "Insert":
+        return await insert(ctx, ast);
+      case "Update":
+        return await update(ctx, ast);
+      case "Delete":
+        return await deleteRows(ctx, ast);
+      case "Merge":
+        return await merge(ctx, ast);
+      case "Truncate":
+        return await truncate(ctx, ast);
+      case "CreateTable":
+        if (ast.CreateTable.dynamic) {
+          throw SQL_ERRORS.syntax("CREATE DYNAMIC TABLE needs TARGET_LAG and AS query.");
+        }
+        return await createTable(ctx, ast);
+      case "CreateView":
+        return await createView(ctx, ast);
+      case "CreateDatabase":
+      case "CreateSchema":
+        return await createDatabaseOrSchema(ctx, ast);
+      case "AlterTable":
+        return await alterTable(ctx, ast);
+      case "Drop": {
+        const p = ast.Drop;
+        const kind = String(p.object_type).toUpperCase();
+        const names = (p.names as Node[]).map((n) => objectNameParts(n));
+        if (!["TABLE", "VIEW", "SCHEMA", "DATABASE"].includes(kind)) {
+          throw SQL_ERRORS.unsupported(`DROP ${kind}`);
+        }
+        return await drop(ctx, kind, names, !!p.if_exists);
+      }
+      case "AlterSession":
+        return this.#alterSession(ctx, ast.AlterSession);
+      case "StartTransaction":
+      case "Commit":
+      case "Rollback":
+        // Every statement commits on its own: BEGIN … COMMIT groups nothing (see docs/emulator.md).
+        return status("Statement executed successfully.", STATEMENT_TYPE.session);
+      case "Use": {
+        const p = payload(ast.Use);
+        const kind = variant(ast.Use).toUpperCase();
+        return this.#use(ctx, {
+          kind: "use",
+          objectKind: kind === "OBJECT" ? "SCHEMA?" : kind,
+          name: objectNameParts(p),
+        });
+      }
+      case "ExplainTable": {
+        const p = ast.ExplainTable;
+        return await describe(ctx, {
+          kind: "describe",
+          objectKind: "TABLE",
+          name: objectNameParts(p.table_name),
+        });
+      }
+      case "Explain":
+        throw SQL_ERRORS.unsupported("EXPLAIN");
+      case "Comment":
+      case "Grant":
+      case "Revoke":
+        return status("Statement executed successfully.");
+      case "Copy":
+      case "CopyIntoSnowflake":
+        throw SQL_ERRORS.unsupported(
+          "COPY INTO (stage loading; stream rows through Snowpipe Streaming instead)",
+        );
+      case "Call":
+        throw SQL_ERRORS.unsupported("CALL (stored procedures)");
+      case "CreateTask":
+        throw SQL_ERRORS.unsupported("CREATE TASK");
+    }
+    throw SQL_ERRORS.unsupported(v || "this statement");
+  }
+
+  #alterSession(ctx: StatementContext, p: Node): Outcome {
+    const s = ctx.session;
+    const opts: Node[] = p.session_params?.options ?? [];
+    for (const o of opts) {
+      const name = String(o.option_name).toUpperCase();
+      const val = payload(o.option_value);
+      const text = String(payload(val?.value ?? val) ?? val ?? "");
+      if (p.set === false) {
+        if (name === "TIMEZONE") s.timezone = "UTC";
+        s.parameters.delete(name);
+        continue;
+      }
+      if (name === "TIMEZONE") {
+        try {
+          new Intl.DateTimeFormat("en-US", { timeZone: text });
+        } catch {
+          throw SQL_ERRORS.invalidProperty("TIMEZONE", text);
+        }
+        s.timezone = text;
+      } else if (name === "WEEK_START" && text !== "0" && text !== "1") {
+        throw SQL_ERRORS.unsupported(`WEEK_START = ${text} (weeks start on Monday here)`);
+      }
+      s.parameters.set(name, text);
+    }
+    return status("Statement executed successfully.", STATEMENT_TYPE.session);
+  }
+}
+
+/** Maps an error from a handler or DuckDB onto Snowflake's error shape. */
+export function mapError(e: unknown): SqlError {
+  if (e instanceof SqlError) return e;
+  const message = String((e as Error)?.message ?? e);
+  const m = message.replace(/\n\nLINE \d+:[\s\S]*$/, "");
+  if (/Division by zero/i.test(m)) return SQL_ERRORS.divisionByZero();
+  let x = /Could not convert string '([^']*)' to (?:DECIMAL|INT\d+|DOUBLE|FLOAT|BIGINT|HUGEINT)/i
+    .exec(m);
+  if (x) return SQL_ERRORS.notRecognized(`Numeric value '${x[1]}' is not recognized`);
+  x = /Could not convert string '([^']*)' to (?:DATE)/i.exec(m) ??
+    /date field value out of range: "([^"]*)"/i.exec(m);
+  if (x) return SQL_ERRORS.notRecognized(`Date '${x[1]}' is not recognized`);
+  x = /Could not convert string '([^']*)' to (?:TIMESTAMP)/i.exec(m);
+  if (x) return SQL_ERRORS.notRecognized(`Timestamp '${x[1]}' is not recognized`);
+  x = /Could not convert string '([^']*)' to BOOL/i.exec(m);
+  if (x) return SQL_ERRORS.notRecognized(`Boolean value '${x[1]}' is not recognized`);
+  if (/Malformed JSON|JSON parse error/i.test(m)) {
+    return new SqlError("100069", "22P02", `Error parsing JSON: ${m.replace(/^.*?Error: /, "")}`);
+  }
+  if (/Boolean value '.*' is not recognized/.test(m)) {
+    return SQL_ERRORS.notRecognized(m.replace(/^.*?Error: /, ""));
+  }
+  if (/NOT NULL constraint failed/i.test(m)) {
+    return new SqlError("100072", "22000", `NULL result in a non-nullable column`);
+  }
+  if (/out of range|Overflow/i.test(m)) {
+    return new SqlError("100046", "22003", "Number out of representable range");
+  }
+  if (/must appear in the GROUP BY clause|must be part of an aggregate/i.test(m)) {
+    const col = /column "?([^"\s]+)"? must appear/i.exec(m)?.[1] ?? "expression";
+    return new SqlError(
+      "000979",
+      "42601",
+      `SQL compilation error:\n[${col}] is not a valid group by expression`,
+    );
+  }
+  if (/INTERRUPT/i.test(m)) return new SqlError("000604", "57014", "SQL execution canceled");
+  if (/Conflict|TransactionContext/i.test(m)) {
+    return new SqlError(
+      "000625",
+      "57014",
+      `Statement aborted because of a conflicting concurrent change; retry it. (${m})`,
+    );
+  }
+  if (/^(Binder|Parser|Catalog) Error/i.test(m)) {
+    return new SqlError(
+      "002040",
+      "42601",
+      `SQL compilation error:\n${m.replace(/^\w+ Error: /, "")}`,
+    );
+  }
+  if (/^(Conversion|Invalid Input) Error/i.test(m)) {
+    return new SqlError("100038", "22018", m.replace(/^[\w ]+ Error: /, ""));
+  }
+  return new SqlError("000603", "XX000", `liftline emulator: ${m}`);
+}
+
+export { identName, sfTypeOfDuck };

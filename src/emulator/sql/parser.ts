@@ -1,0 +1,750 @@
+/**
+ * Parsing one Snowflake statement. Queries, DML and the DDL it knows go to datafusion-sqlparser-rs
+ * (its Snowflake dialect, compiled to WebAssembly: `@guanmingchiu/sqlparser-ts`). Snowflake's own
+ * object statements it does not know (dynamic-table options, pipes, streams, SQL table functions,
+ * SHOW, DESCRIBE and DROP of every kind, account objects) are read here from tokens; the queries
+ * inside them go back to the SQL parser.
+ *
+ * The parser is a WebAssembly module in an npm package: it is imported by its full `npm:`
+ * specifier so that `deno bundle` keeps it external and the package finds its `.wasm` file.
+ *
+ * @module
+ */
+import { type Ident, type Node, variant } from "./ast.ts";
+import { Cursor, LexError, type Token, tokenize } from "./lexer.ts";
+import { SQL_ERRORS, SqlError } from "./errors.ts";
+
+type SqlParserModule = typeof import("@guanmingchiu/sqlparser-ts");
+
+let loading: Promise<SqlParserModule> | undefined;
+
+/** Loads and initialises the SQL parser once per process. */
+export function loadSqlParser(): Promise<SqlParserModule> {
+  loading ??= (async () => {
+    // deno-lint-ignore no-import-prefix -- WebAssembly loaded from its package; see the module doc.
+    const mod = await import("npm:@guanmingchiu/sqlparser-ts@0.62.0");
+    await mod.init();
+    return mod as SqlParserModule;
+  })();
+  return loading;
+}
+
+/** The most statement text the emulator parses (Snowflake's own limit is 1 MB of SQL text). */
+export const MAX_STATEMENT_BYTES = 1_000_000;
+/** The deepest nesting of parentheses accepted: deeper statements are refused, not recursed into. */
+export const MAX_NESTING = 200;
+
+/** An object name: database, schema and name parts as written (stored spelling). */
+export type NameParts = readonly string[];
+
+/** `TARGET_LAG` as declared. */
+export type TargetLag = { readonly kind: "downstream" } | {
+  readonly kind: "duration";
+  readonly seconds: number;
+  readonly text: string;
+};
+
+/** A statement, parsed. */
+export type Statement =
+  | { readonly kind: "sql"; readonly ast: Node }
+  | {
+    readonly kind: "createDynamicTable";
+    readonly name: NameParts;
+    readonly orReplace: boolean;
+    readonly ifNotExists: boolean;
+    readonly targetLag: TargetLag;
+    readonly warehouse: string | null;
+    readonly refreshMode: "AUTO" | "FULL" | "INCREMENTAL";
+    readonly initialize: "ON_CREATE" | "ON_SCHEDULE";
+    readonly columns: readonly string[] | null;
+    readonly comment: string | null;
+    /** The defining query's text and tree. */
+    readonly queryText: string;
+    readonly query: Node;
+  }
+  | {
+    readonly kind: "alterDynamicTable";
+    readonly name: NameParts;
+    readonly ifExists: boolean;
+    readonly action:
+      | { readonly kind: "refresh" | "suspend" | "resume" }
+      | { readonly kind: "setLag"; readonly lag: TargetLag }
+      | { readonly kind: "setWarehouse"; readonly warehouse: string };
+  }
+  | {
+    readonly kind: "createPipe";
+    readonly name: NameParts;
+    readonly orReplace: boolean;
+    readonly ifNotExists: boolean;
+    readonly table: NameParts;
+    readonly matchByColumnName: "CASE_SENSITIVE" | "CASE_INSENSITIVE" | "NONE";
+    readonly comment: string | null;
+    /** The `COPY INTO …` text, for SHOW PIPES' definition column. */
+    readonly definition: string;
+  }
+  | {
+    readonly kind: "createStream";
+    readonly name: NameParts;
+    readonly orReplace: boolean;
+    readonly ifNotExists: boolean;
+    readonly on: "TABLE" | "VIEW";
+    readonly table: NameParts;
+    readonly appendOnly: boolean;
+    readonly showInitialRows: boolean;
+    readonly comment: string | null;
+  }
+  | {
+    readonly kind: "createFunction";
+    readonly name: NameParts;
+    readonly orReplace: boolean;
+    readonly ifNotExists: boolean;
+    readonly params: readonly { readonly name: string; readonly type: string }[];
+    /** `RETURNS TABLE (…)` columns, or null for a scalar function. */
+    readonly returnsTable: readonly { readonly name: string; readonly type: string }[] | null;
+    readonly returnType: string | null;
+    readonly body: string;
+  }
+  | {
+    readonly kind: "drop";
+    readonly objectKind: string;
+    readonly name: NameParts;
+    readonly ifExists: boolean;
+  }
+  | { readonly kind: "describe"; readonly objectKind: string; readonly name: NameParts }
+  | {
+    readonly kind: "show";
+    readonly what: string;
+    readonly terse: boolean;
+    readonly like: string | null;
+    readonly startsWith: string | null;
+    readonly limit: number | null;
+    readonly in: { readonly kind: string; readonly name: NameParts | null } | null;
+  }
+  | { readonly kind: "use"; readonly objectKind: string; readonly name: NameParts }
+  /** Account-level statements the emulator accepts without effect (warehouses, roles, grants). */
+  | { readonly kind: "accepted"; readonly what: string };
+
+/** Raises Snowflake's syntax error for a token. */
+function syntaxAt(source: string, t: Token | undefined, expected?: string): SqlError {
+  if (!t) return SQL_ERRORS.syntax(`line 1 at position ${source.length} unexpected '<EOF>'.`);
+  const { line, col } = lineCol(source, t.start);
+  return SQL_ERRORS.syntax(
+    `line ${line} at position ${col} unexpected '${source.slice(t.start, t.end)}'.` +
+      (expected ? ` Expected ${expected}.` : ""),
+  );
+}
+
+function lineCol(source: string, offset: number): { line: number; col: number } {
+  const before = source.slice(0, offset);
+  const line = before.split("\n").length;
+  const col = offset - (before.lastIndexOf("\n") + 1);
+  return { line, col };
+}
+
+/** Reads a (possibly qualified) object name. */
+function readName(c: Cursor): string[] {
+  const parts: string[] = [];
+  for (;;) {
+    const t = c.next();
+    if (t.kind === "word") parts.push(t.text);
+    else if (t.kind === "quoted") parts.push(t.text);
+    else if (t.kind === "string" && parts.length === 0 && c.source[t.start] === "'") {
+      // Some tools quote names as strings (IDENTIFIER('x') is not supported; plain 'x' isn't SQL).
+      throw syntaxAt(c.source, t, "an object name");
+    } else throw syntaxAt(c.source, t, "an object name");
+    if (!c.accept(".")) break;
+  }
+  if (parts.length > 3) throw SQL_ERRORS.syntax(`invalid object name '${parts.join(".")}'.`);
+  return parts;
+}
+
+/** Reads `= value` (a word, a string, a number) of an option. */
+function readOptionValue(c: Cursor): Token {
+  c.accept("=");
+  const t = c.next();
+  if (t.kind === "symbol") throw syntaxAt(c.source, t, "a value");
+  return t;
+}
+
+/** Parses a TARGET_LAG value: `'<n> seconds|minutes|hours|days'` or DOWNSTREAM. */
+export function parseTargetLag(t: Token | string): TargetLag {
+  const text = typeof t === "string" ? t : t.text;
+  if (typeof t !== "string" && t.kind === "word" && t.text === "DOWNSTREAM") {
+    return { kind: "downstream" };
+  }
+  if (/^\s*downstream\s*$/i.test(text)) return { kind: "downstream" };
+  const m = /^\s*(\d+)\s*(seconds?|minutes?|hours?|days?)\s*$/i.exec(text);
+  if (!m) {
+    throw new SqlError(
+      "001002",
+      "42601",
+      `SQL compilation error:\nInvalid value '${text}' for property 'TARGET_LAG'. ` +
+        "Expected '<number> { seconds | minutes | hours | days }' or DOWNSTREAM.",
+    );
+  }
+  const n = Number(m[1]);
+  const unit = m[2].toLowerCase().replace(/s$/, "");
+  const seconds = n *
+    ({ second: 1, minute: 60, hour: 3600, day: 86400 } as Record<string, number>)[unit];
+  if (seconds < 60) {
+    throw new SqlError(
+      "001002",
+      "42601",
+      `SQL compilation error:\nInvalid value '${text}' for property 'TARGET_LAG'. ` +
+        "The target lag must be at least 1 minute.",
+    );
+  }
+  return { kind: "duration", seconds, text: `${n} ${unit}${n === 1 ? "" : "s"}` };
+}
+
+const OBJECT_KINDS: readonly (readonly string[])[] = [
+  ["DYNAMIC", "TABLE"],
+  ["EXTERNAL", "TABLE"],
+  ["MATERIALIZED", "VIEW"],
+  ["TABLE"],
+  ["VIEW"],
+  ["PIPE"],
+  ["STREAM"],
+  ["FUNCTION"],
+  ["SCHEMA"],
+  ["DATABASE"],
+  ["WAREHOUSE"],
+  ["ROLE"],
+  ["USER"],
+  ["TASK"],
+  ["STAGE"],
+  ["SEQUENCE"],
+  ["PROCEDURE"],
+];
+
+function readObjectKind(c: Cursor): string | undefined {
+  for (const k of OBJECT_KINDS) if (c.accept(...k)) return k.join(" ");
+  return undefined;
+}
+
+/** CREATE [OR REPLACE] [TRANSIENT|TEMPORARY] DYNAMIC TABLE … AS query */
+function parseCreateDynamicTable(
+  c: Cursor,
+  orReplace: boolean,
+  parseQuery: (text: string) => Node,
+): Statement {
+  const ifNotExists = c.accept("IF", "NOT", "EXISTS");
+  const name = readName(c);
+  let columns: string[] | null = null;
+  if (c.accept("(")) {
+    columns = [];
+    for (;;) {
+      const t = c.next();
+      if (t.kind !== "word" && t.kind !== "quoted") throw syntaxAt(c.source, t, "a column name");
+      columns.push(t.text);
+      // Column options (a type, COMMENT '…') are accepted and ignored: the query decides types.
+      while (!c.at(",") && !c.at(")")) c.next();
+      if (c.accept(")")) break;
+      c.next();
+    }
+  }
+  let targetLag: TargetLag | undefined;
+  let warehouse: string | null = null;
+  let refreshMode: "AUTO" | "FULL" | "INCREMENTAL" = "AUTO";
+  let initialize: "ON_CREATE" | "ON_SCHEDULE" = "ON_CREATE";
+  let comment: string | null = null;
+  while (!c.done && !c.at("AS")) {
+    const t = c.next();
+    if (t.kind !== "word") throw syntaxAt(c.source, t, "a dynamic table property or AS");
+    switch (t.text) {
+      case "TARGET_LAG":
+        targetLag = parseTargetLag(readOptionValue(c));
+        break;
+      case "WAREHOUSE":
+        warehouse = readOptionValue(c).text;
+        break;
+      case "REFRESH_MODE": {
+        const v = readOptionValue(c).text.toUpperCase();
+        if (v !== "AUTO" && v !== "FULL" && v !== "INCREMENTAL") {
+          throw SQL_ERRORS.invalidProperty("REFRESH_MODE", v);
+        }
+        refreshMode = v;
+        break;
+      }
+      case "INITIALIZE": {
+        const v = readOptionValue(c).text.toUpperCase();
+        if (v !== "ON_CREATE" && v !== "ON_SCHEDULE") {
+          throw SQL_ERRORS.invalidProperty("INITIALIZE", v);
+        }
+        initialize = v;
+        break;
+      }
+      case "COMMENT":
+        comment = readOptionValue(c).text;
+        break;
+      case "CLUSTER":
+        c.accept("BY");
+        skipParenthesised(c);
+        break;
+      case "COPY":
+        c.accept("GRANTS");
+        break;
+      default:
+        // DATA_RETENTION_TIME_IN_DAYS, MAX_DATA_EXTENSION_TIME_IN_DAYS, TAGs…: accepted, no effect.
+        if (c.at("=")) readOptionValue(c);
+        else if (c.at("(")) skipParenthesised(c);
+    }
+  }
+  if (!c.accept("AS")) throw syntaxAt(c.source, c.peek(), "AS");
+  if (!targetLag) {
+    throw new SqlError(
+      "001003",
+      "42000",
+      "SQL compilation error:\nMissing option(s): [TARGET_LAG].",
+    );
+  }
+  const queryText = c.rest();
+  return {
+    kind: "createDynamicTable",
+    name,
+    orReplace,
+    ifNotExists,
+    targetLag,
+    warehouse,
+    refreshMode,
+    initialize,
+    columns,
+    comment,
+    queryText,
+    query: parseQuery(queryText),
+  };
+}
+
+function skipParenthesised(c: Cursor): void {
+  if (!c.accept("(")) return;
+  let depth = 1;
+  while (depth > 0) {
+    const t = c.next();
+    if (t.kind === "symbol" && t.text === "(") depth++;
+    else if (t.kind === "symbol" && t.text === ")") depth--;
+  }
+}
+
+/** CREATE [OR REPLACE] PIPE [IF NOT EXISTS] p [options] AS COPY INTO t FROM TABLE(DATA_SOURCE(…)) */
+function parseCreatePipe(c: Cursor, orReplace: boolean): Statement {
+  const ifNotExists = c.accept("IF", "NOT", "EXISTS");
+  const name = readName(c);
+  let comment: string | null = null;
+  while (!c.done && !c.at("AS")) {
+    const t = c.next();
+    if (t.text === "COMMENT") comment = readOptionValue(c).text;
+    else if (c.at("=")) readOptionValue(c);
+  }
+  if (!c.accept("AS")) throw syntaxAt(c.source, c.peek(), "AS");
+  const copyStart = c.i;
+  if (!c.accept("COPY", "INTO")) throw syntaxAt(c.source, c.peek(), "COPY INTO");
+  const table = readName(c);
+  if (c.at("(")) {
+    throw SQL_ERRORS.unsupported(
+      "a pipe with a column list or a transformation (COPY INTO t (…) FROM (SELECT …)); " +
+        "use MATCH_BY_COLUMN_NAME",
+    );
+  }
+  if (!c.accept("FROM")) throw syntaxAt(c.source, c.peek(), "FROM");
+  if (c.at("(")) {
+    throw SQL_ERRORS.unsupported(
+      "a pipe with a transformation (COPY INTO t FROM (SELECT …)); use MATCH_BY_COLUMN_NAME",
+    );
+  }
+  if (
+    !c.accept("TABLE", "(", "DATA_SOURCE", "(", "TYPE", "=>") ||
+    c.next().text.toUpperCase() !== "STREAMING" || !c.accept(")", ")")
+  ) {
+    throw SQL_ERRORS.unsupported(
+      "a pipe that does not read TABLE(DATA_SOURCE(TYPE => 'STREAMING'))",
+    );
+  }
+  let match: "CASE_SENSITIVE" | "CASE_INSENSITIVE" | "NONE" = "NONE";
+  while (!c.done) {
+    const t = c.next();
+    if (t.text === "MATCH_BY_COLUMN_NAME") {
+      const v = readOptionValue(c).text.toUpperCase();
+      if (v !== "CASE_SENSITIVE" && v !== "CASE_INSENSITIVE" && v !== "NONE") {
+        throw SQL_ERRORS.invalidProperty("MATCH_BY_COLUMN_NAME", v);
+      }
+      match = v;
+    } else if (t.kind === "word" && c.at("=")) {
+      // ON_ERROR and other copy options: the streaming pipe always continues on error.
+      readOptionValue(c);
+    } else throw syntaxAt(c.source, t);
+  }
+  const definition = c.source.slice(c.tokens[copyStart].start).trim();
+  return {
+    kind: "createPipe",
+    name,
+    orReplace,
+    ifNotExists,
+    table,
+    matchByColumnName: match,
+    comment,
+    definition,
+  };
+}
+
+/** CREATE [OR REPLACE] STREAM [IF NOT EXISTS] s ON TABLE|VIEW t [APPEND_ONLY=…] [SHOW_INITIAL_ROWS=…] */
+function parseCreateStream(c: Cursor, orReplace: boolean): Statement {
+  const ifNotExists = c.accept("IF", "NOT", "EXISTS");
+  const name = readName(c);
+  let comment: string | null = null;
+  while (c.at("COPY", "GRANTS")) c.i += 2;
+  if (!c.accept("ON")) throw syntaxAt(c.source, c.peek(), "ON TABLE");
+  let on: "TABLE" | "VIEW";
+  if (c.accept("TABLE")) on = "TABLE";
+  else if (c.accept("VIEW")) on = "VIEW";
+  else if (c.at("DYNAMIC", "TABLE")) {
+    c.i += 2;
+    on = "TABLE";
+  } else {
+    throw SQL_ERRORS.unsupported(`a stream on ${c.peek()?.text ?? "this object"}`);
+  }
+  const table = readName(c);
+  let appendOnly = false;
+  let showInitialRows = false;
+  const bool = (t: Token) => {
+    const v = t.text.toUpperCase();
+    if (v === "TRUE") return true;
+    if (v === "FALSE") return false;
+    throw syntaxAt(c.source, t, "TRUE or FALSE");
+  };
+  while (!c.done) {
+    const t = c.next();
+    if (t.text === "AT" || t.text === "BEFORE") {
+      throw SQL_ERRORS.unsupported("a stream created AT or BEFORE a point in time (Time Travel)");
+    }
+    if (t.text === "APPEND_ONLY") appendOnly = bool(readOptionValue(c));
+    else if (t.text === "INSERT_ONLY") appendOnly = bool(readOptionValue(c));
+    else if (t.text === "SHOW_INITIAL_ROWS") showInitialRows = bool(readOptionValue(c));
+    else if (t.text === "COMMENT") comment = readOptionValue(c).text;
+    else throw syntaxAt(c.source, t);
+  }
+  return {
+    kind: "createStream",
+    name,
+    orReplace,
+    ifNotExists,
+    on,
+    table,
+    appendOnly,
+    showInitialRows,
+    comment,
+  };
+}
+
+function readTypeText(c: Cursor): string {
+  const parts: string[] = [];
+  const first = c.next();
+  parts.push(first.text);
+  while (c.peek()?.kind === "word" && ["PRECISION", "VARYING"].includes(c.peek()!.text)) {
+    parts.push(c.next().text);
+  }
+  if (c.at("(")) {
+    const from = c.peek()!.start;
+    skipParenthesised(c);
+    parts.push(c.source.slice(from, c.tokens[c.i - 1].end));
+  }
+  return parts.join(" ").replace(/ \(/, "(");
+}
+
+/** CREATE [OR REPLACE] FUNCTION f(args) RETURNS TABLE (…) | type [LANGUAGE SQL] AS '…' | $$…$$ */
+function parseCreateFunction(c: Cursor, orReplace: boolean): Statement {
+  const ifNotExists = c.accept("IF", "NOT", "EXISTS");
+  const name = readName(c);
+  if (!c.accept("(")) throw syntaxAt(c.source, c.peek(), "(");
+  const params: { name: string; type: string }[] = [];
+  if (!c.accept(")")) {
+    for (;;) {
+      const n = c.next();
+      if (n.kind !== "word" && n.kind !== "quoted") throw syntaxAt(c.source, n, "an argument name");
+      params.push({ name: n.text, type: readTypeText(c) });
+      if (c.accept(")")) break;
+      if (!c.accept(",")) throw syntaxAt(c.source, c.peek(), "',' or ')'");
+    }
+  }
+  if (!c.accept("RETURNS")) throw syntaxAt(c.source, c.peek(), "RETURNS");
+  let returnsTable: { name: string; type: string }[] | null = null;
+  let returnType: string | null = null;
+  if (c.accept("TABLE")) {
+    if (!c.accept("(")) throw syntaxAt(c.source, c.peek(), "(");
+    returnsTable = [];
+    if (!c.accept(")")) {
+      for (;;) {
+        const n = c.next();
+        returnsTable.push({ name: n.text, type: readTypeText(c) });
+        if (c.accept(")")) break;
+        if (!c.accept(",")) throw syntaxAt(c.source, c.peek(), "',' or ')'");
+      }
+    }
+  } else returnType = readTypeText(c);
+  let body: string | undefined;
+  while (!c.done) {
+    const t = c.next();
+    if (t.text === "LANGUAGE") {
+      const lang = c.next().text.toUpperCase();
+      if (lang !== "SQL") throw SQL_ERRORS.unsupported(`functions in LANGUAGE ${lang}`);
+    } else if (t.text === "AS") {
+      const b = c.next();
+      if (b.kind !== "string") throw syntaxAt(c.source, b, "the function body as a string");
+      body = b.text;
+    } else if (t.text === "COMMENT" || t.text === "VOLATILE" || t.text === "IMMUTABLE") {
+      if (c.at("=")) readOptionValue(c);
+    } else if (t.text === "MEMOIZABLE" || t.text === "SECURE") {
+      // accepted
+    } else if (
+      t.text === "NOT" || t.text === "NULL" || t.text === "CALLED" || t.text === "RETURNS" ||
+      t.text === "ON" || t.text === "INPUT" || t.text === "STRICT"
+    ) {
+      // null-call behaviour: accepted
+    } else throw syntaxAt(c.source, t);
+  }
+  if (body === undefined) throw SQL_ERRORS.syntax("missing function body (AS $$ … $$).");
+  return {
+    kind: "createFunction",
+    name,
+    orReplace,
+    ifNotExists,
+    params,
+    returnsTable,
+    returnType,
+    body,
+  };
+}
+
+/** SHOW [TERSE] <objects> [LIKE '…'] [IN …] [STARTS WITH '…'] [LIMIT n] */
+function parseShow(c: Cursor): Statement {
+  const terse = c.accept("TERSE");
+  const words: string[] = [];
+  while (
+    !c.done && c.peek()!.kind === "word" &&
+    !["LIKE", "IN", "STARTS", "LIMIT", "HISTORY"].includes(c.peek()!.text)
+  ) {
+    words.push(c.next().text);
+  }
+  if (!words.length) throw syntaxAt(c.source, c.peek(), "an object kind");
+  const what = words.join(" ");
+  let like: string | null = null;
+  let startsWith: string | null = null;
+  let limit: number | null = null;
+  let inClause: { kind: string; name: NameParts | null } | null = null;
+  while (!c.done) {
+    if (c.accept("LIKE")) {
+      const t = c.next();
+      if (t.kind !== "string") throw syntaxAt(c.source, t, "a pattern string");
+      like = t.text;
+    } else if (c.accept("IN")) {
+      if (c.accept("ACCOUNT")) inClause = { kind: "ACCOUNT", name: null };
+      else {
+        const kind = readObjectKind(c) ?? "";
+        const name = c.done || c.at("STARTS") || c.at("LIMIT") ? null : readName(c);
+        inClause = { kind: kind || (name && name.length === 1 ? "SCHEMA?" : "SCHEMA"), name };
+      }
+    } else if (c.accept("STARTS", "WITH")) {
+      const t = c.next();
+      startsWith = t.text;
+    } else if (c.accept("LIMIT")) {
+      limit = Number(c.next().text);
+      if (c.accept("FROM")) c.next();
+    } else throw syntaxAt(c.source, c.peek());
+  }
+  return { kind: "show", what, terse, like, startsWith, limit, in: inClause };
+}
+
+/**
+ * Parses one statement (the text of one, without its semicolon). Throws {@link SqlError} with
+ * Snowflake's syntax error when it cannot.
+ */
+export async function parseStatement(text: string): Promise<Statement> {
+  if (new TextEncoder().encode(text).length > MAX_STATEMENT_BYTES) {
+    throw new SqlError(
+      "000904",
+      "42000",
+      `SQL compilation error:\nthe statement is longer than ${MAX_STATEMENT_BYTES} bytes.`,
+    );
+  }
+  let tokens: Token[];
+  try {
+    tokens = tokenize(text);
+  } catch (e) {
+    if (e instanceof LexError) {
+      const { line, col } = lineCol(text, e.offset);
+      throw SQL_ERRORS.syntax(`line ${line} at position ${col}: ${e.message}.`);
+    }
+    throw e;
+  }
+  checkNesting(tokens);
+  const parser = await loadSqlParser();
+  const parseQuery = (q: string): Node => {
+    const ast = parseSql(parser, q);
+    if (ast.length !== 1 || variant(ast[0]) !== "Query") {
+      throw SQL_ERRORS.syntax("the definition must be one query (SELECT …).");
+    }
+    return ast[0].Query;
+  };
+  const c = new Cursor(text, tokens);
+  const front = parseObjectStatement(c, parseQuery);
+  if (front) return front;
+  const ast = parseSql(parser, text);
+  if (ast.length !== 1) throw SQL_ERRORS.multipleStatements(ast.length);
+  return { kind: "sql", ast: ast[0] };
+}
+
+function checkNesting(tokens: readonly Token[]): void {
+  let depth = 0;
+  for (const t of tokens) {
+    if (t.kind !== "symbol") continue;
+    if (t.text === "(" && ++depth > MAX_NESTING) {
+      throw new SqlError(
+        "001003",
+        "42000",
+        `SQL compilation error:\nthe statement nests parentheses deeper than ${MAX_NESTING} levels.`,
+      );
+    }
+    if (t.text === ")") depth--;
+  }
+}
+
+/** The statements read from tokens here, or undefined for the SQL parser's. */
+function parseObjectStatement(c: Cursor, parseQuery: (q: string) => Node): Statement | undefined {
+  if (c.accept("CREATE")) {
+    const orReplace = c.accept("OR", "REPLACE");
+    while (
+      c.accept("TRANSIENT") || c.accept("TEMPORARY") || c.accept("TEMP") || c.accept("LOCAL") ||
+      c.accept("VOLATILE") || c.accept("SECURE")
+    ) {
+      // TRANSIENT/TEMPORARY: kept as ordinary objects.
+    }
+    if (c.accept("DYNAMIC", "TABLE")) return parseCreateDynamicTable(c, orReplace, parseQuery);
+    if (c.accept("PIPE")) return parseCreatePipe(c, orReplace);
+    if (c.accept("STREAM")) return parseCreateStream(c, orReplace);
+    if (c.accept("FUNCTION")) return parseCreateFunction(c, orReplace);
+    for (const what of ["WAREHOUSE", "ROLE", "USER", "NETWORK", "RESOURCE", "INTEGRATION", "TAG"]) {
+      if (c.at(what)) return { kind: "accepted", what: `CREATE ${what}` };
+    }
+    return undefined;
+  }
+  if (c.accept("ALTER")) {
+    if (c.accept("DYNAMIC", "TABLE")) {
+      const ifExists = c.accept("IF", "EXISTS");
+      const name = readName(c);
+      const t = c.next();
+      if (t.text === "REFRESH" || t.text === "SUSPEND" || t.text === "RESUME") {
+        return {
+          kind: "alterDynamicTable",
+          name,
+          ifExists,
+          action: { kind: t.text.toLowerCase() as "refresh" },
+        };
+      }
+      if (t.text === "SET") {
+        const p = c.next();
+        if (p.text === "TARGET_LAG") {
+          return {
+            kind: "alterDynamicTable",
+            name,
+            ifExists,
+            action: { kind: "setLag", lag: parseTargetLag(readOptionValue(c)) },
+          };
+        }
+        if (p.text === "WAREHOUSE") {
+          return {
+            kind: "alterDynamicTable",
+            name,
+            ifExists,
+            action: { kind: "setWarehouse", warehouse: readOptionValue(c).text },
+          };
+        }
+        throw SQL_ERRORS.unsupported(`ALTER DYNAMIC TABLE … SET ${p.text}`);
+      }
+      throw SQL_ERRORS.unsupported(`ALTER DYNAMIC TABLE … ${t.text}`);
+    }
+    for (const what of ["WAREHOUSE", "ROLE", "USER", "ACCOUNT", "PIPE"]) {
+      if (c.at(what)) return { kind: "accepted", what: `ALTER ${what}` };
+    }
+    return undefined;
+  }
+  if (c.accept("DROP")) {
+    const kind = readObjectKind(c);
+    if (!kind) return undefined;
+    const ifExists = c.accept("IF", "EXISTS");
+    const name = readName(c);
+    if (kind === "FUNCTION" && c.at("(")) skipParenthesised(c);
+    c.accept("CASCADE") || c.accept("RESTRICT");
+    if (!c.done) throw syntaxAt(c.source, c.peek());
+    if (["WAREHOUSE", "ROLE", "USER"].includes(kind)) {
+      return { kind: "accepted", what: `DROP ${kind}` };
+    }
+    return { kind: "drop", objectKind: kind, name, ifExists };
+  }
+  if (c.accept("DESCRIBE") || c.accept("DESC")) {
+    const kind = readObjectKind(c) ?? "TABLE";
+    const name = readName(c);
+    if (kind === "FUNCTION" && c.at("(")) skipParenthesised(c);
+    c.accept("TYPE", "=") && c.next();
+    if (!c.done) throw syntaxAt(c.source, c.peek());
+    return { kind: "describe", objectKind: kind, name };
+  }
+  if (c.accept("SHOW")) return parseShow(c);
+  if (c.accept("USE")) {
+    let kind = "SCHEMA?";
+    for (const k of ["DATABASE", "SCHEMA", "WAREHOUSE", "ROLE", "SECONDARY"]) {
+      if (c.accept(k)) {
+        kind = k;
+        break;
+      }
+    }
+    if (kind === "SECONDARY") return { kind: "accepted", what: "USE SECONDARY ROLES" };
+    const name = readName(c);
+    if (!c.done) throw syntaxAt(c.source, c.peek());
+    return { kind: "use", objectKind: kind, name };
+  }
+  if (c.at("GRANT") || c.at("REVOKE")) return { kind: "accepted", what: c.peek()!.text };
+  if (c.at("COMMENT", "ON")) return { kind: "accepted", what: "COMMENT" };
+  return undefined;
+}
+
+/** Runs the SQL parser, turning its errors into Snowflake's syntax error. */
+function parseSql(parser: SqlParserModule, text: string): Node[] {
+  try {
+    return parser.parse(text, "snowflake") as Node[];
+  } catch (e) {
+    const message = String((e as Error).message ?? e);
+    const m = /Expected: (.*?), found: (.*?) at Line: (\d+), Column: (\d+)/s.exec(message);
+    if (m) {
+      throw SQL_ERRORS.syntax(
+        `line ${m[3]} at position ${Number(m[4]) - 1} unexpected '${m[2]}'. Expected ${m[1]}.`,
+      );
+    }
+    if (/recursion limit/i.test(message)) {
+      throw new SqlError(
+        "001003",
+        "42000",
+        "SQL compilation error:\nthe statement is nested too deeply.",
+      );
+    }
+    throw SQL_ERRORS.syntax(message.replace(/^.*?sql parser error: /s, ""));
+  }
+}
+
+/** An identifier node's stored name (re-exported for statement executors). */
+export type { Ident };
+
+let loaded: SqlParserModule | undefined;
+
+/** Loads the parser and keeps it for {@link parseQuerySync}. */
+export async function ensureSqlParser(): Promise<void> {
+  loaded ??= await loadSqlParser();
+}
+
+/** Parses one query (a view's or function's body) with the parser already loaded. */
+export function parseQuerySync(text: string): Node {
+  if (!loaded) throw new Error("the SQL parser is not loaded yet (call ensureSqlParser first)");
+  const ast = parseSql(loaded, text);
+  if (ast.length !== 1 || variant(ast[0]) !== "Query") {
+    throw SQL_ERRORS.syntax("expected one query (SELECT …).");
+  }
+  return ast[0].Query;
+}

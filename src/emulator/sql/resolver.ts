@@ -1,0 +1,466 @@
+/**
+ * The translator's view of the catalog: tables, views, dynamic tables and streams by name, SQL
+ * table functions, the INFORMATION_SCHEMA views and the system table functions (RESULT_SCAN,
+ * DYNAMIC_TABLE_REFRESH_HISTORY).
+ *
+ * @module
+ */
+import type { Node } from "./ast.ts";
+import { type CatalogObject, META, tableOf } from "../warehouse/catalog.ts";
+import type { Warehouse } from "../warehouse/warehouse.ts";
+import { formatSfType, type SfType, T } from "../warehouse/types.ts";
+import type {
+  CatalogRelation,
+  CatalogTableFunction,
+  ObjectRef,
+  Resolver,
+  SessionContext,
+  SystemFunctionArgs,
+} from "./translate/context.ts";
+import { qualify } from "./names.ts";
+import { SQL_ERRORS } from "./errors.ts";
+import type { ResultStore } from "./results.ts";
+import { valuesRelation } from "./values.ts";
+import { qi, qs } from "./translate/quote.ts";
+import { streamChangesSql } from "./streams.ts";
+import { parseStoredType } from "../warehouse/catalog.ts";
+import { HISTORY_TABLE } from "../dynamic/history.ts";
+
+/** A synthetic object id for relations that are not catalog objects. */
+const SYSTEM_ID = -1;
+
+/** Where the resolver looks things up. */
+export interface ResolverDeps {
+  readonly warehouse: Warehouse;
+  readonly results: ResultStore;
+  readonly session: SessionContext;
+  /** Parses a query text (SQL function bodies). */
+  readonly parseQuery: (text: string) => Node;
+}
+
+export function refOf(o: CatalogObject): ObjectRef {
+  return { id: o.id, kind: o.kind, database: o.database, schema: o.schema, name: o.name };
+}
+
+/** A resolver over the warehouse's catalog for one statement. */
+export function catalogResolver(deps: ResolverDeps): Resolver & {
+  /** Streams read by the statement, with the offsets their rows end at. */
+  readonly streamReads: Map<number, { row: number; logSeq: number }>;
+} {
+  const { warehouse, session } = deps;
+  const catalog = warehouse.catalog;
+  const streamReads = new Map<number, { row: number; logSeq: number }>();
+
+  const relation = (parts: readonly string[]): CatalogRelation | undefined => {
+    const n = qualify(parts, session);
+    const o = catalog.find(n.database, n.schema, n.name, "RELATION");
+    if (!o) return undefined;
+    const columns = o.columns.map((c) => ({ name: c.name, type: c.type }));
+    if (o.kind === "TABLE" || o.kind === "DYNAMIC TABLE") {
+      if (o.kind === "DYNAMIC TABLE" && o.props.initialized === false) {
+        throw new (SQL_ERRORS.doesNotExist("").constructor as new (
+          c: string,
+          s: string,
+          m: string,
+        ) => Error)(
+          "002037",
+          "55000",
+          `Dynamic Table '${o.database}.${o.schema}.${o.name}' is not initialized. Please run a manual refresh or wait for a scheduled refresh before querying.`,
+        );
+      }
+      return { ref: refOf(o), columns, sql: tableOf(o), sequenced: true };
+    }
+    if (o.kind === "VIEW") {
+      return {
+        ref: refOf(o),
+        columns,
+        sql: tableOf(o),
+        sequenced: false,
+        definition: o.definition ?? undefined,
+      };
+    }
+    if (o.kind === "STREAM") {
+      const source = catalog.byId(Number(o.props.source));
+      if (
+        !source ||
+        source.props.replacedAt !== undefined &&
+          Number(source.props.replacedAt) > o.createdOn.getTime()
+      ) {
+        throw SQL_ERRORS.staleStream(`${o.database}.${o.schema}.${o.name}`);
+      }
+      const end = { row: warehouse.nextRow(source.id), logSeq: warehouse.nextLogSeq(source.id) };
+      streamReads.set(o.id, end);
+      return { ref: refOf(o), columns, sql: `(${streamChangesSql(o, source)})`, sequenced: false };
+    }
+    return undefined;
+  };
+
+  const tableFunction = (parts: readonly string[]): CatalogTableFunction | undefined => {
+    const n = qualify(parts, session);
+    const o = catalog.find(n.database, n.schema, n.name, "FUNCTION");
+    if (!o) return undefined;
+    const params = (o.props.params as { name: string; type: string }[] ?? []).map((p) => ({
+      name: p.name,
+      type: parseStoredType(p.type),
+    }));
+    if (!o.props.returnsTable) {
+      throw SQL_ERRORS.invalidArgument(`function ${o.name} is not a table function.`);
+    }
+    return {
+      ref: refOf(o),
+      params,
+      columns: o.columns.map((c) => ({ name: c.name, type: c.type })),
+      body: o.definition ?? "",
+    };
+  };
+
+  const systemTableFunction = (
+    name: string,
+    args: SystemFunctionArgs,
+  ): CatalogRelation | undefined => {
+    const short = name.split(".").at(-1)!;
+    if (short === "RESULT_SCAN") {
+      const id = args.positional[0];
+      if (typeof id !== "string") throw SQL_ERRORS.invalidArgument("RESULT_SCAN needs a query id.");
+      const r = deps.results.get(id);
+      if (!r || r.user !== session.user) {
+        throw SQL_ERRORS.invalidArgument(`Statement ${id} not found`);
+      }
+      return {
+        ref: { id: SYSTEM_ID, kind: "RESULT", database: "", schema: "", name: id },
+        columns: r.columns.map((c) => ({ name: c.name, type: c.type })),
+        sql: deps.results.scanSql(r),
+        sequenced: false,
+      };
+    }
+    if (short === "DYNAMIC_TABLE_REFRESH_HISTORY") return refreshHistory(args);
+    return undefined;
+  };
+
+  const refreshHistory = (args: SystemFunctionArgs): CatalogRelation => {
+    const conds: string[] = [];
+    const nameArg = args.named.get("NAME");
+    if (typeof nameArg === "string") {
+      const parts = nameArg.split(".").map((p) =>
+        p.startsWith('"') ? p.slice(1, -1) : p.toUpperCase()
+      );
+      const n = qualify(parts, session);
+      conds.push(
+        `database = ${qs(n.database)} AND schema = ${qs(n.schema)} AND name = ${qs(n.name)}`,
+      );
+    }
+    const prefix = args.named.get("NAME_PREFIX");
+    if (typeof prefix === "string") {
+      conds.push(
+        `starts_with(database || '.' || schema || '.' || name, ${qs(prefix.toUpperCase())})`,
+      );
+    }
+    if (args.named.get("ERROR_ONLY") === true) {
+      conds.push(`state IN ('FAILED', 'UPSTREAM_FAILED', 'CANCELLED')`);
+    }
+    const start = args.named.get("DATA_TIMESTAMP_START");
+    if (typeof start === "string") {
+      conds.push(`data_timestamp >= CAST(${qs(start)} AS TIMESTAMPTZ)`);
+    }
+    const limitArg = args.named.get("RESULT_LIMIT");
+    const limit = typeof limitArg === "number"
+      ? Math.max(1, Math.min(10000, Math.floor(limitArg)))
+      : 100;
+    const sql = `(SELECT name AS "NAME", schema AS "SCHEMA_NAME", database AS "DATABASE_NAME",
+        database || '.' || schema || '.' || name AS "QUALIFIED_NAME", state AS "STATE",
+        state_code AS "STATE_CODE", state_message AS "STATE_MESSAGE", query_id AS "QUERY_ID",
+        data_timestamp AS "DATA_TIMESTAMP", refresh_start_time AS "REFRESH_START_TIME",
+        refresh_end_time AS "REFRESH_END_TIME", completion_target AS "COMPLETION_TARGET",
+        CAST(statistics AS JSON) AS "STATISTICS", refresh_action AS "REFRESH_ACTION",
+        refresh_trigger AS "REFRESH_TRIGGER", CAST(target_lag_sec AS DECIMAL(38,0)) AS "TARGET_LAG_SEC",
+        graph_history_valid_from AS "GRAPH_HISTORY_VALID_FROM"
+      FROM ${HISTORY_TABLE} ${conds.length ? `WHERE ${conds.join(" AND ")}` : ""}
+      ORDER BY refresh_start_time DESC, seq DESC LIMIT ${limit})`;
+    return {
+      ref: {
+        id: SYSTEM_ID,
+        kind: "FUNCTION",
+        database: "",
+        schema: "INFORMATION_SCHEMA",
+        name: "DYNAMIC_TABLE_REFRESH_HISTORY",
+      },
+      columns: HISTORY_COLUMNS,
+      sql,
+      sequenced: false,
+    };
+  };
+
+  const informationSchema = (database: string, name: string): CatalogRelation | undefined => {
+    if (!catalog.hasDatabase(database)) {
+      throw SQL_ERRORS.doesNotExist(`${database}.INFORMATION_SCHEMA.${name}`);
+    }
+    const objects = catalog.objects().filter((o) => o.database === database);
+    const ref = { id: SYSTEM_ID, kind: "VIEW", database, schema: "INFORMATION_SCHEMA", name };
+    const rel = (
+      columns: { name: string; type: SfType }[],
+      rows: unknown[][],
+    ): CatalogRelation => ({
+      ref,
+      columns,
+      sql: valuesRelation(columns, rows),
+      sequenced: false,
+    });
+    switch (name) {
+      case "TABLES": {
+        const rows = objects.filter((o) =>
+          o.kind === "TABLE" || o.kind === "VIEW" || o.kind === "DYNAMIC TABLE"
+        )
+          .map((o) => [
+            o.database,
+            o.schema,
+            o.name,
+            o.owner,
+            o.kind === "VIEW" ? "VIEW" : "BASE TABLE",
+            "NO",
+            null,
+            o.kind === "VIEW" ? null : -1,
+            o.kind === "VIEW" ? null : -1,
+            1,
+            o.createdOn,
+            o.createdOn,
+            o.createdOn,
+            o.owner,
+            "NO",
+            o.comment,
+            "NO",
+            "NO",
+            o.kind === "DYNAMIC TABLE" ? "YES" : "NO",
+          ]);
+        return {
+          ...rel(TABLES_COLUMNS, rows),
+          // Row counts and sizes are read live from DuckDB.
+          sql: `(SELECT t.* REPLACE (
+              CASE WHEN t."TABLE_TYPE" = 'VIEW' THEN NULL ELSE CAST(coalesce(d.estimated_size, 0) AS DECIMAL(38,0)) END AS "ROW_COUNT",
+              CASE WHEN t."TABLE_TYPE" = 'VIEW' THEN NULL ELSE CAST(coalesce(d.estimated_size, 0) * 64 AS DECIMAL(38,0)) END AS "BYTES")
+            FROM ${valuesRelation(TABLES_COLUMNS, rows)} AS t
+            LEFT JOIN duckdb_tables() AS d ON d.schema_name = t."TABLE_CATALOG" || '.' || t."TABLE_SCHEMA" AND d.table_name = t."TABLE_NAME")`,
+        };
+      }
+      case "COLUMNS": {
+        const rows: unknown[][] = [];
+        for (const o of objects) {
+          if (o.kind !== "TABLE" && o.kind !== "VIEW" && o.kind !== "DYNAMIC TABLE") continue;
+          o.columns.forEach((c, i) => {
+            const t = c.type;
+            rows.push([
+              o.database,
+              o.schema,
+              o.name,
+              c.name,
+              i + 1,
+              c.defaultSql,
+              c.nullable ? "YES" : "NO",
+              infoDataType(t),
+              t.kind === "VARCHAR" ? t.length : null,
+              t.kind === "VARCHAR" ? Math.min(16777216, t.length * 4) : null,
+              t.kind === "NUMBER" ? t.precision : t.kind === "FLOAT" ? 53 : null,
+              t.kind === "NUMBER" ? 10 : t.kind === "FLOAT" ? 2 : null,
+              t.kind === "NUMBER" ? t.scale : null,
+              "scale" in t && t.kind !== "NUMBER" ? t.scale : null,
+              "NO",
+              c.comment,
+            ]);
+          });
+        }
+        return rel(COLUMNS_COLUMNS, rows);
+      }
+      case "VIEWS": {
+        const rows = objects.filter((o) => o.kind === "VIEW").map((o) => [
+          o.database,
+          o.schema,
+          o.name,
+          o.owner,
+          String(o.props.text ?? o.definition ?? ""),
+          "NONE",
+          "NO",
+          "NO",
+          "NO",
+          o.createdOn,
+          o.createdOn,
+          o.comment,
+        ]);
+        return rel(VIEWS_COLUMNS, rows);
+      }
+      case "SCHEMATA": {
+        const rows = catalog.schemas(database).map((s) => [
+          s.database,
+          s.name,
+          "",
+          "NO",
+          null,
+          "",
+          "",
+          "",
+          s.createdOn,
+          s.createdOn,
+          s.comment,
+        ]);
+        return rel(SCHEMATA_COLUMNS, rows);
+      }
+      case "DATABASES": {
+        const rows = catalog.databases().map((
+          d,
+        ) => [d.name, "", "NO", d.createdOn, d.createdOn, d.comment]);
+        return rel(DATABASES_COLUMNS, rows);
+      }
+      case "PIPES": {
+        const rows = objects.filter((o) => o.kind === "PIPE").map((o) => [
+          o.database,
+          o.schema,
+          o.name,
+          o.owner,
+          o.definition,
+          "NO",
+          null,
+          o.createdOn,
+          o.createdOn,
+          o.comment,
+          null,
+          "STREAMING",
+        ]);
+        return rel(PIPES_COLUMNS, rows);
+      }
+    }
+    throw SQL_ERRORS.doesNotExist(`${database}.INFORMATION_SCHEMA.${name}`);
+  };
+
+  return {
+    session,
+    relation,
+    tableFunction,
+    systemTableFunction,
+    informationSchema,
+    parseQuery: deps.parseQuery,
+    streamReads,
+  };
+}
+
+function infoDataType(t: SfType): string {
+  if (t.kind === "VARCHAR") return "TEXT";
+  return t.kind;
+}
+
+const V = T.varchar();
+const N = T.number(38, 0);
+
+const TABLES_COLUMNS = [
+  { name: "TABLE_CATALOG", type: V },
+  { name: "TABLE_SCHEMA", type: V },
+  { name: "TABLE_NAME", type: V },
+  { name: "TABLE_OWNER", type: V },
+  { name: "TABLE_TYPE", type: V },
+  { name: "IS_TRANSIENT", type: V },
+  { name: "CLUSTERING_KEY", type: V },
+  { name: "ROW_COUNT", type: N },
+  { name: "BYTES", type: N },
+  { name: "RETENTION_TIME", type: N },
+  { name: "CREATED", type: T.ltz },
+  { name: "LAST_ALTERED", type: T.ltz },
+  { name: "LAST_DDL", type: T.ltz },
+  { name: "LAST_DDL_BY", type: V },
+  { name: "AUTO_CLUSTERING_ON", type: V },
+  { name: "COMMENT", type: V },
+  { name: "IS_TEMPORARY", type: V },
+  { name: "IS_ICEBERG", type: V },
+  { name: "IS_DYNAMIC", type: V },
+];
+
+const COLUMNS_COLUMNS = [
+  { name: "TABLE_CATALOG", type: V },
+  { name: "TABLE_SCHEMA", type: V },
+  { name: "TABLE_NAME", type: V },
+  { name: "COLUMN_NAME", type: V },
+  { name: "ORDINAL_POSITION", type: N },
+  { name: "COLUMN_DEFAULT", type: V },
+  { name: "IS_NULLABLE", type: V },
+  { name: "DATA_TYPE", type: V },
+  { name: "CHARACTER_MAXIMUM_LENGTH", type: N },
+  { name: "CHARACTER_OCTET_LENGTH", type: N },
+  { name: "NUMERIC_PRECISION", type: N },
+  { name: "NUMERIC_PRECISION_RADIX", type: N },
+  { name: "NUMERIC_SCALE", type: N },
+  { name: "DATETIME_PRECISION", type: N },
+  { name: "IS_IDENTITY", type: V },
+  { name: "COMMENT", type: V },
+];
+
+const VIEWS_COLUMNS = [
+  { name: "TABLE_CATALOG", type: V },
+  { name: "TABLE_SCHEMA", type: V },
+  { name: "TABLE_NAME", type: V },
+  { name: "TABLE_OWNER", type: V },
+  { name: "VIEW_DEFINITION", type: V },
+  { name: "CHECK_OPTION", type: V },
+  { name: "IS_UPDATABLE", type: V },
+  { name: "INSERTABLE_INTO", type: V },
+  { name: "IS_SECURE", type: V },
+  { name: "CREATED", type: T.ltz },
+  { name: "LAST_ALTERED", type: T.ltz },
+  { name: "COMMENT", type: V },
+];
+
+const SCHEMATA_COLUMNS = [
+  { name: "CATALOG_NAME", type: V },
+  { name: "SCHEMA_NAME", type: V },
+  { name: "SCHEMA_OWNER", type: V },
+  { name: "IS_TRANSIENT", type: V },
+  { name: "RETENTION_TIME", type: N },
+  { name: "DEFAULT_CHARACTER_SET_CATALOG", type: V },
+  { name: "DEFAULT_CHARACTER_SET_SCHEMA", type: V },
+  { name: "DEFAULT_CHARACTER_SET_NAME", type: V },
+  { name: "CREATED", type: T.ltz },
+  { name: "LAST_ALTERED", type: T.ltz },
+  { name: "COMMENT", type: V },
+];
+
+const DATABASES_COLUMNS = [
+  { name: "DATABASE_NAME", type: V },
+  { name: "DATABASE_OWNER", type: V },
+  { name: "IS_TRANSIENT", type: V },
+  { name: "CREATED", type: T.ltz },
+  { name: "LAST_ALTERED", type: T.ltz },
+  { name: "COMMENT", type: V },
+];
+
+const PIPES_COLUMNS = [
+  { name: "PIPE_CATALOG", type: V },
+  { name: "PIPE_SCHEMA", type: V },
+  { name: "PIPE_NAME", type: V },
+  { name: "PIPE_OWNER", type: V },
+  { name: "DEFINITION", type: V },
+  { name: "IS_AUTOINGEST_ENABLED", type: V },
+  { name: "NOTIFICATION_CHANNEL_NAME", type: V },
+  { name: "CREATED", type: T.ltz },
+  { name: "LAST_ALTERED", type: T.ltz },
+  { name: "COMMENT", type: V },
+  { name: "PATTERN", type: V },
+  { name: "KIND", type: V },
+];
+
+/** Columns of DYNAMIC_TABLE_REFRESH_HISTORY, as Snowflake documents them. */
+export const HISTORY_COLUMNS: { name: string; type: SfType }[] = [
+  { name: "NAME", type: V },
+  { name: "SCHEMA_NAME", type: V },
+  { name: "DATABASE_NAME", type: V },
+  { name: "QUALIFIED_NAME", type: V },
+  { name: "STATE", type: V },
+  { name: "STATE_CODE", type: V },
+  { name: "STATE_MESSAGE", type: V },
+  { name: "QUERY_ID", type: V },
+  { name: "DATA_TIMESTAMP", type: T.ltz },
+  { name: "REFRESH_START_TIME", type: T.ltz },
+  { name: "REFRESH_END_TIME", type: T.ltz },
+  { name: "COMPLETION_TARGET", type: T.ltz },
+  { name: "STATISTICS", type: T.object },
+  { name: "REFRESH_ACTION", type: V },
+  { name: "REFRESH_TRIGGER", type: V },
+  { name: "TARGET_LAG_SEC", type: N },
+  { name: "GRAPH_HISTORY_VALID_FROM", type: T.ltz },
+];
+
+export { formatSfType, META, qi };

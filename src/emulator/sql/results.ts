@@ -1,0 +1,224 @@
+/**
+ * Query results, kept as tables of the in-memory `results` database: the first rows go back with
+ * the query's answer, the rest in chunks the driver fetches, and `RESULT_SCAN` reads them again.
+ * A result of any size is read a chunk at a time, so memory stays bounded by DuckDB's limit.
+ *
+ * Values leave as the JSON result format's text (snowflake-sdk parses them back): numbers as
+ * decimal text, dates as days since the epoch, timestamps as seconds since the epoch with nine
+ * fractional digits, booleans as 1/0, VARIANT as JSON text. DuckDB encodes them, so that a
+ * decimal is never a JavaScript number on the way.
+ *
+ * @module
+ */
+import type { LaneSession } from "../warehouse/duckdb.ts";
+import { duckType, type SfType } from "../warehouse/types.ts";
+import { qi } from "./translate/quote.ts";
+
+/** One result column as the driver sees it. */
+export interface ResultColumn {
+  readonly name: string;
+  readonly type: SfType;
+}
+
+/** A stored result. */
+export interface StoredResult {
+  readonly queryId: string;
+  /** The table in the `results` database. */
+  readonly table: string;
+  readonly columns: readonly ResultColumn[];
+  readonly rowCount: number;
+  /** When it was made (results older than a day are dropped, as Snowflake keeps them a day). */
+  readonly createdAt: number;
+  /** Who may RESULT_SCAN it. */
+  readonly user: string;
+}
+
+/** How many results are kept (oldest dropped first). */
+const MAX_RESULTS = 500;
+const DAY_MS = 86_400_000;
+
+/** The `results` table name of a query. */
+function tableName(queryId: string): string {
+  return `results.main.${qi(`q_${queryId}`)}`;
+}
+
+/** DuckDB SQL that encodes column `c` (DuckDB type `duck`) as the wire's text. */
+export function encodeColumn(c: string, type: SfType): string {
+  switch (type.kind) {
+    case "NUMBER":
+    case "VARCHAR":
+    case "NULL":
+      return `CAST(${c} AS VARCHAR)`;
+    case "FLOAT":
+      return `CASE WHEN isnan(${c}) THEN 'NaN' WHEN isinf(${c}) AND ${c} > 0 THEN 'inf' WHEN isinf(${c}) THEN '-inf' ELSE CAST(${c} AS VARCHAR) END`;
+    case "BOOLEAN":
+      return `CASE WHEN ${c} THEN '1' WHEN NOT ${c} THEN '0' END`;
+    case "DATE":
+      return `CAST(${c} - DATE '1970-01-01' AS VARCHAR)`;
+    case "TIME": {
+      const us = `(epoch_us(TIMESTAMP '1970-01-01' + ${c}))`;
+      return `CAST(${us} // 1000000 AS VARCHAR) || '.' || lpad(CAST(${us} % 1000000 AS VARCHAR), 6, '0') || '000'`;
+    }
+    case "TIMESTAMP_NTZ":
+    case "TIMESTAMP_LTZ":
+    case "TIMESTAMP_TZ": {
+      const us = `epoch_us(${c})`;
+      const frac = `((${us} % 1000000) + 1000000) % 1000000`;
+      const secs = `(${us} - ${frac}) // 1000000`;
+      const base =
+        `CAST(${secs} AS VARCHAR) || '.' || lpad(CAST(${frac} AS VARCHAR), 6, '0') || '000'`;
+      if (type.kind !== "TIMESTAMP_TZ") return base;
+      // TIMESTAMP_TZ carries its offset: minutes east of UTC plus 1440, in the session's zone.
+      return `${base} || ' ' || CAST(1440 + timezone_hour(${c}) * 60 + timezone_minute(${c}) AS VARCHAR)`;
+    }
+    case "VARIANT":
+    case "OBJECT":
+    case "ARRAY":
+      return `CAST(${c} AS VARCHAR)`;
+    case "BINARY":
+      return `hex(${c})`;
+  }
+}
+
+/** Results of every session. */
+export class ResultStore {
+  readonly #results = new Map<string, StoredResult>();
+
+  /** Stores the rows of a DuckDB query as query `queryId`'s result. */
+  async fromQuery(
+    s: LaneSession,
+    queryId: string,
+    user: string,
+    sql: string,
+    columns: readonly ResultColumn[],
+  ): Promise<StoredResult> {
+    const table = tableName(queryId);
+    // Positional names: Snowflake allows duplicate column names, a table does not.
+    const names = columns.map((_, i) => qi(`c${i}`)).join(", ");
+    await s.run(`CREATE TABLE ${table} AS SELECT * FROM (${sql}) AS "q"(${names})`);
+    return await this.#register(s, queryId, user, table, columns);
+  }
+
+  /** Stores rows computed here (SHOW, DESCRIBE, DML counts) as a result. */
+  async fromRows(
+    s: LaneSession,
+    queryId: string,
+    user: string,
+    columns: readonly ResultColumn[],
+    rows: readonly (readonly unknown[])[],
+  ): Promise<StoredResult> {
+    const table = tableName(queryId);
+    await s.run(
+      `CREATE TABLE ${table} (${
+        columns.map((c, i) => `${qi(`c${i}`)} ${duckType(c.type)}`).join(", ")
+      })`,
+    );
+    if (rows.length) {
+      const appender = await s.conn.createAppender(`q_${queryId}`, "main", "results");
+      try {
+        for (const row of rows) {
+          for (let i = 0; i < columns.length; i++) appendValue(appender, columns[i].type, row[i]);
+          appender.endRow();
+        }
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
+    }
+    return await this.#register(s, queryId, user, table, columns);
+  }
+
+  async #register(
+    s: LaneSession,
+    queryId: string,
+    user: string,
+    table: string,
+    columns: readonly ResultColumn[],
+  ): Promise<StoredResult> {
+    const count = Number((await s.all(`SELECT count(*) FROM ${table}`)).rows[0][0]);
+    const r: StoredResult = {
+      queryId,
+      table,
+      columns,
+      rowCount: count,
+      createdAt: Date.now(),
+      user,
+    };
+    this.#results.set(queryId, r);
+    await this.#evict(s);
+    return r;
+  }
+
+  async #evict(s: LaneSession): Promise<void> {
+    const now = Date.now();
+    for (const [id, r] of this.#results) {
+      if (this.#results.size <= MAX_RESULTS && now - r.createdAt < DAY_MS) break;
+      this.#results.delete(id);
+      await s.run(`DROP TABLE IF EXISTS ${r.table}`).catch(() => {});
+    }
+  }
+
+  get(queryId: string): StoredResult | undefined {
+    return this.#results.get(queryId);
+  }
+
+  /** Rows `[from, to)` encoded for the wire. */
+  async read(
+    s: LaneSession,
+    r: StoredResult,
+    from: number,
+    to: number,
+  ): Promise<(string | null)[][]> {
+    if (to <= from || !r.columns.length) return [];
+    const cols = r.columns.map((c, i) => encodeColumn(qi(`c${i}`), c.type)).join(", ");
+    const out = await s.all(
+      `SELECT ${cols} FROM ${r.table} WHERE rowid >= ${from} AND rowid < ${to} ORDER BY rowid`,
+    );
+    return out.rows as (string | null)[][];
+  }
+
+  /** A relation over a stored result, for RESULT_SCAN: columns named as the query named them. */
+  scanSql(r: StoredResult): string {
+    return `(SELECT ${
+      r.columns.map((c, i) => `${qi(`c${i}`)} AS ${qi(c.name)}`).join(", ")
+    } FROM ${r.table})`;
+  }
+
+  /** Drops every stored result. */
+  async clear(s: LaneSession): Promise<void> {
+    for (const r of this.#results.values()) {
+      await s.run(`DROP TABLE IF EXISTS ${r.table}`).catch(() => {});
+    }
+    this.#results.clear();
+  }
+}
+
+/** Appends one JavaScript value to an appender column of Snowflake type `t`. */
+// deno-lint-ignore no-explicit-any
+function appendValue(a: any, t: SfType, v: unknown): void {
+  if (v === null || v === undefined) {
+    a.appendNull();
+    return;
+  }
+  switch (t.kind) {
+    case "BOOLEAN":
+      a.appendBoolean(Boolean(v));
+      return;
+    case "FLOAT":
+      a.appendDouble(Number(v));
+      return;
+    case "VARIANT":
+    case "OBJECT":
+    case "ARRAY":
+      a.appendVarchar(typeof v === "string" ? v : JSON.stringify(v));
+      return;
+    case "TIMESTAMP_NTZ":
+    case "TIMESTAMP_LTZ":
+    case "TIMESTAMP_TZ":
+    case "DATE":
+      a.appendVarchar(v instanceof Date ? v.toISOString() : String(v));
+      return;
+    default:
+      a.appendVarchar(String(v));
+  }
+}

@@ -1,0 +1,761 @@
+/**
+ * DDL: databases, schemas, tables (with CREATE … AS, LIKE and CLONE), views, pipes, streams, SQL
+ * functions, ALTER TABLE and DROP. Each runs in one writer-lane transaction that changes the data
+ * and the catalog together.
+ *
+ * @module
+ */
+import { identName, type Node, objectNameParts, payload, variant } from "../ast.ts";
+import { SQL_ERRORS, SqlError } from "../errors.ts";
+import { type FullName, fullText, qualify } from "../names.ts";
+import type { Statement } from "../parser.ts";
+import type { LaneSession } from "../../warehouse/duckdb.ts";
+import {
+  type CatalogColumn,
+  type CatalogObject,
+  changeLogOf,
+  type ObjectKind,
+  ROW_COLUMN,
+  tableOf,
+} from "../../warehouse/catalog.ts";
+import { duckType, formatSfType, type SfType, sfType } from "../../warehouse/types.ts";
+import { dataTypeOf } from "../translate/types.ts";
+import { duckSchema, qi } from "../translate/quote.ts";
+import { type Outcome, type StatementContext, status } from "../context.ts";
+import { translateQuery } from "../translate/run.ts";
+import { Scope, Translator } from "../translate/translator.ts";
+import { catalogResolver } from "../resolver.ts";
+import { streamOffset } from "../streams.ts";
+
+/** The name of a new object, checked against the catalog's databases and schemas. */
+export function newName(ctx: StatementContext, parts: readonly string[]): FullName {
+  const n = qualify(parts, ctx.session);
+  if (!ctx.warehouse.catalog.hasDatabase(n.database)) {
+    throw SQL_ERRORS.doesNotExist(n.database, "Database");
+  }
+  if (!ctx.warehouse.catalog.hasSchema(n.database, n.schema)) {
+    throw SQL_ERRORS.doesNotExist(`${n.database}.${n.schema}`, "Schema");
+  }
+  return n;
+}
+
+/** An existing relation of one of `kinds`, or a Snowflake error. */
+export function existing(
+  ctx: StatementContext,
+  parts: readonly string[],
+  kinds: readonly ObjectKind[],
+  ns = "RELATION",
+): CatalogObject | undefined {
+  const n = qualify(parts, ctx.session);
+  const o = ctx.warehouse.catalog.find(n.database, n.schema, n.name, ns);
+  if (o && !kinds.includes(o.kind)) {
+    throw new SqlError(
+      "002201",
+      "42809",
+      `SQL compilation error:\nObject found is of type '${o.kind}', not specified type '${
+        kinds[0]
+      }'.`,
+    );
+  }
+  return o;
+}
+
+/** Drops an object's data and catalog entry (inside the caller's transaction). */
+export async function dropObject(
+  ctx: StatementContext,
+  s: LaneSession,
+  o: CatalogObject,
+): Promise<void> {
+  const w = ctx.warehouse;
+  switch (o.kind) {
+    case "TABLE":
+    case "DYNAMIC TABLE":
+      await s.run(`DROP TABLE IF EXISTS ${tableOf(o)}`);
+      if (o.props.changeLog) await s.run(`DROP TABLE IF EXISTS ${changeLogOf(o)}`);
+      w.forget(o.id);
+      break;
+    case "VIEW":
+      await s.run(`DROP VIEW IF EXISTS ${tableOf(o)}`);
+      break;
+    case "PIPE":
+      await w.dropChannelsOf(s, o.name);
+      break;
+  }
+  if (o.kind === "DYNAMIC TABLE") await ctx.services.dynamic.forget(s, o);
+  await w.catalog.remove(s, o);
+}
+
+function columnDefs(ctx: StatementContext, cols: Node[]): CatalogColumn[] {
+  const out: CatalogColumn[] = [];
+  const seen = new Set<string>();
+  for (const c of cols) {
+    const name = identName(c.name);
+    if (seen.has(name)) throw SQL_ERRORS.syntax(`duplicate column name '${name}'`);
+    seen.add(name);
+    const type = dataTypeOf(c.data_type);
+    let nullable = true;
+    let defaultSql: string | null = null;
+    let comment: string | null = null;
+    for (const o of c.options ?? []) {
+      const opt = o.option ?? o;
+      const v = variant(opt);
+      const p = payload(opt);
+      if (opt === "NotNull") nullable = false;
+      else if (opt === "Null") nullable = true;
+      else if (v === "Default") defaultSql = defaultText(ctx, p);
+      else if (v === "Comment") comment = String(p);
+      else if (v === "Identity" || v === "Autoincrement") defaultSql = "AUTOINCREMENT";
+      else if (v === "Unique" || v === "ForeignKey" || opt === "PrimaryKey" || v === "PrimaryKey") {
+        // Snowflake records these constraints but enforces none of them.
+      } else if (v === "Collation") throw SQL_ERRORS.unsupported("COLLATE");
+      else if (v === "Tags" || v === "Policy") {
+        // accepted
+      } else throw SQL_ERRORS.unsupported(`column option ${v || JSON.stringify(opt)}`);
+    }
+    out.push({ name, type, nullable, defaultSql, comment });
+  }
+  return out;
+}
+
+/** The text of a DEFAULT expression, kept to be translated when rows are inserted. */
+function defaultText(ctx: StatementContext, node: Node): string {
+  const t = new Translator(
+    catalogResolver({
+      warehouse: ctx.warehouse,
+      results: ctx.results,
+      session: ctx.sessionContext,
+      parseQuery: ctx.parseQuery,
+    }),
+    { source: ctx.text },
+  );
+  // Validate now: a default must be an expression without columns.
+  const e = t.expr(node, { scope: new Scope(undefined), aggregates: false, aliases: false });
+  return `SQL:${e.sql}`;
+}
+
+/** DuckDB column definitions (the hidden `$ROW` last). */
+function duckColumns(cols: readonly CatalogColumn[], sequenced = true): string {
+  const defs = cols.map((c) => {
+    let d = `${qi(c.name)} ${duckType(c.type)}`;
+    if (c.defaultSql?.startsWith("SQL:")) d += ` DEFAULT ${c.defaultSql.slice(4)}`;
+    if (!c.nullable) d += " NOT NULL";
+    return d;
+  });
+  if (sequenced) defs.push(`${qi(ROW_COLUMN)} BIGINT`);
+  return defs.join(", ");
+}
+
+/** Creates a table's DuckDB storage and catalog entry. */
+export async function createTableObject(
+  ctx: StatementContext,
+  s: LaneSession,
+  n: FullName,
+  columns: CatalogColumn[],
+  opts: {
+    kind?: ObjectKind;
+    comment?: string | null;
+    definition?: string | null;
+    props?: Record<string, unknown>;
+  } = {},
+): Promise<CatalogObject> {
+  const w = ctx.warehouse;
+  await s.run(`CREATE TABLE ${tableOf(n)} (${duckColumns(columns)})`);
+  const o = await w.catalog.add(s, {
+    database: n.database,
+    schema: n.schema,
+    name: n.name,
+    kind: opts.kind ?? "TABLE",
+    owner: ctx.session.role ?? "",
+    comment: opts.comment ?? null,
+    definition: opts.definition ?? null,
+    props: opts.props ?? {},
+    columns,
+  });
+  w.startSequence(o.id);
+  return o;
+}
+
+/** Handles CREATE [OR REPLACE] TABLE … */
+export async function createTable(ctx: StatementContext, ast: Node): Promise<Outcome> {
+  const p = ast.CreateTable;
+  if (p.external) throw SQL_ERRORS.unsupported("CREATE EXTERNAL TABLE");
+  if (p.iceberg) throw SQL_ERRORS.unsupported("CREATE ICEBERG TABLE");
+  const n = newName(ctx, objectNameParts(p.name));
+  const comment = tableComment(p);
+  return await ctx.warehouse.writer.transaction(async (s) => {
+    const old = existing(ctx, [n.database, n.schema, n.name], [
+      "TABLE",
+      "VIEW",
+      "DYNAMIC TABLE",
+      "STREAM",
+    ]);
+    if (old) {
+      if (p.if_not_exists) return status(`${n.name} already exists, statement succeeded.`);
+      if (!p.or_replace) throw SQL_ERRORS.alreadyExists(n.name);
+      if (old.kind !== "TABLE") {
+        throw new SqlError(
+          "002201",
+          "42809",
+          `SQL compilation error:\nObject found is of type '${old.kind}', not specified type 'TABLE'.`,
+        );
+      }
+      await dropObject(ctx, s, old);
+    }
+    if (p.query) {
+      const q = translateQuery(ctx, p.query, { lane: "writer" });
+      let columns: CatalogColumn[] = q.columns.map((c) => ({
+        name: c.name,
+        type: c.type,
+        nullable: true,
+        defaultSql: null,
+        comment: null,
+      }));
+      if (p.columns?.length) {
+        const declared = columnDefs(ctx, p.columns);
+        if (declared.length !== columns.length) {
+          throw SQL_ERRORS.syntax("the column list does not match the query.");
+        }
+        columns = declared.map((d, i) => ({ ...d, type: d.type ?? columns[i].type }));
+      }
+      checkUnique(columns.map((c) => c.name));
+      const o = await createTableObject(ctx, s, n, columns, { comment });
+      const first = ctx.warehouse.reserveRows(o.id, 0);
+      const inserted = await s.changes(
+        `INSERT INTO ${tableOf(o)} (${columns.map((c) => qi(c.name)).join(", ")}, ${qi(ROW_COLUMN)})
+         SELECT ${
+          q.columns.map((c, i) => `CAST(${qi(c.duck)} AS ${duckType(columns[i].type)})`).join(", ")
+        },
+           ${first} + row_number() OVER () - 1 FROM (${q.sql})`,
+      );
+      ctx.warehouse.reserveRows(o.id, inserted);
+      await q.commitStreams(s);
+      return status(`Table ${n.name} successfully created.`);
+    }
+    if (p.like) {
+      const likeName = objectNameParts(payload(p.like)?.name ?? p.like);
+      const src = existing(ctx, likeName, ["TABLE", "DYNAMIC TABLE", "VIEW"]);
+      if (!src) throw SQL_ERRORS.doesNotExist(likeName.join("."));
+      await createTableObject(ctx, s, n, src.columns.map((c) => ({ ...c })), { comment });
+      return status(`Table ${n.name} successfully created.`);
+    }
+    if (p.clone) {
+      const src = existing(ctx, objectNameParts(p.clone), ["TABLE", "DYNAMIC TABLE"]);
+      if (!src) throw SQL_ERRORS.doesNotExist(objectNameParts(p.clone).join("."));
+      const o = await createTableObject(ctx, s, n, src.columns.map((c) => ({ ...c })), { comment });
+      const inserted = await s.changes(
+        `INSERT INTO ${tableOf(o)} SELECT ${src.columns.map((c) => qi(c.name)).join(", ")}, ${
+          qi(ROW_COLUMN)
+        } FROM ${tableOf(src)}`,
+      );
+      ctx.warehouse.startSequence(o.id, ctx.warehouse.nextRow(src.id));
+      void inserted;
+      return status(`Table ${n.name} successfully created.`);
+    }
+    const columns = columnDefs(ctx, p.columns ?? []);
+    if (!columns.length) throw SQL_ERRORS.syntax("a table needs at least one column.");
+    await createTableObject(ctx, s, n, columns, { comment });
+    return status(`Table ${n.name} successfully created.`);
+  });
+}
+
+function checkUnique(names: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) throw SQL_ERRORS.syntax(`duplicate column name '${n}'`);
+    seen.add(n);
+  }
+}
+
+function tableComment(p: Node): string | null {
+  const opts = p.table_options;
+  const list: Node[] = opts && typeof opts === "object" ? payload(opts) ?? [] : [];
+  for (const o of Array.isArray(list) ? list : []) {
+    if (variant(o) === "Comment") {
+      const c = payload(o);
+      return String(payload(c) ?? c);
+    }
+  }
+  if (typeof p.comment === "string") return p.comment;
+  if (p.comment) return String(payload(p.comment) ?? p.comment);
+  return null;
+}
+
+/** CREATE [OR REPLACE] VIEW … AS query */
+export async function createView(ctx: StatementContext, ast: Node): Promise<Outcome> {
+  const p = ast.CreateView;
+  if (p.materialized) throw SQL_ERRORS.unsupported("CREATE MATERIALIZED VIEW");
+  const n = newName(ctx, objectNameParts(p.name));
+  return await ctx.warehouse.writer.transaction(async (s) => {
+    const old = existing(ctx, [n.database, n.schema, n.name], [
+      "VIEW",
+      "TABLE",
+      "DYNAMIC TABLE",
+      "STREAM",
+    ]);
+    if (old) {
+      if (p.if_not_exists) return status(`${n.name} already exists, statement succeeded.`);
+      if (!p.or_replace) throw SQL_ERRORS.alreadyExists(n.name);
+      if (old.kind !== "VIEW") {
+        throw new SqlError(
+          "002201",
+          "42809",
+          `SQL compilation error:\nObject found is of type '${old.kind}', not specified type 'VIEW'.`,
+        );
+      }
+      await dropObject(ctx, s, old);
+    }
+    const q = translateQuery(ctx, p.query, { lane: "writer", forView: true });
+    let names = q.columns.map((c) => c.name);
+    const declared: Node[] = p.columns ?? [];
+    if (declared.length) {
+      if (declared.length !== names.length) {
+        throw SQL_ERRORS.syntax(
+          `the view declares ${declared.length} columns, its query returns ${names.length}.`,
+        );
+      }
+      names = declared.map((c) => identName(c.name ?? c));
+    }
+    checkUnique(names);
+    await s.run(
+      `CREATE VIEW ${tableOf(n)} AS SELECT ${
+        q.columns.map((c, i) => `${qi(c.duck)} AS ${qi(names[i])}`).join(", ")
+      } FROM (${q.sql})`,
+    );
+    const text = ctx.text.replace(/^[\s\S]*?\bAS\b\s*/i, (m) => (/\bVIEW\b/i.test(m) ? "" : m));
+    await ctx.warehouse.catalog.add(s, {
+      database: n.database,
+      schema: n.schema,
+      name: n.name,
+      kind: "VIEW",
+      owner: ctx.session.role ?? "",
+      comment: typeof p.comment === "string" ? p.comment : null,
+      definition: viewQueryText(ctx.text),
+      props: { text: ctx.text.trim(), secure: !!p.secure },
+      columns: q.columns.map((c, i) => ({
+        name: names[i],
+        type: c.type,
+        nullable: true,
+        defaultSql: null,
+        comment: null,
+      })),
+    });
+    void text;
+    return status(`View ${n.name} successfully created.`);
+  });
+}
+
+/** The query of a CREATE VIEW statement's text (after its top-level AS). */
+export function viewQueryText(text: string): string {
+  const m = /\bAS\s*(\(?\s*(?:WITH|SELECT|VALUES)\b[\s\S]*)$/i.exec(text);
+  return (m ? m[1] : text).trim();
+}
+
+/** CREATE DATABASE / CREATE SCHEMA */
+export async function createDatabaseOrSchema(ctx: StatementContext, ast: Node): Promise<Outcome> {
+  const w = ctx.warehouse;
+  return await w.writer.transaction(async (s) => {
+    if (ast.CreateDatabase) {
+      const p = ast.CreateDatabase;
+      const [name] = objectNameParts(p.db_name);
+      if (w.catalog.hasDatabase(name)) {
+        if (p.if_not_exists) return status(`${name} already exists, statement succeeded.`);
+        if (!p.or_replace) throw SQL_ERRORS.alreadyExists(name, "Database");
+        await w.catalog.dropDatabase(s, name);
+      }
+      await w.catalog.createDatabase(s, name);
+      ctx.session.database = name;
+      ctx.session.schema = "PUBLIC";
+      return status(`Database ${name} successfully created.`);
+    }
+    const p = ast.CreateSchema;
+    const parts = objectNameParts(payload(p.schema_name) ?? p.schema_name);
+    const database = parts.length > 1 ? parts[0] : ctx.session.database;
+    const name = parts.at(-1)!;
+    if (!database || !w.catalog.hasDatabase(database)) {
+      throw SQL_ERRORS.doesNotExist(database ?? "(none)", "Database");
+    }
+    if (w.catalog.hasSchema(database, name)) {
+      if (p.if_not_exists) return status(`${name} already exists, statement succeeded.`);
+      if (!p.or_replace) throw SQL_ERRORS.alreadyExists(name, "Schema");
+      await w.catalog.dropSchema(s, database, name);
+    }
+    await w.catalog.createSchema(s, database, name);
+    ctx.session.database = database;
+    ctx.session.schema = name;
+    return status(`Schema ${name} successfully created.`);
+  });
+}
+
+/** ALTER TABLE: ADD COLUMN, DROP COLUMN, RENAME COLUMN, RENAME TO, SET COMMENT. */
+export async function alterTable(ctx: StatementContext, ast: Node): Promise<Outcome> {
+  const p = ast.AlterTable;
+  const parts = objectNameParts(p.name);
+  return await ctx.warehouse.writer.transaction(async (s) => {
+    const o = existing(ctx, parts, ["TABLE"]);
+    if (!o) {
+      if (p.if_exists) return status("Statement executed successfully.");
+      throw SQL_ERRORS.doesNotExist(parts.join("."), "Table");
+    }
+    for (const op of p.operations ?? []) {
+      const v = variant(op);
+      const a = payload(op);
+      if (v === "AddColumn") {
+        const [col] = columnDefs(ctx, [a.column_def]);
+        if (o.columns.some((c) => c.name === col.name)) {
+          if (a.if_not_exists) continue;
+          throw SQL_ERRORS.alreadyExists(col.name, "Column");
+        }
+        let def = `${qi(col.name)} ${duckType(col.type)}`;
+        if (col.defaultSql?.startsWith("SQL:")) def += ` DEFAULT ${col.defaultSql.slice(4)}`;
+        await s.run(`ALTER TABLE ${tableOf(o)} ADD COLUMN ${def}`);
+        if (!col.nullable) {
+          await s.run(`ALTER TABLE ${tableOf(o)} ALTER COLUMN ${qi(col.name)} SET NOT NULL`);
+        }
+        if (o.props.changeLog) {
+          await s.run(
+            `ALTER TABLE ${changeLogOf(o)} ADD COLUMN ${qi(col.name)} ${duckType(col.type)}`,
+          );
+        }
+        o.columns = [...o.columns, col];
+      } else if (v === "DropColumn") {
+        const names: string[] = (a.column_names ?? [a.column_name]).map((x: Node) => identName(x));
+        for (const name of names) {
+          if (!o.columns.some((c) => c.name === name)) {
+            if (a.if_exists) continue;
+            throw SQL_ERRORS.invalidIdentifier(name);
+          }
+          await s.run(`ALTER TABLE ${tableOf(o)} DROP COLUMN ${qi(name)}`);
+          if (o.props.changeLog) {
+            await s.run(`ALTER TABLE ${changeLogOf(o)} DROP COLUMN ${qi(name)}`);
+          }
+          o.columns = o.columns.filter((c) => c.name !== name);
+        }
+      } else if (v === "RenameColumn") {
+        const from = identName(a.old_column_name), to = identName(a.new_column_name);
+        if (!o.columns.some((c) => c.name === from)) throw SQL_ERRORS.invalidIdentifier(from);
+        await s.run(`ALTER TABLE ${tableOf(o)} RENAME COLUMN ${qi(from)} TO ${qi(to)}`);
+        if (o.props.changeLog) {
+          await s.run(`ALTER TABLE ${changeLogOf(o)} RENAME COLUMN ${qi(from)} TO ${qi(to)}`);
+        }
+        o.columns = o.columns.map((c) => (c.name === from ? { ...c, name: to } : c));
+      } else if (v === "RenameTable") {
+        const target = objectNameParts(payload(a.table_name) ?? a.table_name);
+        const n = qualify(target, ctx.session);
+        if (ctx.warehouse.catalog.find(n.database, n.schema, n.name, "RELATION")) {
+          throw SQL_ERRORS.alreadyExists(n.name);
+        }
+        throw SQL_ERRORS.unsupported("ALTER TABLE … RENAME TO (recreate the table instead)");
+      } else if (v === "SetTblProperties" || v === "SetOptionsParens") {
+        throw SQL_ERRORS.unsupported(`ALTER TABLE … ${v}`);
+      } else throw SQL_ERRORS.unsupported(`ALTER TABLE … ${v}`);
+    }
+    await ctx.warehouse.catalog.update(s, o);
+    return status("Statement executed successfully.");
+  });
+}
+
+/** DROP of any kind, from the SQL parser (TABLE, VIEW, SCHEMA, DATABASE) or the statement parser. */
+export async function drop(
+  ctx: StatementContext,
+  kind: string,
+  names: readonly (readonly string[])[],
+  ifExists: boolean,
+): Promise<Outcome> {
+  const w = ctx.warehouse;
+  return await w.writer.transaction(async (s) => {
+    let last = "";
+    for (const parts of names) {
+      if (kind === "DATABASE") {
+        const [name] = parts;
+        if (!w.catalog.hasDatabase(name)) {
+          if (ifExists) {
+            return status(`Drop statement executed successfully (${name} already dropped).`);
+          }
+          throw SQL_ERRORS.doesNotExist(name, "Database");
+        }
+        for (const o of w.catalog.objects().filter((o) => o.database === name)) {
+          await dropObject(ctx, s, o);
+        }
+        await w.catalog.dropDatabase(s, name);
+        if (ctx.session.database === name) {
+          ctx.session.database = null;
+          ctx.session.schema = null;
+        }
+        last = `${name} successfully dropped.`;
+        continue;
+      }
+      if (kind === "SCHEMA") {
+        const database = parts.length > 1 ? parts[0] : ctx.session.database;
+        const name = parts.at(-1)!;
+        if (!database || !w.catalog.hasSchema(database, name)) {
+          if (ifExists) {
+            return status(`Drop statement executed successfully (${name} already dropped).`);
+          }
+          throw SQL_ERRORS.doesNotExist(`${database}.${name}`, "Schema");
+        }
+        for (
+          const o of w.catalog.objects().filter((o) => o.database === database && o.schema === name)
+        ) {
+          await dropObject(ctx, s, o);
+        }
+        await w.catalog.dropSchema(s, database, name);
+        if (ctx.session.database === database && ctx.session.schema === name) {
+          ctx.session.schema = null;
+        }
+        last = `${name} successfully dropped.`;
+        continue;
+      }
+      const objectKind = kind as ObjectKind;
+      const ns = objectKind === "PIPE"
+        ? "PIPE"
+        : objectKind === "FUNCTION"
+        ? "FUNCTION"
+        : "RELATION";
+      const n = qualify(parts, ctx.session);
+      const o = w.catalog.find(n.database, n.schema, n.name, ns);
+      if (!o) {
+        if (ifExists) {
+          last = `Drop statement executed successfully (${n.name} already dropped).`;
+          continue;
+        }
+        throw SQL_ERRORS.doesNotExist(fullText(n), kindLabel(objectKind));
+      }
+      if (o.kind !== objectKind) {
+        throw new SqlError(
+          "002201",
+          "42809",
+          `SQL compilation error:\nObject found is of type '${o.kind}', not specified type '${objectKind}'.`,
+        );
+      }
+      await dropObject(ctx, s, o);
+      last = `${n.name} successfully dropped.`;
+    }
+    if (kind === "PIPE") ctx.services.pipesChanged?.();
+    return status(last);
+  });
+}
+
+function kindLabel(kind: string): string {
+  return kind === "TABLE"
+    ? "Table"
+    : kind === "VIEW"
+    ? "View"
+    : kind === "DYNAMIC TABLE"
+    ? "Dynamic table"
+    : kind === "PIPE"
+    ? "Pipe"
+    : kind === "STREAM"
+    ? "Stream"
+    : "Object";
+}
+
+/** CREATE [OR REPLACE] PIPE … AS COPY INTO t FROM TABLE(DATA_SOURCE(TYPE => 'STREAMING')) */
+export async function createPipe(
+  ctx: StatementContext,
+  stmt: Extract<Statement, { kind: "createPipe" }>,
+): Promise<Outcome> {
+  const n = newName(ctx, stmt.name);
+  const w = ctx.warehouse;
+  const out = await w.writer.transaction(async (s) => {
+    const old = w.catalog.find(n.database, n.schema, n.name, "PIPE");
+    if (old) {
+      if (stmt.ifNotExists) return status(`${n.name} already exists, statement succeeded.`);
+      if (!stmt.orReplace) throw SQL_ERRORS.alreadyExists(n.name, "Pipe");
+      await dropObject(ctx, s, old);
+    }
+    const table = existing(ctx, stmt.table, ["TABLE"]);
+    if (!table) throw SQL_ERRORS.doesNotExist(qualifiedText(ctx, stmt.table), "Table");
+    await w.catalog.add(s, {
+      database: n.database,
+      schema: n.schema,
+      name: n.name,
+      kind: "PIPE",
+      owner: ctx.session.role ?? "",
+      comment: stmt.comment,
+      definition: stmt.definition,
+      props: { table: table.id, tableName: fullText(table), match: stmt.matchByColumnName },
+      columns: [],
+    });
+    return status(`Pipe ${n.name} successfully created.`);
+  });
+  ctx.services.pipesChanged?.();
+  return out;
+}
+
+function qualifiedText(ctx: StatementContext, parts: readonly string[]): string {
+  return fullText(qualify(parts, ctx.session));
+}
+
+/** CREATE [OR REPLACE] STREAM s ON TABLE t … */
+export async function createStream(
+  ctx: StatementContext,
+  stmt: Extract<Statement, { kind: "createStream" }>,
+): Promise<Outcome> {
+  if (stmt.on === "VIEW") throw SQL_ERRORS.unsupported("streams on views");
+  const n = newName(ctx, stmt.name);
+  const w = ctx.warehouse;
+  return await w.writer.transaction(async (s) => {
+    const old = existing(ctx, [n.database, n.schema, n.name], [
+      "STREAM",
+      "TABLE",
+      "VIEW",
+      "DYNAMIC TABLE",
+    ]);
+    if (old) {
+      if (stmt.ifNotExists) return status(`${n.name} already exists, statement succeeded.`);
+      if (!stmt.orReplace) throw SQL_ERRORS.alreadyExists(n.name, "Stream");
+      if (old.kind !== "STREAM") throw SQL_ERRORS.alreadyExists(n.name);
+      await dropObject(ctx, s, old);
+    }
+    const source = existing(ctx, stmt.table, ["TABLE", "DYNAMIC TABLE"]);
+    if (!source) throw SQL_ERRORS.doesNotExist(qualifiedText(ctx, stmt.table), "Table");
+    // A standard stream needs the old versions of updated and deleted rows from now on.
+    if (!stmt.appendOnly) await w.ensureChangeLog(s, source);
+    const columns: CatalogColumn[] = [
+      ...source.columns.map((c) => ({ ...c })),
+      {
+        name: "METADATA$ACTION",
+        type: sfType("VARCHAR"),
+        nullable: false,
+        defaultSql: null,
+        comment: null,
+      },
+      {
+        name: "METADATA$ISUPDATE",
+        type: sfType("BOOLEAN"),
+        nullable: false,
+        defaultSql: null,
+        comment: null,
+      },
+      {
+        name: "METADATA$ROW_ID",
+        type: sfType("VARCHAR"),
+        nullable: false,
+        defaultSql: null,
+        comment: null,
+      },
+    ];
+    await w.catalog.add(s, {
+      database: n.database,
+      schema: n.schema,
+      name: n.name,
+      kind: "STREAM",
+      owner: ctx.session.role ?? "",
+      comment: stmt.comment,
+      definition: null,
+      props: {
+        source: source.id,
+        sourceName: fullText(source),
+        sourceKind: source.kind,
+        appendOnly: stmt.appendOnly,
+        showInitialRows: stmt.showInitialRows,
+        initialPending: stmt.showInitialRows,
+        offsetRow: w.nextRow(source.id),
+        offsetLogSeq: w.nextLogSeq(source.id),
+      },
+      columns,
+    });
+    return status(`Stream ${n.name} successfully created.`);
+  });
+}
+
+/** Advances the offsets of the streams a DML statement read (in its transaction). */
+export async function advanceStreams(
+  ctx: StatementContext,
+  s: LaneSession,
+  reads: ReadonlyMap<number, { row: number; logSeq: number }>,
+): Promise<void> {
+  for (const [id, end] of reads) {
+    const stream = ctx.warehouse.catalog.byId(id);
+    if (!stream) continue;
+    void streamOffset(stream);
+    stream.props = {
+      ...stream.props,
+      offsetRow: end.row,
+      offsetLogSeq: end.logSeq,
+      initialPending: false,
+    };
+    await ctx.warehouse.catalog.update(s, stream);
+  }
+}
+
+/** CREATE [OR REPLACE] FUNCTION … RETURNS TABLE (…) AS $$ query $$ (SQL table functions). */
+export async function createFunction(
+  ctx: StatementContext,
+  stmt: Extract<Statement, { kind: "createFunction" }>,
+): Promise<Outcome> {
+  if (!stmt.returnsTable) {
+    throw SQL_ERRORS.unsupported("scalar user-defined functions (only SQL table functions run)");
+  }
+  const n = newName(ctx, stmt.name);
+  const params = stmt.params.map((p) => ({ name: p.name, type: parseTypeText(p.type) }));
+  const columns: CatalogColumn[] = stmt.returnsTable.map((c) => ({
+    name: c.name,
+    type: parseTypeText(c.type),
+    nullable: true,
+    defaultSql: null,
+    comment: null,
+  }));
+  // Validate the body now: it must be one query returning the declared number of columns.
+  const body = ctx.parseQuery(stmt.body);
+  const t = new Translator(
+    catalogResolver({
+      warehouse: ctx.warehouse,
+      results: ctx.results,
+      session: ctx.sessionContext,
+      parseQuery: ctx.parseQuery,
+    }),
+    { source: stmt.body },
+  );
+  const bound = new Map(
+    params.map((p) => [p.name, { sql: `CAST(NULL AS ${duckType(p.type)})`, type: p.type }]),
+  );
+  const out = t.translateFunctionBody(stmt.body, bound);
+  void body;
+  if (out.columns.length !== columns.length) {
+    throw SQL_ERRORS.typeMismatch(
+      `the function returns ${out.columns.length} columns, its RETURNS TABLE declares ${columns.length}.`,
+    );
+  }
+  const w = ctx.warehouse;
+  return await w.writer.transaction(async (s) => {
+    const old = w.catalog.find(n.database, n.schema, n.name, "FUNCTION");
+    if (old) {
+      if (stmt.ifNotExists) return status(`${n.name} already exists, statement succeeded.`);
+      if (!stmt.orReplace) throw SQL_ERRORS.alreadyExists(n.name, "Function");
+      await w.catalog.remove(s, old);
+    }
+    await w.catalog.add(s, {
+      database: n.database,
+      schema: n.schema,
+      name: n.name,
+      kind: "FUNCTION",
+      owner: ctx.session.role ?? "",
+      comment: null,
+      definition: stmt.body,
+      props: {
+        params: params.map((p) => ({ name: p.name, type: formatSfType(p.type) })),
+        returnsTable: true,
+      },
+      columns,
+    });
+    return status(`Function ${n.name} successfully created.`);
+  });
+}
+
+/** A type written in a function signature (`VARCHAR`, `NUMBER(10, 1)`). */
+export function parseTypeText(text: string): SfType {
+  const m = /^([A-Za-z_][A-Za-z0-9_ ]*?)\s*(?:\(\s*([0-9,\s]*)\))?$/.exec(text.trim());
+  if (!m) throw SQL_ERRORS.syntax(`invalid data type '${text}'`);
+  const args = m[2] ? m[2].split(",").map((a) => Number(a.trim())) : [];
+  try {
+    return sfType(m[1], args);
+  } catch (e) {
+    throw SQL_ERRORS.syntax((e as Error).message);
+  }
+}
+
+/** The DuckDB schema of a catalog schema (for statements that need it by name). */
+export function schemaOf(n: { database: string; schema: string }): string {
+  return qi(duckSchema(n.database, n.schema));
+}

@@ -1,0 +1,408 @@
+/**
+ * DML: INSERT (VALUES or a query, OVERWRITE), UPDATE (with FROM), DELETE (with USING), MERGE and
+ * TRUNCATE, on the writer lane, each in one transaction that also
+ *
+ * - gives inserted rows their `$ROW` sequence,
+ * - writes the old versions of updated and deleted rows to the table's change log when a stream
+ *   or a dynamic table reads the table, and
+ * - advances the offsets of the streams the statement read.
+ *
+ * @module
+ */
+import { identName, type Node, objectNameParts, payload, variant } from "../ast.ts";
+import { SQL_ERRORS } from "../errors.ts";
+import type { LaneSession } from "../../warehouse/duckdb.ts";
+import { type CatalogObject, changeLogOf, ROW_COLUMN, tableOf } from "../../warehouse/catalog.ts";
+import { duckType, T } from "../../warehouse/types.ts";
+import { type Outcome, STATEMENT_TYPE, type StatementContext } from "../context.ts";
+import { existing } from "./ddl.ts";
+import { checkBinds, statementTranslator } from "../translate/run.ts";
+import { Scope } from "../translate/translator.ts";
+import type { Relation } from "../translate/context.ts";
+import { castTo } from "../translate/types.ts";
+import { qi } from "../translate/quote.ts";
+import { advanceStreams } from "./ddl.ts";
+
+const COUNT = T.number(38, 0);
+
+function counts(
+  names: readonly string[],
+  values: readonly number[],
+  statementType: number,
+): Outcome {
+  return {
+    kind: "rows",
+    columns: names.map((name) => ({ name, type: COUNT })),
+    rows: [values],
+    statementType,
+  };
+}
+
+/** The table a DML statement writes: a TABLE (views, dynamic tables and streams refuse DML). */
+function target(ctx: StatementContext, parts: readonly string[]): CatalogObject {
+  const n = parts;
+  const o = existing(ctx, n, ["TABLE", "VIEW", "DYNAMIC TABLE", "STREAM"]);
+  if (!o) throw SQL_ERRORS.doesNotExist(n.join("."), "Table");
+  if (o.kind !== "TABLE") {
+    throw SQL_ERRORS.notInsertable(`${o.database}.${o.schema}.${o.name}`, o.kind);
+  }
+  return o;
+}
+
+/** Writes the old versions of the rows `rowsSql` selects (a query of `$ROW`s) to the change log. */
+export async function logOldRows(
+  ctx: StatementContext,
+  s: LaneSession,
+  o: CatalogObject,
+  rowsSql: string | null,
+): Promise<void> {
+  if (!o.props.changeLog) return;
+  const w = ctx.warehouse;
+  const base = w.nextLogSeq(o.id);
+  const cols = o.columns.map((c) => qi(c.name)).join(", ");
+  const n = await s.changes(
+    `INSERT INTO ${changeLogOf(o)} ("$SEQ", ${qi(ROW_COLUMN)}${cols ? ", " + cols : ""})
+     SELECT ${base} + row_number() OVER () - 1, ${qi(ROW_COLUMN)}${cols ? ", " + cols : ""}
+     FROM ${tableOf(o)} ${rowsSql ? `WHERE ${qi(ROW_COLUMN)} IN (${rowsSql})` : ""}`,
+  );
+  w.reserveLogSeq(o.id, n);
+}
+
+/** INSERT [OVERWRITE] INTO t [(cols)] VALUES … | query */
+export async function insert(ctx: StatementContext, ast: Node): Promise<Outcome> {
+  const p = ast.Insert;
+  if (p.on) throw SQL_ERRORS.unsupported("INSERT … ON CONFLICT");
+  if (p.returning) throw SQL_ERRORS.unsupported("INSERT … RETURNING");
+  const tableName = objectNameParts(payload(p.table) ?? p.table_name ?? p.table);
+  return await ctx.warehouse.writer.transaction(async (s) => {
+    const o = target(ctx, tableName);
+    const columns = (p.columns ?? []).length
+      ? (p.columns as Node[]).map((c) => {
+        const name = objectNameParts(c).at(-1) ?? identName(c);
+        const col = o.columns.find((x) => x.name === name);
+        if (!col) throw SQL_ERRORS.invalidIdentifier(name);
+        return col;
+      })
+      : o.columns;
+    const { t, resolver } = statementTranslator(ctx);
+    let source: string;
+    const body = p.source?.body;
+    if (body && variant(body) === "Values" && !p.source.with && !p.source.order_by) {
+      const rows: Node[][] = (payload(body).rows ?? []).map((r: Node) => r.content ?? r);
+      const ctxE = { scope: new Scope(undefined), aggregates: false, aliases: false };
+      const sqlRows = rows.map((r) => {
+        if (r.length !== columns.length) {
+          throw SQL_ERRORS.syntax(
+            `Insert value list does not match column list expecting ${columns.length} but got ${r.length}`,
+          );
+        }
+        return r.map((v, i) => {
+          const col = columns[i];
+          if (
+            variant(v) === "Identifier" && !v.Identifier.quote_style &&
+            v.Identifier.value.toUpperCase() === "DEFAULT"
+          ) {
+            return col.defaultSql?.startsWith("SQL:")
+              ? `CAST(${col.defaultSql.slice(4)} AS ${duckType(col.type)})`
+              : `CAST(NULL AS ${duckType(col.type)})`;
+          }
+          const e = t.expr(v, ctxE);
+          return `CAST(${insertValue(e.sql, e.type, col.type)} AS ${duckType(col.type)})`;
+        });
+      });
+      source = `SELECT * FROM (VALUES ${sqlRows.map((r) => `(${r.join(", ")})`).join(", ")})`;
+    } else {
+      const q = t.query(p.source, undefined);
+      if (q.columns.length !== columns.length) {
+        throw SQL_ERRORS.syntax(
+          `Insert value list does not match column list expecting ${columns.length} but got ${q.columns.length}`,
+        );
+      }
+      source = `SELECT ${
+        q.columns.map((c, i) =>
+          `CAST(${insertValue(qi(c.duck), c.type, columns[i].type)} AS ${
+            duckType(columns[i].type)
+          })`
+        ).join(", ")
+      } FROM (${q.sql})`;
+    }
+    checkBinds(ctx, t);
+    if (p.overwrite) {
+      await logOldRows(ctx, s, o, null);
+      await s.run(`DELETE FROM ${tableOf(o)}`);
+    }
+    const first = ctx.warehouse.nextRow(o.id);
+    const inserted = await s.changes(
+      `INSERT INTO ${tableOf(o)} (${columns.map((c) => qi(c.name)).join(", ")}, ${qi(ROW_COLUMN)})
+       SELECT *, ${first} + row_number() OVER () - 1 FROM (${source})`,
+    );
+    ctx.warehouse.reserveRows(o.id, inserted);
+    await advanceStreams(ctx, s, resolver.streamReads);
+    return counts(["number of rows inserted"], [inserted], STATEMENT_TYPE.insert);
+  });
+}
+
+/** A value cast for a column: VARIANT columns take JSON of any value. */
+function insertValue(
+  sql: string,
+  from: import("../../warehouse/types.ts").SfType,
+  to: import("../../warehouse/types.ts").SfType,
+): string {
+  if (
+    (to.kind === "VARIANT" || to.kind === "OBJECT" || to.kind === "ARRAY") && from.kind !== to.kind
+  ) {
+    if (from.kind === "VARIANT" || from.kind === "OBJECT" || from.kind === "ARRAY") return sql;
+    if (from.kind === "NUMBER" || from.kind === "FLOAT" || from.kind === "BOOLEAN") {
+      return `CAST(${sql} AS JSON)`;
+    }
+    if (from.kind === "NULL") return "NULL";
+    return `to_json(${sql})`;
+  }
+  if (to.kind === "NUMBER" && from.kind === "VARCHAR") return `trim(${sql})`;
+  return castTo(sql, from, from);
+}
+
+/** The target of UPDATE/DELETE/MERGE as a relation in `scope`; returns its DuckDB alias. */
+function bindTarget(
+  o: CatalogObject,
+  alias: string | undefined,
+  scope: Scope,
+  duckAlias: string,
+): Relation {
+  const name = alias ?? o.name;
+  const rel: Relation = {
+    alias: name,
+    qualifiers: alias ? [[name]] : [[o.name], [o.schema, o.name], [o.database, o.schema, o.name]],
+    duckAlias,
+    columns: o.columns.map((c) => ({ name: c.name, type: c.type, duck: c.name })),
+    object: { id: o.id, kind: o.kind, database: o.database, schema: o.schema, name: o.name },
+  };
+  scope.relations.push(rel);
+  return rel;
+}
+
+/** UPDATE t [alias] SET c = e, … [FROM …] [WHERE …] */
+export async function update(ctx: StatementContext, ast: Node): Promise<Outcome> {
+  const p = ast.Update;
+  if (p.returning) throw SQL_ERRORS.unsupported("UPDATE … RETURNING");
+  const rel = p.table?.relation?.Table;
+  if (!rel) throw SQL_ERRORS.unsupported("UPDATE of this target");
+  return await ctx.warehouse.writer.transaction(async (s) => {
+    const o = target(ctx, objectNameParts(rel.name));
+    const { t, resolver } = statementTranslator(ctx);
+    const scope = new Scope(undefined);
+    const alias = t.fresh();
+    bindTarget(o, rel.alias?.name ? identName(rel.alias.name) : undefined, scope, alias);
+    const fromParts: string[] = [];
+    const fromList = p.from ? (payload(p.from) as Node[]) : [];
+    for (const twj of fromList) fromParts.push(t.tableWithJoins(twj, scope));
+    const ctxE = { scope, aggregates: false, aliases: false };
+    const sets = (p.assignments as Node[]).map((a) => {
+      const parts = objectNameParts(payload(a.target) ?? a.target);
+      const name = parts.at(-1)!;
+      const col = o.columns.find((c) => c.name === name);
+      if (!col) throw SQL_ERRORS.invalidIdentifier(name);
+      const e = t.expr(a.value, ctxE);
+      return `${qi(name)} = CAST(${insertValue(e.sql, e.type, col.type)} AS ${duckType(col.type)})`;
+    });
+    const where = p.selection ? t.condition(p.selection, ctxE) : "TRUE";
+    checkBinds(ctx, t);
+    const from = fromParts.length ? ` FROM ${fromParts.join(", ")}` : "";
+    await logOldRows(
+      ctx,
+      s,
+      o,
+      `SELECT ${qi(alias)}.${qi(ROW_COLUMN)} FROM ${tableOf(o)} AS ${qi(alias)}${
+        fromParts.length ? ", " + fromParts.join(", ") : ""
+      } WHERE ${where}`,
+    );
+    const n = await s.changes(
+      `UPDATE ${tableOf(o)} AS ${qi(alias)} SET ${sets.join(", ")}${from} WHERE ${where}`,
+    );
+    await advanceStreams(ctx, s, resolver.streamReads);
+    return counts(
+      ["number of rows updated", "number of multi-joined rows updated"],
+      [n, 0],
+      STATEMENT_TYPE.update,
+    );
+  });
+}
+
+/** DELETE FROM t [alias] [USING …] [WHERE …] */
+export async function deleteRows(ctx: StatementContext, ast: Node): Promise<Outcome> {
+  const p = ast.Delete;
+  if (p.returning) throw SQL_ERRORS.unsupported("DELETE … RETURNING");
+  const tables: Node[] = payload(p.from) ?? [];
+  if (tables.length !== 1 || !tables[0].relation?.Table) {
+    throw SQL_ERRORS.unsupported("DELETE from several tables");
+  }
+  const rel = tables[0].relation.Table;
+  return await ctx.warehouse.writer.transaction(async (s) => {
+    const o = target(ctx, objectNameParts(rel.name));
+    const { t, resolver } = statementTranslator(ctx);
+    const scope = new Scope(undefined);
+    const alias = t.fresh();
+    bindTarget(o, rel.alias?.name ? identName(rel.alias.name) : undefined, scope, alias);
+    const using: string[] = [];
+    for (const twj of p.using ?? []) using.push(t.tableWithJoins(twj, scope));
+    const where = p.selection
+      ? t.condition(p.selection, { scope, aggregates: false, aliases: false })
+      : "TRUE";
+    checkBinds(ctx, t);
+    await logOldRows(
+      ctx,
+      s,
+      o,
+      `SELECT ${qi(alias)}.${qi(ROW_COLUMN)} FROM ${tableOf(o)} AS ${qi(alias)}${
+        using.length ? ", " + using.join(", ") : ""
+      } WHERE ${where}`,
+    );
+    const n = await s.changes(
+      `DELETE FROM ${tableOf(o)} AS ${qi(alias)}${
+        using.length ? ` USING ${using.join(", ")}` : ""
+      } WHERE ${where}`,
+    );
+    await advanceStreams(ctx, s, resolver.streamReads);
+    return counts(["number of rows deleted"], [n], STATEMENT_TYPE.delete);
+  });
+}
+
+/** TRUNCATE [TABLE] [IF EXISTS] t */
+export async function truncate(ctx: StatementContext, ast: Node): Promise<Outcome> {
+  const p = ast.Truncate;
+  return await ctx.warehouse.writer.transaction(async (s) => {
+    for (const tn of p.table_names ?? []) {
+      const parts = objectNameParts(tn.name ?? tn);
+      const o = existing(ctx, parts, ["TABLE"]);
+      if (!o) {
+        if (p.if_exists) continue;
+        throw SQL_ERRORS.doesNotExist(parts.join("."), "Table");
+      }
+      await logOldRows(ctx, s, o, null);
+      await s.run(`DELETE FROM ${tableOf(o)}`);
+    }
+    return {
+      kind: "rows",
+      columns: [{ name: "status", type: T.varchar() }],
+      rows: [["Statement executed successfully."]],
+      statementType: STATEMENT_TYPE.ddl,
+    };
+  });
+}
+
+/** MERGE INTO t USING s ON … WHEN [NOT] MATCHED [AND …] THEN UPDATE | DELETE | INSERT */
+export async function merge(ctx: StatementContext, ast: Node): Promise<Outcome> {
+  const p = ast.Merge;
+  const tgt = p.table?.Table;
+  if (!tgt) throw SQL_ERRORS.unsupported("MERGE into this target");
+  return await ctx.warehouse.writer.transaction(async (s) => {
+    const o = target(ctx, objectNameParts(tgt.name));
+    const { t, resolver } = statementTranslator(ctx);
+    const scope = new Scope(undefined);
+    const alias = t.fresh();
+    bindTarget(o, tgt.alias?.name ? identName(tgt.alias.name) : undefined, scope, alias);
+    const sourceSql = t.tableFactor(p.source, scope);
+    const ctxE = { scope, aggregates: false, aliases: false };
+    const on = t.condition(p.on, ctxE);
+    const seq = t.fresh("seq");
+    const kinds = new Set<string>();
+    const clauses = (p.clauses as Node[]).map((c) => {
+      const kind = String(c.clause_kind);
+      const when = kind === "Matched" ? "WHEN MATCHED" : "WHEN NOT MATCHED";
+      const cond = c.predicate ? ` AND ${t.condition(c.predicate, ctxE)}` : "";
+      const action = c.action;
+      const av = variant(action);
+      const ap = payload(action);
+      if (av === "Update") {
+        kinds.add("updated");
+        const sets = (ap.assignments as Node[]).map((a) => {
+          const name = objectNameParts(payload(a.target) ?? a.target).at(-1)!;
+          const col = o.columns.find((x) => x.name === name);
+          if (!col) throw SQL_ERRORS.invalidIdentifier(name);
+          const e = t.expr(a.value, ctxE);
+          return `${qi(name)} = CAST(${insertValue(e.sql, e.type, col.type)} AS ${
+            duckType(col.type)
+          })`;
+        });
+        return `${when}${cond} THEN UPDATE SET ${sets.join(", ")}`;
+      }
+      if (av === "Delete") {
+        kinds.add("deleted");
+        return `${when}${cond} THEN DELETE`;
+      }
+      if (av === "Insert") {
+        kinds.add("inserted");
+        const cols = (ap.columns ?? []).length
+          ? (ap.columns as Node[]).map((x) => {
+            const name = objectNameParts(x).at(-1) ?? identName(x);
+            const col = o.columns.find((c) => c.name === name);
+            if (!col) throw SQL_ERRORS.invalidIdentifier(name);
+            return col;
+          })
+          : o.columns;
+        const kv = payload(ap.kind);
+        const values: Node[] = kv?.rows?.[0]?.content ?? kv?.rows?.[0] ?? [];
+        if (values.length !== cols.length) {
+          throw SQL_ERRORS.syntax("INSERT column and value counts differ in MERGE.");
+        }
+        const vals = values.map((v, i) => {
+          const e = t.expr(v, ctxE);
+          return `CAST(${insertValue(e.sql, e.type, cols[i].type)} AS ${duckType(cols[i].type)})`;
+        });
+        return `${when}${cond} THEN INSERT (${cols.map((c) => qi(c.name)).join(", ")}, ${
+          qi(ROW_COLUMN)
+        }) VALUES (${vals.join(", ")}, nextval('${seq}'))`;
+      }
+      throw SQL_ERRORS.unsupported(`MERGE … THEN ${av}`);
+    });
+    checkBinds(ctx, t);
+    await logOldRows(
+      ctx,
+      s,
+      o,
+      `SELECT ${qi(alias)}.${qi(ROW_COLUMN)} FROM ${tableOf(o)} AS ${
+        qi(alias)
+      }, ${sourceSql} WHERE ${on}`,
+    );
+    const first = ctx.warehouse.nextRow(o.id);
+    await s.run(`CREATE OR REPLACE TEMP SEQUENCE "${seq}" START ${first}`);
+    // Per-action counts: DuckDB reports the total; each kind is counted from before and after.
+    const before = await rowCount(s, o);
+    const touched = await s.changes(
+      `MERGE INTO ${tableOf(o)} AS ${qi(alias)} USING ${sourceSql} ON ${on} ${clauses.join(" ")}`,
+    );
+    const after = await rowCount(s, o);
+    const next = Number(
+      (await s.all(
+        `SELECT coalesce(max(${qi(ROW_COLUMN)}), ${first - 1}) FROM ${tableOf(o)} WHERE ${
+          qi(ROW_COLUMN)
+        } >= ${first}`,
+      )).rows[0][0],
+    ) + 1;
+    const inserted = next - first;
+    ctx.warehouse.reserveRows(o.id, Math.max(0, inserted));
+    await s.run(`DROP SEQUENCE IF EXISTS "${seq}"`);
+    const deleted = before + inserted - after;
+    const updated = touched - inserted - deleted;
+    await advanceStreams(ctx, s, resolver.streamReads);
+    const names: string[] = [];
+    const values: number[] = [];
+    if (kinds.has("inserted")) {
+      names.push("number of rows inserted");
+      values.push(inserted);
+    }
+    if (kinds.has("updated")) {
+      names.push("number of rows updated");
+      values.push(updated);
+    }
+    if (kinds.has("deleted")) {
+      names.push("number of rows deleted");
+      values.push(deleted);
+    }
+    return counts(names, values, STATEMENT_TYPE.merge);
+  });
+}
+
+async function rowCount(s: LaneSession, o: CatalogObject): Promise<number> {
+  return Number((await s.all(`SELECT count(*) FROM ${tableOf(o)}`)).rows[0][0]);
+}

@@ -1,0 +1,538 @@
+/**
+ * SHOW and DESCRIBE, with the columns Snowflake documents for each, read from the catalog (and,
+ * for dynamic tables, their refresh state).
+ *
+ * @module
+ */
+import { SQL_ERRORS } from "../errors.ts";
+import type { Statement } from "../parser.ts";
+import type { CatalogObject, ObjectKind } from "../../warehouse/catalog.ts";
+import { formatSfType, type SfType, T } from "../../warehouse/types.ts";
+import { type Outcome, STATEMENT_TYPE, type StatementContext } from "../context.ts";
+import { qualify } from "../names.ts";
+import { existing } from "./ddl.ts";
+
+const V = T.varchar();
+const N = T.number(38, 0);
+const TS = T.ltz;
+
+type Col = { name: string; type: SfType };
+const cols = (spec: string): Col[] =>
+  spec.split(",").map((s) => {
+    const [name, t] = s.trim().split(":");
+    return { name, type: t === "n" ? N : t === "ts" ? TS : V };
+  });
+
+const TABLE_COLUMNS = cols(
+  "created_on:ts,name,database_name,schema_name,kind,comment,cluster_by,rows:n,bytes:n,owner,retention_time,automatic_clustering,change_tracking,search_optimization,search_optimization_progress,search_optimization_bytes:n,is_external,enable_schema_evolution,owner_role_type,is_event,budget,is_hybrid,is_iceberg,is_dynamic,is_immutable",
+);
+const DT_COLUMNS = cols(
+  "created_on:ts,name,reserved,database_name,schema_name,cluster_by,rows:n,bytes:n,owner,target_lag,refresh_mode,refresh_mode_reason,warehouse,comment,text,automatic_clustering,scheduling_state,last_suspended_on:ts,is_clone,is_replica,is_iceberg,data_timestamp:ts,owner_role_type,initialize,initialize_warehouse",
+);
+const VIEW_COLUMNS = cols(
+  "created_on:ts,name,reserved,database_name,schema_name,owner,comment,text,is_secure,is_materialized,owner_role_type,change_tracking",
+);
+const PIPE_COLUMNS = cols(
+  "created_on:ts,name,database_name,schema_name,definition,owner,notification_channel,comment,integration,pattern,error_integration,owner_role_type,invalid_reason,kind",
+);
+const STREAM_COLUMNS = cols(
+  "created_on:ts,name,database_name,schema_name,owner,comment,table_name,source_type,base_tables,type,stale,mode,stale_after:ts,invalid_reason,owner_role_type",
+);
+const SCHEMA_COLUMNS = cols(
+  "created_on:ts,name,is_default,is_current,database_name,owner,comment,options,retention_time,owner_role_type",
+);
+const DATABASE_COLUMNS = cols(
+  "created_on:ts,name,is_default,is_current,origin,owner,comment,options,retention_time,kind,owner_role_type",
+);
+const COLUMN_COLUMNS = cols(
+  "table_name,schema_name,column_name,data_type,null?,default,kind,expression,comment,database_name,autoincrement",
+);
+const DESCRIBE_COLUMNS = cols(
+  "name,type,kind,null?,default,primary key,unique key,check,expression,comment,policy name,privacy domain",
+);
+const FUNCTION_COLUMNS = cols(
+  "created_on:ts,name,schema_name,is_builtin,is_aggregate,is_ansi,min_num_arguments:n,max_num_arguments:n,arguments,description,catalog_name,is_table_function,valid_for_clustering,is_secure,secrets,external_access_integrations,is_external_function,language,is_memoizable,is_data_metric",
+);
+
+function likeMatcher(pattern: string | null): (name: string) => boolean {
+  if (pattern === null) return () => true;
+  let re = "^";
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === "\\" && i + 1 < pattern.length) {
+      re += pattern[++i].replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    } else if (ch === "%") re += "[\\s\\S]*";
+    else if (ch === "_") re += "[\\s\\S]";
+    else re += ch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+  const r = new RegExp(re + "$", "i");
+  return (name) => r.test(name);
+}
+
+/** The objects a SHOW lists: its kinds, filtered by LIKE, IN and STARTS WITH. */
+function listed(
+  ctx: StatementContext,
+  stmt: Extract<Statement, { kind: "show" }>,
+  kinds: readonly ObjectKind[],
+): CatalogObject[] {
+  const like = likeMatcher(stmt.like);
+  let inDb: string | null = null, inSchema: string | null = null;
+  const scope = stmt.in;
+  if (scope?.kind === "ACCOUNT") {
+    // everything
+  } else if (scope?.kind === "DATABASE") {
+    inDb = scope.name?.[0] ?? ctx.session.database;
+  } else if (scope && scope.name) {
+    const parts = scope.name;
+    if (
+      scope.kind === "SCHEMA?" && parts.length === 1 &&
+      ctx.warehouse.catalog.hasDatabase(parts[0]) &&
+      !ctx.warehouse.catalog.hasSchema(ctx.session.database ?? "", parts[0])
+    ) {
+      inDb = parts[0];
+    } else {
+      const n = qualify([...parts, "_"], ctx.session);
+      inDb = n.database;
+      inSchema = n.schema;
+    }
+    if (inSchema !== null && !ctx.warehouse.catalog.hasSchema(inDb!, inSchema)) {
+      throw SQL_ERRORS.doesNotExist(`${inDb}.${inSchema}`, "Schema");
+    }
+  } else if (ctx.session.database) {
+    inDb = ctx.session.database;
+    inSchema = ctx.session.schema;
+  }
+  let out = ctx.warehouse.catalog.objects().filter((o) =>
+    kinds.includes(o.kind) && like(o.name) &&
+    (inDb === null || o.database === inDb) && (inSchema === null || o.schema === inSchema) &&
+    (stmt.startsWith === null || o.name.startsWith(stmt.startsWith))
+  );
+  out = out.sort((a, b) =>
+    a.database.localeCompare(b.database) || a.schema.localeCompare(b.schema) ||
+    a.name.localeCompare(b.name)
+  );
+  if (stmt.limit !== null) out = out.slice(0, stmt.limit);
+  return out;
+}
+
+function rows(columns: Col[], data: unknown[][]): Outcome {
+  return { kind: "rows", columns, rows: data, statementType: STATEMENT_TYPE.select };
+}
+
+/** Row counts of tables, read from DuckDB. */
+async function rowCounts(
+  ctx: StatementContext,
+  objects: readonly CatalogObject[],
+): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  const tables = objects.filter((o) => o.kind === "TABLE" || o.kind === "DYNAMIC TABLE");
+  if (!tables.length) return out;
+  const lane = await ctx.warehouse.reader(ctx.session.id);
+  const r = await lane.all(`SELECT schema_name, table_name, estimated_size FROM duckdb_tables()`);
+  const sizes = new Map(r.rows.map((x) => [`${x[0]}\u0000${x[1]}`, Number(x[2])]));
+  for (const o of tables) out.set(o.id, sizes.get(`${o.database}.${o.schema}\u0000${o.name}`) ?? 0);
+  return out;
+}
+
+/** SHOW … */
+export async function show(
+  ctx: StatementContext,
+  stmt: Extract<Statement, { kind: "show" }>,
+): Promise<Outcome> {
+  const role = ctx.session.role ?? "";
+  const terse = stmt.terse;
+  switch (stmt.what) {
+    case "TABLES": {
+      const objs = listed(ctx, stmt, ["TABLE", "DYNAMIC TABLE"]);
+      const counts = await rowCounts(ctx, objs);
+      const data = objs.map((o) => {
+        const n = counts.get(o.id) ?? 0;
+        return [
+          o.createdOn,
+          o.name,
+          o.database,
+          o.schema,
+          "TABLE",
+          o.comment ?? "",
+          "",
+          n,
+          n * 64,
+          o.owner,
+          "1",
+          "OFF",
+          "OFF",
+          "OFF",
+          null,
+          null,
+          "N",
+          "N",
+          "ROLE",
+          "N",
+          null,
+          "N",
+          "N",
+          o.kind === "DYNAMIC TABLE" ? "Y" : "N",
+          "N",
+        ];
+      });
+      return terse
+        ? rows(
+          cols("created_on:ts,name,kind,database_name,schema_name"),
+          data.map((r) => [r[0], r[1], r[4], r[2], r[3]]),
+        )
+        : rows(TABLE_COLUMNS, data);
+    }
+    case "DYNAMIC TABLES": {
+      const objs = listed(ctx, stmt, ["DYNAMIC TABLE"]);
+      const counts = await rowCounts(ctx, objs);
+      return rows(
+        DT_COLUMNS,
+        objs.map((o) => {
+          const st = ctx.services.dynamic.describe(o);
+          const n = counts.get(o.id) ?? 0;
+          return [
+            o.createdOn,
+            o.name,
+            "",
+            o.database,
+            o.schema,
+            "",
+            n,
+            n * 64,
+            o.owner,
+            st.targetLag,
+            st.refreshMode,
+            st.refreshModeReason,
+            st.warehouse,
+            o.comment ?? "",
+            st.text,
+            "OFF",
+            st.schedulingState,
+            st.lastSuspendedOn,
+            "false",
+            "false",
+            "false",
+            st.dataTimestamp,
+            "ROLE",
+            st.initialize,
+            st.warehouse,
+          ];
+        }),
+      );
+    }
+    case "VIEWS": {
+      const objs = listed(ctx, stmt, ["VIEW"]);
+      return rows(
+        VIEW_COLUMNS,
+        objs.map((o) => [
+          o.createdOn,
+          o.name,
+          "",
+          o.database,
+          o.schema,
+          o.owner,
+          o.comment ?? "",
+          String(o.props.text ?? ""),
+          o.props.secure ? "true" : "false",
+          "false",
+          "ROLE",
+          "OFF",
+        ]),
+      );
+    }
+    case "PIPES": {
+      const objs = listed(ctx, stmt, ["PIPE"]);
+      return rows(
+        PIPE_COLUMNS,
+        objs.map((o) => [
+          o.createdOn,
+          o.name,
+          o.database,
+          o.schema,
+          o.definition,
+          o.owner,
+          null,
+          o.comment ?? "",
+          null,
+          null,
+          null,
+          "ROLE",
+          null,
+          "STAGE",
+        ]),
+      );
+    }
+    case "STREAMS": {
+      const objs = listed(ctx, stmt, ["STREAM"]);
+      return rows(
+        STREAM_COLUMNS,
+        objs.map((o) => {
+          const source = ctx.warehouse.catalog.byId(Number(o.props.source));
+          return [
+            o.createdOn,
+            o.name,
+            o.database,
+            o.schema,
+            o.owner,
+            o.comment ?? "",
+            String(o.props.sourceName ?? ""),
+            o.props.sourceKind === "DYNAMIC TABLE" ? "Dynamic Table" : "Table",
+            String(o.props.sourceName ?? ""),
+            "DELTA",
+            source ? "false" : "true",
+            o.props.appendOnly ? "APPEND_ONLY" : "DEFAULT",
+            null,
+            source ? null : "Base table dropped or replaced",
+            "ROLE",
+          ];
+        }),
+      );
+    }
+    case "SCHEMAS": {
+      const db = stmt.in?.name?.[0] ?? ctx.session.database;
+      const like = likeMatcher(stmt.like);
+      const list = ctx.warehouse.catalog.schemas(
+        stmt.in?.kind === "ACCOUNT" ? undefined : db ?? undefined,
+      )
+        .filter((s) => like(s.name)).sort((a, b) => a.name.localeCompare(b.name));
+      const base = list.map((s) => [
+        s.createdOn,
+        s.name,
+        "N",
+        s.database === ctx.session.database && s.name === ctx.session.schema ? "Y" : "N",
+        s.database,
+        role,
+        s.comment ?? "",
+        "",
+        "1",
+        "ROLE",
+      ]);
+      const withInfo = list.length && db
+        ? [...base, [
+          list[0].createdOn,
+          "INFORMATION_SCHEMA",
+          "N",
+          "N",
+          db,
+          "",
+          "Views describing the contents of schemas in this database",
+          "",
+          "1",
+          "",
+        ]]
+        : base;
+      return rows(
+        SCHEMA_COLUMNS,
+        withInfo.sort((a, b) => String(a[1]).localeCompare(String(b[1]))),
+      );
+    }
+    case "DATABASES": {
+      const like = likeMatcher(stmt.like);
+      return rows(
+        DATABASE_COLUMNS,
+        ctx.warehouse.catalog.databases().filter((d) => like(d.name)).map((d) => [
+          d.createdOn,
+          d.name,
+          "N",
+          d.name === ctx.session.database ? "Y" : "N",
+          "",
+          role,
+          d.comment ?? "",
+          "",
+          "1",
+          "STANDARD",
+          "ROLE",
+        ]),
+      );
+    }
+    case "COLUMNS": {
+      let objs: CatalogObject[];
+      if (stmt.in && stmt.in.name && ["TABLE", "VIEW", "DYNAMIC TABLE"].includes(stmt.in.kind)) {
+        const o = existing(ctx, stmt.in.name, ["TABLE", "VIEW", "DYNAMIC TABLE", "STREAM"]);
+        if (!o) throw SQL_ERRORS.doesNotExist(stmt.in.name.join("."));
+        objs = [o];
+      } else objs = listed(ctx, { ...stmt, like: null }, ["TABLE", "VIEW", "DYNAMIC TABLE"]);
+      const like = likeMatcher(stmt.like);
+      const data: unknown[][] = [];
+      for (const o of objs) {
+        for (const c of o.columns) {
+          if (!like(c.name)) continue;
+          data.push([
+            o.name,
+            o.schema,
+            c.name,
+            JSON.stringify(columnTypeJson(c.type, c.nullable)),
+            c.nullable ? "true" : "false",
+            c.defaultSql && !c.defaultSql.startsWith("SQL:") ? c.defaultSql : "",
+            "COLUMN",
+            "",
+            c.comment ?? "",
+            o.database,
+            "",
+          ]);
+        }
+      }
+      return rows(COLUMN_COLUMNS, data);
+    }
+    case "USER FUNCTIONS":
+    case "FUNCTIONS": {
+      const objs = listed(ctx, stmt, ["FUNCTION"]);
+      return rows(
+        FUNCTION_COLUMNS,
+        objs.map((o) => {
+          const params = o.props.params as { name: string; type: string }[] ?? [];
+          const args = `${o.name}(${
+            params.map((p) => p.type.replace(/\(.*\)/, "")).join(", ")
+          }) RETURN TABLE (${
+            o.columns.map((c) => `${c.name} ${formatSfType(c.type)}`).join(", ")
+          })`;
+          return [
+            o.createdOn,
+            o.name,
+            o.schema,
+            "N",
+            "N",
+            "N",
+            params.length,
+            params.length,
+            args,
+            "user-defined function",
+            o.database,
+            "Y",
+            "N",
+            "N",
+            null,
+            null,
+            "N",
+            "SQL",
+            "N",
+            "N",
+          ];
+        }),
+      );
+    }
+    case "WAREHOUSES":
+      return rows(
+        cols("name,state,type,size,running:n,queued:n,is_default,is_current,owner,comment"),
+        [[
+          ctx.session.warehouse ?? "LIFTLINE_WH",
+          "STARTED",
+          "STANDARD",
+          "X-Small",
+          0,
+          0,
+          "Y",
+          "Y",
+          role,
+          "liftline emulator",
+        ]],
+      );
+    case "PARAMETERS":
+      return rows(cols("key,value,default,level,description,type"), [
+        ["TIMEZONE", ctx.session.timezone, "America/Los_Angeles", "SESSION", "time zone", "STRING"],
+        ["WEEK_START", "0", "0", "", "first day of the week", "NUMBER"],
+        ...[...ctx.session.parameters].map(([k, v]) => [k, v, "", "SESSION", "", "STRING"]),
+      ]);
+  }
+  throw SQL_ERRORS.unsupported(`SHOW ${stmt.what}`);
+}
+
+function columnTypeJson(t: SfType, nullable: boolean): Record<string, unknown> {
+  if (t.kind === "NUMBER") {
+    return { type: "FIXED", precision: t.precision, scale: t.scale, nullable };
+  }
+  if (t.kind === "VARCHAR") {
+    return {
+      type: "TEXT",
+      length: t.length,
+      byteLength: Math.min(16777216, t.length * 4),
+      nullable,
+      fixed: false,
+    };
+  }
+  if (t.kind === "FLOAT") return { type: "REAL", nullable };
+  if ("scale" in t) return { type: t.kind, precision: 0, scale: t.scale, nullable };
+  return { type: t.kind, nullable };
+}
+
+/** DESCRIBE [TABLE | VIEW | DYNAMIC TABLE | STREAM | PIPE] name */
+export async function describe(
+  ctx: StatementContext,
+  stmt: Extract<Statement, { kind: "describe" }>,
+): Promise<Outcome> {
+  const kind = stmt.objectKind;
+  if (kind === "PIPE") {
+    const n = qualify(stmt.name, ctx.session);
+    const o = ctx.warehouse.catalog.find(n.database, n.schema, n.name, "PIPE");
+    if (!o) throw SQL_ERRORS.doesNotExist(`${n.database}.${n.schema}.${n.name}`, "Pipe");
+    return rows(PIPE_COLUMNS, [[
+      o.createdOn,
+      o.name,
+      o.database,
+      o.schema,
+      o.definition,
+      o.owner,
+      null,
+      o.comment ?? "",
+      null,
+      null,
+      null,
+      "ROLE",
+      null,
+      "STAGE",
+    ]]);
+  }
+  if (kind === "STREAM") {
+    const o = existing(ctx, stmt.name, ["STREAM"]);
+    if (!o) throw SQL_ERRORS.doesNotExist(stmt.name.join("."), "Stream");
+    return await show(ctx, {
+      kind: "show",
+      what: "STREAMS",
+      terse: false,
+      like: o.name,
+      startsWith: null,
+      limit: null,
+      in: { kind: "SCHEMA", name: [o.database, o.schema] },
+    });
+  }
+  const kinds: ObjectKind[] = kind === "VIEW"
+    ? ["VIEW"]
+    : kind === "DYNAMIC TABLE"
+    ? ["DYNAMIC TABLE"]
+    : ["TABLE", "DYNAMIC TABLE", "VIEW", "STREAM"];
+  const o = existing(ctx, stmt.name, kinds);
+  if (!o) {
+    throw SQL_ERRORS.doesNotExist(
+      qualifiedText(ctx, stmt.name),
+      kind === "VIEW" ? "View" : "Table",
+    );
+  }
+  return rows(
+    DESCRIBE_COLUMNS,
+    o.columns.map((c) => [
+      c.name,
+      formatSfType(c.type),
+      "COLUMN",
+      c.nullable ? "Y" : "N",
+      c.defaultSql && !c.defaultSql.startsWith("SQL:")
+        ? c.defaultSql
+        : c.defaultSql
+        ? c.defaultSql.slice(4)
+        : null,
+      "N",
+      "N",
+      null,
+      null,
+      c.comment,
+      null,
+      null,
+    ]),
+  );
+}
+
+function qualifiedText(ctx: StatementContext, parts: readonly string[]): string {
+  const n = qualify(parts, ctx.session);
+  return `${n.database}.${n.schema}.${n.name}`;
+}
+
+export { V };

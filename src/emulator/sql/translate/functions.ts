@@ -1,0 +1,1674 @@
+/**
+ * Snowflake's functions on DuckDB: each function the emulator knows, with its Snowflake result
+ * type and the DuckDB SQL that computes Snowflake's answer (NULL handling, rounding, week starts,
+ * date parts). An unknown function is an error naming it.
+ *
+ * @module
+ */
+import { identName, type Node, objectNameParts, payload, variant } from "../ast.ts";
+import { SQL_ERRORS, SqlError } from "../errors.ts";
+import { isTimestamp, type SfType, T } from "../../warehouse/types.ts";
+import type { Expr } from "./context.ts";
+import { arithmeticType, divide, divisionScale, fixedOf } from "./numeric.ts";
+import { castTo, commonType, comparable, variantAs } from "./types.ts";
+import { convert } from "./casts.ts";
+import { qi, qs } from "./quote.ts";
+import type { ExprContext, Translator } from "./translator.ts";
+
+/** One call being translated. */
+class Call {
+  readonly t: Translator;
+  readonly name: string;
+  readonly fn: Node;
+  readonly ctx: ExprContext;
+  readonly rawArgs: Node[];
+  readonly named = new Map<string, Node>();
+  readonly distinct: boolean;
+  #args: (Expr | undefined)[];
+  /** ` OVER (…)` of a window call, or "". */
+  readonly over: string;
+  /** ` FILTER (WHERE …)`, or "". */
+  readonly filter: string;
+
+  constructor(t: Translator, fn: Node, ctx: ExprContext) {
+    this.t = t;
+    this.fn = fn;
+    this.ctx = ctx;
+    this.name = objectNameParts(fn.name).join(".");
+    const list = fn.args?.List ?? {};
+    if (fn.args && variant(fn.args) === "Subquery") {
+      throw SQL_ERRORS.unsupported(`${this.name}(subquery)`);
+    }
+    this.distinct = list.duplicate_treatment === "Distinct";
+    this.rawArgs = [];
+    for (const a of list.args ?? []) {
+      const v = variant(a);
+      const p = payload(a);
+      if (v === "Named" || v === "ExprNamed") {
+        const key = v === "Named"
+          ? identName(p.name)
+          : String(p.name?.Identifier?.value ?? "").toUpperCase();
+        this.named.set(key, p.arg.Expr ?? p.arg);
+      } else if (p === "Wildcard" || p?.Wildcard !== undefined || a?.Unnamed === "Wildcard") {
+        this.rawArgs.push("*");
+      } else this.rawArgs.push(p.Expr ?? p);
+    }
+    if ((list.clauses ?? []).length) {
+      const c = list.clauses[0];
+      if (variant(c) === "OrderBy") this.withinGroupNodes = payload(c);
+      else if (variant(c) !== "IgnoreOrRespectNulls") {
+        throw SQL_ERRORS.unsupported(`${this.name}(… ${variant(c)})`);
+      }
+    }
+    this.#args = new Array(this.rawArgs.length);
+    const overNode = fn.over;
+    if (overNode) {
+      const spec = variant(overNode) === "WindowSpec" ? payload(overNode) : undefined;
+      const named = variant(overNode) === "NamedWindow" ? payload(overNode) : undefined;
+      this.over = spec
+        ? ` OVER (${t.windowSpec(spec, ctx.scope)})`
+        : ` OVER ${qi(identName(named))}`;
+    } else this.over = "";
+    this.filter = fn.filter
+      ? ` FILTER (WHERE ${t.condition(fn.filter, { ...ctx, aggregates: false })})`
+      : "";
+    if (fn.within_group?.length) this.withinGroupNodes = fn.within_group;
+  }
+
+  withinGroupNodes: Node[] | undefined;
+
+  get argc(): number {
+    return this.rawArgs.length;
+  }
+
+  /** The i-th argument, translated. */
+  arg(i: number): Expr {
+    const raw = this.rawArgs[i];
+    if (raw === undefined) {
+      throw SQL_ERRORS.invalidArgument(`not enough arguments for function [${this.name}]`);
+    }
+    if (raw === "*") throw SQL_ERRORS.syntax(`'*' is not an argument of ${this.name}.`);
+    return this.#args[i] ??= this.t.expr(raw, this.aggCtx);
+  }
+
+  /** Arguments of an aggregate are evaluated per row: no nested aggregates. */
+  get aggCtx(): ExprContext {
+    return isAggregateName(this.name) && !this.over ? { ...this.ctx } : this.ctx;
+  }
+
+  args(from = 0): Expr[] {
+    return this.rawArgs.slice(from).map((_, i) => this.arg(from + i));
+  }
+
+  /** Requires between `min` and `max` arguments. */
+  arity(min: number, max = min): void {
+    if (this.argc < min || this.argc > max) {
+      throw SQL_ERRORS.invalidArgument(
+        `${
+          this.argc > max ? "too many" : "not enough"
+        } arguments for function [${this.name}], expected ${
+          min === max ? min : `${min} to ${max}`
+        }, got ${this.argc}`,
+      );
+    }
+  }
+
+  /** A date or time part keyword (`day`, `'DAY'`, `DAYS`) normalised. */
+  part(i: number): string {
+    const raw = this.rawArgs[i];
+    const v = variant(raw);
+    let text: string;
+    if (v === "Identifier") text = raw.Identifier.value;
+    else if (v === "Value" && variant(raw.Value.value ?? raw.Value) === "SingleQuotedString") {
+      text = payload(raw.Value.value ?? raw.Value);
+    } else throw SQL_ERRORS.invalidArgument(`${this.name} needs a date or time part, e.g. 'day'.`);
+    return datePart(text);
+  }
+
+  /** `NAME(args)` with DISTINCT, FILTER and OVER as the call had them. */
+  agg(duckName: string, args: string, opts: { distinct?: boolean; orderBy?: string } = {}): string {
+    const d = (opts.distinct ?? this.distinct) ? "DISTINCT " : "";
+    const ob = opts.orderBy ? ` ORDER BY ${opts.orderBy}` : "";
+    return `${duckName}(${d}${args}${ob})${this.filter}${this.over}`;
+  }
+
+  /** The WITHIN GROUP (ORDER BY …) list, as DuckDB SQL. */
+  withinGroup(): string | undefined {
+    if (!this.withinGroupNodes?.length) return undefined;
+    return this.withinGroupNodes.map((o: Node) => {
+      const e = this.t.expr(o.expr, this.ctx).sql;
+      const asc = o.options?.asc;
+      const nf = o.options?.nulls_first;
+      return e + (asc === false ? " DESC" : " ASC") +
+        (nf === true
+          ? " NULLS FIRST"
+          : nf === false
+          ? " NULLS LAST"
+          : asc === false
+          ? " NULLS FIRST"
+          : " NULLS LAST");
+    }).join(", ");
+  }
+}
+
+/** A Snowflake date or time part name, normalised (aliases as the docs list them). */
+export function datePart(text: string): string {
+  const t = text.trim().toUpperCase();
+  const aliases: Record<string, string> = {
+    Y: "YEAR",
+    YY: "YEAR",
+    YYY: "YEAR",
+    YYYY: "YEAR",
+    YR: "YEAR",
+    YEARS: "YEAR",
+    YRS: "YEAR",
+    MM: "MONTH",
+    MON: "MONTH",
+    MONS: "MONTH",
+    MONTHS: "MONTH",
+    D: "DAY",
+    DD: "DAY",
+    DAYS: "DAY",
+    DAYOFMONTH: "DAY",
+    DAYOFWEEK: "DAYOFWEEK",
+    WEEKDAY: "DAYOFWEEK",
+    DOW: "DAYOFWEEK",
+    DW: "DAYOFWEEK",
+    DAYOFWEEKISO: "DAYOFWEEKISO",
+    WEEKDAY_ISO: "DAYOFWEEKISO",
+    DOW_ISO: "DAYOFWEEKISO",
+    DW_ISO: "DAYOFWEEKISO",
+    DAYOFYEAR: "DAYOFYEAR",
+    YEARDAY: "DAYOFYEAR",
+    DOY: "DAYOFYEAR",
+    DY: "DAYOFYEAR",
+    W: "WEEK",
+    WK: "WEEK",
+    WEEKOFYEAR: "WEEK",
+    WOY: "WEEK",
+    WY: "WEEK",
+    WEEKS: "WEEK",
+    WEEKISO: "WEEKISO",
+    WEEK_ISO: "WEEKISO",
+    WEEKOFYEARISO: "WEEKISO",
+    WEEKOFYEAR_ISO: "WEEKISO",
+    Q: "QUARTER",
+    QTR: "QUARTER",
+    QTRS: "QUARTER",
+    QUARTERS: "QUARTER",
+    YEAROFWEEK: "YEAROFWEEK",
+    YEAROFWEEKISO: "YEAROFWEEKISO",
+    H: "HOUR",
+    HH: "HOUR",
+    HR: "HOUR",
+    HOURS: "HOUR",
+    HRS: "HOUR",
+    M: "MINUTE",
+    MI: "MINUTE",
+    MIN: "MINUTE",
+    MINUTES: "MINUTE",
+    MINS: "MINUTE",
+    S: "SECOND",
+    SEC: "SECOND",
+    SECONDS: "SECOND",
+    SECS: "SECOND",
+    MS: "MILLISECOND",
+    MSEC: "MILLISECOND",
+    MILLISECONDS: "MILLISECOND",
+    US: "MICROSECOND",
+    USEC: "MICROSECOND",
+    MICROSECONDS: "MICROSECOND",
+    NS: "NANOSECOND",
+    NSEC: "NANOSECOND",
+    NANOSEC: "NANOSECOND",
+    NSECOND: "NANOSECOND",
+    NANOSECONDS: "NANOSECOND",
+    EPOCH: "EPOCH_SECOND",
+    EPOCH_SECONDS: "EPOCH_SECOND",
+    EPOCH_MILLISECONDS: "EPOCH_MILLISECOND",
+    EPOCH_MICROSECONDS: "EPOCH_MICROSECOND",
+    EPOCH_NANOSECONDS: "EPOCH_NANOSECOND",
+    TIMEZONE_HOUR: "TIMEZONE_HOUR",
+    TZH: "TIMEZONE_HOUR",
+    TIMEZONE_MINUTE: "TIMEZONE_MINUTE",
+    TZM: "TIMEZONE_MINUTE",
+  };
+  const out = aliases[t] ?? t;
+  const known = new Set([
+    "YEAR",
+    "MONTH",
+    "DAY",
+    "DAYOFWEEK",
+    "DAYOFWEEKISO",
+    "DAYOFYEAR",
+    "WEEK",
+    "WEEKISO",
+    "QUARTER",
+    "YEAROFWEEK",
+    "YEAROFWEEKISO",
+    "HOUR",
+    "MINUTE",
+    "SECOND",
+    "MILLISECOND",
+    "MICROSECOND",
+    "NANOSECOND",
+    "EPOCH_SECOND",
+    "EPOCH_MILLISECOND",
+    "EPOCH_MICROSECOND",
+    "EPOCH_NANOSECOND",
+    "TIMEZONE_HOUR",
+    "TIMEZONE_MINUTE",
+  ]);
+  if (!known.has(out)) throw SQL_ERRORS.invalidArgument(`invalid date or time part '${text}'`);
+  return out;
+}
+
+const AGGREGATES = new Set([
+  "COUNT",
+  "COUNT_IF",
+  "SUM",
+  "AVG",
+  "MIN",
+  "MAX",
+  "MEDIAN",
+  "MODE",
+  "STDDEV",
+  "STDDEV_SAMP",
+  "STDDEV_POP",
+  "VARIANCE",
+  "VAR_SAMP",
+  "VAR_POP",
+  "VARIANCE_SAMP",
+  "VARIANCE_POP",
+  "LISTAGG",
+  "ARRAY_AGG",
+  "ARRAYAGG",
+  "OBJECT_AGG",
+  "ANY_VALUE",
+  "APPROX_COUNT_DISTINCT",
+  "HLL",
+  "BOOLAND_AGG",
+  "BOOLOR_AGG",
+  "BOOLXOR_AGG",
+  "PERCENTILE_CONT",
+  "PERCENTILE_DISC",
+  "MAX_BY",
+  "MIN_BY",
+  "APPROX_PERCENTILE",
+  "KURTOSIS",
+  "SKEW",
+  "CORR",
+  "COVAR_POP",
+  "COVAR_SAMP",
+  "BITAND_AGG",
+  "BITOR_AGG",
+  "BITXOR_AGG",
+  "REGR_SLOPE",
+  "REGR_INTERCEPT",
+  "REGR_COUNT",
+  "REGR_R2",
+  "REGR_AVGX",
+  "REGR_AVGY",
+  "SUM_DISTINCT",
+]);
+
+const WINDOW_ONLY = new Set([
+  "ROW_NUMBER",
+  "RANK",
+  "DENSE_RANK",
+  "PERCENT_RANK",
+  "CUME_DIST",
+  "NTILE",
+  "LAG",
+  "LEAD",
+  "FIRST_VALUE",
+  "LAST_VALUE",
+  "NTH_VALUE",
+  "RATIO_TO_REPORT",
+  "CONDITIONAL_TRUE_EVENT",
+  "CONDITIONAL_CHANGE_EVENT",
+]);
+
+/** True for aggregate function names. */
+export function isAggregateName(name: string): boolean {
+  return AGGREGATES.has(name);
+}
+
+/** True for functions that exist only as window functions. */
+export function isWindowOnlyName(name: string): boolean {
+  return WINDOW_ONLY.has(name);
+}
+
+type Impl = (c: Call) => Expr;
+
+const n18 = T.number(18, 0);
+const n38 = T.number(38, 0);
+
+/** The argument as text (VARIANT unwrapped). */
+const text = (c: Call, i: number) => c.t.asText(c.arg(i));
+
+/** Returns NULL when any argument is NULL (Snowflake's GREATEST/LEAST). */
+function nullIfAnyNull(args: Expr[], sql: string): string {
+  return `CASE WHEN ${args.map((a) => `${a.sql} IS NULL`).join(" OR ")} THEN NULL ELSE ${sql} END`;
+}
+
+function timestampOf(e: Expr): string {
+  if (e.type.kind === "VARCHAR") return `CAST(${e.sql} AS TIMESTAMP)`;
+  if (e.type.kind === "VARIANT") return `CAST(${variantAs(e.sql, T.varchar())} AS TIMESTAMP)`;
+  return e.sql;
+}
+
+/** DATE_TRUNC with Snowflake's parts (weeks start on Monday, the WEEK_START default). */
+function truncate(part: string, e: Expr): Expr {
+  const src = e.type.kind === "VARCHAR"
+    ? { ...e, sql: `CAST(${e.sql} AS TIMESTAMP)`, type: T.ntz }
+    : e;
+  const unit = ({
+    YEAR: "year",
+    QUARTER: "quarter",
+    MONTH: "month",
+    WEEK: "week",
+    WEEKISO: "week",
+    DAY: "day",
+    HOUR: "hour",
+    MINUTE: "minute",
+    SECOND: "second",
+    MILLISECOND: "millisecond",
+    MICROSECOND: "microsecond",
+  } as Record<string, string>)[part];
+  if (!unit) throw SQL_ERRORS.invalidArgument(`DATE_TRUNC does not take the part ${part}`);
+  if (src.type.kind === "DATE") {
+    if (["hour", "minute", "second", "millisecond", "microsecond"].includes(unit)) return src;
+    return { sql: `CAST(date_trunc('${unit}', ${src.sql}) AS DATE)`, type: T.date };
+  }
+  if (src.type.kind === "TIMESTAMP_LTZ" || src.type.kind === "TIMESTAMP_TZ") {
+    return { sql: `date_trunc('${unit}', ${src.sql})`, type: src.type };
+  }
+  return {
+    sql: `date_trunc('${unit}', ${src.sql})`,
+    type: src.type.kind === "TIME" ? T.time : T.ntz,
+  };
+}
+
+function dateAdd(part: string, n: Expr, e: Expr): Expr {
+  const amount = `CAST(${n.sql} AS BIGINT)`;
+  let src = e;
+  if (e.type.kind === "VARCHAR") src = { sql: `CAST(${e.sql} AS TIMESTAMP)`, type: T.ntz };
+  const interval = ({
+    YEAR: `to_years(${amount})`,
+    QUARTER: `to_months(${amount} * 3)`,
+    MONTH: `to_months(${amount})`,
+    WEEK: `to_weeks(${amount})`,
+    WEEKISO: `to_weeks(${amount})`,
+    DAY: `to_days(${amount})`,
+    HOUR: `to_hours(${amount})`,
+    MINUTE: `to_minutes(${amount})`,
+    SECOND: `to_seconds(${amount})`,
+    MILLISECOND: `to_milliseconds(${amount})`,
+    MICROSECOND: `to_microseconds(${amount})`,
+    NANOSECOND: `to_microseconds(${amount} // 1000)`,
+  } as Record<string, string>)[part];
+  if (!interval) throw SQL_ERRORS.invalidArgument(`DATEADD does not take the part ${part}`);
+  if (src.type.kind === "DATE") {
+    // A date plus a date part stays a date; plus a time part becomes a timestamp.
+    if (["YEAR", "QUARTER", "MONTH", "WEEK", "WEEKISO", "DAY"].includes(part)) {
+      return { sql: `CAST(${src.sql} + ${interval} AS DATE)`, type: T.date };
+    }
+    return { sql: `(CAST(${src.sql} AS TIMESTAMP) + ${interval})`, type: T.ntz };
+  }
+  return { sql: `(${src.sql} + ${interval})`, type: src.type };
+}
+
+function dateDiff(part: string, a: Expr, b: Expr): Expr {
+  const unit = ({
+    YEAR: "year",
+    QUARTER: "quarter",
+    MONTH: "month",
+    WEEK: "week",
+    WEEKISO: "week",
+    DAY: "day",
+    HOUR: "hour",
+    MINUTE: "minute",
+    SECOND: "second",
+    MILLISECOND: "millisecond",
+    MICROSECOND: "microsecond",
+  } as Record<string, string>)[part];
+  const x = a.type.kind === "VARCHAR" ? `CAST(${a.sql} AS TIMESTAMP)` : a.sql;
+  const y = b.type.kind === "VARCHAR" ? `CAST(${b.sql} AS TIMESTAMP)` : b.sql;
+  if (part === "NANOSECOND") {
+    return {
+      sql: `CAST(date_diff('microsecond', ${x}, ${y}) * 1000 AS DECIMAL(38,0))`,
+      type: T.number(38, 0),
+    };
+  }
+  if (!unit) throw SQL_ERRORS.invalidArgument(`DATEDIFF does not take the part ${part}`);
+  if (unit === "week") {
+    // Snowflake counts week boundaries (weeks starting Monday), like the other parts.
+    return {
+      sql:
+        `CAST((date_trunc('week', CAST(${y} AS TIMESTAMP))::DATE - date_trunc('week', CAST(${x} AS TIMESTAMP))::DATE) // 7 AS DECIMAL(38,0))`,
+      type: T.number(38, 0),
+    };
+  }
+  return { sql: `CAST(date_diff('${unit}', ${x}, ${y}) AS DECIMAL(38,0))`, type: T.number(38, 0) };
+}
+
+/** DATE_PART and the YEAR(), HOUR()… shorthands. */
+function extract(part: string, e: Expr): Expr {
+  const src = e.type.kind === "VARCHAR" ? `CAST(${e.sql} AS TIMESTAMP)` : e.sql;
+  const num = (sql: string) => ({ sql: `CAST(${sql} AS DECIMAL(38,0))`, type: T.number(38, 0) });
+  switch (part) {
+    case "YEAR":
+      return num(`year(${src})`);
+    case "MONTH":
+      return num(`month(${src})`);
+    case "DAY":
+      return num(`day(${src})`);
+    case "DAYOFWEEK":
+      // WEEK_START 0 (legacy): Sunday is 0.
+      return num(`dayofweek(${src})`);
+    case "DAYOFWEEKISO":
+      return num(`isodow(${src})`);
+    case "DAYOFYEAR":
+      return num(`dayofyear(${src})`);
+    case "WEEK":
+    case "WEEKISO":
+      return num(`week(${src})`);
+    case "YEAROFWEEK":
+    case "YEAROFWEEKISO":
+      return num(`isoyear(${src})`);
+    case "QUARTER":
+      return num(`quarter(${src})`);
+    case "HOUR":
+      return num(`hour(${src})`);
+    case "MINUTE":
+      return num(`minute(${src})`);
+    case "SECOND":
+      return num(`second(${src})`);
+    case "MILLISECOND":
+      return num(`millisecond(${src}) % 1000`);
+    case "MICROSECOND":
+      return num(`microsecond(${src}) % 1000000`);
+    case "NANOSECOND":
+      return num(`(microsecond(${src}) % 1000000) * 1000`);
+    case "EPOCH_SECOND":
+      return num(`epoch(${src})`);
+    case "EPOCH_MILLISECOND":
+      return num(`epoch_ms(${src})`);
+    case "EPOCH_MICROSECOND":
+      return num(`epoch_us(${src})`);
+    case "EPOCH_NANOSECOND":
+      return num(`epoch_us(${src}) * 1000`);
+    case "TIMEZONE_HOUR":
+      return num(`timezone_hour(${src})`);
+    case "TIMEZONE_MINUTE":
+      return num(`timezone_minute(${src})`);
+  }
+  throw SQL_ERRORS.invalidArgument(`DATE_PART does not take the part ${part}`);
+}
+
+/** A Snowflake format string ('YYYY-MM-DD HH24:MI:SS') as a strftime pattern. */
+function strftimeFormat(fmt: string): string {
+  const map: [RegExp, string][] = [
+    [/YYYY/g, "%Y"],
+    [/YY/g, "%y"],
+    [/MMMM/g, "%B"],
+    [/MON/g, "%b"],
+    [/MM/g, "%m"],
+    [/DD/g, "%d"],
+    [/DY/g, "%a"],
+    [/HH24/g, "%H"],
+    [/HH12/g, "%I"],
+    [/HH/g, "%H"],
+    [/MI/g, "%M"],
+    [/SS/g, "%S"],
+    [/FF[0-9]?/g, "%f"],
+    [/AM|PM/g, "%p"],
+    [/TZH:TZM/g, "%z"],
+  ];
+  let out = fmt.replaceAll("%", "%%");
+  for (const [re, rep] of map) out = out.replace(re, rep);
+  return out.replaceAll('"', "");
+}
+
+function toTimestamp(c: Call, type: SfType): Expr {
+  c.arity(1, 2);
+  const e = c.arg(0);
+  if (c.argc === 2) {
+    const f = c.arg(1);
+    if (f.type.kind === "NUMBER") {
+      // TO_TIMESTAMP(n, scale): n in units of 10^-scale seconds.
+      return { sql: `make_timestamp(CAST(${e.sql} * pow(10, 6 - ${f.sql}) AS BIGINT))`, type };
+    }
+    const fmt = /^'(.*)'$/s.exec(f.sql)?.[1]?.replaceAll("''", "'");
+    if (fmt === undefined) throw SQL_ERRORS.invalidArgument(`${c.name} needs a constant format.`);
+    const sql = `strptime(${text(c, 0)}, ${qs(strftimeFormat(fmt))})`;
+    return { sql: type.kind === "TIMESTAMP_NTZ" ? sql : `CAST(${sql} AS TIMESTAMPTZ)`, type };
+  }
+  if (e.type.kind === "NUMBER" || e.type.kind === "FLOAT") {
+    // Epoch seconds, milliseconds, microseconds or nanoseconds, by magnitude (as Snowflake).
+    const n = `CAST(${e.sql} AS DOUBLE)`;
+    const micros =
+      `CAST(CASE WHEN abs(${n}) < 31536000000 THEN ${n} * 1000000 WHEN abs(${n}) < 31536000000000 THEN ${n} * 1000 WHEN abs(${n}) < 31536000000000000 THEN ${n} ELSE ${n} / 1000 END AS BIGINT)`;
+    const sql = `make_timestamp(${micros})`;
+    return { sql: type.kind === "TIMESTAMP_NTZ" ? sql : `CAST(${sql} AS TIMESTAMPTZ)`, type };
+  }
+  if (e.type.kind === "VARCHAR" && /^'\s*-?\d+\s*'$/.test(e.sql)) {
+    const n = e.sql.slice(1, -1).trim();
+    return toTimestamp(
+      {
+        ...c,
+        argc: 1,
+        arg: () => ({ sql: n, type: T.number(38, 0) }),
+        arity() {},
+      } as unknown as Call,
+      type,
+    );
+  }
+  return convert(e, type, c.name.startsWith("TRY_"));
+}
+
+function toNumber(c: Call, tryIt: boolean): Expr {
+  c.arity(1, 4);
+  const e = c.arg(0);
+  let i = 1;
+  if (c.argc > 1 && c.arg(1).type.kind === "VARCHAR") i = 2; // a format: accepted, not applied
+  const precision = c.argc > i ? Number(/\d+/.exec(c.arg(i).sql)?.[0] ?? 38) : 38;
+  const scale = c.argc > i + 1 ? Number(/\d+/.exec(c.arg(i + 1).sql)?.[0] ?? 0) : 0;
+  const to = T.number(precision, scale);
+  if (e.type.kind === "VARCHAR") {
+    return {
+      sql: `${
+        tryIt ? "TRY_CAST" : "CAST"
+      }(CAST(trim(${e.sql}) AS DECIMAL(38,12)) AS ${`DECIMAL(${precision},${scale})`})`,
+      type: to,
+    };
+  }
+  return convert(e, to, tryIt);
+}
+
+/** Aggregate SUM with Snowflake's types (NUMBER(38,s) for fixed point). */
+function sum(c: Call): Expr {
+  c.arity(1);
+  const e = c.arg(0);
+  if (e.type.kind === "FLOAT" || e.type.kind === "VARCHAR" || e.type.kind === "VARIANT") {
+    const x = e.type.kind === "FLOAT" ? e.sql : `CAST(${c.t.asText(e)} AS DOUBLE)`;
+    return { sql: c.agg("sum", x), type: T.float, aggregate: !c.over, window: !!c.over };
+  }
+  const f = fixedOf(e.type) ?? { precision: 38, scale: 0 };
+  return {
+    sql: `CAST(${
+      c.agg("sum", e.type.kind === "BOOLEAN" ? `CAST(${e.sql} AS INTEGER)` : e.sql)
+    } AS DECIMAL(38,${f.scale}))`,
+    type: T.number(38, f.scale),
+    aggregate: !c.over,
+    window: !!c.over,
+  };
+}
+
+/** AVG: the exact sum divided by the count (Snowflake's division scale). */
+function avg(c: Call): Expr {
+  c.arity(1);
+  const e = c.arg(0);
+  if (e.type.kind === "FLOAT" || e.type.kind === "VARCHAR" || e.type.kind === "VARIANT") {
+    const x = e.type.kind === "FLOAT" ? e.sql : `CAST(${c.t.asText(e)} AS DOUBLE)`;
+    return { sql: c.agg("avg", x), type: T.float, aggregate: !c.over, window: !!c.over };
+  }
+  const f = fixedOf(e.type) ?? { precision: 38, scale: 0 };
+  const s = {
+    sql: `CAST(${c.agg("sum", e.sql)} AS DECIMAL(38,${f.scale}))`,
+    type: T.number(38, f.scale),
+  };
+  const n = { sql: `CAST(NULLIF(${c.agg("count", e.sql)}, 0) AS DECIMAL(18,0))`, type: n18 };
+  const q = divide(s, n);
+  return {
+    sql: q.sql,
+    type: T.number(38, divisionScale(f.scale)),
+    aggregate: !c.over,
+    window: !!c.over,
+  };
+}
+
+function minMax(duck: "min" | "max"): Impl {
+  return (c) => {
+    c.arity(1);
+    const e = c.arg(0);
+    return { sql: c.agg(duck, e.sql), type: e.type, aggregate: !c.over, window: !!c.over };
+  };
+}
+
+function statistic(duck: string): Impl {
+  return (c) => {
+    c.arity(1);
+    const e = c.arg(0);
+    const x = e.type.kind === "NUMBER" || e.type.kind === "FLOAT"
+      ? `CAST(${e.sql} AS DOUBLE)`
+      : `CAST(${c.t.asText(e)} AS DOUBLE)`;
+    // Snowflake returns NUMBER for fixed-point input; the emulator computes it in DOUBLE.
+    return { sql: c.agg(duck, x), type: T.float, aggregate: !c.over, window: !!c.over };
+  };
+}
+
+function windowOnly(duck: string, type: SfType | ((c: Call) => SfType)): Impl {
+  return (c) => {
+    if (!c.over) throw SQL_ERRORS.invalidArgument(`${c.name} needs an OVER clause.`);
+    const args = c.args().map((a) => a.sql);
+    return {
+      sql: `${duck}(${args.join(", ")})${c.over}`,
+      type: typeof type === "function" ? type(c) : type,
+      window: true,
+    };
+  };
+}
+
+function lagLead(duck: "lag" | "lead"): Impl {
+  return (c) => {
+    if (!c.over) throw SQL_ERRORS.invalidArgument(`${c.name} needs an OVER clause.`);
+    c.arity(1, 3);
+    const e = c.arg(0);
+    const args = [e.sql];
+    if (c.argc > 1) args.push(`CAST(${c.arg(1).sql} AS BIGINT)`);
+    if (c.argc > 2) args.push(castTo(c.arg(2).sql, c.arg(2).type, e.type));
+    const ignore = c.fn.null_treatment === "IgnoreNulls" ? " IGNORE NULLS" : "";
+    return { sql: `${duck}(${args.join(", ")}${ignore})${c.over}`, type: e.type, window: true };
+  };
+}
+
+function firstLast(duck: string): Impl {
+  return (c) => {
+    if (!c.over) throw SQL_ERRORS.invalidArgument(`${c.name} needs an OVER clause.`);
+    const e = c.arg(0);
+    const ignore = c.fn.null_treatment === "IgnoreNulls" ? " IGNORE NULLS" : "";
+    const extra = c.argc > 1 ? `, CAST(${c.arg(1).sql} AS BIGINT)` : "";
+    return { sql: `${duck}(${e.sql}${extra}${ignore})${c.over}`, type: e.type, window: true };
+  };
+}
+
+/** A context function answered from the session. */
+function sessionValue(value: (c: Call) => string | null): Impl {
+  return (c) => {
+    const v = value(c);
+    return { sql: v === null ? "CAST(NULL AS VARCHAR)" : qs(v), type: T.varchar(), constant: true };
+  };
+}
+
+function roundFn(duck: "round" | "trunc"): Impl {
+  return (c) => {
+    c.arity(1, 2);
+    const e = c.arg(0);
+    const places = c.argc > 1 ? Number(/-?\d+/.exec(c.arg(1).sql)?.[0] ?? NaN) : 0;
+    if (c.argc > 1 && !Number.isInteger(places)) {
+      throw SQL_ERRORS.invalidArgument(`${c.name}'s scale must be a constant integer.`);
+    }
+    if (e.type.kind === "NUMBER") {
+      const scale = Math.max(0, Math.min(e.type.scale, places));
+      const precision = Math.min(38, e.type.precision - e.type.scale + scale + 1);
+      if (duck === "trunc") {
+        const f = 10 ** Math.abs(places);
+        const sql = places >= 0
+          ? `CAST(trunc(${e.sql} * ${f}) / ${f} AS DECIMAL(${precision},${scale}))`
+          : `CAST(trunc(${e.sql} / ${f}) * ${f} AS DECIMAL(${precision},${scale}))`;
+        if (places >= e.type.scale) return { sql: e.sql, type: e.type };
+        return {
+          sql: places >= 0
+            ? `CAST(trunc(${e.sql}, ${places}) AS DECIMAL(${precision},${scale}))`
+            : sql,
+          type: T.number(precision, scale),
+        };
+      }
+      return {
+        sql: `CAST(round(${e.sql}, ${places}) AS DECIMAL(${precision},${scale}))`,
+        type: T.number(precision, scale),
+      };
+    }
+    const x = e.type.kind === "FLOAT" ? e.sql : `CAST(${c.t.asText(e)} AS DOUBLE)`;
+    if (duck === "trunc") {
+      return { sql: `(trunc(${x} * pow(10, ${places})) / pow(10, ${places}))`, type: T.float };
+    }
+    return { sql: `round(${x}, ${places})`, type: T.float };
+  };
+}
+
+function concatText(c: Call): Expr {
+  const parts = c.args().map((a) => c.t.asText(a));
+  // CONCAT is NULL when any argument is NULL (DuckDB's concat skips NULLs).
+  return { sql: nullIfAnyNull(c.args(), `(${parts.join(" || ")})`), type: T.varchar() };
+}
+
+function toDate(c: Call, tryIt: boolean): Expr {
+  c.arity(1, 2);
+  const e = c.arg(0);
+  if (c.argc === 2) {
+    const fmt = /^'(.*)'$/s.exec(c.arg(1).sql)?.[1]?.replaceAll("''", "'");
+    if (fmt === undefined) throw SQL_ERRORS.invalidArgument(`${c.name} needs a constant format.`);
+    return {
+      sql: `CAST(${tryIt ? "try_strptime" : "strptime"}(${text(c, 0)}, ${
+        qs(strftimeFormat(fmt))
+      }) AS DATE)`,
+      type: T.date,
+    };
+  }
+  if (e.type.kind === "NUMBER") {
+    return {
+      sql: `CAST(make_timestamp(CAST(${e.sql} AS BIGINT) * 1000000) AS DATE)`,
+      type: T.date,
+    };
+  }
+  return convert(e, T.date, tryIt);
+}
+
+function convertTimezone(c: Call): Expr {
+  c.arity(2, 3);
+  if (c.argc === 2) {
+    // (target zone, TIMESTAMP_LTZ/TZ): the instant in the target zone, as TIMESTAMP_TZ.
+    const zone = c.arg(0);
+    const e = c.arg(1);
+    const ts =
+      e.type.kind === "TIMESTAMP_NTZ" || e.type.kind === "VARCHAR" || e.type.kind === "DATE"
+        ? `timezone(${qs(c.t.resolver.session.timezone)}, CAST(${e.sql} AS TIMESTAMP))`
+        : e.sql;
+    // DuckDB keeps instants, not offsets: the result is the same instant (TIMESTAMP_TZ shown in the session zone).
+    void zone;
+    return { sql: `CAST(${ts} AS TIMESTAMPTZ)`, type: T.tz };
+  }
+  // (source zone, target zone, TIMESTAMP_NTZ): wall time in the source zone to wall time in the target.
+  const src = c.arg(0), dst = c.arg(1), e = c.arg(2);
+  const ntz = e.type.kind === "VARCHAR" || e.type.kind === "DATE"
+    ? `CAST(${e.sql} AS TIMESTAMP)`
+    : e.sql;
+  return { sql: `timezone(${c.t.asText(dst)}, timezone(${c.t.asText(src)}, ${ntz}))`, type: T.ntz };
+}
+
+const FUNCTIONS: Record<string, Impl> = {
+  // ---------------------------------------------------------------- aggregates
+  COUNT: (c) => {
+    const star = c.rawArgs[0] === "*" || c.argc === 0;
+    if (star) {
+      return {
+        sql: `CAST(${c.agg("count", "*", { distinct: false })} AS DECIMAL(18,0))`,
+        type: n18,
+        aggregate: !c.over,
+        window: !!c.over,
+      };
+    }
+    const args = c.args();
+    // COUNT(a, b) counts rows where every argument is non-NULL.
+    const x = args.length === 1
+      ? args[0].sql
+      : `CASE WHEN ${args.map((a) => `${a.sql} IS NOT NULL`).join(" AND ")} THEN ${
+        c.distinct ? `row(${args.map((a) => a.sql).join(", ")})` : "1"
+      } END`;
+    return {
+      sql: `CAST(${c.agg("count", x)} AS DECIMAL(18,0))`,
+      type: n18,
+      aggregate: !c.over,
+      window: !!c.over,
+    };
+  },
+  COUNT_IF: (c) => {
+    c.arity(1);
+    return {
+      sql: `CAST(${c.agg("count_if", c.arg(0).sql, { distinct: false })} AS DECIMAL(18,0))`,
+      type: n18,
+      aggregate: !c.over,
+      window: !!c.over,
+    };
+  },
+  SUM: sum,
+  AVG: avg,
+  MIN: minMax("min"),
+  MAX: minMax("max"),
+  ANY_VALUE: (c) => ({
+    sql: c.agg("any_value", c.arg(0).sql),
+    type: c.arg(0).type,
+    aggregate: !c.over,
+    window: !!c.over,
+  }),
+  MEDIAN: (c) => {
+    const e = c.arg(0);
+    const type = e.type.kind === "NUMBER" ? T.number(38, Math.min(e.type.scale + 3, 37)) : T.float;
+    return {
+      sql: `CAST(${c.agg("median", e.sql)} AS ${
+        type.kind === "FLOAT" ? "DOUBLE" : `DECIMAL(38,${(type as { scale: number }).scale})`
+      })`,
+      type,
+      aggregate: !c.over,
+      window: !!c.over,
+    };
+  },
+  MODE: (c) => ({
+    sql: c.agg("mode", c.arg(0).sql),
+    type: c.arg(0).type,
+    aggregate: !c.over,
+    window: !!c.over,
+  }),
+  STDDEV: statistic("stddev_samp"),
+  STDDEV_SAMP: statistic("stddev_samp"),
+  STDDEV_POP: statistic("stddev_pop"),
+  VARIANCE: statistic("var_samp"),
+  VAR_SAMP: statistic("var_samp"),
+  VARIANCE_SAMP: statistic("var_samp"),
+  VAR_POP: statistic("var_pop"),
+  VARIANCE_POP: statistic("var_pop"),
+  KURTOSIS: statistic("kurtosis"),
+  SKEW: statistic("skewness"),
+  APPROX_COUNT_DISTINCT: (c) => ({
+    sql: `CAST(${c.agg("count", c.arg(0).sql, { distinct: true })} AS DECIMAL(18,0))`,
+    type: n18,
+    aggregate: !c.over,
+  }),
+  HLL: (c) => ({
+    sql: `CAST(${c.agg("count", c.arg(0).sql, { distinct: true })} AS DECIMAL(18,0))`,
+    type: n18,
+    aggregate: !c.over,
+  }),
+  BOOLAND_AGG: (c) => ({
+    sql: c.agg("bool_and", `CAST(${c.arg(0).sql} AS BOOLEAN)`),
+    type: T.boolean,
+    aggregate: !c.over,
+  }),
+  BOOLOR_AGG: (c) => ({
+    sql: c.agg("bool_or", `CAST(${c.arg(0).sql} AS BOOLEAN)`),
+    type: T.boolean,
+    aggregate: !c.over,
+  }),
+  LISTAGG: (c) => {
+    c.arity(1, 2);
+    const sep = c.argc > 1 ? c.t.asText(c.arg(1)) : "''";
+    const ob = c.withinGroup();
+    const sql = `${c.agg("string_agg", `${text(c, 0)}, ${sep}`, { orderBy: ob })}`;
+    // Snowflake's LISTAGG of no rows is the empty string.
+    return {
+      sql: c.over ? sql : `COALESCE(${sql}, '')`,
+      type: T.varchar(),
+      aggregate: !c.over,
+      window: !!c.over,
+    };
+  },
+  ARRAY_AGG: (c) => {
+    const ob = c.withinGroup();
+    const e = c.arg(0);
+    return {
+      sql: `COALESCE(to_json(list(${c.distinct ? "DISTINCT " : ""}${c.t.toVariantSql(e)}${
+        ob ? ` ORDER BY ${ob}` : ""
+      }) FILTER (WHERE ${e.sql} IS NOT NULL)), CAST('[]' AS JSON))`,
+      type: T.array,
+      aggregate: !c.over,
+    };
+  },
+  OBJECT_AGG: (c) => ({
+    sql: `to_json(map_from_entries(${
+      c.agg("list", `struct_pack(k := ${text(c, 0)}, v := ${c.t.toVariantSql(c.arg(1))})`)
+    }))`,
+    type: T.object,
+    aggregate: !c.over,
+  }),
+  MAX_BY: (c) => ({
+    sql: c.agg("arg_max", `${c.arg(0).sql}, ${c.arg(1).sql}`),
+    type: c.arg(0).type,
+    aggregate: !c.over,
+  }),
+  MIN_BY: (c) => ({
+    sql: c.agg("arg_min", `${c.arg(0).sql}, ${c.arg(1).sql}`),
+    type: c.arg(0).type,
+    aggregate: !c.over,
+  }),
+  PERCENTILE_CONT: (c) => {
+    const ob = c.withinGroup();
+    if (!ob) throw SQL_ERRORS.invalidArgument("PERCENTILE_CONT needs WITHIN GROUP (ORDER BY …).");
+    return {
+      sql: `quantile_cont(${ob.replace(/ (ASC|DESC) NULLS (FIRST|LAST)$/, "")}, CAST(${
+        c.arg(0).sql
+      } AS DOUBLE))${c.filter}${c.over}`,
+      type: T.float,
+      aggregate: !c.over,
+    };
+  },
+  PERCENTILE_DISC: (c) => {
+    const ob = c.withinGroup();
+    if (!ob) throw SQL_ERRORS.invalidArgument("PERCENTILE_DISC needs WITHIN GROUP (ORDER BY …).");
+    const e = c.t.expr(c.withinGroupNodes![0].expr, c.ctx);
+    return {
+      sql: `quantile_disc(${e.sql}, CAST(${c.arg(0).sql} AS DOUBLE))${c.filter}${c.over}`,
+      type: e.type,
+      aggregate: !c.over,
+    };
+  },
+  APPROX_PERCENTILE: (c) => ({
+    sql: c.agg("quantile_cont", `CAST(${c.arg(0).sql} AS DOUBLE), CAST(${c.arg(1).sql} AS DOUBLE)`),
+    type: T.float,
+    aggregate: !c.over,
+  }),
+  CORR: (c) => ({
+    sql: c.agg("corr", `CAST(${c.arg(0).sql} AS DOUBLE), CAST(${c.arg(1).sql} AS DOUBLE)`),
+    type: T.float,
+    aggregate: !c.over,
+  }),
+  COVAR_POP: (c) => ({
+    sql: c.agg("covar_pop", `CAST(${c.arg(0).sql} AS DOUBLE), CAST(${c.arg(1).sql} AS DOUBLE)`),
+    type: T.float,
+    aggregate: !c.over,
+  }),
+  COVAR_SAMP: (c) => ({
+    sql: c.agg("covar_samp", `CAST(${c.arg(0).sql} AS DOUBLE), CAST(${c.arg(1).sql} AS DOUBLE)`),
+    type: T.float,
+    aggregate: !c.over,
+  }),
+
+  // ---------------------------------------------------------------- window
+  ROW_NUMBER: windowOnly("row_number", n18),
+  RANK: windowOnly("rank", n18),
+  DENSE_RANK: windowOnly("dense_rank", n18),
+  PERCENT_RANK: windowOnly("percent_rank", T.float),
+  CUME_DIST: windowOnly("cume_dist", T.float),
+  NTILE: (c) => {
+    if (!c.over) throw SQL_ERRORS.invalidArgument("NTILE needs an OVER clause.");
+    return { sql: `ntile(CAST(${c.arg(0).sql} AS BIGINT))${c.over}`, type: n18, window: true };
+  },
+  LAG: lagLead("lag"),
+  LEAD: lagLead("lead"),
+  FIRST_VALUE: firstLast("first_value"),
+  LAST_VALUE: firstLast("last_value"),
+  NTH_VALUE: firstLast("nth_value"),
+  RATIO_TO_REPORT: (c) => {
+    if (!c.over) throw SQL_ERRORS.invalidArgument("RATIO_TO_REPORT needs an OVER clause.");
+    const e = c.arg(0);
+    return { sql: `_ll_fdiv(${e.sql}, sum(${e.sql})${c.over})`, type: T.float, window: true };
+  },
+
+  // ---------------------------------------------------------------- conditional
+  IFF: (c) => {
+    c.arity(3);
+    const [cond, a, b] = [c.arg(0), c.arg(1), c.arg(2)];
+    const type = commonType([a.type, b.type]);
+    return {
+      sql: `CASE WHEN ${
+        cond.type.kind === "BOOLEAN" ? cond.sql : `CAST(${cond.sql} AS BOOLEAN)`
+      } THEN ${castTo(a.sql, a.type, type)} ELSE ${castTo(b.sql, b.type, type)} END`,
+      type,
+      aggregate: cond.aggregate || a.aggregate || b.aggregate,
+    };
+  },
+  COALESCE: (c) => {
+    const args = c.args();
+    const type = commonType(args.map((a) => a.type));
+    return {
+      sql: `COALESCE(${args.map((a) => castTo(a.sql, a.type, type)).join(", ")})`,
+      type,
+      aggregate: args.some((a) => a.aggregate),
+    };
+  },
+  IFNULL: (c) => FUNCTIONS.COALESCE(c),
+  NVL: (c) => FUNCTIONS.COALESCE(c),
+  NVL2: (c) => {
+    c.arity(3);
+    const type = commonType([c.arg(1).type, c.arg(2).type]);
+    return {
+      sql: `CASE WHEN ${c.arg(0).sql} IS NOT NULL THEN ${
+        castTo(c.arg(1).sql, c.arg(1).type, type)
+      } ELSE ${castTo(c.arg(2).sql, c.arg(2).type, type)} END`,
+      type,
+    };
+  },
+  NULLIF: (c) => {
+    c.arity(2);
+    const [x, y] = comparable(c.arg(0), c.arg(1));
+    return {
+      sql: `CASE WHEN ${x} = ${y} THEN NULL ELSE ${c.arg(0).sql} END`,
+      type: c.arg(0).type,
+      aggregate: c.arg(0).aggregate,
+    };
+  },
+  ZEROIFNULL: (c) => ({
+    sql: `COALESCE(${c.arg(0).sql}, 0)`,
+    type: c.arg(0).type,
+    aggregate: c.arg(0).aggregate,
+  }),
+  NULLIFZERO: (c) => ({
+    sql: `NULLIF(${c.arg(0).sql}, 0)`,
+    type: c.arg(0).type,
+    aggregate: c.arg(0).aggregate,
+  }),
+  EQUAL_NULL: (c) => {
+    const [x, y] = comparable(c.arg(0), c.arg(1));
+    return { sql: `(${x} IS NOT DISTINCT FROM ${y})`, type: T.boolean };
+  },
+  DECODE: (c) => {
+    if (c.argc < 3) throw SQL_ERRORS.invalidArgument("DECODE needs at least 3 arguments.");
+    const e = c.arg(0);
+    const pairs: [Expr, Expr][] = [];
+    let i = 1;
+    for (; i + 1 < c.argc; i += 2) pairs.push([c.arg(i), c.arg(i + 1)]);
+    const dflt = i < c.argc ? c.arg(i) : undefined;
+    const type = commonType([...pairs.map((p) => p[1].type), ...(dflt ? [dflt.type] : [])]);
+    let sql = "CASE";
+    for (const [k, v] of pairs) {
+      const [x, y] = comparable(e, k);
+      sql += ` WHEN ${x} IS NOT DISTINCT FROM ${y} THEN ${castTo(v.sql, v.type, type)}`;
+    }
+    if (dflt) sql += ` ELSE ${castTo(dflt.sql, dflt.type, type)}`;
+    return { sql: sql + " END", type };
+  },
+  GREATEST: (c) => {
+    const args = c.args();
+    const type = commonType(args.map((a) => a.type));
+    return {
+      sql: nullIfAnyNull(
+        args,
+        `greatest(${args.map((a) => castTo(a.sql, a.type, type)).join(", ")})`,
+      ),
+      type,
+      aggregate: args.some((a) => a.aggregate),
+    };
+  },
+  LEAST: (c) => {
+    const args = c.args();
+    const type = commonType(args.map((a) => a.type));
+    return {
+      sql: nullIfAnyNull(args, `least(${args.map((a) => castTo(a.sql, a.type, type)).join(", ")})`),
+      type,
+      aggregate: args.some((a) => a.aggregate),
+    };
+  },
+  DIV0: (c) => {
+    c.arity(2);
+    const q = divide(c.arg(0), c.arg(1));
+    return {
+      sql: `CASE WHEN ${c.arg(1).sql} = 0 THEN CAST(0 AS ${
+        q.type.kind === "FLOAT" ? "DOUBLE" : `DECIMAL(38,${(q.type as { scale: number }).scale})`
+      }) ELSE ${q.sql} END`,
+      type: q.type,
+      aggregate: c.arg(0).aggregate || c.arg(1).aggregate,
+    };
+  },
+  DIV0NULL: (c) => {
+    c.arity(2);
+    const q = divide(c.arg(0), c.arg(1));
+    return {
+      sql: `CASE WHEN ${c.arg(1).sql} = 0 OR ${c.arg(1).sql} IS NULL THEN CAST(0 AS ${
+        q.type.kind === "FLOAT" ? "DOUBLE" : `DECIMAL(38,${(q.type as { scale: number }).scale})`
+      }) ELSE ${q.sql} END`,
+      type: q.type,
+    };
+  },
+
+  // ---------------------------------------------------------------- numeric
+  ABS: (c) => ({ sql: `abs(${c.arg(0).sql})`, type: c.arg(0).type, aggregate: c.arg(0).aggregate }),
+  SIGN: (c) => ({ sql: `CAST(sign(${c.arg(0).sql}) AS DECIMAL(1,0))`, type: T.number(1, 0) }),
+  ROUND: roundFn("round"),
+  TRUNC: (c) => {
+    const e = c.arg(0);
+    if (e.type.kind === "DATE" || isTimestamp(e.type)) return truncate(c.part(1), e);
+    return roundFn("trunc")(c);
+  },
+  TRUNCATE: (c) => FUNCTIONS.TRUNC(c),
+  CEIL: (c) => {
+    const e = c.arg(0);
+    if (e.type.kind === "NUMBER") {
+      return {
+        sql: `CAST(ceil(${e.sql}) AS DECIMAL(${
+          Math.min(38, e.type.precision - e.type.scale + 1)
+        },0))`,
+        type: T.number(Math.min(38, e.type.precision - e.type.scale + 1), 0),
+      };
+    }
+    return { sql: `ceil(CAST(${e.sql} AS DOUBLE))`, type: T.float };
+  },
+  FLOOR: (c) => {
+    const e = c.arg(0);
+    if (e.type.kind === "NUMBER") {
+      return {
+        sql: `CAST(floor(${e.sql}) AS DECIMAL(${
+          Math.min(38, e.type.precision - e.type.scale + 1)
+        },0))`,
+        type: T.number(Math.min(38, e.type.precision - e.type.scale + 1), 0),
+      };
+    }
+    return { sql: `floor(CAST(${e.sql} AS DOUBLE))`, type: T.float };
+  },
+  MOD: (c) => {
+    c.arity(2);
+    const t = arithmeticType("%", c.arg(0).type, c.arg(1).type);
+    return { sql: `_ll_mod(${c.arg(0).sql}, ${c.arg(1).sql})`, type: t };
+  },
+  POWER: (c) => ({
+    sql: `pow(CAST(${c.arg(0).sql} AS DOUBLE), CAST(${c.arg(1).sql} AS DOUBLE))`,
+    type: T.float,
+  }),
+  POW: (c) => FUNCTIONS.POWER(c),
+  SQRT: (c) => ({ sql: `sqrt(CAST(${c.arg(0).sql} AS DOUBLE))`, type: T.float }),
+  CBRT: (c) => ({ sql: `cbrt(CAST(${c.arg(0).sql} AS DOUBLE))`, type: T.float }),
+  SQUARE: (c) => ({ sql: `pow(CAST(${c.arg(0).sql} AS DOUBLE), 2)`, type: T.float }),
+  EXP: (c) => ({ sql: `exp(CAST(${c.arg(0).sql} AS DOUBLE))`, type: T.float }),
+  LN: (c) => ({ sql: `ln(CAST(${c.arg(0).sql} AS DOUBLE))`, type: T.float }),
+  LOG: (c) => {
+    c.arity(2);
+    return {
+      sql: `(ln(CAST(${c.arg(1).sql} AS DOUBLE)) / ln(CAST(${c.arg(0).sql} AS DOUBLE)))`,
+      type: T.float,
+    };
+  },
+  PI: () => ({ sql: "pi()", type: T.float, constant: true }),
+  RANDOM: (c) => ({
+    sql: c.argc
+      ? `CAST((random() * 9.223372036854776e18 - 4.611686018427388e18) AS BIGINT)`
+      : `CAST((random() * 9.223372036854776e18 - 4.611686018427388e18) AS BIGINT)`,
+    type: T.number(38, 0),
+  }),
+  UNIFORM: (c) => {
+    c.arity(3);
+    const lo = c.arg(0), hi = c.arg(1);
+    if (lo.type.kind === "FLOAT" || hi.type.kind === "FLOAT") {
+      return {
+        sql:
+          `(CAST(${lo.sql} AS DOUBLE) + random() * (CAST(${hi.sql} AS DOUBLE) - CAST(${lo.sql} AS DOUBLE)))`,
+        type: T.float,
+      };
+    }
+    return {
+      sql:
+        `CAST(floor(CAST(${lo.sql} AS DOUBLE) + random() * (CAST(${hi.sql} AS DOUBLE) - CAST(${lo.sql} AS DOUBLE) + 1)) AS DECIMAL(38,0))`,
+      type: n38,
+    };
+  },
+  SEQ1: (c) => seq(c),
+  SEQ2: (c) => seq(c),
+  SEQ4: (c) => seq(c),
+  SEQ8: (c) => seq(c),
+  WIDTH_BUCKET: (c) => ({
+    sql: `CAST(CASE WHEN ${c.arg(0).sql} < ${c.arg(1).sql} THEN 0 WHEN ${c.arg(0).sql} >= ${
+      c.arg(2).sql
+    } THEN ${c.arg(3).sql} + 1 ELSE floor((${c.arg(0).sql} - ${c.arg(1).sql}) * ${
+      c.arg(3).sql
+    } / (${c.arg(2).sql} - ${c.arg(1).sql})) + 1 END AS DECIMAL(38,0))`,
+    type: n38,
+  }),
+
+  // ---------------------------------------------------------------- strings
+  CONCAT: concatText,
+  CONCAT_WS: (c) => {
+    const args = c.args();
+    const parts = args.slice(1).map((a) => c.t.asText(a));
+    return {
+      sql: nullIfAnyNull(args, `concat_ws(${c.t.asText(args[0])}, ${parts.join(", ")})`),
+      type: T.varchar(),
+    };
+  },
+  UPPER: (c) => ({ sql: `upper(${text(c, 0)})`, type: T.varchar(), aggregate: c.arg(0).aggregate }),
+  LOWER: (c) => ({ sql: `lower(${text(c, 0)})`, type: T.varchar(), aggregate: c.arg(0).aggregate }),
+  INITCAP: (c) => ({
+    sql:
+      `(SELECT string_agg(upper(left(w, 1)) || lower(substr(w, 2)), '') FROM unnest(regexp_split_to_array(${
+        text(c, 0)
+      }, '(?<=[^A-Za-z0-9])|(?=[^A-Za-z0-9])')) AS u(w))`,
+    type: T.varchar(),
+  }),
+  LENGTH: (c) => ({
+    sql: `CAST(length(${text(c, 0)}) AS DECIMAL(18,0))`,
+    type: n18,
+    aggregate: c.arg(0).aggregate,
+  }),
+  LEN: (c) => FUNCTIONS.LENGTH(c),
+  CHAR_LENGTH: (c) => FUNCTIONS.LENGTH(c),
+  CHARACTER_LENGTH: (c) => FUNCTIONS.LENGTH(c),
+  OCTET_LENGTH: (c) => ({
+    sql: `CAST(octet_length(encode(${text(c, 0)})) AS DECIMAL(18,0))`,
+    type: n18,
+  }),
+  SUBSTR: (c) => {
+    c.arity(2, 3);
+    // Snowflake: a start of 0 behaves like 1.
+    const start = `CASE WHEN CAST(${c.arg(1).sql} AS BIGINT) = 0 THEN 1 ELSE CAST(${
+      c.arg(1).sql
+    } AS BIGINT) END`;
+    const len = c.argc > 2 ? `, CAST(${c.arg(2).sql} AS BIGINT)` : "";
+    return {
+      sql: `substr(${text(c, 0)}, ${start}${len})`,
+      type: T.varchar(),
+      aggregate: c.arg(0).aggregate,
+    };
+  },
+  SUBSTRING: (c) => FUNCTIONS.SUBSTR(c),
+  LEFT: (c) => ({ sql: `left(${text(c, 0)}, CAST(${c.arg(1).sql} AS BIGINT))`, type: T.varchar() }),
+  RIGHT: (c) => ({
+    sql: `right(${text(c, 0)}, CAST(${c.arg(1).sql} AS BIGINT))`,
+    type: T.varchar(),
+  }),
+  TRIM: (c) => ({
+    sql: c.argc > 1 ? `trim(${text(c, 0)}, ${text(c, 1)})` : `trim(${text(c, 0)})`,
+    type: T.varchar(),
+  }),
+  LTRIM: (c) => ({
+    sql: c.argc > 1 ? `ltrim(${text(c, 0)}, ${text(c, 1)})` : `ltrim(${text(c, 0)})`,
+    type: T.varchar(),
+  }),
+  RTRIM: (c) => ({
+    sql: c.argc > 1 ? `rtrim(${text(c, 0)}, ${text(c, 1)})` : `rtrim(${text(c, 0)})`,
+    type: T.varchar(),
+  }),
+  REPLACE: (c) => ({
+    sql: `replace(${text(c, 0)}, ${text(c, 1)}, ${c.argc > 2 ? text(c, 2) : "''"})`,
+    type: T.varchar(),
+  }),
+  REVERSE: (c) => ({ sql: `reverse(${text(c, 0)})`, type: T.varchar() }),
+  REPEAT: (c) => ({
+    sql: `repeat(${text(c, 0)}, CAST(${c.arg(1).sql} AS BIGINT))`,
+    type: T.varchar(),
+  }),
+  LPAD: (c) => ({
+    sql: `lpad(${text(c, 0)}, CAST(${c.arg(1).sql} AS INTEGER), ${
+      c.argc > 2 ? text(c, 2) : "' '"
+    })`,
+    type: T.varchar(),
+  }),
+  RPAD: (c) => ({
+    sql: `rpad(${text(c, 0)}, CAST(${c.arg(1).sql} AS INTEGER), ${
+      c.argc > 2 ? text(c, 2) : "' '"
+    })`,
+    type: T.varchar(),
+  }),
+  SPLIT_PART: (c) => {
+    c.arity(3);
+    // Snowflake: part 0 is 1, negative parts count from the end.
+    const s = text(c, 0), d = text(c, 1), n = `CAST(${c.arg(2).sql} AS BIGINT)`;
+    return {
+      sql:
+        `COALESCE(CASE WHEN ${n} >= 0 THEN split_part(${s}, ${d}, CASE WHEN ${n} = 0 THEN 1 ELSE ${n} END) ELSE list_extract(string_split(${s}, ${d}), ${n}) END, '')`,
+      type: T.varchar(),
+    };
+  },
+  SPLIT: (c) => ({ sql: `to_json(string_split(${text(c, 0)}, ${text(c, 1)}))`, type: T.array }),
+  STRTOK: (c) => {
+    const delims = c.argc > 1 ? text(c, 1) : "' '";
+    const n = c.argc > 2 ? `CAST(${c.arg(2).sql} AS BIGINT)` : "1";
+    return {
+      sql: `list_filter(regexp_split_to_array(${
+        text(c, 0)
+      }, '[' || regexp_escape(${delims}) || ']'), x -> x <> '')[${n}]`,
+      type: T.varchar(),
+    };
+  },
+  POSITION: (c) => {
+    c.arity(2, 3);
+    const from = c.argc > 2 ? `CAST(${c.arg(2).sql} AS BIGINT)` : "1";
+    return {
+      sql: `CAST(CASE WHEN strpos(substr(${text(c, 1)}, ${from}), ${
+        text(c, 0)
+      }) = 0 THEN 0 ELSE strpos(substr(${text(c, 1)}, ${from}), ${
+        text(c, 0)
+      }) + ${from} - 1 END AS DECIMAL(18,0))`,
+      type: n18,
+    };
+  },
+  CHARINDEX: (c) => FUNCTIONS.POSITION(c),
+  CONTAINS: (c) => ({ sql: `contains(${text(c, 0)}, ${text(c, 1)})`, type: T.boolean }),
+  STARTSWITH: (c) => ({ sql: `starts_with(${text(c, 0)}, ${text(c, 1)})`, type: T.boolean }),
+  ENDSWITH: (c) => ({ sql: `ends_with(${text(c, 0)}, ${text(c, 1)})`, type: T.boolean }),
+  ASCII: (c) => ({ sql: `CAST(ascii(${text(c, 0)}) AS DECIMAL(18,0))`, type: n18 }),
+  CHR: (c) => ({ sql: `chr(CAST(${c.arg(0).sql} AS INTEGER))`, type: T.varchar() }),
+  CHAR: (c) => FUNCTIONS.CHR(c),
+  MD5: (c) => ({ sql: `md5(${text(c, 0)})`, type: T.varchar(32) }),
+  MD5_HEX: (c) => FUNCTIONS.MD5(c),
+  SHA2: (c) => ({ sql: `sha256(${text(c, 0)})`, type: T.varchar(64) }),
+  SHA2_HEX: (c) => FUNCTIONS.SHA2(c),
+  UUID_STRING: () => ({ sql: "CAST(uuid() AS VARCHAR)", type: T.varchar(36) }),
+  REGEXP_LIKE: (c) => ({
+    sql: `regexp_full_match(${text(c, 0)}, ${text(c, 1)}${c.argc > 2 ? `, ${text(c, 2)}` : ""})`,
+    type: T.boolean,
+  }),
+  RLIKE: (c) => FUNCTIONS.REGEXP_LIKE(c),
+  REGEXP_REPLACE: (c) => ({
+    sql: `regexp_replace(${text(c, 0)}, ${text(c, 1)}, ${c.argc > 2 ? text(c, 2) : "''"}, 'g')`,
+    type: T.varchar(),
+  }),
+  REGEXP_SUBSTR: (c) => {
+    const group = c.argc > 5 ? `CAST(${c.arg(5).sql} AS INTEGER)` : "0";
+    return {
+      sql: `NULLIF(regexp_extract(${text(c, 0)}, ${text(c, 1)}, ${group}), '')`,
+      type: T.varchar(),
+    };
+  },
+  REGEXP_COUNT: (c) => ({
+    sql: `CAST(length(regexp_extract_all(${text(c, 0)}, ${text(c, 1)})) AS DECIMAL(18,0))`,
+    type: n18,
+  }),
+  EDITDISTANCE: (c) => ({
+    sql: `CAST(levenshtein(${text(c, 0)}, ${text(c, 1)}) AS DECIMAL(18,0))`,
+    type: n18,
+  }),
+  TO_VARCHAR: (c) => {
+    c.arity(1, 2);
+    const e = c.arg(0);
+    if (c.argc === 2) {
+      const fmt = /^'(.*)'$/s.exec(c.arg(1).sql)?.[1]?.replaceAll("''", "'");
+      if (fmt === undefined) throw SQL_ERRORS.invalidArgument(`${c.name} needs a constant format.`);
+      if (e.type.kind === "DATE" || isTimestamp(e.type) || e.type.kind === "TIME") {
+        return { sql: `strftime(${e.sql}, ${qs(strftimeFormat(fmt))})`, type: T.varchar() };
+      }
+      throw SQL_ERRORS.unsupported(`${c.name} with a number format`);
+    }
+    if (e.type.kind === "VARIANT" || e.type.kind === "OBJECT" || e.type.kind === "ARRAY") {
+      return {
+        sql:
+          `CASE WHEN json_type(${e.sql}) = 'VARCHAR' THEN json_extract_string(${e.sql}, '$') ELSE CAST(${e.sql} AS VARCHAR) END`,
+        type: T.varchar(),
+      };
+    }
+    return convert(e, T.varchar());
+  },
+  TO_CHAR: (c) => FUNCTIONS.TO_VARCHAR(c),
+  HEX_ENCODE: (c) => ({ sql: `hex(encode(${text(c, 0)}))`, type: T.varchar() }),
+
+  // ---------------------------------------------------------------- dates and times
+  CURRENT_DATE: () => ({ sql: "CAST(current_localtimestamp() AS DATE)", type: T.date }),
+  CURRENT_TIMESTAMP: () => ({ sql: "CAST(now() AS TIMESTAMPTZ)", type: T.ltz }),
+  LOCALTIMESTAMP: () => ({ sql: "CAST(now() AS TIMESTAMPTZ)", type: T.ltz }),
+  GETDATE: () => ({ sql: "CAST(now() AS TIMESTAMPTZ)", type: T.ltz }),
+  SYSDATE: () => ({ sql: "CAST(timezone('UTC', now()) AS TIMESTAMP)", type: T.ntz }),
+  SYSTIMESTAMP: () => ({ sql: "CAST(now() AS TIMESTAMPTZ)", type: T.ltz }),
+  CURRENT_TIME: () => ({ sql: "CAST(current_localtimestamp() AS TIME)", type: T.time }),
+  LOCALTIME: () => ({ sql: "CAST(current_localtimestamp() AS TIME)", type: T.time }),
+  TO_DATE: (c) => toDate(c, false),
+  DATE: (c) => toDate(c, false),
+  TRY_TO_DATE: (c) => toDate(c, true),
+  TO_TIMESTAMP: (c) => toTimestamp(c, T.ntz),
+  TO_TIMESTAMP_NTZ: (c) => toTimestamp(c, T.ntz),
+  TO_TIMESTAMP_LTZ: (c) => toTimestamp(c, T.ltz),
+  TO_TIMESTAMP_TZ: (c) => toTimestamp(c, T.tz),
+  TRY_TO_TIMESTAMP: (c) => toTimestamp(c, T.ntz),
+  TRY_TO_TIMESTAMP_NTZ: (c) => toTimestamp(c, T.ntz),
+  TRY_TO_TIMESTAMP_LTZ: (c) => toTimestamp(c, T.ltz),
+  TO_TIME: (c) => convert(c.arg(0), T.time),
+  TIME: (c) => convert(c.arg(0), T.time),
+  DATE_TRUNC: (c) => {
+    c.arity(2);
+    return truncate(c.part(0), c.arg(1));
+  },
+  DATEADD: (c) => {
+    c.arity(3);
+    return dateAdd(c.part(0), c.arg(1), c.arg(2));
+  },
+  TIMEADD: (c) => FUNCTIONS.DATEADD(c),
+  TIMESTAMPADD: (c) => FUNCTIONS.DATEADD(c),
+  DATEDIFF: (c) => {
+    c.arity(3);
+    return dateDiff(c.part(0), c.arg(1), c.arg(2));
+  },
+  TIMEDIFF: (c) => FUNCTIONS.DATEDIFF(c),
+  TIMESTAMPDIFF: (c) => FUNCTIONS.DATEDIFF(c),
+  DATE_PART: (c) => {
+    c.arity(2);
+    return extract(c.part(0), c.arg(1));
+  },
+  YEAR: (c) => extract("YEAR", c.arg(0)),
+  MONTH: (c) => extract("MONTH", c.arg(0)),
+  DAY: (c) => extract("DAY", c.arg(0)),
+  DAYOFMONTH: (c) => extract("DAY", c.arg(0)),
+  DAYOFWEEK: (c) => extract("DAYOFWEEK", c.arg(0)),
+  DAYOFWEEKISO: (c) => extract("DAYOFWEEKISO", c.arg(0)),
+  DAYOFYEAR: (c) => extract("DAYOFYEAR", c.arg(0)),
+  WEEK: (c) => extract("WEEK", c.arg(0)),
+  WEEKOFYEAR: (c) => extract("WEEK", c.arg(0)),
+  WEEKISO: (c) => extract("WEEKISO", c.arg(0)),
+  YEAROFWEEK: (c) => extract("YEAROFWEEK", c.arg(0)),
+  YEAROFWEEKISO: (c) => extract("YEAROFWEEKISO", c.arg(0)),
+  QUARTER: (c) => extract("QUARTER", c.arg(0)),
+  HOUR: (c) => extract("HOUR", c.arg(0)),
+  MINUTE: (c) => extract("MINUTE", c.arg(0)),
+  SECOND: (c) => extract("SECOND", c.arg(0)),
+  LAST_DAY: (c) => {
+    const part = c.argc > 1 ? c.part(1) : "MONTH";
+    const d = c.arg(0).type.kind === "DATE"
+      ? c.arg(0).sql
+      : `CAST(${timestampOf(c.arg(0))} AS DATE)`;
+    if (part === "MONTH") return { sql: `last_day(${d})`, type: T.date };
+    const unit = part.toLowerCase();
+    const span = part === "WEEK"
+      ? "to_weeks(1)"
+      : part === "YEAR"
+      ? "to_years(1)"
+      : part === "QUARTER"
+      ? "to_months(3)"
+      : "to_months(1)";
+    return {
+      sql: `CAST(date_trunc('${unit}', ${d}) + ${span} - to_days(1) AS DATE)`,
+      type: T.date,
+    };
+  },
+  MONTHNAME: (c) => ({ sql: `strftime(${timestampOf(c.arg(0))}, '%b')`, type: T.varchar(3) }),
+  DAYNAME: (c) => ({ sql: `strftime(${timestampOf(c.arg(0))}, '%a')`, type: T.varchar(3) }),
+  ADD_MONTHS: (c) => dateAdd("MONTH", c.arg(1), c.arg(0)),
+  MONTHS_BETWEEN: (c) => ({
+    sql: `CAST(date_diff('month', CAST(${c.arg(1).sql} AS DATE), CAST(${
+      c.arg(0).sql
+    } AS DATE)) AS DECIMAL(38,6))`,
+    type: T.number(38, 6),
+  }),
+  DATE_FROM_PARTS: (c) => ({
+    sql: `CAST(make_date(CAST(${c.arg(0).sql} AS BIGINT), 1, 1) + to_months(CAST(${
+      c.arg(1).sql
+    } AS BIGINT) - 1) + to_days(CAST(${c.arg(2).sql} AS BIGINT) - 1) AS DATE)`,
+    type: T.date,
+  }),
+  TIMESTAMP_FROM_PARTS: (c) => {
+    if (c.argc === 2) {
+      return {
+        sql: `(CAST(${c.arg(0).sql} AS TIMESTAMP) + CAST(${c.arg(1).sql} AS TIME))`,
+        type: T.ntz,
+      };
+    }
+    const p = (i: number) => (i < c.argc ? `CAST(${c.arg(i).sql} AS BIGINT)` : "0");
+    return {
+      sql: `make_timestamp(${p(0)}, 1, 1, 0, 0, 0) + to_months(${p(1)} - 1) + to_days(${
+        p(2)
+      } - 1) + to_hours(${p(3)}) + to_minutes(${p(4)}) + to_seconds(${p(5)}) + to_microseconds(${
+        p(6)
+      } // 1000)`,
+      type: T.ntz,
+    };
+  },
+  TIMESTAMP_NTZ_FROM_PARTS: (c) => FUNCTIONS.TIMESTAMP_FROM_PARTS(c),
+  TIME_SLICE: (c) => {
+    c.arity(3, 4);
+    const n = /\d+/.exec(c.arg(1).sql)?.[0] ?? "1";
+    const part = c.part(2).toLowerCase();
+    const end = c.argc > 3 && /END/i.test(c.arg(3).sql);
+    const e = c.arg(0);
+    const sql = `time_bucket(INTERVAL '${n} ${part}', ${timestampOf(e)}, TIMESTAMP '1970-01-01')`;
+    return {
+      sql: end ? `(${sql} + INTERVAL '${n} ${part}')` : sql,
+      type: e.type.kind === "DATE" ? T.date : e.type,
+    };
+  },
+  CONVERT_TIMEZONE: convertTimezone,
+
+  // ---------------------------------------------------------------- conversion
+  TO_NUMBER: (c) => toNumber(c, false),
+  TO_DECIMAL: (c) => toNumber(c, false),
+  TO_NUMERIC: (c) => toNumber(c, false),
+  TRY_TO_NUMBER: (c) => toNumber(c, true),
+  TRY_TO_DECIMAL: (c) => toNumber(c, true),
+  TRY_TO_NUMERIC: (c) => toNumber(c, true),
+  TO_DOUBLE: (c) => convert(c.arg(0), T.float),
+  TRY_TO_DOUBLE: (c) => convert(c.arg(0), T.float, true),
+  TO_BOOLEAN: (c) => convert(c.arg(0), T.boolean),
+  TRY_TO_BOOLEAN: (c) => convert(c.arg(0), T.boolean, true),
+  TO_VARIANT: (c) => convert(c.arg(0), T.variant),
+  TO_OBJECT: (c) => convert(c.arg(0), T.object),
+  TO_ARRAY: (c) => {
+    const e = c.arg(0);
+    if (e.type.kind === "ARRAY") return e;
+    return {
+      sql: `CASE WHEN ${e.sql} IS NULL THEN NULL WHEN json_type(${
+        c.t.toVariantSql(e)
+      }) = 'ARRAY' THEN ${c.t.toVariantSql(e)} ELSE to_json([${c.t.toVariantSql(e)}]) END`,
+      type: T.array,
+    };
+  },
+  PARSE_JSON: (c) => ({
+    sql: `json(${text(c, 0)})`,
+    type: T.variant,
+    aggregate: c.arg(0).aggregate,
+  }),
+  TRY_PARSE_JSON: (c) => ({
+    sql: `CASE WHEN json_valid(${text(c, 0)}) THEN json(${text(c, 0)}) END`,
+    type: T.variant,
+  }),
+  TO_JSON: (c) => ({ sql: `CAST(${c.t.toVariantSql(c.arg(0))} AS VARCHAR)`, type: T.varchar() }),
+  OBJECT_CONSTRUCT: (c) => {
+    if (c.rawArgs[0] === "*") throw SQL_ERRORS.unsupported("OBJECT_CONSTRUCT(*)");
+    const pairs: string[] = [];
+    for (let i = 0; i + 1 < c.argc; i += 2) {
+      // Pairs with a NULL value are left out, as Snowflake does.
+      pairs.push(
+        `CASE WHEN ${c.arg(i + 1).sql} IS NOT NULL THEN struct_pack(k := ${text(c, i)}, v := ${
+          c.t.toVariantSql(c.arg(i + 1))
+        }) END`,
+      );
+    }
+    return {
+      sql: pairs.length
+        ? `to_json(map_from_entries(list_filter([${pairs.join(", ")}], x -> x IS NOT NULL)))`
+        : `CAST('{}' AS JSON)`,
+      type: T.object,
+    };
+  },
+  OBJECT_CONSTRUCT_KEEP_NULL: (c) => {
+    const pairs: string[] = [];
+    for (let i = 0; i + 1 < c.argc; i += 2) {
+      pairs.push(`struct_pack(k := ${text(c, i)}, v := ${c.t.toVariantSql(c.arg(i + 1))})`);
+    }
+    return { sql: `to_json(map_from_entries([${pairs.join(", ")}]))`, type: T.object };
+  },
+  ARRAY_CONSTRUCT: (c) => ({
+    sql: `to_json([${c.args().map((a) => c.t.toVariantSql(a)).join(", ")}])`,
+    type: T.array,
+  }),
+  ARRAY_SIZE: (c) => ({
+    sql: `CAST(json_array_length(${c.t.toVariantSql(c.arg(0))}) AS DECIMAL(18,0))`,
+    type: n18,
+  }),
+  ARRAY_CONTAINS: (c) => ({
+    sql: `list_contains(CAST(json_extract(${
+      c.t.toVariantSql(c.arg(1))
+    }, '$[*]') AS VARCHAR[]), CAST(${c.t.toVariantSql(c.arg(0))} AS VARCHAR))`,
+    type: T.boolean,
+  }),
+  OBJECT_KEYS: (c) => ({ sql: `to_json(json_keys(${c.t.toVariantSql(c.arg(0))}))`, type: T.array }),
+  GET: (c) => {
+    const key = c.arg(1);
+    const json = c.t.toVariantSql(c.arg(0));
+    return {
+      sql: key.type.kind === "NUMBER"
+        ? `json_extract(${json}, '$[' || CAST(${key.sql} AS BIGINT) || ']')`
+        : `json_extract(${json}, '$."' || ${c.t.asText(key)} || '"')`,
+      type: T.variant,
+    };
+  },
+  GET_PATH: (c) => ({
+    sql: `json_extract(${c.t.toVariantSql(c.arg(0))}, '$.' || ${text(c, 1)})`,
+    type: T.variant,
+  }),
+  TYPEOF: (c) => ({
+    sql: `CASE json_type(${
+      c.t.toVariantSql(c.arg(0))
+    }) WHEN 'VARCHAR' THEN 'VARCHAR' WHEN 'BIGINT' THEN 'INTEGER' WHEN 'UBIGINT' THEN 'INTEGER' WHEN 'DOUBLE' THEN 'DOUBLE' WHEN 'BOOLEAN' THEN 'BOOLEAN' WHEN 'ARRAY' THEN 'ARRAY' WHEN 'OBJECT' THEN 'OBJECT' WHEN 'NULL' THEN 'NULL_VALUE' END`,
+    type: T.varchar(),
+  }),
+  IS_NULL_VALUE: (c) => ({
+    sql: `(json_type(${c.t.toVariantSql(c.arg(0))}) = 'NULL')`,
+    type: T.boolean,
+  }),
+  HASH: (c) => ({
+    sql: `CAST(hash(${
+      c.args().map((a) => a.sql).join(", ")
+    }) AS DECIMAL(38,0)) - 9223372036854775808`,
+    type: T.number(19, 0),
+  }),
+
+  // ---------------------------------------------------------------- context
+  CURRENT_USER: sessionValue((c) => c.t.resolver.session.user),
+  CURRENT_ROLE: sessionValue((c) => c.t.resolver.session.role),
+  CURRENT_DATABASE: sessionValue((c) => c.t.resolver.session.database),
+  CURRENT_SCHEMA: sessionValue((c) => c.t.resolver.session.schema),
+  CURRENT_WAREHOUSE: sessionValue((c) => c.t.resolver.session.warehouse),
+  CURRENT_ACCOUNT: sessionValue((c) => c.t.resolver.session.account),
+  CURRENT_ACCOUNT_NAME: sessionValue((c) => c.t.resolver.session.account),
+  CURRENT_REGION: sessionValue(() => "LIFTLINE_LOCAL"),
+  CURRENT_VERSION: sessionValue(() => "9.0.0"),
+  CURRENT_CLIENT: sessionValue(() => "snowflake-sdk"),
+  CURRENT_SESSION: sessionValue(() => "1"),
+  LAST_QUERY_ID: (c) => {
+    const n = c.argc ? Number(/-?\d+/.exec(c.arg(0).sql)?.[0] ?? -1) : -1;
+    const id = c.t.resolver.session.lastQueryId(n);
+    return {
+      sql: id === null ? "CAST(NULL AS VARCHAR)" : qs(id),
+      type: T.varchar(),
+      constant: true,
+    };
+  },
+};
+
+function seq(c: Call): Expr {
+  for (let s: typeof c.ctx.scope | undefined = c.ctx.scope; s; s = s.parent) {
+    const gen = s.relations.find((r) => r.sequenceColumn);
+    if (gen) {
+      return {
+        sql: `CAST(${qi(gen.duckAlias)}.${qi(gen.sequenceColumn!)} AS DECIMAL(19,0))`,
+        type: T.number(19, 0),
+      };
+    }
+  }
+  return {
+    sql: "CAST(row_number() OVER () - 1 AS DECIMAL(19,0))",
+    type: T.number(19, 0),
+    window: true,
+  };
+}
+
+/** Functions whose value changes between refreshes of the same rows. */
+const NON_DETERMINISTIC = new Set([
+  "RANDOM",
+  "UNIFORM",
+  "UUID_STRING",
+  "CURRENT_TIMESTAMP",
+  "CURRENT_DATE",
+  "CURRENT_TIME",
+  "SYSDATE",
+  "SYSTIMESTAMP",
+  "GETDATE",
+  "LOCALTIMESTAMP",
+  "LOCALTIME",
+  "SEQ1",
+  "SEQ2",
+  "SEQ4",
+  "SEQ8",
+  "LAST_QUERY_ID",
+]);
+
+/** Translates a function call node. */
+export function callFunction(t: Translator, fn: Node, ctx: ExprContext): Expr {
+  const c = new Call(t, fn, ctx);
+  if (
+    c.over && !isAggregateName(c.name) && !isWindowOnlyName(c.name) &&
+    !["SEQ4", "SEQ8", "SEQ1", "SEQ2"].includes(c.name)
+  ) {
+    throw SQL_ERRORS.invalidArgument(`${c.name} is not a window function.`);
+  }
+  const impl = FUNCTIONS[c.name];
+  if (!impl) throw SQL_ERRORS.unknownFunction(c.name);
+  if (NON_DETERMINISTIC.has(c.name)) {
+    t.blocker(ctx.scope, `the non-deterministic function ${c.name}`);
+  }
+  if (isAggregateName(c.name) && !c.over && !ctx.aggregates) {
+    throw new SqlError(
+      "002065",
+      "42601",
+      `SQL compilation error:\nInvalid aggregate function in this context: ${c.name}`,
+    );
+  }
+  const e = impl(c);
+  if (isAggregateName(c.name) && !c.over) return { ...e, aggregate: true, window: false };
+  if (c.over) return { ...e, window: true };
+  return e;
+}

@@ -1,0 +1,204 @@
+/**
+ * DuckDB, the emulator's warehouse engine: one database file, and "lanes" over it. A lane is one
+ * DuckDB connection whose statements run one at a time, in the order they were asked for, so
+ * that a transaction's statements never interleave with another caller's.
+ *
+ * DuckDB runs each statement on its own threads (the Node-API calls are asynchronous), so a long
+ * refresh on one lane leaves the JavaScript thread free to serve requests and commit appends on
+ * another.
+ *
+ * The package is a Node-API addon: it cannot be bundled into a single JavaScript file, so it is
+ * imported by its full `npm:` specifier, which `deno bundle --external` keeps and the artefact
+ * resolves at run time (the version is the one in deno.json; a test checks they agree).
+ *
+ * @module
+ */
+import type {
+  DuckDBConnection,
+  DuckDBInstance,
+  DuckDBMaterializedResult,
+  DuckDBResultReader,
+} from "@duckdb/node-api";
+
+/** The `@duckdb/node-api` module. */
+export type DuckModule = typeof import("@duckdb/node-api");
+
+/** The specifier DuckDB is imported by (kept external by `deno task bundle`). */
+export const DUCKDB_SPECIFIER = "npm:@duckdb/node-api@1.5.6-r.1";
+
+let loading: Promise<DuckModule> | undefined;
+
+/** Loads DuckDB once per process. */
+export function loadDuckDB(): Promise<DuckModule> {
+  // deno-lint-ignore no-import-prefix -- a Node-API addon cannot be bundled; see the module doc.
+  loading ??= import("npm:@duckdb/node-api@1.5.6-r.1");
+  return loading;
+}
+
+/** A value bound to a statement parameter. */
+export type DuckParam = string | number | boolean | bigint | null;
+
+/** What a statement returned: column names and types, and rows as JavaScript values. */
+export interface DuckRows {
+  readonly columns: readonly string[];
+  /** DuckDB's spelling of each column's type, e.g. `DECIMAL(18,2)`. */
+  readonly types: readonly string[];
+  readonly rows: unknown[][];
+}
+
+/** One connection whose statements run strictly one after another. */
+export class Lane {
+  readonly name: string;
+  readonly #conn: DuckDBConnection;
+  #tail: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  constructor(name: string, conn: DuckDBConnection) {
+    this.name = name;
+    this.#conn = conn;
+  }
+
+  /**
+   * Runs `fn` with this lane to itself: statements that other callers ask for meanwhile wait
+   * until it settles. `fn` must use the {@link LaneSession} it gets, never the lane (that would
+   * wait for itself).
+   */
+  exclusive<T>(fn: (s: LaneSession) => Promise<T>): Promise<T> {
+    const run = this.#tail.then(() => {
+      if (this.#closed) throw new Error(`warehouse lane ${this.name} is closed`);
+      return fn(new LaneSession(this.#conn));
+    });
+    this.#tail = run.catch(() => {});
+    return run;
+  }
+
+  /** Runs one statement, discarding any rows. */
+  run(sql: string, params?: readonly DuckParam[]): Promise<void> {
+    return this.exclusive((s) => s.run(sql, params));
+  }
+
+  /** Runs one statement and reads all its rows. */
+  all(sql: string, params?: readonly DuckParam[]): Promise<DuckRows> {
+    return this.exclusive((s) => s.all(sql, params));
+  }
+
+  /**
+   * Runs `fn` inside one transaction on this lane: committed when it resolves, rolled back when
+   * it throws.
+   */
+  transaction<T>(fn: (s: LaneSession) => Promise<T>, afterCommit?: (value: T) => void): Promise<T> {
+    return this.exclusive(async (s) => {
+      const value = await s.transaction(fn);
+      // Still inside the lane: nothing queued behind this transaction runs before it.
+      afterCommit?.(value);
+      return value;
+    });
+  }
+
+  /** Interrupts the statement running now (it fails with an interrupt error). */
+  interrupt(): void {
+    if (!this.#closed) this.#conn.interrupt();
+  }
+
+  /** Waits for queued work, then closes the connection. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#tail.catch(() => {});
+    this.#closed = true;
+    this.#conn.closeSync();
+  }
+}
+
+/** A lane while one caller has it. */
+export class LaneSession {
+  readonly conn: DuckDBConnection;
+  #inTransaction = false;
+
+  constructor(conn: DuckDBConnection) {
+    this.conn = conn;
+  }
+
+  /** True between BEGIN and COMMIT/ROLLBACK of {@link transaction}. */
+  get inTransaction(): boolean {
+    return this.#inTransaction;
+  }
+
+  async run(sql: string, params?: readonly DuckParam[]): Promise<void> {
+    await this.#exec(sql, params);
+  }
+
+  async all(sql: string, params?: readonly DuckParam[]): Promise<DuckRows> {
+    const reader = params && params.length
+      ? await this.conn.runAndReadAll(sql, params as never)
+      : await this.conn.runAndReadAll(sql);
+    return readerRows(reader);
+  }
+
+  /** Runs one statement and returns how many rows it changed. */
+  async changes(sql: string, params?: readonly DuckParam[]): Promise<number> {
+    const r = await this.#exec(sql, params);
+    return Number(r.rowsChanged);
+  }
+
+  #exec(sql: string, params?: readonly DuckParam[]): Promise<DuckDBMaterializedResult> {
+    return params && params.length ? this.conn.run(sql, params as never) : this.conn.run(sql);
+  }
+
+  /** Runs `fn` in a transaction (nested calls join the outer one). */
+  async transaction<T>(fn: (s: LaneSession) => Promise<T>): Promise<T> {
+    if (this.#inTransaction) return await fn(this);
+    await this.conn.run("BEGIN TRANSACTION");
+    this.#inTransaction = true;
+    try {
+      const out = await fn(this);
+      await this.conn.run("COMMIT");
+      return out;
+    } catch (e) {
+      try {
+        await this.conn.run("ROLLBACK");
+      } catch {
+        // A failed COMMIT already ended the transaction.
+      }
+      throw e;
+    } finally {
+      this.#inTransaction = false;
+    }
+  }
+}
+
+/** Reads a result's column names, types and rows (values as DuckDB's JavaScript values). */
+export function readerRows(reader: DuckDBResultReader): DuckRows {
+  const n = reader.columnCount;
+  const columns: string[] = [];
+  const types: string[] = [];
+  for (let i = 0; i < n; i++) {
+    columns.push(reader.columnName(i));
+    types.push(reader.columnType(i).toString());
+  }
+  return { columns, types, rows: reader.getRowsJS() as unknown[][] };
+}
+
+/** Settings of {@link openDuckDB}. */
+export interface DuckOptions {
+  /** Threads DuckDB may use (default: 2, this machine kind's cores). */
+  threads?: number;
+  /** DuckDB's buffer limit, e.g. `256MB`: beyond it, large operators spill to `<file>.tmp`. */
+  memoryLimit?: string;
+}
+
+/** Opens (creating if needed) a DuckDB database file with the emulator's settings. */
+export async function openDuckDB(path: string, options: DuckOptions = {}): Promise<DuckDBInstance> {
+  const duck = await loadDuckDB();
+  return await duck.DuckDBInstance.create(path, {
+    threads: String(options.threads ?? 2),
+    memory_limit: options.memoryLimit ?? "256MB",
+    // Offline by design: never fetch an extension (json and icu are built in).
+    autoinstall_known_extensions: "false",
+    autoload_known_extensions: "false",
+    // Appends keep their order, so that a table's insertion sequence stays physically sorted and
+    // range filters on it skip whole row groups.
+    preserve_insertion_order: "true",
+    // Checkpoint the write-ahead log every 64 MB rather than 16 MB: fewer stalls while streaming.
+    checkpoint_threshold: "64MB",
+  });
+}

@@ -1,0 +1,355 @@
+/**
+ * The emulator's warehouse: one DuckDB file (`warehouse.duckdb`) holding the account's data, its
+ * catalog and the streaming channels' durable state, with the lanes that write and read it.
+ *
+ * - The **writer** lane runs every statement that writes a table (SQL DML and DDL, and the
+ *   streaming commits), one at a time. That order is what makes a table's `$ROW` sequence follow
+ *   commit order, so "rows after sequence N" is exact for streams and dynamic tables.
+ * - The **refresher** lane runs dynamic-table refreshes, which write only dynamic tables.
+ * - Each SQL session reads on a lane of its own (its own session settings, e.g. TIMEZONE).
+ *
+ * Results of queries are kept, for chunked fetching and RESULT_SCAN, in an in-memory database
+ * attached as `results`.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { DuckDBInstance } from "@duckdb/node-api";
+import { Lane, type LaneSession, openDuckDB } from "./duckdb.ts";
+import { Catalog, type CatalogObject, changeLogOf, META, ROW_COLUMN, tableOf } from "./catalog.ts";
+import { duckType } from "./types.ts";
+import { NUMERIC_MACROS } from "../sql/translate/numeric.ts";
+import { duckSchema, qi } from "../sql/translate/quote.ts";
+
+/** File name of the warehouse in the data folder. */
+export const WAREHOUSE_FILE = "warehouse.duckdb";
+
+/** A channel's durable state. */
+export interface ChannelRecord {
+  /** Row id; a dropped and recreated channel gets a new one. */
+  readonly id: number;
+  readonly pipe: string;
+  readonly channel: string;
+  /** Bumped by every open: continuation tokens of older sequencers are stale. */
+  clientSequencer: number;
+  lastCommittedOffsetToken: string | null;
+  readonly createdOnMs: number;
+  rowsInserted: number;
+  rowsParsed: number;
+  /** Cumulative: never reset, not by commits, not by reopening. */
+  rowsErrorCount: number;
+  lastErrorOffsetUpperBound: string | null;
+  lastErrorMessage: string | null;
+  lastErrorTimestampMs: number | null;
+}
+
+/** Settings of {@link Warehouse.open}. */
+export interface WarehouseOptions {
+  /** DuckDB's memory limit (default `256MB`). */
+  memoryLimit?: string;
+  /** DuckDB threads (default 2). */
+  threads?: number;
+}
+
+const CHANNELS = `${META}.channels`;
+
+/** The DuckDB warehouse, its catalog and its lanes. */
+export class Warehouse {
+  readonly path: string;
+  readonly instance: DuckDBInstance;
+  readonly catalog: Catalog;
+  /** Writes to tables: DML, DDL, streaming commits. */
+  readonly writer: Lane;
+  /** Dynamic-table refreshes. */
+  readonly refresher: Lane;
+  readonly #readers = new Map<string, Lane>();
+  /** Next `$ROW` per table or dynamic table id. */
+  readonly #nextRow = new Map<number, number>();
+  /** Next change-log sequence per object id. */
+  readonly #nextLogSeq = new Map<number, number>();
+  readonly #channels = new Map<string, ChannelRecord>();
+  #nextChannelId = 1;
+  #closed = false;
+
+  private constructor(
+    path: string,
+    instance: DuckDBInstance,
+    catalog: Catalog,
+    writer: Lane,
+    refresher: Lane,
+  ) {
+    this.path = path;
+    this.instance = instance;
+    this.catalog = catalog;
+    this.writer = writer;
+    this.refresher = refresher;
+  }
+
+  /** Opens (creating if needed) `DATA_DIR/warehouse.duckdb`. */
+  static async open(dataDir: string, options: WarehouseOptions = {}): Promise<Warehouse> {
+    const path = join(dataDir, WAREHOUSE_FILE);
+    const instance = await openDuckDB(path, {
+      memoryLimit: options.memoryLimit,
+      threads: options.threads,
+    });
+    const writer = new Lane("writer", await instance.connect());
+    const refresher = new Lane("refresher", await instance.connect());
+    try {
+      const catalog = await writer.exclusive(async (s) => {
+        await s.run(`ATTACH IF NOT EXISTS ':memory:' AS results`);
+        for (const m of NUMERIC_MACROS) await s.run(m);
+        await s.run(`CREATE SCHEMA IF NOT EXISTS ${META}`);
+        await s.run(`CREATE TABLE IF NOT EXISTS ${CHANNELS} (
+          id BIGINT, pipe VARCHAR, channel VARCHAR, client_sequencer BIGINT,
+          last_committed_offset_token VARCHAR, created_on_ms BIGINT, rows_inserted BIGINT,
+          rows_parsed BIGINT, rows_error_count BIGINT, last_error_offset_upper_bound VARCHAR,
+          last_error_message VARCHAR, last_error_timestamp_ms BIGINT)`);
+        return await Catalog.open(s);
+      });
+      const w = new Warehouse(path, instance, catalog, writer, refresher);
+      await writer.exclusive(async (s) => {
+        await w.#loadSequences(s);
+        await w.#loadChannels(s);
+      });
+      return w;
+    } catch (e) {
+      await writer.close().catch(() => {});
+      await refresher.close().catch(() => {});
+      instance.closeSync();
+      throw e;
+    }
+  }
+
+  async #loadSequences(s: LaneSession): Promise<void> {
+    for (const o of this.catalog.objects()) {
+      if (o.kind !== "TABLE" && o.kind !== "DYNAMIC TABLE") continue;
+      const r = await s.all(`SELECT coalesce(max(${qi(ROW_COLUMN)}), 0) FROM ${tableOf(o)}`);
+      this.#nextRow.set(o.id, Number(r.rows[0][0]) + 1);
+      if (o.props.changeLog) {
+        const l = await s.all(`SELECT coalesce(max("$SEQ"), 0) FROM ${changeLogOf(o)}`);
+        this.#nextLogSeq.set(o.id, Number(l.rows[0][0]) + 1);
+      }
+    }
+  }
+
+  async #loadChannels(s: LaneSession): Promise<void> {
+    const r = await s.all(`SELECT id, pipe, channel, client_sequencer, last_committed_offset_token,
+      created_on_ms, rows_inserted, rows_parsed, rows_error_count, last_error_offset_upper_bound,
+      last_error_message, last_error_timestamp_ms FROM ${CHANNELS}`);
+    for (const row of r.rows) {
+      const rec: ChannelRecord = {
+        id: Number(row[0]),
+        pipe: String(row[1]),
+        channel: String(row[2]),
+        clientSequencer: Number(row[3]),
+        lastCommittedOffsetToken: row[4] as string | null,
+        createdOnMs: Number(row[5]),
+        rowsInserted: Number(row[6]),
+        rowsParsed: Number(row[7]),
+        rowsErrorCount: Number(row[8]),
+        lastErrorOffsetUpperBound: row[9] as string | null,
+        lastErrorMessage: row[10] as string | null,
+        lastErrorTimestampMs: row[11] === null ? null : Number(row[11]),
+      };
+      this.#channels.set(`${rec.pipe}\u0000${rec.channel}`, rec);
+      this.#nextChannelId = Math.max(this.#nextChannelId, rec.id + 1);
+    }
+  }
+
+  /** A read lane for one session (created on first use). */
+  async reader(session: string): Promise<Lane> {
+    let lane = this.#readers.get(session);
+    if (!lane) {
+      lane = new Lane(`reader-${session}`, await this.instance.connect());
+      this.#readers.set(session, lane);
+    }
+    return lane;
+  }
+
+  /** Closes a session's read lane. */
+  async closeReader(session: string): Promise<void> {
+    const lane = this.#readers.get(session);
+    this.#readers.delete(session);
+    await lane?.close();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Row sequences and change logs
+
+  /** Reserves `count` `$ROW` values of a table; returns the first. */
+  reserveRows(id: number, count: number): number {
+    const first = this.#nextRow.get(id) ?? 1;
+    this.#nextRow.set(id, first + count);
+    return first;
+  }
+
+  /** The next `$ROW` a table would give (every row visible now has a smaller one). */
+  nextRow(id: number): number {
+    return this.#nextRow.get(id) ?? 1;
+  }
+
+  /** Forgets a dropped table's sequences. */
+  forget(id: number): void {
+    this.#nextRow.delete(id);
+    this.#nextLogSeq.delete(id);
+  }
+
+  /** Starts a table's sequence (a new or replaced table). */
+  startSequence(id: number, next = 1): void {
+    this.#nextRow.set(id, next);
+  }
+
+  /** Reserves change-log sequence numbers of an object; returns the first. */
+  reserveLogSeq(id: number, count: number): number {
+    const first = this.#nextLogSeq.get(id) ?? 1;
+    this.#nextLogSeq.set(id, first + count);
+    return first;
+  }
+
+  nextLogSeq(id: number): number {
+    return this.#nextLogSeq.get(id) ?? 1;
+  }
+
+  /** Creates an object's change log (old versions of updated and deleted rows) if needed. */
+  async ensureChangeLog(s: LaneSession, o: CatalogObject): Promise<void> {
+    if (o.props.changeLog) return;
+    const cols = o.columns.map((c) => `${qi(c.name)} ${duckType(c.type)}`).join(", ");
+    await s.run(
+      `CREATE TABLE IF NOT EXISTS ${changeLogOf(o)} ("$SEQ" BIGINT, ${qi(ROW_COLUMN)} BIGINT${
+        cols ? ", " + cols : ""
+      })`,
+    );
+    o.props = { ...o.props, changeLog: true };
+    await this.catalog.update(s, o);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Channels
+
+  channel(pipe: string, channel: string): ChannelRecord | undefined {
+    return this.#channels.get(`${pipe}\u0000${channel}`);
+  }
+
+  /** Channels of one pipe. */
+  channelsOf(pipe: string): ChannelRecord[] {
+    return [...this.#channels.values()].filter((c) => c.pipe === pipe);
+  }
+
+  /**
+   * Opens a channel: creates it (sequencer 1), or bumps the sequencer of an existing one. With
+   * `offsetToken` given (string or null) the committed offset token is set to it.
+   */
+  async openChannel(
+    pipe: string,
+    channel: string,
+    offsetToken?: string | null,
+  ): Promise<ChannelRecord> {
+    let apply: (() => void) | undefined;
+    return await this.writer.transaction(async (s) => {
+      // Read in the lane, after any commit queued before: the offset returned is the latest.
+      const existing = this.channel(pipe, channel);
+      if (existing) {
+        const next = {
+          ...existing,
+          clientSequencer: existing.clientSequencer + 1,
+          lastCommittedOffsetToken: offsetToken !== undefined
+            ? offsetToken
+            : existing.lastCommittedOffsetToken,
+        };
+        await s.run(
+          `UPDATE ${CHANNELS} SET client_sequencer = ?, last_committed_offset_token = ? WHERE id = ?`,
+          [next.clientSequencer, next.lastCommittedOffsetToken, existing.id],
+        );
+        apply = () => Object.assign(existing, next);
+        return existing;
+      }
+      const rec: ChannelRecord = {
+        id: this.#nextChannelId++,
+        pipe,
+        channel,
+        clientSequencer: 1,
+        lastCommittedOffsetToken: offsetToken ?? null,
+        createdOnMs: Date.now(),
+        rowsInserted: 0,
+        rowsParsed: 0,
+        rowsErrorCount: 0,
+        lastErrorOffsetUpperBound: null,
+        lastErrorMessage: null,
+        lastErrorTimestampMs: null,
+      };
+      await s.run(
+        `INSERT INTO ${CHANNELS} VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, NULL, NULL, NULL)`,
+        [rec.id, pipe, channel, 1, rec.lastCommittedOffsetToken, rec.createdOnMs],
+      );
+      apply = () => this.#channels.set(`${pipe}\u0000${channel}`, rec);
+      return rec;
+    }, () => apply?.());
+  }
+
+  /** Drops a channel and its offset; false when there was none. */
+  async dropChannel(pipe: string, channel: string): Promise<boolean> {
+    const rec = this.channel(pipe, channel);
+    if (!rec) return false;
+    await this.writer.run(`DELETE FROM ${CHANNELS} WHERE id = ?`, [rec.id]);
+    this.#channels.delete(`${pipe}\u0000${channel}`);
+    return true;
+  }
+
+  /** Drops every channel of a pipe (the pipe was dropped or replaced). */
+  async dropChannelsOf(s: LaneSession, pipe: string): Promise<void> {
+    await s.run(`DELETE FROM ${CHANNELS} WHERE pipe = ?`, [pipe]);
+    for (const c of this.channelsOf(pipe)) this.#channels.delete(`${c.pipe}\u0000${c.channel}`);
+  }
+
+  /** Bumps every channel's sequencer: all outstanding continuation tokens become stale. */
+  async invalidateAllChannels(): Promise<void> {
+    await this.writer.run(`UPDATE ${CHANNELS} SET client_sequencer = client_sequencer + 1`);
+    for (const c of this.#channels.values()) c.clientSequencer++;
+  }
+
+  /**
+   * Writes a channel's state after a commit, inside the commit's transaction. The in-memory
+   * record changes only once the transaction committed ({@link applyChannel}).
+   */
+  async writeChannel(s: LaneSession, next: ChannelRecord): Promise<void> {
+    await s.run(
+      `UPDATE ${CHANNELS} SET last_committed_offset_token = ?, rows_inserted = ?, rows_parsed = ?,
+         rows_error_count = ?, last_error_offset_upper_bound = ?, last_error_message = ?,
+         last_error_timestamp_ms = ? WHERE id = ?`,
+      [
+        next.lastCommittedOffsetToken,
+        next.rowsInserted,
+        next.rowsParsed,
+        next.rowsErrorCount,
+        next.lastErrorOffsetUpperBound,
+        next.lastErrorMessage,
+        next.lastErrorTimestampMs,
+        next.id,
+      ],
+    );
+  }
+
+  /** Makes a committed channel state the current one (the sequencer is the open's to change). */
+  applyChannel(next: ChannelRecord): void {
+    const cur = this.channel(next.pipe, next.channel);
+    if (cur && cur.id === next.id) {
+      Object.assign(cur, { ...next, clientSequencer: cur.clientSequencer });
+    }
+  }
+
+  /** The DuckDB schema name of a Snowflake schema. */
+  duckSchema(database: string, schema: string): string {
+    return duckSchema(database, schema);
+  }
+
+  /** Closes every lane and the database (idempotent). DuckDB checkpoints on close. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const lane of this.#readers.values()) await lane.close().catch(() => {});
+    this.#readers.clear();
+    await this.refresher.close().catch(() => {});
+    await this.writer.close().catch(() => {});
+    this.instance.closeSync();
+  }
+}
