@@ -265,8 +265,9 @@ export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
     const from = INLINE_ROWS + index * CHUNK_ROWS;
     if (from >= result.rowCount) return c.text("Not Found", 404);
     const rows = await deps.engine.rows(result, from, Math.min(result.rowCount, from + CHUNK_ROWS));
+    // Served as cloud storage serves it, as bytes: the driver adds the brackets and parses.
     return c.body(rows.map((r) => JSON.stringify(r)).join(","), 200, {
-      "content-type": "application/json",
+      "content-type": "application/octet-stream",
     });
   });
 
