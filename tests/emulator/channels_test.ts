@@ -3,6 +3,7 @@ import {
   appendRows,
   channelPath,
   channelStatus,
+  columnInOrder,
   DB,
   dropChannel,
   headers,
@@ -55,7 +56,7 @@ Deno.test("open → append → status → drop, committed offset reaching the en
     // Not committed yet: neither the offset nor the rows. (Checked while the delay surely runs;
     // a machine so loaded that 1.5 s passed already skips only this check.)
     const before = await channelStatus(t.url, token, PIPE, ["happy"]);
-    const rowsBefore = t.emu.context.warehouse.count("LIFT_RIDE");
+    const rowsBefore = await t.count("LIFT_RIDE");
     if (Date.now() - sentAt < 1500) {
       assert.equal(before.status, 200);
       assert.equal(before.body.channel_statuses.happy.last_committed_offset_token, null);
@@ -73,10 +74,8 @@ Deno.test("open → append → status → drop, committed offset reaching the en
     assert.equal(after.rows_inserted, 3);
     assert.equal(after.rows_parsed, 3);
     assert.equal(after.rows_error_count, 0);
-    assert.equal(t.emu.context.warehouse.count("LIFT_RIDE"), 3);
-    const txids = (t.emu.context.warehouse.db.prepare("SELECT TXID FROM LIFT_RIDE ORDER BY rowid")
-      .all() as { TXID: string }[]).map((r) => r.TXID);
-    assert.deepEqual(txids, rows.map((r) => r.TXID));
+    assert.equal(await t.count("LIFT_RIDE"), 3);
+    assert.deepEqual(await columnInOrder(t.sql, "LIFT_RIDE"), rows.map((r) => r.TXID));
 
     // Reopen answers the committed token.
     const reopen = await openChannel(t.url, token, PIPE, "happy");
@@ -90,7 +89,7 @@ Deno.test("open → append → status → drop, committed offset reaching the en
     const fresh = await openChannel(t.url, token, PIPE, "happy");
     assert.equal(fresh.body.channel_status.last_committed_offset_token, null);
     // And the rows that committed stay.
-    assert.equal(t.emu.context.warehouse.count("LIFT_RIDE"), 3);
+    assert.equal(await t.count("LIFT_RIDE"), 3);
   } finally {
     await t.close();
   }
@@ -111,7 +110,7 @@ Deno.test("a single offsetToken works as the end token, and chained appends comm
       const st = await channelStatus(t.url, token, PIPE, ["chain"]);
       assert.equal(st.body.channel_statuses.chain.last_committed_offset_token, String(i));
     }
-    assert.equal(t.emu.context.warehouse.count("LIFT_RIDE"), 5);
+    assert.equal(await t.count("LIFT_RIDE"), 5);
   } finally {
     await t.close();
   }
@@ -179,7 +178,7 @@ Deno.test("after a reopen the older continuation token is stale (400 STALE_CONTI
       ndjson([ride()]),
     );
     assert.equal(cross.status, 400);
-    assert.equal(t.emu.context.warehouse.count("LIFT_RIDE"), 1);
+    assert.equal(await t.count("LIFT_RIDE"), 1);
   } finally {
     await t.close();
   }
@@ -237,7 +236,7 @@ Deno.test("reopening discards uncommitted rows; fail_on_uncommitted_rows refuses
     // Wait well past the commit delay: the discarded rows never land.
     assert.equal(t.emu.context.streaming.pendingBatches, 0);
     await new Promise((r) => setTimeout(r, 2300));
-    assert.equal(t.emu.context.warehouse.count("LIFT_RIDE"), 0);
+    assert.equal(await t.count("LIFT_RIDE"), 0);
     const st = await channelStatus(t.url, token, PIPE, ["discard"]);
     assert.equal(st.body.channel_statuses.discard.last_committed_offset_token, null);
     assert.equal(st.body.channel_statuses.discard.rows_inserted, 0);
@@ -354,7 +353,7 @@ Deno.test("an append without continuationToken is refused", async () => {
     });
     assert.equal(res.status, 400);
     assert.match((await res.json()).message, /continuationToken/);
-    assert.equal(t.emu.context.warehouse.count("LIFT_RIDE"), 0);
+    assert.equal(await t.count("LIFT_RIDE"), 0);
   } finally {
     await t.close();
   }

@@ -13,9 +13,24 @@ import {
 const TICKETS = "RESORT_TICKET_PIPE";
 const RIDES = "LIFT_RIDE_PIPE";
 
+/**
+ * A table's rows through SQL, in commit order, as snowflake-sdk returns them (numbers, `YYYY-MM-DD`
+ * dates, Date timestamps); VARIANT columns as their JSON text (TO_JSON), so that the text the pipe
+ * stored is compared exactly.
+ */
 // deno-lint-ignore no-explicit-any
-function rowsOf(t: TestEmulator, table: string): any[] {
-  return t.emu.context.warehouse.db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all();
+async function rowsOf(t: TestEmulator, table: string): Promise<any[]> {
+  const described = await t.sql.query(`DESCRIBE TABLE ${table}`);
+  const select = described.rows.map((c) =>
+    String(c.type) === "VARIANT" ? `TO_JSON(${c.name}) AS ${c.name}` : String(c.name)
+  );
+  return (await t.sql.query(`SELECT ${select.join(", ")} FROM ${table}`)).rows;
+}
+
+/** A timestamp column's value as the wall time it holds, `YYYY-MM-DD HH:MM:SS.mmm`. */
+function wall(v: unknown): string {
+  assert.ok(v instanceof Date, `not a timestamp: ${v}`);
+  return v.toISOString().replace("T", " ").replace("Z", "");
 }
 
 async function load(t: TestEmulator, pipe: string, channel: string, body: string, end = "1") {
@@ -82,8 +97,8 @@ Deno.test("each column type is cast as MATCH_BY_COLUMN_NAME with CASE_SENSITIVE 
     const { status } = await load(t, TICKETS, "types", ndjson([ticket, second, third]));
     assert.equal(status.rows_error_count, 0, status.last_error_message);
     assert.equal(status.rows_inserted, 3);
-    const [a, b, c] = rowsOf(t, "RESORT_TICKET");
-    assert.deepEqual({ ...a }, {
+    const [a, b, c] = await rowsOf(t, "RESORT_TICKET");
+    assert.deepEqual({ ...a, PURCHASE_TIME: wall(a.PURCHASE_TIME) }, {
       TXID: "tx-1",
       RFID: "0xabc",
       RESORT: "Vail",
@@ -97,24 +112,37 @@ Deno.test("each column type is cast as MATCH_BY_COLUMN_NAME with CASE_SENSITIVE 
       EMAIL: null,
       EMERGENCY_CONTACT: null,
     });
-    assert.equal(b.PURCHASE_TIME, "2025-11-25 14:30:00.000");
+    assert.equal(wall(b.PURCHASE_TIME), "2025-11-25 14:30:00.000");
     assert.equal(b.PRICE_USD, 1.01);
     assert.equal(b.EXPIRATION_TIME, "2026-11-29");
     assert.equal(b.DAYS, 3);
     assert.equal(b.EMERGENCY_CONTACT, '["a",1,true]');
     assert.equal(b.ADDRESS, '"a string variant"');
     assert.equal(b.RESORT, null);
-    assert.equal(c.PURCHASE_TIME, "2025-11-25 14:30:00.123");
+    assert.equal(wall(c.PURCHASE_TIME), "2025-11-25 14:30:00.123");
     assert.equal(c.PRICE_USD, -0.01);
     assert.equal(c.DAYS, -3);
     assert.equal(c.PHONE, "true");
     assert.deepEqual(JSON.parse(c.EMERGENCY_CONTACT), { NAME: "Bob", PHONE: null });
-    // Storage classes agreed with the other readers of warehouse.db.
-    const types = t.emu.context.warehouse.db.prepare(
-      `SELECT typeof(PRICE_USD) p, typeof(DAYS) d, typeof(PURCHASE_TIME) t, typeof(ADDRESS) v
-       FROM RESORT_TICKET WHERE TXID = 'tx-1'`,
-    ).get();
-    assert.deepEqual({ ...types }, { p: "real", d: "integer", t: "text", v: "text" });
+    // The values keep their columns' types for every reader: a reading client is told NUMBER
+    // with its scale, TIMESTAMP_NTZ, DATE and VARIANT, and gets the values as such.
+    const typed = await t.sql.query(
+      `SELECT PRICE_USD, DAYS, PURCHASE_TIME, EXPIRATION_TIME, ADDRESS FROM RESORT_TICKET
+       WHERE TXID = 'tx-1'`,
+    );
+    assert.deepEqual(typed.columns.map((col) => `${col.name}:${col.type}:${col.scale}`), [
+      "PRICE_USD:fixed:2",
+      "DAYS:fixed:0",
+      "PURCHASE_TIME:timestamp_ntz:null",
+      "EXPIRATION_TIME:date:null",
+      "ADDRESS:variant:null",
+    ]);
+    assert.deepEqual(typed.rows[0].ADDRESS, {
+      STREET_ADDRESS: "1 Main St",
+      CITY: "Vail",
+      STATE: "CO",
+      POSTALCODE: "81657",
+    });
   } finally {
     await t.close();
   }
@@ -146,7 +174,7 @@ Deno.test("bad rows are counted with a redacted message and offset bound; good r
     assert.match(status.last_error_message, /LIFT/);
     assert.match(status.last_error_message, /VARCHAR\(255\)/);
     assert.ok(!status.last_error_message.includes("xxxx"));
-    assert.deepEqual(rowsOf(t, "LIFT_RIDE").map((r) => r.TXID), [good1.TXID, good2.TXID]);
+    assert.deepEqual((await rowsOf(t, "LIFT_RIDE")).map((r) => r.TXID), [good1.TXID, good2.TXID]);
 
     // The message of a type error names column and type, never the value.
     const more = await appendRows(
@@ -185,7 +213,7 @@ Deno.test("bad rows are counted with a redacted message and offset bound; good r
     assert.equal(final.rows_error_count, 7);
     assert.equal(final.rows_inserted, 3);
     assert.match(final.last_error_message, /RIDE_TIME/);
-    assert.equal(t.emu.context.warehouse.count("LIFT_RIDE"), 3);
+    assert.equal(await t.count("LIFT_RIDE"), 3);
   } finally {
     await t.close();
   }
@@ -201,8 +229,8 @@ Deno.test("a DECIMAL(7,2) value beyond its range and a row matching no column", 
     ]);
     const { status } = await load(t, TICKETS, "range", body);
     assert.equal(status.rows_error_count, 1);
-    assert.match(status.last_error_message, /PRICE_USD.*DECIMAL\(7,2\).*out of range/);
-    const rows = rowsOf(t, "RESORT_TICKET");
+    assert.match(status.last_error_message, /PRICE_USD.*NUMBER\(7,2\).*out of range/);
+    const rows = await rowsOf(t, "RESORT_TICKET");
     assert.equal(rows.length, 2);
     assert.equal(rows[0].PRICE_USD, 99999.99);
     assert.ok(Object.values(rows[1]).every((v) => v === null));

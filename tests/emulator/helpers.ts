@@ -10,9 +10,11 @@ import {
 } from "../../src/snowflake/keys.ts";
 import {
   type EmulatorOptions,
+  type LocalSqlClient,
   type RunningEmulator,
   startEmulator,
 } from "../../src/emulator/mod.ts";
+import { provision } from "../helpers/liftline_emulator.ts";
 
 export const ACCOUNT = "LIFTLINE";
 export const USER = "STREAMING_INGEST";
@@ -87,37 +89,76 @@ export function unsignedJwt(keys: TestKeys): string {
   return `${header}.${payload}.`;
 }
 
-/** A started emulator in a temp folder, trusting `keys`. */
+/** A started emulator in a temp folder, trusting `keys`, with liftline's objects in it. */
 export interface TestEmulator {
   emu: RunningEmulator;
   url: string;
   dir: string;
   keys: TestKeys;
+  /** A SQL client of the emulator, in process (closed by {@link close}). */
+  sql: LocalSqlClient;
+  /** Rows of a table, counted through SQL. */
+  count(table: string): Promise<number>;
   close(): Promise<void>;
 }
 
-/** Starts an emulator on port 0 in a new temp folder (or `dir`). */
-export async function startTestEmulator(
-  options: Partial<EmulatorOptions> & { keys?: TestKeys } = {},
-): Promise<TestEmulator> {
+/** Options of {@link startTestEmulator}. */
+export type TestEmulatorOptions = Partial<EmulatorOptions> & {
+  keys?: TestKeys;
+  /**
+   * Set liftline's objects up (tables, pipes, reports) through SQL; default true. A restart on
+   * a data folder that has them already may skip it: the catalog is durable.
+   */
+  provision?: boolean;
+};
+
+/**
+ * Starts an emulator on port 0 in a new temp folder (or `dir`) and, unless told not to, creates
+ * liftline's objects in it with the setup script (the emulator starts as an empty account).
+ */
+export async function startTestEmulator(options: TestEmulatorOptions = {}): Promise<TestEmulator> {
   const keys = options.keys ?? (await testKeys());
   const dir = options.dataDir ?? (await Deno.makeTempDir({ prefix: "liftline-emu-test-" }));
+  const { keys: _keys, provision: setUp = true, ...emulatorOptions } = options;
   const emu = await startEmulator({
     commitDelayMs: 0,
-    ...options,
+    ...emulatorOptions,
     dataDir: dir,
     publicKeyPem: options.publicKeyPem ?? keys.publicKeyPem,
   });
+  const sql = emu.localClient();
+  const close = async () => {
+    await sql.close().catch(() => {});
+    await emu.close();
+    if (!options.dataDir) await Deno.remove(dir, { recursive: true });
+  };
+  try {
+    if (setUp) await provision(sql);
+  } catch (e) {
+    await close();
+    throw e;
+  }
   return {
     emu,
     url: emu.url,
     dir,
     keys,
-    close: async () => {
-      await emu.close();
-      if (!options.dataDir) await Deno.remove(dir, { recursive: true });
+    sql,
+    async count(table) {
+      const r = await sql.query(`SELECT COUNT(*) AS N FROM ${table}`);
+      return Number(r.rows[0].N);
     },
+    close,
   };
+}
+
+/** A column's values in the order the rows were committed (a plain scan keeps that order). */
+export async function columnInOrder(
+  sql: LocalSqlClient,
+  table: string,
+  column = "TXID",
+): Promise<unknown[]> {
+  return (await sql.query(`SELECT ${column} AS V FROM ${table}`)).rows.map((r) => r.V);
 }
 
 /** Common headers of every streaming call. */

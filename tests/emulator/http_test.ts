@@ -48,7 +48,7 @@ Deno.test("gzip and zstd append bodies are decoded; an unknown encoding is 415, 
     });
     assert.equal(z.status, 200);
     cont = z.body.next_continuation_token;
-    assert.equal(t.emu.context.warehouse.count("LIFT_RIDE"), 3);
+    assert.equal(await t.count("LIFT_RIDE"), 3);
 
     const br = await appendRows(t.url, token, PIPE, "enc", cont, ndjson([ride()]), {}, {
       "Content-Encoding": "br",
@@ -63,7 +63,7 @@ Deno.test("gzip and zstd append bodies are decoded; an unknown encoding is 415, 
       offsetToken: "4",
     });
     assert.equal(ok.status, 200);
-    assert.equal(t.emu.context.warehouse.count("LIFT_RIDE"), 4);
+    assert.equal(await t.count("LIFT_RIDE"), 4);
   } finally {
     await t.close();
   }
@@ -94,7 +94,7 @@ Deno.test("the 4 MB cap counts wire bytes: a bigger body is 413, a big body gzip
     );
     assert.equal(streamed.status, 413);
     await streamed.body?.cancel();
-    assert.equal(t.emu.context.warehouse.count("LIFT_RIDE"), 0);
+    assert.equal(await t.count("LIFT_RIDE"), 0);
 
     const zipped = await gzip(text);
     assert.ok(zipped.byteLength < 4 * 1024 * 1024);
@@ -102,7 +102,7 @@ Deno.test("the 4 MB cap counts wire bytes: a bigger body is 413, a big body gzip
       "Content-Encoding": "gzip",
     });
     assert.equal(ok.status, 200);
-    assert.equal(t.emu.context.warehouse.count("LIFT_RIDE"), rows.length);
+    assert.equal(await t.count("LIFT_RIDE"), rows.length);
   } finally {
     await t.close();
   }

@@ -6,14 +6,18 @@
 import assert from "node:assert/strict";
 import { Pipe } from "../../src/emulator/pipe.ts";
 import type { StoredValue } from "../../src/emulator/coerce.ts";
+import { T } from "../../src/emulator/warehouse/types.ts";
 
-const pipe = new Pipe("P", {
+const pipe = new Pipe("DB.S.P", {
+  id: 1,
+  database: "DB",
+  schema: "S",
   name: "T",
   columns: [
-    { name: "N", type: { kind: "number", precision: 3, scale: 0 }, typeText: "NUMBER(3,0)" },
-    { name: "S", type: { kind: "varchar", length: 20 }, typeText: "VARCHAR(20)" },
+    { name: "N", type: T.number(3, 0), nullable: true },
+    { name: "S", type: T.varchar(20), nullable: true },
   ],
-} as never);
+}, "CASE_SENSITIVE");
 
 const text = '{"N":1,"S":"Zürich ⛷"}\r\n\r\n   \n{"N":999}\n{"N":1000}\n{"N":"x"}\nnull\n' +
   '{"N":2,"S":"Åre"}\n{"N":3}';

@@ -1,17 +1,52 @@
+/**
+ * The raw tables as the emulator holds them once liftline set itself up: `sql/tables.sql` is the
+ * one source of their columns and types, and the emulator reports them through SQL (`DESCRIBE
+ * TABLE`) exactly as declared, in Snowflake's spelling. Also the DDL the emulator accepts for a
+ * table, the timestamp texts a pipe reads, and the pipe's NDJSON parsing.
+ */
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import { TABLES_SQL } from "../../sql/mod.ts";
-import { parseTableDefinitions } from "../../src/emulator/table_schema.ts";
 import { parseTimestampText } from "../../src/emulator/coerce.ts";
 import { Pipe } from "../../src/emulator/pipe.ts";
-import { CHANNELS_TABLE, Warehouse } from "../../src/emulator/warehouse.ts";
+import { T } from "../../src/emulator/warehouse/types.ts";
+import type { LocalSqlClient } from "../../src/emulator/mod.ts";
+import { startLiftlineEmulator } from "../helpers/liftline_emulator.ts";
+import { startTestEmulator } from "./helpers.ts";
 
-Deno.test("the raw tables' columns and types come from sql/tables.sql", () => {
-  const tables = parseTableDefinitions(TABLES_SQL);
+/** The CREATE TABLE statements of `sql/tables.sql`: each table's columns and declared types. */
+function declaredTables(sql: string): { name: string; columns: [string, string][] }[] {
+  const text = sql.replace(/--[^\n]*/g, "");
+  const out: { name: string; columns: [string, string][] }[] = [];
+  for (const m of text.matchAll(/CREATE TABLE IF NOT EXISTS (\w+) \(([^;]*)\);/g)) {
+    const columns = m[2].split(/,\s*\n/).map((line) => {
+      const [, name, type] = /^\s*(\w+)\s+(.+?)\s*$/.exec(line)!;
+      return [name, type] as [string, string];
+    });
+    out.push({ name: m[1], columns });
+  }
+  return out;
+}
+
+/** How Snowflake describes a column declared with `type` (its synonyms and defaults). */
+function describedAs(type: string): string {
+  const t = type.toUpperCase().replace(/\s+/g, "");
+  if (t === "DATETIME" || t === "TIMESTAMP_NTZ") return "TIMESTAMP_NTZ(9)";
+  if (t === "NUMBER" || t === "INT" || t === "INTEGER") return "NUMBER(38,0)";
+  const decimal = /^(?:DECIMAL|NUMERIC|NUMBER)\((\d+),(\d+)\)$/.exec(t);
+  if (decimal) return `NUMBER(${decimal[1]},${decimal[2]})`;
+  return t;
+}
+
+/** `NAME TYPE` of each column of a table, as DESCRIBE TABLE reports them. */
+async function describe(sql: LocalSqlClient, table: string): Promise<string[]> {
+  const r = await sql.query(`DESCRIBE TABLE ${table}`);
+  return r.rows.map((c) => `${c.name} ${c.type}`);
+}
+
+Deno.test("the raw tables' columns and types come from sql/tables.sql, as DESCRIBE TABLE shows them", async () => {
+  const tables = declaredTables(TABLES_SQL);
   assert.deepEqual(tables.map((t) => t.name), ["RESORT_TICKET", "SEASON_PASS", "LIFT_RIDE"]);
-  const ride = tables.find((t) => t.name === "LIFT_RIDE")!;
-  assert.deepEqual(ride.columns.map((c) => `${c.name} ${c.typeText}`), [
+  assert.deepEqual(tables.find((t) => t.name === "LIFT_RIDE")!.columns.map((c) => c.join(" ")), [
     "TXID VARCHAR(255)",
     "RFID VARCHAR(255)",
     "RESORT VARCHAR(255)",
@@ -19,101 +54,54 @@ Deno.test("the raw tables' columns and types come from sql/tables.sql", () => {
     "RIDE_TIME DATETIME",
     "ACTIVATION_DAY_COUNT NUMBER",
   ]);
-  const ticket = tables.find((t) => t.name === "RESORT_TICKET")!;
-  const price = ticket.columns.find((c) => c.name === "PRICE_USD")!;
-  assert.deepEqual(price.type, { kind: "number", precision: 7, scale: 2 });
-  assert.equal(ticket.columns.find((c) => c.name === "ADDRESS")!.type.kind, "variant");
-  assert.equal(ticket.columns.find((c) => c.name === "EXPIRATION_TIME")!.type.kind, "date");
+  const e = await startLiftlineEmulator({ dynamic: { autoRefresh: false } });
+  try {
+    for (const t of tables) {
+      assert.deepEqual(
+        await describe(e.sql, t.name),
+        t.columns.map(([name, type]) => `${name} ${describedAs(type)}`),
+        t.name,
+      );
+      assert.equal(await e.count(t.name), 0);
+    }
+    // The types a reader sees, spelled out once for the columns that matter most.
+    const ticket = await describe(e.sql, "RESORT_TICKET");
+    for (
+      const c of [
+        "PURCHASE_TIME TIMESTAMP_NTZ(9)",
+        "PRICE_USD NUMBER(7,2)",
+        "EXPIRATION_TIME DATE",
+        "DAYS NUMBER(38,0)",
+        "ADDRESS VARIANT",
+      ]
+    ) assert.ok(ticket.includes(c), c);
+    // A table that does not exist is an error naming it, not zero rows.
+    await assert.rejects(e.count("NOPE"), /NOPE.*does not exist/);
+  } finally {
+    await e.close();
+  }
 });
 
-Deno.test("the DDL parser handles comments, constraints, quoted names and rejects unknown types", () => {
-  const [t] = parseTableDefinitions(`
+Deno.test("CREATE TABLE takes comments, constraints, defaults and quoted names; refuses unknown types", async () => {
+  const t = await startTestEmulator({ provision: false });
+  try {
+    await t.sql.query(`
     -- a comment (with parens, and a comma)
-    CREATE OR REPLACE TABLE db.sch.T1 (
+    CREATE OR REPLACE TABLE STREAMING_INGEST.STREAMING_INGEST.T1 (
       id NUMBER(10,0) NOT NULL, /* block */
       "Mixed" VARCHAR DEFAULT 'x',
       amount NUMBER(12, 4),
       flag BOOLEAN,
       at TIMESTAMP_NTZ
-    );`);
-  assert.equal(t.name, "T1");
-  assert.deepEqual(t.columns.map((c) => c.name), ["ID", "Mixed", "AMOUNT", "FLAG", "AT"]);
-  assert.deepEqual(t.columns[2].type, { kind: "number", precision: 12, scale: 4 });
-  assert.throws(() => parseTableDefinitions("CREATE TABLE X (A GEOGRAPHY);"), /unsupported/);
-});
-
-Deno.test("warehouse.db gets the raw tables, the agreed storage classes, and the channels table", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const w = new Warehouse(join(dir, "warehouse.db"));
-    try {
-      const cols = w.db.prepare("SELECT name, type FROM pragma_table_info('RESORT_TICKET')").all()
-        .map((r) => `${r.name}:${r.type}`);
-      assert.deepEqual(cols, [
-        "TXID:TEXT",
-        "RFID:TEXT",
-        "RESORT:TEXT",
-        "PURCHASE_TIME:TEXT",
-        "PRICE_USD:REAL",
-        "EXPIRATION_TIME:TEXT",
-        "DAYS:INTEGER",
-        "NAME:TEXT",
-        "ADDRESS:TEXT",
-        "PHONE:TEXT",
-        "EMAIL:TEXT",
-        "EMERGENCY_CONTACT:TEXT",
-      ]);
-      assert.equal(w.db.prepare("PRAGMA journal_mode").get()!.journal_mode, "wal");
-      const indexes = w.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all()
-        .map((r) => r.name);
-      assert.ok(indexes.includes("LIFT_RIDE_RESORT_RIDE_TIME"));
-      assert.equal(w.count("LIFT_RIDE"), 0);
-      const channelCols = w.db.prepare(`SELECT name FROM pragma_table_info('${CHANNELS_TABLE}')`)
-        .all().map((r) => r.name);
-      for (
-        const c of [
-          "pipe",
-          "channel",
-          "client_sequencer",
-          "last_committed_offset_token",
-          "created_on_ms",
-          "rows_inserted",
-          "rows_parsed",
-          "rows_error_count",
-          "last_error_message",
-          "last_error_offset_upper_bound",
-          "last_error_timestamp_ms",
-        ]
-      ) assert.ok(channelCols.includes(c), c);
-      assert.throws(() => w.count("NOPE"), /unknown/);
-    } finally {
-      w.close();
-    }
+    )`);
+    const r = await t.sql.query("DESCRIBE TABLE T1");
+    assert.deepEqual(r.rows.map((c) => c.name), ["ID", "Mixed", "AMOUNT", "FLAG", "AT"]);
+    assert.equal(r.rows[2].type, "NUMBER(12,4)");
+    assert.equal(r.rows[0]["null?"], "N");
+    await assert.rejects(t.sql.query("CREATE TABLE X (A GEOGRAPHY)"), /[Uu]nsupported.*GEOGRAPHY/);
+    await assert.rejects(t.sql.query("SELECT * FROM X"), /does not exist/);
   } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-Deno.test("a warehouse made by an older DDL gets the new columns added, keeping its rows", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = join(dir, "warehouse.db");
-  try {
-    const old = new DatabaseSync(path);
-    old.exec(
-      "CREATE TABLE LIFT_RIDE (TXID TEXT, RFID TEXT, RESORT TEXT, LIFT TEXT, RIDE_TIME TEXT)",
-    );
-    old.exec("INSERT INTO LIFT_RIDE VALUES ('t', 'r', 'Vail', 'L', '2026-01-01 00:00:00.000')");
-    old.close();
-    const w = new Warehouse(path);
-    try {
-      const row = w.db.prepare("SELECT * FROM LIFT_RIDE").get()!;
-      assert.equal(row.TXID, "t");
-      assert.equal(row.ACTIVATION_DAY_COUNT, null);
-    } finally {
-      w.close();
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
+    await t.close();
   }
 });
 
@@ -139,14 +127,13 @@ Deno.test("timestamp texts: offsets to UTC, validation, precision", () => {
 });
 
 Deno.test("Pipe.parseChunks: CRLF, blank lines, counts and error rows", () => {
-  const w = {
-    columns: [{
-      name: "N",
-      type: { kind: "number", precision: 3, scale: 0 },
-      typeText: "NUMBER(3,0)",
-    }],
-  };
-  const pipe = new Pipe("P", { name: "T", columns: w.columns } as never);
+  const pipe = new Pipe("DB.S.P", {
+    id: 1,
+    database: "DB",
+    schema: "S",
+    name: "T",
+    columns: [{ name: "N", type: T.number(3, 0), nullable: true }],
+  }, "CASE_SENSITIVE");
   const text = '{"N":1}\r\n\r\n   \n{"N":999}\n{"N":1000}\n{"N":"x"}\nnull\n{"N":2}';
   const rows: unknown[][] = [];
   const batch = pipe.parseChunks([new TextEncoder().encode(text)], (r) => rows.push(r));

@@ -4,16 +4,15 @@
  * what was accepted all lands, each row once.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { StreamingService } from "../../src/emulator/channels.ts";
 import { ApiError } from "../../src/emulator/errors.ts";
-import { Warehouse, WAREHOUSE_FILE } from "../../src/emulator/warehouse.ts";
 import { silentLogger } from "../../src/log.ts";
+import { startLiftlineEmulator } from "../helpers/liftline_emulator.ts";
 import { ndjson, ride } from "./helpers.ts";
 
-function refusal(fn: () => unknown): ApiError {
+async function refusal(fn: () => Promise<unknown>): Promise<ApiError> {
   try {
-    fn();
+    await fn();
   } catch (e) {
     assert.ok(e instanceof ApiError, `expected ApiError, got ${e}`);
     return e;
@@ -22,8 +21,10 @@ function refusal(fn: () => unknown): ApiError {
 }
 
 Deno.test("appends beyond the channel's uncommitted bound get 429 and leave the channel as it was", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "liftline-bound-" });
-  const warehouse = new Warehouse(join(dir, WAREHOUSE_FILE));
+  // The warehouse of an emulator set up with liftline's objects, under a streaming service of
+  // the test's own (a bound small enough to reach; the emulator's own service is not used).
+  const e2e = await startLiftlineEmulator({ dynamic: { autoRefresh: false } });
+  const warehouse = e2e.emu.context.warehouse;
   // Each body in two chunks, as bodies arrive: rows may be cut anywhere between them.
   const body = (n: number) => {
     const bytes = new TextEncoder().encode(ndjson(Array.from({ length: n }, () => ride())));
@@ -34,21 +35,18 @@ Deno.test("appends beyond the channel's uncommitted bound get 429 and leave the 
   const one = body(100);
   // Room for two bodies of 100 rides, not three.
   const streaming = new StreamingService(warehouse, {
-    database: "DB",
-    schema: "S",
-    pipes: { LIFT_RIDE: "LIFT_RIDE_PIPE" },
     commitDelayMs: 400,
     invalidateSeconds: 0,
     maxUncommittedBytes: Math.floor(size(one) * 2.5),
     log: silentLogger,
   });
   try {
-    const pipe = streaming.pipes.get("LIFT_RIDE_PIPE")!;
-    let token = streaming.open(pipe, "c").next_continuation_token;
+    const pipe = streaming.resolvePipe("STREAMING_INGEST", "STREAMING_INGEST", "LIFT_RIDE_PIPE");
+    let token = (await streaming.open(pipe, "c")).next_continuation_token;
     const two = body(100);
-    token = streaming.append(pipe, "c", token, "100", one).next_continuation_token;
-    token = streaming.append(pipe, "c", token, "200", two).next_continuation_token;
-    const e = refusal(() => streaming.append(pipe, "c", token, "300", body(100)));
+    token = (await streaming.append(pipe, "c", token, "100", one)).next_continuation_token;
+    token = (await streaming.append(pipe, "c", token, "200", two)).next_continuation_token;
+    const e = await refusal(() => streaming.append(pipe, "c", token, "300", body(100)));
     assert.equal(e.status, 429);
     assert.match(e.message, /uncommitted/);
     assert.equal(streaming.pendingBatches, 2, "the refused body is not buffered");
@@ -58,23 +56,25 @@ Deno.test("appends beyond the channel's uncommitted bound get 429 and leave the 
     while (streaming.pendingBatches > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
     }
-    assert.equal(warehouse.count("LIFT_RIDE"), 200);
+    assert.equal(await e2e.count("LIFT_RIDE"), 200);
     // Committed bodies are freed at once (their buffers detached), not left to the collector.
     assert.ok([...one, ...two].every((c) => c.buffer.detached));
-    streaming.append(pipe, "c", token, "300", body(100));
+    await streaming.append(pipe, "c", token, "300", body(100));
     while (streaming.pendingBatches > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
     }
-    assert.equal(warehouse.count("LIFT_RIDE"), 300);
-    assert.equal(warehouse.channel("LIFT_RIDE_PIPE", "c")!.lastCommittedOffsetToken, "300");
+    assert.equal(await e2e.count("LIFT_RIDE"), 300);
+    assert.equal(
+      streaming.status(pipe, ["c"]).channel_statuses.c.last_committed_offset_token,
+      "300",
+    );
 
     // A single body larger than the bound still goes through when nothing else waits.
-    const big = streaming.open(pipe, "big").next_continuation_token;
-    streaming.append(pipe, "big", big, "1000", body(1000));
+    const big = (await streaming.open(pipe, "big")).next_continuation_token;
+    await streaming.append(pipe, "big", big, "1000", body(1000));
     assert.equal(streaming.pendingBatches, 1);
   } finally {
     streaming.close();
-    warehouse.close();
-    await Deno.remove(dir, { recursive: true });
+    await e2e.close();
   }
 });

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { TABLES } from "../../src/config/load.ts";
+import { startEmulator } from "../../src/emulator/mod.ts";
 import { generateRows } from "../../src/generator/model.ts";
 
 /** A seeded world-time span, as given to `liftline generate|run`. */
@@ -32,34 +33,41 @@ export function queuedRows(path: string): number {
   }
 }
 
-/** Every TXID per table in the warehouse database at `path`, with how often it is there. */
-function warehouseTxids(path: string): Record<string, Map<string, number>> {
-  const db = new DatabaseSync(path, { readOnly: true });
+/**
+ * Every TXID per table in the emulator warehouse of the data folder `dataDir`, with how often it is
+ * there, read through SQL by an emulator started on that folder (the emulator that wrote it must
+ * have exited: DuckDB's file is held by one process at a time).
+ */
+export async function warehouseTxids(
+  dataDir: string,
+): Promise<Record<string, Map<string, number>>> {
+  const emu = await startEmulator({ dataDir, dynamic: { autoRefresh: false } });
+  const sql = emu.localClient();
   try {
     const out: Record<string, Map<string, number>> = {};
     for (const t of TABLES) {
-      const rows = db.prepare(`SELECT TXID AS id, count(*) AS n FROM ${t} GROUP BY TXID`)
-        .all() as { id: string; n: number }[];
-      out[t] = new Map(rows.map((r) => [r.id, Number(r.n)]));
+      const r = await sql.query(`SELECT TXID AS ID, COUNT(*) AS N FROM ${t} GROUP BY TXID`);
+      out[t] = new Map(r.rows.map((row) => [String(row.ID), Number(row.N)]));
     }
     return out;
   } finally {
-    db.close();
+    await sql.close();
+    await emu.close();
   }
 }
 
 /**
- * Asserts that the warehouse at `path` holds exactly the rows of `span`, each TXID once (none
- * missing, none twice, none extra). Returns how many rows that is.
+ * Asserts that the emulator warehouse in `dataDir` holds exactly the rows of `span`, each TXID
+ * once (none missing, none twice, none extra). Returns how many rows that is.
  */
-export function assertEveryRowOnce(path: string, span: SeededSpan): number {
+export async function assertEveryRowOnce(dataDir: string, span: SeededSpan): Promise<number> {
   const want = generateRows({
     seed: span.seed,
     start: Date.parse(span.start),
     until: Date.parse(span.until),
     ticketsPerDay: span.ticketsPerDay ?? 8500,
   });
-  const got = warehouseTxids(path);
+  const got = await warehouseTxids(dataDir);
   let total = 0;
   for (const t of TABLES) {
     const expected = want[t].map((json) => JSON.parse(json).TXID as string);

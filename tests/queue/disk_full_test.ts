@@ -124,7 +124,7 @@ Deno.test({
       assert.match(run.stderr(), /queue writable again/);
       assert.equal(queuedRows(join(fs.dir, "queue.db")), 0, "queue empty");
       assert.equal((await emulator.process.stop("SIGTERM")).code, 0, emulator.process.stderr());
-      const rows = assertEveryRowOnce(join(emulatorDir, "warehouse.db"), SPAN);
+      const rows = await assertEveryRowOnce(emulatorDir, SPAN);
       console.log(`every one of ${rows} rows landed exactly once after the queue disk filled up`);
     } finally {
       await run.stop("SIGKILL");
