@@ -39,7 +39,7 @@ Deno.test("emulator: open, append, status until committed, drop", async () => {
     const st = await waitCommitted(c, "CH1", "150");
     assert.equal(st.rowsInserted, 150);
     assert.equal(st.rowsErrorCount, 0);
-    assert.equal(fx.emu.context.warehouse.count("LIFT_RIDE"), 150);
+    assert.equal(await fx.count("LIFT_RIDE"), 150);
     const reopened = await c.openChannel(PIPE, "CH1");
     assert.equal(reopened.status.committedOffsetToken, "150");
     await c.dropChannel(PIPE, "CH1");
@@ -101,7 +101,7 @@ Deno.test("emulator: rows that fail to cast are counted as errors and reported",
     assert.equal(st.rowsErrorCount, 1);
     assert.ok(st.lastErrorMessage);
     assert.equal(st.lastErrorOffsetUpperBound, "3");
-    assert.equal(fx.emu.context.warehouse.count("LIFT_RIDE"), 2);
+    assert.equal(await fx.count("LIFT_RIDE"), 2);
   } finally {
     await fx.close();
   }
@@ -132,7 +132,7 @@ async function survive(faults: string) {
     }
     const st = (await c.channelStatus(PIPE, ["F"], { onRetry })).get("F")!;
     assert.equal(st.committedOffsetToken, "100");
-    assert.equal(fx.emu.context.warehouse.count("LIFT_RIDE"), 100, "no row lost or doubled");
+    assert.equal(await fx.count("LIFT_RIDE"), 100, "no row lost or doubled");
     return reasons;
   } finally {
     await fx.close();

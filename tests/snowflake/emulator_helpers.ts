@@ -1,24 +1,31 @@
 /** Starting the real emulator and a client for it, for the client and streamer tests. */
-import { startEmulator } from "../../src/emulator/mod.ts";
 import { ensureKeyPair } from "../../src/snowflake/key_files.ts";
+import { startLiftlineEmulator } from "../helpers/liftline_emulator.ts";
 import {
   StreamingClient,
   type StreamingClientOptions,
 } from "../../src/snowflake/streaming_client.ts";
 
-/** A running emulator in a temp dir plus a client factory; `close()` removes everything. */
+/**
+ * A running emulator in a temp dir, set up with liftline's objects, plus a client factory;
+ * `close()` removes everything.
+ */
 export async function emulatorFixture(opts: { commitDelayMs?: number; faults?: string } = {}) {
   const dir = await Deno.makeTempDir({ prefix: "liftline-sf-" });
   const keys = await ensureKeyPair(dir);
-  const emu = await startEmulator({
+  const liftline = await startLiftlineEmulator({
     dataDir: dir,
     commitDelayMs: opts.commitDelayMs ?? 0,
     faults: opts.faults,
+    dynamic: { autoRefresh: false },
   });
+  const emu = liftline.emu;
   return {
     dir,
     emu,
     keys,
+    /** Rows of a table, counted through SQL. */
+    count: (table: string) => liftline.count(table),
     client: (extra: Partial<StreamingClientOptions> = {}) =>
       StreamingClient.create({
         account: "LIFTLINE",
@@ -31,7 +38,7 @@ export async function emulatorFixture(opts: { commitDelayMs?: number; faults?: s
         ...extra,
       }),
     async close() {
-      await emu.close();
+      await liftline.close();
       await Deno.remove(dir, { recursive: true });
     },
   };
