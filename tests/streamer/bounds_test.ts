@@ -9,11 +9,10 @@ import { Outbox } from "../../src/queue/outbox.ts";
 import { Metrics } from "../../src/status/metrics.ts";
 import { StatusStore } from "../../src/status/store.ts";
 import { silentLogger } from "../../src/log.ts";
-import { startEmulator } from "../../src/emulator/mod.ts";
 import { ensureKeyPair } from "../../src/snowflake/key_files.ts";
 import { createStreamingClient } from "../../src/snowflake/streaming.ts";
 import { runStreamer, type StreamingApi } from "../../src/streamer/mod.ts";
-import { assertExactlyOnce, fillOutbox, localConfig } from "./fixtures.ts";
+import { assertExactlyOnce, fillOutbox, localConfig, startStreamerEmulator } from "./fixtures.ts";
 
 /**
  * Wraps a client and follows, per channel, the rows its appends were accepted for and the
@@ -61,7 +60,7 @@ function watchInFlight(api: StreamingApi) {
 Deno.test("in-flight rows per table stay within STREAM_MAX_INFLIGHT_ROWS, appends within STREAM_BATCH_ROWS", async () => {
   const dir = await Deno.makeTempDir({ prefix: "liftline-bounds-" });
   // A commit delay long enough that appending outruns committing: the bound must do the waiting.
-  const emu = await startEmulator({ dataDir: dir, commitDelayMs: 300 });
+  const { emu, sql, close } = await startStreamerEmulator(dir, { commitDelayMs: 300 });
   const outbox = new Outbox(`${dir}/queue.db`, TABLES);
   try {
     const keys = await ensureKeyPair(dir);
@@ -84,7 +83,7 @@ Deno.test("in-flight rows per table stay within STREAM_MAX_INFLIGHT_ROWS, append
       drain: true,
       options: { pickupMs: 5, minAppendIntervalMs: 5, pollMinMs: 10, idlePollMs: 50 },
     });
-    assert.equal(assertExactlyOnce(emu.context.warehouse.db, txids, "tx"), 15_000);
+    assert.equal(await assertExactlyOnce(sql, txids, "tx"), 15_000);
     assert.ok(watch.largestAppend() <= 700, `an append carried ${watch.largestAppend()} rows`);
     for (const [channel, peak] of watch.peak) {
       assert.ok(peak <= 2000, `${channel} had ${peak} rows in flight`);
@@ -94,14 +93,14 @@ Deno.test("in-flight rows per table stay within STREAM_MAX_INFLIGHT_ROWS, append
     assert.ok(ride[1] > 1300, `rides in flight peaked at only ${ride[1]}`);
   } finally {
     outbox.close();
-    await emu.close();
+    await close();
     await Deno.remove(dir, { recursive: true });
   }
 });
 
 Deno.test("full batches keep to the per-channel request rate (Snowflake's 10 appends/s)", async () => {
   const dir = await Deno.makeTempDir({ prefix: "liftline-rate-" });
-  const emu = await startEmulator({ dataDir: dir, commitDelayMs: 0 });
+  const { emu, sql, close } = await startStreamerEmulator(dir, { commitDelayMs: 0 });
   const outbox = new Outbox(`${dir}/queue.db`, TABLES);
   try {
     const keys = await ensureKeyPair(dir);
@@ -131,14 +130,14 @@ Deno.test("full batches keep to the per-channel request rate (Snowflake's 10 app
       tables: ["LIFT_RIDE"],
       options: { pickupMs: 5, minAppendIntervalMs: 100, pollMinMs: 10, idlePollMs: 50 },
     });
-    assert.equal(assertExactlyOnce(emu.context.warehouse.db, txids, "tx"), 2000);
+    assert.equal(await assertExactlyOnce(sql, txids, "tx"), 2000);
     assert.equal(sentAt.length, 10);
     const gaps = sentAt.slice(1).map((t, i) => t - sentAt[i]);
     // Timers may fire a millisecond early; never a burst.
     assert.ok(gaps.every((g) => g >= 98), `gaps between appends: ${gaps.map(Math.round)}`);
   } finally {
     outbox.close();
-    await emu.close();
+    await close();
     await Deno.remove(dir, { recursive: true });
   }
 });

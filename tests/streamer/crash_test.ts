@@ -3,14 +3,13 @@
  * and again; afterwards every TXID must be in the warehouse exactly once and the outbox empty.
  */
 import assert from "node:assert/strict";
-import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { startEmulator } from "../../src/emulator/mod.ts";
 import { ensureKeyPair } from "../../src/snowflake/key_files.ts";
 import { TABLES } from "../../src/config/load.ts";
 import { Outbox } from "../../src/queue/outbox.ts";
-import { assertExactlyOnce, fillOutbox, outboxDepth } from "./fixtures.ts";
+import { assertExactlyOnce, fillOutbox, outboxDepth, startStreamerEmulator } from "./fixtures.ts";
 import { childEnv, DENO_RUN } from "../helpers/child_env.ts";
 
 const CONFIG = fromFileUrl(new URL("../../deno.json", import.meta.url));
@@ -49,13 +48,13 @@ function queued(dir: string): number {
   return Object.values(outboxDepth(dir)).reduce((a, b) => a + b, 0);
 }
 
-async function waitUntil(cond: () => boolean, ms: number): Promise<boolean> {
+async function waitUntil(cond: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    if (cond()) return true;
+    if (await cond()) return true;
     await new Promise((r) => setTimeout(r, 20));
   }
-  return cond();
+  return await cond();
 }
 
 /** Throttled so that kills land while rows are appended but not yet committed. */
@@ -64,7 +63,8 @@ const SLOW = { batchRows: 1000, maxInFlightRows: 3000, reopenMaxMs: 500, commitT
 async function killStreamerRepeatedly(faults: string, prefix: string) {
   const dir = await Deno.makeTempDir({ prefix: "liftline-crash-" });
   await ensureKeyPair(dir);
-  const emu = await startEmulator({ dataDir: dir, commitDelayMs: 250, faults });
+  const e = await startStreamerEmulator(dir, { commitDelayMs: 250, faults });
+  const emu = e.emu;
   try {
     const txids = fillOutbox(
       dir,
@@ -74,11 +74,11 @@ async function killStreamerRepeatedly(faults: string, prefix: string) {
     const keyFile = join(dir, "rsa_key.p8");
     let midStreamKills = 0;
     for (let round = 0; round < 6 && queued(dir) > 0; round++) {
-      const before = emu.context.warehouse.count("LIFT_RIDE");
+      const before = await e.count("LIFT_RIDE");
       const p = spawn(STREAM_CHILD, [dir, emu.url, keyFile, JSON.stringify(SLOW)]);
       const out = p.child.stdout.pipeTo(new WritableStream());
       // Let it make some progress, then kill it at a random moment.
-      await waitUntil(() => emu.context.warehouse.count("LIFT_RIDE") > before, 30_000);
+      await waitUntil(async () => await e.count("LIFT_RIDE") > before, 30_000);
       await new Promise((r) => setTimeout(r, Math.random() * 400));
       const left = queued(dir);
       p.child.kill("SIGKILL");
@@ -90,9 +90,9 @@ async function killStreamerRepeatedly(faults: string, prefix: string) {
     assert.ok(midStreamKills >= 3, `only ${midStreamKills} kills landed mid-stream`);
     await drainChild(dir, emu.url, keyFile, SLOW);
     assert.equal(queued(dir), 0, "outbox empty");
-    assert.equal(assertExactlyOnce(emu.context.warehouse.db, txids, prefix), 50_000);
+    assert.equal(await assertExactlyOnce(e.sql, txids, prefix), 50_000);
   } finally {
-    await emu.close();
+    await e.close();
     await Deno.remove(dir, { recursive: true });
   }
 }
@@ -174,11 +174,14 @@ Deno.test("crash: the emulator process is SIGKILLed mid-stream and restarted: ex
     emu.child.kill("SIGTERM");
     await emu.child.status;
     await Promise.all([emu.errDone, emu.rest]);
-    const db = new DatabaseSync(join(dir, "warehouse.db"), { readOnly: true });
+    // Read through an emulator on the same data folder, once the child has exited.
+    const after = await startEmulator({ dataDir: dir, dynamic: { autoRefresh: false } });
+    const sql = after.localClient();
     try {
-      assert.equal(assertExactlyOnce(db, txids, "e"), 37_000);
+      assert.equal(await assertExactlyOnce(sql, txids, "e"), 37_000);
     } finally {
-      db.close();
+      await sql.close();
+      await after.close();
     }
   } finally {
     if (streamer) {
@@ -198,26 +201,27 @@ Deno.test("two instances side by side (two data folders, one emulator) both drai
   await ensureKeyPair(emuDir);
   const a = await Deno.makeTempDir({ prefix: "liftline-a-" });
   const b = await Deno.makeTempDir({ prefix: "liftline-b-" });
-  const emu = await startEmulator({ dataDir: emuDir, commitDelayMs: 200 });
+  const e = await startStreamerEmulator(emuDir, { commitDelayMs: 200 });
+  const emu = e.emu;
   try {
     const txA = fillOutbox(a, { RESORT_TICKET: 3000, SEASON_PASS: 500, LIFT_RIDE: 10_000 }, "a");
     const txB = fillOutbox(b, { RESORT_TICKET: 2000, SEASON_PASS: 700, LIFT_RIDE: 12_000 }, "b");
     const key = join(emuDir, "rsa_key.p8");
     await Promise.all([drainChild(a, emu.url, key), drainChild(b, emu.url, key)]);
-    assertExactlyOnce(emu.context.warehouse.db, txA, "a");
-    assertExactlyOnce(emu.context.warehouse.db, txB, "b");
+    await assertExactlyOnce(e.sql, txA, "a");
+    await assertExactlyOnce(e.sql, txB, "b");
     assert.equal(queued(a) + queued(b), 0);
     const ids = await Promise.all(
       [a, b].map(async (d) => JSON.parse(await Deno.readTextFile(join(d, "instance.json"))).id),
     );
     assert.notEqual(ids[0], ids[1], "each data folder has its own channels");
     // Neither fought the other: no reopen was needed beyond the first open of each channel.
-    const channels = emu.context.warehouse.db.prepare(
-      "SELECT COUNT(*) AS n FROM _emulator_channels",
-    ).get() as { n: number };
-    assert.equal(Number(channels.n), 6);
+    const channels = ["RESORT_TICKET_PIPE", "SEASON_PASS_PIPE", "LIFT_RIDE_PIPE"].flatMap((p) =>
+      emu.context.warehouse.channelsOf(`STREAMING_INGEST.STREAMING_INGEST.${p}`)
+    );
+    assert.equal(channels.length, 6);
   } finally {
-    await emu.close();
+    await e.close();
     for (const d of [emuDir, a, b]) await Deno.remove(d, { recursive: true });
   }
 });
@@ -225,12 +229,13 @@ Deno.test("two instances side by side (two data folders, one emulator) both drai
 Deno.test("SIGTERM is a clean shutdown: exit 0, nothing lost, the next run completes", async () => {
   const dir = await Deno.makeTempDir({ prefix: "liftline-term-" });
   await ensureKeyPair(dir);
-  const emu = await startEmulator({ dataDir: dir, commitDelayMs: 300 });
+  const e = await startStreamerEmulator(dir, { commitDelayMs: 300 });
+  const emu = e.emu;
   try {
     const txids = fillOutbox(dir, { LIFT_RIDE: 20_000 }, "t");
     const p = spawn(STREAM_CHILD, [dir, emu.url, join(dir, "rsa_key.p8"), JSON.stringify(SLOW)]);
     const out = p.child.stdout.pipeTo(new WritableStream());
-    await waitUntil(() => emu.context.warehouse.count("LIFT_RIDE") > 0, 30_000);
+    await waitUntil(async () => await e.count("LIFT_RIDE") > 0, 30_000);
     p.child.kill("SIGTERM");
     const status = await p.child.status;
     await Promise.all([out, p.errDone]);
@@ -238,11 +243,11 @@ Deno.test("SIGTERM is a clean shutdown: exit 0, nothing lost, the next run compl
     const outbox = new Outbox(join(dir, "queue.db"), TABLES);
     const left = outbox.depth("LIFT_RIDE").rows;
     outbox.close();
-    assert.equal(left + emu.context.warehouse.count("LIFT_RIDE"), 20_000);
+    assert.equal(left + await e.count("LIFT_RIDE"), 20_000);
     await drainChild(dir, emu.url, join(dir, "rsa_key.p8"));
-    assertExactlyOnce(emu.context.warehouse.db, txids, "t");
+    await assertExactlyOnce(e.sql, txids, "t");
   } finally {
-    await emu.close();
+    await e.close();
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -1,7 +1,8 @@
 /** Shared pieces of the streamer tests: rows with unique TXIDs, pipelines, warehouse checks. */
-import type { DatabaseSync } from "node:sqlite";
 import { buildConfig, type Config, type TableName, TABLES } from "../../src/config/load.ts";
+import type { EmulatorOptions, LocalSqlClient } from "../../src/emulator/mod.ts";
 import { Outbox } from "../../src/queue/outbox.ts";
+import { type LiftlineEmulator, startLiftlineEmulator } from "../helpers/liftline_emulator.ts";
 
 /** A row of `table` with the given TXID, in the generator's shape. */
 export function rowJson(
@@ -95,19 +96,31 @@ export function localConfig(
 }
 
 /**
- * Asserts that every expected TXID is in the warehouse exactly once (and nothing else with the
- * same prefix is). Returns the total rows checked.
+ * An emulator in `dir` with liftline's tables and pipes (set up through SQL), for the streamer to
+ * stream into. Its dynamic tables do not refresh by themselves: these tests are about ingestion.
  */
-export function assertExactlyOnce(
-  db: DatabaseSync,
+export function startStreamerEmulator(
+  dir: string,
+  options: Partial<EmulatorOptions> = {},
+): Promise<LiftlineEmulator> {
+  return startLiftlineEmulator({ dynamic: { autoRefresh: false }, ...options, dataDir: dir });
+}
+
+/**
+ * Asserts, through SQL, that every expected TXID is in the warehouse exactly once (and nothing
+ * else with the same prefix is). Returns the total rows checked.
+ */
+export async function assertExactlyOnce(
+  sql: Pick<LocalSqlClient, "query">,
   expected: Record<TableName, string[]>,
   prefix: string,
-): number {
+): Promise<number> {
   let total = 0;
   for (const t of TABLES) {
-    const rows = db.prepare(
-      `SELECT TXID AS t, COUNT(*) AS n FROM ${t} WHERE TXID LIKE ? GROUP BY TXID`,
-    ).all(`${prefix}-%`) as { t: string; n: number }[];
+    const rows = (await sql.query(
+      `SELECT TXID AS T, COUNT(*) AS N FROM ${t} WHERE TXID LIKE ? GROUP BY TXID`,
+      [`${prefix}-%`],
+    )).rows.map((r) => ({ t: String(r.T), n: Number(r.N) }));
     const dupes = rows.filter((r) => Number(r.n) !== 1);
     if (dupes.length) {
       throw new Error(

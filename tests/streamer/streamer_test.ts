@@ -22,7 +22,14 @@ import {
   type StreamerDeps,
   type StreamingApi,
 } from "../../src/streamer/mod.ts";
-import { assertExactlyOnce, fillOutbox, localConfig, outboxDepth, rowJson } from "./fixtures.ts";
+import {
+  assertExactlyOnce,
+  fillOutbox,
+  localConfig,
+  outboxDepth,
+  rowJson,
+  startStreamerEmulator,
+} from "./fixtures.ts";
 import { FakeClock } from "../helpers/fake_clock.ts";
 
 /** Fast tuning so tests don't wait on production backoffs. */
@@ -40,15 +47,19 @@ const FAST = {
 async function setup(opts: { commitDelayMs?: number; faults?: string } = {}) {
   const dir = await Deno.makeTempDir({ prefix: "liftline-st-" });
   const keys = await ensureKeyPair(dir);
-  const emu = await startEmulator({
-    dataDir: dir,
+  const liftline = await startStreamerEmulator(dir, {
     commitDelayMs: opts.commitDelayMs ?? 20,
     faults: opts.faults,
   });
+  const emu = liftline.emu;
   const config = localConfig(dir, emu.url);
   return {
     dir,
     emu,
+    /** SQL into the emulator's warehouse. */
+    sql: liftline.sql,
+    /** Rows of a table, counted through SQL. */
+    count: (table: string) => liftline.count(table),
     keys,
     config,
     async deps(extra: Partial<StreamerDeps> & { signal: AbortSignal }): Promise<
@@ -69,9 +80,11 @@ async function setup(opts: { commitDelayMs?: number; faults?: string } = {}) {
       };
     },
     async close() {
-      await emu.close();
+      await liftline.close();
       await Deno.remove(dir, { recursive: true });
     },
+    /** Closes the emulator, keeping the data folder. */
+    closeEmulator: () => liftline.close(),
   };
 }
 
@@ -109,7 +122,7 @@ Deno.test("drain: every row reaches its table exactly once and leaves the outbox
     try {
       await runStreamer(deps);
       assert.deepEqual(outboxDepth(s.dir), { RESORT_TICKET: 0, SEASON_PASS: 0, LIFT_RIDE: 0 });
-      assert.equal(assertExactlyOnce(s.emu.context.warehouse.db, txids, "tx"), 7800);
+      assert.equal(await assertExactlyOnce(s.sql, txids, "tx"), 7800);
       const names = await channelNames(s.config);
       for (const t of TABLES) {
         const ch = deps.status.channels.get(t)!;
@@ -154,10 +167,15 @@ Deno.test("rows stay in the outbox until committed; shutdown returns; the next r
     assert.ok(deps.status.notReadyReasons().length > 0, "stopped channels are not ready");
   } finally {
     deps.outbox.close();
-    await s.emu.close();
+    await s.closeEmulator();
   }
   // A restarted emulator with quick commits: the second run sends everything, exactly once.
-  const emu2 = await startEmulator({ dataDir: s.dir, commitDelayMs: 20 });
+  const emu2 = await startEmulator({
+    dataDir: s.dir,
+    commitDelayMs: 20,
+    dynamic: { autoRefresh: false },
+  });
+  const sql2 = emu2.localClient();
   try {
     const deps2 = await s.deps({ signal: new AbortController().signal, drain: true });
     deps2.config = localConfig(s.dir, emu2.url);
@@ -169,9 +187,10 @@ Deno.test("rows stay in the outbox until committed; shutdown returns; the next r
     } finally {
       deps2.outbox.close();
     }
-    assertExactlyOnce(emu2.context.warehouse.db, txids, "tx");
+    await assertExactlyOnce(sql2, txids, "tx");
     assert.equal(outboxDepth(s.dir).LIFT_RIDE, 0);
   } finally {
+    await sql2.close();
     await emu2.close();
     await Deno.remove(s.dir, { recursive: true });
   }
@@ -189,7 +208,7 @@ Deno.test("clean shutdown mid-stream: committed rows are deleted, the rest stay,
       stop.abort();
       await run;
       const left = outboxDepth(s.dir).LIFT_RIDE;
-      const inWarehouse = s.emu.context.warehouse.count("LIFT_RIDE");
+      const inWarehouse = await s.count("LIFT_RIDE");
       assert.equal(left + inWarehouse, 40_000, "every row is in exactly one place");
       assert.equal(deps.status.channels.get("LIFT_RIDE")!.rowsCommitted, inWarehouse);
     } finally {
@@ -201,7 +220,7 @@ Deno.test("clean shutdown mid-stream: committed rows are deleted, the rest stay,
     } finally {
       deps2.outbox.close();
     }
-    assertExactlyOnce(s.emu.context.warehouse.db, txids, "tx");
+    await assertExactlyOnce(s.sql, txids, "tx");
   } finally {
     await s.close();
   }
@@ -239,7 +258,7 @@ Deno.test("rows the target rejects are surfaced (metric, status, warning) and st
       assert.equal(warn.lastErrorMessage, ch.lastErrorMessage);
       assert.equal(warn.lastErrorOffsetUpperBound, "3");
       assert.equal(outboxDepth(s.dir).RESORT_TICKET, 0, "counted by the target, so deleted");
-      assert.equal(s.emu.context.warehouse.count("RESORT_TICKET"), 2);
+      assert.equal(await s.count("RESORT_TICKET"), 2);
     } finally {
       deps.outbox.close();
     }
@@ -262,7 +281,7 @@ Deno.test("with every fault injected the drain still delivers exactly once", asy
     });
     try {
       await runStreamer(deps);
-      assertExactlyOnce(s.emu.context.warehouse.db, txids, "tx");
+      await assertExactlyOnce(s.sql, txids, "tx");
       assert.deepEqual(outboxDepth(s.dir), { RESORT_TICKET: 0, SEASON_PASS: 0, LIFT_RIDE: 0 });
       const retries = await metricValue(deps.metrics, "liftline_retries_total", {});
       const reopens = await metricValue(deps.metrics, "liftline_channel_reopens_total", {});
@@ -403,7 +422,7 @@ Deno.test("rows the service dropped without a word are sent again after the comm
       assert.equal(ch.reopens, 1);
       assert.equal(ch.rowsAppended, 600, "every row appended twice");
       assert.equal(ch.rowsCommitted, 300, "and committed once");
-      assert.equal(assertExactlyOnce(s.emu.context.warehouse.db, txids, "tx"), 300);
+      assert.equal(await assertExactlyOnce(s.sql, txids, "tx"), 300);
       assert.equal(outboxDepth(s.dir).SEASON_PASS, 0);
     } finally {
       stopClock();
@@ -435,7 +454,7 @@ Deno.test("drain given as a function waits until it says so", async () => {
       deps.outbox.append({ SEASON_PASS: [rowJson("SEASON_PASS", "late")] });
       finished = true;
       await run;
-      assert.equal(s.emu.context.warehouse.count("SEASON_PASS"), 11);
+      assert.equal(await s.count("SEASON_PASS"), 11);
     } finally {
       deps.outbox.close();
     }
