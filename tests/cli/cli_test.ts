@@ -2,6 +2,7 @@
  * The program as a user runs it: a real `deno run main.ts` child process per case.
  */
 import assert from "node:assert/strict";
+import { startEmulator } from "../../src/emulator/mod.ts";
 import { runLiftline, spawnEmulator } from "../helpers/liftline_child.ts";
 
 /** liftline with a clean configuration: only `env` and the working folder's `.env` apply. */
@@ -139,6 +140,27 @@ Deno.test("setup prints the SQL for this configuration; --apply runs it, twice h
       const applied = await liftline(["setup", "--apply", "--data-dir", dir, "--quiet"]);
       assert.equal(applied.code, 0, applied.stderr);
       assert.match(applied.stdout, /setup applied: \d+ statements ran on embedded emulator/);
+    }
+    // What it created is in the data folder's warehouse, for the next start to find.
+    const emu = await startEmulator({ dataDir: dir, dynamic: { autoRefresh: false } });
+    const sql = emu.localClient();
+    try {
+      const names = async (what: string) =>
+        (await sql.query(`SHOW ${what}`)).rows.map((r) => String(r.name)).sort();
+      assert.deepEqual(await names("PIPES"), [
+        "LIFT_RIDE_PIPE",
+        "RESORT_TICKET_PIPE",
+        "SEASON_PASS_PIPE",
+      ]);
+      assert.equal((await names("DYNAMIC TABLES")).length, 6);
+      assert.equal(
+        (await sql.query("SELECT COUNT(*) AS N FROM RESORT_CAPACITY")).rows[0].N,
+        5,
+        "one row per resort",
+      );
+    } finally {
+      await sql.close();
+      await emu.close();
     }
   } finally {
     await Deno.remove(dir, { recursive: true });

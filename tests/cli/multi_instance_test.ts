@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { CHANNELS_TABLE } from "../../src/emulator/mod.ts";
+import { startEmulator } from "../../src/emulator/mod.ts";
 import { runLiftline, spawnEmulator } from "../helpers/liftline_child.ts";
 
 const TABLES = ["RESORT_TICKET", "SEASON_PASS", "LIFT_RIDE"] as const;
@@ -76,6 +76,16 @@ Deno.test("3 instances stream at once into one emulator; every row lands exactly
     const distinct = [...expected.values()].reduce((n, s) => n + s.size, 0);
     assert.equal(distinct, generated, "the instances generated distinct TXIDs");
 
+    // The account is set up once, as an administrator would before any producer starts (each
+    // `stream` then finds every object in place and changes nothing).
+    const admin = join(root, "admin");
+    await Deno.mkdir(admin);
+    const setup = await runLiftline(["setup", "--apply", "--quiet"], {
+      cwd: admin,
+      env: instanceEnv(admin),
+    });
+    assert.equal(setup.code, 0, setup.stderr);
+
     // ...then all of them stream into the one emulator at the same time.
     const streams = await Promise.all(
       dirs.map((dir) =>
@@ -88,16 +98,14 @@ Deno.test("3 instances stream at once into one emulator; every row lands exactly
     const stopped = await emulator.process.stop("SIGTERM");
     assert.equal(stopped.code, 0, emulator.process.stderr());
 
-    const wh = new DatabaseSync(join(emuDir, "warehouse.db"), { readOnly: true });
+    // What landed, read through SQL by an emulator on the same folder once the shared one exited.
+    const after = await startEmulator({ dataDir: emuDir, dynamic: { autoRefresh: false } });
+    const wh = after.localClient();
     try {
       for (const t of TABLES) {
         const landed = new Map<string, number>();
-        for (
-          const r of wh.prepare(`SELECT TXID AS txid, count(*) AS n FROM ${t} GROUP BY TXID`)
-            .all() as { txid: string; n: number }[]
-        ) {
-          landed.set(r.txid, Number(r.n));
-        }
+        const rows = await wh.query(`SELECT TXID, COUNT(*) AS N FROM ${t} GROUP BY TXID`);
+        for (const r of rows.rows) landed.set(String(r.TXID), Number(r.N));
         const want = expected.get(t)!;
         const missing = [...want].filter((x) => !landed.has(x));
         const twice = [...landed].filter(([, n]) => n > 1).map(([x]) => x);
@@ -109,13 +117,14 @@ Deno.test("3 instances stream at once into one emulator; every row lands exactly
         );
       }
       // Each instance streamed on channels of its own (one per table), so none displaced another.
-      const channels = wh.prepare(
-        `SELECT pipe, count(DISTINCT channel) AS n FROM ${CHANNELS_TABLE} GROUP BY pipe`,
-      ).all() as { pipe: string; n: number }[];
-      assert.equal(channels.length, TABLES.length);
-      for (const c of channels) assert.equal(Number(c.n), INSTANCES, c.pipe);
+      for (const t of TABLES) {
+        const pipe = `STREAMING_INGEST.STREAMING_INGEST.${t}_PIPE`;
+        const channels = new Set(after.context.warehouse.channelsOf(pipe).map((c) => c.channel));
+        assert.equal(channels.size, INSTANCES, pipe);
+      }
     } finally {
-      wh.close();
+      await wh.close();
+      await after.close();
     }
   } finally {
     await emulator.process.stop("SIGKILL");

@@ -5,7 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { runLiftline, spawnEmulator, spawnLiftline } from "../helpers/liftline_child.ts";
+import { startEmulator } from "../../src/emulator/mod.ts";
+import {
+  type LiftlineProcess,
+  runLiftline,
+  spawnEmulator,
+  spawnLiftline,
+} from "../helpers/liftline_child.ts";
 
 const TABLES = ["RESORT_TICKET", "SEASON_PASS", "LIFT_RIDE"];
 const SPAN = ["--start-time", "2026-11-27T14:00:00Z", "--until", "2026-11-28T02:00:00Z"];
@@ -15,57 +21,71 @@ function liftline(dir: string, args: string[], env: Record<string, string> = {})
   return runLiftline(args, { cwd: dir, env });
 }
 
-/** Rows per table in the queue, and the TXIDs per table in the warehouse (with duplicates). */
-function inspect(dir: string) {
+/** Rows per table in the queue, and the highest id each table's queue gave. */
+function queueState(dir: string) {
   const queue = new DatabaseSync(`${dir}/queue.db`);
-  const wh = new DatabaseSync(`${dir}/warehouse.db`);
   try {
     const queued: Record<string, number> = {};
-    const txids: Record<string, { total: number; distinct: number }> = {};
+    const maxIds: Record<string, number> = {};
     for (const t of TABLES) {
       queued[t] = Number(
         (queue.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n,
       );
-      const r = wh.prepare(`SELECT count(*) AS total, count(DISTINCT TXID) AS distinct_ FROM ${t}`)
-        .get() as { total: number; distinct_: number };
-      txids[t] = { total: Number(r.total), distinct: Number(r.distinct_) };
-    }
-    const maxIds: Record<string, number> = {};
-    for (const t of TABLES) {
       const r = queue.prepare("SELECT seq FROM sqlite_sequence WHERE name = ?").get(t) as
         | { seq: number }
         | undefined;
       maxIds[t] = Number(r?.seq ?? 0);
     }
-    return { queued, txids, maxIds };
+    return { queued, maxIds };
   } finally {
     queue.close();
-    wh.close();
   }
 }
 
 /**
- * Waits until the warehouse holds more than `than` committed LIFT_RIDE rows, and returns how
- * many (fails after 60 s or on exit).
+ * The queue's state, and the TXIDs per table in the warehouse (with duplicates), read through SQL
+ * by an emulator on the data folder once the program has exited (the warehouse file is held by
+ * one process at a time).
  */
-async function untilCommitted(dir: string, running: () => boolean, than = 0): Promise<number> {
+async function inspect(dir: string) {
+  const emu = await startEmulator({ dataDir: dir, dynamic: { autoRefresh: false } });
+  const wh = emu.localClient();
+  try {
+    const txids: Record<string, { total: number; distinct: number }> = {};
+    for (const t of TABLES) {
+      const r = (await wh.query(
+        `SELECT COUNT(*) AS TOTAL, COUNT(DISTINCT TXID) AS DISTINCT_ FROM ${t}`,
+      )).rows[0];
+      txids[t] = { total: Number(r.TOTAL), distinct: Number(r.DISTINCT_) };
+    }
+    return { ...queueState(dir), txids };
+  } finally {
+    await wh.close();
+    await emu.close();
+  }
+}
+
+/**
+ * Waits until the running program reports more than `than` committed LIFT_RIDE rows (its
+ * `/api/status`: the warehouse file is the program's while it runs), and returns how many
+ * (fails after 60 s or on exit).
+ */
+async function untilCommitted(child: LiftlineProcess, than = 0): Promise<number> {
+  const base = (await child.waitFor(/serving url=(http:\/\/\S+)/, 60_000))[1];
   const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline && running()) {
+  while (Date.now() < deadline && child.running()) {
     try {
-      // Read-only: the test must not create warehouse.db before the program does.
-      const wh = new DatabaseSync(`${dir}/warehouse.db`, { readOnly: true });
-      try {
-        const r = wh.prepare("SELECT count(*) AS n FROM LIFT_RIDE").get() as { n: number };
-        if (Number(r.n) > than) return Number(r.n);
-      } finally {
-        wh.close();
-      }
+      const status = await fetch(`${base}/api/status`).then((r) => r.json());
+      const n = Number(status.channels?.LIFT_RIDE?.rowsCommitted ?? 0);
+      if (n > than) return n;
     } catch {
-      // not created yet
+      // not serving yet
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(running() ? `no more than ${than} rows committed within 60 s` : "exited early");
+  throw new Error(
+    child.running() ? `no more than ${than} rows committed within 60 s` : "exited early",
+  );
 }
 
 Deno.test("run --drain: every generated row lands exactly once and the queue empties", async () => {
@@ -87,7 +107,7 @@ Deno.test("run --drain: every generated row lands exactly once and the queue emp
       "50",
     ]);
     assert.equal(r.code, 0, r.stderr);
-    const s = inspect(dir);
+    const s = await inspect(dir);
     for (const t of TABLES) {
       assert.equal(s.queued[t], 0, `${t} queue empty`);
       assert.ok(s.maxIds[t] > 0, `${t} generated rows`);
@@ -107,7 +127,8 @@ Deno.test("generate, then stream --drain into an emulator in another process", a
       DATA_DIR: dir,
     });
     assert.equal(g.code, 0, g.stderr);
-    const before = inspect(dir);
+    // The emulator child holds the warehouse: the queue alone before the stream.
+    const before = queueState(dir);
     assert.ok(before.queued.LIFT_RIDE > 0);
 
     const s = await liftline(dir, ["stream", "--drain"], {
@@ -116,7 +137,7 @@ Deno.test("generate, then stream --drain into an emulator in another process", a
     });
     assert.equal(s.code, 0, s.stderr);
     assert.equal((await emulator.process.stop("SIGTERM")).code, 0, emulator.process.stderr());
-    const after = inspect(dir);
+    const after = await inspect(dir);
     for (const t of TABLES) {
       assert.equal(after.queued[t], 0);
       assert.equal(after.txids[t].total, before.queued[t]);
@@ -138,11 +159,11 @@ Deno.test("SIGTERM stops run cleanly (exit 0) and the next start resumes", async
     // Let it generate and stream for a while: until rows are committed (how long the start takes
     // depends on the machine and on how warm Deno's cache is), and then more of them: the
     // signal comes while rows flow, not right after the first commit.
-    const first = await untilCommitted(dir, child.running);
-    await untilCommitted(dir, child.running, first);
+    const first = await untilCommitted(child);
+    await untilCommitted(child, first);
     const status = await child.stop("SIGTERM");
     assert.equal(status.code, 0, child.stderr());
-    const mid = inspect(dir);
+    const mid = await inspect(dir);
     assert.ok(mid.maxIds.LIFT_RIDE > 0, "rows were generated before the signal");
     for (const t of TABLES) {
       // Whatever is in the warehouse left the queue; nothing is in both, nothing is lost.
@@ -152,7 +173,7 @@ Deno.test("SIGTERM stops run cleanly (exit 0) and the next start resumes", async
     // A stream --drain finishes the job.
     const s = await liftline(dir, ["stream", "--drain", "--data-dir", dir]);
     assert.equal(s.code, 0, s.stderr);
-    const end = inspect(dir);
+    const end = await inspect(dir);
     for (const t of TABLES) {
       assert.equal(end.queued[t], 0);
       assert.equal(end.txids[t].total, end.maxIds[t]);

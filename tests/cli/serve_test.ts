@@ -30,14 +30,24 @@ async function fill(dir: string): Promise<void> {
   assert.equal(r.code, 0, r.stderr);
 }
 
-async function waitForReports(base: string, ms = 90_000): Promise<Record<string, unknown>> {
+/**
+ * Waits until the reports reflect the rides committed before `filledAt`: HOURLY_RESORT_SUMMARY
+ * refreshed as of then or later. (Its creation refreshed it too, before any ride came, as
+ * Snowflake's INITIALIZE = ON_CREATE does; that data timestamp is older. The next refresh is due
+ * within its one-minute target lag.)
+ */
+async function waitForReports(
+  base: string,
+  filledAt: number,
+  ms = 90_000,
+): Promise<Record<string, unknown>> {
   const deadline = Date.now() + ms;
   for (;;) {
     const status = await (await fetch(`${base}/api/status`)).json();
     const summary = status.reports?.dynamicTables?.find((t: { name: string }) =>
       t.name === "HOURLY_RESORT_SUMMARY"
     );
-    if (summary?.dataTimestamp) return status;
+    if (summary?.dataTimestamp && Date.parse(summary.dataTimestamp) >= filledAt) return status;
     if (Date.now() > deadline) throw new Error(`no report refresh within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -63,12 +73,13 @@ Deno.test("serve shows the reports of a filled data folder, with its own emulato
   const dir = await Deno.makeTempDir({ prefix: "liftline-serve-" });
   try {
     await fill(dir);
+    const filledAt = Date.now();
 
     // TARGET=local without EMULATOR_URL: an embedded emulator keeps the dynamic tables fresh.
     const embedded = spawnLiftline(["serve", "--port", "0", "--data-dir", dir]);
     try {
       const base = (await embedded.waitFor(/serving url=(http:\/\/\S+)/))[1];
-      const status = await waitForReports(base);
+      const status = await waitForReports(base, filledAt);
       assert.equal(status.generator, null, "serve runs no generator");
       await checkPages(base);
     } finally {
@@ -86,7 +97,7 @@ Deno.test("serve shows the reports of a filled data folder, with its own emulato
       });
       try {
         const base = (await viaSdk.waitFor(/serving url=(http:\/\/\S+)/))[1];
-        const status = await waitForReports(base);
+        const status = await waitForReports(base, filledAt);
         assert.match(String((status.reports as { source: string }).source), /snowflake-sdk/);
         await checkPages(base);
       } finally {
