@@ -535,9 +535,26 @@ export class DynamicTables {
           rt.dataTimestamp = dataTimestamp;
           rt.marks = r.marks;
           if (o.props.initialized === false) await this.#markInitialized(o);
-          history.push(
-            this.#historyRow(o, "SUCCEEDED", null, r, dataTimestamp, start, end, trigger, queryId),
-          );
+          // An upstream table brought to the same data timestamp for a manual refresh, with
+          // nothing new, moves its timestamp without a history row of its own: the row the
+          // user asked for stays the latest one in its history.
+          const quiet = trigger === "MANUAL" && r.action === "NO_DATA" &&
+            !targets.some((x) => x.id === o.id);
+          if (!quiet) {
+            history.push(
+              this.#historyRow(
+                o,
+                "SUCCEEDED",
+                null,
+                r,
+                dataTimestamp,
+                start,
+                end,
+                trigger,
+                queryId,
+              ),
+            );
+          }
           outcomes.push({ id: o.id, action: r.action, state: "SUCCEEDED" });
         }
         break;

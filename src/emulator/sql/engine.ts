@@ -10,7 +10,13 @@ import type { Logger } from "../../log.ts";
 import type { Warehouse } from "../warehouse/warehouse.ts";
 import { identName, type Node, objectNameParts, payload, variant } from "./ast.ts";
 import { SQL_ERRORS, SqlError } from "./errors.ts";
-import { ensureSqlParser, parseQuerySync, parseStatement, type Statement } from "./parser.ts";
+import {
+  ensureSqlParser,
+  parseQuerySync,
+  parseStatement,
+  type SqlMeta,
+  type Statement,
+} from "./parser.ts";
 import { splitStatements } from "./lexer.ts";
 import {
   type Outcome,
@@ -219,7 +225,7 @@ export class SqlEngine {
   async #dispatch(ctx: StatementContext, stmt: Statement): Promise<Outcome> {
     switch (stmt.kind) {
       case "sql":
-        return await this.#sql(ctx, stmt.ast);
+        return await this.#sql(ctx, stmt.ast, stmt.meta);
       case "createDynamicTable":
         return await ctx.services.dynamic.create(ctx, stmt);
       case "alterDynamicTable":
@@ -282,7 +288,7 @@ export class SqlEngine {
     return status("Statement executed successfully.", STATEMENT_TYPE.session);
   }
 
-  async #sql(ctx: StatementContext, ast: Node): Promise<Outcome> {
+  async #sql(ctx: StatementContext, ast: Node, meta?: SqlMeta): Promise<Outcome> {
     const v = variant(ast);
     switch (v) {
       case "Query": {
@@ -308,14 +314,14 @@ export class SqlEngine {
         if (ast.CreateTable.dynamic) {
           throw SQL_ERRORS.syntax("CREATE DYNAMIC TABLE needs TARGET_LAG and AS query.");
         }
-        return await createTable(ctx, ast);
+        return await createTable(ctx, ast, meta);
       case "CreateView":
-        return await createView(ctx, ast);
+        return await createView(ctx, ast, meta);
       case "CreateDatabase":
       case "CreateSchema":
         return await createDatabaseOrSchema(ctx, ast);
       case "AlterTable":
-        return await alterTable(ctx, ast);
+        return await alterTable(ctx, ast, meta);
       case "Drop": {
         const p = ast.Drop;
         const kind = String(p.object_type).toUpperCase();
@@ -440,6 +446,9 @@ export function mapError(e: unknown): SqlError {
       `Statement aborted because of a conflicting concurrent change; retry it. (${m})`,
     );
   }
+  // A view whose table was dropped: DuckDB finds out only when it expands the view.
+  x = /Catalog Error: Table with name ([^\s!]+) does not exist/i.exec(m);
+  if (x) return SQL_ERRORS.doesNotExist(x[1]);
   if (/^(Binder|Parser|Catalog) Error/i.test(m)) {
     return new SqlError(
       "002040",

@@ -44,9 +44,22 @@ export type TargetLag = { readonly kind: "downstream" } | {
   readonly text: string;
 };
 
+/** What a rewrite for the SQL parser took out of a statement's text (see {@link rewrite}). */
+export interface SqlMeta {
+  /** `CREATE TABLE t (a, b) AS …`: the names the query's columns get. */
+  readonly ctasColumns?: readonly string[];
+  /** `ALTER TABLE … ADD COLUMN IF NOT EXISTS`. */
+  readonly addIfNotExists?: boolean;
+  /** `CREATE RECURSIVE VIEW`: the view's query, as the WITH RECURSIVE it stands for. */
+  readonly viewQuery?: string;
+}
+
+/** Marks `UPDATE ALL BY NAME` / `INSERT ALL BY NAME` of a MERGE in the rewritten text. */
+export const ALL_BY_NAME = "$ALL_BY_NAME";
+
 /** A statement, parsed. */
 export type Statement =
-  | { readonly kind: "sql"; readonly ast: Node }
+  | { readonly kind: "sql"; readonly ast: Node; readonly meta?: SqlMeta }
   | {
     readonly kind: "createDynamicTable";
     readonly name: NameParts;
@@ -585,11 +598,166 @@ export async function parseStatement(text: string): Promise<Statement> {
     return ast[0].Query;
   };
   const c = new Cursor(text, tokens);
+  checkCreateOptions(c);
   const front = parseObjectStatement(c, parseQuery);
   if (front) return front;
-  const ast = parseSql(parser, text);
+  const r = rewrite(text, tokens);
+  const ast = parseSql(parser, r.text);
   if (ast.length !== 1) throw SQL_ERRORS.multipleStatements(ast.length);
-  return { kind: "sql", ast: ast[0] };
+  return { kind: "sql", ast: ast[0], meta: r.meta };
+}
+
+/** OR REPLACE and IF NOT EXISTS cannot go together. */
+function checkCreateOptions(c: Cursor): void {
+  if (!c.at("CREATE", "OR", "REPLACE")) return;
+  const words = c.tokens.slice(3, 12).map((t) => (t.kind === "word" ? t.text : ""));
+  for (let i = 0; i + 2 < words.length; i++) {
+    if (words[i] === "IF" && words[i + 1] === "NOT" && words[i + 2] === "EXISTS") {
+      throw SQL_ERRORS.syntax("OR REPLACE and IF NOT EXISTS are incompatible.");
+    }
+  }
+}
+
+const CONSTRAINT_PROPERTIES = new Set([
+  "RELY",
+  "NORELY",
+  "VALIDATE",
+  "NOVALIDATE",
+  "ENFORCED",
+  "ENABLE",
+  "DISABLE",
+  "DEFERRABLE",
+  "INITIALLY",
+  "DEFERRED",
+  "IMMEDIATE",
+]);
+
+/**
+ * Rewrites Snowflake syntax the SQL parser does not take into equivalent text it does, and says
+ * what it took out: constraint properties (RELY …, recorded by Snowflake and enforced by nobody),
+ * CTAS column lists without types, ADD COLUMN IF NOT EXISTS, CREATE RECURSIVE VIEW and MERGE's
+ * ALL BY NAME.
+ */
+export function rewrite(text: string, tokens: readonly Token[]): { text: string; meta?: SqlMeta } {
+  const w = (
+    i: number,
+  ) => (tokens[i]?.kind === "word"
+    ? tokens[i].text
+    : tokens[i]?.kind === "symbol"
+    ? tokens[i].text
+    : undefined);
+  const cut: [number, number, string][] = [];
+  const meta: { ctasColumns?: string[]; addIfNotExists?: boolean; viewQuery?: string } = {};
+  const isTableDdl = w(0) === "CREATE" || w(0) === "ALTER";
+  if (isTableDdl) {
+    for (let i = 1; i < tokens.length; i++) {
+      const t = tokens[i];
+      if (t.kind !== "word" || !CONSTRAINT_PROPERTIES.has(t.text)) continue;
+      const prev = w(i - 1);
+      if (
+        prev === ")" || prev === "NOT" || (prev !== undefined && CONSTRAINT_PROPERTIES.has(prev))
+      ) {
+        const from = prev === "NOT" && t.text === "ENFORCED" ? tokens[i - 1].start : t.start;
+        cut.push([from, t.end, ""]);
+      }
+    }
+  }
+  // ALTER TABLE t ADD [COLUMN] IF NOT EXISTS …
+  if (w(0) === "ALTER" && w(1) === "TABLE") {
+    for (let i = 2; i + 3 < tokens.length; i++) {
+      if (w(i) === "ADD" && (w(i + 1) === "IF" || (w(i + 1) === "COLUMN" && w(i + 2) === "IF"))) {
+        const j = w(i + 1) === "IF" ? i + 1 : i + 2;
+        if (w(j + 1) === "NOT" && w(j + 2) === "EXISTS") {
+          cut.push([tokens[j].start, tokens[j + 2].end, ""]);
+          meta.addIfNotExists = true;
+        }
+      }
+    }
+  }
+  // CREATE [OR REPLACE] TABLE t (a, b) AS query: a column list without types.
+  if (w(0) === "CREATE") {
+    let i = 1;
+    if (w(i) === "OR" && w(i + 1) === "REPLACE") i += 2;
+    while (["TRANSIENT", "TEMPORARY", "TEMP", "LOCAL"].includes(w(i) ?? "")) i++;
+    if (w(i) === "TABLE") {
+      i++;
+      if (w(i) === "IF" && w(i + 1) === "NOT" && w(i + 2) === "EXISTS") i += 3;
+      while (
+        tokens[i] && (tokens[i].kind === "word" || tokens[i].kind === "quoted") && w(i + 1) === "."
+      ) i += 2;
+      i++;
+      if (w(i) === "(") {
+        const names: string[] = [];
+        let j = i + 1;
+        while (
+          tokens[j] && (tokens[j].kind === "word" || tokens[j].kind === "quoted") &&
+          (w(j + 1) === "," || w(j + 1) === ")")
+        ) {
+          names.push(tokens[j].text);
+          j += 2;
+          if (w(j - 1) === ")") break;
+        }
+        if (names.length && w(j - 1) === ")" && w(j) === "AS") {
+          cut.push([tokens[i].start, tokens[j - 1].end, ""]);
+          meta.ctasColumns = names;
+        }
+      }
+    }
+    // CREATE [OR REPLACE] RECURSIVE VIEW v (cols) AS query
+    let k = 1;
+    if (w(k) === "OR" && w(k + 1) === "REPLACE") k += 2;
+    if (w(k) === "RECURSIVE" && w(k + 1) === "VIEW") {
+      let n = k + 2;
+      if (w(n) === "IF" && w(n + 1) === "NOT" && w(n + 2) === "EXISTS") n += 3;
+      const nameStart = tokens[n]?.start ?? 0;
+      while (tokens[n] && w(n + 1) === ".") n += 2;
+      const nameEnd = tokens[n]?.end ?? 0;
+      const name = text.slice(nameStart, nameEnd);
+      if (w(n + 1) !== "(") throw SQL_ERRORS.syntax("a recursive view needs its column list.");
+      let m = n + 2;
+      let depth = 1;
+      while (tokens[m] && depth > 0) {
+        if (w(m) === "(") depth++;
+        if (w(m) === ")") depth--;
+        m++;
+      }
+      const cols = text.slice(tokens[n + 1].start, tokens[m - 1].end);
+      if (w(m) !== "AS") throw SQL_ERRORS.syntax("expected AS after the recursive view's columns.");
+      const body = text.slice(tokens[m + 1]?.start ?? text.length);
+      const shortName = tokens[n].kind === "quoted"
+        ? `"${tokens[n].text.replaceAll('"', '""')}"`
+        : tokens[n].text;
+      const query = `WITH RECURSIVE ${shortName} ${cols} AS (${body}) SELECT * FROM ${shortName}`;
+      meta.viewQuery = query;
+      return {
+        text: `${text.slice(0, tokens[k].start)}VIEW ${name} ${cols} AS ${query}`,
+        meta,
+      };
+    }
+  }
+  // MERGE … WHEN MATCHED THEN UPDATE ALL BY NAME / WHEN NOT MATCHED THEN INSERT ALL BY NAME
+  if (w(0) === "MERGE") {
+    for (let i = 1; i + 3 < tokens.length; i++) {
+      if (w(i + 1) === "ALL" && w(i + 2) === "BY" && w(i + 3) === "NAME") {
+        if (w(i) === "UPDATE") {
+          cut.push([tokens[i + 1].start, tokens[i + 3].end, `SET "${ALL_BY_NAME}" = 0`]);
+        }
+        if (w(i) === "INSERT") {
+          cut.push([tokens[i + 1].start, tokens[i + 3].end, `("${ALL_BY_NAME}") VALUES (0)`]);
+        }
+      }
+    }
+  }
+  if (!cut.length) return { text, meta: Object.keys(meta).length ? meta : undefined };
+  cut.sort((a, b) => a[0] - b[0]);
+  let out = "";
+  let at = 0;
+  for (const [from, to, by] of cut) {
+    out += text.slice(at, from) + by;
+    at = to;
+  }
+  out += text.slice(at);
+  return { text: out, meta };
 }
 
 function checkNesting(tokens: readonly Token[]): void {

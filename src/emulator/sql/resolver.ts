@@ -126,10 +126,11 @@ export function catalogResolver(deps: ResolverDeps): Resolver & {
       if (!r || r.user !== session.user) {
         throw SQL_ERRORS.invalidArgument(`Statement ${id} not found`);
       }
+      const names = distinctNames(r.columns.map((c) => c.name));
       return {
         ref: { id: SYSTEM_ID, kind: "RESULT", database: "", schema: "", name: id },
-        columns: r.columns.map((c) => ({ name: c.name, type: c.type })),
-        sql: deps.results.scanSql(r),
+        columns: r.columns.map((c, i) => ({ name: names[i], type: c.type })),
+        sql: deps.results.scanSql(r, names),
         sequenced: false,
       };
     }
@@ -173,7 +174,10 @@ export function catalogResolver(deps: ResolverDeps): Resolver & {
         refresh_end_time AS "REFRESH_END_TIME", completion_target AS "COMPLETION_TARGET",
         CAST(statistics AS JSON) AS "STATISTICS", refresh_action AS "REFRESH_ACTION",
         refresh_trigger AS "REFRESH_TRIGGER", CAST(target_lag_sec AS DECIMAL(38,0)) AS "TARGET_LAG_SEC",
-        graph_history_valid_from AS "GRAPH_HISTORY_VALID_FROM"
+        graph_history_valid_from AS "GRAPH_HISTORY_VALID_FROM",
+        CAST(NULL AS JSON) AS "LAST_COMPLETED_DEPENDENCY", CAST(NULL AS JSON) AS "INPUTS_WITH_CHANGED_DATA",
+        CAST(NULL AS VARCHAR) AS "WAREHOUSE",
+        CASE WHEN refresh_action = 'REINITIALIZE' THEN 'An input of the dynamic table was replaced or altered.' END AS "REINIT_REASON"
       FROM ${HISTORY_TABLE} ${conds.length ? `WHERE ${conds.join(" AND ")}` : ""}
       ORDER BY refresh_start_time DESC, seq DESC LIMIT ${limit})`;
     return {
@@ -207,7 +211,7 @@ export function catalogResolver(deps: ResolverDeps): Resolver & {
     });
     switch (name) {
       case "TABLES": {
-        const rows = objects.filter((o) =>
+        const rows: unknown[][] = objects.filter((o) =>
           o.kind === "TABLE" || o.kind === "VIEW" || o.kind === "DYNAMIC TABLE"
         )
           .map((o) => [
@@ -230,7 +234,35 @@ export function catalogResolver(deps: ResolverDeps): Resolver & {
             "NO",
             "NO",
             o.kind === "DYNAMIC TABLE" ? "YES" : "NO",
+            "NO",
+            "NO",
           ]);
+        // Snowflake lists the INFORMATION_SCHEMA views themselves as views of every database.
+        for (const view of INFORMATION_SCHEMA_VIEWS) {
+          rows.push([
+            database,
+            "INFORMATION_SCHEMA",
+            view,
+            null,
+            "VIEW",
+            "NO",
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            "NO",
+            null,
+            "NO",
+            "NO",
+            "NO",
+            "NO",
+            "NO",
+          ]);
+        }
         return {
           ...rel(TABLES_COLUMNS, rows),
           // Row counts and sizes are read live from DuckDB.
@@ -282,6 +314,8 @@ export function catalogResolver(deps: ResolverDeps): Resolver & {
           "NO",
           o.createdOn,
           o.createdOn,
+          o.createdOn,
+          o.owner,
           o.comment,
         ]);
         return rel(VIEWS_COLUMNS, rows);
@@ -340,10 +374,24 @@ export function catalogResolver(deps: ResolverDeps): Resolver & {
   };
 }
 
+/** Result column names made distinct as RESULT_SCAN does: a repeated ID becomes ID_1, ID_2, … */
+function distinctNames(names: readonly string[]): string[] {
+  const used = new Set<string>();
+  return names.map((name) => {
+    let out = name;
+    for (let n = 1; used.has(out); n++) out = `${name}_${n}`;
+    used.add(out);
+    return out;
+  });
+}
+
 function infoDataType(t: SfType): string {
   if (t.kind === "VARCHAR") return "TEXT";
   return t.kind;
 }
+
+/** The INFORMATION_SCHEMA views the emulator answers. */
+const INFORMATION_SCHEMA_VIEWS = ["COLUMNS", "DATABASES", "PIPES", "SCHEMATA", "TABLES", "VIEWS"];
 
 const V = T.varchar();
 const N = T.number(38, 0);
@@ -368,6 +416,8 @@ const TABLES_COLUMNS = [
   { name: "IS_TEMPORARY", type: V },
   { name: "IS_ICEBERG", type: V },
   { name: "IS_DYNAMIC", type: V },
+  { name: "IS_IMMUTABLE", type: V },
+  { name: "IS_HYBRID", type: V },
 ];
 
 const COLUMNS_COLUMNS = [
@@ -401,6 +451,8 @@ const VIEWS_COLUMNS = [
   { name: "IS_SECURE", type: V },
   { name: "CREATED", type: T.ltz },
   { name: "LAST_ALTERED", type: T.ltz },
+  { name: "LAST_DDL", type: T.ltz },
+  { name: "LAST_DDL_BY", type: V },
   { name: "COMMENT", type: V },
 ];
 
@@ -461,6 +513,10 @@ export const HISTORY_COLUMNS: { name: string; type: SfType }[] = [
   { name: "REFRESH_TRIGGER", type: V },
   { name: "TARGET_LAG_SEC", type: N },
   { name: "GRAPH_HISTORY_VALID_FROM", type: T.ltz },
+  { name: "LAST_COMPLETED_DEPENDENCY", type: T.object },
+  { name: "INPUTS_WITH_CHANGED_DATA", type: T.object },
+  { name: "WAREHOUSE", type: V },
+  { name: "REINIT_REASON", type: V },
 ];
 
 export { formatSfType, META, qi };

@@ -46,6 +46,11 @@ function tableName(queryId: string): string {
 export function encodeColumn(c: string, type: SfType): string {
   switch (type.kind) {
     case "NUMBER":
+      // DuckDB prints DECIMAL(3,3) 0.001 as ".001"; Snowflake as "0.001".
+      if (type.precision === type.scale) {
+        return `regexp_replace(CAST(${c} AS VARCHAR), '^(-?)[.]', '\\10.')`;
+      }
+      return `CAST(${c} AS VARCHAR)`;
     case "VARCHAR":
     case "NULL":
       return `CAST(${c} AS VARCHAR)`;
@@ -178,9 +183,9 @@ export class ResultStore {
   }
 
   /** A relation over a stored result, for RESULT_SCAN: columns named as the query named them. */
-  scanSql(r: StoredResult): string {
+  scanSql(r: StoredResult, names: readonly string[]): string {
     return `(SELECT ${
-      r.columns.map((c, i) => `${qi(`c${i}`)} AS ${qi(c.name)}`).join(", ")
+      names.map((name, i) => `${qi(`c${i}`)} AS ${qi(name)}`).join(", ")
     } FROM ${r.table})`;
   }
 

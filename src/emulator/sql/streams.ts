@@ -11,7 +11,7 @@
  * - present at both, changed: DELETE of the old version and INSERT of the new, both with
  *   METADATA$ISUPDATE = TRUE.
  *
- * An append-only stream shows only rows inserted since the offset. With SHOW_INITIAL_ROWS, the
+ * An append-only stream shows only rows inserted since the offset, as they were inserted. With SHOW_INITIAL_ROWS, the
  * first consumption also returns the rows the table held when the stream was created.
  *
  * @module
@@ -43,14 +43,24 @@ export function streamChangesSql(stream: CatalogObject, source: CatalogObject): 
     return `SELECT ${sel("t")}, 'INSERT' AS "METADATA$ACTION", FALSE AS "METADATA$ISUPDATE",
       ${rowId("t")} AS "METADATA$ROW_ID" FROM ${table} AS t`;
   }
-  if (stream.props.appendOnly || !source.props.changeLog) {
-    const inserted = `SELECT ${
-      sel("t")
-    }, 'INSERT' AS "METADATA$ACTION", FALSE AS "METADATA$ISUPDATE",
+  const insertedNow = `SELECT ${
+    sel("t")
+  }, 'INSERT' AS "METADATA$ACTION", FALSE AS "METADATA$ISUPDATE",
       ${rowId("t")} AS "METADATA$ROW_ID" FROM ${table} AS t WHERE t.${qi(ROW_COLUMN)} >= ${row}`;
-    return inserted;
-  }
+  if (!source.props.changeLog) return insertedNow;
   const log = changeLogOf(source);
+  if (stream.props.appendOnly) {
+    // Rows inserted since the offset as they were inserted: a row changed or deleted since has
+    // its first version in the change log.
+    return `WITH "first" AS (
+        SELECT * FROM ${log} WHERE ${qi(ROW_COLUMN)} >= ${row}
+        QUALIFY row_number() OVER (PARTITION BY ${qi(ROW_COLUMN)} ORDER BY "$SEQ") = 1
+      )
+      SELECT ${sel("f")}, 'INSERT' AS "METADATA$ACTION", FALSE AS "METADATA$ISUPDATE",
+        ${rowId("f")} AS "METADATA$ROW_ID" FROM "first" AS f
+      UNION ALL
+      ${insertedNow} AND t.${qi(ROW_COLUMN)} NOT IN (SELECT ${qi(ROW_COLUMN)} FROM "first")`;
+  }
   return `WITH "old" AS (
       SELECT * FROM ${log} WHERE "$SEQ" >= ${logSeq} AND ${qi(ROW_COLUMN)} < ${row}
       QUALIFY row_number() OVER (PARTITION BY ${qi(ROW_COLUMN)} ORDER BY "$SEQ") = 1

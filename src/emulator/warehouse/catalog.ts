@@ -28,9 +28,15 @@ export interface CatalogColumn {
   readonly name: string;
   readonly type: SfType;
   readonly nullable: boolean;
-  /** The DEFAULT expression as Snowflake SQL, or null. */
+  /** The DEFAULT expression as written (Snowflake SQL), or null. */
   readonly defaultSql: string | null;
+  /** The DEFAULT expression as DuckDB SQL, or null. */
+  readonly defaultDuck?: string | null;
   readonly comment: string | null;
+  /** Declared PRIMARY KEY (recorded, not enforced, as in Snowflake). */
+  readonly primaryKey?: boolean;
+  /** Declared UNIQUE (recorded, not enforced). */
+  readonly unique?: boolean;
 }
 
 /** One schema object. */
@@ -76,7 +82,8 @@ const CATALOG_DDL = [
   `CREATE TABLE IF NOT EXISTS ${META}.objects (id BIGINT, database VARCHAR, schema VARCHAR, name VARCHAR,
      kind VARCHAR, created_on TIMESTAMPTZ, owner VARCHAR, comment VARCHAR, definition VARCHAR, props VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS ${META}.columns (object_id BIGINT, ordinal INTEGER, name VARCHAR, type VARCHAR,
-     nullable BOOLEAN, default_sql VARCHAR, comment VARCHAR)`,
+     nullable BOOLEAN, default_sql VARCHAR, comment VARCHAR, default_duck VARCHAR, primary_key BOOLEAN,
+     unique_key BOOLEAN)`,
 ];
 
 /** The in-memory catalog, loaded from and written through to DuckDB. */
@@ -112,7 +119,8 @@ export class Catalog {
     const columns = new Map<number, CatalogColumn[]>();
     for (
       const r of (await s.all(
-        `SELECT object_id, name, type, nullable, default_sql, comment FROM ${META}.columns ORDER BY object_id, ordinal`,
+        `SELECT object_id, name, type, nullable, default_sql, comment, default_duck, primary_key, unique_key
+         FROM ${META}.columns ORDER BY object_id, ordinal`,
       )).rows
     ) {
       const id = Number(r[0]);
@@ -123,6 +131,9 @@ export class Catalog {
         nullable: r[3] !== false,
         defaultSql: r[4] as string | null,
         comment: r[5] as string | null,
+        defaultDuck: r[6] as string | null,
+        primaryKey: r[7] === true,
+        unique: r[8] === true,
       });
       columns.set(id, list);
     }
@@ -277,7 +288,7 @@ export class Catalog {
     await s.run(`DELETE FROM ${META}.columns WHERE object_id = ?`, [o.id]);
     let i = 0;
     for (const c of o.columns) {
-      await s.run(`INSERT INTO ${META}.columns VALUES (?, ?, ?, ?, ?, ?, ?)`, [
+      await s.run(`INSERT INTO ${META}.columns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
         o.id,
         i++,
         c.name,
@@ -285,6 +296,9 @@ export class Catalog {
         c.nullable,
         c.defaultSql,
         c.comment,
+        c.defaultDuck ?? null,
+        c.primaryKey ?? false,
+        c.unique ?? false,
       ]);
     }
   }

@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { identName, type Node, objectNameParts, payload, variant } from "../ast.ts";
+import { identName, type Node, objectNameParts, payload, sourceText, variant } from "../ast.ts";
 import { SQL_ERRORS, SqlError } from "../errors.ts";
 import { type FullName, fullText, qualify } from "../names.ts";
-import type { Statement } from "../parser.ts";
+import type { SqlMeta, Statement } from "../parser.ts";
 import type { LaneSession } from "../../warehouse/duckdb.ts";
 import {
   type CatalogColumn,
@@ -85,9 +85,26 @@ export async function dropObject(
   await w.catalog.remove(s, o);
 }
 
-function columnDefs(ctx: StatementContext, cols: Node[]): CatalogColumn[] {
+function columnDefs(
+  ctx: StatementContext,
+  cols: Node[],
+  constraints: Node[] = [],
+): CatalogColumn[] {
   const out: CatalogColumn[] = [];
   const seen = new Set<string>();
+  // Table constraints name columns too (recorded, as Snowflake records them; NOT NULL is enforced).
+  const keyed = new Map<string, "primary" | "unique">();
+  for (const c of constraints) {
+    const v = variant(c);
+    if (v !== "PrimaryKey" && v !== "Unique") continue;
+    for (const col of payload(c).columns ?? []) {
+      const e = col.column?.expr ?? col.expr ?? col;
+      const name = variant(e) === "Identifier" ? identName(e.Identifier) : identName(e);
+      if (v === "PrimaryKey" || !keyed.has(name)) {
+        keyed.set(name, v === "PrimaryKey" ? "primary" : "unique");
+      }
+    }
+  }
   for (const c of cols) {
     const name = identName(c.name);
     if (seen.has(name)) throw SQL_ERRORS.syntax(`duplicate column name '${name}'`);
@@ -95,30 +112,42 @@ function columnDefs(ctx: StatementContext, cols: Node[]): CatalogColumn[] {
     const type = dataTypeOf(c.data_type);
     let nullable = true;
     let defaultSql: string | null = null;
+    let defaultDuck: string | null = null;
     let comment: string | null = null;
+    let primaryKey = keyed.get(name) === "primary";
+    let unique = keyed.get(name) === "unique";
     for (const o of c.options ?? []) {
       const opt = o.option ?? o;
       const v = variant(opt);
       const p = payload(opt);
       if (opt === "NotNull") nullable = false;
       else if (opt === "Null") nullable = true;
-      else if (v === "Default") defaultSql = defaultText(ctx, p);
-      else if (v === "Comment") comment = String(p);
-      else if (v === "Identity" || v === "Autoincrement") defaultSql = "AUTOINCREMENT";
-      else if (v === "Unique" || v === "ForeignKey" || opt === "PrimaryKey" || v === "PrimaryKey") {
-        // Snowflake records these constraints but enforces none of them.
+      else if (v === "Default") {
+        defaultSql = sourceText(ctx.text, p) ?? "";
+        defaultDuck = defaultExpression(ctx, p, type);
+      } else if (v === "Comment") comment = String(p);
+      else if (v === "Identity" || v === "Autoincrement") {
+        throw SQL_ERRORS.unsupported("AUTOINCREMENT / IDENTITY columns");
+      } else if (v === "PrimaryKey" || opt === "PrimaryKey") primaryKey = true;
+      else if (v === "Unique") {
+        if (p?.is_primary) primaryKey = true;
+        else unique = true;
+      } else if (v === "ForeignKey") {
+        // recorded by Snowflake, enforced by nobody
       } else if (v === "Collation") throw SQL_ERRORS.unsupported("COLLATE");
       else if (v === "Tags" || v === "Policy") {
         // accepted
       } else throw SQL_ERRORS.unsupported(`column option ${v || JSON.stringify(opt)}`);
     }
-    out.push({ name, type, nullable, defaultSql, comment });
+    // A primary key is NOT NULL, as in Snowflake.
+    if (primaryKey) nullable = false;
+    out.push({ name, type, nullable, defaultSql, defaultDuck, comment, primaryKey, unique });
   }
   return out;
 }
 
-/** The text of a DEFAULT expression, kept to be translated when rows are inserted. */
-function defaultText(ctx: StatementContext, node: Node): string {
+/** A DEFAULT expression in DuckDB SQL: translated now (no columns), cast to the column's type. */
+function defaultExpression(ctx: StatementContext, node: Node, type: SfType): string {
   const t = new Translator(
     catalogResolver({
       warehouse: ctx.warehouse,
@@ -128,16 +157,15 @@ function defaultText(ctx: StatementContext, node: Node): string {
     }),
     { source: ctx.text },
   );
-  // Validate now: a default must be an expression without columns.
   const e = t.expr(node, { scope: new Scope(undefined), aggregates: false, aliases: false });
-  return `SQL:${e.sql}`;
+  return `CAST(${e.sql} AS ${duckType(type)})`;
 }
 
 /** DuckDB column definitions (the hidden `$ROW` last). */
 function duckColumns(cols: readonly CatalogColumn[], sequenced = true): string {
   const defs = cols.map((c) => {
     let d = `${qi(c.name)} ${duckType(c.type)}`;
-    if (c.defaultSql?.startsWith("SQL:")) d += ` DEFAULT ${c.defaultSql.slice(4)}`;
+    if (c.defaultDuck) d += ` DEFAULT ${c.defaultDuck}`;
     if (!c.nullable) d += " NOT NULL";
     return d;
   });
@@ -176,7 +204,11 @@ export async function createTableObject(
 }
 
 /** Handles CREATE [OR REPLACE] TABLE … */
-export async function createTable(ctx: StatementContext, ast: Node): Promise<Outcome> {
+export async function createTable(
+  ctx: StatementContext,
+  ast: Node,
+  meta?: SqlMeta,
+): Promise<Outcome> {
   const p = ast.CreateTable;
   if (p.external) throw SQL_ERRORS.unsupported("CREATE EXTERNAL TABLE");
   if (p.iceberg) throw SQL_ERRORS.unsupported("CREATE ICEBERG TABLE");
@@ -210,6 +242,15 @@ export async function createTable(ctx: StatementContext, ast: Node): Promise<Out
         defaultSql: null,
         comment: null,
       }));
+      const renames = meta?.ctasColumns;
+      if (renames) {
+        if (renames.length !== columns.length) {
+          throw SQL_ERRORS.syntax(
+            `${renames.length} column names were given for a query of ${columns.length} columns.`,
+          );
+        }
+        columns = columns.map((c, i) => ({ ...c, name: renames[i] }));
+      }
       if (p.columns?.length) {
         const declared = columnDefs(ctx, p.columns);
         if (declared.length !== columns.length) {
@@ -251,7 +292,7 @@ export async function createTable(ctx: StatementContext, ast: Node): Promise<Out
       void inserted;
       return status(`Table ${n.name} successfully created.`);
     }
-    const columns = columnDefs(ctx, p.columns ?? []);
+    const columns = columnDefs(ctx, p.columns ?? [], p.constraints ?? []);
     if (!columns.length) throw SQL_ERRORS.syntax("a table needs at least one column.");
     await createTableObject(ctx, s, n, columns, { comment });
     return status(`Table ${n.name} successfully created.`);
@@ -281,7 +322,11 @@ function tableComment(p: Node): string | null {
 }
 
 /** CREATE [OR REPLACE] VIEW … AS query */
-export async function createView(ctx: StatementContext, ast: Node): Promise<Outcome> {
+export async function createView(
+  ctx: StatementContext,
+  ast: Node,
+  meta?: SqlMeta,
+): Promise<Outcome> {
   const p = ast.CreateView;
   if (p.materialized) throw SQL_ERRORS.unsupported("CREATE MATERIALIZED VIEW");
   const n = newName(ctx, objectNameParts(p.name));
@@ -329,7 +374,7 @@ export async function createView(ctx: StatementContext, ast: Node): Promise<Outc
       kind: "VIEW",
       owner: ctx.session.role ?? "",
       comment: typeof p.comment === "string" ? p.comment : null,
-      definition: viewQueryText(ctx.text),
+      definition: meta?.viewQuery ?? viewQueryText(ctx.text),
       props: { text: ctx.text.trim(), secure: !!p.secure },
       columns: q.columns.map((c, i) => ({
         name: names[i],
@@ -387,7 +432,11 @@ export async function createDatabaseOrSchema(ctx: StatementContext, ast: Node): 
 }
 
 /** ALTER TABLE: ADD COLUMN, DROP COLUMN, RENAME COLUMN, RENAME TO, SET COMMENT. */
-export async function alterTable(ctx: StatementContext, ast: Node): Promise<Outcome> {
+export async function alterTable(
+  ctx: StatementContext,
+  ast: Node,
+  meta?: SqlMeta,
+): Promise<Outcome> {
   const p = ast.AlterTable;
   const parts = objectNameParts(p.name);
   return await ctx.warehouse.writer.transaction(async (s) => {
@@ -402,11 +451,11 @@ export async function alterTable(ctx: StatementContext, ast: Node): Promise<Outc
       if (v === "AddColumn") {
         const [col] = columnDefs(ctx, [a.column_def]);
         if (o.columns.some((c) => c.name === col.name)) {
-          if (a.if_not_exists) continue;
+          if (a.if_not_exists || meta?.addIfNotExists) continue;
           throw SQL_ERRORS.alreadyExists(col.name, "Column");
         }
         let def = `${qi(col.name)} ${duckType(col.type)}`;
-        if (col.defaultSql?.startsWith("SQL:")) def += ` DEFAULT ${col.defaultSql.slice(4)}`;
+        if (col.defaultDuck) def += ` DEFAULT ${col.defaultDuck}`;
         await s.run(`ALTER TABLE ${tableOf(o)} ADD COLUMN ${def}`);
         if (!col.nullable) {
           await s.run(`ALTER TABLE ${tableOf(o)} ALTER COLUMN ${qi(col.name)} SET NOT NULL`);
@@ -609,8 +658,9 @@ export async function createStream(
     }
     const source = existing(ctx, stmt.table, ["TABLE", "DYNAMIC TABLE"]);
     if (!source) throw SQL_ERRORS.doesNotExist(qualifiedText(ctx, stmt.table), "Table");
-    // A standard stream needs the old versions of updated and deleted rows from now on.
-    if (!stmt.appendOnly) await w.ensureChangeLog(s, source);
+    // Streams need the old versions of updated and deleted rows from now on: a standard stream
+    // to show them, an append-only one to show a row as inserted even if it changed since.
+    await w.ensureChangeLog(s, source);
     const columns: CatalogColumn[] = [
       ...source.columns.map((c) => ({ ...c })),
       {

@@ -12,13 +12,20 @@
 import { identName, type Node, objectNameParts, payload, variant } from "../ast.ts";
 import { SQL_ERRORS } from "../errors.ts";
 import type { LaneSession } from "../../warehouse/duckdb.ts";
-import { type CatalogObject, changeLogOf, ROW_COLUMN, tableOf } from "../../warehouse/catalog.ts";
+import {
+  type CatalogColumn,
+  type CatalogObject,
+  changeLogOf,
+  ROW_COLUMN,
+  tableOf,
+} from "../../warehouse/catalog.ts";
 import { duckType, T } from "../../warehouse/types.ts";
 import { type Outcome, STATEMENT_TYPE, type StatementContext } from "../context.ts";
 import { existing } from "./ddl.ts";
 import { checkBinds, statementTranslator } from "../translate/run.ts";
 import { Scope } from "../translate/translator.ts";
-import type { Relation } from "../translate/context.ts";
+import type { Expr, Relation } from "../translate/context.ts";
+import { ALL_BY_NAME } from "../parser.ts";
 import { castTo } from "../translate/types.ts";
 import { qi } from "../translate/quote.ts";
 import { advanceStreams } from "./ddl.ts";
@@ -68,6 +75,11 @@ export async function logOldRows(
   w.reserveLogSeq(o.id, n);
 }
 
+/** Text that must read as a number; fails as Snowflake does ("Numeric value 'd' is not recognized"). */
+function numericText(sql: string): string {
+  return `(CASE WHEN (${sql}) IS NULL OR TRY_CAST(trim(${sql}) AS DOUBLE) IS NOT NULL THEN (${sql}) ELSE error('Could not convert string ''' || (${sql}) || ''' to DECIMAL') END)`;
+}
+
 /** INSERT [OVERWRITE] INTO t [(cols)] VALUES … | query */
 export async function insert(ctx: StatementContext, ast: Node): Promise<Outcome> {
   const p = ast.Insert;
@@ -90,7 +102,10 @@ export async function insert(ctx: StatementContext, ast: Node): Promise<Outcome>
     if (body && variant(body) === "Values" && !p.source.with && !p.source.order_by) {
       const rows: Node[][] = (payload(body).rows ?? []).map((r: Node) => r.content ?? r);
       const ctxE = { scope: new Scope(undefined), aggregates: false, aliases: false };
-      const sqlRows = rows.map((r) => {
+      // Snowflake types each VALUES column by its first row: after a number, a string must be
+      // a number too, whatever the target column's type.
+      const numeric: boolean[] = [];
+      const sqlRows = rows.map((r, rowIndex) => {
         if (r.length !== columns.length) {
           throw SQL_ERRORS.syntax(
             `Insert value list does not match column list expecting ${columns.length} but got ${r.length}`,
@@ -102,12 +117,14 @@ export async function insert(ctx: StatementContext, ast: Node): Promise<Outcome>
             variant(v) === "Identifier" && !v.Identifier.quote_style &&
             v.Identifier.value.toUpperCase() === "DEFAULT"
           ) {
-            return col.defaultSql?.startsWith("SQL:")
-              ? `CAST(${col.defaultSql.slice(4)} AS ${duckType(col.type)})`
+            return col.defaultDuck
+              ? `CAST(${col.defaultDuck} AS ${duckType(col.type)})`
               : `CAST(NULL AS ${duckType(col.type)})`;
           }
           const e = t.expr(v, ctxE);
-          return `CAST(${insertValue(e.sql, e.type, col.type)} AS ${duckType(col.type)})`;
+          if (rowIndex === 0) numeric[i] = e.type.kind === "NUMBER" || e.type.kind === "FLOAT";
+          const sql = numeric[i] && e.type.kind === "VARCHAR" ? numericText(e.sql) : e.sql;
+          return `CAST(${insertValue(sql, e.type, col.type)} AS ${duckType(col.type)})`;
         });
       });
       source = `SELECT * FROM (VALUES ${sqlRows.map((r) => `(${r.join(", ")})`).join(", ")})`;
@@ -216,13 +233,24 @@ export async function update(ctx: StatementContext, ast: Node): Promise<Outcome>
         fromParts.length ? ", " + fromParts.join(", ") : ""
       } WHERE ${where}`,
     );
+    // With FROM, a target row may join several source rows: Snowflake updates it once and
+    // counts it as multi-joined.
+    const joined = fromParts.length
+      ? (await s.all(
+        `SELECT count(*), count(*) FILTER (WHERE n > 1) FROM (SELECT count(*) AS n FROM ${
+          tableOf(o)
+        } AS ${qi(alias)}, ${fromParts.join(", ")} WHERE ${where} GROUP BY ${qi(alias)}.${
+          qi(ROW_COLUMN)
+        })`,
+      )).rows[0].map(Number)
+      : undefined;
     const n = await s.changes(
       `UPDATE ${tableOf(o)} AS ${qi(alias)} SET ${sets.join(", ")}${from} WHERE ${where}`,
     );
     await advanceStreams(ctx, s, resolver.streamReads);
     return counts(
       ["number of rows updated", "number of multi-joined rows updated"],
-      [n, 0],
+      joined ?? [n, 0],
       STATEMENT_TYPE.update,
     );
   });
@@ -301,11 +329,32 @@ export async function merge(ctx: StatementContext, ast: Node): Promise<Outcome> 
     const scope = new Scope(undefined);
     const alias = t.fresh();
     bindTarget(o, tgt.alias?.name ? identName(tgt.alias.name) : undefined, scope, alias);
+    const targetRels = scope.relations.length;
     const sourceSql = t.tableFactor(p.source, scope);
+    const sourceRels = scope.relations.slice(targetRels);
     const ctxE = { scope, aggregates: false, aliases: false };
     const on = t.condition(p.on, ctxE);
     const seq = t.fresh("seq");
     const kinds = new Set<string>();
+    /** UPDATE ALL BY NAME / INSERT ALL BY NAME: every target column from the source column of its name. */
+    const byName = (): { col: CatalogColumn; e: Expr }[] => {
+      const source = sourceRels.flatMap((r) => r.columns.map((c) => ({ r, c })));
+      if (source.length !== o.columns.length) {
+        throw SQL_ERRORS.syntax(
+          `ALL BY NAME needs as many source columns (${source.length}) as target columns (${o.columns.length}).`,
+        );
+      }
+      return o.columns.map((col) => {
+        const match = source.find((x) => x.c.name === col.name);
+        if (!match) throw SQL_ERRORS.invalidIdentifier(col.name);
+        return {
+          col,
+          e: { sql: `${qi(match.r.duckAlias)}.${qi(match.c.duck)}`, type: match.c.type },
+        };
+      });
+    };
+    const assign = (col: CatalogColumn, e: Expr) =>
+      `CAST(${insertValue(e.sql, e.type, col.type)} AS ${duckType(col.type)})`;
     const clauses = (p.clauses as Node[]).map((c) => {
       const kind = String(c.clause_kind);
       const when = kind === "Matched" ? "WHEN MATCHED" : "WHEN NOT MATCHED";
@@ -315,16 +364,20 @@ export async function merge(ctx: StatementContext, ast: Node): Promise<Outcome> 
       const ap = payload(action);
       if (av === "Update") {
         kinds.add("updated");
-        const sets = (ap.assignments as Node[]).map((a) => {
-          const name = objectNameParts(payload(a.target) ?? a.target).at(-1)!;
-          const col = o.columns.find((x) => x.name === name);
-          if (!col) throw SQL_ERRORS.invalidIdentifier(name);
-          const e = t.expr(a.value, ctxE);
-          return `${qi(name)} = CAST(${insertValue(e.sql, e.type, col.type)} AS ${
-            duckType(col.type)
-          })`;
-        });
-        return `${when}${cond} THEN UPDATE SET ${sets.join(", ")}`;
+        const assignments = ap.assignments as Node[];
+        const names = assignments.map((a) =>
+          objectNameParts(payload(a.target) ?? a.target).at(-1)!
+        );
+        const pairs = names.length === 1 && names[0] === ALL_BY_NAME ? byName() : assignments.map(
+          (a, i) => {
+            const col = o.columns.find((x) => x.name === names[i]);
+            if (!col) throw SQL_ERRORS.invalidIdentifier(names[i]);
+            return { col, e: t.expr(a.value, ctxE) };
+          },
+        );
+        return `${when}${cond} THEN UPDATE SET ${
+          pairs.map(({ col, e }) => `${qi(col.name)} = ${assign(col, e)}`).join(", ")
+        }`;
       }
       if (av === "Delete") {
         kinds.add("deleted");
@@ -332,26 +385,29 @@ export async function merge(ctx: StatementContext, ast: Node): Promise<Outcome> 
       }
       if (av === "Insert") {
         kinds.add("inserted");
-        const cols = (ap.columns ?? []).length
-          ? (ap.columns as Node[]).map((x) => {
-            const name = objectNameParts(x).at(-1) ?? identName(x);
-            const col = o.columns.find((c) => c.name === name);
-            if (!col) throw SQL_ERRORS.invalidIdentifier(name);
-            return col;
-          })
-          : o.columns;
-        const kv = payload(ap.kind);
-        const values: Node[] = kv?.rows?.[0]?.content ?? kv?.rows?.[0] ?? [];
-        if (values.length !== cols.length) {
-          throw SQL_ERRORS.syntax("INSERT column and value counts differ in MERGE.");
+        const named = ((ap.columns ?? []) as Node[]).map((x) =>
+          objectNameParts(x).at(-1) ?? identName(x)
+        );
+        let pairs: { col: CatalogColumn; e: Expr }[];
+        if (named.length === 1 && named[0] === ALL_BY_NAME) pairs = byName();
+        else {
+          const cols = named.length
+            ? named.map((name) => {
+              const col = o.columns.find((c) => c.name === name);
+              if (!col) throw SQL_ERRORS.invalidIdentifier(name);
+              return col;
+            })
+            : o.columns;
+          const kv = payload(ap.kind);
+          const values: Node[] = kv?.rows?.[0]?.content ?? kv?.rows?.[0] ?? [];
+          if (values.length !== cols.length) {
+            throw SQL_ERRORS.syntax("INSERT column and value counts differ in MERGE.");
+          }
+          pairs = values.map((v, i) => ({ col: cols[i], e: t.expr(v, ctxE) }));
         }
-        const vals = values.map((v, i) => {
-          const e = t.expr(v, ctxE);
-          return `CAST(${insertValue(e.sql, e.type, cols[i].type)} AS ${duckType(cols[i].type)})`;
-        });
-        return `${when}${cond} THEN INSERT (${cols.map((c) => qi(c.name)).join(", ")}, ${
+        return `${when}${cond} THEN INSERT (${pairs.map(({ col }) => qi(col.name)).join(", ")}, ${
           qi(ROW_COLUMN)
-        }) VALUES (${vals.join(", ")}, nextval('${seq}'))`;
+        }) VALUES (${pairs.map(({ col, e }) => assign(col, e)).join(", ")}, nextval('${seq}'))`;
       }
       throw SQL_ERRORS.unsupported(`MERGE … THEN ${av}`);
     });
@@ -366,21 +422,19 @@ export async function merge(ctx: StatementContext, ast: Node): Promise<Outcome> 
     );
     const first = ctx.warehouse.nextRow(o.id);
     await s.run(`CREATE OR REPLACE TEMP SEQUENCE "${seq}" START ${first}`);
-    // Per-action counts: DuckDB reports the total; each kind is counted from before and after.
+    // DuckDB reports only the total; each action is counted from the table before and after.
     const before = await rowCount(s, o);
     const touched = await s.changes(
       `MERGE INTO ${tableOf(o)} AS ${qi(alias)} USING ${sourceSql} ON ${on} ${clauses.join(" ")}`,
     );
     const after = await rowCount(s, o);
-    const next = Number(
-      (await s.all(
-        `SELECT coalesce(max(${qi(ROW_COLUMN)}), ${first - 1}) FROM ${tableOf(o)} WHERE ${
-          qi(ROW_COLUMN)
-        } >= ${first}`,
-      )).rows[0][0],
-    ) + 1;
-    const inserted = next - first;
-    ctx.warehouse.reserveRows(o.id, Math.max(0, inserted));
+    // New rows are the ones numbered from `first`; DuckDB may draw numbers it does not use.
+    const [inserted, drawn] = (await s.all(
+      `SELECT count(*), coalesce(max(${qi(ROW_COLUMN)}) + 1, ${first}) FROM ${tableOf(o)} WHERE ${
+        qi(ROW_COLUMN)
+      } >= ${first}`,
+    )).rows[0].map(Number);
+    ctx.warehouse.reserveRows(o.id, drawn - first);
     await s.run(`DROP SEQUENCE IF EXISTS "${seq}"`);
     const deleted = before + inserted - after;
     const updated = touched - inserted - deleted;

@@ -6,7 +6,7 @@
  */
 import { SQL_ERRORS } from "../errors.ts";
 import type { Statement } from "../parser.ts";
-import type { CatalogObject, ObjectKind } from "../../warehouse/catalog.ts";
+import { type CatalogObject, type ObjectKind, tableOf } from "../../warehouse/catalog.ts";
 import { formatSfType, type SfType, T } from "../../warehouse/types.ts";
 import { type Outcome, STATEMENT_TYPE, type StatementContext } from "../context.ts";
 import { qualify } from "../names.ts";
@@ -27,10 +27,10 @@ const TABLE_COLUMNS = cols(
   "created_on:ts,name,database_name,schema_name,kind,comment,cluster_by,rows:n,bytes:n,owner,retention_time,automatic_clustering,change_tracking,search_optimization,search_optimization_progress,search_optimization_bytes:n,is_external,enable_schema_evolution,owner_role_type,is_event,budget,is_hybrid,is_iceberg,is_dynamic,is_immutable",
 );
 const DT_COLUMNS = cols(
-  "created_on:ts,name,reserved,database_name,schema_name,cluster_by,rows:n,bytes:n,owner,target_lag,refresh_mode,refresh_mode_reason,warehouse,comment,text,automatic_clustering,scheduling_state,last_suspended_on:ts,is_clone,is_replica,is_iceberg,data_timestamp:ts,owner_role_type,initialize,initialize_warehouse",
+  "created_on:ts,name,reserved,database_name,schema_name,cluster_by,rows:n,bytes:n,owner,target_lag,scheduler,refresh_mode,refresh_mode_reason,warehouse,comment,text,automatic_clustering,scheduling_state,last_suspended_on:ts,is_clone,is_replica,is_iceberg,data_timestamp:ts,owner_role_type,initialize,initialize_warehouse,immutable_where,execute_as_user",
 );
 const VIEW_COLUMNS = cols(
-  "created_on:ts,name,reserved,database_name,schema_name,owner,comment,text,is_secure,is_materialized,owner_role_type,change_tracking",
+  "created_on:ts,name,reserved,kind,database_name,schema_name,owner,comment,text,is_secure,is_materialized,owner_role_type,change_tracking",
 );
 const PIPE_COLUMNS = cols(
   "created_on:ts,name,database_name,schema_name,definition,owner,notification_channel,comment,integration,pattern,error_integration,owner_role_type,invalid_reason,kind",
@@ -119,7 +119,7 @@ function rows(columns: Col[], data: unknown[][]): Outcome {
   return { kind: "rows", columns, rows: data, statementType: STATEMENT_TYPE.select };
 }
 
-/** Row counts of tables, read from DuckDB. */
+/** Exact row counts of tables and dynamic tables, as SHOW reports them. */
 async function rowCounts(
   ctx: StatementContext,
   objects: readonly CatalogObject[],
@@ -128,9 +128,11 @@ async function rowCounts(
   const tables = objects.filter((o) => o.kind === "TABLE" || o.kind === "DYNAMIC TABLE");
   if (!tables.length) return out;
   const lane = await ctx.warehouse.reader(ctx.session.id);
-  const r = await lane.all(`SELECT schema_name, table_name, estimated_size FROM duckdb_tables()`);
-  const sizes = new Map(r.rows.map((x) => [`${x[0]}\u0000${x[1]}`, Number(x[2])]));
-  for (const o of tables) out.set(o.id, sizes.get(`${o.database}.${o.schema}\u0000${o.name}`) ?? 0);
+  // DuckDB's estimated_size counts deleted rows until a checkpoint; count(*) is exact and cheap.
+  const r = await lane.all(
+    tables.map((o) => `SELECT ${o.id}, count(*) FROM ${tableOf(o)}`).join(" UNION ALL "),
+  );
+  for (const [id, n] of r.rows) out.set(Number(id), Number(n));
   return out;
 }
 
@@ -201,6 +203,7 @@ export async function show(
             n * 64,
             o.owner,
             st.targetLag,
+            "ENABLE",
             st.refreshMode,
             st.refreshModeReason,
             st.warehouse,
@@ -216,6 +219,8 @@ export async function show(
             "ROLE",
             st.initialize,
             st.warehouse,
+            null,
+            null,
           ];
         }),
       );
@@ -228,6 +233,7 @@ export async function show(
           o.createdOn,
           o.name,
           "",
+          "VIEW",
           o.database,
           o.schema,
           o.owner,
@@ -363,7 +369,7 @@ export async function show(
             c.name,
             JSON.stringify(columnTypeJson(c.type, c.nullable)),
             c.nullable ? "true" : "false",
-            c.defaultSql && !c.defaultSql.startsWith("SQL:") ? c.defaultSql : "",
+            c.defaultSql ?? "",
             "COLUMN",
             "",
             c.comment ?? "",
@@ -514,13 +520,9 @@ export async function describe(
       formatSfType(c.type),
       "COLUMN",
       c.nullable ? "Y" : "N",
-      c.defaultSql && !c.defaultSql.startsWith("SQL:")
-        ? c.defaultSql
-        : c.defaultSql
-        ? c.defaultSql.slice(4)
-        : null,
-      "N",
-      "N",
+      c.defaultSql,
+      c.primaryKey ? "Y" : "N",
+      c.unique ? "Y" : "N",
       null,
       null,
       c.comment,

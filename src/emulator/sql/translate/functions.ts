@@ -7,7 +7,7 @@
  */
 import { identName, type Node, objectNameParts, payload, variant } from "../ast.ts";
 import { SQL_ERRORS, SqlError } from "../errors.ts";
-import { isTimestamp, type SfType, T } from "../../warehouse/types.ts";
+import { duckType, isTimestamp, type SfType, T } from "../../warehouse/types.ts";
 import type { Expr } from "./context.ts";
 import { arithmeticType, divide, divisionScale, fixedOf } from "./numeric.ts";
 import { castTo, commonType, comparable, variantAs } from "./types.ts";
@@ -692,40 +692,60 @@ function sessionValue(value: (c: Call) => string | null): Impl {
   };
 }
 
+/** A positional or named (`EXPR =>`) argument of a call, translated; undefined when absent. */
+function argument(c: Call, index: number, name: string): Expr | undefined {
+  const named = c.named.get(name);
+  if (named) return c.t.expr(named, c.ctx);
+  return index < c.argc ? c.arg(index) : undefined;
+}
+
+/** The value of a constant argument, or undefined when it is not a constant. */
+function constantOf(c: Call, index: number, name: string): unknown {
+  const node = c.named.get(name) ?? c.rawArgs[index];
+  if (node === undefined) return undefined;
+  try {
+    return c.t.constantValue(node as Node, c.ctx.scope);
+  } catch {
+    return undefined;
+  }
+}
+
+/** ROUND / TRUNCATE (expr [, scale [, rounding_mode]]), with named arguments too. */
 function roundFn(duck: "round" | "trunc"): Impl {
   return (c) => {
-    c.arity(1, 2);
-    const e = c.arg(0);
-    const places = c.argc > 1 ? Number(/-?\d+/.exec(c.arg(1).sql)?.[0] ?? NaN) : 0;
-    if (c.argc > 1 && !Number.isInteger(places)) {
-      throw SQL_ERRORS.invalidArgument(`${c.name}'s scale must be a constant integer.`);
+    c.arity(c.named.size ? 0 : 1, duck === "round" ? 3 : 2);
+    const e = argument(c, 0, "EXPR");
+    if (!e) throw SQL_ERRORS.invalidArgument(`not enough arguments for function [${c.name}]`);
+    const scaleArg = argument(c, 1, "SCALE");
+    const modeArg = duck === "round" ? constantOf(c, 2, "ROUNDING_MODE") : undefined;
+    const mode = modeArg === undefined ? "HALF_AWAY_FROM_ZERO" : String(modeArg).toUpperCase();
+    if (mode !== "HALF_AWAY_FROM_ZERO" && mode !== "HALF_TO_EVEN") {
+      throw SQL_ERRORS.invalidArgument(`invalid rounding mode '${modeArg}' for ROUND`);
     }
-    if (e.type.kind === "NUMBER") {
-      const scale = Math.max(0, Math.min(e.type.scale, places));
+    const fn = duck === "trunc" ? "trunc" : mode === "HALF_TO_EVEN" ? "round_even" : "round";
+    const constant = scaleArg ? constantOf(c, 1, "SCALE") : 0;
+    const places = constant === null ? null : Number(constant);
+    const fixed = places === null || (places !== undefined && Number.isInteger(places));
+    if (e.type.kind === "NUMBER" && fixed) {
+      if (places === null) return { sql: "CAST(NULL AS DECIMAL(38,0))", type: T.number(38, 0) };
+      const scale = Math.max(0, Math.min(e.type.scale, places!));
       const precision = Math.min(38, e.type.precision - e.type.scale + scale + 1);
-      if (duck === "trunc") {
-        const f = 10 ** Math.abs(places);
-        const sql = places >= 0
-          ? `CAST(trunc(${e.sql} * ${f}) / ${f} AS DECIMAL(${precision},${scale}))`
-          : `CAST(trunc(${e.sql} / ${f}) * ${f} AS DECIMAL(${precision},${scale}))`;
-        if (places >= e.type.scale) return { sql: e.sql, type: e.type };
-        return {
-          sql: places >= 0
-            ? `CAST(trunc(${e.sql}, ${places}) AS DECIMAL(${precision},${scale}))`
-            : sql,
-          type: T.number(precision, scale),
-        };
-      }
+      if (places! >= e.type.scale) return { sql: e.sql, type: e.type };
       return {
-        sql: `CAST(round(${e.sql}, ${places}) AS DECIMAL(${precision},${scale}))`,
+        sql: `CAST(${fn}(${e.sql}, ${places}) AS DECIMAL(${precision},${scale}))`,
         type: T.number(precision, scale),
       };
     }
     const x = e.type.kind === "FLOAT" ? e.sql : `CAST(${c.t.asText(e)} AS DOUBLE)`;
-    if (duck === "trunc") {
-      return { sql: `(trunc(${x} * pow(10, ${places})) / pow(10, ${places}))`, type: T.float };
+    const s = scaleArg ? `CAST(${scaleArg.sql} AS INTEGER)` : "0";
+    // DuckDB rounds a DECIMAL only to a constant scale; a scale per row goes through DOUBLE.
+    const sql = duck === "trunc"
+      ? `(trunc(${x} * pow(10, ${s})) / pow(10, ${s}))`
+      : `${fn}(${x}, ${s})`;
+    if (e.type.kind === "NUMBER") {
+      return { sql: `CAST(${sql} AS ${duckType(e.type)})`, type: e.type };
     }
-    return { sql: `round(${x}, ${places})`, type: T.float };
+    return { sql, type: T.float };
   };
 }
 
@@ -1171,10 +1191,10 @@ const FUNCTIONS: Record<string, Impl> = {
       type: n38,
     };
   },
-  SEQ1: (c) => seq(c),
-  SEQ2: (c) => seq(c),
-  SEQ4: (c) => seq(c),
-  SEQ8: (c) => seq(c),
+  SEQ1: (c) => seq(c, 8),
+  SEQ2: (c) => seq(c, 16),
+  SEQ4: (c) => seq(c, 32),
+  SEQ8: (c) => seq(c, 64),
   WIDTH_BUCKET: (c) => ({
     sql: `CAST(CASE WHEN ${c.arg(0).sql} < ${c.arg(1).sql} THEN 0 WHEN ${c.arg(0).sql} >= ${
       c.arg(2).sql
@@ -1609,21 +1629,24 @@ const FUNCTIONS: Record<string, Impl> = {
   },
 };
 
-function seq(c: Call): Expr {
-  for (let s: typeof c.ctx.scope | undefined = c.ctx.scope; s; s = s.parent) {
+function seq(c: Call, bits: number): Expr {
+  c.arity(0, 1);
+  const signed = c.argc === 1 && Number(c.t.constantValue(c.rawArgs[0], c.ctx.scope)) === 1;
+  let n = "";
+  let window = false;
+  for (let s: typeof c.ctx.scope | undefined = c.ctx.scope; s && !n; s = s.parent) {
     const gen = s.relations.find((r) => r.sequenceColumn);
-    if (gen) {
-      return {
-        sql: `CAST(${qi(gen.duckAlias)}.${qi(gen.sequenceColumn!)} AS DECIMAL(19,0))`,
-        type: T.number(19, 0),
-      };
-    }
+    if (gen) n = `CAST(${qi(gen.duckAlias)}.${qi(gen.sequenceColumn!)} AS HUGEINT)`;
   }
-  return {
-    sql: "CAST(row_number() OVER () - 1 AS DECIMAL(19,0))",
-    type: T.number(19, 0),
-    window: true,
-  };
+  if (!n) {
+    n = "CAST(row_number() OVER () - 1 AS HUGEINT)";
+    window = true;
+  }
+  // SEQn wraps around at its width: 0 … 2^bits-1, or -2^(bits-1) … 2^(bits-1)-1 when signed.
+  const size = 1n << BigInt(bits);
+  const half = size >> 1n;
+  const sql = signed ? `((${n} + ${half}) % ${size}) - ${half}` : `${n} % ${size}`;
+  return { sql: `CAST(${sql} AS DECIMAL(19,0))`, type: T.number(19, 0), window };
 }
 
 /** Functions whose value changes between refreshes of the same rows. */

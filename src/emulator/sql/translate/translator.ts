@@ -20,7 +20,7 @@ import {
   variant,
 } from "../ast.ts";
 import { SQL_ERRORS, SqlError } from "../errors.ts";
-import { type SfType, T } from "../../warehouse/types.ts";
+import { duckType, type SfType, T } from "../../warehouse/types.ts";
 import type {
   BindValue,
   CatalogRelation,
@@ -210,23 +210,30 @@ export class Translator {
     const scope = new Scope(outer);
     const withParts: string[] = [];
     if (q.with) {
-      if (q.with.recursive) throw SQL_ERRORS.unsupported("WITH RECURSIVE");
       for (const cte of q.with.cte_tables ?? []) {
         const name = identName(cte.alias.name as Ident);
-        const sub = this.query(cte.query, new Scope(outer, scope.ctes));
-        let columns = sub.columns;
         const renames: Ident[] = (cte.alias.columns ?? []).map((c: Node) => c.name ?? c);
-        if (renames.length) {
+        const rename = (columns: readonly Column[]): readonly Column[] => {
+          if (!renames.length) return columns;
           if (renames.length !== columns.length) {
             throw SQL_ERRORS.syntax(
               `CTE ${name} names ${renames.length} columns for ${columns.length}.`,
             );
           }
-          columns = columns.map((c, i) => ({ ...c, name: identName(renames[i]) }));
-        }
+          return columns.map((c, i) => ({ ...c, name: identName(renames[i]) }));
+        };
         const duckName = this.fresh("cte");
+        if (q.with.recursive && referencesName(cte.query, name)) {
+          withParts.push(
+            `${qi(duckName)} AS (${
+              this.#recursiveCte(cte.query, name, duckName, rename, outer, scope)
+            })`,
+          );
+          continue;
+        }
+        const sub = this.query(cte.query, new Scope(outer, scope.ctes));
         withParts.push(`${qi(duckName)} AS (${sub.sql})`);
-        scope.ctes.set(name, { duckName, columns, block: sub.block });
+        scope.ctes.set(name, { duckName, columns: rename(sub.columns), block: sub.block });
       }
     }
     const body = this.setExpr(q.body, scope);
@@ -247,8 +254,52 @@ export class Translator {
     sql += limit;
     if (limit && body.block !== undefined) this.blocks[body.block].limit = true;
     void needsWrap;
-    if (withParts.length) sql = `WITH ${withParts.join(", ")} ${sql}`;
+    if (withParts.length) {
+      sql = `WITH ${q.with.recursive ? "RECURSIVE " : ""}${withParts.join(", ")} ${sql}`;
+    }
     return { sql, columns: body.columns, block: body.block };
+  }
+
+  /**
+   * A recursive CTE: `anchor UNION [ALL] recursive part`. The anchor fixes the column types,
+   * widened so the recursion can grow them (as Snowflake does for `indent || '...'`); a NULL
+   * anchor column takes the recursive part's type. Registers the CTE and returns its body.
+   */
+  #recursiveCte(
+    query: Node,
+    name: string,
+    duckName: string,
+    rename: (columns: readonly Column[]) => readonly Column[],
+    outer: Scope | undefined,
+    scope: Scope,
+  ): string {
+    this.blocker(scope, "a recursive CTE");
+    // `WITH RECURSIVE c AS ((anchor UNION ALL part))`: parentheses add a nested query.
+    let q = query;
+    while (q.body?.Query && !q.order_by && !q.limit_clause && !q.with) q = q.body.Query;
+    const op = q.body?.SetOperation;
+    if (!op || op.op !== "Union" || q.order_by || q.limit_clause || q.with) {
+      throw SQL_ERRORS.unsupported(
+        `recursive CTE ${name} that is not <anchor> UNION [ALL] <recursive part>`,
+      );
+    }
+    const anchor = this.setExpr(op.left, new Scope(outer, scope.ctes));
+    const widened = anchor.columns.map((c) => ({ ...c, type: widen(c.type) }));
+    scope.ctes.set(name, { duckName, columns: rename(widened) });
+    const recursive = this.setExpr(op.right, new Scope(outer, scope.ctes));
+    if (recursive.columns.length !== widened.length) {
+      throw SQL_ERRORS.syntax(
+        `The anchor and recursive parts of CTE ${name} have different numbers of columns.`,
+      );
+    }
+    const types = widened.map((c, i) =>
+      c.type.kind === "NULL" ? widen(recursive.columns[i].type) : c.type
+    );
+    const columns = widened.map((c, i) => ({ ...c, type: types[i] }));
+    scope.ctes.set(name, { duckName, columns: rename(columns) });
+    const casts = columns.map((c) => `CAST(${qi(c.duck)} AS ${duckType(c.type)}) AS ${qi(c.duck)}`);
+    const all = op.set_quantifier === "All" ? " ALL" : "";
+    return `SELECT ${casts.join(", ")} FROM (${anchor.sql}) UNION${all} ${recursive.sql}`;
   }
 
   #constantInt(node: Node, scope: Scope, what: string): number {
@@ -711,6 +762,14 @@ export class Translator {
         default:
           throw SQL_ERRORS.unsupported(`${v} join`);
       }
+      const lateral = added.some((r) => r.opaque) &&
+        leftRels.some((r) => right.includes(`${qi(r.duckAlias)}.`));
+      if (lateral && (kind !== "JOIN" || variant(p) === "On")) {
+        // Snowflake refuses this too: a lateral function joins only by comma, JOIN or LATERAL.
+        throw SQL_ERRORS.unsupported(
+          "lateral table function called with OUTER JOIN syntax or a join predicate (ON clause)",
+        );
+      }
       sql += ` ${kind} ${right}${this.joinConstraint(p, scope, leftRels, added, kind)}`;
     }
     return sql;
@@ -1096,7 +1155,8 @@ export class Translator {
   /** `GENERATOR(ROWCOUNT => n)`: n rows, numbered for SEQ4()/SEQ8(). */
   generator(list: Node[], alias: Node, scope: Scope): string {
     const args = this.constantArgs(list, scope);
-    const count = Number(args.named.get("ROWCOUNT") ?? NaN);
+    // Neither ROWCOUNT nor TIMELIMIT: Snowflake generates no rows.
+    const count = Number(args.named.get("ROWCOUNT") ?? 0);
     if (args.named.has("TIMELIMIT")) throw SQL_ERRORS.unsupported("GENERATOR(TIMELIMIT => …)");
     if (!Number.isInteger(count) || count < 0) {
       throw SQL_ERRORS.invalidArgument("GENERATOR needs ROWCOUNT => a whole number.");
@@ -1808,6 +1868,32 @@ function jsonKeyPath(key: string, quoted: boolean): string {
 }
 
 /** The body of a query after translation, with its output columns. */
+/** Whether the query mentions `name` as a table (a recursive CTE's reference to itself). */
+function referencesName(query: Node, name: string): boolean {
+  let found = false;
+  const visit = (n: unknown): void => {
+    if (found || !n || typeof n !== "object") return;
+    if (Array.isArray(n)) return n.forEach(visit);
+    const t = (n as Node).Table;
+    if (
+      t?.name && objectNameParts(t.name).at(-1) === name && objectNameParts(t.name).length === 1
+    ) {
+      found = true;
+      return;
+    }
+    for (const v of Object.values(n)) visit(v);
+  };
+  visit(query);
+  return found;
+}
+
+/** A recursive CTE's column type, wide enough for values the recursion grows. */
+function widen(t: SfType): SfType {
+  if (t.kind === "NUMBER") return T.number(38, t.scale);
+  if (t.kind === "VARCHAR") return T.varchar();
+  return t;
+}
+
 export interface SetResult {
   readonly sql: string;
   readonly columns: readonly Column[];
