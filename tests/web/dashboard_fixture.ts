@@ -1,28 +1,36 @@
 /**
- * A dashboard over a real warehouse for the web tests: seeded simulated rows loaded through the
- * pipe's commit path, the real dynamic-table engine, the real report feed reading the warehouse
- * directly (as `run` does with its embedded emulator), a status store and a live hub, all behind
- * `createWebApp`. Optionally served on an ephemeral port for the event streams.
+ * A dashboard over a real warehouse for the web tests: an embedded emulator set up with liftline's
+ * objects through SQL (the setup script, with the test's RESORT_CAPACITY), seeded simulated rows
+ * streamed into its pipes, its dynamic tables refreshed by hand, the real report feed reading it
+ * through the in-process SQL client (as `run` does with its embedded emulator), a status store and
+ * a live hub, all behind `createWebApp`. Optionally served on an ephemeral port for the event
+ * streams.
  */
-import type { Config, TableName } from "../../src/config/load.ts";
-import { DynamicTableEngine } from "../../src/emulator/dynamic/engine.ts";
-import { ensureSchema } from "../../src/emulator/dynamic/schema.ts";
+import { buildConfig, type TableName } from "../../src/config/load.ts";
+import {
+  type LocalSqlClient,
+  type RunningEmulator,
+  startEmulator,
+} from "../../src/emulator/mod.ts";
 import { silentLogger } from "../../src/log.ts";
-import { Reports, warehouseSource } from "../../src/reports/mod.ts";
+import { Reports, sqlSource } from "../../src/reports/mod.ts";
 import { ReportFeed } from "../../src/app/report_feed.ts";
 import type { Target } from "../../src/app/target.ts";
 import { Metrics } from "../../src/status/metrics.ts";
 import { StatusStore } from "../../src/status/store.ts";
 import { createWebApp, type DashboardSource, LiveHub, type WebDeps } from "../../src/web/app.ts";
 import type { LiveHubOptions } from "../../src/web/live.ts";
-import type { ResortCapacityRow } from "../../sql/render.ts";
-import { CAPACITY, type TempWarehouse, tempWarehouse } from "../reports/fixtures.ts";
+import { type ResortCapacityRow, resortCapacityRows, setupScript } from "../../sql/render.ts";
+import facts from "../../src/generator/resorts.json" with { type: "json" };
+import { NAMES } from "../helpers/liftline_emulator.ts";
+import { streamRows } from "../helpers/stream_rows.ts";
 
 /** The dashboard under test and what it reads. */
 export interface DashboardFixture {
-  /** The warehouse (its report chain refreshed by {@link refresh}). */
-  store: TempWarehouse;
-  engine: DynamicTableEngine;
+  /** The emulator (its report chain refreshed by {@link refresh}). */
+  emu: RunningEmulator;
+  /** A SQL client of the emulator, in process. */
+  sql: LocalSqlClient;
   /** The report queries on the same warehouse: what the pages must agree with. */
   reports: Reports;
   feed: ReportFeed;
@@ -32,8 +40,11 @@ export interface DashboardFixture {
   fetch: (req: Request) => Response | Promise<Response>;
   /** GET `path` in process (no server), with `Accept: text/html` like a browser. */
   get(path: string, headers?: HeadersInit): Promise<Response>;
-  /** Loads rows (one committed batch per table), as a streamed append ends. */
-  load(rows: Partial<Record<TableName, readonly string[]>>): void;
+  /**
+   * Streams rows into the tables' pipes and resolves once they are committed. {@link refresh}
+   * waits for loads still under way, so a load needs no await of its own before a refresh.
+   */
+  load(rows: Partial<Record<TableName, readonly string[]>>): Promise<void>;
   /** Refreshes the whole report chain, then lets the feed notice (a new cache version). */
   refresh(): Promise<void>;
   close(): Promise<void>;
@@ -50,7 +61,11 @@ export interface DashboardFixtureOptions {
    * being reached.
    */
   attached?: boolean;
-  /** Refresh the chain once before returning, as a start does (default true). */
+  /**
+   * Refresh the chain once more before returning, after the rows are in (default true). False
+   * leaves the dynamic tables as setup left them: refreshed once at creation, over no rows (the
+   * setup script's dynamic tables initialize on creation, as Snowflake's do by default).
+   */
   refreshed?: boolean;
   live?: LiveHubOptions;
   /** Replaces the report feed as the pages' source (the feed still keeps the status current). */
@@ -61,22 +76,31 @@ export interface DashboardFixtureOptions {
 /** A browser's Accept header. */
 export const BROWSER_ACCEPT = "text/html,application/xhtml+xml,*/*;q=0.8";
 
-/** Builds the dashboard over a fresh warehouse. */
+/** Runs liftline's setup script, with `capacity` as RESORT_CAPACITY. */
+async function provisionWith(
+  sql: LocalSqlClient,
+  capacity: readonly ResortCapacityRow[],
+): Promise<void> {
+  for (const s of setupScript({ ...NAMES, pipes: { ...NAMES.pipes } }, capacity)) {
+    await sql.query(s.sql);
+  }
+}
+
+/** Builds the dashboard over a fresh emulator. */
 export async function dashboardFixture(
   options: DashboardFixtureOptions = {},
 ): Promise<DashboardFixture> {
-  const store = await tempWarehouse();
-  const db = store.warehouse.db;
-  ensureSchema(db, options.capacity ?? CAPACITY);
-  // One chunk per refresh: the pauses between chunks only matter when others share the thread.
-  const engine = new DynamicTableEngine(db, { chunkRides: 1_000_000_000 });
+  const dir = await Deno.makeTempDir({ prefix: "liftline-dashboard-" });
+  const emu = await startEmulator({
+    dataDir: dir,
+    commitDelayMs: 0,
+    dynamic: { autoRefresh: false },
+  });
+  const sql = emu.localClient();
   const status = new StatusStore();
   const metrics = new Metrics();
-  const feed = new ReportFeed({ config: {} as Config, metrics, status, log: silentLogger });
-  // What `run` attaches: a target whose embedded emulator's warehouse the feed reads directly.
-  if (options.attached ?? true) {
-    feed.attach({ emulator: { context: { warehouse: store.warehouse } } } as unknown as Target);
-  }
+  const config = buildConfig({ DATA_DIR: dir, TARGET: "local" });
+  const feed = new ReportFeed({ config, metrics, status, log: silentLogger });
   const live = new LiveHub(options.live);
   const app = createWebApp({
     metrics,
@@ -85,34 +109,56 @@ export async function dashboardFixture(
     live,
     ...options.web,
   });
+  const loads = new Set<Promise<void>>();
   const fixture: DashboardFixture = {
-    store,
-    engine,
-    reports: new Reports(warehouseSource(db)),
+    emu,
+    sql,
+    reports: new Reports(sqlSource(sql)),
     feed,
     status,
     live,
     fetch: (req) => app.fetch(req),
     get: async (path, headers) =>
       await app.request(path, { headers: { Accept: BROWSER_ACCEPT, ...headers } }),
-    load: (rows) => store.load(rows),
+    load(rows) {
+      // One load at a time, in call order (each reopens the fixture's channels).
+      const previous = Promise.all(loads);
+      const run = previous.then(() => streamRows(emu, rows));
+      const tracked = run.finally(() => loads.delete(tracked));
+      loads.add(tracked);
+      return run;
+    },
     async refresh() {
-      const outcomes = await engine.refreshAll();
-      const failed = outcomes.find((o) => o.state !== "SUCCEEDED");
-      if (failed) throw new Error(`refresh of ${failed.name}: ${failed.state}`);
+      await Promise.all(loads);
+      await emu.context.dynamic.refreshAll();
       await feed.poll();
     },
     async close() {
       live.close();
       await feed.close();
-      await engine.stop();
-      await store.close();
+      await Promise.allSettled(loads);
+      await sql.close().catch(() => {});
+      await emu.close();
+      await Deno.remove(dir, { recursive: true });
     },
   };
   try {
+    await provisionWith(sql, options.capacity ?? resortCapacityRows(facts));
+    // What `run` attaches: a target with its embedded emulator, read through its SQL client.
+    if (options.attached ?? true) {
+      const target: Target = {
+        controlUrl: emu.url,
+        privateKeyPem: "",
+        keySource: "test",
+        emulator: emu,
+        description: "embedded emulator (test)",
+        close: () => Promise.resolve(),
+      };
+      feed.attach(target);
+    }
     // The pages load in the background (ECharts): wait for them, so that they see every change.
     await (await app.request("/pipeline")).body?.cancel();
-    if (options.rows) fixture.load(options.rows);
+    if (options.rows) await fixture.load(options.rows);
     if (options.refreshed ?? true) await fixture.refresh();
     else await feed.poll();
   } catch (e) {
