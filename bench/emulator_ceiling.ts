@@ -1,17 +1,20 @@
 /**
  * `emulator_insert_ceiling_rows_per_s`: the embedded emulator's own insert path without HTTP, the
  * ceiling beside which `streamer_rows_per_s` is read. Each batch goes through exactly what an
- * append does after the body is read: NDJSON split, JSON.parse, COPY coercion (Pipe.parse), then
- * the commit transaction (rows inserted and the channel's offset advanced together).
+ * append's commit does (`commitBodies` of `warehouse/ingest.ts`): NDJSON split, JSON.parse, COPY
+ * coercion (Pipe.parseChunks), DuckDB's appender, and the channel's offset advanced in the same
+ * transaction. The warehouse is an emulator's, set up with liftline's objects through SQL (the
+ * raw tables, their pipes, and the dynamic tables that read them).
  *
  * Run alone: `deno run -A bench/emulator_ceiling.ts`.
  *
  * @module
  */
-import { join } from "node:path";
-import { Pipe } from "../src/emulator/pipe.ts";
-import { Warehouse, WAREHOUSE_FILE } from "../src/emulator/warehouse.ts";
+import { commitBodies } from "../src/emulator/warehouse/ingest.ts";
+import type { Pipe } from "../src/emulator/pipe.ts";
+import type { ChannelRecord } from "../src/emulator/warehouse/warehouse.ts";
 import resorts from "../src/generator/resorts.json" with { type: "json" };
+import { startLiftlineEmulator } from "../tests/helpers/liftline_emulator.ts";
 
 /** Options of {@link measureEmulatorInsertCeiling}. */
 export interface CeilingOptions {
@@ -89,13 +92,13 @@ function makeBodies(total: number, batchRows: number) {
 export async function measureEmulatorInsertCeiling(options: CeilingOptions = {}): Promise<number> {
   const total = options.rows ?? 300_000;
   const bodies = makeBodies(total, options.batchRows ?? 10_000);
-  const dir = await Deno.makeTempDir({ prefix: "liftline-ceiling-" });
-  const warehouse = new Warehouse(join(dir, WAREHOUSE_FILE));
+  const e = await startLiftlineEmulator({ dynamic: { autoRefresh: false } });
   try {
-    const pipes = new Map<string, { pipe: Pipe; channelId: number }>();
-    for (const table of warehouse.tables.keys()) {
-      const pipe = new Pipe(`${table}_PIPE`, warehouse.table(table));
-      pipes.set(table, { pipe, channelId: warehouse.openChannel(pipe.name, "bench").id });
+    const { warehouse, streaming, options: names } = e.emu.context;
+    const pipes = new Map<string, { pipe: Pipe; channel: ChannelRecord }>();
+    for (const table of ["RESORT_TICKET", "SEASON_PASS", "LIFT_RIDE"]) {
+      const pipe = streaming.resolvePipe(names.database, names.schema, `${table}_PIPE`);
+      pipes.set(table, { pipe, channel: await warehouse.openChannel(pipe.name, "bench") });
     }
     let offset = 0;
     // As the emulator's commit sees an append: the body's bytes in the server's 64 KB chunks.
@@ -108,28 +111,30 @@ export async function measureEmulatorInsertCeiling(options: CeilingOptions = {})
       }
       return chunks;
     };
-    const run = (b: { table: string; chunks: Uint8Array[]; rows: number }) => {
-      const { pipe, channelId } = pipes.get(b.table)!;
+    const run = async (b: { table: string; chunks: Uint8Array[]; rows: number }) => {
+      const { pipe, channel } = pipes.get(b.table)!;
       offset += b.rows;
-      warehouse.commitBodies(
-        channelId,
-        b.table,
-        [{ chunks: b.chunks, endOffsetToken: String(offset) }],
-        (chunks, onRow) => pipe.parseChunks(chunks, onRow),
-      );
+      const { counts } = await commitBodies(warehouse, channel, pipe, [
+        { chunks: b.chunks, endOffsetToken: String(offset) },
+      ]);
+      if (counts.errors > 0) throw new Error(`rows rejected: ${counts.lastErrorMessage}`);
     };
     // One round untimed: JIT warm-up and first page allocations.
     const encoded = bodies.map((b) => ({ table: b.table, chunks: inChunks(b.text), rows: b.rows }));
     const warm = encoded.splice(0, 3);
-    warm.forEach(run);
+    for (const b of warm) await run(b);
     const rows = encoded.reduce((n, b) => n + b.rows, 0);
     const t0 = performance.now();
-    for (const b of encoded) run(b);
+    for (const b of encoded) await run(b);
     const seconds = (performance.now() - t0) / 1000;
+    // Every row landed, once.
+    let landed = 0;
+    for (const table of pipes.keys()) landed += await e.count(table);
+    const sent = rows + warm.reduce((n, b) => n + b.rows, 0);
+    if (landed !== sent) throw new Error(`${landed} rows landed of ${sent}`);
     return Math.round(rows / seconds);
   } finally {
-    warehouse.close();
-    await Deno.remove(dir, { recursive: true });
+    await e.close();
   }
 }
 
@@ -139,6 +144,7 @@ if (import.meta.main) {
     name: "emulator_insert_ceiling_rows_per_s",
     value,
     unit: "rows/s",
-    note: "NDJSON parse + COPY coercion + commit transaction, no HTTP; 95% rides, 10k-row batches",
+    note: "NDJSON parse + COPY coercion + DuckDB appender + commit transaction, no HTTP; " +
+      "95% rides, 10k-row batches",
   }));
 }
