@@ -70,10 +70,17 @@ interface PendingBatch {
   readonly endOffsetToken?: string;
   readonly receivedAt: number;
   readonly dueAt: number;
+  /**
+   * True while a commit parses and writes it. A reopen, drop or invalidation that discards the
+   * channel's buffer meanwhile must not free its bytes: the commit would find them empty and
+   * advance the offset token over rows it never wrote. The commit frees them once done.
+   */
+  committing?: boolean;
 }
 
 interface LiveChannel {
-  readonly pipe: Pipe;
+  /** The pipe as last resolved (a table's columns may change between appends). */
+  pipe: Pipe;
   readonly name: string;
   id: number;
   clientSequencer: number;
@@ -114,7 +121,10 @@ export class StreamingService {
   readonly #warehouse: Warehouse;
   readonly #options: StreamingOptions;
   readonly #live = new Map<string, LiveChannel>();
-  readonly #pipes = new Map<string, { signature: string; pipe: Pipe }>();
+  readonly #pipes = new Map<
+    string,
+    { signature: string; pipe: Pipe; path: readonly [string, string, string] }
+  >();
   #invalidateTimer?: ReturnType<typeof setInterval>;
   #closed = false;
 
@@ -184,6 +194,7 @@ export class StreamingService {
     }`;
     const cached = this.#pipes.get(full);
     if (cached && cached.signature === signature) return cached.pipe;
+    const path = [database, schema, pipe] as const;
     const p = new Pipe(full, {
       id: table.id,
       database: table.database,
@@ -191,8 +202,23 @@ export class StreamingService {
       name: table.name,
       columns: table.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable })),
     }, match);
-    this.#pipes.set(full, { signature, pipe: p });
+    this.#pipes.set(full, { signature, pipe: p, path });
     return p;
+  }
+
+  /**
+   * The pipe resolved again from the catalog, by the path it was first resolved by; the same pipe
+   * when it no longer resolves (the commit then finds its table or channel gone).
+   */
+  #current(pipe: Pipe): Pipe {
+    const known = this.#pipes.get(pipe.name);
+    if (!known) return pipe;
+    try {
+      const fresh = this.resolvePipe(...known.path);
+      return fresh.name === pipe.name ? fresh : pipe;
+    } catch {
+      return pipe;
+    }
   }
 
   #key(pipe: Pipe, channel: string): string {
@@ -224,7 +250,7 @@ export class StreamingService {
   #discard(live: LiveChannel): void {
     if (live.timer !== undefined) clearTimeout(live.timer);
     live.timer = undefined;
-    for (const b of live.pending) release(b);
+    for (const b of live.pending) if (!b.committing) release(b);
     live.pending = [];
     live.pendingBytes = 0;
   }
@@ -326,6 +352,7 @@ export class StreamingService {
       );
     }
     this.#checkToken(live, continuationToken);
+    live.pipe = pipe;
     const limit = this.#options.maxUncommittedBytes ?? DEFAULT_MAX_UNCOMMITTED_BYTES;
     let bytes = 0;
     for (const c of body) bytes += c.byteLength;
@@ -420,13 +447,21 @@ export class StreamingService {
         this.#live.delete(this.#key(live.pipe, live.name));
         return;
       }
+      // Matched against the table's columns as they are now (added or dropped since the append).
+      live.pipe = this.#current(live.pipe);
       let counts: BatchCounts;
+      for (const b of batches) b.committing = true;
       try {
         // The channel state moves inside the writer lane, right after the commit, so that a
         // reopen queued behind it answers the offset this commit reached.
         const out = await commitBodies(this.#warehouse, rec, live.pipe, batches);
         counts = out.counts;
       } catch (e) {
+        for (const b of batches) {
+          b.committing = false;
+          // Discarded while the commit ran: nothing holds it any more.
+          if (!live.pending.includes(b)) release(b);
+        }
         if (e instanceof ChannelGoneError) {
           this.#discard(live);
           this.#live.delete(this.#key(live.pipe, live.name));
@@ -456,6 +491,7 @@ export class StreamingService {
       }
       // A reopen discarded the buffer meanwhile: the committed batches are no longer in it.
       for (const b of batches) {
+        b.committing = false;
         const i = live.pending.indexOf(b);
         if (i >= 0) {
           live.pending.splice(i, 1);

@@ -113,10 +113,15 @@ function numberConverter(precision: number, scale: number): Converter {
 
 const DECIMAL_TEXT = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/;
 
-/** NUMBER with more digits than a double holds exactly: decimal text, rounded on its digits. */
+/**
+ * NUMBER with more digits than a double holds exactly: decimal text, rounded on its digits. A
+ * whole number a double holds exactly stays a number for a scale-0 column (NUMBER(38,0), the
+ * default NUMBER): the appender then takes it without a text cast.
+ */
 function bigNumberConverter(precision: number, scale: number): Converter {
   return (v) => {
     let text: string;
+    if (scale === 0 && typeof v === "number" && Number.isSafeInteger(v)) return v === 0 ? 0 : v;
     if (typeof v === "number") {
       if (!Number.isFinite(v)) throw new Reject("numeric value is not recognized");
       text = Math.abs(v) < 1e21

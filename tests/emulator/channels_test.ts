@@ -358,3 +358,37 @@ Deno.test("an append without continuationToken is refused", async () => {
     await t.close();
   }
 });
+
+Deno.test("columns added to or dropped from a table between commits are matched by the next append", async () => {
+  const t = await startTestEmulator({ provision: false });
+  try {
+    await t.sql.query("CREATE TABLE EVOLVING (A NUMBER, B VARCHAR)");
+    // A table's default pipe, `<TABLE>-STREAMING`.
+    const pipe = "EVOLVING-STREAMING";
+    const token = await scopedToken(t);
+    let cont = (await openChannel(t.url, token, pipe, "c")).body.next_continuation_token;
+    const send = async (row: Record<string, unknown>, offset: string) => {
+      const res = await appendRows(t.url, token, pipe, "c", cont, ndjson([row]), {
+        offsetToken: offset,
+      });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      cont = res.body.next_continuation_token;
+    };
+    await send({ A: 1, B: "one", C: "ignored" }, "1");
+    await t.sql.query("ALTER TABLE EVOLVING ADD COLUMN C VARCHAR");
+    await send({ A: 2, B: "two", C: "second" }, "2");
+    await t.sql.query("ALTER TABLE EVOLVING DROP COLUMN B");
+    await send({ A: 3, B: "gone", C: "third" }, "3");
+    const rows = (await t.sql.query("SELECT * FROM EVOLVING ORDER BY A")).rows;
+    assert.deepEqual(rows, [
+      { A: 1, C: null },
+      { A: 2, C: "second" },
+      { A: 3, C: "third" },
+    ]);
+    const st = (await channelStatus(t.url, token, pipe, ["c"])).body.channel_statuses.c;
+    assert.equal(st.rows_inserted, 3);
+    assert.equal(st.rows_error_count, 0);
+  } finally {
+    await t.close();
+  }
+});

@@ -78,3 +78,45 @@ Deno.test("appends beyond the channel's uncommitted bound get 429 and leave the 
     await e2e.close();
   }
 });
+
+Deno.test("a batch discarded while its commit waits for the warehouse commits whole, or not at all", async () => {
+  const e2e = await startLiftlineEmulator({ dynamic: { autoRefresh: false } });
+  const warehouse = e2e.emu.context.warehouse;
+  const streaming = new StreamingService(warehouse, {
+    commitDelayMs: 20,
+    invalidateSeconds: 0,
+    log: silentLogger,
+  });
+  let unblock = () => {};
+  try {
+    const pipe = streaming.resolvePipe("STREAMING_INGEST", "STREAMING_INGEST", "LIFT_RIDE_PIPE");
+    const token = (await streaming.open(pipe, "race")).next_continuation_token;
+    // The warehouse is busy (another statement holds the writer lane) when the commit comes due:
+    // the commit has taken its batch and waits in the lane.
+    const blocked = warehouse.writer.exclusive(() => new Promise<void>((r) => unblock = r));
+    const bytes = new TextEncoder().encode(ndjson(Array.from({ length: 100 }, () => ride())));
+    await streaming.append(pipe, "race", token, "100", [bytes]);
+    await new Promise((r) => setTimeout(r, 100));
+    // Meanwhile every channel is invalidated (as a reopen would): the buffer is discarded.
+    const invalidated = streaming.invalidateAll();
+    assert.equal(streaming.pendingBatches, 0);
+    unblock();
+    await blocked;
+    await invalidated;
+    const deadline = Date.now() + 5000;
+    let st = streaming.status(pipe, ["race"]).channel_statuses.race;
+    while (st.last_committed_offset_token === null && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      st = streaming.status(pipe, ["race"]).channel_statuses.race;
+    }
+    // The commit under way completed with its rows: the offset never covers rows not written.
+    assert.equal(st.last_committed_offset_token, "100");
+    assert.equal(st.rows_inserted, 100);
+    assert.equal(await e2e.count("LIFT_RIDE"), 100);
+    assert.ok(bytes.buffer.detached, "freed once committed");
+  } finally {
+    unblock();
+    streaming.close();
+    await e2e.close();
+  }
+});

@@ -11,7 +11,7 @@
 import type { DuckDBType } from "@duckdb/node-api";
 import { type DuckModule, loadDuckDB } from "./duckdb.ts";
 import type { LaneSession } from "./duckdb.ts";
-import { META, ROW_COLUMN } from "./catalog.ts";
+import { type CatalogColumn, META, ROW_COLUMN } from "./catalog.ts";
 import type { ChannelRecord, Warehouse } from "./warehouse.ts";
 import type { SfType } from "./types.ts";
 import type { StoredValue } from "../coerce.ts";
@@ -45,8 +45,11 @@ export class ChannelGoneError extends Error {
   }
 }
 
-/** How the appender is fed one column: the chunk's vector type, chosen per chunk. */
-type Feed = "varchar" | "double" | "boolean" | "number";
+/**
+ * How the appender is fed one column: the chunk's vector type, chosen per chunk (a NUMBER column
+ * goes as DOUBLE when every value of the chunk is a number, else as decimal text).
+ */
+type Feed = "varchar" | "double" | "boolean" | "number" | "numberText";
 
 function feedOf(t: SfType): Feed {
   switch (t.kind) {
@@ -61,18 +64,28 @@ function feedOf(t: SfType): Feed {
   }
 }
 
-/** The table's columns in DuckDB's physical order, `$ROW` included (null for `$ROW`). */
+/**
+ * Physical column orders already read, by the catalog's column list of the table. Every DDL that
+ * changes a table's columns gives its catalog object a new list, so a list seen before stands for
+ * the same physical layout; reading `duckdb_columns()` costs milliseconds in a catalog of some
+ * size, on every commit otherwise.
+ */
+const layouts = new WeakMap<readonly CatalogColumn[], readonly string[]>();
+
+/** The table's columns in DuckDB's physical order, `$ROW` included. */
 async function physicalColumns(
   s: LaneSession,
-  database: string,
-  schema: string,
-  table: string,
-): Promise<string[]> {
+  table: { database: string; schema: string; name: string; columns: readonly CatalogColumn[] },
+): Promise<readonly string[]> {
+  const known = layouts.get(table.columns);
+  if (known) return known;
   const r = await s.all(
     `SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? ORDER BY column_index`,
-    [duckSchema(database, schema), table],
+    [duckSchema(table.database, table.schema), table.name],
   );
-  return r.rows.map((x) => String(x[0]));
+  const names = r.rows.map((x) => String(x[0]));
+  layouts.set(table.columns, names);
+  return names;
 }
 
 /**
@@ -86,14 +99,15 @@ export async function commitBodies(
   bodies: readonly CommitBody[],
 ): Promise<{ counts: BatchCounts; next: ChannelRecord }> {
   const duck = await loadDuckDB();
-  const table = w.catalog.byId(pipe.table.id);
-  if (!table || table.kind !== "TABLE") {
-    throw new TableGoneError(`${pipe.table.database}.${pipe.table.schema}.${pipe.table.name}`);
-  }
   let next: ChannelRecord | undefined;
   let rec = channel;
   return await w.writer.transaction(async (s) => {
-    const physical = await physicalColumns(s, table.database, table.schema, table.name);
+    // The table as it stands in the lane (a DDL queued before this commit may have changed it).
+    const table = w.catalog.byId(pipe.table.id);
+    if (!table || table.kind !== "TABLE") {
+      throw new TableGoneError(`${pipe.table.database}.${pipe.table.schema}.${pipe.table.name}`);
+    }
+    const physical = await physicalColumns(s, table);
     const pipeIndex = new Map(pipe.table.columns.map((c, i) => [c.name, i]));
     const types = physical.map((
       name,
@@ -118,6 +132,13 @@ export async function commitBodies(
     let errorBound: string | undefined;
     try {
       for (const body of bodies) {
+        // Freed bytes read as an empty body: committing it would move the offset token over
+        // rows never written. Refuse instead (the transaction rolls back).
+        for (const c of body.chunks) {
+          if ((c.buffer as ArrayBuffer).detached) {
+            throw new Error("an appended body was freed before its commit read it");
+          }
+        }
         const b = pipe.parseChunks(body.chunks, (row) => {
           pending.push(row);
           if (pending.length === CHUNK_ROWS) flush();
@@ -132,6 +153,10 @@ export async function commitBodies(
       }
       flush();
       appender.flushSync();
+    } catch (e) {
+      // Whatever failed, read the layout afresh next time.
+      layouts.delete(table.columns);
+      throw e;
     } finally {
       appender.closeSync();
     }
@@ -165,41 +190,47 @@ function buildChunk(
   firstRow: number,
 ) {
   const n = rows.length;
+  const feeds: Feed[] = [];
   const vectorTypes: DuckDBType[] = [];
-  const columns: unknown[][] = [];
   for (let c = 0; c < source.length; c++) {
     const src = source[c];
-    const values: unknown[] = new Array(n);
-    if (src === -2) {
-      for (let r = 0; r < n; r++) values[r] = firstRow + r;
-      vectorTypes.push(duck.DOUBLE);
-      columns.push(values);
-      continue;
-    }
-    if (src === -1) {
-      values.fill(null);
-      vectorTypes.push(duck.VARCHAR);
-      columns.push(values);
-      continue;
-    }
-    let feed = feedOf(types[c]!);
-    for (let r = 0; r < n; r++) values[r] = rows[r][src];
+    let feed: Feed = src === -2 ? "double" : src === -1 ? "varchar" : feedOf(types[c]!);
     if (feed === "number") {
-      // Whole chunk as DOUBLE when every value is an exact number, else as decimal text.
-      feed = values.every((v) => v === null || typeof v === "number") ? "double" : "varchar";
-      if (feed === "varchar") {
-        for (let r = 0; r < n; r++) {
-          if (typeof values[r] === "number") values[r] = String(values[r]);
+      // The whole chunk as DOUBLE when every value is an exact number, else as decimal text.
+      feed = "double";
+      for (let r = 0; r < n; r++) {
+        const v = rows[r][src];
+        if (v !== null && typeof v !== "number") {
+          feed = "varchar";
+          break;
         }
       }
+      if (feed === "varchar") feed = "numberText";
     }
+    feeds.push(feed);
     vectorTypes.push(
       feed === "double" ? duck.DOUBLE : feed === "boolean" ? duck.BOOLEAN : duck.VARCHAR,
     );
-    columns.push(values);
   }
   const chunk = duck.DuckDBDataChunk.create(vectorTypes, n);
-  chunk.setColumns(columns as never);
+  // Values straight into the chunk's vectors (what setColumns does, without a copy per column).
+  for (let c = 0; c < source.length; c++) {
+    const src = source[c];
+    const vector = chunk.getColumnVector(c);
+    if (src === -2) {
+      for (let r = 0; r < n; r++) vector.setItem(r, firstRow + r);
+    } else if (src === -1) {
+      for (let r = 0; r < n; r++) vector.setItem(r, null);
+    } else if (feeds[c] === "numberText") {
+      for (let r = 0; r < n; r++) {
+        const v = rows[r][src];
+        vector.setItem(r, typeof v === "number" ? String(v) : v);
+      }
+    } else {
+      for (let r = 0; r < n; r++) vector.setItem(r, rows[r][src]);
+    }
+    vector.flush();
+  }
   return chunk;
 }
 
