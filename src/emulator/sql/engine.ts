@@ -202,6 +202,7 @@ export class SqlEngine {
       get timezone() {
         return session.timezone;
       },
+      parameters: session.parameters,
       lastQueryId(n: number) {
         const ids = session.queryIds;
         if (n < 0) return ids[ids.length + n] ?? null;
@@ -377,25 +378,42 @@ export class SqlEngine {
   #alterSession(ctx: StatementContext, p: Node): Outcome {
     const s = ctx.session;
     const opts: Node[] = p.session_params?.options ?? [];
+    // A value as text: 'x' is x, 1 is 1 (the parser gives [text, long]), TRUE is true.
+    const textOf = (value: Node): string => {
+      const v = payload(value);
+      if (Array.isArray(v)) return String(v[0]);
+      if (v !== null && typeof v === "object") return String(v.value ?? "");
+      return String(v ?? value ?? "");
+    };
+    // Checked before any is applied: a refused value leaves the session as it was.
+    const changes: [string, string][] = [];
     for (const o of opts) {
       const name = String(o.option_name).toUpperCase();
-      const val = payload(o.option_value);
-      const text = String(payload(val?.value ?? val) ?? val ?? "");
       if (p.set === false) {
-        if (name === "TIMEZONE") s.timezone = "UTC";
-        s.parameters.delete(name);
+        changes.push([name, ""]);
         continue;
       }
+      const text = textOf(payload(o.option_value)?.value ?? o.option_value);
       if (name === "TIMEZONE") {
         try {
           new Intl.DateTimeFormat("en-US", { timeZone: text });
         } catch {
           throw SQL_ERRORS.invalidProperty("TIMEZONE", text);
         }
-        s.timezone = text;
-      } else if (name === "WEEK_START" && text !== "0" && text !== "1") {
-        throw SQL_ERRORS.unsupported(`WEEK_START = ${text} (weeks start on Monday here)`);
+      } else if (name === "WEEK_START" && !/^[0-7]$/.test(text)) {
+        throw SQL_ERRORS.invalidProperty(name, text);
+      } else if (name === "WEEK_OF_YEAR_POLICY" && !/^[01]$/.test(text)) {
+        throw SQL_ERRORS.invalidProperty(name, text);
       }
+      changes.push([name, text]);
+    }
+    for (const [name, text] of changes) {
+      if (p.set === false) {
+        if (name === "TIMEZONE") s.timezone = "UTC";
+        s.parameters.delete(name);
+        continue;
+      }
+      if (name === "TIMEZONE") s.timezone = text;
       s.parameters.set(name, text);
     }
     return status("Statement executed successfully.", STATEMENT_TYPE.session);

@@ -42,19 +42,40 @@ export function rowtypeOf(c: ResultColumn): Record<string, unknown> {
   };
 }
 
-/** Session parameters echoed with every result (the driver reads formats and time zone). */
-export function resultParameters(session: { timezone: string }) {
-  return [
+/**
+ * The output formats at Snowflake's defaults. snowflake-sdk formats dates, times and timestamps
+ * itself with the formats the result echoes, so a session's ALTER SESSION values replace these.
+ * An empty LTZ/TZ format means TIMESTAMP_OUTPUT_FORMAT, as in Snowflake.
+ */
+const OUTPUT_FORMATS: readonly (readonly [string, string])[] = [
+  ["DATE_OUTPUT_FORMAT", "YYYY-MM-DD"],
+  ["TIMESTAMP_OUTPUT_FORMAT", "YYYY-MM-DD HH24:MI:SS.FF3 TZHTZM"],
+  ["TIMESTAMP_NTZ_OUTPUT_FORMAT", "YYYY-MM-DD HH24:MI:SS.FF3"],
+  ["TIMESTAMP_LTZ_OUTPUT_FORMAT", ""],
+  ["TIMESTAMP_TZ_OUTPUT_FORMAT", ""],
+  ["TIME_OUTPUT_FORMAT", "HH24:MI:SS"],
+];
+
+/**
+ * Session parameters echoed with every result: the time zone and output formats the driver
+ * formats values with (the session's own where ALTER SESSION set them), and its fetch settings.
+ */
+export function resultParameters(
+  session: { timezone: string; parameters?: ReadonlyMap<string, string> },
+): { name: string; value: string | number }[] {
+  const set = session.parameters;
+  const out: { name: string; value: string | number }[] = [
     { name: "TIMEZONE", value: session.timezone },
-    { name: "DATE_OUTPUT_FORMAT", value: "YYYY-MM-DD" },
-    { name: "TIMESTAMP_OUTPUT_FORMAT", value: "YYYY-MM-DD HH24:MI:SS.FF3 TZHTZM" },
-    { name: "TIMESTAMP_NTZ_OUTPUT_FORMAT", value: "YYYY-MM-DD HH24:MI:SS.FF3" },
-    { name: "TIMESTAMP_LTZ_OUTPUT_FORMAT", value: "" },
-    { name: "TIMESTAMP_TZ_OUTPUT_FORMAT", value: "" },
-    { name: "TIME_OUTPUT_FORMAT", value: "HH24:MI:SS" },
+  ];
+  for (const [name, dflt] of OUTPUT_FORMATS) out.push({ name, value: set?.get(name) ?? dflt });
+  // Only when set: without it the driver prints binary as hex, Snowflake's default.
+  const binary = set?.get("BINARY_OUTPUT_FORMAT");
+  if (binary !== undefined) out.push({ name: "BINARY_OUTPUT_FORMAT", value: binary });
+  out.push(
     { name: "CLIENT_RESULT_CHUNK_SIZE", value: 160 },
     { name: "QUERY_CONTEXT_CACHE_SIZE", value: 5 },
-  ];
+  );
+  return out;
 }
 
 /** Parameters at login (the session has its defaults). */

@@ -93,6 +93,11 @@ export interface SessionContext {
   readonly warehouse: string | null;
   readonly account: string;
   readonly timezone: string;
+  /**
+   * Other session parameters set with ALTER SESSION (upper-case name → value text): the output
+   * formats, WEEK_START, WEEK_OF_YEAR_POLICY… Absent or unset means Snowflake's default.
+   */
+  readonly parameters?: ReadonlyMap<string, string>;
   /** Id of the session's previous query (LAST_QUERY_ID()). */
   lastQueryId(n: number): string | null;
 }
