@@ -61,7 +61,7 @@ export function encodeColumn(c: string, type: SfType): string {
     case "DATE":
       return `CAST(${c} - DATE '1970-01-01' AS VARCHAR)`;
     case "TIME": {
-      const us = `(epoch_us(TIMESTAMP '1970-01-01' + ${c}))`;
+      const us = `epoch_us(DATE '1970-01-01' + ${c})`;
       return `CAST(${us} // 1000000 AS VARCHAR) || '.' || lpad(CAST(${us} % 1000000 AS VARCHAR), 6, '0') || '000'`;
     }
     case "TIMESTAMP_NTZ":
