@@ -13,6 +13,7 @@
 import type { LaneSession } from "../warehouse/duckdb.ts";
 import { duckType, type SfType } from "../warehouse/types.ts";
 import { qi } from "./translate/quote.ts";
+import { offsetMinutesSql, zoneOf } from "./translate/datetime.ts";
 
 /** One result column as the driver sees it. */
 export interface ResultColumn {
@@ -73,8 +74,12 @@ export function encodeColumn(c: string, type: SfType): string {
       const base =
         `CAST(${secs} AS VARCHAR) || '.' || lpad(CAST(${frac} AS VARCHAR), 6, '0') || '000'`;
       if (type.kind !== "TIMESTAMP_TZ") return base;
-      // TIMESTAMP_TZ carries its offset: minutes east of UTC plus 1440, in the session's zone.
-      return `${base} || ' ' || CAST(1440 + timezone_hour(${c}) * 60 + timezone_minute(${c}) AS VARCHAR)`;
+      // TIMESTAMP_TZ carries its offset: minutes east of UTC plus 1440. DuckDB keeps only the
+      // instant, so the offset is the zone the expression's type carries (UTC when it has none,
+      // as a stored TIMESTAMP_TZ column), never the reading connection's TimeZone.
+      return `${base} || ' ' || CAST(1440 + ${
+        offsetMinutesSql(c, zoneOf(type) ?? "UTC")
+      } AS VARCHAR)`;
     }
     case "VARIANT":
     case "OBJECT":

@@ -176,6 +176,9 @@ function insertValue(
     return `to_json(${sql})`;
   }
   if (to.kind === "NUMBER" && from.kind === "VARCHAR") return `trim(${sql})`;
+  // Text for a date or time column is read as Snowflake reads it (castTo): an offset is dropped
+  // for a TIMESTAMP_NTZ (DuckDB's cast refuses it), honoured for an LTZ/TZ.
+  if (from.kind === "VARCHAR") return castTo(sql, from, to);
   return castTo(sql, from, from);
 }
 

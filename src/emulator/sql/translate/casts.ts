@@ -1,7 +1,8 @@
 /**
  * CAST, TRY_CAST and `::` with Snowflake's conversions: VARIANT values unwrapped before they are
  * cast to a scalar type, scalars wrapped into JSON when cast to VARIANT, numbers rounded half
- * away from zero when the scale shrinks.
+ * away from zero when the scale shrinks, text read as dates and times with format AUTO, and
+ * timestamps moved between wall clocks and instants in the session's time zone.
  *
  * @module
  */
@@ -9,6 +10,22 @@ import type { Node } from "../ast.ts";
 import { SQL_ERRORS } from "../errors.ts";
 import { duckType, isSemiStructured, type SfType, T } from "../../warehouse/types.ts";
 import type { Expr } from "./context.ts";
+import {
+  type DateTimeSession,
+  epochToTimestamp,
+  formatSql,
+  instantOf,
+  isDateTime,
+  literalOffset,
+  offsetMinutesSql,
+  outputFormat,
+  textToDateTime,
+  wallClock,
+  wallTimestamp,
+  withZone,
+  zoneFor,
+} from "./datetime.ts";
+import { qs } from "./quote.ts";
 import { dataTypeOf, variantAs } from "./types.ts";
 import type { ExprContext, Translator } from "./translator.ts";
 
@@ -19,11 +36,11 @@ export function castExpr(t: Translator, p: Node, ctx: ExprContext): Expr {
   if (p.format) throw SQL_ERRORS.unsupported("CAST … FORMAT");
   const kind = String(p.kind);
   if (kind === "SafeCast") throw SQL_ERRORS.unsupported("SAFE_CAST");
-  return convert(e, to, kind === "TryCast");
+  return convert(e, to, t.resolver.session, kind === "TryCast");
 }
 
-/** `e` converted to Snowflake type `to` (TRY: NULL instead of an error). */
-export function convert(e: Expr, to: SfType, tryCast = false): Expr {
+/** `e` converted to Snowflake type `to` in `session` (TRY: NULL instead of an error). */
+export function convert(e: Expr, to: SfType, session: DateTimeSession, tryCast = false): Expr {
   const cast = tryCast ? "TRY_CAST" : "CAST";
   const flags = { aggregate: e.aggregate, window: e.window, constant: e.constant };
   if (e.type.kind === "NULL") return { sql: `CAST(NULL AS ${duckType(to)})`, type: to, ...flags };
@@ -38,7 +55,14 @@ export function convert(e: Expr, to: SfType, tryCast = false): Expr {
   if (isSemiStructured(e.type)) {
     const inner = variantAs(e.sql, T.varchar());
     if (to.kind === "VARCHAR") return { sql: inner, type: to, ...flags };
+    if (isDateTime(to)) {
+      return convert({ ...e, sql: inner, type: T.varchar() }, to, session, tryCast);
+    }
     return { sql: `${cast}(${inner} AS ${duckType(to)})`, type: to, ...flags };
+  }
+  if (isDateTime(to)) {
+    const dt = dateTimeConversion(e, to, session, tryCast);
+    if (dt) return { ...dt, ...flags };
   }
   if (to.kind === "NUMBER" && (e.type.kind === "NUMBER" || e.type.kind === "FLOAT")) {
     return { sql: `${cast}(${e.sql} AS ${duckType(to)})`, type: to, ...flags };
@@ -59,8 +83,8 @@ export function convert(e: Expr, to: SfType, tryCast = false): Expr {
         ...flags,
       };
     }
-    if (e.type.kind === "TIMESTAMP_NTZ") {
-      return { sql: `strftime(${e.sql}, '%Y-%m-%d %H:%M:%S.%f')`, type: to, ...flags };
+    if (isDateTime(e.type)) {
+      return { sql: dateTimeText(e, session), type: to, ...flags };
     }
     return { sql: `CAST(${e.sql} AS VARCHAR)`, type: to, ...flags };
   }
@@ -76,8 +100,53 @@ export function convert(e: Expr, to: SfType, tryCast = false): Expr {
       ...flags,
     };
   }
-  if (to.kind === "DATE" && (e.type.kind === "TIMESTAMP_LTZ" || e.type.kind === "TIMESTAMP_TZ")) {
-    return { sql: `CAST(CAST(${e.sql} AS TIMESTAMP) AS DATE)`, type: to, ...flags };
-  }
   return { sql: `${cast}(${e.sql} AS ${duckType(to)})`, type: to, ...flags };
+}
+
+/**
+ * A conversion to DATE, TIME or a timestamp, or undefined where a plain cast is right. Wall
+ * clocks and instants meet in the session's zone (a TIMESTAMP_TZ's own where its type has one):
+ * an NTZ or a DATE becomes the instant of its wall clock there, an LTZ or TZ becomes its wall
+ * clock there, and a TIMESTAMP_TZ result carries the zone it was read in.
+ */
+function dateTimeConversion(
+  e: Expr,
+  to: SfType,
+  session: DateTimeSession,
+  tryCast: boolean,
+): { sql: string; type: SfType } | undefined {
+  const from = e.type;
+  const zone = session.timezone;
+  if (from.kind === "VARCHAR") {
+    const sql = textToDateTime(e.sql, to, { tryCast, zoneSql: qs(zone) });
+    // A literal with an offset keeps it; any other text is read in the session's zone.
+    const type = withZone(to, literalOffset(e.sql) ?? zone);
+    return { sql, type };
+  }
+  if ((from.kind === "NUMBER" || from.kind === "FLOAT") && to.kind !== "TIME") {
+    const ntz = epochToTimestamp(e.sql);
+    if (to.kind === "TIMESTAMP_NTZ") return { sql: ntz, type: to };
+    if (to.kind === "DATE") return { sql: `CAST(${ntz} AS DATE)`, type: to };
+    return { sql: `timezone('UTC', ${ntz})`, type: withZone(to, zone) };
+  }
+  const wallTypes = from.kind === "DATE" || from.kind === "TIMESTAMP_NTZ";
+  const instantTypes = from.kind === "TIMESTAMP_LTZ" || from.kind === "TIMESTAMP_TZ";
+  if (!wallTypes && !instantTypes) return undefined;
+  if (to.kind === "TIMESTAMP_LTZ" || to.kind === "TIMESTAMP_TZ") {
+    if (instantTypes) return { sql: e.sql, type: withZone(to, zoneFor(from, session)) };
+    return { sql: instantOf(`CAST(${e.sql} AS TIMESTAMP)`, zone), type: withZone(to, zone) };
+  }
+  const wall = wallClock(e, session);
+  if (to.kind === "TIMESTAMP_NTZ") return { sql: `CAST(${wall} AS TIMESTAMP)`, type: to };
+  return { sql: `CAST(${wall} AS ${duckType(to)})`, type: to };
+}
+
+/** A date, time or timestamp as text, in the session's output format for its type. */
+function dateTimeText(e: Expr, session: DateTimeSession): string {
+  const fmt = outputFormat(session, e.type);
+  const wall = wallTimestamp(e, session);
+  const offset = e.type.kind === "TIMESTAMP_LTZ" || e.type.kind === "TIMESTAMP_TZ"
+    ? offsetMinutesSql(e.sql, zoneFor(e.type, session))
+    : "0";
+  return formatSql(wall, fmt, offset);
 }

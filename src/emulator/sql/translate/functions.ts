@@ -10,8 +10,29 @@ import { SQL_ERRORS, SqlError } from "../errors.ts";
 import { duckType, isTimestamp, type SfType, T } from "../../warehouse/types.ts";
 import type { Expr } from "./context.ts";
 import { arithmeticType, divide, divisionScale, fixedOf } from "./numeric.ts";
-import { castTo, commonType, comparable, variantAs } from "./types.ts";
+import { castTo, commonType, comparable } from "./types.ts";
 import { convert } from "./casts.ts";
+import {
+  type DateTimeSession,
+  dayOfWeekSql,
+  formatHasOffset,
+  formatSql,
+  instantOf,
+  ISO_WEEKS,
+  literalOffset,
+  offsetMinutesSql,
+  outputFormat,
+  strptimePattern,
+  wallClock,
+  wallOf,
+  wallTimestamp,
+  weekOfYearSql,
+  weekRules,
+  weekStartSql,
+  withZone,
+  yearOfWeekSql,
+  zoneFor,
+} from "./datetime.ts";
 import { qi, qs } from "./quote.ts";
 import type { ExprContext, Translator } from "./translator.ts";
 
@@ -352,17 +373,37 @@ function nullIfAnyNull(args: Expr[], sql: string): string {
   return `CASE WHEN ${args.map((a) => `${a.sql} IS NULL`).join(" OR ")} THEN NULL ELSE ${sql} END`;
 }
 
-function timestampOf(e: Expr): string {
-  if (e.type.kind === "VARCHAR") return `CAST(${e.sql} AS TIMESTAMP)`;
-  if (e.type.kind === "VARIANT") return `CAST(${variantAs(e.sql, T.varchar())} AS TIMESTAMP)`;
-  return e.sql;
+/** The session as date and time translation reads it. */
+function sessionOf(c: Call): DateTimeSession {
+  return c.t.resolver.session;
 }
 
-/** DATE_TRUNC with Snowflake's parts (weeks start on Monday, the WEEK_START default). */
-function truncate(part: string, e: Expr): Expr {
-  const src = e.type.kind === "VARCHAR"
-    ? { ...e, sql: `CAST(${e.sql} AS TIMESTAMP)`, type: T.ntz }
-    : e;
+/** A constant text argument's value (a format, a zone name), or undefined. */
+function constantText(e: Expr): string | undefined {
+  if (e.type.kind !== "VARCHAR") return undefined;
+  return /^'((?:[^']|'')*)'$/s.exec(e.sql)?.[1]?.replaceAll("''", "'");
+}
+
+/** A date or time argument: text (or a VARIANT's text) read as a TIMESTAMP_NTZ (AUTO). */
+function temporal(e: Expr, session: DateTimeSession): Expr {
+  if (e.type.kind === "VARCHAR" || e.type.kind === "VARIANT") return convert(e, T.ntz, session);
+  return e;
+}
+
+/** The DATE of a date or timestamp's wall clock. */
+function dateOf(e: Expr, session: DateTimeSession): string {
+  if (e.type.kind === "DATE") return e.sql;
+  return `CAST(${wallClock(e, session)} AS DATE)`;
+}
+
+const TIME_UNITS = new Set(["hour", "minute", "second", "millisecond", "microsecond"]);
+
+/**
+ * DATE_TRUNC with Snowflake's parts: a week starts on the session's WEEK_START (Monday by
+ * default), and an LTZ or TZ value is truncated on its wall clock.
+ */
+function truncate(part: string, e: Expr, session: DateTimeSession): Expr {
+  const src = temporal(e, session);
   const unit = ({
     YEAR: "year",
     QUARTER: "quarter",
@@ -377,23 +418,32 @@ function truncate(part: string, e: Expr): Expr {
     MICROSECOND: "microsecond",
   } as Record<string, string>)[part];
   if (!unit) throw SQL_ERRORS.invalidArgument(`DATE_TRUNC does not take the part ${part}`);
-  if (src.type.kind === "DATE") {
-    if (["hour", "minute", "second", "millisecond", "microsecond"].includes(unit)) return src;
-    return { sql: `CAST(date_trunc('${unit}', ${src.sql}) AS DATE)`, type: T.date };
+  if (src.type.kind === "TIME") {
+    if (!TIME_UNITS.has(unit)) {
+      throw SQL_ERRORS.invalidArgument(`DATE_TRUNC of a TIME does not take the part ${part}`);
+    }
+    return {
+      sql: `CAST(date_trunc('${unit}', ${wallTimestamp(src, session)}) AS TIME)`,
+      type: T.time,
+    };
   }
+  if (src.type.kind === "DATE" && TIME_UNITS.has(unit)) return src;
+  const wall = wallTimestamp(src, session);
+  const truncated = unit === "week"
+    ? `CAST(${
+      weekStartSql(`CAST(${wall} AS DATE)`, part === "WEEKISO" ? ISO_WEEKS : weekRules(session))
+    } AS TIMESTAMP)`
+    : `date_trunc('${unit}', ${wall})`;
+  if (src.type.kind === "DATE") return { sql: `CAST(${truncated} AS DATE)`, type: T.date };
   if (src.type.kind === "TIMESTAMP_LTZ" || src.type.kind === "TIMESTAMP_TZ") {
-    return { sql: `date_trunc('${unit}', ${src.sql})`, type: src.type };
+    return { sql: instantOf(truncated, zoneFor(src.type, session)), type: src.type };
   }
-  return {
-    sql: `date_trunc('${unit}', ${src.sql})`,
-    type: src.type.kind === "TIME" ? T.time : T.ntz,
-  };
+  return { sql: truncated, type: T.ntz };
 }
 
-function dateAdd(part: string, n: Expr, e: Expr): Expr {
+function dateAdd(part: string, n: Expr, e: Expr, session: DateTimeSession): Expr {
   const amount = `CAST(${n.sql} AS BIGINT)`;
-  let src = e;
-  if (e.type.kind === "VARCHAR") src = { sql: `CAST(${e.sql} AS TIMESTAMP)`, type: T.ntz };
+  const src = temporal(e, session);
   const interval = ({
     YEAR: `to_years(${amount})`,
     QUARTER: `to_months(${amount} * 3)`,
@@ -419,7 +469,7 @@ function dateAdd(part: string, n: Expr, e: Expr): Expr {
   return { sql: `(${src.sql} + ${interval})`, type: src.type };
 }
 
-function dateDiff(part: string, a: Expr, b: Expr): Expr {
+function dateDiff(part: string, a: Expr, b: Expr, session: DateTimeSession): Expr {
   const unit = ({
     YEAR: "year",
     QUARTER: "quarter",
@@ -433,64 +483,79 @@ function dateDiff(part: string, a: Expr, b: Expr): Expr {
     MILLISECOND: "millisecond",
     MICROSECOND: "microsecond",
   } as Record<string, string>)[part];
-  const x = a.type.kind === "VARCHAR" ? `CAST(${a.sql} AS TIMESTAMP)` : a.sql;
-  const y = b.type.kind === "VARCHAR" ? `CAST(${b.sql} AS TIMESTAMP)` : b.sql;
+  const x = temporal(a, session);
+  const y = temporal(b, session);
   if (part === "NANOSECOND") {
     return {
-      sql: `CAST(date_diff('microsecond', ${x}, ${y}) * 1000 AS DECIMAL(38,0))`,
+      sql: `CAST(date_diff('microsecond', ${x.sql}, ${y.sql}) * 1000 AS DECIMAL(38,0))`,
       type: T.number(38, 0),
     };
   }
   if (!unit) throw SQL_ERRORS.invalidArgument(`DATEDIFF does not take the part ${part}`);
   if (unit === "week") {
-    // Snowflake counts week boundaries (weeks starting Monday), like the other parts.
+    // Week boundaries crossed, weeks starting on the session's WEEK_START (ISO: Monday).
+    const rules = part === "WEEKISO" ? ISO_WEEKS : weekRules(session);
+    const start = (e: Expr) => weekStartSql(dateOf(e, session), rules);
     return {
-      sql:
-        `CAST((date_trunc('week', CAST(${y} AS TIMESTAMP))::DATE - date_trunc('week', CAST(${x} AS TIMESTAMP))::DATE) // 7 AS DECIMAL(38,0))`,
+      sql: `CAST((${start(y)} - ${start(x)}) // 7 AS DECIMAL(38,0))`,
       type: T.number(38, 0),
     };
   }
-  return { sql: `CAST(date_diff('${unit}', ${x}, ${y}) AS DECIMAL(38,0))`, type: T.number(38, 0) };
+  return {
+    sql: `CAST(date_diff('${unit}', ${x.sql}, ${y.sql}) AS DECIMAL(38,0))`,
+    type: T.number(38, 0),
+  };
 }
 
-/** DATE_PART and the YEAR(), HOUR()… shorthands. */
-function extract(part: string, e: Expr): Expr {
-  const src = e.type.kind === "VARCHAR" ? `CAST(${e.sql} AS TIMESTAMP)` : e.sql;
+/**
+ * DATE_PART and the YEAR(), HOUR()… shorthands, on the value's wall clock. DAYOFWEEK, WEEK and
+ * YEAROFWEEK follow the session's WEEK_START and WEEK_OF_YEAR_POLICY; the ISO parts ignore them.
+ */
+function extract(part: string, e: Expr, session: DateTimeSession): Expr {
+  const src0 = temporal(e, session);
+  const src = src0.sql;
+  const wall = wallClock(src0, session);
+  const date = src0.type.kind === "TIME" ? wall : `CAST(${wall} AS DATE)`;
+  const rules = weekRules(session);
   const num = (sql: string) => ({ sql: `CAST(${sql} AS DECIMAL(38,0))`, type: T.number(38, 0) });
+  const offset = src0.type.kind === "TIMESTAMP_LTZ" || src0.type.kind === "TIMESTAMP_TZ"
+    ? offsetMinutesSql(src, zoneFor(src0.type, session))
+    : "0";
   switch (part) {
     case "YEAR":
-      return num(`year(${src})`);
+      return num(`year(${wall})`);
     case "MONTH":
-      return num(`month(${src})`);
+      return num(`month(${wall})`);
     case "DAY":
-      return num(`day(${src})`);
+      return num(`day(${wall})`);
     case "DAYOFWEEK":
-      // WEEK_START 0 (legacy): Sunday is 0.
-      return num(`dayofweek(${src})`);
+      return num(dayOfWeekSql(date, rules));
     case "DAYOFWEEKISO":
-      return num(`isodow(${src})`);
+      return num(`isodow(${wall})`);
     case "DAYOFYEAR":
-      return num(`dayofyear(${src})`);
+      return num(`dayofyear(${wall})`);
     case "WEEK":
+      return num(weekOfYearSql(date, rules));
     case "WEEKISO":
-      return num(`week(${src})`);
+      return num(weekOfYearSql(date, ISO_WEEKS));
     case "YEAROFWEEK":
+      return num(yearOfWeekSql(date, rules));
     case "YEAROFWEEKISO":
-      return num(`isoyear(${src})`);
+      return num(yearOfWeekSql(date, ISO_WEEKS));
     case "QUARTER":
-      return num(`quarter(${src})`);
+      return num(`quarter(${wall})`);
     case "HOUR":
-      return num(`hour(${src})`);
+      return num(`hour(${wall})`);
     case "MINUTE":
-      return num(`minute(${src})`);
+      return num(`minute(${wall})`);
     case "SECOND":
-      return num(`second(${src})`);
+      return num(`second(${wall})`);
     case "MILLISECOND":
-      return num(`millisecond(${src}) % 1000`);
+      return num(`millisecond(${wall}) % 1000`);
     case "MICROSECOND":
-      return num(`microsecond(${src}) % 1000000`);
+      return num(`microsecond(${wall}) % 1000000`);
     case "NANOSECOND":
-      return num(`(microsecond(${src}) % 1000000) * 1000`);
+      return num(`(microsecond(${wall}) % 1000000) * 1000`);
     case "EPOCH_SECOND":
       return num(`epoch(${src})`);
     case "EPOCH_MILLISECOND":
@@ -500,72 +565,75 @@ function extract(part: string, e: Expr): Expr {
     case "EPOCH_NANOSECOND":
       return num(`epoch_us(${src}) * 1000`);
     case "TIMEZONE_HOUR":
-      return num(`timezone_hour(${src})`);
+      return num(`trunc(${offset} / 60)`);
     case "TIMEZONE_MINUTE":
-      return num(`timezone_minute(${src})`);
+      return num(`(${offset}) % 60`);
   }
   throw SQL_ERRORS.invalidArgument(`DATE_PART does not take the part ${part}`);
 }
 
-/** A Snowflake format string ('YYYY-MM-DD HH24:MI:SS') as a strftime pattern. */
-function strftimeFormat(fmt: string): string {
-  const map: [RegExp, string][] = [
-    [/YYYY/g, "%Y"],
-    [/YY/g, "%y"],
-    [/MMMM/g, "%B"],
-    [/MON/g, "%b"],
-    [/MM/g, "%m"],
-    [/DD/g, "%d"],
-    [/DY/g, "%a"],
-    [/HH24/g, "%H"],
-    [/HH12/g, "%I"],
-    [/HH/g, "%H"],
-    [/MI/g, "%M"],
-    [/SS/g, "%S"],
-    [/FF[0-9]?/g, "%f"],
-    [/AM|PM/g, "%p"],
-    [/TZH:TZM/g, "%z"],
-  ];
-  let out = fmt.replaceAll("%", "%%");
-  for (const [re, rep] of map) out = out.replace(re, rep);
-  return out.replaceAll('"', "");
+/** A constant format argument (`'YYYY-MM-DD'`); undefined for AUTO, which reads any format. */
+function formatArg(c: Call, i: number): string | undefined {
+  const fmt = constantText(c.arg(i));
+  if (fmt === undefined) throw SQL_ERRORS.invalidArgument(`${c.name} needs a constant format.`);
+  return fmt.trim().toUpperCase() === "AUTO" ? undefined : fmt;
 }
 
+/**
+ * Text argument `i` parsed with a Snowflake format, as a naive TIMESTAMP, or as an instant
+ * (TIMESTAMPTZ) when `instant` and the format reads an offset. A TIMESTAMP_NTZ drops the offset.
+ */
+function parseWithFormat(c: Call, fmt: string, tryIt: boolean, instant: boolean): {
+  sql: string;
+  zoned: boolean;
+} {
+  const fn = tryIt ? "try_strptime" : "strptime";
+  const s = text(c, 0);
+  if (formatHasOffset(fmt) && instant) {
+    return { sql: `${fn}(${s}, ${qs(strptimePattern(fmt))})`, zoned: true };
+  }
+  if (formatHasOffset(fmt)) {
+    // The wall clock is kept: the offset is cut from the text and its elements from the format.
+    const bare = fmt.replace(/\s*"?(TZH:TZM|TZHTZM|TZH|TZM)"?/gi, "");
+    return {
+      sql: `CAST(${fn}(_ll_drop_offset(${s}), ${qs(strptimePattern(bare))}) AS TIMESTAMP)`,
+      zoned: false,
+    };
+  }
+  return { sql: `CAST(${fn}(${s}, ${qs(strptimePattern(fmt))}) AS TIMESTAMP)`, zoned: false };
+}
+
+/** TO_TIMESTAMP[_NTZ|_LTZ|_TZ] and their TRY_ forms. */
 function toTimestamp(c: Call, type: SfType): Expr {
   c.arity(1, 2);
+  const session = sessionOf(c);
+  const tryIt = c.name.startsWith("TRY_");
   const e = c.arg(0);
+  const instant = type.kind !== "TIMESTAMP_NTZ";
   if (c.argc === 2) {
     const f = c.arg(1);
     if (f.type.kind === "NUMBER") {
       // TO_TIMESTAMP(n, scale): n in units of 10^-scale seconds.
-      return { sql: `make_timestamp(CAST(${e.sql} * pow(10, 6 - ${f.sql}) AS BIGINT))`, type };
+      const ntz = `make_timestamp(CAST(${e.sql} * pow(10, 6 - ${f.sql}) AS BIGINT))`;
+      return instant
+        ? { sql: `timezone('UTC', ${ntz})`, type: withZone(type, session.timezone) }
+        : { sql: ntz, type };
     }
-    const fmt = /^'(.*)'$/s.exec(f.sql)?.[1]?.replaceAll("''", "'");
-    if (fmt === undefined) throw SQL_ERRORS.invalidArgument(`${c.name} needs a constant format.`);
-    const sql = `strptime(${text(c, 0)}, ${qs(strftimeFormat(fmt))})`;
-    return { sql: type.kind === "TIMESTAMP_NTZ" ? sql : `CAST(${sql} AS TIMESTAMPTZ)`, type };
+    const fmt = formatArg(c, 1);
+    if (fmt !== undefined) {
+      const parsed = parseWithFormat(c, fmt, tryIt, instant);
+      if (!instant) return { sql: parsed.sql, type };
+      if (!parsed.zoned) {
+        return {
+          sql: instantOf(parsed.sql, session.timezone),
+          type: withZone(type, session.timezone),
+        };
+      }
+      // A constant's own offset is kept (DuckDB keeps only the instant of the others).
+      return { sql: parsed.sql, type: withZone(type, literalOffset(e.sql) ?? session.timezone) };
+    }
   }
-  if (e.type.kind === "NUMBER" || e.type.kind === "FLOAT") {
-    // Epoch seconds, milliseconds, microseconds or nanoseconds, by magnitude (as Snowflake).
-    const n = `CAST(${e.sql} AS DOUBLE)`;
-    const micros =
-      `CAST(CASE WHEN abs(${n}) < 31536000000 THEN ${n} * 1000000 WHEN abs(${n}) < 31536000000000 THEN ${n} * 1000 WHEN abs(${n}) < 31536000000000000 THEN ${n} ELSE ${n} / 1000 END AS BIGINT)`;
-    const sql = `make_timestamp(${micros})`;
-    return { sql: type.kind === "TIMESTAMP_NTZ" ? sql : `CAST(${sql} AS TIMESTAMPTZ)`, type };
-  }
-  if (e.type.kind === "VARCHAR" && /^'\s*-?\d+\s*'$/.test(e.sql)) {
-    const n = e.sql.slice(1, -1).trim();
-    return toTimestamp(
-      {
-        ...c,
-        argc: 1,
-        arg: () => ({ sql: n, type: T.number(38, 0) }),
-        arity() {},
-      } as unknown as Call,
-      type,
-    );
-  }
-  return convert(e, type, c.name.startsWith("TRY_"));
+  return convert(e, type, session, tryIt);
 }
 
 function toNumber(c: Call, tryIt: boolean): Expr {
@@ -584,7 +652,7 @@ function toNumber(c: Call, tryIt: boolean): Expr {
       type: to,
     };
   }
-  return convert(e, to, tryIt);
+  return convert(e, to, sessionOf(c), tryIt);
 }
 
 /** Aggregate SUM with Snowflake's types (NUMBER(38,s) for fixed point). */
@@ -755,48 +823,52 @@ function concatText(c: Call): Expr {
   return { sql: nullIfAnyNull(c.args(), `(${parts.join(" || ")})`), type: T.varchar() };
 }
 
+/** TO_DATE / DATE / TRY_TO_DATE: text with a format or AUTO, timestamps, epoch strings. */
 function toDate(c: Call, tryIt: boolean): Expr {
   c.arity(1, 2);
-  const e = c.arg(0);
-  if (c.argc === 2) {
-    const fmt = /^'(.*)'$/s.exec(c.arg(1).sql)?.[1]?.replaceAll("''", "'");
-    if (fmt === undefined) throw SQL_ERRORS.invalidArgument(`${c.name} needs a constant format.`);
-    return {
-      sql: `CAST(${tryIt ? "try_strptime" : "strptime"}(${text(c, 0)}, ${
-        qs(strftimeFormat(fmt))
-      }) AS DATE)`,
-      type: T.date,
-    };
+  const fmt = c.argc === 2 ? formatArg(c, 1) : undefined;
+  if (fmt !== undefined) {
+    return { sql: `CAST(${parseWithFormat(c, fmt, tryIt, false).sql} AS DATE)`, type: T.date };
   }
-  if (e.type.kind === "NUMBER") {
-    return {
-      sql: `CAST(make_timestamp(CAST(${e.sql} AS BIGINT) * 1000000) AS DATE)`,
-      type: T.date,
-    };
-  }
-  return convert(e, T.date, tryIt);
+  return convert(c.arg(0), T.date, sessionOf(c), tryIt);
 }
 
+/** TO_TIME / TIME / TRY_TO_TIME. */
+function toTime(c: Call, tryIt: boolean): Expr {
+  c.arity(1, 2);
+  const fmt = c.argc === 2 ? formatArg(c, 1) : undefined;
+  if (fmt !== undefined) {
+    return { sql: `CAST(${parseWithFormat(c, fmt, tryIt, false).sql} AS TIME)`, type: T.time };
+  }
+  return convert(c.arg(0), T.time, sessionOf(c), tryIt);
+}
+
+/**
+ * CONVERT_TIMEZONE(target, ts): the instant of `ts` (an NTZ, a DATE or text without an offset
+ * read in the session's zone) as a TIMESTAMP_TZ shown at the target zone's offset.
+ * CONVERT_TIMEZONE(source, target, ntz): the wall clock `ntz` in the source zone, as the wall
+ * clock in the target zone (a TIMESTAMP_NTZ).
+ */
 function convertTimezone(c: Call): Expr {
   c.arity(2, 3);
+  const session = sessionOf(c);
   if (c.argc === 2) {
-    // (target zone, TIMESTAMP_LTZ/TZ): the instant in the target zone, as TIMESTAMP_TZ.
-    const zone = c.arg(0);
-    const e = c.arg(1);
-    const ts =
-      e.type.kind === "TIMESTAMP_NTZ" || e.type.kind === "VARCHAR" || e.type.kind === "DATE"
-        ? `timezone(${qs(c.t.resolver.session.timezone)}, CAST(${e.sql} AS TIMESTAMP))`
-        : e.sql;
-    // DuckDB keeps instants, not offsets: the result is the same instant (TIMESTAMP_TZ shown in the session zone).
-    void zone;
-    return { sql: `CAST(${ts} AS TIMESTAMPTZ)`, type: T.tz };
+    const target = c.arg(0);
+    const ts = convert(c.arg(1), T.tz, session);
+    const zone = constantText(target);
+    // A zone that varies by row cannot ride on the type: its values show UTC offsets.
+    return { sql: ts.sql, type: zone === undefined ? T.tz : withZone(T.tz, zone) };
   }
-  // (source zone, target zone, TIMESTAMP_NTZ): wall time in the source zone to wall time in the target.
-  const src = c.arg(0), dst = c.arg(1), e = c.arg(2);
-  const ntz = e.type.kind === "VARCHAR" || e.type.kind === "DATE"
-    ? `CAST(${e.sql} AS TIMESTAMP)`
-    : e.sql;
-  return { sql: `timezone(${c.t.asText(dst)}, timezone(${c.t.asText(src)}, ${ntz}))`, type: T.ntz };
+  const src = c.arg(0), dst = c.arg(1);
+  const ntz = convert(c.arg(2), T.ntz, session).sql;
+  const srcZone = constantText(src), dstZone = constantText(dst);
+  const instant = srcZone === undefined
+    ? `timezone(${c.t.asText(src)}, ${ntz})`
+    : instantOf(ntz, srcZone);
+  const sql = dstZone === undefined
+    ? `timezone(${c.t.asText(dst)}, ${instant})`
+    : wallOf(instant, dstZone);
+  return { sql, type: T.ntz };
 }
 
 const FUNCTIONS: Record<string, Impl> = {
@@ -1118,7 +1190,7 @@ const FUNCTIONS: Record<string, Impl> = {
   ROUND: roundFn("round"),
   TRUNC: (c) => {
     const e = c.arg(0);
-    if (e.type.kind === "DATE" || isTimestamp(e.type)) return truncate(c.part(1), e);
+    if (e.type.kind === "DATE" || isTimestamp(e.type)) return truncate(c.part(1), e, sessionOf(c));
     return roundFn("trunc")(c);
   },
   TRUNCATE: (c) => FUNCTIONS.TRUNC(c),
@@ -1360,10 +1432,16 @@ const FUNCTIONS: Record<string, Impl> = {
     c.arity(1, 2);
     const e = c.arg(0);
     if (c.argc === 2) {
-      const fmt = /^'(.*)'$/s.exec(c.arg(1).sql)?.[1]?.replaceAll("''", "'");
+      const fmt = constantText(c.arg(1));
       if (fmt === undefined) throw SQL_ERRORS.invalidArgument(`${c.name} needs a constant format.`);
       if (e.type.kind === "DATE" || isTimestamp(e.type) || e.type.kind === "TIME") {
-        return { sql: `strftime(${e.sql}, ${qs(strftimeFormat(fmt))})`, type: T.varchar() };
+        const session = sessionOf(c);
+        const offset = e.type.kind === "TIMESTAMP_LTZ" || e.type.kind === "TIMESTAMP_TZ"
+          ? offsetMinutesSql(e.sql, zoneFor(e.type, session))
+          : "0";
+        // AUTO prints as the session's output format for the type does.
+        const f = fmt.trim().toUpperCase() === "AUTO" ? outputFormat(session, e.type) : fmt;
+        return { sql: formatSql(wallTimestamp(e, session), f, offset), type: T.varchar() };
       }
       throw SQL_ERRORS.unsupported(`${c.name} with a number format`);
     }
@@ -1374,20 +1452,26 @@ const FUNCTIONS: Record<string, Impl> = {
         type: T.varchar(),
       };
     }
-    return convert(e, T.varchar());
+    return convert(e, T.varchar(), sessionOf(c));
   },
   TO_CHAR: (c) => FUNCTIONS.TO_VARCHAR(c),
   HEX_ENCODE: (c) => ({ sql: `hex(encode(${text(c, 0)}))`, type: T.varchar() }),
 
   // ---------------------------------------------------------------- dates and times
-  CURRENT_DATE: () => ({ sql: "CAST(current_localtimestamp() AS DATE)", type: T.date }),
+  CURRENT_DATE: (c) => ({
+    sql: `CAST(${wallOf("now()", sessionOf(c).timezone)} AS DATE)`,
+    type: T.date,
+  }),
   CURRENT_TIMESTAMP: () => ({ sql: "CAST(now() AS TIMESTAMPTZ)", type: T.ltz }),
   LOCALTIMESTAMP: () => ({ sql: "CAST(now() AS TIMESTAMPTZ)", type: T.ltz }),
   GETDATE: () => ({ sql: "CAST(now() AS TIMESTAMPTZ)", type: T.ltz }),
   SYSDATE: () => ({ sql: "CAST(timezone('UTC', now()) AS TIMESTAMP)", type: T.ntz }),
   SYSTIMESTAMP: () => ({ sql: "CAST(now() AS TIMESTAMPTZ)", type: T.ltz }),
-  CURRENT_TIME: () => ({ sql: "CAST(current_localtimestamp() AS TIME)", type: T.time }),
-  LOCALTIME: () => ({ sql: "CAST(current_localtimestamp() AS TIME)", type: T.time }),
+  CURRENT_TIME: (c) => ({
+    sql: `CAST(${wallOf("now()", sessionOf(c).timezone)} AS TIME)`,
+    type: T.time,
+  }),
+  LOCALTIME: (c) => FUNCTIONS.CURRENT_TIME(c),
   TO_DATE: (c) => toDate(c, false),
   DATE: (c) => toDate(c, false),
   TRY_TO_DATE: (c) => toDate(c, true),
@@ -1398,66 +1482,74 @@ const FUNCTIONS: Record<string, Impl> = {
   TRY_TO_TIMESTAMP: (c) => toTimestamp(c, T.ntz),
   TRY_TO_TIMESTAMP_NTZ: (c) => toTimestamp(c, T.ntz),
   TRY_TO_TIMESTAMP_LTZ: (c) => toTimestamp(c, T.ltz),
-  TO_TIME: (c) => convert(c.arg(0), T.time),
-  TIME: (c) => convert(c.arg(0), T.time),
+  TRY_TO_TIMESTAMP_TZ: (c) => toTimestamp(c, T.tz),
+  TO_TIME: (c) => toTime(c, false),
+  TIME: (c) => toTime(c, false),
+  TRY_TO_TIME: (c) => toTime(c, true),
   DATE_TRUNC: (c) => {
     c.arity(2);
-    return truncate(c.part(0), c.arg(1));
+    return truncate(c.part(0), c.arg(1), sessionOf(c));
   },
   DATEADD: (c) => {
     c.arity(3);
-    return dateAdd(c.part(0), c.arg(1), c.arg(2));
+    return dateAdd(c.part(0), c.arg(1), c.arg(2), sessionOf(c));
   },
   TIMEADD: (c) => FUNCTIONS.DATEADD(c),
   TIMESTAMPADD: (c) => FUNCTIONS.DATEADD(c),
   DATEDIFF: (c) => {
     c.arity(3);
-    return dateDiff(c.part(0), c.arg(1), c.arg(2));
+    return dateDiff(c.part(0), c.arg(1), c.arg(2), sessionOf(c));
   },
   TIMEDIFF: (c) => FUNCTIONS.DATEDIFF(c),
   TIMESTAMPDIFF: (c) => FUNCTIONS.DATEDIFF(c),
   DATE_PART: (c) => {
     c.arity(2);
-    return extract(c.part(0), c.arg(1));
+    return extract(c.part(0), c.arg(1), sessionOf(c));
   },
-  YEAR: (c) => extract("YEAR", c.arg(0)),
-  MONTH: (c) => extract("MONTH", c.arg(0)),
-  DAY: (c) => extract("DAY", c.arg(0)),
-  DAYOFMONTH: (c) => extract("DAY", c.arg(0)),
-  DAYOFWEEK: (c) => extract("DAYOFWEEK", c.arg(0)),
-  DAYOFWEEKISO: (c) => extract("DAYOFWEEKISO", c.arg(0)),
-  DAYOFYEAR: (c) => extract("DAYOFYEAR", c.arg(0)),
-  WEEK: (c) => extract("WEEK", c.arg(0)),
-  WEEKOFYEAR: (c) => extract("WEEK", c.arg(0)),
-  WEEKISO: (c) => extract("WEEKISO", c.arg(0)),
-  YEAROFWEEK: (c) => extract("YEAROFWEEK", c.arg(0)),
-  YEAROFWEEKISO: (c) => extract("YEAROFWEEKISO", c.arg(0)),
-  QUARTER: (c) => extract("QUARTER", c.arg(0)),
-  HOUR: (c) => extract("HOUR", c.arg(0)),
-  MINUTE: (c) => extract("MINUTE", c.arg(0)),
-  SECOND: (c) => extract("SECOND", c.arg(0)),
+  YEAR: (c) => extract("YEAR", c.arg(0), sessionOf(c)),
+  MONTH: (c) => extract("MONTH", c.arg(0), sessionOf(c)),
+  DAY: (c) => extract("DAY", c.arg(0), sessionOf(c)),
+  DAYOFMONTH: (c) => extract("DAY", c.arg(0), sessionOf(c)),
+  DAYOFWEEK: (c) => extract("DAYOFWEEK", c.arg(0), sessionOf(c)),
+  DAYOFWEEKISO: (c) => extract("DAYOFWEEKISO", c.arg(0), sessionOf(c)),
+  DAYOFYEAR: (c) => extract("DAYOFYEAR", c.arg(0), sessionOf(c)),
+  WEEK: (c) => extract("WEEK", c.arg(0), sessionOf(c)),
+  WEEKOFYEAR: (c) => extract("WEEK", c.arg(0), sessionOf(c)),
+  WEEKISO: (c) => extract("WEEKISO", c.arg(0), sessionOf(c)),
+  YEAROFWEEK: (c) => extract("YEAROFWEEK", c.arg(0), sessionOf(c)),
+  YEAROFWEEKISO: (c) => extract("YEAROFWEEKISO", c.arg(0), sessionOf(c)),
+  QUARTER: (c) => extract("QUARTER", c.arg(0), sessionOf(c)),
+  HOUR: (c) => extract("HOUR", c.arg(0), sessionOf(c)),
+  MINUTE: (c) => extract("MINUTE", c.arg(0), sessionOf(c)),
+  SECOND: (c) => extract("SECOND", c.arg(0), sessionOf(c)),
   LAST_DAY: (c) => {
+    c.arity(1, 2);
     const part = c.argc > 1 ? c.part(1) : "MONTH";
-    const d = c.arg(0).type.kind === "DATE"
-      ? c.arg(0).sql
-      : `CAST(${timestampOf(c.arg(0))} AS DATE)`;
+    const session = sessionOf(c);
+    const d = dateOf(temporal(c.arg(0), session), session);
     if (part === "MONTH") return { sql: `last_day(${d})`, type: T.date };
-    const unit = part.toLowerCase();
-    const span = part === "WEEK"
-      ? "to_weeks(1)"
-      : part === "YEAR"
-      ? "to_years(1)"
-      : part === "QUARTER"
-      ? "to_months(3)"
-      : "to_months(1)";
+    if (part === "WEEK" || part === "WEEKISO") {
+      // The week's last day: six days after its first (WEEK_START's day, ISO: Monday).
+      const rules = part === "WEEKISO" ? ISO_WEEKS : weekRules(session);
+      return { sql: `CAST(${weekStartSql(d, rules)} + 6 AS DATE)`, type: T.date };
+    }
+    const unit = ({ YEAR: "year", QUARTER: "quarter" } as Record<string, string>)[part];
+    if (!unit) throw SQL_ERRORS.invalidArgument(`LAST_DAY does not take the part ${part}`);
+    const span = part === "YEAR" ? "to_years(1)" : "to_months(3)";
     return {
       sql: `CAST(date_trunc('${unit}', ${d}) + ${span} - to_days(1) AS DATE)`,
       type: T.date,
     };
   },
-  MONTHNAME: (c) => ({ sql: `strftime(${timestampOf(c.arg(0))}, '%b')`, type: T.varchar(3) }),
-  DAYNAME: (c) => ({ sql: `strftime(${timestampOf(c.arg(0))}, '%a')`, type: T.varchar(3) }),
-  ADD_MONTHS: (c) => dateAdd("MONTH", c.arg(1), c.arg(0)),
+  MONTHNAME: (c) => ({
+    sql: `strftime(${wallTimestamp(temporal(c.arg(0), sessionOf(c)), sessionOf(c))}, '%b')`,
+    type: T.varchar(3),
+  }),
+  DAYNAME: (c) => ({
+    sql: `strftime(${wallTimestamp(temporal(c.arg(0), sessionOf(c)), sessionOf(c))}, '%a')`,
+    type: T.varchar(3),
+  }),
+  ADD_MONTHS: (c) => dateAdd("MONTH", c.arg(1), c.arg(0), sessionOf(c)),
   MONTHS_BETWEEN: (c) => ({
     sql: `CAST(date_diff('month', CAST(${c.arg(1).sql} AS DATE), CAST(${
       c.arg(0).sql
@@ -1493,8 +1585,8 @@ const FUNCTIONS: Record<string, Impl> = {
     const n = /\d+/.exec(c.arg(1).sql)?.[0] ?? "1";
     const part = c.part(2).toLowerCase();
     const end = c.argc > 3 && /END/i.test(c.arg(3).sql);
-    const e = c.arg(0);
-    const sql = `time_bucket(INTERVAL '${n} ${part}', ${timestampOf(e)}, TIMESTAMP '1970-01-01')`;
+    const e = temporal(c.arg(0), sessionOf(c));
+    const sql = `time_bucket(INTERVAL '${n} ${part}', ${e.sql}, TIMESTAMP '1970-01-01')`;
     return {
       sql: end ? `(${sql} + INTERVAL '${n} ${part}')` : sql,
       type: e.type.kind === "DATE" ? T.date : e.type,
@@ -1509,12 +1601,12 @@ const FUNCTIONS: Record<string, Impl> = {
   TRY_TO_NUMBER: (c) => toNumber(c, true),
   TRY_TO_DECIMAL: (c) => toNumber(c, true),
   TRY_TO_NUMERIC: (c) => toNumber(c, true),
-  TO_DOUBLE: (c) => convert(c.arg(0), T.float),
-  TRY_TO_DOUBLE: (c) => convert(c.arg(0), T.float, true),
-  TO_BOOLEAN: (c) => convert(c.arg(0), T.boolean),
-  TRY_TO_BOOLEAN: (c) => convert(c.arg(0), T.boolean, true),
-  TO_VARIANT: (c) => convert(c.arg(0), T.variant),
-  TO_OBJECT: (c) => convert(c.arg(0), T.object),
+  TO_DOUBLE: (c) => convert(c.arg(0), T.float, sessionOf(c)),
+  TRY_TO_DOUBLE: (c) => convert(c.arg(0), T.float, sessionOf(c), true),
+  TO_BOOLEAN: (c) => convert(c.arg(0), T.boolean, sessionOf(c)),
+  TRY_TO_BOOLEAN: (c) => convert(c.arg(0), T.boolean, sessionOf(c), true),
+  TO_VARIANT: (c) => convert(c.arg(0), T.variant, sessionOf(c)),
+  TO_OBJECT: (c) => convert(c.arg(0), T.object, sessionOf(c)),
   TO_ARRAY: (c) => {
     const e = c.arg(0);
     if (e.type.kind === "ARRAY") return e;

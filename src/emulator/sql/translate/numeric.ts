@@ -16,8 +16,12 @@
  * @module
  */
 import { type SfType, T } from "../../warehouse/types.ts";
+import { DATETIME_MACROS } from "./datetime.ts";
 
-/** DuckDB macros the translated SQL calls; created when the warehouse opens. */
+/**
+ * DuckDB macros the translated SQL calls; created when the warehouse opens. The one list the
+ * warehouse creates: the date and time conversions (datetime.ts) are in it too.
+ */
 export const NUMERIC_MACROS: readonly string[] = [
   // Quotient of two unscaled integers, rounded half away from zero; division by zero is an error.
   `CREATE OR REPLACE MACRO _ll_qdiv(n, d) AS CASE WHEN d = 0 THEN error('Division by zero')
@@ -26,6 +30,7 @@ export const NUMERIC_MACROS: readonly string[] = [
      ELSE CAST(n AS DOUBLE) / CAST(d AS DOUBLE) END`,
   `CREATE OR REPLACE MACRO _ll_mod(n, d) AS CASE WHEN d = 0 THEN error('Division by zero')
      ELSE n % d END`,
+  ...DATETIME_MACROS,
 ];
 
 /** Leading digits of a NUMBER. */

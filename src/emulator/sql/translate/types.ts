@@ -15,6 +15,7 @@ import {
   SfTypeError,
   T,
 } from "../../warehouse/types.ts";
+import { isDateTime, textToDateTime } from "./datetime.ts";
 
 /** The Snowflake type of a parser `DataType` node. */
 export function dataTypeOf(node: Node): SfType {
@@ -151,10 +152,17 @@ function common2(a: SfType, b: SfType): SfType {
   return a;
 }
 
-/** `sql` cast to the DuckDB storage of `t` (no cast when `from` already has that storage). */
+/**
+ * `sql` cast to the DuckDB storage of `t` (no cast when `from` already has that storage). Text
+ * becomes a date or time as Snowflake reads it (format AUTO, in the connection's time zone,
+ * which the engine sets to the session's).
+ */
 export function castTo(sql: string, from: SfType, to: SfType): string {
   if (from.kind === "NULL") return `CAST(${sql} AS ${duckType(to)})`;
   if (duckType(from) === duckType(to)) return sql;
+  if (from.kind === "VARCHAR" && isDateTime(to)) {
+    return textToDateTime(sql, to, { zoneSql: "current_setting('TimeZone')" });
+  }
   return `CAST(${sql} AS ${duckType(to)})`;
 }
 
@@ -184,7 +192,7 @@ export function comparable(
 
 function castForCompare(sql: string, to: SfType): string {
   if (to.kind === "NUMBER") return `CAST(${sql} AS DOUBLE)`;
-  return `CAST(${sql} AS ${duckType(to)})`;
+  return castTo(sql, T.varchar(), to);
 }
 
 /** A VARIANT's value as a scalar of type `t` (JSON text unwrapped first). */
