@@ -1,20 +1,18 @@
 /**
- * Compares every table of the local report chain with the reference model: the same set of keys,
- * counts exactly, money to the cent, percentages to the tenth.
+ * Compares every dynamic table and view of the report chain, read through SQL, with the reference
+ * model: the same set of keys, counts exactly, money to the cent, percentages to the tenth, dates
+ * as `YYYY-MM-DD`, timestamps to the millisecond, booleans as booleans.
  */
 import assert from "node:assert/strict";
-import type { DatabaseSync } from "node:sqlite";
+import type { Query } from "./fixtures.ts";
 import type { Model } from "./model.ts";
-
-type Row = Record<string, unknown>;
 
 const c = (v: unknown) => (v === null ? null : Math.round(Number(v) * 100));
 const t = (v: unknown) => (v === null ? null : Math.round(Number(v) * 10));
+/** A TIMESTAMP_NTZ value (a Date holding the wall time as UTC) as `YYYY-MM-DD HH:MM:SS.mmm`. */
+const wall = (v: unknown) =>
+  v instanceof Date ? v.toISOString().replace("T", " ").slice(0, 23) : `not a timestamp: ${v}`;
 const ts = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 23);
-
-function rows(db: DatabaseSync, sql: string): Row[] {
-  return db.prepare(sql).all() as Row[];
-}
 
 function sameKeys(table: string, actual: Map<string, unknown>, expected: Map<string, unknown>) {
   const missing = [...expected.keys()].filter((k) => !actual.has(k));
@@ -26,10 +24,15 @@ function sameKeys(table: string, actual: Map<string, unknown>, expected: Map<str
   );
 }
 
-/** Asserts that every dynamic table and view in `db` equals the model. Returns row counts. */
-export function assertMatchesModel(db: DatabaseSync, m: Model): Record<string, number> {
+/** Asserts that every dynamic table and view `query` reads equals the model. Returns row counts. */
+export async function assertMatchesModel(
+  query: Query,
+  m: Model,
+): Promise<Record<string, number>> {
   const visits = new Map(
-    rows(db, "SELECT * FROM DAILY_VISITS").map((r) => [`${r.VISIT_DATE}|${r.RESORT}|${r.RFID}`, r]),
+    (await query("SELECT * FROM DAILY_VISITS")).map((
+      r,
+    ) => [`${r.VISIT_DATE}|${r.RESORT}|${r.RFID}`, r]),
   );
   sameKeys("DAILY_VISITS", visits, m.visits);
   for (const [k, e] of m.visits) {
@@ -37,9 +40,9 @@ export function assertMatchesModel(db: DatabaseSync, m: Model): Record<string, n
     assert.deepEqual(
       {
         NAME: a.NAME,
-        FIRST_RIDE_TIME: a.FIRST_RIDE_TIME,
+        FIRST_RIDE_TIME: wall(a.FIRST_RIDE_TIME),
         FIRST_LIFT: a.FIRST_LIFT,
-        HAS_SEASON_PASS: a.HAS_SEASON_PASS === 1,
+        HAS_SEASON_PASS: a.HAS_SEASON_PASS,
         PRICE: c(a.PURCHASE_PRICE_USD),
         ACTIVATION_USAGE_COUNT: a.ACTIVATION_USAGE_COUNT,
         TICKET_ORIGINAL_DURATION: a.TICKET_ORIGINAL_DURATION,
@@ -58,7 +61,7 @@ export function assertMatchesModel(db: DatabaseSync, m: Model): Record<string, n
   }
 
   const lift = new Map(
-    rows(db, "SELECT * FROM HOURLY_LIFT_ACTIVITY").map((r) => [
+    (await query("SELECT * FROM HOURLY_LIFT_ACTIVITY")).map((r) => [
       `${r.RIDE_DATE}|${r.RIDE_HOUR}|${r.RESORT}`,
       r,
     ]),
@@ -67,7 +70,7 @@ export function assertMatchesModel(db: DatabaseSync, m: Model): Record<string, n
   for (const [k, e] of m.liftHours) {
     const a = lift.get(k)!;
     assert.deepEqual(
-      [a.RIDE_HOUR_TIMESTAMP, a.TOTAL_RIDES, a.VISITOR_COUNT, a.ACTIVE_PASSES, a.PASS_RIDES],
+      [wall(a.RIDE_HOUR_TIMESTAMP), a.TOTAL_RIDES, a.VISITOR_COUNT, a.ACTIVE_PASSES, a.PASS_RIDES],
       [
         `${e.RIDE_DATE} ${String(e.RIDE_HOUR).padStart(2, "0")}:00:00.000`,
         e.TOTAL_RIDES,
@@ -80,7 +83,7 @@ export function assertMatchesModel(db: DatabaseSync, m: Model): Record<string, n
   }
 
   const rev = new Map(
-    rows(db, "SELECT * FROM HOURLY_AMORTIZED_REVENUE").map((r) => [
+    (await query("SELECT * FROM HOURLY_AMORTIZED_REVENUE")).map((r) => [
       `${r.RIDE_DATE}|${r.RIDE_HOUR}|${r.RESORT}`,
       r,
     ]),
@@ -101,7 +104,7 @@ export function assertMatchesModel(db: DatabaseSync, m: Model): Record<string, n
   }
 
   const hourly = new Map(
-    rows(db, "SELECT * FROM HOURLY_RESORT_SUMMARY").map((r) => [
+    (await query("SELECT * FROM HOURLY_RESORT_SUMMARY")).map((r) => [
       `${r.RIDE_DATE}|${r.RIDE_HOUR}|${r.RESORT}`,
       r,
     ]),
@@ -111,7 +114,7 @@ export function assertMatchesModel(db: DatabaseSync, m: Model): Record<string, n
     const a = hourly.get(k)!;
     assert.deepEqual(
       {
-        RIDE_HOUR_TIMESTAMP: a.RIDE_HOUR_TIMESTAMP,
+        RIDE_HOUR_TIMESTAMP: wall(a.RIDE_HOUR_TIMESTAMP),
         VISITOR_COUNT: a.VISITOR_COUNT,
         TOTAL_RIDES: a.TOTAL_RIDES,
         TICKET_ACTIVATIONS: a.TICKET_ACTIVATIONS,
@@ -147,7 +150,9 @@ export function assertMatchesModel(db: DatabaseSync, m: Model): Record<string, n
   }
 
   const daily = new Map(
-    rows(db, "SELECT * FROM DAILY_RESORT_SUMMARY").map((r) => [`${r.RIDE_DATE}|${r.RESORT}`, r]),
+    (await query("SELECT * FROM DAILY_RESORT_SUMMARY")).map((
+      r,
+    ) => [`${r.RIDE_DATE}|${r.RESORT}`, r]),
   );
   sameKeys("DAILY_RESORT_SUMMARY", daily, m.daily);
   for (const [k, e] of m.daily) {
@@ -190,7 +195,7 @@ export function assertMatchesModel(db: DatabaseSync, m: Model): Record<string, n
   }
 
   const weekly = new Map(
-    rows(db, "SELECT * FROM WEEKLY_RESORT_SUMMARY").map((r) => [
+    (await query("SELECT * FROM WEEKLY_RESORT_SUMMARY")).map((r) => [
       `${r.WEEK_START_DATE}|${r.RESORT}`,
       r,
     ]),
@@ -238,7 +243,7 @@ export function assertMatchesModel(db: DatabaseSync, m: Model): Record<string, n
   }
 
   const perf = new Map(
-    rows(db, "SELECT * FROM V_DAILY_REVENUE_PERFORMANCE").map((r) => [
+    (await query("SELECT * FROM V_DAILY_REVENUE_PERFORMANCE")).map((r) => [
       `${r.RIDE_DATE}|${r.RESORT}`,
       r,
     ]),
@@ -254,7 +259,7 @@ export function assertMatchesModel(db: DatabaseSync, m: Model): Record<string, n
   }
 
   const network = new Map(
-    rows(db, "SELECT * FROM V_DAILY_NETWORK_METRICS").map((r) => [String(r.RIDE_DATE), r]),
+    (await query("SELECT * FROM V_DAILY_NETWORK_METRICS")).map((r) => [String(r.RIDE_DATE), r]),
   );
   sameKeys("V_DAILY_NETWORK_METRICS", network, m.network);
   for (const [k, e] of m.network) {

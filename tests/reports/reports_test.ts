@@ -1,13 +1,9 @@
 /**
- * The dashboard's reports, run both ways — directly on the local warehouse and through
- * snowflake-sdk against the emulator's SQL API, the same SQL text — and checked against the
- * reference model.
+ * The dashboard's reports, run both ways — through the embedded emulator's in-process SQL client
+ * (what `run` uses) and through snowflake-sdk against the emulator's SQL API (what an account or an
+ * emulator elsewhere gets), the same SQL text — and checked against the reference model.
  */
 import assert from "node:assert/strict";
-import { startEmulator } from "../../src/emulator/mod.ts";
-import { sqlExtension } from "../../src/emulator/sql/mod.ts";
-import { ensureKeyPair } from "../../src/snowflake/key_files.ts";
-import { SnowflakeSql } from "../../src/snowflake/sdk.ts";
 import {
   capacityLabel,
   localMidnight,
@@ -15,13 +11,19 @@ import {
   Reports,
   ridesPerHour,
   sqlSource,
-  warehouseSource,
   zonedParts,
 } from "../../src/reports/mod.ts";
-import { CAPACITY, loadRows, parseRows, simulate } from "./fixtures.ts";
+import {
+  capacities as capacitiesOf,
+  CAPACITY,
+  connectSdk,
+  parseRows,
+  simulate,
+  startReportsEmulator,
+} from "./fixtures.ts";
 import { computeModel, type Model, modelLiftPerformance, type RawTables } from "./model.ts";
 
-const capacities = CAPACITY.map((r) => ({ resort: r.resort, maxCapacity: r.maxCapacity }));
+const capacities = capacitiesOf(CAPACITY);
 const ROWS = simulate(9, { seed: "reports-api" });
 const RAW: RawTables = parseRows(ROWS);
 const MODEL: Model = computeModel(RAW, capacities);
@@ -43,35 +45,20 @@ const sumOver = (m: Model, from: string, to: string) => {
 async function withEmulator(
   fn: (reports: { local: Reports; sdk: Reports }) => Promise<void>,
 ): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "liftline-reports-api-" });
-  const keys = await ensureKeyPair(dir);
-  const ext = sqlExtension({ autoRefresh: false });
-  const emu = await startEmulator({ dataDir: dir, extensions: [ext], commitDelayMs: 0 });
-  let sql: SnowflakeSql | undefined;
+  const e = await startReportsEmulator({ capacity: CAPACITY });
+  let sdk: Awaited<ReturnType<typeof connectSdk>> | undefined;
   try {
-    loadRows(emu.context.warehouse, ROWS);
-    await ext.engine.refreshAll();
-    sql = await SnowflakeSql.connect({
-      account: "LIFTLINE",
-      username: "STREAMING_INGEST",
-      privateKeyPem: keys.privateKeyPem,
-      accessUrl: emu.url,
-      database: "STREAMING_INGEST",
-      schema: "STREAMING_INGEST",
-      dataDir: dir,
-    });
-    await fn({
-      local: new Reports(warehouseSource(emu.context.warehouse.db)),
-      sdk: new Reports(sqlSource(sql)),
-    });
+    await e.load(ROWS);
+    await e.refresh("WEEKLY_RESORT_SUMMARY");
+    sdk = await connectSdk(e.emu.url, e.dir);
+    await fn({ local: new Reports(sqlSource(e.sql)), sdk: new Reports(sqlSource(sdk)) });
   } finally {
-    await sql?.close();
-    await emu.close();
-    await Deno.remove(dir, { recursive: true });
+    await sdk?.close();
+    await e.close();
   }
 }
 
-Deno.test("every dashboard report is the same through snowflake-sdk and on the warehouse, and right", async () => {
+Deno.test("every dashboard report is the same through snowflake-sdk and in process, and right", async () => {
   await withEmulator(async ({ local, sdk }) => {
     for (const [way, reports] of [["local", local], ["sdk", sdk]] as const) {
       const clock = await reports.clock();

@@ -1,7 +1,7 @@
 /**
  * The SQL under sql/: statements split and normalise correctly, names are validated before
- * rendering, and the dynamic tables' SQL, the local engine and the reports agree on names and
- * columns (the contract of shared/spec/reports.md).
+ * rendering, and the dynamic tables' SQL, the chain the report feed declares, the tables the
+ * emulator creates from that SQL and the reports agree on names, lags and columns.
  */
 import assert from "node:assert/strict";
 import {
@@ -14,8 +14,8 @@ import {
   SqlSyntaxError,
 } from "../../sql/render.ts";
 import { DYNAMIC_TABLE_NAMES, DYNAMIC_TABLES_SQL, VIEWS_SQL } from "../../sql/mod.ts";
-import { COLUMNS, DYNAMIC_TABLES } from "../../src/emulator/dynamic/schema.ts";
-import { REPORT_QUERIES } from "../../src/reports/mod.ts";
+import { REPORT_CHAIN, REPORT_QUERIES } from "../../src/reports/mod.ts";
+import { showDynamicTables, startReportsEmulator } from "./fixtures.ts";
 import facts from "../../src/generator/resorts.json" with { type: "json" };
 
 const NAMES = {
@@ -66,16 +66,164 @@ Deno.test("names are validated and every placeholder must be filled", () => {
   assert.match(merge.sql, /\('O''Brien', 1, 1, 1, 'UTC'\)/);
 });
 
-Deno.test("dynamic tables: the SQL, the local engine and the reports agree on names and columns", () => {
+/**
+ * The report chain's contract: each dynamic table, upstream first, with its target lag, the
+ * dynamic tables it reads and its columns in order (what the dashboard's queries, the views and
+ * the reference model read).
+ */
+const CHAIN = [
+  {
+    name: "DAILY_VISITS",
+    targetLag: "DOWNSTREAM",
+    targetLagSeconds: null,
+    upstream: [],
+    columns: [
+      "VISIT_DATE",
+      "RESORT",
+      "RFID",
+      "NAME",
+      "FIRST_RIDE_TIME",
+      "FIRST_LIFT",
+      "HAS_SEASON_PASS",
+      "PURCHASE_PRICE_USD",
+      "ACTIVATION_USAGE_COUNT",
+      "TICKET_ORIGINAL_DURATION",
+    ],
+  },
+  {
+    name: "HOURLY_LIFT_ACTIVITY",
+    targetLag: "DOWNSTREAM",
+    targetLagSeconds: null,
+    upstream: ["DAILY_VISITS"],
+    columns: [
+      "RIDE_DATE",
+      "RIDE_HOUR",
+      "RIDE_HOUR_TIMESTAMP",
+      "RESORT",
+      "TOTAL_RIDES",
+      "VISITOR_COUNT",
+      "ACTIVE_PASSES",
+      "PASS_RIDES",
+    ],
+  },
+  {
+    name: "HOURLY_AMORTIZED_REVENUE",
+    targetLag: "DOWNSTREAM",
+    targetLagSeconds: null,
+    upstream: ["DAILY_VISITS"],
+    columns: [
+      "RIDE_DATE",
+      "RIDE_HOUR",
+      "RESORT",
+      "RECOGNIZED_TICKET_REVENUE",
+      "TICKET_ACTIVATIONS",
+      "RECOGNIZED_PASS_REVENUE",
+      "PASS_ACTIVATIONS",
+    ],
+  },
+  {
+    name: "HOURLY_RESORT_SUMMARY",
+    targetLag: "1 minute",
+    targetLagSeconds: 60,
+    upstream: ["HOURLY_LIFT_ACTIVITY", "HOURLY_AMORTIZED_REVENUE"],
+    columns: [
+      "RIDE_DATE",
+      "RIDE_HOUR",
+      "RIDE_HOUR_TIMESTAMP",
+      "RESORT",
+      "VISITOR_COUNT",
+      "TOTAL_RIDES",
+      "TICKET_ACTIVATIONS",
+      "PASS_ACTIVATIONS",
+      "ACTIVE_PASSES",
+      "PASS_RIDES",
+      "ACTIVE_TICKETS",
+      "TICKET_RIDES",
+      "RECOGNIZED_TICKET_REVENUE",
+      "RECOGNIZED_PASS_REVENUE",
+      "TOTAL_RECOGNIZED_REVENUE",
+      "CAPACITY_PCT",
+      "CAPACITY_STATUS",
+    ],
+  },
+  {
+    name: "DAILY_RESORT_SUMMARY",
+    targetLag: "1 minute",
+    targetLagSeconds: 60,
+    upstream: ["HOURLY_RESORT_SUMMARY"],
+    columns: [
+      "RIDE_DATE",
+      "RESORT",
+      "PEAK_HOURLY_VISITORS",
+      "TOTAL_VISITOR_HOURS",
+      "TOTAL_RIDES",
+      "TOTAL_TICKET_REVENUE",
+      "TOTAL_PASS_REVENUE",
+      "TOTAL_REVENUE",
+      "TOTAL_TICKET_ACTIVATIONS",
+      "TOTAL_PASS_ACTIVATIONS",
+      "TOTAL_PASS_RIDES",
+      "TOTAL_TICKET_RIDES",
+      "AVG_CAPACITY_PCT",
+      "PEAK_CAPACITY_PCT",
+      "OPERATION_HOURS",
+      "TOTAL_VISITORS",
+    ],
+  },
+  {
+    name: "WEEKLY_RESORT_SUMMARY",
+    targetLag: "1 minute",
+    targetLagSeconds: 60,
+    upstream: ["DAILY_RESORT_SUMMARY"],
+    columns: [
+      "WEEK_START_DATE",
+      "RESORT",
+      "MAX_DAILY_UNIQUE_VISITORS",
+      "AVG_DAILY_UNIQUE_VISITORS",
+      "WEEK_TOTAL_VISITORS",
+      "WEEK_TOTAL_RIDES",
+      "WEEK_TOTAL_PASS_RIDES",
+      "WEEK_TOTAL_TICKET_RIDES",
+      "WEEK_TOTAL_TICKET_REVENUE",
+      "WEEK_TOTAL_PASS_REVENUE",
+      "WEEK_TOTAL_REVENUE",
+      "AVG_DAILY_REVENUE",
+      "WEEK_TOTAL_TICKET_ACTIVATIONS",
+      "WEEK_TOTAL_PASS_ACTIVATIONS",
+      "AVG_WEEK_CAPACITY_PCT",
+      "WEEK_PEAK_CAPACITY_PCT",
+      "OPERATION_DAYS",
+    ],
+  },
+];
+
+Deno.test("dynamic tables: the SQL, the declared chain, the emulator's tables and the reports agree on names, lags and columns", async () => {
   const statements = splitStatements(DYNAMIC_TABLES_SQL);
   const names = statements.map((s) => s.match(/DYNAMIC TABLE (\w+)/)![1]);
-  assert.deepEqual(names, [...DYNAMIC_TABLES]);
+  assert.deepEqual(names, CHAIN.map((t) => t.name));
   assert.deepEqual(names, [...DYNAMIC_TABLE_NAMES]);
-  statements.forEach((sql, i) => {
-    for (const column of COLUMNS[DYNAMIC_TABLES[i]]) {
-      assert.match(sql, new RegExp(`\\b${column}\\b`), `${names[i]} has ${column}`);
+  // The chain the report feed reads the history with (parsed from the same SQL).
+  assert.deepEqual(
+    REPORT_CHAIN,
+    CHAIN.map(({ columns: _, ...declared }) => declared),
+  );
+  // The tables the emulator makes of that SQL: their columns in order, their lags, and each one
+  // refreshed incrementally (a full refresh a minute would cost the whole chain each time).
+  const e = await startReportsEmulator();
+  try {
+    const shown = await showDynamicTables(e.query);
+    const modes = new Map(
+      (await e.query("SHOW DYNAMIC TABLES")).map((r) => [String(r.name), String(r.refresh_mode)]),
+    );
+    for (const t of CHAIN) {
+      const described = await e.query(`DESCRIBE TABLE ${t.name}`);
+      assert.deepEqual(described.map((c) => c.name), t.columns, t.name);
+      assert.equal(shown.get(t.name)?.targetLag, t.targetLag, t.name);
+      assert.equal(modes.get(t.name), "INCREMENTAL", t.name);
     }
-  });
+  } finally {
+    await e.close();
+  }
   const views = VIEWS_SQL;
   for (
     const c of [
