@@ -10,21 +10,16 @@
  *   (and `live_fanout_100_spread_p95_ms`, the same clients spread over eight topics).
  *
  * The pages run in the real app (`createWebApp`) over the real report feed reading an embedded
- * warehouse of 5M rides, the one the reports group built when it ran before in this process, else
- * built here the same way.
+ * emulator of 5M rides through its in-process SQL client (as `run` does): the one the reports
+ * group built when it ran before in this process, else built here the same way.
  */
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BenchGroup, BenchResult } from "./main.ts";
-import { History } from "./reports.ts";
 import { disposeHistory, type SharedHistory, takeHistory } from "./shared_history.ts";
+import { SkiHistory } from "./ski_history.ts";
 import { buildConfig } from "../src/config/load.ts";
 import { silentLogger } from "../src/log.ts";
-import { Warehouse, WAREHOUSE_FILE } from "../src/emulator/warehouse.ts";
-import { ensureSchema } from "../src/emulator/dynamic/schema.ts";
-import { DynamicTableEngine } from "../src/emulator/dynamic/engine.ts";
-import { resortCapacityRows } from "../sql/render.ts";
-import facts from "../src/generator/resorts.json" with { type: "json" };
+import { startLiftlineEmulator } from "../tests/helpers/liftline_emulator.ts";
 import { ReportFeed } from "../src/app/report_feed.ts";
 import type { Target } from "../src/app/target.ts";
 import { PERIODS } from "../src/reports/reports.ts";
@@ -99,32 +94,25 @@ async function benchStartup(report: Report): Promise<void> {
   });
 }
 
-/** The reports group's 5M-ride warehouse when it ran before in this process, else a new one. */
+/** The reports group's 5M-ride emulator when it ran before in this process, else a new one. */
 async function history5m(): Promise<{ history: SharedHistory; origin: string }> {
   const shared = takeHistory(HISTORY_RIDES);
   if (shared) return { history: shared, origin: "shared with the reports group" };
   const t0 = performance.now();
-  const dir = await Deno.makeTempDir({ prefix: "liftline-bench-web-5m-" });
-  const warehouse = new Warehouse(join(dir, WAREHOUSE_FILE));
+  const e = await startLiftlineEmulator({ dynamic: { autoRefresh: false } });
   try {
-    ensureSchema(warehouse.db, resortCapacityRows(facts));
-    const fill = new History(warehouse.db);
-    fill.fillTo(HISTORY_RIDES);
-    const engine = new DynamicTableEngine(warehouse.db, { chunkRides: 200_000 });
-    await engine.refreshAll();
+    const fill = await SkiHistory.open(e.emu);
+    await fill.fillTo(HISTORY_RIDES);
+    await e.emu.context.dynamic.refreshAll();
     // As the reports group leaves its history: a busy last hour (its three rounds of 10,000
     // streamed rides), so that "the last 30 minutes" reads have rows to rank.
-    fill.addRecentRides(30_000);
-    await engine.refreshAll();
-    await engine.stop();
+    await fill.addRecentRides(30_000);
+    await e.emu.context.dynamic.refreshAll();
     const built = Math.round((performance.now() - t0) / 1000);
-    return {
-      history: { warehouse, dir, rides: fill.rides },
-      origin: `built here in ${built} s`,
-    };
-  } catch (e) {
-    disposeHistory({ warehouse, dir, rides: 0 });
-    throw e;
+    return { history: { emulator: e, rides: fill.rides }, origin: `built here in ${built} s` };
+  } catch (err) {
+    await e.close();
+    throw err;
   }
 }
 
@@ -133,8 +121,17 @@ async function dashboardApp(history: SharedHistory) {
   const status = new StatusStore();
   const metrics = new Metrics();
   const feed = new ReportFeed({ config: buildConfig({}), metrics, status, log: silentLogger });
-  // The feed reads an embedded target's warehouse connection and nothing else of it.
-  feed.attach({ emulator: { context: { warehouse: history.warehouse } } } as unknown as Target);
+  // What `run` attaches: its embedded emulator, read through the in-process SQL client.
+  const emulator = history.emulator.emu;
+  const target: Target = {
+    controlUrl: emulator.url,
+    privateKeyPem: "",
+    keySource: "bench",
+    emulator,
+    description: "embedded emulator (bench)",
+    close: () => Promise.resolve(),
+  };
+  feed.attach(target);
   await feed.poll(); // the chain's state for the pipeline page, and the first cache version
   const live = new LiveHub();
   const app = createWebApp({ metrics, status, dashboard: feed, live });
@@ -345,7 +342,7 @@ async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
  */
 async function fanout(
   d: DashboardApp,
-  engine: DynamicTableEngine,
+  refresh: () => Promise<void>,
   base: string,
   pagePaths: string[],
 ): Promise<
@@ -374,7 +371,7 @@ async function fanout(
   try {
     const ready = JSON.parse(await within(next(), 60_000, "SSE clients")) as { topics: string[] };
     for (let change = 0; change <= FANOUT_CHANGES; change++) {
-      await engine.refreshAll();
+      await refresh();
       const before = d.feed.cache.version;
       const rendersBefore = d.live.renders;
       const t0 = performance.timeOrigin + performance.now();
@@ -400,14 +397,14 @@ async function fanout(
 }
 
 async function benchFanout(report: Report, d: DashboardApp, history: SharedHistory) {
-  const engine = new DynamicTableEngine(history.warehouse.db, { chunkRides: 200_000 });
+  const refresh = () => history.emulator.emu.context.dynamic.refreshAll();
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     d.app.fetch,
   );
   const base = `http://127.0.0.1:${server.addr.port}`;
   try {
-    const one = await fanout(d, engine, base, ["/?period=today&metric=visitors"]);
+    const one = await fanout(d, refresh, base, ["/?period=today&metric=visitors"]);
     report({
       name: "live_fanout_100_p95_ms",
       value: ms(quantile(one.deliveries, 0.95)),
@@ -426,7 +423,7 @@ async function benchFanout(report: Report, d: DashboardApp, history: SharedHisto
       ...PERIODS.map((p) => `/?period=${p}&metric=visitors`),
       ...d.resorts.map((r) => `/resorts/${encodeURIComponent(r.resort)}`),
     ];
-    const spread = await fanout(d, engine, base, spreadPages);
+    const spread = await fanout(d, refresh, base, spreadPages);
     report({
       name: "live_fanout_100_spread_p95_ms",
       value: ms(quantile(spread.deliveries, 0.95)),
@@ -443,7 +440,6 @@ async function benchFanout(report: Report, d: DashboardApp, history: SharedHisto
   } finally {
     d.live.close(); // ends the open streams, so that the server can shut down
     await server.shutdown();
-    await engine.stop();
   }
 }
 
@@ -463,8 +459,9 @@ const web: BenchGroup = async (report) => {
       }
     }
     await benchFanout(report, d, history);
+    await d.feed.close();
   } finally {
-    disposeHistory(history);
+    await disposeHistory(history);
   }
 };
 
