@@ -31,4 +31,6 @@ if (import.meta.main) {
     const mod = await import(`./${name}.ts`) as { default: BenchGroup };
     await mod.default((r) => console.log(JSON.stringify(r)));
   }
+  const { disposeUntaken } = await import("./shared_history.ts");
+  await disposeUntaken();
 }

@@ -13,6 +13,7 @@
 import type { LaneSession } from "../warehouse/duckdb.ts";
 import { type CatalogObject, changeLogOf, ROW_COLUMN, tableOf } from "../warehouse/catalog.ts";
 import type { Warehouse } from "../warehouse/warehouse.ts";
+import { insertNumbered, logOldVersions } from "../warehouse/numbering.ts";
 import { qi } from "../sql/translate/quote.ts";
 import type { IncrementalPlan, SourcePlan } from "./analysis.ts";
 import { realias } from "./analysis.ts";
@@ -175,7 +176,10 @@ export async function refreshOne(
   }
   if (!changed.length) return { action: "NO_DATA", inserted: 0, deleted: 0, marks: positions };
   const plans = changed.map((id) => compiled.plan.sources.get(id)!);
-  if (!opts.incremental || plans.some((p) => !p || p.opaque)) {
+  if (
+    !opts.incremental || plans.some((p) => !p || p.opaque) ||
+    await mostlyNew(s, compiled, changed, marks!, positions)
+  ) {
     const { inserted, deleted } = await replaceAll(w, s, dt, compiled);
     return { action: "FULL", inserted, deleted, marks: positions };
   }
@@ -190,50 +194,144 @@ export async function refreshOne(
     }
   }
   try {
-    const dtMatch = (alias: string) =>
-      restrictions.map((r) => matches(r, (k) => `${alias}.${qi(compiled.columns[k])}`)).join(
-        " OR ",
-      ) || "FALSE";
-    // Delete the affected keys (old versions to the change log first, for this table's readers).
-    const table = tableOf(dt);
-    let deleted = 0;
-    if (restrictions.length) {
-      await logRows(
-        w,
-        s,
-        dt,
-        `SELECT ${qi(ROW_COLUMN)} FROM ${table} AS "d" WHERE ${dtMatch(`"d"`)}`,
-      );
-      deleted = await s.changes(`DELETE FROM ${table} AS "d" WHERE ${dtMatch(`"d"`)}`);
+    if (!restrictions.length) {
+      return { action: "INCREMENTAL", inserted: 0, deleted: 0, marks: positions };
     }
-    // Recompute them, each source restricted to the rows that can produce them.
-    let inserted = 0;
-    if (restrictions.length) {
-      const overrides = new Map<string, string>();
-      for (const [id, src] of compiled.sources) {
-        const plan = compiled.plan.sources.get(id);
-        if (!plan) continue;
-        for (const occ of plan.occurrences) {
-          const pred = await occurrenceFilter(s, occ, restrictions);
-          if (pred) {
-            overrides.set(occ.duckAlias, `(SELECT * FROM ${tableOf(src)} AS "x" WHERE ${pred})`);
-          }
-        }
+    // Recompute the affected keys, each source restricted to the rows that can produce them.
+    const overrides = new Map<string, string>();
+    for (const [id, src] of compiled.sources) {
+      const plan = compiled.plan.sources.get(id);
+      if (!plan) continue;
+      for (const occ of plan.occurrences) {
+        const relation = await occurrenceRelation(s, src, occ, restrictions);
+        if (relation) overrides.set(occ.duckAlias, relation);
       }
-      const sql = compiled.translate((_ref, alias) => overrides.get(alias));
-      inserted = await insertRows(
-        w,
-        s,
-        dt,
-        compiled,
-        `SELECT * FROM (${sql}) AS "q" WHERE ${dtMatch(`"q"`)}`,
-      );
     }
+    const sql = compiled.translate((_ref, alias) => overrides.get(alias));
+    const inKeys = restrictions.map((r) => matches(r, (k) => `"q".${qi(compiled.columns[k])}`))
+      .join(" OR ");
+    const fresh = await tempTable(
+      s,
+      temps,
+      `SELECT ${
+        castColumns(compiled, `"r"`)
+      } FROM (SELECT * FROM (${sql}) AS "q" WHERE ${inKeys}) AS "r"`,
+      compiled.columns,
+    );
+    // The table's rows of those keys now.
+    const cols = compiled.columns.map((c) => qi(c)).join(", ");
+    const current = await tempTable(
+      s,
+      temps,
+      `SELECT ${qi(ROW_COLUMN)}, ${cols} FROM ${await rowsOfKeys(s, dt, compiled, restrictions)}`,
+      compiled.columns,
+    );
+    // Apply only the difference: rows that did not change stay (and downstream tables see no
+    // change in them), which also makes the history's row counts what changed.
+    const same = (a: string, b: string) =>
+      [...compiled.columns, "$DUP"].map((c) => `${a}.${qi(c)} IS NOT DISTINCT FROM ${b}.${qi(c)}`)
+        .join(" AND ");
+    const gone = `SELECT "o".${
+      qi(ROW_COLUMN)
+    } FROM ${current} AS "o" ANTI JOIN ${fresh} AS "n" ON ${same(`"o"`, `"n"`)}`;
+    await logOldVersions(w, s, dt, gone);
+    const deleted = await s.changes(
+      `DELETE FROM ${tableOf(dt)} WHERE ${qi(ROW_COLUMN)} IN (${gone})`,
+    );
+    const inserted = await insertRows(
+      w,
+      s,
+      dt,
+      compiled,
+      `SELECT "n".* FROM ${fresh} AS "n" ANTI JOIN ${current} AS "o" ON ${same(`"n"`, `"o"`)}`,
+    );
     return { action: "INCREMENTAL", inserted, deleted, marks: positions };
   } finally {
     for (const t of temps) await s.run(`DROP TABLE IF EXISTS ${t}`).catch(() => {});
   }
 }
+
+/** The table's stored columns of `alias`, cast to their storage types. */
+function castColumns(compiled: Compiled, alias: string): string {
+  return compiled.columns.map((c, i) =>
+    `CAST(${alias}.${qi(c)} AS ${compiled.duckTypes[i]}) AS ${qi(c)}`
+  ).join(", ");
+}
+
+/**
+ * A temporary table of `sql`'s rows, each numbered among its identical rows (`$DUP`), so that
+ * comparing two of them matches rows one for one even when a table holds duplicates.
+ */
+async function tempTable(
+  s: LaneSession,
+  temps: string[],
+  sql: string,
+  columns: readonly string[],
+): Promise<string> {
+  const table = `"_ll_rows_${++tempCounter}"`;
+  temps.push(table);
+  await s.run(
+    `CREATE TEMP TABLE ${table} AS SELECT *, row_number() OVER (PARTITION BY ${
+      columns.map((c) => qi(c)).join(", ")
+    }) AS "$DUP" FROM (${sql})`,
+  );
+  return table;
+}
+
+/** The dynamic table's rows whose keys a restriction holds, as a relation (semi-joins). */
+async function rowsOfKeys(
+  s: LaneSession,
+  dt: CatalogObject,
+  compiled: Compiled,
+  restrictions: readonly Restriction[],
+): Promise<string> {
+  const parts: string[] = [];
+  for (const r of restrictions) {
+    const on = r.keys.map((k) =>
+      `"x".${qi(compiled.columns[k])} IS NOT DISTINCT FROM "kr".${keyCol(k)}`
+    );
+    const ranges: string[] = [];
+    for (const k of r.keys) {
+      const range = await rangeOf(s, `"x".${qi(compiled.columns[k])}`, r, k);
+      if (range) ranges.push(range);
+    }
+    parts.push(
+      `SELECT "x".* FROM ${tableOf(dt)} AS "x" SEMI JOIN ${r.table} AS "kr" ON ${on.join(" AND ")}${
+        ranges.length ? ` WHERE ${ranges.join(" AND ")}` : ""
+      }`,
+    );
+  }
+  return `(${parts.join(" UNION ")})`;
+}
+
+/**
+ * True when the changes are a large share of the changed sources (a first fill, a catch-up after
+ * a long pause): recomputing the whole table is then cheaper than finding, deleting and
+ * recomputing nearly every key, and needs no key tables the size of the sources.
+ */
+async function mostlyNew(
+  s: LaneSession,
+  compiled: Compiled,
+  changed: readonly number[],
+  from: Record<string, Mark>,
+  to: Record<string, Mark>,
+): Promise<boolean> {
+  let changes = 0;
+  const counts: string[] = [];
+  for (const id of changed) {
+    const a = from[String(id)], b = to[String(id)];
+    changes += (b.row - a.row) + (b.logSeq - a.logSeq);
+    counts.push(`(SELECT count(*) FROM ${tableOf(compiled.sources.get(id)!)})`);
+  }
+  if (changes < FULL_REFRESH_MIN_CHANGES) return false;
+  const total = Number((await s.all(`SELECT ${counts.join(" + ")}`)).rows[0][0]);
+  return changes > total * FULL_REFRESH_SHARE;
+}
+
+/** A refresh recomputes everything when its changes are over this share of the sources' rows… */
+const FULL_REFRESH_SHARE = 0.25;
+/** …and at least this many (small tables stay incremental, as the tests expect). */
+const FULL_REFRESH_MIN_CHANGES = 50_000;
 
 /** The key values a source's changed rows reach, one restriction per set of keys reached. */
 async function keysOfDelta(
@@ -288,69 +386,53 @@ async function expandViaTable(
   return { keys, table };
 }
 
-/** The filter of one source occurrence for a set of restrictions, or undefined (read it all). */
-async function occurrenceFilter(
+/**
+ * The rows of one source occurrence that can produce the restricted keys, as a relation, or
+ * undefined (read it all). Each restriction is a semi-join on its key table (DuckDB hashes it;
+ * a correlated EXISTS with IS NOT DISTINCT FROM would compare row by row), narrowed first by the
+ * zone-map ranges of every key that is a monotone function of a column.
+ */
+async function occurrenceRelation(
   s: LaneSession,
+  src: CatalogObject,
   occ: { duckAlias: string; exprs: ReadonlyMap<number, string> },
   restrictions: readonly Restriction[],
 ): Promise<string | undefined> {
-  const preds: string[] = [];
-  const ranges: string[] = [];
-  let rangeAll = true;
+  const parts: string[] = [];
   for (const r of restrictions) {
     const ks = r.keys.filter((k) => occ.exprs.has(k));
     // A restriction this occurrence does not reach can come from any of its rows.
     if (!ks.length) return undefined;
     const part: Restriction = { keys: ks, table: r.table };
-    preds.push(matches(part, (k) => realias(occ.exprs.get(k)!, occ.duckAlias, "x")));
-    let range: string | undefined;
+    const on = ks.map((k) =>
+      `${realias(occ.exprs.get(k)!, occ.duckAlias, "x")} IS NOT DISTINCT FROM "kr".${keyCol(k)}`
+    );
+    const ranges: string[] = [];
     for (const k of ks) {
-      range = await rangeOf(s, realias(occ.exprs.get(k)!, occ.duckAlias, "x"), part, k);
-      if (range) break;
+      const range = await rangeOf(s, realias(occ.exprs.get(k)!, occ.duckAlias, "x"), part, k);
+      if (range) ranges.push(range);
     }
-    if (range) ranges.push(range);
-    else rangeAll = false;
+    parts.push(
+      `SELECT "x".* FROM ${tableOf(src)} AS "x" SEMI JOIN ${r.table} AS "kr" ON ${
+        on.join(" AND ")
+      }${ranges.length ? ` WHERE ${ranges.join(" AND ")}` : ""}`,
+    );
   }
-  const pred = `(${preds.join(" OR ")})`;
-  return rangeAll && ranges.length ? `(${ranges.join(" OR ")}) AND ${pred}` : pred;
-}
-
-/** Writes the old versions of the table's rows `rowsSql` selects to its change log. */
-async function logRows(
-  w: Warehouse,
-  s: LaneSession,
-  dt: CatalogObject,
-  rowsSql: string | null,
-): Promise<void> {
-  if (!dt.props.changeLog) return;
-  const base = w.nextLogSeq(dt.id);
-  const cols = dt.columns.map((c) => qi(c.name)).join(", ");
-  const n = await s.changes(
-    `INSERT INTO ${changeLogOf(dt)} ("$SEQ", ${qi(ROW_COLUMN)}, ${cols})
-     SELECT ${base} + row_number() OVER () - 1, ${qi(ROW_COLUMN)}, ${cols} FROM ${tableOf(dt)}
-     ${rowsSql ? `WHERE ${qi(ROW_COLUMN)} IN (${rowsSql})` : ""}`,
-  );
-  w.reserveLogSeq(dt.id, n);
+  // Rows are distinct by their hidden $ROW, so UNION only merges rows two restrictions share.
+  return `(${parts.join(" UNION ")})`;
 }
 
 /** Inserts the rows of `sql` (the definition's columns) with new `$ROW`s. */
-async function insertRows(
+function insertRows(
   w: Warehouse,
   s: LaneSession,
   dt: CatalogObject,
   compiled: Compiled,
   sql: string,
 ): Promise<number> {
-  const first = w.nextRow(dt.id);
-  const cols = compiled.columns.map((c) => qi(c)).join(", ");
   const casts = compiled.columns.map((c, i) => `CAST("r".${qi(c)} AS ${compiled.duckTypes[i]})`)
     .join(", ");
-  const n = await s.changes(
-    `INSERT INTO ${tableOf(dt)} (${cols}, ${qi(ROW_COLUMN)})
-     SELECT ${casts}, ${first} + row_number() OVER () - 1 FROM (${sql}) AS "r"`,
-  );
-  w.reserveRows(dt.id, n);
-  return n;
+  return insertNumbered(w, s, dt, compiled.columns, `SELECT ${casts} FROM (${sql}) AS "r"`);
 }
 
 /** Replaces every row (FULL and REINITIALIZE). */
@@ -360,7 +442,7 @@ async function replaceAll(
   dt: CatalogObject,
   compiled: Compiled,
 ): Promise<{ inserted: number; deleted: number }> {
-  await logRows(w, s, dt, null);
+  await logOldVersions(w, s, dt, null);
   const deleted = await s.changes(`DELETE FROM ${tableOf(dt)}`);
   const inserted = await insertRows(w, s, dt, compiled, compiled.translate());
   return { inserted, deleted };

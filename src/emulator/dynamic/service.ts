@@ -506,19 +506,28 @@ export class DynamicTables {
       this.#refreshing = true;
       try {
         await this.#w.refresher.transaction(async (s) => {
-          for (const o of order) {
-            failed = o;
-            const rt = this.#runtimeOf(o);
-            const compiled = this.#compiled(o);
-            const incremental = o.props.refreshMode === "INCREMENTAL";
-            const r = await refreshOne(this.#w, s, o, compiled, rt.marks, { incremental });
-            results.set(o.id, r);
-            await s.run(`DELETE FROM ${STATE_TABLE} WHERE id = ?`, [o.id]);
-            await s.run(`INSERT INTO ${STATE_TABLE} VALUES (?, ?, ?, 0)`, [
-              o.id,
-              dataTimestamp.toISOString(),
-              JSON.stringify(r.marks),
-            ]);
+          // A stop between two statements (or before the first) cancels the refresh too, not
+          // only one DuckDB is running when it comes.
+          s.guard = () => {
+            if (this.#stopped) throw new Error("INTERRUPT: the emulator is stopping");
+          };
+          try {
+            for (const o of order) {
+              failed = o;
+              const rt = this.#runtimeOf(o);
+              const compiled = this.#compiled(o);
+              const incremental = o.props.refreshMode === "INCREMENTAL";
+              const r = await refreshOne(this.#w, s, o, compiled, rt.marks, { incremental });
+              results.set(o.id, r);
+              await s.run(`DELETE FROM ${STATE_TABLE} WHERE id = ?`, [o.id]);
+              await s.run(`INSERT INTO ${STATE_TABLE} VALUES (?, ?, ?, 0)`, [
+                o.id,
+                dataTimestamp.toISOString(),
+                JSON.stringify(r.marks),
+              ]);
+            }
+          } finally {
+            s.guard = undefined;
           }
           failed = undefined;
         });
@@ -535,10 +544,10 @@ export class DynamicTables {
           rt.dataTimestamp = dataTimestamp;
           rt.marks = r.marks;
           if (o.props.initialized === false) await this.#markInitialized(o);
-          // An upstream table brought to the same data timestamp for a manual refresh, with
-          // nothing new, moves its timestamp without a history row of its own: the row the
-          // user asked for stays the latest one in its history.
-          const quiet = trigger === "MANUAL" && r.action === "NO_DATA" &&
+          // An upstream table brought to the same data timestamp for a manual refresh or a
+          // creation, with nothing new, moves its timestamp without a history row of its own:
+          // the row the user asked for stays the latest one in its history.
+          const quiet = trigger !== "SCHEDULED" && r.action === "NO_DATA" &&
             !targets.some((x) => x.id === o.id);
           if (!quiet) {
             history.push(

@@ -36,6 +36,11 @@ export interface StoredResult {
 
 /** How many results are kept (oldest dropped first). */
 const MAX_RESULTS = 500;
+/**
+ * How many rows the kept results hold at most (oldest dropped first): they live in DuckDB's
+ * memory, within the emulator's memory limit, and the dashboard alone makes thousands a minute.
+ */
+const MAX_RESULT_ROWS = 200_000;
 const DAY_MS = 86_400_000;
 
 /** The `results` table name of a query. */
@@ -161,9 +166,14 @@ export class ResultStore {
 
   async #evict(s: LaneSession): Promise<void> {
     const now = Date.now();
+    let rows = 0;
+    for (const r of this.#results.values()) rows += r.rowCount;
     for (const [id, r] of this.#results) {
-      if (this.#results.size <= MAX_RESULTS && now - r.createdAt < DAY_MS) break;
+      const over = this.#results.size > MAX_RESULTS || rows > MAX_RESULT_ROWS;
+      // The newest result always stays: its client has yet to fetch it.
+      if ((!over && now - r.createdAt < DAY_MS) || this.#results.size === 1) break;
       this.#results.delete(id);
+      rows -= r.rowCount;
       await s.run(`DROP TABLE IF EXISTS ${r.table}`).catch(() => {});
     }
   }

@@ -113,6 +113,8 @@ export class Lane {
 export class LaneSession {
   readonly conn: DuckDBConnection;
   #inTransaction = false;
+  /** Called before each statement; throws to stop a long piece of work between statements. */
+  guard: (() => void) | undefined;
 
   constructor(conn: DuckDBConnection) {
     this.conn = conn;
@@ -128,6 +130,7 @@ export class LaneSession {
   }
 
   async all(sql: string, params?: readonly DuckParam[]): Promise<DuckRows> {
+    this.guard?.();
     const reader = params && params.length
       ? await this.conn.runAndReadAll(sql, params as never)
       : await this.conn.runAndReadAll(sql);
@@ -141,6 +144,7 @@ export class LaneSession {
   }
 
   #exec(sql: string, params?: readonly DuckParam[]): Promise<DuckDBMaterializedResult> {
+    this.guard?.();
     return params && params.length ? this.conn.run(sql, params as never) : this.conn.run(sql);
   }
 
@@ -182,16 +186,23 @@ export function readerRows(reader: DuckDBResultReader): DuckRows {
 export interface DuckOptions {
   /** Threads DuckDB may use (default: 2, this machine kind's cores). */
   threads?: number;
-  /** DuckDB's buffer limit, e.g. `256MB`: beyond it, large operators spill to `<file>.tmp`. */
+  /** DuckDB's buffer limit, e.g. `256MB`: beyond it, large operators spill to `<file>.tmp`
+   * (default {@link DEFAULT_MEMORY_LIMIT}). */
   memoryLimit?: string;
 }
+
+/**
+ * DuckDB's default buffer limit in the emulator. Refreshes and large results spill to disk
+ * beyond it; `liftline run` keeps its whole process within a few hundred MB.
+ */
+export const DEFAULT_MEMORY_LIMIT = "128MB";
 
 /** Opens (creating if needed) a DuckDB database file with the emulator's settings. */
 export async function openDuckDB(path: string, options: DuckOptions = {}): Promise<DuckDBInstance> {
   const duck = await loadDuckDB();
   return await duck.DuckDBInstance.create(path, {
     threads: String(options.threads ?? 2),
-    memory_limit: options.memoryLimit ?? "256MB",
+    memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
     // Offline by design: never fetch an extension (json and icu are built in).
     autoinstall_known_extensions: "false",
     autoload_known_extensions: "false",
@@ -200,5 +211,9 @@ export async function openDuckDB(path: string, options: DuckOptions = {}): Promi
     preserve_insertion_order: "true",
     // Checkpoint the write-ahead log every 64 MB rather than 16 MB: fewer stalls while streaming.
     checkpoint_threshold: "64MB",
+    // Hand freed memory back to the system sooner than the 128 MB default: the emulator shares
+    // its process with the generator, the streamer and the web server.
+    allocator_flush_threshold: "16MB",
+    allocator_bulk_deallocation_flush_threshold: "32MB",
   });
 }

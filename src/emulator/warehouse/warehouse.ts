@@ -45,7 +45,7 @@ export interface ChannelRecord {
 
 /** Settings of {@link Warehouse.open}. */
 export interface WarehouseOptions {
-  /** DuckDB's memory limit (default `256MB`). */
+  /** DuckDB's memory limit (default `128MB`). */
   memoryLimit?: string;
   /** DuckDB threads (default 2). */
   threads?: number;

@@ -26,6 +26,7 @@ import { translateQuery } from "../translate/run.ts";
 import { Scope, Translator } from "../translate/translator.ts";
 import { catalogResolver } from "../resolver.ts";
 import { streamOffset } from "../streams.ts";
+import { insertNumbered } from "../../warehouse/numbering.ts";
 
 /** The name of a new object, checked against the catalog's databases and schemas. */
 export function newName(ctx: StatementContext, parts: readonly string[]): FullName {
@@ -260,15 +261,15 @@ export async function createTable(
       }
       checkUnique(columns.map((c) => c.name));
       const o = await createTableObject(ctx, s, n, columns, { comment });
-      const first = ctx.warehouse.reserveRows(o.id, 0);
-      const inserted = await s.changes(
-        `INSERT INTO ${tableOf(o)} (${columns.map((c) => qi(c.name)).join(", ")}, ${qi(ROW_COLUMN)})
-         SELECT ${
+      await insertNumbered(
+        ctx.warehouse,
+        s,
+        o,
+        columns.map((c) => c.name),
+        `SELECT ${
           q.columns.map((c, i) => `CAST(${qi(c.duck)} AS ${duckType(columns[i].type)})`).join(", ")
-        },
-           ${first} + row_number() OVER () - 1 FROM (${q.sql})`,
+        } FROM (${q.sql})`,
       );
-      ctx.warehouse.reserveRows(o.id, inserted);
       await q.commitStreams(s);
       return status(`Table ${n.name} successfully created.`);
     }

@@ -15,13 +15,13 @@ import type { LaneSession } from "../../warehouse/duckdb.ts";
 import {
   type CatalogColumn,
   type CatalogObject,
-  changeLogOf,
   ROW_COLUMN,
   tableOf,
 } from "../../warehouse/catalog.ts";
 import { duckType, T } from "../../warehouse/types.ts";
 import { type Outcome, STATEMENT_TYPE, type StatementContext } from "../context.ts";
 import { existing } from "./ddl.ts";
+import { insertNumbered, logOldVersions } from "../../warehouse/numbering.ts";
 import { checkBinds, statementTranslator } from "../translate/run.ts";
 import { Scope } from "../translate/translator.ts";
 import type { Expr, Relation } from "../translate/context.ts";
@@ -63,16 +63,7 @@ export async function logOldRows(
   o: CatalogObject,
   rowsSql: string | null,
 ): Promise<void> {
-  if (!o.props.changeLog) return;
-  const w = ctx.warehouse;
-  const base = w.nextLogSeq(o.id);
-  const cols = o.columns.map((c) => qi(c.name)).join(", ");
-  const n = await s.changes(
-    `INSERT INTO ${changeLogOf(o)} ("$SEQ", ${qi(ROW_COLUMN)}${cols ? ", " + cols : ""})
-     SELECT ${base} + row_number() OVER () - 1, ${qi(ROW_COLUMN)}${cols ? ", " + cols : ""}
-     FROM ${tableOf(o)} ${rowsSql ? `WHERE ${qi(ROW_COLUMN)} IN (${rowsSql})` : ""}`,
-  );
-  w.reserveLogSeq(o.id, n);
+  await logOldVersions(ctx.warehouse, s, o, rowsSql);
 }
 
 /** Text that must read as a number; fails as Snowflake does ("Numeric value 'd' is not recognized"). */
@@ -148,12 +139,13 @@ export async function insert(ctx: StatementContext, ast: Node): Promise<Outcome>
       await logOldRows(ctx, s, o, null);
       await s.run(`DELETE FROM ${tableOf(o)}`);
     }
-    const first = ctx.warehouse.nextRow(o.id);
-    const inserted = await s.changes(
-      `INSERT INTO ${tableOf(o)} (${columns.map((c) => qi(c.name)).join(", ")}, ${qi(ROW_COLUMN)})
-       SELECT *, ${first} + row_number() OVER () - 1 FROM (${source})`,
+    const inserted = await insertNumbered(
+      ctx.warehouse,
+      s,
+      o,
+      columns.map((c) => c.name),
+      source,
     );
-    ctx.warehouse.reserveRows(o.id, inserted);
     await advanceStreams(ctx, s, resolver.streamReads);
     return counts(["number of rows inserted"], [inserted], STATEMENT_TYPE.insert);
   });
