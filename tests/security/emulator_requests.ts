@@ -618,6 +618,124 @@ export async function appendAbuse(access: EmulatorAccess): Promise<HostileReques
   }));
 }
 
+/** What {@link duckdbOnlySql} aims at: where files would land, and what would leak. */
+export interface FileSystemTargets {
+  /** A folder that must stay empty: files written by a statement would land here. */
+  readonly dir: string;
+  /** A file whose content must never come back. */
+  readonly secretFile: string;
+  /** An environment variable whose value must never come back. */
+  readonly secretVar: string;
+}
+
+/**
+ * DuckDB's own statements, functions and syntax, which Snowflake does not have, aimed at the file
+ * system, the process and the engine's settings. The emulator runs Snowflake SQL on DuckDB: each
+ * must be refused with a Snowflake-shaped error (the SQL API's HTTP 200 with `success: false`, a
+ * six-digit code and a SQLSTATE), reading, writing and loading nothing. `[name, sqlText]` pairs.
+ */
+export function duckdbOnlySql(t: FileSystemTargets): [string, string][] {
+  const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
+  const file = lit(t.secretFile);
+  const out = (name: string) => lit(`${t.dir}/${name}`);
+  return [
+    // Reading files.
+    ["read_csv", `SELECT * FROM read_csv(${file})`],
+    ["read_csv of /etc/passwd", "SELECT * FROM read_csv('/etc/passwd')"],
+    ["read_csv_auto", `SELECT * FROM read_csv_auto(${file}, header = false)`],
+    ["read_csv in TABLE()", `SELECT * FROM TABLE(read_csv(${file}))`],
+    ["a file path as a table (replacement scan)", `SELECT * FROM ${file}`],
+    ["a file path as a quoted identifier", `SELECT * FROM "${t.secretFile}"`],
+    ["read_text, scalar", `SELECT read_text(${file})`],
+    ["read_text, table", `SELECT content FROM read_text(${file})`],
+    ["read_blob", `SELECT * FROM read_blob(${file})`],
+    ["read_json", `SELECT * FROM read_json(${file})`],
+    ["read_json_auto", `SELECT * FROM read_json_auto(${file})`],
+    ["read_parquet", `SELECT * FROM read_parquet(${file})`],
+    ["parquet_metadata", `SELECT * FROM parquet_metadata(${file})`],
+    ["sniff_csv", `SELECT * FROM sniff_csv(${file})`],
+    ["glob", `SELECT * FROM glob(${lit(`${t.dir}/../*`)})`],
+    ["FROM-first read_text", `FROM read_text(${file})`],
+    ["read_csv in a CTE", `WITH f AS (SELECT * FROM read_csv(${file})) SELECT * FROM f`],
+    ["read_text in a scalar subquery", `SELECT (SELECT read_text(${file}))`],
+    ["query() table function", `SELECT * FROM query('SELECT * FROM read_text(${file})')`],
+    // Reading the process's environment and the engine's state.
+    ["getenv", `SELECT getenv(${lit(t.secretVar)})`],
+    ["getenv HOME", "SELECT getenv('HOME')"],
+    ["current_setting", "SELECT current_setting('home_directory')"],
+    ["duckdb_settings()", "SELECT * FROM duckdb_settings()"],
+    ["duckdb_extensions()", "SELECT * FROM duckdb_extensions()"],
+    ["duckdb_databases()", "SELECT * FROM duckdb_databases()"],
+    ["pragma_database_list()", "SELECT * FROM pragma_database_list()"],
+    ["PRAGMA database_list", "PRAGMA database_list"],
+    ["PRAGMA memory_limit", "PRAGMA memory_limit = '64GB'"],
+    ["CALL pragma_version()", "CALL pragma_version()"],
+    ["CALL duckdb_settings()", "CALL duckdb_settings()"],
+    ["SUMMARIZE", `SUMMARIZE SELECT * FROM read_csv(${file})`],
+    // Writing files.
+    ["COPY … TO", `COPY (SELECT 1 AS x) TO ${out("copy.csv")}`],
+    ["COPY … TO parquet", `COPY (SELECT 1 AS x) TO ${out("copy.parquet")} (FORMAT PARQUET)`],
+    ["COPY … FROM a file", `COPY T FROM ${file}`],
+    ["EXPORT DATABASE", `EXPORT DATABASE ${out("export")}`],
+    ["IMPORT DATABASE", `IMPORT DATABASE ${lit(t.dir)}`],
+    ["ATTACH", `ATTACH ${out("attached.duckdb")} AS hostile`],
+    ["ATTACH DATABASE", `ATTACH DATABASE ${out("attached2.duckdb")} AS hostile2`],
+    ["ATTACH IF NOT EXISTS", `ATTACH IF NOT EXISTS ${out("attached3.duckdb")} AS hostile3`],
+    ["ATTACH sqlite", `ATTACH ${out("attached.sqlite")} AS hostile4 (TYPE SQLITE)`],
+    ["DETACH", "DETACH results"],
+    ["CHECKPOINT", "CHECKPOINT"],
+    ["FORCE CHECKPOINT", "FORCE CHECKPOINT"],
+    // Extensions.
+    ["INSTALL", "INSTALL httpfs"],
+    ["FORCE INSTALL from a file", `FORCE INSTALL ${out("x.duckdb_extension")}`],
+    ["LOAD", "LOAD httpfs"],
+    ["LOAD a file", `LOAD ${out("x.duckdb_extension")}`],
+    ["load_extension", `SELECT load_extension(${out("x.so")})`],
+    // Engine objects Snowflake does not have.
+    ["CREATE MACRO", "CREATE MACRO hostile_macro(x) AS getenv(x)"],
+    ["CREATE SECRET", "CREATE SECRET hostile_secret (TYPE S3, KEY_ID 'k', SECRET 's')"],
+    ["CREATE TABLE AS read_csv", `CREATE TABLE HOSTILE_T AS SELECT * FROM read_csv(${file})`],
+    ["CREATE VIEW over read_text", `CREATE VIEW HOSTILE_V AS SELECT * FROM read_text(${file})`],
+    [
+      "a DEFAULT of getenv",
+      `CREATE TABLE HOSTILE_D (A VARCHAR DEFAULT getenv(${lit(t.secretVar)}))`,
+    ],
+    [
+      "a dynamic table over read_csv",
+      `CREATE DYNAMIC TABLE HOSTILE_DT TARGET_LAG = '1 minute' WAREHOUSE = W
+         AS SELECT * FROM read_csv(${file})`,
+    ],
+    [
+      "a SQL table function over read_text",
+      `CREATE FUNCTION HOSTILE_F() RETURNS TABLE (C VARCHAR)
+         AS 'SELECT content FROM read_text(${file.replaceAll("'", "''")})'`,
+    ],
+    ["INSERT … SELECT read_text", `INSERT INTO T (A) SELECT read_text(${file})`],
+    ["UPDATE … SET getenv", `UPDATE T SET A = getenv(${lit(t.secretVar)})`],
+    ["DELETE … WHERE IN read_csv", `DELETE FROM T WHERE A IN (SELECT * FROM read_csv(${file}))`],
+  ];
+}
+
+/**
+ * DuckDB's SET, RESET and PRAGMA of engine settings. Snowflake's `SET x = …` sets a session
+ * variable, so a success is a Snowflake answer too; what must not happen is the engine setting
+ * changing (file access turned back on, the memory limit lifted).
+ */
+export function duckdbSettingsSql(): [string, string][] {
+  return [
+    ["SET enable_external_access", "SET enable_external_access = true"],
+    ["SET GLOBAL enable_external_access", "SET GLOBAL enable_external_access = true"],
+    ["SET memory_limit", "SET memory_limit = '64GB'"],
+    ["SET threads", "SET threads = 64"],
+    ["SET temp_directory", "SET temp_directory = '/'"],
+    ["SET allowed_directories", "SET allowed_directories = ['/']"],
+    ["SET autoload_known_extensions", "SET autoload_known_extensions = true"],
+    ["RESET memory_limit", "RESET memory_limit"],
+    ["PRAGMA enable_profiling", "PRAGMA enable_profiling = 'json'"],
+    ["PRAGMA profiling_output", "PRAGMA profiling_output = '/tmp/liftline-hostile-profile.json'"],
+  ];
+}
+
 /** Logs in through the SQL API with a valid key-pair JWT; returns the session token. */
 export async function sqlLogin(access: EmulatorAccess): Promise<string> {
   const res = await fetch(`${access.url}/session/v1/login-request`, {
@@ -705,6 +823,12 @@ export async function sqlAbuse(access: EmulatorAccess): Promise<HostileRequest[]
     "ALTER DYNAMIC TABLE NOPE REFRESH",
     "SELECT * FROM TABLE(DYNAMIC_TABLE_REFRESH_HISTORY(NAME => '" + "x".repeat(5000) + "'))",
     "-- " + "x".repeat(1024 * 1024),
+    ...duckdbSettingsSql().map(([, sql]) => sql),
+    ...duckdbOnlySql({
+      dir: "/tmp/liftline-hostile-sql",
+      secretFile: "/etc/passwd",
+      secretVar: "HOME",
+    }).map(([, sql]) => sql),
   ];
   for (const sqlText of statements) {
     out.push({
