@@ -39,6 +39,10 @@ Local target (the embedded emulator):
   --emulator-commit-delay-ms EMULATOR_COMMIT_DELAY_MS   commit delay (default 1000)
   --emulator-faults EMULATOR_FAULTS       http429=P,http500=P,http503=P,reset=P,latency=MS,invalidate=S,token_ttl=S`;
 
+const CHANNELS_SETTING =
+  `  --stream-channels STREAM_CHANNELS                     channels per table, 1-2000 (default 4); each
+                                                        row is queued for one of them by its TXID`;
+
 const GENERATOR_SETTINGS = `Generator:
   --speed SPEED                       TURTLE | LLAMA | CHEETAH | MAX (default CHEETAH)
   --tickets-per-day TICKETS_PER_DAY   ticket sales per simulated day (default 8500)
@@ -47,10 +51,15 @@ const GENERATOR_SETTINGS = `Generator:
   --until UNTIL                       world time at which generation stops
   --queue-max-rows QUEUE_MAX_ROWS     per-table queue cap; the world clock pauses at it (default 500000)`;
 
-const STREAMER_SETTINGS = `Streamer (memory bounds, per table):
+/** `generate` queues each row for the channel that will stream it. */
+const GENERATE_SETTINGS = `${GENERATOR_SETTINGS}
+  --stream-channels STREAM_CHANNELS   channels per table (default 4): each row is queued for one`;
+
+const STREAMER_SETTINGS = `Streamer:
+${CHANNELS_SETTING}
   --stream-batch-rows STREAM_BATCH_ROWS                 rows per append request (default 10000)
-  --stream-max-inflight-rows STREAM_MAX_INFLIGHT_ROWS   rows appended and not yet committed before
-                                                        appending waits (default 100000)`;
+  --stream-max-inflight-rows STREAM_MAX_INFLIGHT_ROWS   rows appended and not yet committed, per
+                                                        channel, before appending waits (default 100000)`;
 
 const SERVER_SETTINGS = `Server:
   --host HOST                         listen address (default 127.0.0.1)
@@ -100,7 +109,7 @@ ${COMMON_SETTINGS}`,
     help: `Simulates the resorts and writes every row to the local queue (DATA_DIR/queue.db).
 With UNTIL set, exits 0 once world time reaches it and every row is in the queue.
 
-${GENERATOR_SETTINGS}
+${GENERATE_SETTINGS}
 
 ${COMMON_SETTINGS}`,
   },
@@ -108,8 +117,9 @@ ${COMMON_SETTINGS}`,
     name: "stream",
     summary: "streamer only: drains the local queue into the target",
     switches: ["drain"],
-    help: `Streams the local queue into the target, one channel per table, deleting a row only
-after the target reports it committed.
+    help: `Streams the local queue into the target, STREAM_CHANNELS channels per table, deleting a
+row only after the target reports it committed. Rows queued for channels beyond STREAM_CHANNELS
+(by an earlier run with more) are streamed through their own channels until none is left.
   --drain                             exit 0 once the queue is empty and every row is committed
 
 ${STREAMER_SETTINGS}

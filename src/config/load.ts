@@ -17,10 +17,8 @@ import { ConfigError } from "./error.ts";
 
 export { ConfigError } from "./error.ts";
 
-/** The three streams, in the order the generator creates them. */
-export const TABLES = ["RESORT_TICKET", "SEASON_PASS", "LIFT_RIDE"] as const;
-/** One of the three raw tables. */
-export type TableName = (typeof TABLES)[number];
+export { type TableName, TABLES } from "./tables.ts";
+import type { TableName } from "./tables.ts";
 
 /** Which Snowflake the program talks to. */
 export type Target = "local" | "snowflake";

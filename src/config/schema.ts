@@ -1,5 +1,5 @@
 /**
- * The one schema for every liftline setting (see `shared/spec/interface.md`, "Configuration").
+ * The one schema for every liftline setting (the README's "Configuration" explains the choices).
  *
  * Each setting has an environment-variable name (the public lab's names where it had one) and a
  * kebab-case flag. Values arrive as strings from flags, the environment or `.env`; the schema turns
@@ -26,6 +26,18 @@ export const DEFAULT_STREAM_BATCH_ROWS = 10_000;
  * per channel.
  */
 export const DEFAULT_STREAM_MAX_INFLIGHT_ROWS = 100_000;
+
+/**
+ * Snowpipe Streaming channels per table (default of `STREAM_CHANNELS`). One channel is paced to
+ * Snowflake's ten append requests a second, so LIFT_RIDE (nine rows in ten) tops out at
+ * 10 × STREAM_BATCH_ROWS rows/s on one; four lift it past what this process can generate and
+ * load at full speed on two cores (`streamer_rows_per_s_by_channels` in `deno task bench
+ * streamer` shows where more stop paying).
+ */
+export const DEFAULT_STREAM_CHANNELS = 4;
+
+/** Snowflake's limit of channels per pipe, hence the most `STREAM_CHANNELS` may ask for. */
+export const MAX_STREAM_CHANNELS = 2000;
 
 /** World-clock speeds: real time × multiplier, or `MAX` (as fast as the machine allows). */
 export const SPEEDS = ["TURTLE", "LLAMA", "CHEETAH", "MAX"] as const;
@@ -125,6 +137,7 @@ export const configSchema = z.object({
   QUEUE_MAX_ROWS: positiveInt(500_000),
   STREAM_BATCH_ROWS: positiveInt(DEFAULT_STREAM_BATCH_ROWS, 1_000_000),
   STREAM_MAX_INFLIGHT_ROWS: positiveInt(DEFAULT_STREAM_MAX_INFLIGHT_ROWS),
+  STREAM_CHANNELS: positiveInt(DEFAULT_STREAM_CHANNELS, MAX_STREAM_CHANNELS),
   SEED: z.preprocess(
     blankToUndefined,
     z.string().trim().max(200, "must be at most 200 characters").optional(),

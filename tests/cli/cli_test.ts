@@ -39,6 +39,18 @@ Deno.test("bad configuration exits 2 with one line naming the variable", async (
     const s = await liftline(["generate", "--apply"], { cwd: dir });
     assert.equal(s.code, 2);
     assert.match(s.stderr, /--apply/);
+    // Channels per table: below 1 or above Snowflake's 2,000 per pipe, by flag or environment.
+    for (
+      const [args, env] of [
+        [["stream", "--stream-channels", "0"], {}],
+        [["run"], { STREAM_CHANNELS: "2001" }],
+      ] as [string[], Record<string, string>][]
+    ) {
+      const c = await liftline(args, { cwd: dir, env });
+      assert.equal(c.code, 2, c.stderr);
+      assert.equal(c.stderr.trim().split("\n").length, 1, c.stderr);
+      assert.match(c.stderr, /^liftline: STREAM_CHANNELS must be/);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -144,3 +144,22 @@ Deno.test("streamer memory bounds: defaults, flags, and bad values named", () =>
     assert.ok(e.message.startsWith(variable), e.message);
   }
 });
+
+Deno.test("channels per table: default, flag over environment, and the 1..2000 range named", () => {
+  assert.equal(buildConfig({}).STREAM_CHANNELS, 4);
+  const flags = parseArgs(["stream", "--stream-channels", "8"]);
+  assert.equal(buildConfig({ STREAM_CHANNELS: "2" }, flags.settings).STREAM_CHANNELS, 8);
+  assert.equal(buildConfig({ STREAM_CHANNELS: "2000" }).STREAM_CHANNELS, 2000);
+  const cases: [string, RegExp][] = [
+    ["0", /greater than 0/],
+    ["-1", /greater than 0/],
+    ["2001", /at most 2000/],
+    ["1.5", /whole number/],
+    ["four", /whole number/],
+  ];
+  for (const [value, problem] of cases) {
+    const e = errorOf(() => buildConfig({ STREAM_CHANNELS: value }));
+    assert.equal(e.variable, "STREAM_CHANNELS", value);
+    assert.match(e.message, problem, value);
+  }
+});
