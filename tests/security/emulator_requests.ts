@@ -806,9 +806,12 @@ export async function sqlAbuse(access: EmulatorAccess): Promise<HostileRequest[]
       },
     });
   }
+  // The emulator runs any SQL an authenticated user sends, as Snowflake does: dropping
+  // LIFT_RIDE itself would be a legitimate (if unkind) request, so the drops here aim at
+  // names built to smuggle a second statement in.
   const statements = [
-    "DROP TABLE LIFT_RIDE",
-    "DELETE FROM LIFT_RIDE",
+    'DROP TABLE "LIFT_RIDE""; DROP TABLE LIFT_RIDE; --"',
+    "DELETE FROM LIFT_RIDE WHERE TXID = 'x''; DROP TABLE LIFT_RIDE; --'",
     "SELECT * FROM sqlite_master",
     "ATTACH DATABASE '/tmp/liftline-hostile.db' AS x",
     "SELECT 1; DROP TABLE LIFT_RIDE",
@@ -817,7 +820,9 @@ export async function sqlAbuse(access: EmulatorAccess): Promise<HostileRequest[]
     "SELECT * FROM LIFT_RIDE WHERE TXID = '' OR 1=1 --",
     "SELECT " + "1+".repeat(50_000) + "1",
     "SELECT " + "(".repeat(10_000) + "1" + ")".repeat(10_000),
-    "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM r) SELECT count(*) FROM r",
+    // A recursion that never ends runs as long as it would in Snowflake: the runaway cases,
+    // cancelled through abort-request, are hostile_sql_test.ts's. A long but finite one here.
+    "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM r WHERE n < 20000) SELECT count(*) FROM r",
     "",
     "\u0000",
     "ALTER DYNAMIC TABLE NOPE REFRESH",

@@ -191,6 +191,17 @@ Deno.test("hostile requests at liftline emulator: no 5xx, and it still takes a s
     env: { EMULATOR_COMMIT_DELAY_MS: "200" },
   });
   try {
+    // The emulator starts as an empty account: liftline's tables and pipes are set up through
+    // SQL first, as `run` does, so that the append cases meet a real pipe.
+    const instance = join(root, "instance");
+    await Deno.mkdir(instance);
+    const env = {
+      DATA_DIR: instance,
+      EMULATOR_URL: url,
+      PRIVATE_KEY_FILE: join(emuDir, "rsa_key.p8"),
+    };
+    const setup = await runLiftline(["setup", "--apply", "--quiet"], { cwd: instance, env });
+    assert.equal(setup.code, 0, setup.stderr);
     const keys = await keysOf(emuDir);
     const jwt = await keypairJwt(keys);
     const access: EmulatorAccess = { url, keys, jwt, scoped: await exchange(url, jwt) };
@@ -234,13 +245,6 @@ Deno.test("hostile requests at liftline emulator: no 5xx, and it still takes a s
     assert.ok(await alive(), "the emulator still answers a valid JWT");
 
     // The pipeline still commits rows: an instance generates and drains into the emulator.
-    const instance = join(root, "instance");
-    await Deno.mkdir(instance);
-    const env = {
-      DATA_DIR: instance,
-      EMULATOR_URL: url,
-      PRIVATE_KEY_FILE: join(emuDir, "rsa_key.p8"),
-    };
     const g = await runLiftline([
       "generate",
       "--speed",

@@ -5,7 +5,8 @@
  *
  * **Scheduling.** A table with a time lag is due when its data is older than half its lag (times
  * `lagScale`, so tests can run minutes in milliseconds): refreshing then keeps it within the lag
- * even with the time a refresh takes. A due table is refreshed together with every dynamic table
+ * even with the time a refresh takes. When rows it reads changed, it is due sooner, once its data
+ * is `freshMs` old: more often than the lag asks is still within it. A due table is refreshed together with every dynamic table
  * upstream of it, in one transaction at one data timestamp, so that the chain reads one snapshot
  * of the base tables: lag is measured from the graph's root. DOWNSTREAM tables refresh only that
  * way (or on ALTER … REFRESH).
@@ -58,6 +59,11 @@ export interface DynamicOptions {
   tickMs?: number;
   /** Refresh on schedule (default true); tests may refresh by hand. */
   autoRefresh?: boolean;
+  /**
+   * A table whose inputs changed is refreshed once its data is this old (default 5,000 ms), or
+   * at half its lag if that comes first: dashboards over the emulator show new rows in seconds.
+   */
+  freshMs?: number;
   /** Clock; tests replace it. */
   now?: () => number;
   log?: Logger;
@@ -103,6 +109,7 @@ export class DynamicTables {
       lagScale,
       tickMs: options.tickMs ?? Math.max(20, Math.min(1000, 60_000 * lagScale / 12)),
       autoRefresh: options.autoRefresh ?? true,
+      freshMs: options.freshMs ?? 5_000,
       now: options.now ?? Date.now,
       log: options.log ?? silentLogger,
     };
@@ -163,6 +170,7 @@ export class DynamicTables {
       results: new ResultStore(),
       session: this.#definitionSession(o),
       parseQuery: parseQuerySync,
+      readsUninitialized: true,
     });
     const run = (
       override?: (ref: ObjectRef, alias: string, tableSql: string) => string | undefined,
@@ -673,7 +681,11 @@ export class DynamicTables {
     };
   }
 
-  /** Tables whose data is older than half their lag (scaled), for the scheduler. */
+  /**
+   * Tables due for the scheduler: their data is older than half their lag (scaled), or older
+   * than `freshMs` while rows they read have changed since. Refreshing more often than the lag
+   * asks keeps within it too, and a local refresh costs what the new rows touch.
+   */
   #due(now: number): CatalogObject[] {
     const out: CatalogObject[] = [];
     for (const o of this.#tables()) {
@@ -681,9 +693,28 @@ export class DynamicTables {
       const lag = o.props.targetLag as TargetLag;
       if (lag.kind !== "duration") continue;
       const ts = this.#runtime.get(o.id)?.dataTimestamp;
-      if (!ts || now - ts.getTime() >= (lag.seconds * 1000 * this.#o.lagScale) / 2) out.push(o);
+      const half = (lag.seconds * 1000 * this.#o.lagScale) / 2;
+      const age = ts ? now - ts.getTime() : Infinity;
+      if (age >= half || (age >= Math.min(half, this.#o.freshMs) && this.#hasNewData(o))) {
+        out.push(o);
+      }
     }
     return out;
+  }
+
+  /** True when a table read by `o` or by a dynamic table upstream of it changed since. */
+  #hasNewData(o: CatalogObject): boolean {
+    for (const t of this.#closure([o])) {
+      const marks = this.#runtime.get(t.id)?.marks;
+      if (!marks) return true;
+      for (const id of (t.props.sources as number[] | undefined) ?? []) {
+        const src = this.#w.catalog.byId(id);
+        if (!src || src.kind !== "TABLE") continue;
+        const m = marks[String(id)];
+        if (!m || this.#w.nextRow(id) > m.row || this.#w.nextLogSeq(id) > m.logSeq) return true;
+      }
+    }
+    return false;
   }
 
   /** Starts the scheduler. */

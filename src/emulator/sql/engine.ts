@@ -8,6 +8,7 @@
  */
 import type { Logger } from "../../log.ts";
 import type { Warehouse } from "../warehouse/warehouse.ts";
+import { laneWork } from "../warehouse/duckdb.ts";
 import { identName, type Node, objectNameParts, payload, variant } from "./ast.ts";
 import { SQL_ERRORS, SqlError } from "./errors.ts";
 import {
@@ -59,11 +60,24 @@ export interface SqlEngineOptions {
   readonly pipesChanged?: () => void;
 }
 
+/** sqlparser statements that create, replace, alter or drop catalog objects. */
+const CATALOG_STATEMENTS = new Set([
+  "CreateTable",
+  "CreateView",
+  "CreateDatabase",
+  "CreateSchema",
+  "AlterTable",
+  "Drop",
+]);
+
 /** Runs SQL statements for sessions. */
 export class SqlEngine {
   readonly results = new ResultStore();
   readonly #o: SqlEngineOptions;
   readonly #sessions = new Map<string, SessionState>();
+  #ddlTail: Promise<unknown> = Promise.resolve();
+  /** Statements running now, by the driver's request id (or the query id). */
+  readonly #running = new Map<string, { cancel(): void }>();
 
   private constructor(options: SqlEngineOptions) {
     this.#o = options;
@@ -108,13 +122,62 @@ export class SqlEngine {
     await this.#o.warehouse.closeReader(id);
   }
 
-  /** Runs one statement. Throws {@link SqlError} for anything Snowflake would refuse. */
+  /**
+   * Cancels the statement the driver sent with `requestId` (snowflake-sdk's `cancel()`), if it
+   * still runs: it fails with 000604. True when one was running.
+   */
+  cancel(requestId: string): boolean {
+    const running = this.#running.get(requestId);
+    running?.cancel();
+    return running !== undefined;
+  }
+
+  /**
+   * Runs one statement. Throws {@link SqlError} for anything Snowflake would refuse.
+   * `requestId` is the driver's id of the request, by which it may cancel it.
+   */
   async execute(
     text: string,
     binds: readonly BindValue[],
     session: SessionState,
+    requestId?: string,
   ): Promise<ExecutedStatement> {
     const queryId = crypto.randomUUID();
+    let why: "cancelled" | "timeout" | undefined;
+    const cancel = (reason: "cancelled" | "timeout") => {
+      why ??= reason;
+      this.#o.warehouse.interruptWork(queryId);
+    };
+    const key = requestId ?? queryId;
+    this.#running.set(key, { cancel: () => cancel("cancelled") });
+    const timeoutSeconds = Number(session.parameters.get("STATEMENT_TIMEOUT_IN_SECONDS") ?? 0);
+    const timer = timeoutSeconds > 0
+      ? setTimeout(() => cancel("timeout"), timeoutSeconds * 1000)
+      : undefined;
+    try {
+      return await laneWork.run(queryId, () => this.#execute(queryId, text, binds, session));
+    } catch (e) {
+      if (why === "timeout") {
+        throw new SqlError(
+          "000630",
+          "57014",
+          `Statement reached its statement or warehouse timeout of ${timeoutSeconds} second(s) and was canceled.`,
+        );
+      }
+      if (why === "cancelled") throw new SqlError("000604", "57014", "SQL execution canceled");
+      throw e;
+    } finally {
+      clearTimeout(timer);
+      this.#running.delete(key);
+    }
+  }
+
+  async #execute(
+    queryId: string,
+    text: string,
+    binds: readonly BindValue[],
+    session: SessionState,
+  ): Promise<ExecutedStatement> {
     const parts = (() => {
       try {
         return splitStatements(text);
@@ -223,7 +286,27 @@ export class SqlEngine {
     };
   }
 
+  /**
+   * Runs statements that change the catalog one at a time: a definition resolved while another
+   * session replaces one of its inputs would otherwise bind to the object being dropped.
+   */
+  #ddl<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#ddlTail.then(fn);
+    this.#ddlTail = run.catch(() => {});
+    return run;
+  }
+
   async #dispatch(ctx: StatementContext, stmt: Statement): Promise<Outcome> {
+    const changesCatalog = stmt.kind === "sql"
+      ? CATALOG_STATEMENTS.has(variant(stmt.ast))
+      : stmt.kind !== "describe" && stmt.kind !== "show" && stmt.kind !== "use" &&
+        stmt.kind !== "accepted" &&
+        !(stmt.kind === "alterDynamicTable" && stmt.action.kind === "refresh");
+    if (changesCatalog) return await this.#ddl(() => this.#dispatchNow(ctx, stmt));
+    return await this.#dispatchNow(ctx, stmt);
+  }
+
+  async #dispatchNow(ctx: StatementContext, stmt: Statement): Promise<Outcome> {
     switch (stmt.kind) {
       case "sql":
         return await this.#sql(ctx, stmt.ast, stmt.meta);

@@ -33,6 +33,8 @@ export function loadSqlParser(): Promise<SqlParserModule> {
 export const MAX_STATEMENT_BYTES = 1_000_000;
 /** The deepest nesting of parentheses accepted: deeper statements are refused, not recursed into. */
 export const MAX_NESTING = 200;
+/** The deepest expression tree a statement may have (see checkNesting). */
+export const MAX_EXPRESSION_DEPTH = 300;
 
 /** An object name: database, schema and name parts as written (stored spelling). */
 export type NameParts = readonly string[];
@@ -760,18 +762,102 @@ export function rewrite(text: string, tokens: readonly Token[]): { text: string;
   return { text: out, meta };
 }
 
+/** Words that end one operand chain: a list separator, a clause, a CASE branch. */
+const CHAIN_BREAKS = new Set([
+  "SELECT",
+  "FROM",
+  "WHERE",
+  "GROUP",
+  "HAVING",
+  "QUALIFY",
+  "ORDER",
+  "LIMIT",
+  "JOIN",
+  "ON",
+  "USING",
+  "CASE",
+  "WHEN",
+  "THEN",
+  "ELSE",
+  "END",
+  "AS",
+  "BY",
+  "VALUES",
+  "SET",
+  "WINDOW",
+  "OVER",
+  "PARTITION",
+]);
+
+/** Binary operators and set operations: each one in a chain adds a level to the parse tree. */
+const CHAIN_OPERATORS = new Set([
+  "+",
+  "-",
+  "*",
+  "/",
+  "%",
+  "||",
+  "=",
+  "<>",
+  "!=",
+  "<",
+  ">",
+  "<=",
+  ">=",
+  "AND",
+  "OR",
+  "LIKE",
+  "ILIKE",
+  "IS",
+]);
+
+/** Set operations chain queries: their count at a level does not restart with each SELECT. */
+const SET_OPERATORS = new Set(["UNION", "INTERSECT", "EXCEPT", "MINUS"]);
+
+/**
+ * Refuses statements whose parse tree would be too deep, before they reach the parser: a chain
+ * `a + b + c …` nests one level per operator, and a tree deeper than the WebAssembly parser's
+ * stack crashes it for every later statement too. The depth is estimated per token as the sum,
+ * over its enclosing parentheses, of the operators chained so far at each level.
+ */
 function checkNesting(tokens: readonly Token[]): void {
-  let depth = 0;
+  const chains = [0];
+  const sets = [0];
   for (const t of tokens) {
-    if (t.kind !== "symbol") continue;
-    if (t.text === "(" && ++depth > MAX_NESTING) {
+    if (t.kind === "symbol" && t.text === "(") {
+      chains.push(0);
+      sets.push(0);
+      if (chains.length - 1 > MAX_NESTING) {
+        throw new SqlError(
+          "001003",
+          "42000",
+          `SQL compilation error:\nthe statement nests parentheses deeper than ${MAX_NESTING} levels.`,
+        );
+      }
+      continue;
+    }
+    if (t.kind === "symbol" && t.text === ")") {
+      if (chains.length > 1) {
+        chains.pop();
+        sets.pop();
+      }
+      continue;
+    }
+    const word = t.kind === "word" || t.kind === "symbol" ? t.text : "";
+    const top = chains.length - 1;
+    if (SET_OPERATORS.has(word)) sets[top]++;
+    else if (word === "," || word === ";" || CHAIN_BREAKS.has(word)) chains[top] = 0;
+    else if (CHAIN_OPERATORS.has(word)) chains[top]++;
+    else continue;
+    let depth = 0;
+    for (let i = 0; i <= top; i++) depth += chains[i] + sets[i] + 1;
+    if (depth > MAX_EXPRESSION_DEPTH) {
       throw new SqlError(
         "001003",
         "42000",
-        `SQL compilation error:\nthe statement nests parentheses deeper than ${MAX_NESTING} levels.`,
+        `SQL compilation error:\nthe statement's expressions nest deeper than ${MAX_EXPRESSION_DEPTH} levels (a chain of operators or set operations nests one level per operator).`,
       );
     }
-    if (t.text === ")") depth--;
   }
 }
 

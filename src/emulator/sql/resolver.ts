@@ -18,7 +18,7 @@ import type {
   SystemFunctionArgs,
 } from "./translate/context.ts";
 import { qualify } from "./names.ts";
-import { SQL_ERRORS } from "./errors.ts";
+import { SQL_ERRORS, SqlError } from "./errors.ts";
 import type { ResultStore } from "./results.ts";
 import { valuesRelation } from "./values.ts";
 import { qi, qs } from "./translate/quote.ts";
@@ -36,6 +36,11 @@ export interface ResolverDeps {
   readonly session: SessionContext;
   /** Parses a query text (SQL function bodies). */
   readonly parseQuery: (text: string) => Node;
+  /**
+   * Dynamic tables not yet initialized may be read (a dynamic table's definition: its refresh
+   * initializes them first); a query refuses them, as Snowflake does.
+   */
+  readonly readsUninitialized?: boolean;
 }
 
 export function refOf(o: CatalogObject): ObjectRef {
@@ -57,12 +62,10 @@ export function catalogResolver(deps: ResolverDeps): Resolver & {
     if (!o) return undefined;
     const columns = o.columns.map((c) => ({ name: c.name, type: c.type }));
     if (o.kind === "TABLE" || o.kind === "DYNAMIC TABLE") {
-      if (o.kind === "DYNAMIC TABLE" && o.props.initialized === false) {
-        throw new (SQL_ERRORS.doesNotExist("").constructor as new (
-          c: string,
-          s: string,
-          m: string,
-        ) => Error)(
+      if (
+        o.kind === "DYNAMIC TABLE" && o.props.initialized === false && !deps.readsUninitialized
+      ) {
+        throw new SqlError(
           "002037",
           "55000",
           `Dynamic Table '${o.database}.${o.schema}.${o.name}' is not initialized. Please run a manual refresh or wait for a scheduled refresh before querying.`,

@@ -6,7 +6,7 @@
  * - `POST /queries/v1/query-request` — runs one statement (`sqlText`, positional `bindings`).
  * - `POST /session/token-request` — renews the session token with the master token.
  * - `POST /session?delete=true` — logout. `POST /session/heartbeat`, `POST /telemetry/send`,
- *   `POST /queries/v1/abort-request` — acknowledged.
+ *   `POST /queries/v1/abort-request` — cancels the statement of that `requestId` if it runs.
  *
  * Outcomes the driver acts on (bad JWT, expired or unknown token, SQL errors) are answered as
  * Snowflake does: HTTP 200 with `success: false` and a code. Requests that are not even well
@@ -29,7 +29,7 @@ import {
   SqlError,
 } from "./result.ts";
 import { SessionError, type SessionStore, type SqlSession } from "./sessions.ts";
-import type { SqlEngine } from "./engine.ts";
+import { mapError, type SqlEngine } from "./engine.ts";
 import { SQL_ERRORS } from "./errors.ts";
 import type { BindValue } from "./translate/context.ts";
 import type { SessionState } from "./context.ts";
@@ -219,7 +219,10 @@ export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
       const sets = decodeBindings(body.bindings);
       try {
         let last;
-        for (const binds of sets) last = await deps.engine.execute(sqlText, binds, state);
+        const requestId = c.req.query("requestId");
+        for (const binds of sets) {
+          last = await deps.engine.execute(sqlText, binds, state, requestId);
+        }
         const r = last!;
         const total = r.result.rowCount;
         const inline = Math.min(total, INLINE_ROWS);
@@ -245,10 +248,12 @@ export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
           numberOfBinds: sets[0]?.length ?? 0,
         }, state));
       } catch (e) {
-        if (e instanceof SqlError) {
-          return c.json(errorBody(e.code, e.message, { sqlState: e.sqlState }));
-        }
-        throw e;
+        if (e instanceof ApiError) throw e;
+        // Any failure, reading the rows included, is the statement's error: a 5xx would make
+        // snowflake-sdk retry the request for minutes before giving up.
+        const err = mapError(e);
+        if (err.code === "000603") log.error("statement failed", { error: e as Error });
+        return c.json(errorBody(err.code, err.message, { sqlState: err.sqlState }));
       }
     }),
   );
@@ -324,7 +329,8 @@ export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
   app.post(
     "/queries/v1/abort-request",
     withSession(deps, async (c) => {
-      await readJson(c);
+      const body = await readJson(c);
+      if (typeof body.requestId === "string") deps.engine.cancel(body.requestId);
       return c.json(ok(null));
     }),
   );

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import type {
   DuckDBConnection,
   DuckDBInstance,
@@ -46,12 +47,20 @@ export interface DuckRows {
   readonly rows: unknown[][];
 }
 
+/**
+ * The statement on whose behalf lane work runs (its query id), set by the SQL engine around a
+ * statement, so that cancelling it interrupts only the lanes busy with its work.
+ */
+export const laneWork = new AsyncLocalStorage<string>();
+
 /** One connection whose statements run strictly one after another. */
 export class Lane {
   readonly name: string;
   readonly #conn: DuckDBConnection;
   #tail: Promise<unknown> = Promise.resolve();
   #closed = false;
+  /** The statement the work running now is for (see {@link laneWork}). */
+  #current: string | undefined;
 
   constructor(name: string, conn: DuckDBConnection) {
     this.name = name;
@@ -64,12 +73,23 @@ export class Lane {
    * wait for itself).
    */
   exclusive<T>(fn: (s: LaneSession) => Promise<T>): Promise<T> {
-    const run = this.#tail.then(() => {
+    const work = laneWork.getStore();
+    const run = this.#tail.then(async () => {
       if (this.#closed) throw new Error(`warehouse lane ${this.name} is closed`);
-      return fn(new LaneSession(this.#conn));
+      this.#current = work;
+      try {
+        return await fn(new LaneSession(this.#conn));
+      } finally {
+        this.#current = undefined;
+      }
     });
     this.#tail = run.catch(() => {});
     return run;
+  }
+
+  /** Interrupts the statement running now if it is work for statement `work`. */
+  interruptWork(work: string): void {
+    if (this.#current === work) this.interrupt();
   }
 
   /** Runs one statement, discarding any rows. */
@@ -215,5 +235,11 @@ export async function openDuckDB(path: string, options: DuckOptions = {}): Promi
     // its process with the generator, the streamer and the web server.
     allocator_flush_threshold: "16MB",
     allocator_bulk_deallocation_flush_threshold: "32MB",
+    // What spills (large refreshes, huge results) may take of the disk; beyond it the statement
+    // fails instead of filling the disk the outbox and the warehouse need.
+    max_temp_directory_size: "768MB",
+    // Only Snowflake's functions are translated, so no statement names a file; this is a second
+    // lock: DuckDB itself refuses to read or write any file but its own.
+    enable_external_access: "false",
   });
 }

@@ -21,7 +21,13 @@ export type SfType =
   | { readonly kind: "TIME"; readonly scale: number }
   | { readonly kind: "TIMESTAMP_NTZ"; readonly scale: number }
   | { readonly kind: "TIMESTAMP_LTZ"; readonly scale: number }
-  | { readonly kind: "TIMESTAMP_TZ"; readonly scale: number }
+  | {
+    readonly kind: "TIMESTAMP_TZ";
+    readonly scale: number;
+    /** The zone every value of an expression is shown at, when they share one (DuckDB keeps
+     * only the instant); none for a stored column, shown at UTC. */
+    readonly zone?: string;
+  }
   | { readonly kind: "VARIANT" }
   | { readonly kind: "OBJECT" }
   | { readonly kind: "ARRAY" }

@@ -342,10 +342,19 @@ export class Warehouse {
     return duckSchema(database, schema);
   }
 
+  /** Interrupts whatever any lane runs for statement `work` (see laneWork). */
+  interruptWork(work: string): void {
+    for (const lane of [this.writer, this.refresher, ...this.#readers.values()]) {
+      lane.interruptWork(work);
+    }
+  }
+
   /** Closes every lane and the database (idempotent). DuckDB checkpoints on close. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // A statement that never ends (a runaway query) would hold its lane, and the close, forever.
+    for (const lane of [this.writer, this.refresher, ...this.#readers.values()]) lane.interrupt();
     for (const lane of this.#readers.values()) await lane.close().catch(() => {});
     this.#readers.clear();
     await this.refresher.close().catch(() => {});

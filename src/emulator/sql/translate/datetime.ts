@@ -72,16 +72,13 @@ export function fixedOffsetMinutes(zone: string): number | undefined {
 /** `t` (a TIMESTAMP_TZ) with every value shown at `zone` (an IANA name or `±HH:MM`). */
 export function withZone(t: SfType, zone: string): SfType {
   if (t.kind !== "TIMESTAMP_TZ") return t;
-  // SfType has no field for it: the zone rides along as an extra property of the type object,
-  // which type comparisons (formatSfType) and the driver's rowtype ignore.
-  return { ...t, zone } as SfType;
+  // Type comparisons (formatSfType) and the driver's rowtype ignore the zone.
+  return { ...t, zone };
 }
 
 /** The zone every value of a TIMESTAMP_TZ type is shown at, when the type carries one. */
 export function zoneOf(t: SfType): string | undefined {
-  if (t.kind !== "TIMESTAMP_TZ") return undefined;
-  const z = (t as { zone?: unknown }).zone;
-  return typeof z === "string" ? z : undefined;
+  return t.kind === "TIMESTAMP_TZ" ? t.zone : undefined;
 }
 
 /** The wall clock (a naive TIMESTAMP) of instant `sql` (a TIMESTAMPTZ) in `zone`. */

@@ -1513,7 +1513,9 @@ export class Translator {
       case "Function":
         return callFunction(this, p, ctx);
       case "Extract": {
-        const field = String(p.field).toUpperCase();
+        const field = String(
+          typeof p.field === "string" ? p.field : payload(p.field)?.value ?? p.field,
+        ).toUpperCase();
         return callFunction(this, {
           name: [{ Identifier: { value: "DATE_PART" } }],
           args: {
