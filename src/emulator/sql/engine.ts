@@ -60,6 +60,9 @@ export interface SqlEngineOptions {
   readonly pipesChanged?: () => void;
 }
 
+/** How much one statement may make DuckDB spill to disk before it is cancelled. */
+const SPILL_LIMIT_BYTES = 512 * 1048576;
+
 /** sqlparser statements that create, replace, alter or drop catalog objects. */
 const CATALOG_STATEMENTS = new Set([
   "CreateTable",
@@ -143,8 +146,8 @@ export class SqlEngine {
     requestId?: string,
   ): Promise<ExecutedStatement> {
     const queryId = crypto.randomUUID();
-    let why: "cancelled" | "timeout" | undefined;
-    const cancel = (reason: "cancelled" | "timeout") => {
+    let why: "cancelled" | "timeout" | "spill" | undefined;
+    const cancel = (reason: "cancelled" | "timeout" | "spill") => {
       why ??= reason;
       this.#o.warehouse.interruptWork(queryId);
     };
@@ -154,6 +157,7 @@ export class SqlEngine {
     const timer = timeoutSeconds > 0
       ? setTimeout(() => cancel("timeout"), timeoutSeconds * 1000)
       : undefined;
+    const watchdog = this.#watchSpill(() => cancel("spill"));
     try {
       return await laneWork.run(queryId, () => this.#execute(queryId, text, binds, session));
     } catch (e) {
@@ -165,11 +169,48 @@ export class SqlEngine {
         );
       }
       if (why === "cancelled") throw new SqlError("000604", "57014", "SQL execution canceled");
+      if (why === "spill") {
+        throw new SqlError(
+          "000603",
+          "53100",
+          `The statement needed more than ${
+            SPILL_LIMIT_BYTES / 1048576
+          } MB of the emulator's spill space (a result or a join larger than its memory) and was canceled.`,
+        );
+      }
       throw e;
     } finally {
+      watchdog.stop();
       clearTimeout(timer);
       this.#running.delete(key);
     }
+  }
+
+  /**
+   * Watches DuckDB's spill folder while a statement runs and calls
+   * `exceeded` when it grew by more than {@link SPILL_LIMIT_BYTES}: DuckDB does not hold
+   * in-memory results to its own spill limit, and a runaway result would fill the disk.
+   */
+  #watchSpill(exceeded: () => void): { stop(): void } {
+    let stopped = false;
+    let base: number | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const check = async () => {
+      const now = await this.#o.warehouse.spillBytes();
+      if (stopped) return;
+      if (now - base! > SPILL_LIMIT_BYTES) exceeded();
+      else timer = setTimeout(check, 250);
+    };
+    this.#o.warehouse.spillBytes().then((bytes) => {
+      base = bytes;
+      if (!stopped) timer = setTimeout(check, 250);
+    });
+    return {
+      stop() {
+        stopped = true;
+        clearTimeout(timer);
+      },
+    };
   }
 
   async #execute(

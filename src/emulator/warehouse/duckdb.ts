@@ -237,7 +237,7 @@ export async function openDuckDB(path: string, options: DuckOptions = {}): Promi
     allocator_bulk_deallocation_flush_threshold: "32MB",
     // What spills (large refreshes, huge results) may take of the disk; beyond it the statement
     // fails instead of filling the disk the outbox and the warehouse need.
-    max_temp_directory_size: "768MB",
+    max_temp_directory_size: "512MB",
     // Only Snowflake's functions are translated, so no statement names a file; this is a second
     // lock: DuckDB itself refuses to read or write any file but its own.
     enable_external_access: "false",

@@ -342,6 +342,19 @@ export class Warehouse {
     return duckSchema(database, schema);
   }
 
+  /** Bytes DuckDB has spilled to its temporary folder now (`<file>.tmp`). */
+  async spillBytes(): Promise<number> {
+    let total = 0;
+    try {
+      for await (const e of Deno.readDir(`${this.path}.tmp`)) {
+        if (e.isFile) total += (await Deno.stat(`${this.path}.tmp/${e.name}`)).size;
+      }
+    } catch {
+      // No spill folder yet.
+    }
+    return total;
+  }
+
   /** Interrupts whatever any lane runs for statement `work` (see laneWork). */
   interruptWork(work: string): void {
     for (const lane of [this.writer, this.refresher, ...this.#readers.values()]) {
