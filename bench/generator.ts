@@ -118,7 +118,7 @@ async function rss(dir: string, report: (r: BenchResult) => void) {
   const peak = new Map<number, number>();
   const sample = () => {
     // Drain as the streamer would, so that the queue (and SQLite's cache of it) stays small.
-    for (const t of TABLES) outbox.deleteThrough(t, outbox.maxId(t));
+    for (const t of TABLES) for (const s of outbox.shards(t)) s.deleteThrough(s.maxId());
     const world = status.generator ? Date.parse(status.generator.worldTime) : start;
     const day = Math.min(RSS_DAYS, Math.floor((world - start) / DAY_MS) + 1);
     peak.set(day, Math.max(peak.get(day) ?? 0, rssMb()));

@@ -10,6 +10,8 @@ import { childEnv, DENO_RUN } from "../helpers/child_env.ts";
 
 const TABLES = ["RESORT_TICKET", "SEASON_PASS", "LIFT_RIDE"];
 const CHILD = new URL("./fixtures/crash_writer.ts", import.meta.url).pathname;
+/** The writer spreads each batch over three shards per table, in one transaction. */
+const CHANNELS = 3;
 
 interface Row {
   batch: number;
@@ -38,7 +40,7 @@ function committedMaxId(path: string): number {
 async function writeAndKill(path: string, firstBatch: number, ms: number): Promise<void> {
   const before = committedMaxId(path);
   const child = new Deno.Command(Deno.execPath(), {
-    args: [...DENO_RUN, CHILD, path, String(firstBatch)],
+    args: [...DENO_RUN, CHILD, path, String(firstBatch), String(CHANNELS)],
     env: childEnv(),
     clearEnv: true,
     stdin: "null",
@@ -58,7 +60,10 @@ async function writeAndKill(path: string, firstBatch: number, ms: number): Promi
   assert.ok(committedMaxId(path) > before, `the writer wrote nothing: ${err}`);
 }
 
-/** Checks that the queue holds whole batches `first`…n with no gap; returns n and max ids. */
+/**
+ * Checks that the queue holds whole batches `first`…n with no gap, over every shard of every
+ * table; returns n and the highest id of each table's shard 0.
+ */
 function checkWholeBatches(
   outbox: Outbox,
   first = 0,
@@ -66,23 +71,31 @@ function checkWholeBatches(
   const batchSets: number[][] = [];
   const maxIds: number[] = [];
   TABLES.forEach((table, t) => {
-    const rows = outbox.readAfter(table, 0, 1e9);
-    maxIds.push(rows.length ? rows[rows.length - 1].id : 0);
-    const batches: number[] = [];
-    let k = 0;
-    while (k < rows.length) {
-      const head = JSON.parse(rows[k].json) as Row;
-      const size = head.sizes[t];
-      for (let i = 0; i < size; i++) {
-        const row = rows[k + i];
-        assert.ok(row, `batch ${head.batch} of ${table} is cut short: a partial batch`);
+    const seen = new Map<number, { size: number; rows: Set<number> }>();
+    for (const shard of outbox.shards(table)) {
+      const rows = shard.readAfter(0, 1e9);
+      if (shard.index === 0) maxIds.push(rows.length ? rows[rows.length - 1].id : 0);
+      let prev: { batch: number; id: number } | undefined;
+      for (const row of rows) {
         const r = JSON.parse(row.json) as Row;
-        assert.equal(r.batch, head.batch, `batch ${head.batch} of ${table} is incomplete`);
-        assert.equal(r.i, i, "rows of a batch are in order");
-        assert.equal(row.id, rows[k].id + i, "a batch's ids are consecutive");
+        const b = seen.get(r.batch) ?? { size: r.sizes[t], rows: new Set<number>() };
+        seen.set(r.batch, b);
+        assert.ok(!b.rows.has(r.i), `row ${r.i} of batch ${r.batch} of ${table} twice`);
+        b.rows.add(r.i);
+        if (prev?.batch === r.batch) {
+          assert.equal(row.id, prev.id + 1, "a batch's ids are consecutive within a shard");
+        }
+        prev = { batch: r.batch, id: row.id };
       }
-      batches.push(head.batch);
-      k += size;
+    }
+    const batches = [...seen.keys()].sort((a, b) => a - b);
+    for (const b of batches) {
+      const got = seen.get(b)!;
+      assert.equal(
+        got.rows.size,
+        got.size,
+        `batch ${b} of ${table} is incomplete: a partial batch`,
+      );
     }
     batchSets.push(batches);
   });
@@ -92,7 +105,7 @@ function checkWholeBatches(
   return { lastBatch: first + batchSets[0].length - 1, maxIds };
 }
 
-Deno.test("SIGKILL mid-write leaves only whole batches, and ids go on growing", async () => {
+Deno.test("SIGKILL mid-write leaves only whole batches (over every shard), and ids go on growing", async () => {
   const dir = await Deno.makeTempDir({ prefix: "liftline-crash-test-" });
   const path = join(dir, "queue.db");
   try {
@@ -100,7 +113,7 @@ Deno.test("SIGKILL mid-write leaves only whole batches, and ids go on growing", 
     let previousMax = [0, 0, 0];
     for (const ms of [150, 60, 300, 100, 220]) {
       await writeAndKill(path, next, ms);
-      const outbox = new Outbox(path, TABLES);
+      const outbox = new Outbox(path, TABLES, { channels: CHANNELS });
       try {
         const { lastBatch, maxIds } = checkWholeBatches(outbox);
         assert.ok(lastBatch >= next, `the writer got batch ${next} in (last ${lastBatch})`);
@@ -113,15 +126,15 @@ Deno.test("SIGKILL mid-write leaves only whole batches, and ids go on growing", 
       }
     }
     // Empty the queue: the ids still only grow in the next writer.
-    const outbox = new Outbox(path, TABLES);
-    for (const t of TABLES) outbox.deleteThrough(t, outbox.maxId(t));
+    const outbox = new Outbox(path, TABLES, { channels: CHANNELS });
+    for (const t of TABLES) for (const s of outbox.shards(t)) s.deleteThrough(s.maxId());
     outbox.close();
     await writeAndKill(path, next, 120);
-    const after = new Outbox(path, TABLES);
+    const after = new Outbox(path, TABLES, { channels: CHANNELS });
     try {
       checkWholeBatches(after, next);
       TABLES.forEach((t, i) => {
-        const rows = after.readAfter(t, 0, 1e9);
+        const rows = after.shard(t, 0).readAfter(0, 1e9);
         assert.ok(rows.length > 0 && rows[0].id > previousMax[i], `${t} ids after emptying`);
       });
     } finally {
