@@ -30,6 +30,7 @@ export function describeConfig(config: Config, keySource: string, fingerprint?: 
     `key:        ${keySource}${fingerprint ? ` ${fingerprint}` : ""}`,
     `database:   ${config.DATABASE_NAME}.${config.SCHEMA_NAME}`,
     `pipes:      ${TABLES.map((t) => `${t} -> ${config.pipes[t]}`).join(", ")}`,
+    `channels:   ${config.STREAM_CHANNELS} per table`,
     `data dir:   ${config.dataDir}`,
     `generator:  speed ${config.SPEED}, ${config.TICKETS_PER_DAY} tickets/day, queue cap ${config.QUEUE_MAX_ROWS} rows/table${
       config.SEED ? `, seed ${JSON.stringify(config.SEED)}` : ""

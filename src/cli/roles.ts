@@ -325,17 +325,23 @@ async function check(p: Process): Promise<number> {
     const client = await streamingClientFactory(config, target)();
     const { ingestHost } = await client.authenticate({ signal: p.shutdown.signal });
     ok(`authenticated at ${target.controlUrl} (JWT + scoped token); ingest host ${ingestHost}`);
-    const names = await channelNames(config);
+    const names = await channelNames(config, config.STREAM_CHANNELS);
     for (const table of TABLES) {
       const pipe = config.pipes[table].toUpperCase();
-      const statuses = await client.channelStatus(pipe, [names[table]], {
+      // One bulk status request per pipe, for all of the table's channels.
+      const statuses = await client.channelStatus(pipe, names[table], {
         signal: p.shutdown.signal,
       });
-      const st = statuses.get(names[table]);
+      const opened = names[table].filter((n) => statuses.has(n));
+      const offsets = opened.slice(0, 4).map((n) =>
+        `${n} at offset ${statuses.get(n)!.committedOffsetToken ?? "none"}`
+      );
       ok(
-        `pipe ${config.DATABASE_NAME}.${config.SCHEMA_NAME}.${pipe} reachable; channel ${
-          names[table]
-        } ${st ? `committed offset ${st.committedOffsetToken ?? "none"}` : "not opened yet"}`,
+        `pipe ${config.DATABASE_NAME}.${config.SCHEMA_NAME}.${pipe} reachable; ${
+          names[table].length
+        } channel(s), ${opened.length} opened before${
+          offsets.length ? `: ${offsets.join(", ")}${opened.length > 4 ? ", …" : ""}` : ""
+        }`,
       );
     }
     return 0;

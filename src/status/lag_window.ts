@@ -2,7 +2,8 @@
  * Ingest-lag percentiles over a sliding window (the last minute by default), in bounded memory.
  *
  * Observations land in log-spaced buckets (each about 5% wider than the one before, from 1 ms to
- * about 3 hours), one bucket array per second of the window. A percentile is read from the summed
+ * about 3 hours), one bucket array per slot of the window (a second by default; a coarser slot
+ * costs less memory, and the window then slides by whole slots). A percentile is read from the summed
  * buckets, so it is exact to within one bucket's width (±2.5%) whatever the row rate: a million
  * rows a second cost the same memory as one.
  *
@@ -40,22 +41,31 @@ export interface LagPercentiles {
 /** A sliding window of lag observations. */
 export class LagWindow {
   readonly #slots: Uint32Array[];
-  readonly #slotSecond: number[];
-  readonly #seconds: number;
+  /** The slot number (time in slots since the epoch) each slot holds, or -1. */
+  readonly #slotNumber: number[];
+  readonly #count: number;
+  readonly #slotMs: number;
 
-  /** A window of `seconds` whole seconds (default 60). */
-  constructor(seconds = 60) {
+  /**
+   * A window of `seconds` whole seconds (default 60), in slots of `slotSeconds` (default 1, a
+   * divisor of `seconds`).
+   */
+  constructor(seconds = 60, slotSeconds = 1) {
     if (!(Number.isInteger(seconds) && seconds > 0)) throw new RangeError("seconds must be > 0");
-    this.#seconds = seconds;
-    this.#slots = Array.from({ length: seconds }, () => new Uint32Array(BUCKETS));
-    this.#slotSecond = new Array(seconds).fill(-1);
+    if (!(Number.isInteger(slotSeconds) && slotSeconds > 0 && seconds % slotSeconds === 0)) {
+      throw new RangeError("slotSeconds must divide seconds");
+    }
+    this.#count = seconds / slotSeconds;
+    this.#slotMs = slotSeconds * 1000;
+    this.#slots = Array.from({ length: this.#count }, () => new Uint32Array(BUCKETS));
+    this.#slotNumber = new Array(this.#count).fill(-1);
   }
 
-  #slot(second: number): Uint32Array {
-    const i = second % this.#seconds;
-    if (this.#slotSecond[i] !== second) {
+  #slot(n: number): Uint32Array {
+    const i = n % this.#count;
+    if (this.#slotNumber[i] !== n) {
       this.#slots[i].fill(0);
-      this.#slotSecond[i] = second;
+      this.#slotNumber[i] = n;
     }
     return this.#slots[i];
   }
@@ -63,17 +73,17 @@ export class LagWindow {
   /** Records `count` rows that each took `seconds`, observed at `now` (ms since epoch). */
   observe(seconds: number, count = 1, now = Date.now()): void {
     if (count <= 0) return;
-    this.#slot(Math.floor(now / 1000))[bucketOf(seconds)] += count;
+    this.#slot(Math.floor(now / this.#slotMs))[bucketOf(seconds)] += count;
   }
 
   /** p50, p95 and p99 of what was observed in the window ending at `now`. */
   percentiles(now = Date.now()): LagPercentiles {
-    const current = Math.floor(now / 1000);
+    const current = Math.floor(now / this.#slotMs);
     const sum = new Float64Array(BUCKETS);
     let count = 0;
-    for (let i = 0; i < this.#seconds; i++) {
-      const second = this.#slotSecond[i];
-      if (second < 0 || second > current || current - second >= this.#seconds) continue;
+    for (let i = 0; i < this.#count; i++) {
+      const n = this.#slotNumber[i];
+      if (n < 0 || n > current || current - n >= this.#count) continue;
       const slot = this.#slots[i];
       for (let b = 0; b < BUCKETS; b++) {
         if (slot[b] === 0) continue;

@@ -31,14 +31,24 @@ export interface GeneratorStatus {
   finished: boolean;
 }
 
-/** What the streamer reports per table. */
+/** What the streamer reports per channel (one per shard of a table's outbox). */
 export interface ChannelStatus {
   table: string;
+  /** The shard of the table's outbox this channel streams (0 … STREAM_CHANNELS − 1, or beyond). */
+  shard: number;
+  /**
+   * True for a shard beyond STREAM_CHANNELS (queued by a run with more channels): it is streamed
+   * until empty, then its channel is left alone.
+   */
+  retired: boolean;
   pipe: string;
   channel: string;
-  /** `opening`, `open`, `reopening`, `stopped`, `failed`. */
+  /**
+   * `opening`, `open`, `reopening`, `stopped`, `failed`; `drained` for a retired channel whose
+   * rows are all committed.
+   */
   state: string;
-  /** Last committed offset token as a number, or null before any commit. */
+  /** Last committed offset token as a number (an id of its shard), or null before any commit. */
   committedOffset: number | null;
   /** Highest offset appended (sent and accepted) so far. */
   appendedOffset: number | null;
@@ -112,6 +122,26 @@ export interface ReportsStatus {
   lastError: string | null;
 }
 
+/** A table's channels summed up: what `/api/status` and the pipeline page show per table. */
+export interface TableSummary {
+  table: string;
+  /** Its channels, by shard. */
+  channels: ChannelStatus[];
+  /** Channels by state, e.g. `{ open: 4 }`. */
+  states: Record<string, number>;
+  rowsAppended: number;
+  rowsCommitted: number;
+  rowsPerSecond: number;
+  /** Rows queued over every shard (null until a channel first counted its shard). */
+  queueRows: number | null;
+  /** Enqueue time of the oldest queued row over every shard (ISO UTC), or null. */
+  oldestQueuedAt: string | null;
+  rowsErrorCount: number;
+  retries: number;
+  retriesByReason: Record<string, number>;
+  reopens: number;
+}
+
 /** Per-table rates and lag, as sampled. */
 export interface TableFlow {
   generatedPerSecond: number;
@@ -127,6 +157,11 @@ export const SAMPLE_EVERY_MS = 1000;
 const HISTORY_SAMPLES = 900;
 /** Commit marks kept for end-to-end freshness: one per second, fifteen minutes. */
 const COMMIT_MARKS = 900;
+/**
+ * A channel's ingest lag is kept over the last minute in six ten-second slots (6 KB a channel,
+ * against 60 KB for a table's one-second slots), so that thousands of channels stay cheap.
+ */
+const CHANNEL_LAG_SLOT_SECONDS = 10;
 
 interface TableTrack {
   lag: LagWindow;
@@ -143,11 +178,15 @@ export class StatusStore {
   /** The target in use, e.g. `local (emulator at http://127.0.0.1:1234)`. */
   target = "";
   generator: GeneratorStatus | null = null;
+  /** Every channel's status, by channel name; each channel's streamer loop writes its own. */
   readonly channels = new Map<string, ChannelStatus>();
   reports: ReportsStatus | null = null;
   /** Reasons the process is not ready; empty when ready. Keyed by the role that set them. */
   readonly #notReady = new Map<string, string[]>();
   readonly #tracks = new Map<string, TableTrack>();
+  readonly #channelLag = new Map<string, LagWindow>();
+  /** Each channel's lag percentiles as of the last {@link sample}. */
+  readonly #channelLagSampled = new Map<string, LagPercentiles>();
   /** Per second: the newest enqueue time among rides committed by then (ms since epoch). */
   readonly #commitMarks = new SampleRing(COMMIT_MARKS);
   #commitMarkSecond = -1;
@@ -185,14 +224,89 @@ export class StatusStore {
     return t;
   }
 
-  /** Records that `count` rows of `table` reached their commit `seconds` after being queued. */
-  observeIngestLag(table: string, seconds: number, count = 1, now = Date.now()): void {
+  /**
+   * Records that `count` rows of `table` reached their commit `seconds` after being queued, on
+   * `channel` when given.
+   */
+  observeIngestLag(
+    table: string,
+    seconds: number,
+    count = 1,
+    now = Date.now(),
+    channel?: string,
+  ): void {
     this.#track(table).lag.observe(seconds, count, now);
+    if (channel === undefined) return;
+    let w = this.#channelLag.get(channel);
+    if (!w) {
+      w = new LagWindow(60, CHANNEL_LAG_SLOT_SECONDS);
+      this.#channelLag.set(channel, w);
+    }
+    w.observe(seconds, count, now);
+  }
+
+  /** The channels of `table`, by shard. */
+  channelsOf(table: string): ChannelStatus[] {
+    return [...this.channels.values()].filter((c) => c.table === table).sort((a, b) =>
+      a.shard - b.shard
+    );
+  }
+
+  /** A channel's ingest-lag percentiles over the last minute, as of the last sample. */
+  channelLag(channel: string): LagPercentiles {
+    return this.#channelLagSampled.get(channel) ?? { p50: null, p95: null, p99: null, count: 0 };
+  }
+
+  /** `table`'s channels summed up. */
+  tableSummary(table: string): TableSummary {
+    const channels = this.channelsOf(table);
+    const sum: TableSummary = {
+      table,
+      channels,
+      states: {},
+      rowsAppended: 0,
+      rowsCommitted: 0,
+      rowsPerSecond: 0,
+      queueRows: null,
+      oldestQueuedAt: null,
+      rowsErrorCount: 0,
+      retries: 0,
+      retriesByReason: {},
+      reopens: 0,
+    };
+    for (const c of channels) {
+      sum.states[c.state] = (sum.states[c.state] ?? 0) + 1;
+      sum.rowsAppended += c.rowsAppended;
+      sum.rowsCommitted += c.rowsCommitted;
+      sum.rowsPerSecond += c.rowsPerSecond;
+      if (c.queueRows !== null) sum.queueRows = (sum.queueRows ?? 0) + c.queueRows;
+      if (c.oldestQueuedAt !== null && !(sum.oldestQueuedAt! <= c.oldestQueuedAt)) {
+        sum.oldestQueuedAt = c.oldestQueuedAt;
+      }
+      sum.rowsErrorCount += c.rowsErrorCount;
+      sum.retries += c.retries;
+      for (const [r, n] of Object.entries(c.retriesByReason)) {
+        sum.retriesByReason[r] = (sum.retriesByReason[r] ?? 0) + n;
+      }
+      sum.reopens += c.reopens;
+    }
+    return sum;
+  }
+
+  /** The tables with a channel or a generator count, in first-seen order. */
+  #tables(): string[] {
+    return [
+      ...new Set([
+        ...[...this.channels.values()].map((c) => c.table),
+        ...Object.keys(this.generator?.rows ?? {}),
+        ...this.#tracks.keys(),
+      ]),
+    ];
   }
 
   /**
-   * Records a commit of lift rides: every ride queued at or before `newestEnqueuedAt` is now in
-   * the target. Feeds {@link endToEndAge}.
+   * Records a commit of lift rides, the newest of them queued at `newestEnqueuedAt`: the newest
+   * ride in the target is at least that new. Feeds {@link endToEndAge}.
    */
   noteRidesCommitted(newestEnqueuedAt: number, now = Date.now()): void {
     const second = Math.floor(now / 1000);
@@ -225,18 +339,19 @@ export class StatusStore {
    * listeners that the status changed.
    */
   sample(now = Date.now()): void {
-    const tables = new Set<string>([
-      ...this.channels.keys(),
-      ...Object.keys(this.generator?.rows ?? {}),
-    ]);
-    for (const table of tables) {
+    for (const table of this.#tables()) {
       const t = this.#track(table);
-      const ch = this.channels.get(table);
+      let appended = 0, committed = 0;
+      for (const ch of this.channels.values()) {
+        if (ch.table !== table) continue;
+        appended += ch.rowsAppended;
+        committed += ch.rowsCommitted;
+      }
       const current = {
         at: now,
         generated: this.generator?.rows[table] ?? 0,
-        appended: ch?.rowsAppended ?? 0,
-        committed: ch?.rowsCommitted ?? 0,
+        appended,
+        committed,
       };
       const prev = t.last;
       const span = prev ? (now - prev.at) / 1000 : 0;
@@ -250,6 +365,9 @@ export class StatusStore {
       t.last = current;
       t.committedPerSecond.push(now, t.flow.committedPerSecond);
       t.lagP95.push(now, t.flow.lag.p95);
+    }
+    for (const [channel, w] of this.#channelLag) {
+      this.#channelLagSampled.set(channel, w.percentiles(now));
     }
     for (const l of this.#listeners) {
       try {
@@ -291,14 +409,23 @@ export class StatusStore {
     return `reports catching up: ${c.reflectedRides} of ${c.committedRides} rides reflected`;
   }
 
-  /** A JSON-ready copy of the whole status. */
+  /**
+   * A JSON-ready copy of the whole status: per table its channels summed up, with each channel
+   * (and its lag over the last minute) under `channels`.
+   */
   snapshot(): Record<string, unknown> {
-    const tables = [...new Set([...this.channels.keys(), ...this.#tracks.keys()])];
+    const tables = this.#tables();
     return {
       startedAt: new Date(this.startedAt).toISOString(),
       target: this.target,
       generator: this.generator,
-      channels: Object.fromEntries(this.channels),
+      tables: Object.fromEntries(tables.map((t) => {
+        const summary = this.tableSummary(t);
+        return [t, {
+          ...summary,
+          channels: summary.channels.map((c) => ({ ...c, lag: this.channelLag(c.channel) })),
+        }];
+      })),
       flow: Object.fromEntries(tables.map((t) => [t, this.flow(t)])),
       reports: this.reports,
       reportsCatchingUp: this.catchingUpMessage(),

@@ -1,16 +1,17 @@
 /**
- * The loop that streams one outbox table through one Named Channel:
+ * The loop that streams one outbox shard through its Named Channel:
  *
- * open channel → delete from the outbox what the channel reports committed → append the rows after
+ * open channel → delete from the shard what the channel reports committed → append the rows after
  * it in batches, chaining continuation tokens (one append in flight) → poll the channel status
- * while rows wait for their commit → delete each batch from the outbox once the committed offset
+ * while rows wait for their commit → delete each batch from the shard once the committed offset
  * covers it. On invalidation, a stale token or an append of unknown outcome the channel is reopened
  * and the stream resumes after the committed offset, so nothing committed is sent twice and
- * nothing uncommitted is skipped. Offset tokens are outbox ids.
+ * nothing uncommitted is skipped. Offset tokens are the shard's ids; only this loop reads and
+ * deletes its shard, so another channel's commit never touches its rows.
  *
  * @module
  */
-import type { Outbox, QueuedRow } from "../queue/outbox.ts";
+import type { OutboxShard, QueuedRow } from "../queue/outbox.ts";
 import type { Metrics } from "../status/metrics.ts";
 import type { ChannelStatus, StatusStore } from "../status/store.ts";
 import type { Logger } from "../log.ts";
@@ -36,13 +37,14 @@ export type StreamingApi = Pick<
   "openChannel" | "prepareAppend" | "appendRows" | "channelStatus"
 >;
 
-/** Tuning of the per-table loops. Defaults suit both the emulator and a real account. */
+/** Tuning of the per-channel loops. Defaults suit both the emulator and a real account. */
 export interface StreamerOptions {
   /** Rows read from the outbox per batch (then split into requests under the wire cap). */
   batchRows: number;
   /**
-   * Most rows appended and not yet committed: appending waits for commits beyond it (a batch is
-   * cut short to stay within it). With the embedded emulator these rows are in this process.
+   * Most rows appended and not yet committed, per channel: appending waits for commits beyond it
+   * (a batch is cut short to stay within it). With the embedded emulator these rows are in this
+   * process.
    */
   maxInFlightRows: number;
   /** How often an idle loop looks for new rows in the outbox. */
@@ -77,6 +79,11 @@ export interface StreamerOptions {
    */
   commitTimeoutMinMs: number;
   commitTimeoutMaxMs: number;
+  /**
+   * How often the outbox is looked at for shards beyond STREAM_CHANNELS that hold rows (queued by
+   * another process with more channels per table), to stream them through their channels.
+   */
+  rescanMs: number;
 }
 
 /** Default tuning. */
@@ -100,6 +107,7 @@ export const DEFAULT_STREAMER_OPTIONS: Readonly<StreamerOptions> = {
   takeoverMaxMs: 60_000,
   commitTimeoutMinMs: 5000,
   commitTimeoutMaxMs: 60_000,
+  rescanMs: 5000,
 };
 
 /** A committed offset token that cannot belong to this outbox. */
@@ -110,13 +118,19 @@ export class OffsetMismatchError extends Error {
   }
 }
 
-/** Dependencies of one {@link TableStreamer}. */
-export interface TableStreamerDeps {
+/** Dependencies of one {@link ChannelStreamer}. */
+export interface ChannelStreamerDeps {
   table: string;
+  /** The rows this channel streams: its shard of the table's outbox, ids as offset tokens. */
+  shard: OutboxShard;
   pipe: string;
   channel: string;
+  /**
+   * A shard of another layout (more channels per table than configured): nothing new is queued
+   * for it, so the loop ends once its rows are committed, drain or not.
+   */
+  retired?: boolean;
   api: StreamingApi;
-  outbox: Outbox;
   metrics: Metrics;
   status: StatusStore;
   log: Logger;
@@ -124,7 +138,7 @@ export interface TableStreamerDeps {
   stop: AbortSignal;
   /** Hard stop: abandon requests in flight (fires `shutdownGraceMs` after `stop`). */
   hardStop: AbortSignal;
-  /** Asked when the table is empty and fully committed: may the loop end? */
+  /** Asked when the shard is empty and fully committed: may the loop end? */
   drain: () => boolean;
   options: StreamerOptions;
   /** Time and timers (default the system's); tests pass one they move themselves. */
@@ -155,15 +169,15 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Streams one table; see the module doc. */
-export class TableStreamer {
-  readonly #d: TableStreamerDeps;
+/** Streams one shard through its channel; see the module doc. */
+export class ChannelStreamer {
+  readonly #d: ChannelStreamerDeps;
   readonly #o: StreamerOptions;
   readonly #pending = new PendingBatches();
   readonly #clock: Clock;
   readonly #appendWake: Wakeup;
   readonly #pollWake: Wakeup;
-  readonly #labels: { table: string };
+  readonly #labels: { table: string; channel: string };
   /** The channel's status as shown by /pipeline and /api/status. */
   readonly status: ChannelStatus;
   /** Last committed offset seen (null before any commit). */
@@ -178,15 +192,18 @@ export class TableStreamer {
   #depthAt = -Infinity;
   #depthCostMs = 0;
 
-  constructor(deps: TableStreamerDeps) {
+  constructor(deps: ChannelStreamerDeps) {
     this.#d = deps;
     this.#o = deps.options;
     this.#clock = deps.clock ?? systemClock;
     this.#appendWake = new Wakeup(this.#clock);
     this.#pollWake = new Wakeup(this.#clock);
-    this.#labels = { table: deps.table };
+    this.#labels = { table: deps.table, channel: String(deps.shard.index) };
+    deps.metrics.zeroChannel(deps.table, deps.shard.index);
     this.status = {
       table: deps.table,
+      shard: deps.shard.index,
+      retired: deps.retired ?? false,
       pipe: deps.pipe,
       channel: deps.channel,
       state: "opening",
@@ -206,8 +223,13 @@ export class TableStreamer {
       lastErrorOffsetUpperBound: null,
       lastProblem: null,
     };
-    deps.status.channels.set(deps.table, this.status);
+    deps.status.channels.set(deps.channel, this.status);
     this.#setNotReady(`channel ${deps.channel} for ${deps.table} is not open yet`);
+  }
+
+  /** The shard this loop streams. */
+  get shard(): OutboxShard {
+    return this.#d.shard;
   }
 
   /** Runs until stopped, drained (when asked to drain) or a fatal error (rejects with it). */
@@ -236,7 +258,12 @@ export class TableStreamer {
         }
         const result = await this.#stream(token);
         if (result.kind !== "reopen") {
-          if (result.kind === "done") d.log.info("table drained", { table: d.table });
+          if (result.kind === "done") {
+            d.log.info(d.retired ? "retired channel drained" : "channel drained", {
+              table: d.table,
+              channel: d.channel,
+            });
+          }
           break;
         }
         const e = result.error;
@@ -270,7 +297,10 @@ export class TableStreamer {
         await sleep(this.#clock, delay, d.stop);
       }
     } finally {
-      if (this.status.state !== "failed") {
+      if (this.status.state === "drained") {
+        // A retired channel with nothing left to stream owes readiness nothing.
+        this.#setNotReady();
+      } else if (this.status.state !== "failed") {
         this.status.state = "stopped";
         this.#setNotReady(`channel ${d.channel} for ${d.table} is stopped`);
       }
@@ -287,7 +317,7 @@ export class TableStreamer {
     if (force || now - this.#depthAt >= this.#depthCostMs * 50) {
       try {
         const t0 = performance.now();
-        const depth = d.outbox.depth(d.table);
+        const depth = d.shard.depth();
         this.#depthCostMs = performance.now() - t0;
         this.#depthAt = now;
         d.metrics.queueRows.set(this.#labels, depth.rows);
@@ -327,12 +357,13 @@ export class TableStreamer {
     });
     const committed = parseOffsetToken(opened.status.committedOffsetToken, d.channel);
     if (committed !== null) {
-      const maxId = d.outbox.maxId(d.table);
+      const maxId = d.shard.maxId();
       if (committed > maxId) {
         throw new OffsetMismatchError(
-          `channel ${d.channel} reports offset ${committed} committed, but this outbox has never ` +
-            `held a row past ${maxId}: the channel belongs to another data folder (was queue.db ` +
-            `replaced?). Delete instance.json or set CHANNEL_NAME to start a new channel`,
+          `channel ${d.channel} reports offset ${committed} committed, but its outbox shard ` +
+            `${d.shard.name} has never held a row past ${maxId}: the channel belongs to another ` +
+            `data folder (was queue.db replaced?). Delete instance.json or set CHANNEL_NAME to ` +
+            `start new channels`,
         );
       }
       if (this.#committed !== null && committed < this.#committed) {
@@ -408,7 +439,11 @@ export class TableStreamer {
         triedAppend: st.triedAppend,
       };
     }
-    return st.drained ? { kind: "done" } : { kind: "stopped" };
+    if (st.drained) {
+      if (d.retired) this.status.state = "drained";
+      return { kind: "done" };
+    }
+    return { kind: "stopped" };
   }
 
   async #appendLoop(
@@ -429,9 +464,9 @@ export class TableStreamer {
         await this.#appendWake.wait(o.pollMinMs, epoch);
         continue;
       }
-      let rows: QueuedRow[] = d.outbox.readAfter(d.table, this.#cursor, room);
+      let rows: QueuedRow[] = d.shard.readAfter(this.#cursor, room);
       if (rows.length === 0) {
-        if (this.#pending.isEmpty && d.drain()) {
+        if (this.#pending.isEmpty && (d.retired || d.drain())) {
           st.drained = true;
           return;
         }
@@ -447,7 +482,7 @@ export class TableStreamer {
       if (wait > 0) {
         await sleep(clock, wait, epoch);
         if (epoch.aborted || d.stop.aborted) return;
-        if (rows.length < room) rows = d.outbox.readAfter(d.table, this.#cursor, room);
+        if (rows.length < room) rows = d.shard.readAfter(this.#cursor, room);
       }
       const bodies = await d.api.prepareAppend(rows, { signal: req });
       // Only the enqueue times are needed from here on: the rows (a few MB with their JSON) are
@@ -562,11 +597,11 @@ export class TableStreamer {
     }
   }
 
-  /** Everything through `committed` is in Snowflake: drop it from the outbox and account for it. */
+  /** Everything through `committed` is in Snowflake: drop it from the shard and account for it. */
   #applyCommitted(committed: number): void {
     if (this.#committed !== null && committed <= this.#committed) return;
     const d = this.#d;
-    const deleted = d.outbox.deleteThrough(d.table, committed);
+    const deleted = d.shard.deleteThrough(committed);
     const oldest = this.#pending.oldestAppendedAt;
     const released = this.#pending.commitThrough(committed);
     const now = this.#clock.now();
@@ -579,7 +614,7 @@ export class TableStreamer {
       const lag = Math.max(0, now - run.enqueuedAt);
       const seconds = lag / 1000;
       for (let i = 0; i < run.count; i++) d.metrics.ingestLag.observe(this.#labels, seconds);
-      d.status.observeIngestLag(d.table, seconds, run.count, now);
+      d.status.observeIngestLag(d.table, seconds, run.count, now, d.channel);
       if (run.enqueuedAt > newestEnqueuedAt) newestEnqueuedAt = run.enqueuedAt;
       lastLag = lag;
     }
@@ -621,14 +656,14 @@ export class TableStreamer {
   }
 
   #countRetry(reason: RetryReason): void {
-    this.#d.metrics.retries.inc({ table: this.#d.table, reason });
+    this.#d.metrics.retries.inc({ ...this.#labels, reason });
     this.status.retries++;
     this.status.retriesByReason[reason] = (this.status.retriesByReason[reason] ?? 0) + 1;
   }
 
   #problem(text: string, level: "info" | "warn" = "warn"): void {
     this.status.lastProblem = text;
-    this.#d.log.log(level, text, { table: this.#d.table });
+    this.#d.log.log(level, text, { table: this.#d.table, channel: this.#d.channel });
   }
 
   #fail(e: unknown): unknown {
@@ -640,6 +675,6 @@ export class TableStreamer {
   }
 
   #setNotReady(reason?: string): void {
-    this.#d.status.setNotReady(`streamer:${this.#d.table}`, reason ? [reason] : []);
+    this.#d.status.setNotReady(`streamer:${this.#d.channel}`, reason ? [reason] : []);
   }
 }

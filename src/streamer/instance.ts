@@ -1,6 +1,7 @@
 /**
  * This data folder's instance id (random, created once, kept in `instance.json`) and the channel
- * names derived from it: stable across restarts of one data folder, distinct between two.
+ * names derived from it: stable across restarts of one data folder, distinct between two, one per
+ * shard of each table's outbox.
  *
  * @module
  */
@@ -51,7 +52,12 @@ export async function instanceId(dataDir: string): Promise<string> {
   return stored;
 }
 
-/** `<prefix>_<TABLE>_<instance id>`; the prefix is `CHANNEL_NAME` when set, else `CLIENT_NAME`. */
-export function channelName(prefix: string, table: string, id: string): string {
-  return `${prefix}_${table}_${id}`;
+/**
+ * The channel of shard `shard` of `table`: `<prefix>_<TABLE>_<instance id>` for shard 0 (the
+ * name of the one channel per table before tables had several, so that a data folder from then
+ * resumes on its channel), `<prefix>_<TABLE>_<instance id>_<shard>` for the others. The prefix is
+ * `CHANNEL_NAME` when set, else `CLIENT_NAME`.
+ */
+export function channelName(prefix: string, table: string, id: string, shard = 0): string {
+  return shard === 0 ? `${prefix}_${table}_${id}` : `${prefix}_${table}_${id}_${shard}`;
 }

@@ -1,35 +1,39 @@
 /**
  * The streamer role: drains the outbox into Snowflake (or the emulator), one Named Channel per
- * table, three table loops side by side (see table_streamer.ts).
+ * outbox shard, every loop side by side (see channel_streamer.ts). A table has as many shards as
+ * its outbox was opened with channels (STREAM_CHANNELS), plus any shard an earlier layout with
+ * more channels left rows in: those are "retired" channels, streamed until their rows are
+ * committed, then closed.
  *
  * @module
  */
 import { type Config, type TableName, TABLES } from "../config/load.ts";
-import type { Outbox } from "../queue/outbox.ts";
+import type { Outbox, OutboxShard } from "../queue/outbox.ts";
 import type { Metrics } from "../status/metrics.ts";
 import type { StatusStore } from "../status/store.ts";
 import type { Logger } from "../log.ts";
 import { channelName, instanceId } from "./instance.ts";
 import { type Clock, sleep, systemClock } from "./clock.ts";
 import {
+  ChannelStreamer,
   DEFAULT_STREAMER_OPTIONS,
   type StreamerOptions,
   type StreamingApi,
-  TableStreamer,
-} from "./table_streamer.ts";
+} from "./channel_streamer.ts";
 
 export {
   DEFAULT_STREAMER_OPTIONS,
   OffsetMismatchError,
   type StreamerOptions,
   type StreamingApi,
-} from "./table_streamer.ts";
+} from "./channel_streamer.ts";
 export { channelName, instanceId } from "./instance.ts";
 export { type Clock, systemClock } from "./clock.ts";
 
 /** What {@link runStreamer} needs. */
 export interface StreamerDeps {
   config: Config;
+  /** The outbox; its `channels` are the shards (channels) per table new rows go to. */
   outbox: Outbox;
   /** The client, or a factory called once (e.g. `() => createStreamingClient(config, …)`). */
   client: StreamingApi | (() => Promise<StreamingApi>);
@@ -39,7 +43,7 @@ export interface StreamerDeps {
   /** Aborting it asks for a clean shutdown. */
   signal: AbortSignal;
   /**
-   * Return once every table is empty and fully committed. A function is asked each time a table
+   * Return once every shard is empty and fully committed. A function is asked each time a shard
    * is found empty (e.g. `() => generatorFinished` for `run --drain`).
    */
   drain?: boolean | (() => boolean);
@@ -54,21 +58,29 @@ export interface StreamerDeps {
   clock?: Clock;
 }
 
-/** The channel names this data folder uses, per table. */
-export async function channelNames(config: Config): Promise<Record<TableName, string>> {
+/**
+ * The channel names of this data folder for `channels` shards per table:
+ * `<CHANNEL_NAME or CLIENT_NAME>_<TABLE>_<instance id>` for shard 0, `…_<instance id>_<k>` for
+ * shard k (see instance.ts).
+ */
+export async function channelNames(
+  config: Config,
+  channels = 1,
+): Promise<Record<TableName, string[]>> {
   const id = await instanceId(config.dataDir);
   const prefix = config.CHANNEL_NAME ?? config.CLIENT_NAME;
-  return Object.fromEntries(TABLES.map((t) => [t, channelName(prefix, t, id)])) as Record<
-    TableName,
-    string
-  >;
+  return Object.fromEntries(
+    TABLES.map((
+      t,
+    ) => [t, Array.from({ length: channels }, (_, k) => channelName(prefix, t, id, k))]),
+  ) as Record<TableName, string[]>;
 }
 
 /**
  * Streams the outbox until `signal` aborts (then sends nothing new, waits up to
  * `shutdownGraceMs` for in-flight rows to commit, and returns), until everything is drained (with
  * `drain`), or until a failure that retrying cannot fix (bad credentials, missing privileges, a
- * channel of another program): then the other tables stop too and the promise rejects with it.
+ * channel of another program): then the other channels stop too and the promise rejects with it.
  * Transient failures are retried without end.
  */
 export async function runStreamer(deps: StreamerDeps): Promise<void> {
@@ -80,16 +92,20 @@ export async function runStreamer(deps: StreamerDeps): Promise<void> {
   };
   const log = deps.log.child("streamer");
   if (deps.signal.aborted) return;
-  // Not ready until each table's streamer has opened its channel (it clears its own entry).
-  for (const table of deps.tables ?? TABLES) {
-    deps.status.setNotReady(`streamer:${table}`, [`channel for ${table} is not open yet`]);
+  const tables = deps.tables ?? TABLES;
+  const { outbox } = deps;
+  // Not ready until each channel's loop has opened its channel (it clears its own entry); until
+  // the loops exist, one reason per table says so.
+  for (const table of tables) {
+    deps.status.setNotReady(`streamer:${table}`, [`channels for ${table} are not open yet`]);
   }
-  const names = await channelNames(deps.config);
+  const id = await instanceId(deps.config.dataDir);
+  const prefix = deps.config.CHANNEL_NAME ?? deps.config.CLIENT_NAME;
   const api = typeof deps.client === "function" ? await deps.client() : deps.client;
   const drain = deps.drain;
   const drainCheck = typeof drain === "function" ? drain : () => drain === true;
 
-  // A fatal failure of one table stops the others gracefully.
+  // A fatal failure of one channel stops the others gracefully.
   const fatal = new AbortController();
   const stop = AbortSignal.any([deps.signal, fatal.signal]);
   const hard = new AbortController();
@@ -108,49 +124,110 @@ export async function runStreamer(deps: StreamerDeps): Promise<void> {
   };
   stop.addEventListener("abort", onStop, { once: true });
 
-  const streamers = (deps.tables ?? TABLES).map((table) =>
-    new TableStreamer({
-      table,
-      pipe: deps.config.pipes[table].toUpperCase(),
-      channel: names[table],
-      api,
-      outbox: deps.outbox,
-      metrics: deps.metrics,
-      status: deps.status,
-      log,
-      stop,
-      hardStop: hard.signal,
-      drain: drainCheck,
-      options,
-      clock,
-    })
-  );
+  const streamers = new Map<OutboxShard, ChannelStreamer>();
+  const running = new Map<ChannelStreamer, Promise<void>>();
+  let firstFatal: unknown;
+  let wake: (() => void) | undefined;
+  const start = (shard: OutboxShard) => {
+    const retired = shard.index >= outbox.channels;
+    let s = streamers.get(shard);
+    if (!s) {
+      const table = shard.table as TableName;
+      s = new ChannelStreamer({
+        table,
+        shard,
+        retired,
+        pipe: deps.config.pipes[table].toUpperCase(),
+        channel: channelName(prefix, table, id, shard.index),
+        api,
+        metrics: deps.metrics,
+        status: deps.status,
+        log,
+        stop,
+        hardStop: hard.signal,
+        drain: drainCheck,
+        options,
+        clock,
+      });
+      streamers.set(shard, s);
+      if (retired) {
+        log.info("rows queued for a channel beyond STREAM_CHANNELS: streaming them through it", {
+          table,
+          channel: s.status.channel,
+          rows: shard.rows,
+          stream_channels: outbox.channels,
+        });
+      }
+    }
+    const loop = s;
+    running.set(
+      loop,
+      loop.run().catch((e) => {
+        if (firstFatal === undefined) {
+          firstFatal = e;
+          log.error("streaming stopped", { table: loop.status.table, error: e });
+        }
+        fatal.abort();
+      }).finally(() => {
+        running.delete(loop);
+        wake?.();
+      }),
+    );
+  };
+  for (const table of tables) {
+    for (const shard of outbox.shards(table)) {
+      // A shard of another layout that holds nothing needs no channel.
+      if (shard.index < outbox.channels || shard.depth().rows > 0) start(shard);
+    }
+    deps.status.setNotReady(`streamer:${table}`, []);
+  }
+  /** Retired shards found with rows (another process queued for them, or a rescan found them). */
+  const restartRetired = () => {
+    if (stop.aborted) return;
+    outbox.rescan();
+    for (const table of tables) {
+      for (const shard of outbox.shards(table)) {
+        const s = streamers.get(shard);
+        if ((!s || !running.has(s)) && shard.index >= outbox.channels && shard.depth().rows > 0) {
+          start(shard);
+        }
+      }
+    }
+  };
+
   const tick = (force = false) => {
     const now = clock.now();
-    for (const s of streamers) s.tick(now, force);
+    for (const s of streamers.values()) s.tick(now, force);
   };
   tick(true);
-  // Queue gauges and rates once a second, until the tables are done.
+  // Queue gauges and rates once a second, and now and then a look for retired shards with rows,
+  // until the loops are done.
   const done = new AbortController();
   const ticking = (async () => {
+    let lastScan = clock.now();
     for (;;) {
       await sleep(clock, 1000, done.signal);
       if (done.signal.aborted) return;
       tick();
+      if (clock.now() - lastScan >= options.rescanMs) {
+        lastScan = clock.now();
+        try {
+          restartRetired();
+        } catch (e) {
+          log.warn("could not look for retired channels' rows", { error: e as Error });
+        }
+      }
     }
   })();
-  let firstFatal: unknown;
   try {
-    await Promise.all(streamers.map((s) =>
-      s.run().catch((e) => {
-        if (firstFatal === undefined) {
-          firstFatal = e;
-          log.error("streaming stopped", { table: s.status.table, error: e });
-        }
-        fatal.abort();
-      })
-    ));
+    while (running.size > 0) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        if (running.size === 0) resolve();
+      });
+    }
   } finally {
+    wake = undefined;
     done.abort();
     await ticking;
     cancelGrace?.();

@@ -1,5 +1,5 @@
 /**
- * What the streamer holds at once: never more than STREAM_MAX_INFLIGHT_ROWS rows per table
+ * What the streamer holds at once: never more than STREAM_MAX_INFLIGHT_ROWS rows per channel
  * appended and not yet committed, and never more than STREAM_BATCH_ROWS rows per append, taken
  * from the configuration as a user would set them; and still every row exactly once.
  */
@@ -57,18 +57,19 @@ function watchInFlight(api: StreamingApi) {
   return { api: watched, peak, largestAppend: () => largestAppend };
 }
 
-Deno.test("in-flight rows per table stay within STREAM_MAX_INFLIGHT_ROWS, appends within STREAM_BATCH_ROWS", async () => {
+Deno.test("in-flight rows per channel stay within STREAM_MAX_INFLIGHT_ROWS, appends within STREAM_BATCH_ROWS", async () => {
   const dir = await Deno.makeTempDir({ prefix: "liftline-bounds-" });
   // A commit delay long enough that appending outruns committing: the bound must do the waiting.
   const { emu, sql, close } = await startStreamerEmulator(dir, { commitDelayMs: 300 });
-  const outbox = new Outbox(`${dir}/queue.db`, TABLES);
+  // Two channels per table: the bound holds for each.
+  const outbox = new Outbox(`${dir}/queue.db`, TABLES, { channels: 2 });
   try {
     const keys = await ensureKeyPair(dir);
     const config = localConfig(dir, emu.url, {
       STREAM_BATCH_ROWS: "700",
       STREAM_MAX_INFLIGHT_ROWS: "2000",
     });
-    const txids = fillOutbox(dir, { LIFT_RIDE: 12_000, RESORT_TICKET: 3000 });
+    const txids = fillOutbox(dir, { LIFT_RIDE: 24_000, RESORT_TICKET: 3000 }, "tx", 1000, 2);
     const watch = watchInFlight(
       await createStreamingClient(config, { privateKeyPem: keys.privateKeyPem }),
     );
@@ -83,14 +84,16 @@ Deno.test("in-flight rows per table stay within STREAM_MAX_INFLIGHT_ROWS, append
       drain: true,
       options: { pickupMs: 5, minAppendIntervalMs: 5, pollMinMs: 10, idlePollMs: 50 },
     });
-    assert.equal(await assertExactlyOnce(sql, txids, "tx"), 15_000);
+    assert.equal(await assertExactlyOnce(sql, txids, "tx"), 27_000);
     assert.ok(watch.largestAppend() <= 700, `an append carried ${watch.largestAppend()} rows`);
+    assert.equal(watch.peak.size, 4, "two channels per table streamed");
     for (const [channel, peak] of watch.peak) {
       assert.ok(peak <= 2000, `${channel} had ${peak} rows in flight`);
     }
-    // The bound was reached, not merely unneeded: appending waited for commits.
-    const ride = [...watch.peak].find(([name]) => name.includes("LIFT_RIDE"))!;
-    assert.ok(ride[1] > 1300, `rides in flight peaked at only ${ride[1]}`);
+    // The bound was reached, not merely unneeded: appending waited for commits on each channel.
+    const rides = [...watch.peak].filter(([name]) => name.includes("LIFT_RIDE"));
+    assert.equal(rides.length, 2);
+    for (const [name, peak] of rides) assert.ok(peak > 1300, `${name} peaked at only ${peak}`);
   } finally {
     outbox.close();
     await close();

@@ -1,6 +1,7 @@
 /**
  * Crash tests with real processes: the streamer and the emulator are SIGKILLed mid-stream, again
- * and again; afterwards every TXID must be in the warehouse exactly once and the outbox empty.
+ * and again, with several channels per table (and a different count at each restart);
+ * afterwards every TXID must be in the warehouse exactly once and the outbox empty.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -33,9 +34,23 @@ function spawn(script: string, args: string[]) {
   return { child, stderr: () => err, errDone };
 }
 
-/** Runs a streamer child to completion (drain), failing after `ms`. */
-async function drainChild(dir: string, url: string, keyFile: string, options = {}, ms = 120_000) {
-  const p = spawn(STREAM_CHILD, [dir, url, keyFile, "--drain", JSON.stringify(options)]);
+/** Runs a streamer child with `channels` per table to completion (drain), failing after `ms`. */
+async function drainChild(
+  dir: string,
+  url: string,
+  keyFile: string,
+  options = {},
+  channels = 1,
+  ms = 120_000,
+) {
+  const p = spawn(STREAM_CHILD, [
+    dir,
+    url,
+    keyFile,
+    "--drain",
+    `--channels=${channels}`,
+    JSON.stringify(options),
+  ]);
   const out = p.child.stdout.pipeTo(new WritableStream());
   const timer = setTimeout(() => p.child.kill("SIGKILL"), ms);
   const status = await p.child.status;
@@ -60,6 +75,12 @@ async function waitUntil(cond: () => boolean | Promise<boolean>, ms: number): Pr
 /** Throttled so that kills land while rows are appended but not yet committed. */
 const SLOW = { batchRows: 1000, maxInFlightRows: 3000, reopenMaxMs: 500, commitTimeoutMinMs: 1500 };
 
+/**
+ * Channels per table of each streamer run: the queue is filled for three, and every restart
+ * streams with another count (a shard beyond it is streamed by its own channel until empty).
+ */
+const CHANNEL_COUNTS = [3, 2, 4, 1, 3, 2];
+
 async function killStreamerRepeatedly(faults: string, prefix: string) {
   const dir = await Deno.makeTempDir({ prefix: "liftline-crash-" });
   await ensureKeyPair(dir);
@@ -70,12 +91,20 @@ async function killStreamerRepeatedly(faults: string, prefix: string) {
       dir,
       { RESORT_TICKET: 8000, SEASON_PASS: 2000, LIFT_RIDE: 40_000 },
       prefix,
+      1000,
+      3,
     );
     const keyFile = join(dir, "rsa_key.p8");
     let midStreamKills = 0;
-    for (let round = 0; round < 6 && queued(dir) > 0; round++) {
+    for (let round = 0; round < CHANNEL_COUNTS.length && queued(dir) > 0; round++) {
       const before = await e.count("LIFT_RIDE");
-      const p = spawn(STREAM_CHILD, [dir, emu.url, keyFile, JSON.stringify(SLOW)]);
+      const p = spawn(STREAM_CHILD, [
+        dir,
+        emu.url,
+        keyFile,
+        `--channels=${CHANNEL_COUNTS[round]}`,
+        JSON.stringify(SLOW),
+      ]);
       const out = p.child.stdout.pipeTo(new WritableStream());
       // Let it make some progress, then kill it at a random moment.
       await waitUntil(async () => await e.count("LIFT_RIDE") > before, 30_000);
@@ -88,7 +117,7 @@ async function killStreamerRepeatedly(faults: string, prefix: string) {
       if (left > 0) midStreamKills++;
     }
     assert.ok(midStreamKills >= 3, `only ${midStreamKills} kills landed mid-stream`);
-    await drainChild(dir, emu.url, keyFile, SLOW);
+    await drainChild(dir, emu.url, keyFile, SLOW, 2);
     assert.equal(queued(dir), 0, "outbox empty");
     assert.equal(await assertExactlyOnce(e.sql, txids, prefix), 50_000);
   } finally {
@@ -97,11 +126,11 @@ async function killStreamerRepeatedly(faults: string, prefix: string) {
   }
 }
 
-Deno.test("crash: the streamer process is SIGKILLed repeatedly, then drains: exactly once", async () => {
+Deno.test("crash: the streamer process is SIGKILLed repeatedly (channel counts changing), then drains: exactly once", async () => {
   await killStreamerRepeatedly("", "k");
 });
 
-Deno.test("crash: repeated SIGKILLs with every fault injected: still exactly once", async () => {
+Deno.test("crash: repeated SIGKILLs with every fault injected, several channels per table: still exactly once", async () => {
   await killStreamerRepeatedly(
     "http429=0.03,http500=0.03,http503=0.03,reset=0.03,latency=1,invalidate=1.5",
     "f",
@@ -115,9 +144,9 @@ function freePort(): number {
   return port;
 }
 
-/** Starts an emulator child on `port` and waits for its URL line. */
-async function startEmulatorChild(dir: string, port: number) {
-  const p = spawn(EMULATOR_CHILD, [dir, String(port), "250"]);
+/** Starts an emulator child on `port` (with `faults` injected) and waits for its URL line. */
+async function startEmulatorChild(dir: string, port: number, faults = "") {
+  const p = spawn(EMULATOR_CHILD, [dir, String(port), "250", faults]);
   const reader = p.child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
   while (!text.includes("\n")) {
@@ -131,23 +160,29 @@ async function startEmulatorChild(dir: string, port: number) {
   return { ...p, url: text.trim(), rest };
 }
 
-Deno.test("crash: the emulator process is SIGKILLed mid-stream and restarted: exactly once", async () => {
+/** Faults of the emulator child: refusals, resets and latency, but no invalidation timer. */
+const EMULATOR_FAULTS = "http429=0.02,http503=0.02,http500=0.02,reset=0.02,latency=1";
+
+Deno.test("crash: the emulator process is SIGKILLed mid-stream under faults and restarted, several channels per table: exactly once", async () => {
   const dir = await Deno.makeTempDir({ prefix: "liftline-emucrash-" });
   await ensureKeyPair(dir);
   const port = freePort();
-  let emu = await startEmulatorChild(dir, port);
+  let emu = await startEmulatorChild(dir, port, EMULATOR_FAULTS);
   let streamer: ReturnType<typeof spawn> | undefined;
   try {
     const txids = fillOutbox(
       dir,
       { RESORT_TICKET: 6000, SEASON_PASS: 1000, LIFT_RIDE: 30_000 },
       "e",
+      1000,
+      3,
     );
     streamer = spawn(STREAM_CHILD, [
       dir,
       emu.url,
       join(dir, "rsa_key.p8"),
       "--drain",
+      "--channels=3",
       JSON.stringify(SLOW),
     ]);
     const out = streamer.child.stdout.pipeTo(new WritableStream());
@@ -161,7 +196,7 @@ Deno.test("crash: the emulator process is SIGKILLed mid-stream and restarted: ex
       await Promise.all([emu.errDone, emu.rest]);
       kills++;
       await new Promise((r) => setTimeout(r, 300));
-      emu = await startEmulatorChild(dir, port);
+      emu = await startEmulatorChild(dir, port, EMULATOR_FAULTS);
     }
     assert.ok(kills >= 2, `only ${kills} emulator kills landed mid-stream`);
     const timer = setTimeout(() => streamer?.child.kill("SIGKILL"), 120_000);
@@ -196,7 +231,7 @@ Deno.test("crash: the emulator process is SIGKILLed mid-stream and restarted: ex
   }
 });
 
-Deno.test("two instances side by side (two data folders, one emulator) both drain", async () => {
+Deno.test("two instances side by side (two data folders, one emulator, two channels per table) both drain", async () => {
   const emuDir = await Deno.makeTempDir({ prefix: "liftline-two-" });
   await ensureKeyPair(emuDir);
   const a = await Deno.makeTempDir({ prefix: "liftline-a-" });
@@ -204,10 +239,17 @@ Deno.test("two instances side by side (two data folders, one emulator) both drai
   const e = await startStreamerEmulator(emuDir, { commitDelayMs: 200 });
   const emu = e.emu;
   try {
-    const txA = fillOutbox(a, { RESORT_TICKET: 3000, SEASON_PASS: 500, LIFT_RIDE: 10_000 }, "a");
-    const txB = fillOutbox(b, { RESORT_TICKET: 2000, SEASON_PASS: 700, LIFT_RIDE: 12_000 }, "b");
+    const fill = { RESORT_TICKET: 3000, SEASON_PASS: 500, LIFT_RIDE: 10_000 };
+    const txA = fillOutbox(a, fill, "a", 1000, 2);
+    const txB = fillOutbox(
+      b,
+      { RESORT_TICKET: 2000, SEASON_PASS: 700, LIFT_RIDE: 12_000 },
+      "b",
+      1000,
+      2,
+    );
     const key = join(emuDir, "rsa_key.p8");
-    await Promise.all([drainChild(a, emu.url, key), drainChild(b, emu.url, key)]);
+    await Promise.all([drainChild(a, emu.url, key, {}, 2), drainChild(b, emu.url, key, {}, 2)]);
     await assertExactlyOnce(e.sql, txA, "a");
     await assertExactlyOnce(e.sql, txB, "b");
     assert.equal(queued(a) + queued(b), 0);
@@ -215,11 +257,12 @@ Deno.test("two instances side by side (two data folders, one emulator) both drai
       [a, b].map(async (d) => JSON.parse(await Deno.readTextFile(join(d, "instance.json"))).id),
     );
     assert.notEqual(ids[0], ids[1], "each data folder has its own channels");
-    // Neither fought the other: no reopen was needed beyond the first open of each channel.
+    // Each instance streamed on channels of its own: two per table each, twelve in all.
     const channels = ["RESORT_TICKET_PIPE", "SEASON_PASS_PIPE", "LIFT_RIDE_PIPE"].flatMap((p) =>
       emu.context.warehouse.channelsOf(`STREAMING_INGEST.STREAMING_INGEST.${p}`)
     );
-    assert.equal(channels.length, 6);
+    assert.equal(channels.length, 12);
+    assert.equal(new Set(channels.map((c) => c.channel)).size, 12);
   } finally {
     await e.close();
     for (const d of [emuDir, a, b]) await Deno.remove(d, { recursive: true });

@@ -55,14 +55,18 @@ export function rowJson(
   }
 }
 
-/** Fills the outbox in `dir` with `perTable[t]` rows per table (TXID `<prefix>-<t>-<i>`). */
+/**
+ * Fills the outbox in `dir` with `perTable[t]` rows per table (TXID `<prefix>-<t>-<i>`), spread
+ * over `channels` shards per table.
+ */
 export function fillOutbox(
   dir: string,
   perTable: Partial<Record<TableName, number>>,
   prefix = "tx",
   batch = 1000,
+  channels = 1,
 ): Record<TableName, string[]> {
-  const outbox = new Outbox(`${dir}/queue.db`, TABLES);
+  const outbox = new Outbox(`${dir}/queue.db`, TABLES, { channels });
   const txids = { RESORT_TICKET: [], SEASON_PASS: [], LIFT_RIDE: [] } as Record<
     TableName,
     string[]
@@ -140,7 +144,7 @@ export async function assertExactlyOnce(
   return total;
 }
 
-/** Rows left in the outbox of `dir`, per table. */
+/** Rows left in the outbox of `dir`, per table (every shard). */
 export function outboxDepth(dir: string): Record<TableName, number> {
   const outbox = new Outbox(`${dir}/queue.db`, TABLES);
   try {

@@ -39,15 +39,23 @@ Deno.test("a damaged instance.json is a clear error, never silently replaced", a
   }
 });
 
-Deno.test("channel names: CLIENT_NAME prefix, table, instance id; CHANNEL_NAME overrides the prefix", async () => {
+Deno.test("channel names: CLIENT_NAME prefix, table, instance id, shard; CHANNEL_NAME overrides the prefix", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const id = await instanceId(dir);
-    const plain = await channelNames(buildConfig({ DATA_DIR: dir }));
-    assert.equal(plain.LIFT_RIDE, `LIFTLINE_LIFT_RIDE_${id}`);
-    assert.equal(plain.RESORT_TICKET, channelName("LIFTLINE", "RESORT_TICKET", id));
+    const plain = await channelNames(buildConfig({ DATA_DIR: dir }), 3);
+    // Shard 0 keeps the name of the one channel per table of earlier versions.
+    assert.deepEqual(plain.LIFT_RIDE, [
+      `LIFTLINE_LIFT_RIDE_${id}`,
+      `LIFTLINE_LIFT_RIDE_${id}_1`,
+      `LIFTLINE_LIFT_RIDE_${id}_2`,
+    ]);
+    assert.equal(plain.RESORT_TICKET[0], channelName("LIFTLINE", "RESORT_TICKET", id));
+    assert.equal(plain.RESORT_TICKET[2], channelName("LIFTLINE", "RESORT_TICKET", id, 2));
+    const all = Object.values(plain).flat();
+    assert.equal(new Set(all).size, 9, "every channel of every table is distinct");
     const custom = await channelNames(buildConfig({ DATA_DIR: dir, CHANNEL_NAME: "lab-box" }));
-    assert.equal(custom.SEASON_PASS, `lab-box_SEASON_PASS_${id}`);
+    assert.deepEqual(custom.SEASON_PASS, [`lab-box_SEASON_PASS_${id}`]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

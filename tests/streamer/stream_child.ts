@@ -1,7 +1,8 @@
 /**
  * A streamer process for the crash tests: streams the outbox of a data folder into an emulator.
  *
- * `deno run -A stream_child.ts <dataDir> <emulatorUrl> <privateKeyFile> [--drain] [options JSON]`
+ * `deno run -A stream_child.ts <dataDir> <emulatorUrl> <privateKeyFile> [--drain]
+ * [--channels=N] [options JSON]`: N channels per table (default 1), as STREAM_CHANNELS sets them.
  *
  * Exits 0 when drained (with --drain) or after SIGTERM's clean shutdown; 1 on a fatal error.
  */
@@ -17,6 +18,7 @@ import { runStreamer, type StreamerOptions } from "../../src/streamer/mod.ts";
 if (import.meta.main) {
   const [dataDir, url, keyFile, ...rest] = Deno.args;
   const drain = rest.includes("--drain");
+  const channels = Number(rest.find((a) => a.startsWith("--channels="))?.slice(11) ?? 1);
   const json = rest.find((a) => a.startsWith("{"));
   const options = json ? JSON.parse(json) as Partial<StreamerOptions> : {};
   const config = buildConfig({
@@ -27,7 +29,7 @@ if (import.meta.main) {
   });
   const privateKeyPem = await readPrivateKey(config);
   if (!privateKeyPem) throw new Error("no private key");
-  const outbox = new Outbox(join(config.dataDir, "queue.db"), TABLES);
+  const outbox = new Outbox(join(config.dataDir, "queue.db"), TABLES, { channels });
   const stop = new AbortController();
   Deno.addSignalListener("SIGTERM", () => stop.abort());
   let code = 0;

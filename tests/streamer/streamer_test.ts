@@ -42,6 +42,7 @@ const FAST = {
   reopenMaxMs: 100,
   shutdownGraceMs: 2000,
   commitTimeoutMinMs: 500,
+  rescanMs: 100,
 };
 
 async function setup(opts: { commitDelayMs?: number; faults?: string } = {}) {
@@ -62,12 +63,14 @@ async function setup(opts: { commitDelayMs?: number; faults?: string } = {}) {
     count: (table: string) => liftline.count(table),
     keys,
     config,
-    async deps(extra: Partial<StreamerDeps> & { signal: AbortSignal }): Promise<
+    /** Streamer dependencies; the outbox with `channels` shards per table (default 1). */
+    async deps(extra: Partial<StreamerDeps> & { signal: AbortSignal; channels?: number }): Promise<
       StreamerDeps & { outbox: Outbox }
     > {
+      const { channels, ...rest } = extra;
       return {
         config,
-        outbox: new Outbox(`${dir}/queue.db`, TABLES),
+        outbox: new Outbox(`${dir}/queue.db`, TABLES, { channels: channels ?? 1 }),
         client: await createStreamingClient(config, {
           privateKeyPem: keys.privateKeyPem,
           retry: { baseDelayMs: 5, maxDelayMs: 50, maxAttempts: 8 },
@@ -76,7 +79,7 @@ async function setup(opts: { commitDelayMs?: number; faults?: string } = {}) {
         status: new StatusStore(),
         log: silentLogger,
         options: FAST,
-        ...extra,
+        ...rest,
       };
     },
     async close() {
@@ -102,6 +105,13 @@ async function metricValue(m: Metrics, name: string, labels: Record<string, stri
     .reduce((a, v) => a + v.value, 0);
 }
 
+/** Channel `shard` of `table` as the status store shows it. */
+function channelOf(status: StatusStore, table: string, shard = 0) {
+  const ch = status.channelsOf(table).find((c) => c.shard === shard);
+  assert.ok(ch, `no channel ${shard} of ${table}`);
+  return ch;
+}
+
 function waitFor(cond: () => boolean, ms = 20_000): Promise<void> {
   const until = Date.now() + ms;
   return new Promise((resolve, reject) => {
@@ -114,29 +124,48 @@ function waitFor(cond: () => boolean, ms = 20_000): Promise<void> {
   });
 }
 
-Deno.test("drain: every row reaches its table exactly once and leaves the outbox", async () => {
+Deno.test("drain over three channels per table: every row lands exactly once and leaves the outbox", async () => {
   const s = await setup();
   try {
-    const txids = fillOutbox(s.dir, { RESORT_TICKET: 1500, SEASON_PASS: 300, LIFT_RIDE: 6000 });
-    const deps = await s.deps({ signal: new AbortController().signal, drain: true });
+    const txids = fillOutbox(
+      s.dir,
+      { RESORT_TICKET: 1500, SEASON_PASS: 300, LIFT_RIDE: 6000 },
+      "tx",
+      1000,
+      3,
+    );
+    const deps = await s.deps({ signal: new AbortController().signal, drain: true, channels: 3 });
+    // What each shard held before streaming: what its own channel must commit.
+    const held = new Map(
+      TABLES.flatMap((t) => deps.outbox.shards(t).map((sh) => [sh.name, sh.rows] as const)),
+    );
     try {
       await runStreamer(deps);
       assert.deepEqual(outboxDepth(s.dir), { RESORT_TICKET: 0, SEASON_PASS: 0, LIFT_RIDE: 0 });
       assert.equal(await assertExactlyOnce(s.sql, txids, "tx"), 7800);
-      const names = await channelNames(s.config);
+      const names = await channelNames(s.config, 3);
       for (const t of TABLES) {
-        const ch = deps.status.channels.get(t)!;
-        assert.equal(ch.channel, names[t]);
-        assert.equal(ch.committedOffset, deps.outbox.maxId(t));
-        assert.equal(ch.rowsCommitted, txids[t].length);
+        assert.equal(deps.status.tableSummary(t).rowsCommitted, txids[t].length);
         assert.equal(
           await metricValue(deps.metrics, "liftline_rows_committed_total", { table: t }),
           txids[t].length,
         );
-        assert.equal(
-          await metricValue(deps.metrics, "liftline_committed_offset", { table: t }),
-          deps.outbox.maxId(t),
-        );
+        for (const shard of deps.outbox.shards(t)) {
+          const ch = channelOf(deps.status, t, shard.index);
+          const channel = String(shard.index);
+          assert.equal(ch.channel, names[t][shard.index]);
+          assert.ok(held.get(shard.name)! > 0, `${shard.name} got rows`);
+          assert.equal(ch.rowsCommitted, held.get(shard.name), `${ch.channel}: its own rows`);
+          assert.equal(ch.committedOffset, shard.maxId(), "offset = the shard's last id");
+          assert.equal(
+            await metricValue(deps.metrics, "liftline_rows_committed_total", { table: t, channel }),
+            held.get(shard.name),
+          );
+          assert.equal(
+            await metricValue(deps.metrics, "liftline_committed_offset", { table: t, channel }),
+            shard.maxId(),
+          );
+        }
       }
       const lag = await metricValue(deps.metrics, "liftline_ingest_lag_seconds_count", {});
       assert.equal(lag, 7800, "one lag observation per committed row");
@@ -157,13 +186,13 @@ Deno.test("rows stay in the outbox until committed; shutdown returns; the next r
   const deps = await s.deps({ signal: stop.signal, options: { ...FAST, shutdownGraceMs: 300 } });
   try {
     const run = runStreamer(deps);
-    await waitFor(() => deps.status.channels.get("LIFT_RIDE")?.rowsAppended === 3000);
+    await waitFor(() => deps.status.tableSummary("LIFT_RIDE").rowsAppended === 3000);
     assert.equal(outboxDepth(s.dir).LIFT_RIDE, 3000, "appended is not committed");
     assert.equal(deps.status.notReadyReasons().length, 0, "every channel open");
     stop.abort();
     await run;
     assert.equal(outboxDepth(s.dir).LIFT_RIDE, 3000);
-    assert.equal(deps.status.channels.get("LIFT_RIDE")!.state, "stopped");
+    assert.equal(channelOf(deps.status, "LIFT_RIDE").state, "stopped");
     assert.ok(deps.status.notReadyReasons().length > 0, "stopped channels are not ready");
   } finally {
     deps.outbox.close();
@@ -199,22 +228,26 @@ Deno.test("rows stay in the outbox until committed; shutdown returns; the next r
 Deno.test("clean shutdown mid-stream: committed rows are deleted, the rest stay, nothing lost", async () => {
   const s = await setup({ commitDelayMs: 150 });
   try {
-    const txids = fillOutbox(s.dir, { LIFT_RIDE: 40_000 });
+    const txids = fillOutbox(s.dir, { LIFT_RIDE: 40_000 }, "tx", 1000, 2);
     const stop = new AbortController();
-    const deps = await s.deps({ signal: stop.signal, options: { ...FAST, batchRows: 2000 } });
+    const deps = await s.deps({
+      signal: stop.signal,
+      channels: 2,
+      options: { ...FAST, batchRows: 2000 },
+    });
     try {
       const run = runStreamer(deps);
-      await waitFor(() => (deps.status.channels.get("LIFT_RIDE")?.rowsCommitted ?? 0) > 0);
+      await waitFor(() => deps.status.tableSummary("LIFT_RIDE").rowsCommitted > 0);
       stop.abort();
       await run;
       const left = outboxDepth(s.dir).LIFT_RIDE;
       const inWarehouse = await s.count("LIFT_RIDE");
       assert.equal(left + inWarehouse, 40_000, "every row is in exactly one place");
-      assert.equal(deps.status.channels.get("LIFT_RIDE")!.rowsCommitted, inWarehouse);
+      assert.equal(deps.status.tableSummary("LIFT_RIDE").rowsCommitted, inWarehouse);
     } finally {
       deps.outbox.close();
     }
-    const deps2 = await s.deps({ signal: new AbortController().signal, drain: true });
+    const deps2 = await s.deps({ signal: new AbortController().signal, drain: true, channels: 2 });
     try {
       await runStreamer(deps2);
     } finally {
@@ -247,7 +280,7 @@ Deno.test("rows the target rejects are surfaced (metric, status, warning) and st
         await metricValue(deps.metrics, "liftline_rows_error_count", { table: "RESORT_TICKET" }),
         1,
       );
-      const ch = deps.status.channels.get("RESORT_TICKET")!;
+      const ch = channelOf(deps.status, "RESORT_TICKET");
       assert.equal(ch.rowsErrorCount, 1);
       assert.ok(ch.lastErrorMessage && ch.lastErrorMessage.length > 0);
       assert.equal(ch.lastErrorOffsetUpperBound, "3");
@@ -267,16 +300,23 @@ Deno.test("rows the target rejects are surfaced (metric, status, warning) and st
   }
 });
 
-Deno.test("with every fault injected the drain still delivers exactly once", async () => {
+Deno.test("with every fault injected the drain over several channels still delivers exactly once", async () => {
   const s = await setup({
     commitDelayMs: 30,
     faults: "http429=0.05,http500=0.05,http503=0.05,reset=0.15,latency=2,invalidate=0.3",
   });
   try {
-    const txids = fillOutbox(s.dir, { RESORT_TICKET: 2000, SEASON_PASS: 500, LIFT_RIDE: 8000 });
+    const txids = fillOutbox(
+      s.dir,
+      { RESORT_TICKET: 2000, SEASON_PASS: 500, LIFT_RIDE: 8000 },
+      "tx",
+      1000,
+      3,
+    );
     const deps = await s.deps({
       signal: new AbortController().signal,
       drain: true,
+      channels: 3,
       options: { ...FAST, batchRows: 200 },
     });
     try {
@@ -287,7 +327,7 @@ Deno.test("with every fault injected the drain still delivers exactly once", asy
       const reopens = await metricValue(deps.metrics, "liftline_channel_reopens_total", {});
       assert.ok(retries > 0, "retries are counted");
       assert.ok(reopens > 0, "reopens are counted");
-      const statusRetries = TABLES.reduce((a, t) => a + deps.status.channels.get(t)!.retries, 0);
+      const statusRetries = TABLES.reduce((a, t) => a + deps.status.tableSummary(t).retries, 0);
       assert.equal(statusRetries, retries);
     } finally {
       deps.outbox.close();
@@ -339,7 +379,7 @@ Deno.test("a channel taken over by another writer is reported and retried slowly
       await waitFor(() => opens.length >= 8);
       stop.abort();
       await run;
-      const problem = deps.status.channels.get("LIFT_RIDE")?.lastProblem ?? "";
+      const problem = channelOf(deps.status, "LIFT_RIDE").lastProblem ?? "";
       assert.match(problem, /another writer/);
       // Three strikes in quick succession, then pauses of 5 s doubling up to a minute: a hot
       // loop would open again at once, every time.
@@ -418,7 +458,7 @@ Deno.test("rows the service dropped without a word are sent again after the comm
       assert.equal(opens.length, 2, `opens at ${opens}`);
       const waited = opens[1] - appendedAt!;
       assert.ok(waited >= 5_000 && waited < 6_000, `reopened ${waited} ms after the append`);
-      const ch = deps.status.channels.get("SEASON_PASS")!;
+      const ch = channelOf(deps.status, "SEASON_PASS");
       assert.equal(ch.reopens, 1);
       assert.equal(ch.rowsAppended, 600, "every row appended twice");
       assert.equal(ch.rowsCommitted, 300, "and committed once");
@@ -442,7 +482,7 @@ Deno.test("drain given as a function waits until it says so", async () => {
     let askedWhenEmpty = 0;
     const deps = await s.deps({ signal: new AbortController().signal });
     deps.drain = () => {
-      if (deps.status.channels.get("SEASON_PASS")?.rowsCommitted === 10) askedWhenEmpty++;
+      if (deps.status.tableSummary("SEASON_PASS").rowsCommitted === 10) askedWhenEmpty++;
       return finished;
     };
     try {
@@ -469,7 +509,7 @@ Deno.test("a channel whose committed offset is past this outbox stops with a cle
     fillOutbox(s.dir, { LIFT_RIDE: 5 });
     const deps = await s.deps({ signal: new AbortController().signal, drain: true });
     const names = await channelNames(s.config);
-    await (deps.client as StreamingApi).openChannel("LIFT_RIDE_PIPE", names.LIFT_RIDE, {
+    await (deps.client as StreamingApi).openChannel("LIFT_RIDE_PIPE", names.LIFT_RIDE[0], {
       offsetToken: "999999",
     });
     try {
@@ -479,7 +519,7 @@ Deno.test("a channel whose committed offset is past this outbox stops with a cle
         return true;
       });
       assert.equal(outboxDepth(s.dir).LIFT_RIDE, 5, "nothing deleted");
-      assert.equal(deps.status.channels.get("LIFT_RIDE")!.state, "failed");
+      assert.equal(channelOf(deps.status, "LIFT_RIDE").state, "failed");
     } finally {
       deps.outbox.close();
     }
@@ -497,9 +537,134 @@ Deno.test("a key the target does not trust stops the streamer with an AuthError"
     deps.client = await createStreamingClient(s.config, { privateKeyPem: other.privateKeyPem });
     try {
       await assert.rejects(runStreamer(deps), AuthError);
-      for (const t of TABLES) assert.equal(deps.status.channels.get(t)!.state, "failed");
+      for (const t of TABLES) assert.equal(channelOf(deps.status, t).state, "failed");
       assert.ok(deps.status.notReadyReasons().some((r) => /failed/.test(r)));
       assert.equal(outboxDepth(s.dir).LIFT_RIDE, 5);
+    } finally {
+      deps.outbox.close();
+    }
+  } finally {
+    await s.close();
+  }
+});
+
+/** Rows of `table` with TXIDs `<prefix>-<i>`, as the generator would queue them. */
+function rowsFor(table: "LIFT_RIDE" | "RESORT_TICKET", prefix: string, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => rowJson(table, `${prefix}-${i}`));
+}
+
+Deno.test("changing the channel count while rows are queued and in flight loses nothing, duplicates nothing", async () => {
+  // Commits come 300 ms after an append: a stop leaves rows appended and not yet committed, and
+  // some of those commit after the streamer gave up on them (committed, still queued).
+  const s = await setup({ commitDelayMs: 300 });
+  const expected = {
+    RESORT_TICKET: [] as string[],
+    SEASON_PASS: [] as string[],
+    LIFT_RIDE: [] as string[],
+  };
+  const queue = (channels: number, prefix: string, rides: number, tickets: number) => {
+    const outbox = new Outbox(`${s.dir}/queue.db`, TABLES, { channels });
+    try {
+      const batch = {
+        LIFT_RIDE: rowsFor("LIFT_RIDE", `tx-${prefix}`, rides),
+        RESORT_TICKET: rowsFor("RESORT_TICKET", `tx-${prefix}`, tickets),
+      };
+      outbox.append(batch);
+      expected.LIFT_RIDE.push(...batch.LIFT_RIDE.map((r) => JSON.parse(r).TXID));
+      expected.RESORT_TICKET.push(...batch.RESORT_TICKET.map((r) => JSON.parse(r).TXID));
+    } finally {
+      outbox.close();
+    }
+  };
+  try {
+    // 1. Four channels per table, stopped mid-stream.
+    queue(4, "four", 20_000, 2000);
+    const stop = new AbortController();
+    const deps = await s.deps({
+      signal: stop.signal,
+      channels: 4,
+      options: { ...FAST, batchRows: 500, maxInFlightRows: 2000, shutdownGraceMs: 50 },
+    });
+    try {
+      const run = runStreamer(deps);
+      await waitFor(() => deps.status.tableSummary("LIFT_RIDE").rowsCommitted > 2000);
+      stop.abort();
+      await run;
+    } finally {
+      deps.outbox.close();
+    }
+    const stopped = deps.status.tableSummary("LIFT_RIDE");
+    assert.ok(stopped.rowsAppended > stopped.rowsCommitted, "rows were in flight at the stop");
+    // Appends the service had accepted commit after the streamer stopped waiting for them: they
+    // are in the table and still queued, and only their channel's offset tells.
+    await new Promise((r) => setTimeout(r, 400));
+    assert.ok(await s.count("LIFT_RIDE") > stopped.rowsCommitted, "committed, still queued");
+    assert.ok(outboxDepth(s.dir).LIFT_RIDE > 0, "rows still queued in the four shards");
+
+    // 2. Two channels: shards 2 and 3 are retired but hold rows; new rows go to shards 0 and 1.
+    queue(2, "two", 3000, 300);
+    const deps2 = await s.deps({ signal: new AbortController().signal, drain: true, channels: 2 });
+    try {
+      await runStreamer(deps2);
+      const rides = deps2.status.channelsOf("LIFT_RIDE");
+      assert.deepEqual(rides.map((c) => [c.shard, c.retired]), [
+        [0, false],
+        [1, false],
+        [2, true],
+        [3, true],
+      ]);
+      for (const c of rides.filter((c) => c.retired)) {
+        assert.equal(c.state, "drained", `${c.channel} streamed its rows, then closed`);
+        assert.equal(c.queueRows, 0);
+      }
+      const names = await channelNames(s.config, 4);
+      assert.deepEqual(rides.map((c) => c.channel), names.LIFT_RIDE, "each shard on its channel");
+    } finally {
+      deps2.outbox.close();
+    }
+    assert.deepEqual(outboxDepth(s.dir), { RESORT_TICKET: 0, SEASON_PASS: 0, LIFT_RIDE: 0 });
+    await assertExactlyOnce(s.sql, expected, "tx");
+
+    // 3. Five channels: the empty retired shards of before are live again, plus a new one.
+    queue(5, "five", 5000, 500);
+    const deps3 = await s.deps({ signal: new AbortController().signal, drain: true, channels: 5 });
+    try {
+      await runStreamer(deps3);
+      assert.equal(deps3.status.channelsOf("LIFT_RIDE").filter((c) => !c.retired).length, 5);
+    } finally {
+      deps3.outbox.close();
+    }
+    assert.deepEqual(outboxDepth(s.dir), { RESORT_TICKET: 0, SEASON_PASS: 0, LIFT_RIDE: 0 });
+    assert.equal(await assertExactlyOnce(s.sql, expected, "tx"), 30_800);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("rows another process queues for channels beyond STREAM_CHANNELS are found and streamed", async () => {
+  const s = await setup();
+  try {
+    const stop = new AbortController();
+    const deps = await s.deps({ signal: stop.signal, channels: 1 });
+    try {
+      const run = runStreamer(deps);
+      await waitFor(() => deps.status.notReadyReasons().length === 0);
+      // A `generate` with three channels per table writes into the same queue meanwhile.
+      const other = new Outbox(`${s.dir}/queue.db`, TABLES, { channels: 3 });
+      const rows = rowsFor("LIFT_RIDE", "tx-other", 900);
+      other.append({ LIFT_RIDE: rows });
+      other.close();
+      await waitFor(() => outboxDepth(s.dir).LIFT_RIDE === 0);
+      assert.equal(await s.count("LIFT_RIDE"), 900);
+      const rides = deps.status.channelsOf("LIFT_RIDE");
+      assert.deepEqual(rides.map((c) => [c.shard, c.retired]), [[0, false], [1, true], [2, true]]);
+      stop.abort();
+      await run;
+      await assertExactlyOnce(s.sql, {
+        LIFT_RIDE: rows.map((r) => JSON.parse(r).TXID),
+        RESORT_TICKET: [],
+        SEASON_PASS: [],
+      }, "tx");
     } finally {
       deps.outbox.close();
     }
