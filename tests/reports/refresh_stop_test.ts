@@ -103,7 +103,7 @@ Deno.test("an emulator stopped mid-catch-up rolls the refresh back, says CANCELL
       const stopMs = performance.now() - t0;
       const cut = await refreshAt(first.query, clock);
       if (attempt < 3 && cut.get("WEEKLY_RESORT_SUMMARY")?.STATE === "SUCCEEDED") {
-        console.log(`attempt ${attempt}: the stop missed the refresh (emulator bug); again`);
+        console.log(`attempt ${attempt}: the refresh finished before the stop came; again`);
         continue;
       }
       // A statement is interrupted at once; the rollback takes a moment: 2 s is generous.
