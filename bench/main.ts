@@ -1,6 +1,6 @@
 /**
  * `deno task bench [group…]`: runs benchmark groups and prints one JSON object per line,
- * `{"name": …, "value": …, "unit": …}` (names fixed by `shared/spec/interface.md`).
+ * `{"name": …, "value": …, "unit": …}` (the names the README's Benchmarks table lists).
  *
  * Each group lives in `bench/<group>.ts` and exports a default function receiving `report`.
  */

@@ -2,7 +2,7 @@
  * SIGINT/SIGTERM → one AbortSignal for a clean shutdown, bounded in time; a second signal exits
  * at once.
  *
- * The contract (shared/spec/interface.md, "Shutdown") is that a signal ends any role within 10 s
+ * The promise (README, "Commands"; docs/architecture.md) is that a signal ends any role within 10 s
  * with exit 0. Each step of a role's shutdown is quick on its own (the streamer waits at most its
  * grace period for commits in flight, a dynamic-table refresh stops at its next chunk), but some
  * wait on others: an HTTP server's shutdown waits for the requests in flight, a `setup --apply`

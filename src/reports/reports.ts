@@ -1,5 +1,5 @@
 /**
- * What the dashboard shows (shared/spec/reports.md, "What the dashboard shows"), as typed results:
+ * What the dashboard shows (docs/dashboard.md), as typed results:
  * the simulation clock, the network overview for a period against the period before, and a
  * resort's operations center. Periods are relative to the latest reported date, never the wall
  * clock, because the world clock runs fast.

@@ -1,5 +1,6 @@
 /**
- * Wire facts of the Snowpipe Streaming v2 REST API (`shared/spec/ssv2-rest-api.md`), shared by the
+ * Wire facts of the Snowpipe Streaming v2 REST API (Snowflake's "Snowpipe Streaming REST API"
+ * reference, https://docs.snowflake.com/en/user-guide/snowpipe-streaming/snowpipe-streaming-high-performance-rest-api), shared by the
  * client and the embedded emulator so that the two cannot drift apart silently.
  *
  * @module

@@ -1,5 +1,5 @@
 /**
- * Raw-HTTP helpers for the emulator tests, built from `shared/spec/ssv2-rest-api.md` and not from
+ * Raw-HTTP helpers for the emulator tests, built from Snowflake's REST API reference and not from
  * liftline's own client: JWTs are made here with jose, requests with plain fetch.
  */
 import { SignJWT } from "jose";

@@ -1,5 +1,5 @@
 /**
- * The reference model: every report of shared/spec/reports.md computed in plain TypeScript from
+ * The reference model: every report of sql/dynamic_tables.sql computed in plain TypeScript from
  * the raw rows (as the generator sends them), with Snowflake's decimal semantics — money summed
  * exactly and rounded half up to the cent, percentages and averages rounded half up. Money is
  * kept in whole cents and one-decimal percentages in whole tenths, so comparisons are exact.
