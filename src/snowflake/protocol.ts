@@ -1,7 +1,8 @@
 /**
- * Wire facts of the Snowpipe Streaming v2 REST API (Snowflake's "Snowpipe Streaming REST API"
- * reference, https://docs.snowflake.com/en/user-guide/snowpipe-streaming/snowpipe-streaming-high-performance-rest-api), shared by the
- * client and the embedded emulator so that the two cannot drift apart silently.
+ * Wire facts of the Snowpipe Streaming v2 REST API, shared by the client and the embedded emulator
+ * so that the two cannot drift apart silently. Source: Snowflake's "Snowpipe Streaming REST API
+ * endpoints" page,
+ * https://docs.snowflake.com/user-guide/snowpipe-streaming/snowpipe-streaming-high-performance-rest-api
  *
  * @module
  */
