@@ -69,6 +69,9 @@ export interface DynamicOptions {
   log?: Logger;
 }
 
+/** DuckDB's memory limit for a refresh that ran out of memory at the everyday limit. */
+const REFRESH_MEMORY_LIMIT = "1GB";
+
 /** What SHOW DYNAMIC TABLES shows of one table. */
 export interface DynamicTableDescription {
   targetLag: string;
@@ -502,6 +505,7 @@ export class DynamicTables {
     queryId: string | null,
   ): Promise<{ id: number; action: string; state: string }[]> {
     let order = this.#closure(targets).filter((o) => !o.props.suspended || targets.includes(o));
+    let raised = false;
     const history: HistoryRow[] = [];
     const outcomes: { id: number; action: string; state: string }[] = [];
     let failure: unknown;
@@ -576,6 +580,18 @@ export class DynamicTables {
         }
         break;
       }
+      // A large refresh (a catch-up after a long pause, a first fill) may need more memory than
+      // DuckDB's everyday limit: retried once with a larger one, which is then given back.
+      if (
+        !raised && !this.#stopped && /Out of Memory/i.test(String((error as Error)?.message))
+      ) {
+        raised = true;
+        this.#o.log.info("refresh needs more memory: retrying it with more", {
+          limit: REFRESH_MEMORY_LIMIT,
+        });
+        await this.#w.refresher.run(`SET memory_limit = '${REFRESH_MEMORY_LIMIT}'`);
+        continue;
+      }
       const cancelled = this.#stopped || /INTERRUPT/i.test(String((error as Error)?.message));
       const sqlError = mapError(error);
       if (cancelled || !failed) {
@@ -622,6 +638,9 @@ export class DynamicTables {
       }
       if (targets.some((t) => bad.has(t.id))) failure = sqlError;
       order = order.filter((x) => !bad.has(x.id));
+    }
+    if (raised) {
+      await this.#w.refresher.run(`SET memory_limit = '${this.#w.memoryLimit}'`).catch(() => {});
     }
     try {
       await this.#w.refresher.exclusive((s) => this.#history.record(s, history));

@@ -15,7 +15,7 @@
  */
 import { join } from "node:path";
 import type { DuckDBInstance } from "@duckdb/node-api";
-import { Lane, type LaneSession, openDuckDB } from "./duckdb.ts";
+import { DEFAULT_MEMORY_LIMIT, Lane, type LaneSession, openDuckDB } from "./duckdb.ts";
 import { Catalog, type CatalogObject, changeLogOf, META, ROW_COLUMN, tableOf } from "./catalog.ts";
 import { duckType } from "./types.ts";
 import { NUMERIC_MACROS } from "../sql/translate/numeric.ts";
@@ -56,6 +56,8 @@ const CHANNELS = `${META}.channels`;
 /** The DuckDB warehouse, its catalog and its lanes. */
 export class Warehouse {
   readonly path: string;
+  /** DuckDB's everyday memory limit (a refresh may raise it for itself, then restore it). */
+  readonly memoryLimit: string;
   readonly instance: DuckDBInstance;
   readonly catalog: Catalog;
   /** Writes to tables: DML, DDL, streaming commits. */
@@ -77,8 +79,10 @@ export class Warehouse {
     catalog: Catalog,
     writer: Lane,
     refresher: Lane,
+    memoryLimit: string,
   ) {
     this.path = path;
+    this.memoryLimit = memoryLimit;
     this.instance = instance;
     this.catalog = catalog;
     this.writer = writer;
@@ -88,10 +92,8 @@ export class Warehouse {
   /** Opens (creating if needed) `DATA_DIR/warehouse.duckdb`. */
   static async open(dataDir: string, options: WarehouseOptions = {}): Promise<Warehouse> {
     const path = join(dataDir, WAREHOUSE_FILE);
-    const instance = await openDuckDB(path, {
-      memoryLimit: options.memoryLimit,
-      threads: options.threads,
-    });
+    const memoryLimit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
+    const instance = await openDuckDB(path, { memoryLimit, threads: options.threads });
     const writer = new Lane("writer", await instance.connect());
     const refresher = new Lane("refresher", await instance.connect());
     try {
@@ -106,7 +108,7 @@ export class Warehouse {
           last_error_message VARCHAR, last_error_timestamp_ms BIGINT)`);
         return await Catalog.open(s);
       });
-      const w = new Warehouse(path, instance, catalog, writer, refresher);
+      const w = new Warehouse(path, instance, catalog, writer, refresher, memoryLimit);
       await writer.exclusive(async (s) => {
         await w.#loadSequences(s);
         await w.#loadChannels(s);
