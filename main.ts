@@ -1,53 +1,23 @@
 /**
  * liftline's entry point: parses the command line and hands over to the command.
  *
+ * The same module is the entry of the generator's worker thread (src/generator/thread.ts), so
+ * that the worker needs no file beside the program, also when it is bundled into one file. It
+ * therefore imports nothing at the top but the test for that, and loads the rest of either side
+ * on demand: the worker never loads the web server, the emulator or the configuration schema.
+ *
  * @module
  */
-import { ConfigError, loadConfig, parseArgs } from "./src/config/load.ts";
-import { commandHelp, COMMANDS, findCommand, programHelp } from "./src/cli/commands.ts";
-import { runCommand } from "./src/cli/dispatch.ts";
+import { isGeneratorWorker } from "./src/generator/thread_protocol.ts";
 
 /** Runs liftline with `argv` and returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  try {
-    const allSwitches = [...new Set(COMMANDS.flatMap((c) => c.switches))];
-    const args = parseArgs(argv, allSwitches);
-    if (args.command === "help") {
-      console.log(programHelp());
-      return 0;
-    }
-    if (args.command === undefined && args.switches.has("help")) {
-      console.log(programHelp());
-      return 0;
-    }
-    const spec = findCommand(args.command ?? "run");
-    if (!spec) {
-      throw new ConfigError(args.command!, "is not a liftline command (see liftline --help)");
-    }
-    if (args.switches.has("help")) {
-      console.log(commandHelp(spec));
-      return 0;
-    }
-    for (const s of args.switches) {
-      if (!spec.switches.includes(s)) {
-        throw new ConfigError(
-          `--${s}`,
-          `is not a flag of '${spec.name}' (see liftline ${spec.name} --help)`,
-        );
-      }
-    }
-    const config = loadConfig(args.settings);
-    return await runCommand(spec.name, config, args.switches);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(`liftline: ${e.message}`);
-      return 2;
-    }
-    console.error(`liftline: ${e instanceof Error ? e.message : String(e)}`);
-    return 1;
-  }
+  const cli = await import("./src/cli/main.ts");
+  return await cli.main(argv);
 }
 
-if (import.meta.main) {
+if (isGeneratorWorker()) {
+  await import("./src/generator/worker.ts");
+} else if (import.meta.main) {
   Deno.exit(await main(Deno.args));
 }

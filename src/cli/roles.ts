@@ -11,7 +11,9 @@ import { Outbox } from "../queue/outbox.ts";
 import { queueNotWritableReason } from "../queue/write_error.ts";
 import { Metrics } from "../status/metrics.ts";
 import { StatusStore } from "../status/store.ts";
-import { FACTS, runGenerator, startOf } from "../generator/mod.ts";
+import { FACTS } from "../generator/resorts.ts";
+import { startOf } from "../generator/settings.ts";
+import { runGeneratorThread } from "../generator/thread.ts";
 import { channelNames, runStreamer } from "../streamer/mod.ts";
 import { createStreamingClient } from "../snowflake/streaming.ts";
 import { publicKeyFingerprint, publicKeyPemFromPrivate } from "../snowflake/keys.ts";
@@ -45,7 +47,7 @@ function createProcess(config: Config): Process {
   return {
     config,
     log,
-    metrics: new Metrics(),
+    metrics: new Metrics({ channels: config.STREAM_CHANNELS }),
     status: new StatusStore(),
     shutdown: listenForShutdown(log),
   };
@@ -63,9 +65,12 @@ function checkWorldSpan(config: Config): void {
   }
 }
 
+/** The outbox, with STREAM_CHANNELS shards per table for new rows. */
 async function openOutbox(config: Config): Promise<Outbox> {
   await Deno.mkdir(config.dataDir, { recursive: true });
-  return new Outbox(join(config.dataDir, "queue.db"), TABLES);
+  return new Outbox(join(config.dataDir, "queue.db"), TABLES, {
+    channels: config.STREAM_CHANNELS,
+  });
 }
 
 /** Readiness: the queue must take writes (in the generator's words for a failed write). */
@@ -171,7 +176,9 @@ async function run(p: Process, drain: boolean): Promise<number> {
       AbortSignal.any([p.shutdown.signal, finished.signal]),
     ));
     let generatorFinished = false;
-    const generator = runGenerator({ ...p, outbox, signal: p.shutdown.signal }).then(() => {
+    // The generator on its own thread and outbox connection: the streamer, the embedded emulator
+    // and the web server keep this one.
+    const generator = runGeneratorThread({ ...p, signal: p.shutdown.signal }).then(() => {
       generatorFinished = true;
       if (!p.shutdown.signal.aborted) log.info("generation finished; streaming goes on");
     });
@@ -248,9 +255,10 @@ async function serve(p: Process): Promise<number> {
   }
 }
 
-/** `generate`: the generator alone. */
+/** `generate`: the generator alone (on this thread: there is nothing else to run beside it). */
 async function generate(p: Process): Promise<number> {
   checkWorldSpan(p.config);
+  const { runGenerator } = await import("../generator/runner.ts");
   const outbox = await openOutbox(p.config);
   try {
     await runGenerator({ ...p, outbox, signal: p.shutdown.signal });

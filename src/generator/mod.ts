@@ -4,7 +4,15 @@
  *
  * @module
  */
-export { DEFAULT_BATCH_ROWS, type GeneratorDeps, runGenerator, seedOf, startOf } from "./runner.ts";
+export {
+  DEFAULT_BATCH_ROWS,
+  type GeneratorDeps,
+  type GeneratorMetrics,
+  type GeneratorStatusSink,
+  runGenerator,
+} from "./runner.ts";
+export { seedOf, startOf } from "./settings.ts";
+export { type GeneratorThreadDeps, runGeneratorThread } from "./thread.ts";
 export {
   generateRows,
   RowBatch,

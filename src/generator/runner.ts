@@ -3,23 +3,35 @@
  * world time, and writes the rows to the outbox in batched transactions.
  *
  * Backpressure: when any table's queue holds QUEUE_MAX_ROWS rows, the world clock pauses until
- * the queue drains; nothing is dropped and nothing grows. A row counts as generated only once it
- * is in the outbox, so stopping (abort or UNTIL) first writes the rows already made.
+ * the queue drains; nothing is dropped and nothing grows. The streamer deletes through another
+ * connection (in `run`, on another thread), so the real depth is read again every
+ * {@link DEPTH_EVERY_MS}. A row counts as generated only once it is in the outbox, so stopping
+ * (abort or UNTIL) first writes the rows already made.
+ *
+ * It reports through two narrow seams, {@link GeneratorMetrics} and {@link GeneratorStatusSink}:
+ * in one process the metric registry and the status store themselves, in `run` the generator's
+ * worker thread forwards them to the main thread (thread.ts).
  *
  * @module
  */
 import { ConfigError } from "../config/error.ts";
-import { type Config, type TableName, TABLES } from "../config/load.ts";
+import type { Config } from "../config/load.ts";
+import { type TableName, TABLES } from "../config/tables.ts";
 import type { Logger } from "../log.ts";
 import type { Outbox } from "../queue/outbox.ts";
-import { classifyQueueWriteError, queueNotWritableReason } from "../queue/write_error.ts";
-import type { Metrics } from "../status/metrics.ts";
-import type { GeneratorStatus, StatusStore } from "../status/store.ts";
-import { defaultStartTime, WorldClock } from "./clock.ts";
+import {
+  classifyQueueWriteError,
+  queueNotWritableReason,
+  type QueueWriteErrorReason,
+} from "../queue/write_error.ts";
+import type { GeneratorStatus } from "../status/store.ts";
+import { WorldClock } from "./clock.ts";
 import { RowBatch, Simulation } from "./model.ts";
 import { logProgress } from "./progress.ts";
-import { dateSeed } from "./random.ts";
+import { seedOf, startOf } from "./settings.ts";
 import { pause } from "../pause.ts";
+
+export { seedOf, startOf } from "./settings.ts";
 
 /** Rows per transaction at most (fewer when QUEUE_MAX_ROWS is small). */
 export const DEFAULT_BATCH_ROWS = 5000;
@@ -33,13 +45,31 @@ const YIELD_EVERY_MS = 20;
 const FLUSH_EVERY_MS = 250;
 /** While paused, how often the queue is looked at again. */
 const PAUSE_POLL_MS = 100;
+/** How often the queue's real depth is read while running (deletes come from elsewhere). */
+const DEPTH_EVERY_MS = 50;
+
+/** The metrics the generator counts into (the process's `Metrics` has them). */
+export interface GeneratorMetrics {
+  /** Rows written to the queue, by table. */
+  readonly rowsGenerated: { inc(labels: { table: string }, value: number): void };
+  /** One failed queue write. */
+  countQueueWriteError(reason: QueueWriteErrorReason): void;
+}
+
+/** Where the generator reports its state (the process's `StatusStore` is one). */
+export interface GeneratorStatusSink {
+  /** The generator's status, set once and then updated in place. */
+  generator: GeneratorStatus | null;
+  /** Sets (or with an empty list clears) a role's not-ready reasons. */
+  setNotReady(role: string, reasons: string[]): void;
+}
 
 /** What the generator needs from the process. */
 export interface GeneratorDeps {
   config: Config;
   outbox: Outbox;
-  metrics: Metrics;
-  status: StatusStore;
+  metrics: GeneratorMetrics;
+  status: GeneratorStatusSink;
   log: Logger;
   /** Aborting stops the generator after the rows already made are written. */
   signal: AbortSignal;
@@ -47,16 +77,6 @@ export interface GeneratorDeps {
   batchRows?: number;
   /** Real time between summary lines, ms (default 10 s). */
   summaryEveryMs?: number;
-}
-
-/** The seed a configuration runs with: SEED, else today's UTC date (YYYYMMDD) as in the lab. */
-export function seedOf(config: Pick<Config, "SEED">, now: Date = new Date()): string {
-  return config.SEED ?? dateSeed(now);
-}
-
-/** The world start a configuration runs with: START_TIME, else 14:00 UTC today. */
-export function startOf(config: Pick<Config, "START_TIME">, now: number = Date.now()): number {
-  return config.START_TIME?.getTime() ?? defaultStartTime(now);
 }
 
 /**
@@ -126,8 +146,9 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
   let rateRows = 0;
   let summaryAt = lastFlush;
   let summaryRows = 0;
-  let pollCount = 0;
   let writeFailures = 0;
+  let depthAt = -Infinity;
+  let depthCost = 0;
 
   const totalRows = () => totals.RESORT_TICKET + totals.SEASON_PASS + totals.LIFT_RIDE;
   const queueDepths = (): Record<TableName, number> => {
@@ -135,7 +156,20 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
     for (const t of TABLES) q[t] = outbox.rows(t);
     return q;
   };
-  const queueFull = () => TABLES.some((t) => outbox.rows(t) >= cap);
+  /**
+   * Reads the queue's real depth now and then (at once when `fresh`), else counts this process's
+   * writes. Reading costs two index lookups per shard; with many channels it is done less often,
+   * so that it stays under 2% of the time.
+   */
+  const queueFull = (fresh = false) => {
+    const now = performance.now();
+    if (fresh || now - depthAt >= Math.max(DEPTH_EVERY_MS, 50 * depthCost)) {
+      for (const t of TABLES) outbox.refreshRows(t);
+      depthAt = performance.now();
+      depthCost = depthAt - now;
+    }
+    return TABLES.some((t) => outbox.rows(t) >= cap);
+  };
 
   const summary = (force = false) => {
     const now = performance.now();
@@ -232,9 +266,8 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
         if (!quiet) log.info("queue full: world clock paused", { queue_max_rows: cap });
       }
       await pause(PAUSE_POLL_MS, signal);
-      // Another process (a separate `stream`) may be draining: every so often re-read the
-      // real depth instead of this process's running count.
-      if (++pollCount % 10 === 0) { for (const t of TABLES) outbox.depth(t); }
+      // The streamer drains through its own connection: read the real depth again.
+      queueFull(true);
       summary();
       continue;
     }

@@ -218,20 +218,38 @@ export class OutboxShard {
     return this.#rows;
   }
 
+  /** Reads the rows queued from the database; returns the smallest id, or 0 when empty. */
+  #readBounds(): number {
+    const b = this.#stmts.bounds.get() as {
+      lo: number | bigint | null;
+      hi: number | bigint | null;
+    };
+    if (b.lo === null || b.hi === null) {
+      this.#rows = 0;
+      return 0;
+    }
+    const lo = Number(b.lo);
+    this.#rows = Number(b.hi) - lo + 1;
+    return lo;
+  }
+
+  /**
+   * Rows queued, read from the database (so it also sees rows other connections appended or
+   * deleted), and kept as this process's count.
+   */
+  refreshRows(): number {
+    this.#readBounds();
+    return this.#rows;
+  }
+
   /**
    * Depth and oldest row, read from the database (so it also sees rows other connections appended
    * or deleted), and kept as this process's count.
    */
   depth(): QueueDepth {
-    const s = this.#stmts;
-    const b = s.bounds.get() as { lo: number | bigint | null; hi: number | bigint | null };
-    if (b.lo === null || b.hi === null) {
-      this.#rows = 0;
-      return { rows: 0, oldestEnqueuedAt: undefined };
-    }
-    const lo = Number(b.lo);
-    this.#rows = Number(b.hi) - lo + 1;
-    const oldest = s.enqueuedAt.get(lo) as { t: number } | undefined;
+    const lo = this.#readBounds();
+    if (lo === 0) return { rows: 0, oldestEnqueuedAt: undefined };
+    const oldest = this.#stmts.enqueuedAt.get(lo) as { t: number } | undefined;
     return { rows: this.#rows, oldestEnqueuedAt: oldest ? Number(oldest.t) : undefined };
   }
 
@@ -272,9 +290,10 @@ export class Outbox {
     this.channels = channels;
     for (const t of tables) checkTableName(t);
     this.#db = new DatabaseSync(path);
+    // First: the journal mode below already waits for other connections' locks.
+    this.#db.exec("PRAGMA busy_timeout = 5000");
     this.#db.exec("PRAGMA journal_mode = WAL");
     this.#db.exec(`PRAGMA synchronous = ${options.synchronous ?? "NORMAL"}`);
-    this.#db.exec("PRAGMA busy_timeout = 5000");
     this.#begin = this.#db.prepare("BEGIN IMMEDIATE");
     this.#commit = this.#db.prepare("COMMIT");
     this.#rollback = this.#db.prepare("ROLLBACK");
@@ -408,6 +427,16 @@ export class Outbox {
   rows(table: string): number {
     let n = 0;
     for (const s of this.#shardsOf(table).values()) n += s.rows;
+    return n;
+  }
+
+  /**
+   * Rows queued in `table` (all its shards), read from the database: it also sees what other
+   * connections appended or deleted.
+   */
+  refreshRows(table: string): number {
+    let n = 0;
+    for (const s of this.#shardsOf(table).values()) n += s.refreshRows();
     return n;
   }
 

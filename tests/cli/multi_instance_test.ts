@@ -1,28 +1,36 @@
 /**
- * Several liftline instances, each with its own data folder, streaming at once into one shared
- * `liftline emulator` (as several producers share one Snowflake account): every row of every
- * instance lands exactly once.
+ * Several liftline instances, each with its own data folder and two channels per table,
+ * streaming at once into one shared `liftline emulator` (as several producers share one Snowflake
+ * account): every row of every instance lands exactly once, each instance on channels of its own.
  */
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { startEmulator } from "../../src/emulator/mod.ts";
 import { runLiftline, spawnEmulator } from "../helpers/liftline_child.ts";
+import { queuedIn } from "../helpers/exactly_once.ts";
 
 const TABLES = ["RESORT_TICKET", "SEASON_PASS", "LIFT_RIDE"] as const;
 const INSTANCES = 3;
+/** Channels per table of each instance. */
+const CHANNELS = 2;
 const SPAN = ["--start-time", "2026-11-27T14:00:00Z", "--until", "2026-11-28T02:00:00Z"];
 
-/** The TXIDs queued in an instance's outbox, per table. */
+/** The TXIDs queued in an instance's outbox, per table (every shard of it). */
 function queuedTxids(dataDir: string): Record<string, string[]> {
   const db = new DatabaseSync(join(dataDir, "queue.db"), { readOnly: true });
   try {
-    return Object.fromEntries(TABLES.map((t) => [
-      t,
-      (db.prepare(`SELECT json_extract(json, '$.TXID') AS txid FROM ${t}`).all() as {
-        txid: string;
-      }[]).map((r) => r.txid),
-    ]));
+    return Object.fromEntries(TABLES.map((t) => {
+      const txids: string[] = [];
+      for (let shard = 0; shard < CHANNELS; shard++) {
+        const name = shard === 0 ? t : `${t}__${shard}`;
+        const rows = db.prepare(`SELECT json_extract(json, '$.TXID') AS txid FROM ${name}`)
+          .all() as { txid: string }[];
+        assert.ok(rows.length > 0, `${dataDir}: ${name} holds rows`);
+        txids.push(...rows.map((r) => r.txid));
+      }
+      return [t, txids];
+    }));
   } finally {
     db.close();
   }
@@ -31,10 +39,7 @@ function queuedTxids(dataDir: string): Record<string, string[]> {
 function queueDepth(dataDir: string): number {
   const db = new DatabaseSync(join(dataDir, "queue.db"), { readOnly: true });
   try {
-    return TABLES.reduce(
-      (n, t) => n + Number((db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n),
-      0,
-    );
+    return TABLES.reduce((n, t) => n + queuedIn(db, t), 0);
   } finally {
     db.close();
   }
@@ -54,6 +59,7 @@ Deno.test("3 instances stream at once into one emulator; every row lands exactly
       DATA_DIR: dir,
       EMULATOR_URL: emulator.url,
       PRIVATE_KEY_FILE: join(emuDir, "rsa_key.p8"),
+      STREAM_CHANNELS: String(CHANNELS),
     });
     // Each instance fills its own queue (its own seed, so its own TXIDs)...
     await Promise.all(dirs.map(async (dir, i) => {
@@ -116,11 +122,11 @@ Deno.test("3 instances stream at once into one emulator; every row lands exactly
           `${t}: missing ${missing.slice(0, 3)}, twice ${twice.slice(0, 3)}`,
         );
       }
-      // Each instance streamed on channels of its own (one per table), so none displaced another.
+      // Each instance streamed on channels of its own (two per table), so none displaced another.
       for (const t of TABLES) {
         const pipe = `STREAMING_INGEST.STREAMING_INGEST.${t}_PIPE`;
         const channels = new Set(after.context.warehouse.channelsOf(pipe).map((c) => c.channel));
-        assert.equal(channels.size, INSTANCES, pipe);
+        assert.equal(channels.size, INSTANCES * CHANNELS, pipe);
       }
     } finally {
       await wh.close();

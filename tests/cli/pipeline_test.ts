@@ -12,6 +12,7 @@ import {
   spawnEmulator,
   spawnLiftline,
 } from "../helpers/liftline_child.ts";
+import { queuedIn } from "../helpers/exactly_once.ts";
 
 const TABLES = ["RESORT_TICKET", "SEASON_PASS", "LIFT_RIDE"];
 const SPAN = ["--start-time", "2026-11-27T14:00:00Z", "--until", "2026-11-28T02:00:00Z"];
@@ -21,20 +22,21 @@ function liftline(dir: string, args: string[], env: Record<string, string> = {})
   return runLiftline(args, { cwd: dir, env });
 }
 
-/** Rows per table in the queue, and the highest id each table's queue gave. */
+/**
+ * Rows per table in the queue, and how many rows each table's queue was ever given: the sum of
+ * its shards' highest ids (each shard of a table, one per channel, numbers its rows from 1).
+ */
 function queueState(dir: string) {
   const queue = new DatabaseSync(`${dir}/queue.db`);
   try {
     const queued: Record<string, number> = {};
     const maxIds: Record<string, number> = {};
     for (const t of TABLES) {
-      queued[t] = Number(
-        (queue.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n,
-      );
-      const r = queue.prepare("SELECT seq FROM sqlite_sequence WHERE name = ?").get(t) as
-        | { seq: number }
-        | undefined;
-      maxIds[t] = Number(r?.seq ?? 0);
+      queued[t] = queuedIn(queue, t);
+      const r = queue.prepare(
+        "SELECT sum(seq) AS n FROM sqlite_sequence WHERE name = ? OR name GLOB ?",
+      ).get(t, `${t}__[0-9]*`) as { n: number | null };
+      maxIds[t] = Number(r.n ?? 0);
     }
     return { queued, maxIds };
   } finally {
@@ -76,7 +78,7 @@ async function untilCommitted(child: LiftlineProcess, than = 0): Promise<number>
   while (Date.now() < deadline && child.running()) {
     try {
       const status = await fetch(`${base}/api/status`).then((r) => r.json());
-      const n = Number(status.channels?.LIFT_RIDE?.rowsCommitted ?? 0);
+      const n = Number(status.tables?.LIFT_RIDE?.rowsCommitted ?? 0);
       if (n > than) return n;
     } catch {
       // not serving yet
@@ -149,13 +151,15 @@ Deno.test("generate, then stream --drain into an emulator in another process", a
   }
 });
 
-Deno.test("SIGTERM stops run cleanly (exit 0) and the next start resumes", async () => {
+Deno.test("SIGTERM stops run cleanly (exit 0) and the next start, with fewer channels, resumes", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const args = ["run", "--speed", "MAX", "--seed", "sig", "--data-dir", dir, "--port", "0"];
     // A bounded world span (`run` keeps streaming after UNTIL), so the work left after the
-    // signal is the same on a fast or a slow machine.
-    const child = spawnLiftline([...args, ...SPAN], { cwd: dir });
+    // signal is the same on a fast or a slow machine: six simulated days, some 500,000 rows,
+    // more than the streamer commits in the seconds before the signal.
+    const span = ["--start-time", "2026-11-27T14:00:00Z", "--until", "2026-12-03T14:00:00Z"];
+    const child = spawnLiftline([...args, ...span], { cwd: dir });
     // Let it generate and stream for a while: until rows are committed (how long the start takes
     // depends on the machine and on how warm Deno's cache is), and then more of them: the
     // signal comes while rows flow, not right after the first commit.
@@ -165,14 +169,24 @@ Deno.test("SIGTERM stops run cleanly (exit 0) and the next start resumes", async
     assert.equal(status.code, 0, child.stderr());
     const mid = await inspect(dir);
     assert.ok(mid.maxIds.LIFT_RIDE > 0, "rows were generated before the signal");
+    assert.ok(mid.queued.LIFT_RIDE > 0, "rows were still queued at the signal");
     for (const t of TABLES) {
       // Whatever is in the warehouse left the queue; nothing is in both, nothing is lost.
       assert.equal(mid.txids[t].total + mid.queued[t], mid.maxIds[t], t);
       assert.equal(mid.txids[t].distinct, mid.txids[t].total, t);
     }
-    // A stream --drain finishes the job.
-    const s = await liftline(dir, ["stream", "--drain", "--data-dir", dir]);
+    // A stream --drain with two channels per table, where run had four, finishes the job: the
+    // rows queued for channels 2 and 3 go out through those channels.
+    const s = await liftline(dir, [
+      "stream",
+      "--drain",
+      "--data-dir",
+      dir,
+      "--stream-channels",
+      "2",
+    ]);
     assert.equal(s.code, 0, s.stderr);
+    assert.match(s.stderr, /retired channel drained table=LIFT_RIDE channel=\S+_3\b/);
     const end = await inspect(dir);
     for (const t of TABLES) {
       assert.equal(end.queued[t], 0);
@@ -202,7 +216,7 @@ Deno.test("a normal start logs no warning: every line is liftline's own, at info
     for (;;) {
       const status = await fetch(`${base}/api/status`).then((r) => r.json());
       const ready = (status.notReady as string[]).length === 0;
-      if (ready && status.channels?.LIFT_RIDE?.rowsCommitted > 0) break;
+      if (ready && status.tables?.LIFT_RIDE?.rowsCommitted > 0) break;
       if (Date.now() > deadline) throw new Error(`not at work within 60 s: ${child.stderr()}`);
       await new Promise((r) => setTimeout(r, 100));
     }

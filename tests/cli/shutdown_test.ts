@@ -22,6 +22,7 @@ import {
 } from "../reports/fixtures.ts";
 import { DYNAMIC_TABLE_NAMES } from "../../sql/mod.ts";
 import { type LiftlineProcess, runLiftline, spawnLiftline } from "../helpers/liftline_child.ts";
+import { queuedIn } from "../helpers/exactly_once.ts";
 
 const TABLES = ["RESORT_TICKET", "SEASON_PASS", "LIFT_RIDE"] as const;
 /** What the README allows from a signal to the end of the process. */
@@ -31,11 +32,20 @@ const DRAIN_BOUND_MS = 3_000;
 /** How far back the reports were last refreshed when the backlog was committed. */
 const STALE_MS = 10 * 60_000;
 
-/** `liftline generate --speed MAX` from `start` until `until` into `dir`'s queue. */
-async function generate(dir: string, start: string, until: string, seed: string): Promise<void> {
+/**
+ * `liftline generate --speed MAX` from `start` until `until` into `dir`'s queue, for `channels`
+ * channels per table.
+ */
+async function generate(
+  dir: string,
+  start: string,
+  until: string,
+  seed: string,
+  channels: number,
+): Promise<void> {
   const r = await runLiftline(
     ["generate", "--speed", "MAX", "--seed", seed, "--start-time", start, "--until", until],
-    { cwd: dir, env: { DATA_DIR: dir } },
+    { cwd: dir, env: { DATA_DIR: dir, STREAM_CHANNELS: String(channels) } },
   );
   assert.equal(r.code, 0, r.stderr);
 }
@@ -82,9 +92,6 @@ function withQueue<T>(dir: string, read: (db: DatabaseSync) => T): T {
     db.close();
   }
 }
-
-const scalar = (db: DatabaseSync, sql: string) =>
-  Number((db.prepare(sql).get() as { n: number | bigint | null }).n ?? 0);
 
 const value = async (query: Query, sql: string) => Number((await query(sql))[0].N ?? 0);
 
@@ -227,7 +234,7 @@ Deno.test("a signal during a catch-up refresh ends the process promptly; the nex
   }
 });
 
-Deno.test("stream --drain over a big report backlog exits within 3 s of its last commit", async () => {
+Deno.test("stream --drain over a big report backlog, three channels per table, exits within 3 s of its last commit", async () => {
   const dir = await Deno.makeTempDir();
   try {
     // Two simulated days committed but not yet reflected by the reports (about 180,000 rides):
@@ -239,18 +246,20 @@ Deno.test("stream --drain over a big report backlog exits within 3 s of its last
     // One more day to stream. Every request to the embedded emulator takes a second longer, so
     // the drain (token, open, appends, status polls) ends well after that first look: whatever
     // the reports are doing then, the exit must not wait for them.
-    await generate(dir, "2026-12-01T14:00:00Z", "2026-12-02T14:00:00Z", "shutdown-queue");
-    const queued = withQueue(dir, (db) => scalar(db, "SELECT count(*) AS n FROM LIFT_RIDE"));
+    const channels = 3;
+    await generate(dir, "2026-12-01T14:00:00Z", "2026-12-02T14:00:00Z", "shutdown-queue", channels);
+    const queued = withQueue(dir, (db) => queuedIn(db, "LIFT_RIDE"));
     const child = spawnLiftline(["stream", "--drain", "--data-dir", dir], {
       cwd: dir,
-      env: { EMULATOR_FAULTS: "latency=1000" },
+      env: { EMULATOR_FAULTS: "latency=1000", STREAM_CHANNELS: String(channels) },
     });
     try {
-      // Each table logs "table drained" once its last rows are confirmed committed; waiting for
-      // them in turn leaves `last` at the moment the last of the three appeared.
+      // Each channel logs "channel drained" once its last rows are confirmed committed; waiting
+      // for all nine leaves `last` at the moment the last of them appeared.
       let last = 0;
-      for (const table of TABLES) {
-        await child.waitFor(new RegExp(`table drained table=${table}\\b`), 50_000);
+      const drained = () => child.stderr().match(/channel drained table=/g)?.length ?? 0;
+      for (let n = 1; n <= channels * TABLES.length; n++) {
+        await until(`${n} channels drained`, () => drained() >= n, 50_000);
         last = performance.now();
       }
       const status = await child.child.status;
@@ -315,7 +324,7 @@ Deno.test("a signal ends check and generate with exit 0 within 10 s, even when t
       // It is writing rows (a signal mid-batch, not before the first one).
       await until(
         "the generator wrote rows",
-        () => withQueue(dir, (db) => scalar(db, "SELECT count(*) AS n FROM LIFT_RIDE")) > 0,
+        () => withQueue(dir, (db) => queuedIn(db, "LIFT_RIDE")) > 0,
         30_000,
       );
       const { code, ms } = await signalAndTime(generator, "SIGINT");
@@ -324,6 +333,50 @@ Deno.test("a signal ends check and generate with exit 0 within 10 s, even when t
       assert.match(generator.stderr(), /generator stopped/);
     } finally {
       await generator.stop("SIGKILL");
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("run at full speed, generator on its own thread: SIGTERM exits 0 within 10 s; a second signal exits at once with 130", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const args = ["run", "--speed", "MAX", "--data-dir", dir, "--port", "0"];
+    // Commits take 3 s: the graceful stop waits for the rows in flight, long enough for a second
+    // signal to arrive while it does.
+    const env = { EMULATOR_COMMIT_DELAY_MS: "3000" };
+    const writing = async (child: LiftlineProcess) => {
+      await child.waitFor(/generator starting/, 60_000);
+      await until(
+        "the generator thread wrote rows",
+        () => withQueue(dir, (db) => queuedIn(db, "LIFT_RIDE")) > 0,
+        30_000,
+      );
+      await child.waitFor(/channel open/, 30_000);
+    };
+
+    const first = spawnLiftline(args, { cwd: dir, env });
+    try {
+      await writing(first);
+      const { code, ms } = await signalAndTime(first, "SIGTERM");
+      assert.equal(code, 0, first.stderr());
+      assert.ok(ms < SIGNAL_BOUND_MS, `SIGTERM to exit took ${ms.toFixed(0)} ms`);
+      assert.match(first.stderr(), /generator stopped/, "the thread wrote its last rows and ended");
+    } finally {
+      await first.stop("SIGKILL");
+    }
+
+    const second = spawnLiftline(args, { cwd: dir, env });
+    try {
+      await writing(second);
+      second.child.kill("SIGTERM");
+      await second.waitFor(/shutting down/, 5_000);
+      const { code, ms } = await signalAndTime(second, "SIGINT");
+      assert.equal(code, 130, second.stderr());
+      assert.ok(ms < 1_000, `the second signal took ${ms.toFixed(0)} ms to end the process`);
+    } finally {
+      await second.stop("SIGKILL");
     }
   } finally {
     await Deno.remove(dir, { recursive: true });

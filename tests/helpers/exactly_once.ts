@@ -20,14 +20,36 @@ export interface SeededSpan {
   ticketsPerDay?: number;
 }
 
-/** Rows left in the queue database at `path`, all tables together. */
+/**
+ * Rows queued for `table` in an open queue database: every shard of it (`LIFT_RIDE`,
+ * `LIFT_RIDE__1`, …, one per channel; see src/queue/outbox.ts).
+ */
+export function queuedIn(db: DatabaseSync, table: string): number {
+  const shards = db.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND (name = ? OR name GLOB ?)",
+  ).all(table, `${table}__[0-9]*`) as { name: string }[];
+  return shards.reduce(
+    (a, { name }) =>
+      a + Number((db.prepare(`SELECT count(*) AS n FROM ${name}`).get() as { n: number }).n),
+    0,
+  );
+}
+
+/** Rows queued for `table` (every shard) in the queue database at `path`. */
+export function queuedRowsOf(path: string, table: string): number {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    return queuedIn(db, table);
+  } finally {
+    db.close();
+  }
+}
+
+/** Rows left in the queue database at `path`, all tables (and all their shards) together. */
 export function queuedRows(path: string): number {
   const db = new DatabaseSync(path, { readOnly: true });
   try {
-    return TABLES.reduce(
-      (a, t) => a + Number((db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n),
-      0,
-    );
+    return TABLES.reduce((a, t) => a + queuedIn(db, t), 0);
   } finally {
     db.close();
   }
