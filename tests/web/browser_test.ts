@@ -366,9 +366,10 @@ Deno.test({
       await t.step("the pipeline page updates live over SSE and keeps its state", async () => {
         await page.goto(`${base}/pipeline`, { waitUntil: "load" });
         const worldClock = page.locator("#live dt:text-is('World clock') + dd");
-        const committed = page.locator(
-          "#live section[aria-label='RESORT_TICKET'] dt:text-is('Committed offset') + dd",
-        );
+        // The committed offset of RESORT_TICKET's first channel, in its panel's channel table.
+        const offsetCell =
+          "#live section[aria-label='RESORT_TICKET'] tbody tr:first-child td:nth-child(5)";
+        const committed = page.locator(offsetCell);
         const before = {
           clock: await worldClock.innerText(),
           committed: await committed.innerText(),
@@ -392,13 +393,11 @@ Deno.test({
           { timeout: EVENT_MS },
         );
         await page.waitForFunction(
-          (was) => {
-            const panel = document.querySelector("#live section[aria-label='RESORT_TICKET']");
-            const dd = [...(panel?.querySelectorAll("dt") ?? [])]
-              .find((dt) => dt.textContent === "Committed offset")?.nextElementSibling;
-            return dd !== undefined && dd !== null && dd.textContent !== was;
+          ([cell, was]) => {
+            const td = document.querySelector(cell);
+            return td !== null && td.textContent !== was;
           },
-          before.committed,
+          [offsetCell, before.committed],
           { timeout: EVENT_MS },
         );
         assert.ok(await windowMarked(page), "the live update reloaded the page");

@@ -151,7 +151,8 @@ async function get(base: string, path: string, accept = "text/html"): Promise<An
 interface Status {
   target: string;
   generator: { finished: boolean; rows: Record<string, number> } | null;
-  channels: Record<string, { rowsCommitted: number }>;
+  /** Per table, its channels summed up. */
+  tables: Record<string, { rowsCommitted: number }>;
   reports: { dynamicTables: { name: string; dataTimestamp: string | null }[] } | null;
 }
 
@@ -195,7 +196,7 @@ Deno.test("no personal data in any page, event stream, /api/status or /metrics o
           s = await status();
           const g = s.generator;
           return !!g?.finished &&
-            TABLES.every((t) => (s!.channels[t]?.rowsCommitted ?? -1) === g.rows[t]);
+            TABLES.every((t) => (s!.tables[t]?.rowsCommitted ?? -1) === g.rows[t]);
         },
         () => `every row committed: ${JSON.stringify(s)}`,
         40_000,

@@ -95,8 +95,8 @@ Deno.test("/metrics has every promised name and passes promtool check metrics", 
   assert.equal(await promtoolComplaints(text), "");
 });
 
-Deno.test("/metrics before any event: every known series is there at 0", async () => {
-  const app = createWebApp({ metrics: new Metrics(), status: new StatusStore() });
+Deno.test("/metrics before any event: every known series is there at 0, for every channel", async () => {
+  const app = createWebApp({ metrics: new Metrics({ channels: 3 }), status: new StatusStore() });
   const text = await (await app.request("/metrics")).text();
   const value = (series: string) => {
     const line = text.split("\n").find((l) => l.startsWith(`${series} `));
@@ -104,25 +104,37 @@ Deno.test("/metrics before any event: every known series is there at 0", async (
     return Number(line.slice(series.length + 1));
   };
   for (const table of ["RESORT_TICKET", "SEASON_PASS", "LIFT_RIDE"]) {
-    const l = `{table="${table}"}`;
-    for (
-      const name of [
-        "liftline_rows_generated_total",
-        "liftline_rows_appended_total",
-        "liftline_rows_committed_total",
-        "liftline_channel_reopens_total",
-        "liftline_queue_rows",
-        "liftline_queue_oldest_row_age_seconds",
-        "liftline_committed_offset",
-        "liftline_rows_error_count",
-        "liftline_ingest_lag_seconds_count",
-        "liftline_append_duration_seconds_count",
-      ]
-    ) assert.equal(value(`${name}${l}`), 0, `${name}${l}`);
-    assert.equal(value(`liftline_ingest_lag_seconds_bucket{le="+Inf",table="${table}"}`), 0);
-    for (const reason of ["429", "408", "409", "5xx", "network", "timeout"]) {
-      assert.equal(value(`liftline_retries_total{table="${table}",reason="${reason}"}`), 0);
+    // Generated rows are counted per table; everything about streaming, per channel as well.
+    assert.equal(value(`liftline_rows_generated_total{table="${table}"}`), 0);
+    for (const channel of ["0", "1", "2"]) {
+      const l = `{table="${table}",channel="${channel}"}`;
+      for (
+        const name of [
+          "liftline_rows_appended_total",
+          "liftline_rows_committed_total",
+          "liftline_channel_reopens_total",
+          "liftline_queue_rows",
+          "liftline_queue_oldest_row_age_seconds",
+          "liftline_committed_offset",
+          "liftline_rows_error_count",
+          "liftline_ingest_lag_seconds_count",
+          "liftline_append_duration_seconds_count",
+        ]
+      ) assert.equal(value(`${name}${l}`), 0, `${name}${l}`);
+      assert.equal(
+        value(
+          `liftline_ingest_lag_seconds_bucket{le="+Inf",table="${table}",channel="${channel}"}`,
+        ),
+        0,
+      );
+      for (const reason of ["429", "408", "409", "5xx", "network", "timeout"]) {
+        assert.equal(
+          value(`liftline_retries_total{table="${table}",channel="${channel}",reason="${reason}"}`),
+          0,
+        );
+      }
     }
+    assert.ok(!text.includes(`table="${table}",channel="3"`), "three channels, not more");
   }
   for (const reason of ["disk_full", "io", "busy", "readonly", "other"]) {
     assert.equal(value(`liftline_queue_write_errors_total{reason="${reason}"}`), 0, reason);

@@ -1,17 +1,22 @@
 /**
- * `GET /pipeline`: the ingest pipeline on one page. Per table: queue depth and oldest row, the
- * committed offset, rows per second generated, appended and committed, ingest lag percentiles
- * over the last minute, error rows with the target's last message, retries by cause, reopens and
- * the channel's state, with fifteen minutes of sparklines. Per dynamic table: freshness against
- * its target lag and the last refresh. The generator's clock, and how old the newest ride in the
- * reports is.
+ * `GET /pipeline`: the ingest pipeline on one page. Per table: queue depth and oldest row, rows
+ * per second generated, appended and committed, ingest lag percentiles over the last minute, error
+ * rows with the target's last message, retries by cause, reopens and its channels' states, with
+ * fifteen minutes of sparklines; and each of its channels: state, queue, committed offset, ingest
+ * lag and problems. Per dynamic table: freshness against its target lag and the last refresh. The
+ * generator's clock, and how old the newest ride in the reports is.
  *
  * Everything comes from the status store, so the page costs no query at all.
  *
  * @module
  */
 import type { FC } from "hono/jsx";
-import type { ChannelStatus, DynamicTableStatus, StatusStore } from "../../status/store.ts";
+import type {
+  ChannelStatus,
+  DynamicTableStatus,
+  StatusStore,
+  TableSummary,
+} from "../../status/store.ts";
 import type { Sample } from "../../status/ring.ts";
 import { renderSparkline } from "../charts.ts";
 import { Badge, DataTable, Panel, Waiting } from "../components.tsx";
@@ -25,13 +30,29 @@ export const PIPELINE_EVENTS_URL = "/events/pipeline";
 const SPARK_WINDOW_MS = 15 * 60_000;
 
 const channelKind = (state: string) =>
-  state === "open"
+  state === "open" || state === "drained"
     ? "ok"
     : state === "failed"
     ? "failed"
     : state === "stopped"
     ? "stale"
     : "waiting";
+
+/** The channels' states in a few words, worst first: `3 open, 1 reopening`. */
+function statesText(summary: TableSummary): string {
+  const order = ["failed", "reopening", "opening", "stopped", "open", "drained"];
+  return Object.entries(summary.states)
+    .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
+    .map(([state, n]) => `${n} ${state}`)
+    .join(", ");
+}
+
+/** The badge kind of a table: its worst channel's. */
+function worstKind(summary: TableSummary): string {
+  const kinds: string[] = Object.keys(summary.states).map(channelKind);
+  for (const k of ["failed", "waiting", "stale"]) if (kinds.includes(k)) return k;
+  return "ok";
+}
 
 /** The pipeline page's live region. */
 export const PipelineLive: FC<{ status: StatusStore; tables: readonly string[]; now: number }> = (
@@ -115,7 +136,8 @@ const EndToEnd: FC<{ status: StatusStore; now: number }> = ({ status, now }) => 
 const TableFlow: FC<{ status: StatusStore; table: string; now: number }> = (
   { status, table, now },
 ) => {
-  const ch: ChannelStatus | undefined = status.channels.get(table);
+  const sum = status.tableSummary(table);
+  const streamed = sum.channels.length > 0;
   const flow = status.flow(table);
   const history = status.history(table, now - SPARK_WINDOW_MS);
   // A run younger than the window fills the width instead of a sliver at its right edge.
@@ -136,25 +158,23 @@ const TableFlow: FC<{ status: StatusStore; table: string; now: number }> = (
     points: history.committedPerSecond,
     window,
   });
-  const retries = Object.entries(ch?.retriesByReason ?? {}).filter(([, n]) => n > 0);
+  const retries = Object.entries(sum.retriesByReason).filter(([, n]) => n > 0);
+  const errors = sum.channels.filter((c) => c.lastErrorMessage);
+  const problems = sum.channels.filter((c) => c.lastProblem);
   return (
     <>
       <dl class="facts">
-        <dt>Channel</dt>
+        <dt>Channels</dt>
         <dd>
-          {ch ? <Badge kind={channelKind(ch.state)} text={ch.state} /> : "not streamed here"}
+          {streamed ? <Badge kind={worstKind(sum)} text={statesText(sum)} /> : "not streamed here"}
         </dd>
         <dt>Queue</dt>
         <dd>
-          {ch?.queueRows === null || ch?.queueRows === undefined
-            ? NONE
-            : `${fmtInt(ch.queueRows)} rows`}
-          {ch?.oldestQueuedAt
-            ? `, oldest ${fmtSeconds(Math.max(0, (now - Date.parse(ch.oldestQueuedAt)) / 1000))}`
+          {sum.queueRows === null ? NONE : `${fmtInt(sum.queueRows)} rows`}
+          {sum.oldestQueuedAt
+            ? `, oldest ${fmtSeconds(Math.max(0, (now - Date.parse(sum.oldestQueuedAt)) / 1000))}`
             : ""}
         </dd>
-        <dt>Committed offset</dt>
-        <dd>{ch?.committedOffset === null || !ch ? NONE : fmtInt(ch.committedOffset)}</dd>
         <dt>Generated</dt>
         <dd>{fmtRate(flow.generatedPerSecond)}</dd>
         <dt>Appended</dt>
@@ -170,26 +190,27 @@ const TableFlow: FC<{ status: StatusStore; table: string; now: number }> = (
             }`}
         </dd>
         <dt>Error rows</dt>
-        <dd>{fmtInt(ch?.rowsErrorCount ?? 0)}</dd>
-        {ch?.lastErrorMessage && (
+        <dd>{fmtInt(sum.rowsErrorCount)}</dd>
+        {errors.map((c) => (
           <>
-            <dt>Last error</dt>
-            <dd>{ch.lastErrorMessage}</dd>
+            <dt>Last error, channel {c.shard}</dt>
+            <dd>{c.lastErrorMessage}</dd>
           </>
-        )}
+        ))}
         <dt>Retries</dt>
         <dd>
           {retries.length === 0 ? "none" : retries.map(([r, n]) => `${r}: ${fmtInt(n)}`).join(", ")}
         </dd>
         <dt>Reopens</dt>
-        <dd>{fmtInt(ch?.reopens ?? 0)}</dd>
-        {ch?.lastProblem && (
+        <dd>{fmtInt(sum.reopens)}</dd>
+        {problems.map((c) => (
           <>
-            <dt>Last problem</dt>
-            <dd>{ch.lastProblem}</dd>
+            <dt>Last problem, channel {c.shard}</dt>
+            <dd>{c.lastProblem}</dd>
           </>
-        )}
+        ))}
       </dl>
+      {streamed && <Channels status={status} table={table} channels={sum.channels} now={now} />}
       <div class="spark">
         <figure>
           {lagSpark ? raw(lagSpark) : <Waiting>No lag measured yet.</Waiting>}
@@ -207,6 +228,40 @@ const TableFlow: FC<{ status: StatusStore; table: string; now: number }> = (
     </>
   );
 };
+
+/**
+ * A table's channels, one row each: its number (its name in the caption of the cell's title),
+ * state, queue, committed offset and ingest lag over the last minute. A channel beyond
+ * STREAM_CHANNELS (rows of a layout with more channels) is marked "retired".
+ */
+const Channels: FC<
+  { status: StatusStore; table: string; channels: readonly ChannelStatus[]; now: number }
+> = ({ status, table, channels, now }) => (
+  <DataTable
+    caption={`Channels of ${table}: ${channels.map((c) => c.channel).join(", ")}`}
+    columns={[
+      { label: "Channel" },
+      { label: "State" },
+      { label: "Queue", num: true },
+      { label: "Oldest", num: true, optional: true },
+      { label: "Offset", num: true, optional: true },
+      { label: "Lag p99", num: true },
+    ]}
+    rows={channels.map((c) => {
+      const lag = status.channelLag(c.channel);
+      return [
+        c.retired ? `${c.shard} (retired)` : String(c.shard),
+        <Badge kind={channelKind(c.state)} text={c.state} />,
+        c.queueRows === null ? NONE : fmtInt(c.queueRows),
+        c.oldestQueuedAt
+          ? fmtSeconds(Math.max(0, (now - Date.parse(c.oldestQueuedAt)) / 1000))
+          : NONE,
+        c.committedOffset === null ? NONE : fmtInt(c.committedOffset),
+        lag.count === 0 ? NONE : fmtSeconds(lag.p99),
+      ];
+    })}
+  />
+);
 
 /**
  * What a sparkline shows, over how long, and its latest and highest values: the picture has no

@@ -1,0 +1,156 @@
+/**
+ * The pipeline page and `/api/status` with several channels per table: each table summed up, and
+ * each of its channels with its state, queue, committed offset and ingest lag; a retired channel
+ * (rows of a layout with more channels) marked as such; problems named per channel.
+ */
+import assert from "node:assert/strict";
+import { jsx } from "hono/jsx";
+import { PipelineLive } from "../../src/web/pages/pipeline.tsx";
+import { createWebApp } from "../../src/web/app.ts";
+import { Metrics } from "../../src/status/metrics.ts";
+import { type ChannelStatus, StatusStore } from "../../src/status/store.ts";
+import { fmtInt, fmtSeconds, NONE } from "../../src/web/format.ts";
+import { onlyTable, section, textOf } from "./html.ts";
+
+const NOW = Date.parse("2026-11-30T12:00:00Z");
+
+function channel(shard: number, extra: Partial<ChannelStatus>): ChannelStatus {
+  return {
+    table: "LIFT_RIDE",
+    shard,
+    retired: false,
+    pipe: "LIFT_RIDE_PIPE",
+    channel: shard === 0 ? "LIFTLINE_LIFT_RIDE_ABC" : `LIFTLINE_LIFT_RIDE_ABC_${shard}`,
+    state: "open",
+    committedOffset: null,
+    appendedOffset: null,
+    rowsAppended: 0,
+    rowsCommitted: 0,
+    rowsPerSecond: 0,
+    lastIngestLagMs: null,
+    retries: 0,
+    retriesByReason: {},
+    reopens: 0,
+    queueRows: null,
+    oldestQueuedAt: null,
+    rowsErrorCount: 0,
+    lastErrorMessage: null,
+    lastErrorOffsetUpperBound: null,
+    lastProblem: null,
+    ...extra,
+  };
+}
+
+/** LIFT_RIDE on three channels plus a retired fourth; lag observed on channels 0 and 1. */
+function store(): StatusStore {
+  const status = new StatusStore();
+  const channels = [
+    channel(0, {
+      committedOffset: 1200,
+      rowsCommitted: 1200,
+      rowsAppended: 1500,
+      queueRows: 300,
+      oldestQueuedAt: new Date(NOW - 2000).toISOString(),
+      retriesByReason: { "429": 2 },
+      retries: 2,
+    }),
+    channel(1, {
+      committedOffset: 1100,
+      rowsCommitted: 1100,
+      rowsAppended: 1100,
+      queueRows: 0,
+      reopens: 1,
+      rowsErrorCount: 3,
+      lastErrorMessage: "Numeric value 'x' is not recognized",
+    }),
+    channel(2, {
+      state: "reopening",
+      queueRows: 50,
+      oldestQueuedAt: new Date(NOW - 9000).toISOString(),
+      lastProblem: "reopening channel LIFTLINE_LIFT_RIDE_ABC_2: stale continuation token",
+    }),
+    channel(3, { retired: true, state: "drained", committedOffset: 40, queueRows: 0 }),
+  ];
+  for (const c of channels) status.channels.set(c.channel, c);
+  for (let i = 0; i < 100; i++) {
+    status.observeIngestLag("LIFT_RIDE", 1.2, 1, NOW - 1000, channels[0].channel);
+    status.observeIngestLag("LIFT_RIDE", 3.5, 1, NOW - 1000, channels[1].channel);
+  }
+  status.sample(NOW);
+  return status;
+}
+
+Deno.test("/pipeline shows each table summed up, and each of its channels", async () => {
+  const status = store();
+  const html = await jsx(PipelineLive, {
+    status,
+    tables: ["RESORT_TICKET", "SEASON_PASS", "LIFT_RIDE"],
+    now: NOW,
+  }).toString();
+  const rides = section(html, "LIFT_RIDE");
+  const facts = textOf(rides);
+  assert.match(facts, /Channels 1 reopening, 2 open, 1 drained/);
+  assert.match(facts, new RegExp(`Queue ${fmtInt(350)} rows, oldest ${fmtSeconds(9)}`));
+  assert.match(facts, /Error rows 3/);
+  assert.match(facts, /Last error, channel 1 Numeric value 'x' is not recognized/);
+  assert.match(facts, /Retries 429: 2/);
+  assert.match(facts, /Reopens 1/);
+  assert.match(facts, /Last problem, channel 2 reopening channel LIFTLINE_LIFT_RIDE_ABC_2/);
+  const t = onlyTable(rides);
+  assert.deepEqual(t.head, ["Channel", "State", "Queue", "Oldest", "Offset", "Lag p99"]);
+  assert.deepEqual(t.rows, [
+    [
+      "0",
+      "open",
+      "300",
+      fmtSeconds(2),
+      fmtInt(1200),
+      fmtSeconds(
+        status.channelLag(
+          "LIFTLINE_LIFT_RIDE_ABC",
+        ).p99,
+      ),
+    ],
+    [
+      "1",
+      "open",
+      "0",
+      NONE,
+      fmtInt(1100),
+      fmtSeconds(
+        status.channelLag(
+          "LIFTLINE_LIFT_RIDE_ABC_1",
+        ).p99,
+      ),
+    ],
+    ["2", "reopening", "50", fmtSeconds(9), NONE, NONE],
+    ["3 (retired)", "drained", "0", NONE, "40", NONE],
+  ]);
+  assert.match(t.caption ?? "", /LIFTLINE_LIFT_RIDE_ABC_3/, "the channels' names");
+  // Each channel's own lag: about 1.2 s on channel 0 and 3.5 s on channel 1.
+  assert.ok(Math.abs(status.channelLag("LIFTLINE_LIFT_RIDE_ABC").p99! - 1.2) < 0.1);
+  assert.ok(Math.abs(status.channelLag("LIFTLINE_LIFT_RIDE_ABC_1").p99! - 3.5) < 0.2);
+  // A table nobody streams here says so, and has no channel table.
+  assert.match(textOf(section(html, "SEASON_PASS")), /Channels not streamed here/);
+});
+
+Deno.test("/api/status gives each table's sums and its channels, with their lag", async () => {
+  const app = createWebApp({ metrics: new Metrics(), status: store() });
+  const body = await (await app.request("/api/status")).json();
+  const rides = body.tables.LIFT_RIDE;
+  assert.equal(rides.rowsCommitted, 2300);
+  assert.equal(rides.rowsAppended, 2600);
+  assert.equal(rides.queueRows, 350);
+  assert.deepEqual(rides.states, { open: 2, reopening: 1, drained: 1 });
+  assert.deepEqual(
+    rides.channels.map((c: ChannelStatus) => [c.shard, c.channel, c.retired, c.committedOffset]),
+    [
+      [0, "LIFTLINE_LIFT_RIDE_ABC", false, 1200],
+      [1, "LIFTLINE_LIFT_RIDE_ABC_1", false, 1100],
+      [2, "LIFTLINE_LIFT_RIDE_ABC_2", false, null],
+      [3, "LIFTLINE_LIFT_RIDE_ABC_3", true, 40],
+    ],
+  );
+  assert.equal(rides.channels[0].lag.count, 100);
+  assert.equal(rides.channels[2].lag.count, 0);
+});
