@@ -135,6 +135,12 @@ Deno.test("every metric and label the alert and recording rules use is in /metri
       "liftline_queue_write_errors_total",
     ]
   ) assert.ok(used.has(name), `an alert or recording rule watches ${name}`);
+  // Several channels per table: one alert watches each channel, and the queue's cap (a table's)
+  // is checked against the sum of its channels' queues, which no channel reaches alone.
+  const byChannel = exprs.filter((e) => references(e).labels.includes("channel"));
+  assert.ok(byChannel.some((e) => e.includes("liftline_rows_committed_total")), "per channel");
+  assert.ok(exprs.includes("sum by (job, instance, table) (liftline_queue_rows)"));
+  assert.ok(exprs.some((e) => e.startsWith("table:liftline_queue_rows:sum > ")));
 });
 
 Deno.test("the Grafana dashboard is valid, uses a datasource variable and only /metrics names", async () => {
@@ -168,4 +174,17 @@ Deno.test("the Grafana dashboard is valid, uses a datasource variable and only /
       "liftline_queue_write_errors_total",
     ]
   ) assert.ok(used.has(name), `a dashboard panel shows ${name}`);
+  // A row of per-channel panels, filtered by table.
+  const perChannel = dashboardQueries(dashboard).filter((q) =>
+    references(q).labels.includes("channel")
+  );
+  for (
+    const name of [
+      "liftline_rows_committed_total",
+      "liftline_queue_rows",
+      "liftline_ingest_lag_seconds_bucket",
+      "liftline_committed_offset",
+    ]
+  ) assert.ok(perChannel.some((q) => q.includes(name)), `a panel shows ${name} by channel`);
+  assert.ok(variables.some((v) => v.name === "table"), "a table variable picks the channels shown");
 });
