@@ -444,6 +444,12 @@ async function replaceAll(
 ): Promise<{ inserted: number; deleted: number }> {
   await logOldVersions(w, s, dt, null);
   const deleted = await s.changes(`DELETE FROM ${tableOf(dt)}`);
-  const inserted = await insertRows(w, s, dt, compiled, compiled.translate());
+  // Stored in key order, so that the zone maps of the key columns let an incremental refresh
+  // read only the row groups of the keys it recomputes (later refreshes append recent keys).
+  const keys = compiled.plan.keys.map((k) => `${qi(compiled.columns[k])} NULLS FIRST`);
+  const sql = keys.length
+    ? `SELECT * FROM (${compiled.translate()}) ORDER BY ${keys.join(", ")}`
+    : compiled.translate();
+  const inserted = await insertRows(w, s, dt, compiled, sql);
   return { inserted, deleted };
 }
