@@ -15,7 +15,8 @@ import { ConfigError } from "../config/error.ts";
 import type { Config } from "../config/load.ts";
 import type { Logger } from "../log.ts";
 import type { GeneratorMetrics, GeneratorStatusSink } from "./runner.ts";
-import { type FromGenerator, GENERATOR_WORKER_NAME, type ToGenerator } from "./thread_protocol.ts";
+import type { FromGenerator, ToGenerator } from "./thread_protocol.ts";
+import { startWorker } from "../threads.ts";
 
 /** LIFTLINE_DEBUG is set (false without permission to read the environment). */
 function debugOn(): boolean {
@@ -38,19 +39,8 @@ export interface GeneratorThreadDeps {
   batchRows?: number;
   /** Real time between summary lines, ms. */
   summaryEveryMs?: number;
-  /** The worker's entry module; default {@link generatorWorkerEntry}. */
+  /** The worker's entry module; default `main.ts` (see src/threads.ts). */
   entry?: URL;
-}
-
-/**
- * The module the worker starts from: `main.ts`, which turns into the worker when it finds itself
- * on a thread of that name. From source (and in a `deno compile` binary, which embeds it) that is
- * `main.ts` two folders up; in the one-file bundle it is the bundle itself, whose code begins as
- * `main.ts` does. So the worker needs no file of its own beside the program.
- */
-export function generatorWorkerEntry(): URL {
-  const here = new URL(import.meta.url);
-  return here.pathname.endsWith("/src/generator/thread.ts") ? new URL("../../main.ts", here) : here;
 }
 
 /**
@@ -62,10 +52,7 @@ export function runGeneratorThread(deps: GeneratorThreadDeps): Promise<void> {
   const { metrics, status, signal } = deps;
   return new Promise((resolve, reject) => {
     let settled = false;
-    const worker = new Worker(deps.entry ?? generatorWorkerEntry(), {
-      type: "module",
-      name: GENERATOR_WORKER_NAME,
-    });
+    const worker = startWorker("generator", deps.entry);
     let ready = false;
     const send = (m: ToGenerator) => worker.postMessage(m);
     // A stop asked before the worker listens is sent right after the start.

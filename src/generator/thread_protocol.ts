@@ -1,24 +1,13 @@
 /**
- * The generator's worker thread, as both sides see it: its name (how `main.ts` knows it runs as
- * the worker, before it loads anything else) and the messages between the threads. Nothing is
- * shared but these messages: the worker has its own outbox connection, model and logger.
+ * The messages between the main thread and the generator's worker thread (src/threads.ts starts
+ * it). Nothing is shared but these messages: the worker has its own outbox connection, model and
+ * logger.
  *
  * @module
  */
 import type { Config } from "../config/load.ts";
 import type { QueueWriteErrorReason } from "../queue/write_error.ts";
 import type { GeneratorStatus } from "../status/store.ts";
-
-/** The name the generator's worker is started with. */
-export const GENERATOR_WORKER_NAME = "liftline-generator";
-
-/** True inside the generator's worker thread. */
-export function isGeneratorWorker(): boolean {
-  const scope = (globalThis as { WorkerGlobalScope?: abstract new () => unknown })
-    .WorkerGlobalScope;
-  return scope !== undefined && globalThis instanceof scope &&
-    (globalThis as unknown as { name?: string }).name === GENERATOR_WORKER_NAME;
-}
 
 /** Main thread → worker. */
 export type ToGenerator =

@@ -266,6 +266,8 @@ export class OutboxShard {
  * crash leaves only whole batches because SQLite's WAL commit is atomic.
  */
 export class Outbox {
+  /** The database file. */
+  readonly path: string;
   /** Shards new rows are spread over, per table. */
   readonly channels: number;
   readonly #db: DatabaseSync;
@@ -288,6 +290,7 @@ export class Outbox {
       throw new RangeError(`channels must be a whole number ≥ 1, not ${channels}`);
     }
     this.channels = channels;
+    this.path = path;
     for (const t of tables) checkTableName(t);
     this.#db = new DatabaseSync(path);
     // First: the journal mode below already waits for other connections' locks.

@@ -12,6 +12,7 @@
  * @module
  */
 import type { OutboxShard, QueuedRow } from "../queue/outbox.ts";
+import { INLINE_DELETES, type RowDeleter } from "../queue/deleter.ts";
 import type { Metrics } from "../status/metrics.ts";
 import type { ChannelStatus, StatusStore } from "../status/store.ts";
 import type { Logger } from "../log.ts";
@@ -123,6 +124,8 @@ export interface ChannelStreamerDeps {
   table: string;
   /** The rows this channel streams: its shard of the table's outbox, ids as offset tokens. */
   shard: OutboxShard;
+  /** Who deletes committed rows from the shard (default at once, on the shard's connection). */
+  deleter?: RowDeleter;
   pipe: string;
   channel: string;
   /**
@@ -597,11 +600,17 @@ export class ChannelStreamer {
     }
   }
 
-  /** Everything through `committed` is in Snowflake: drop it from the shard and account for it. */
+  /**
+   * Everything through `committed` is in Snowflake: have it deleted from the shard (the rows count
+   * as committed once they are gone) and account for the lag.
+   */
   #applyCommitted(committed: number): void {
     if (this.#committed !== null && committed <= this.#committed) return;
     const d = this.#d;
-    const deleted = d.shard.deleteThrough(committed);
+    (d.deleter ?? INLINE_DELETES).deleteThrough(d.shard, committed, (deleted) => {
+      d.metrics.rowsCommitted.inc(this.#labels, deleted);
+      this.status.rowsCommitted += deleted;
+    });
     const oldest = this.#pending.oldestAppendedAt;
     const released = this.#pending.commitThrough(committed);
     const now = this.#clock.now();
@@ -623,9 +632,7 @@ export class ChannelStreamer {
     }
     this.#committed = committed;
     if (this.#cursor < committed) this.#cursor = committed;
-    d.metrics.rowsCommitted.inc(this.#labels, deleted);
     d.metrics.committedOffset.set(this.#labels, committed);
-    this.status.rowsCommitted += deleted;
     this.status.committedOffset = committed;
     if (lastLag !== null) this.status.lastIngestLagMs = lastLag;
     this.#appendWake.notify();

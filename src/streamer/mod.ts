@@ -9,6 +9,7 @@
  */
 import { type Config, type TableName, TABLES } from "../config/load.ts";
 import type { Outbox, OutboxShard } from "../queue/outbox.ts";
+import { QueueDeleter, type RowDeleter } from "../queue/deleter.ts";
 import type { Metrics } from "../status/metrics.ts";
 import type { StatusStore } from "../status/store.ts";
 import type { Logger } from "../log.ts";
@@ -56,7 +57,15 @@ export interface StreamerDeps {
   tables?: readonly TableName[];
   /** Time and timers (default the system's); tests pass one they move themselves. */
   clock?: Clock;
+  /**
+   * Who deletes committed rows: by default a {@link QueueDeleter}, a worker thread with its own
+   * connection to the outbox, started and closed here.
+   */
+  deleter?: RowDeleter;
 }
+
+/** How long the end of a run waits for the deleter to catch up (the rest goes at the next start). */
+const DELETES_FLUSH_MS = 2000;
 
 /**
  * The channel names of this data folder for `channels` shards per table:
@@ -124,6 +133,8 @@ export async function runStreamer(deps: StreamerDeps): Promise<void> {
   };
   stop.addEventListener("abort", onStop, { once: true });
 
+  const ownDeleter = deps.deleter ? undefined : new QueueDeleter(outbox.path, log);
+  const deleter = deps.deleter ?? ownDeleter!;
   const streamers = new Map<OutboxShard, ChannelStreamer>();
   const running = new Map<ChannelStreamer, Promise<void>>();
   let firstFatal: unknown;
@@ -136,6 +147,7 @@ export async function runStreamer(deps: StreamerDeps): Promise<void> {
       s = new ChannelStreamer({
         table,
         shard,
+        deleter,
         retired,
         pipe: deps.config.pipes[table].toUpperCase(),
         channel: channelName(prefix, table, id, shard.index),
@@ -174,12 +186,19 @@ export async function runStreamer(deps: StreamerDeps): Promise<void> {
       }),
     );
   };
-  for (const table of tables) {
-    for (const shard of outbox.shards(table)) {
-      // A shard of another layout that holds nothing needs no channel.
-      if (shard.index < outbox.channels || shard.depth().rows > 0) start(shard);
+  try {
+    for (const table of tables) {
+      for (const shard of outbox.shards(table)) {
+        // A shard of another layout that holds nothing needs no channel.
+        if (shard.index < outbox.channels || shard.depth().rows > 0) start(shard);
+      }
+      deps.status.setNotReady(`streamer:${table}`, []);
     }
-    deps.status.setNotReady(`streamer:${table}`, []);
+  } catch (e) {
+    fatal.abort();
+    await Promise.all(running.values());
+    await ownDeleter?.close();
+    throw e;
   }
   /** Retired shards found with rows (another process queued for them, or a rescan found them). */
   const restartRetired = () => {
@@ -232,6 +251,13 @@ export async function runStreamer(deps: StreamerDeps): Promise<void> {
     await ticking;
     cancelGrace?.();
     stop.removeEventListener("abort", onStop);
+    // The committed rows' deletes, and their counts, before the last look at the queue.
+    if (!(await deleter.flush(DELETES_FLUSH_MS))) {
+      log.warn("committed rows are still being deleted from the queue; the next start finishes", {
+        waited_ms: DELETES_FLUSH_MS,
+      });
+    }
+    await ownDeleter?.close(1000);
     tick(true);
   }
   if (firstFatal !== undefined) throw firstFatal;
