@@ -13,6 +13,7 @@
  */
 import type { OutboxShard, QueuedRow } from "../queue/outbox.ts";
 import { INLINE_DELETES, type RowDeleter } from "../queue/deleter.ts";
+import type { StatusBatcher } from "./status_batcher.ts";
 import type { Metrics } from "../status/metrics.ts";
 import type { ChannelStatus, StatusStore } from "../status/store.ts";
 import type { Logger } from "../log.ts";
@@ -126,6 +127,8 @@ export interface ChannelStreamerDeps {
   shard: OutboxShard;
   /** Who deletes committed rows from the shard (default at once, on the shard's connection). */
   deleter?: RowDeleter;
+  /** The pipe's status polls, sent in bulk with the other channels' (default: one by one). */
+  statuses?: StatusBatcher;
   pipe: string;
   channel: string;
   /**
@@ -551,16 +554,19 @@ export class ChannelStreamer {
         await sleep(this.#clock, Math.min(o.pollMaxMs, step), epoch);
         if (epoch.aborted) return;
       }
-      const statuses = await d.api.channelStatus(d.pipe, [d.channel], { signal: req, onRetry });
+      const state = d.statuses
+        ? await d.statuses.status(d.channel, { signal: req, onRetry })
+        : (await d.api.channelStatus(d.pipe, [d.channel], { signal: req, onRetry })).get(
+          d.channel,
+        );
       if (epoch.aborted) return;
-      this.#onStatus(statuses);
+      this.#onStatus(state);
       this.#checkCommitTimeout();
     }
   }
 
-  #onStatus(statuses: Map<string, ChannelState>): void {
+  #onStatus(s: ChannelState | undefined): void {
     const d = this.#d;
-    const s = statuses.get(d.channel);
     if (!s) {
       throw new ChannelInvalidError(
         `channel ${d.channel} is unknown to the service (dropped or expired)`,

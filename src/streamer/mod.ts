@@ -21,6 +21,7 @@ import {
   type StreamerOptions,
   type StreamingApi,
 } from "./channel_streamer.ts";
+import { StatusBatcher } from "./status_batcher.ts";
 
 export {
   DEFAULT_STREAMER_OPTIONS,
@@ -136,6 +137,16 @@ export async function runStreamer(deps: StreamerDeps): Promise<void> {
   const ownDeleter = deps.deleter ? undefined : new QueueDeleter(outbox.path, log);
   const deleter = deps.deleter ?? ownDeleter!;
   const streamers = new Map<OutboxShard, ChannelStreamer>();
+  // One bulk status request per pipe serves every channel of the table polling about then.
+  const batchers = new Map<string, StatusBatcher>();
+  const batcherOf = (pipe: string) => {
+    let b = batchers.get(pipe);
+    if (!b) {
+      b = new StatusBatcher(api, pipe, clock, options.pollMinMs, hard.signal);
+      batchers.set(pipe, b);
+    }
+    return b;
+  };
   const running = new Map<ChannelStreamer, Promise<void>>();
   let firstFatal: unknown;
   let wake: (() => void) | undefined;
@@ -144,12 +155,14 @@ export async function runStreamer(deps: StreamerDeps): Promise<void> {
     let s = streamers.get(shard);
     if (!s) {
       const table = shard.table as TableName;
+      const pipe = deps.config.pipes[table].toUpperCase();
       s = new ChannelStreamer({
         table,
         shard,
         deleter,
         retired,
-        pipe: deps.config.pipes[table].toUpperCase(),
+        pipe,
+        statuses: batcherOf(pipe),
         channel: channelName(prefix, table, id, shard.index),
         api,
         metrics: deps.metrics,
