@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { importPrivateKey, publicKeyFingerprint } from "../../src/snowflake/keys.ts";
 import { appendPath, exchange, keypairJwt, openChannel } from "../emulator/helpers.ts";
-import { spawnEmulator } from "../helpers/liftline_child.ts";
+import { runLiftline, spawnEmulator } from "../helpers/liftline_child.ts";
 import { compressionBomb } from "./hostile_requests.ts";
 
 /** Peak resident memory of a process in MB, where the platform tells it (Linux /proc). */
@@ -38,7 +38,15 @@ Deno.test("gzip bombs of 1 GB and 4 GB get a prompt 413 and never sit whole in m
     });
     assert.equal(res.status, 413, await res.text());
 
-    // Authenticated: an append within the 4 MB wire cap that decodes to 4 GB.
+    // Authenticated: an append within the 4 MB wire cap that decodes to 4 GB, to liftline's
+    // LIFT_RIDE_PIPE (the emulator starts empty: setup creates it through SQL, as `run` does).
+    const instance = join(root, "instance");
+    await Deno.mkdir(instance);
+    const setup = await runLiftline(["setup", "--apply", "--quiet"], {
+      cwd: instance,
+      env: { DATA_DIR: instance, EMULATOR_URL: url, PRIVATE_KEY_FILE: join(emuDir, "rsa_key.p8") },
+    });
+    assert.equal(setup.code, 0, setup.stderr);
     const privateKeyPem = await Deno.readTextFile(join(emuDir, "rsa_key.p8"));
     const publicKeyPem = await Deno.readTextFile(join(emuDir, "rsa_key.pub"));
     const scoped = await exchange(
