@@ -14,6 +14,8 @@ import { StatusStore } from "../status/store.ts";
 import { FACTS } from "../generator/resorts.ts";
 import { startOf } from "../generator/settings.ts";
 import { runGeneratorThread } from "../generator/thread.ts";
+import { WorkerThread } from "../threads.ts";
+import { QueueDeleter } from "../queue/deleter.ts";
 import { channelNames, runStreamer } from "../streamer/mod.ts";
 import { createStreamingClient } from "../snowflake/streaming.ts";
 import { publicKeyFingerprint, publicKeyPemFromPrivate } from "../snowflake/keys.ts";
@@ -168,6 +170,8 @@ async function run(p: Process, drain: boolean): Promise<number> {
   const outbox = await openOutbox(config);
   let target: Target | undefined;
   let web: WebServer | undefined;
+  let thread: WorkerThread | undefined;
+  let deleter: QueueDeleter | undefined;
   const finished = new AbortController();
   try {
     ({ web, target } = await startWebAndTarget(
@@ -176,9 +180,11 @@ async function run(p: Process, drain: boolean): Promise<number> {
       AbortSignal.any([p.shutdown.signal, finished.signal]),
     ));
     let generatorFinished = false;
-    // The generator on its own thread and outbox connection: the streamer, the embedded emulator
-    // and the web server keep this one.
-    const generator = runGeneratorThread({ ...p, signal: p.shutdown.signal }).then(() => {
+    // The generator and the queue's deletes on a worker thread, each with its own outbox
+    // connection: the streamer, the embedded emulator and the web server keep this one.
+    thread = new WorkerThread();
+    deleter = new QueueDeleter(outbox.path, log.child("streamer"), thread);
+    const generator = runGeneratorThread({ ...p, thread, signal: p.shutdown.signal }).then(() => {
       generatorFinished = true;
       if (!p.shutdown.signal.aborted) log.info("generation finished; streaming goes on");
     });
@@ -188,6 +194,7 @@ async function run(p: Process, drain: boolean): Promise<number> {
       client: streamingClientFactory(config, target),
       signal: p.shutdown.signal,
       drain: drain ? () => generatorFinished : false,
+      deleter,
     });
     // A fatal failure of either role (credentials, privileges, an unwritable queue) stops the
     // other too, so the process exits instead of waiting for a signal.
@@ -204,6 +211,8 @@ async function run(p: Process, drain: boolean): Promise<number> {
     return 0;
   } finally {
     finished.abort();
+    await deleter?.close(1000);
+    thread?.terminate();
     await web?.close();
     await target?.close();
     outbox.close();

@@ -16,7 +16,7 @@ import type { Config } from "../config/load.ts";
 import type { Logger } from "../log.ts";
 import type { GeneratorMetrics, GeneratorStatusSink } from "./runner.ts";
 import type { FromGenerator, ToGenerator } from "./thread_protocol.ts";
-import { startWorker } from "../threads.ts";
+import { WorkerThread } from "../threads.ts";
 
 /** LIFTLINE_DEBUG is set (false without permission to read the environment). */
 function debugOn(): boolean {
@@ -39,8 +39,11 @@ export interface GeneratorThreadDeps {
   batchRows?: number;
   /** Real time between summary lines, ms. */
   summaryEveryMs?: number;
-  /** The worker's entry module; default `main.ts` (see src/threads.ts). */
-  entry?: URL;
+  /**
+   * The worker thread to run on (it may host the queue's deletes too); by default one of its own,
+   * ended with the generator.
+   */
+  thread?: WorkerThread;
 }
 
 /**
@@ -52,9 +55,11 @@ export function runGeneratorThread(deps: GeneratorThreadDeps): Promise<void> {
   const { metrics, status, signal } = deps;
   return new Promise((resolve, reject) => {
     let settled = false;
-    const worker = startWorker("generator", deps.entry);
+    const thread = deps.thread ?? new WorkerThread();
+    const port = thread.serve("generator");
+    let stopWatching = () => {};
     let ready = false;
-    const send = (m: ToGenerator) => worker.postMessage(m);
+    const send = (m: ToGenerator) => port.postMessage(m);
     // A stop asked before the worker listens is sent right after the start.
     const onAbort = () => {
       if (ready) send({ type: "stop" });
@@ -63,11 +68,13 @@ export function runGeneratorThread(deps: GeneratorThreadDeps): Promise<void> {
       if (settled) return;
       settled = true;
       signal.removeEventListener("abort", onAbort);
-      worker.terminate();
+      stopWatching();
+      port.close();
+      if (!deps.thread) thread.terminate();
       if (error) reject(error);
       else resolve();
     };
-    worker.onmessage = (e: MessageEvent<FromGenerator>) => {
+    port.onmessage = (e: MessageEvent<FromGenerator>) => {
       const m = e.data;
       switch (m.type) {
         case "ready": {
@@ -107,12 +114,11 @@ export function runGeneratorThread(deps: GeneratorThreadDeps): Promise<void> {
         }
       }
     };
-    worker.onerror = (e) => {
-      // Uncaught in the worker (or its module failed to load): the thread is gone.
-      e.preventDefault();
-      finish(new Error(`the generator thread failed: ${e.message}`));
-    };
-    worker.onmessageerror = () =>
+    // Uncaught in the worker (or its module failed to load): the thread is gone.
+    stopWatching = thread.onError((message) =>
+      finish(new Error(`the generator thread failed: ${message}`))
+    );
+    port.onmessageerror = () =>
       finish(new Error("the generator thread sent an unreadable message"));
     signal.addEventListener("abort", onAbort, { once: true });
     deps.log.debug("generator thread started");

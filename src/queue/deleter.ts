@@ -16,7 +16,7 @@
 import type { Logger } from "../log.ts";
 import type { OutboxShard } from "./outbox.ts";
 import type { FromDeleter, ToDeleter } from "./deleter_protocol.ts";
-import { startWorker } from "../threads.ts";
+import { WorkerThread } from "../threads.ts";
 
 /** Deletes committed rows of outbox shards. */
 export interface RowDeleter {
@@ -37,7 +37,10 @@ export const INLINE_DELETES: RowDeleter = {
 
 /** Deletes on a worker thread with its own connection to the outbox at `path`. */
 export class QueueDeleter implements RowDeleter {
-  readonly #worker: Worker;
+  readonly #port: MessagePort;
+  /** The thread, when this deleter started it (and ends it). */
+  readonly #ownThread: WorkerThread | undefined;
+  #stopWatching: () => void = () => {};
   readonly #log: Logger;
   /** Messages for the worker until it listens. */
   #queued: ToDeleter[] | undefined = [];
@@ -51,29 +54,33 @@ export class QueueDeleter implements RowDeleter {
   #failed: string | undefined;
   #lastError = "";
 
-  /** Starts the worker on the outbox at `path`. */
-  constructor(path: string, log: Logger, entry?: URL) {
+  /**
+   * Deletes on `thread` (shared with other jobs, and ended by its owner), or on a thread of its
+   * own, through a connection to the outbox at `path`.
+   */
+  constructor(path: string, log: Logger, thread?: WorkerThread) {
     this.#log = log;
-    this.#worker = startWorker("queue-deleter", entry);
-    this.#worker.onmessage = (e: MessageEvent<FromDeleter>) => this.#receive(e.data);
-    this.#worker.onerror = (e) => {
-      e.preventDefault();
-      this.#failed = e.message;
+    this.#ownThread = thread ? undefined : new WorkerThread();
+    const host = thread ?? this.#ownThread!;
+    this.#port = host.serve("queue-deleter");
+    this.#port.onmessage = (e: MessageEvent<FromDeleter>) => this.#receive(e.data);
+    this.#stopWatching = host.onError((message) => {
+      this.#failed = message;
       log.error(
         "the queue deleter thread failed; committed rows stay queued until the next start",
         {
-          error: e.message,
+          error: message,
         },
       );
       this.#wake();
       this.#onClosed?.();
-    };
+    });
     this.#send({ type: "open", path });
   }
 
   #send(m: ToDeleter): void {
     if (this.#queued) this.#queued.push(m);
-    else this.#worker.postMessage(m);
+    else this.#port.postMessage(m);
   }
 
   #receive(m: FromDeleter): void {
@@ -81,7 +88,7 @@ export class QueueDeleter implements RowDeleter {
       case "ready": {
         const queued = this.#queued ?? [];
         this.#queued = undefined;
-        for (const q of queued) this.#worker.postMessage(q);
+        for (const q of queued) this.#port.postMessage(q);
         break;
       }
       case "deleted": {
@@ -148,8 +155,8 @@ export class QueueDeleter implements RowDeleter {
   }
 
   /**
-   * Deletes what is still asked for (waiting up to `ms`), closes the worker's connection and ends
-   * the thread.
+   * Deletes what is still asked for (waiting up to `ms`), closes the worker's connection, and ends
+   * the thread if it is this deleter's own.
    */
   close(ms = 2000): Promise<void> {
     return this.#closed ??= new Promise<void>((resolve) => {
@@ -161,6 +168,10 @@ export class QueueDeleter implements RowDeleter {
       this.#onClosed = done;
       if (this.#failed) return done();
       this.#send({ type: "close" });
-    }).finally(() => this.#worker.terminate());
+    }).finally(() => {
+      this.#stopWatching();
+      this.#port.close();
+      this.#ownThread?.terminate();
+    });
   }
 }
