@@ -1,10 +1,15 @@
 /**
- * Streamer benchmarks (names fixed by `shared/spec/interface.md`):
+ * Streamer benchmarks:
  *
  * - `streamer_rows_per_s`: a pre-filled outbox drained into an in-process emulator with commit
- *   delay 0, timed from start to the last row confirmed committed and deleted from the outbox;
- *   printed beside `emulator_insert_ceiling_rows_per_s` (the emulator's own insert path without
- *   HTTP, same run).
+ *   delay 0, with the default channels per table (STREAM_CHANNELS), timed from start to the last
+ *   row confirmed committed and deleted from the outbox; printed beside
+ *   `emulator_insert_ceiling_rows_per_s` (the emulator's own insert path without HTTP, same run).
+ * - `streamer_rows_per_s_by_channels`: the same drain with 1, 2, 4 and 8 channels per table, one
+ *   line each, with where the time went: the main thread's CPU (this process's JavaScript: the
+ *   streamer and the emulator's HTTP, parsing and coercion) and the other threads' (DuckDB's
+ *   appends and commits, I/O), and how fast Snowflake's pacing (ten appends a second per channel)
+ *   would let rides go.
  * - `ingest_lag_p99_minus_commit_delay_ms`: rows enqueued at CHEETAH-like rates (about 3,000
  *   rows/s over the three tables, in small batches every 5 ms) for 25 s while the streamer runs
  *   against the emulator with the default 1000 ms commit delay; the p99 of per-row lag (enqueue to
@@ -25,6 +30,7 @@ import { ensureKeyPair } from "../src/snowflake/key_files.ts";
 import { startLiftlineEmulator } from "../tests/helpers/liftline_emulator.ts";
 import { createStreamingClient } from "../src/snowflake/streaming.ts";
 import { runStreamer } from "../src/streamer/mod.ts";
+import { DEFAULT_STREAM_CHANNELS } from "../src/config/schema.ts";
 
 const THROUGHPUT_ROWS = 400_000;
 const LAG_SECONDS = 25;
@@ -120,7 +126,12 @@ function rowsFor(n: number, offset: number): Record<TableName, string[]> {
  * rows land, as in `liftline run`; without it they never refresh and only the streaming path
  * runs, like the insert ceiling it is compared with.
  */
-async function pipeline(dir: string, commitDelayMs: number, withDynamicTables: boolean) {
+async function pipeline(
+  dir: string,
+  commitDelayMs: number,
+  withDynamicTables: boolean,
+  channels = DEFAULT_STREAM_CHANNELS,
+) {
   const keys = await ensureKeyPair(dir);
   const liftline = await startLiftlineEmulator({
     dataDir: dir,
@@ -128,21 +139,46 @@ async function pipeline(dir: string, commitDelayMs: number, withDynamicTables: b
     dynamic: { autoRefresh: withDynamicTables },
   });
   const emu = liftline.emu;
-  const config = buildConfig({ DATA_DIR: dir, TARGET: "local", EMULATOR_URL: emu.url });
-  const outbox = new Outbox(`${dir}/queue.db`, TABLES);
+  const config = buildConfig({
+    DATA_DIR: dir,
+    TARGET: "local",
+    EMULATOR_URL: emu.url,
+    STREAM_CHANNELS: String(channels),
+  });
+  const outbox = new Outbox(`${dir}/queue.db`, TABLES, { channels });
   const metrics = new Metrics();
   const client = await createStreamingClient(config, { privateKeyPem: keys.privateKeyPem });
   return { emu, liftline, config, outbox, metrics, client };
 }
 
-export async function throughput(report: (r: BenchResult) => void): Promise<void> {
+/** CPU ticks (1/100 s) of this process's threads since they started: the main thread's, the rest. */
+function threadTicks(): { main: number; others: number } {
+  let main = 0, others = 0;
+  for (const e of Deno.readDirSync("/proc/self/task")) {
+    try {
+      const stat = Deno.readTextFileSync(`/proc/self/task/${e.name}/stat`);
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const ticks = Number(f[11]) + Number(f[12]);
+      if (e.name === String(Deno.pid)) main += ticks;
+      else others += ticks;
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return { main, others };
+}
+
+/** One drain of {@link THROUGHPUT_ROWS} queued rows over `channels` channels per table. */
+async function drain(channels: number) {
   const dir = await Deno.makeTempDir({ prefix: "liftline-bench-st-" });
-  const p = await pipeline(dir, 0, false);
+  const p = await pipeline(dir, 0, false, channels);
   try {
     for (let made = 0; made < THROUGHPUT_ROWS; made += 10_000) {
       p.outbox.append(rowsFor(10_000, made));
     }
-    const bytes = TABLES.reduce((n, t) => n + p.outbox.depth(t).rows, 0);
+    const queued = TABLES.reduce((n, t) => n + p.outbox.depth(t).rows, 0);
+    const rides = p.outbox.depth("LIFT_RIDE").rows;
+    const cpu0 = threadTicks();
     const t0 = performance.now();
     await runStreamer({
       config: p.config,
@@ -155,21 +191,56 @@ export async function throughput(report: (r: BenchResult) => void): Promise<void
       drain: true,
     });
     const seconds = (performance.now() - t0) / 1000;
+    const cpu1 = threadTicks();
     let landed = 0;
     for (const t of TABLES) landed += await p.liftline.count(t);
-    if (landed !== bytes) throw new Error(`only ${landed} of ${bytes} rows landed`);
-    report({
-      name: "streamer_rows_per_s",
-      value: Math.round(THROUGHPUT_ROWS / seconds),
-      unit: "rows/s",
-      note: `${THROUGHPUT_ROWS} rows (90% rides) outbox → in-process emulator over HTTP, ` +
-        `commit delay 0, until committed and deleted (the emulator's dynamic tables not ` +
-        `refreshing, as for the ceiling); ${seconds.toFixed(2)} s`,
-    });
+    if (landed !== queued) throw new Error(`only ${landed} of ${queued} rows landed`);
+    return {
+      rowsPerSecond: Math.round(THROUGHPUT_ROWS / seconds),
+      seconds,
+      /** Share of the wall time the main thread was on a CPU. */
+      mainBusy: (cpu1.main - cpu0.main) / 100 / seconds,
+      /** CPUs' worth of the other threads (DuckDB, I/O) over the drain. */
+      othersBusy: (cpu1.others - cpu0.others) / 100 / seconds,
+      /** The drain's least time under Snowflake's pacing alone: rides per channel at 10 appends/s. */
+      pacedSeconds: rides / (channels * 10 * p.config.STREAM_BATCH_ROWS),
+    };
   } finally {
     p.outbox.close();
     await p.liftline.close();
     await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const SETTINGS = `${THROUGHPUT_ROWS} rows (90% rides) outbox → in-process emulator over HTTP, ` +
+  `commit delay 0, until committed and deleted (the emulator's dynamic tables not refreshing, ` +
+  "as for the ceiling)";
+
+/** `streamer_rows_per_s`: the drain with the default channels per table. */
+export async function throughput(report: (r: BenchResult) => void): Promise<void> {
+  const d = await drain(DEFAULT_STREAM_CHANNELS);
+  report({
+    name: "streamer_rows_per_s",
+    value: d.rowsPerSecond,
+    unit: "rows/s",
+    note: `${SETTINGS}, ${DEFAULT_STREAM_CHANNELS} channels per table (the default); ` +
+      `${d.seconds.toFixed(2)} s, main thread on a CPU ${Math.round(d.mainBusy * 100)}% of it, ` +
+      `other threads ${d.othersBusy.toFixed(2)} CPUs`,
+  });
+}
+
+/** `streamer_rows_per_s_by_channels`: the drain with 1, 2, 4 and 8 channels per table. */
+export async function byChannels(report: (r: BenchResult) => void): Promise<void> {
+  for (const channels of [1, 2, 4, 8]) {
+    const d = await drain(channels);
+    report({
+      name: "streamer_rows_per_s_by_channels",
+      value: d.rowsPerSecond,
+      unit: "rows/s",
+      note: `channels=${channels}: ${SETTINGS}; ${d.seconds.toFixed(2)} s (pacing alone: ` +
+        `${d.pacedSeconds.toFixed(2)} s for the rides), main thread on a CPU ` +
+        `${Math.round(d.mainBusy * 100)}% of it, other threads ${d.othersBusy.toFixed(2)} CPUs`,
+    });
   }
 }
 
@@ -265,6 +336,7 @@ export async function lag(
 export default async function streamer(report: (r: BenchResult) => void): Promise<void> {
   await throughput(report);
   await ceiling(report);
+  await byChannels(report);
   await lag(report, true);
   await lag(report, false);
 }
@@ -273,6 +345,8 @@ if (import.meta.main) {
   const only = Deno.args[0];
   const log = (r: BenchResult) => console.log(JSON.stringify(r));
   if (only === "throughput") await throughput(log);
+  else if (only === "channels") await byChannels(log);
+  else if (only === "ceiling") await ceiling(log);
   else if (only === "lag") {
     await lag(log, true);
     await lag(log, false);
