@@ -1,5 +1,5 @@
 /**
- * Generator benchmarks (names fixed by `shared/spec/interface.md`):
+ * Generator benchmarks (names listed in the README's Benchmarks table):
  *
  * - `generator_rows_per_s`: SPEED=MAX from a cold start over twelve simulated days into a fresh
  *   outbox, beside `sqlite_insert_ceiling_rows_per_s`: the same number of rows of the same average

@@ -364,7 +364,8 @@ async function check(p: Process): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof ConfigError) throw e;
-    // A signal ends every role with exit 0 (interface.md, "Shutdown"): say what was left undone.
+    // A signal ends every role with exit 0 (docs/architecture.md, "Time, signals and shutdown"):
+    // say what was left undone.
     if (p.shutdown.signal.aborted) {
       const why = (p.shutdown.signal.reason as Error | undefined)?.message ?? "stopped";
       console.log(`STOP  ${why}: the remaining checks did not run`);

@@ -225,7 +225,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     publicKeyPem: resolved.publicKeyPem,
     tokenTtlSeconds: resolved.faults.tokenTtlSeconds,
   });
-  const warehouse = await Warehouse.open(resolved.dataDir, { memoryLimit: options.memoryLimit });
+  const warehouse = await Warehouse.open(resolved.dataDir, {
+    memoryLimit: options.memoryLimit,
+    log: log.child("warehouse"),
+  });
   let server: Deno.HttpServer<Deno.NetAddr> | undefined;
   let dynamic: DynamicTables | undefined;
   let streaming: StreamingService | undefined;

@@ -1,5 +1,5 @@
 /**
- * The ski-resort model of `shared/spec/ski-data.md`, event-driven in world time: ticket sales are
+ * The ski-resort model (docs/data-model.md), event-driven in world time: ticket sales are
  * a Poisson process, season passes follow ticket sales (one per 20 tickets), and every live
  * ticket or pass has exactly one scheduled event, its next lift ride, in a heap keyed by world
  * time. Daily decisions (ski today or not) are taken when a holder's previous ski day ends, for

@@ -1,7 +1,7 @@
 /**
  * The resort facts (names, weights, time zones, prices, lifts, capacities) from `resorts.json`,
- * a copy of `shared/spec/resorts.json`, with types. Other roles (reports, the emulator's
- * RESORT_CAPACITY) read the facts from here too, so there is one source.
+ * with types (docs/data-model.md, "The resorts"). The RESORT_CAPACITY table that the reports join
+ * to is rendered from the same file, so there is one source.
  *
  * @module
  */

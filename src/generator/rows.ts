@@ -1,6 +1,6 @@
 /**
  * Row encoding: each row as the exact JSON text that is queued and sent, keys upper case in the
- * order of `shared/spec/ski-data.md`, times ISO-8601 UTC with milliseconds.
+ * column order of docs/data-model.md, times ISO-8601 UTC with milliseconds.
  *
  * LIFT_RIDE rows are the generator's hot path (nearly all rows), so they are written as bytes
  * from pre-escaped pieces (see {@link RowBytes}); tickets and passes are rare and are built as

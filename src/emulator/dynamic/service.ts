@@ -6,7 +6,10 @@
  * **Scheduling.** A table with a time lag is due when its data is older than half its lag (times
  * `lagScale`, so tests can run minutes in milliseconds): refreshing then keeps it within the lag
  * even with the time a refresh takes. When rows it reads changed, it is due sooner, once its data
- * is `freshMs` old: more often than the lag asks is still within it. A due table is refreshed together with every dynamic table
+ * is `freshMs` old, or four times as old as the last scheduled refresh took, whichever is longer:
+ * new rows show within a second or two while refreshes are cheap, and refreshing never takes
+ * more than a fifth of the time however large the tables grow. More often than the lag asks is
+ * still within it. A due table is refreshed together with every dynamic table
  * upstream of it, in one transaction at one data timestamp, so that the chain reads one snapshot
  * of the base tables: lag is measured from the graph's root. DOWNSTREAM tables refresh only that
  * way (or on ALTER … REFRESH).
@@ -60,8 +63,9 @@ export interface DynamicOptions {
   /** Refresh on schedule (default true); tests may refresh by hand. */
   autoRefresh?: boolean;
   /**
-   * A table whose inputs changed is refreshed once its data is this old (default 5,000 ms), or
-   * at half its lag if that comes first: dashboards over the emulator show new rows in seconds.
+   * A table whose inputs changed is refreshed once its data is this old (default 1,000 ms) and
+   * four times as old as the last scheduled refresh took, or at half its lag if that comes first:
+   * dashboards over the emulator show new rows in seconds.
    */
   freshMs?: number;
   /** Clock; tests replace it. */
@@ -69,8 +73,12 @@ export interface DynamicOptions {
   log?: Logger;
 }
 
-/** DuckDB's memory limit for a refresh that ran out of memory at the everyday limit. */
-const REFRESH_MEMORY_LIMIT = "1GB";
+/**
+ * DuckDB's memory limits for a refresh that ran out of memory at the everyday limit, tried in
+ * turn: DuckDB fills what it is allowed, so the smaller step keeps the process smaller whenever
+ * it is enough.
+ */
+const REFRESH_MEMORY_LIMITS = ["384MB", "1GB"];
 
 /** What SHOW DYNAMIC TABLES shows of one table. */
 export interface DynamicTableDescription {
@@ -104,6 +112,8 @@ export class DynamicTables {
   #running: Promise<unknown> | undefined;
   #stopped = false;
   #refreshing = false;
+  /** How long the last scheduled refresh took, ms. */
+  #lastScheduledMs = 0;
 
   private constructor(w: Warehouse, options: DynamicOptions) {
     this.#w = w;
@@ -112,7 +122,7 @@ export class DynamicTables {
       lagScale,
       tickMs: options.tickMs ?? Math.max(20, Math.min(1000, 60_000 * lagScale / 12)),
       autoRefresh: options.autoRefresh ?? true,
-      freshMs: options.freshMs ?? 5_000,
+      freshMs: options.freshMs ?? 1_000,
       now: options.now ?? Date.now,
       log: options.log ?? silentLogger,
     };
@@ -505,7 +515,7 @@ export class DynamicTables {
     queryId: string | null,
   ): Promise<{ id: number; action: string; state: string }[]> {
     let order = this.#closure(targets).filter((o) => !o.props.suspended || targets.includes(o));
-    let raised = false;
+    let raised = 0;
     const history: HistoryRow[] = [];
     const outcomes: { id: number; action: string; state: string }[] = [];
     let failure: unknown;
@@ -581,15 +591,18 @@ export class DynamicTables {
         break;
       }
       // A large refresh (a catch-up after a long pause, a first fill) may need more memory than
-      // DuckDB's everyday limit: retried once with a larger one, which is then given back.
+      // DuckDB's everyday limit: retried with larger ones in turn, and the limit is then given back.
       if (
-        !raised && !this.#stopped && /Out of Memory/i.test(String((error as Error)?.message))
+        raised < REFRESH_MEMORY_LIMITS.length && !this.#stopped &&
+        /Out of Memory/i.test(String((error as Error)?.message))
       ) {
-        raised = true;
+        const limit = REFRESH_MEMORY_LIMITS[raised++];
         this.#o.log.info("refresh needs more memory: retrying it with more", {
-          limit: REFRESH_MEMORY_LIMIT,
+          dynamic_table: failed?.name,
+          limit,
+          error: String((error as Error)?.message).slice(0, 300),
         });
-        await this.#w.refresher.run(`SET memory_limit = '${REFRESH_MEMORY_LIMIT}'`);
+        await this.#w.refresher.run(`SET memory_limit = '${limit}'`);
         continue;
       }
       const cancelled = this.#stopped || /INTERRUPT/i.test(String((error as Error)?.message));
@@ -714,7 +727,8 @@ export class DynamicTables {
       const ts = this.#runtime.get(o.id)?.dataTimestamp;
       const half = (lag.seconds * 1000 * this.#o.lagScale) / 2;
       const age = ts ? now - ts.getTime() : Infinity;
-      if (age >= half || (age >= Math.min(half, this.#o.freshMs) && this.#hasNewData(o))) {
+      const fresh = Math.max(this.#o.freshMs, 4 * this.#lastScheduledMs);
+      if (age >= half || (age >= Math.min(half, fresh) && this.#hasNewData(o))) {
         out.push(o);
       }
     }
@@ -744,7 +758,14 @@ export class DynamicTables {
       if (this.#stopped) return;
       try {
         const due = this.#due(this.#o.now());
-        if (due.length) await this.refresh(due, "SCHEDULED");
+        if (due.length) {
+          const started = performance.now();
+          try {
+            await this.refresh(due, "SCHEDULED");
+          } finally {
+            this.#lastScheduledMs = performance.now() - started;
+          }
+        }
       } catch (e) {
         if (!this.#stopped) {
           this.#o.log.warn("scheduled refresh failed", { error: (e as Error).message });

@@ -53,14 +53,30 @@ export interface DuckRows {
  */
 export const laneWork = new AsyncLocalStorage<string>();
 
+/**
+ * True for DuckDB's fatal errors: the database instance is invalidated ("database has been
+ * invalidated because of a previous fatal error") and every later statement fails until it is
+ * reopened. DuckDB raises them on internal faults, such as a checkpoint that finds a table's
+ * in-memory state inconsistent after a statement ran out of memory.
+ */
+export function isFatalDuckError(error: unknown): boolean {
+  const message = String((error as Error | undefined)?.message ?? error);
+  return /^FATAL Error|database has been invalidated/i.test(message);
+}
+
 /** One connection whose statements run strictly one after another. */
 export class Lane {
   readonly name: string;
-  readonly #conn: DuckDBConnection;
+  #conn: DuckDBConnection;
   #tail: Promise<unknown> = Promise.resolve();
   #closed = false;
   /** The statement the work running now is for (see {@link laneWork}). */
   #current: string | undefined;
+  /**
+   * Told when work on this lane failed because DuckDB invalidated the database (see
+   * {@link isFatalDuckError}): the warehouse then reopens it.
+   */
+  onFatal: ((error: unknown) => void) | undefined;
 
   constructor(name: string, conn: DuckDBConnection) {
     this.name = name;
@@ -79,12 +95,38 @@ export class Lane {
       this.#current = work;
       try {
         return await fn(new LaneSession(this.#conn));
+      } catch (e) {
+        if (isFatalDuckError(e)) this.onFatal?.(e);
+        throw e;
       } finally {
         this.#current = undefined;
       }
     });
     this.#tail = run.catch(() => {});
     return run;
+  }
+
+  /**
+   * Swaps this lane's connection, in its turn: the work queued before runs on the old one, which
+   * is then closed, and the work queued after waits for `connect` and runs on the new one.
+   * Resolves `detached` once the old connection is closed.
+   */
+  reconnect(
+    connect: () => Promise<DuckDBConnection>,
+  ): { detached: Promise<void>; done: Promise<void> } {
+    let detach!: () => void;
+    const detached = new Promise<void>((resolve) => detach = resolve);
+    const done = this.#tail.then(async () => {
+      try {
+        this.#conn.closeSync();
+      } catch {
+        // Already unusable: that is why it is being replaced.
+      }
+      detach();
+      this.#conn = await connect();
+    });
+    this.#tail = done.catch(() => {});
+    return { detached, done };
   }
 
   /** Interrupts the statement running now if it is work for statement `work`. */

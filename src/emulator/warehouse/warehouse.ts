@@ -15,7 +15,8 @@
  */
 import { join } from "node:path";
 import type { DuckDBInstance } from "@duckdb/node-api";
-import { DEFAULT_MEMORY_LIMIT, Lane, type LaneSession, openDuckDB } from "./duckdb.ts";
+import { DEFAULT_MEMORY_LIMIT, Lane, LaneSession, openDuckDB } from "./duckdb.ts";
+import { type Logger, silentLogger } from "../../log.ts";
 import { Catalog, type CatalogObject, changeLogOf, META, ROW_COLUMN, tableOf } from "./catalog.ts";
 import { duckType } from "./types.ts";
 import { NUMERIC_MACROS } from "../sql/translate/numeric.ts";
@@ -49,16 +50,30 @@ export interface WarehouseOptions {
   memoryLimit?: string;
   /** DuckDB threads (default 2). */
   threads?: number;
+  /** Where a reopen after a fatal DuckDB error is told (default: nowhere). */
+  log?: Logger;
 }
 
 const CHANNELS = `${META}.channels`;
+
+/** What every new writer connection needs: the results database and the numeric macros. */
+async function prepareConnection(s: LaneSession): Promise<void> {
+  await s.run(`ATTACH IF NOT EXISTS ':memory:' AS results`);
+  for (const m of NUMERIC_MACROS) await s.run(m);
+}
 
 /** The DuckDB warehouse, its catalog and its lanes. */
 export class Warehouse {
   readonly path: string;
   /** DuckDB's everyday memory limit (a refresh may raise it for itself, then restore it). */
   readonly memoryLimit: string;
-  readonly instance: DuckDBInstance;
+  #instance: DuckDBInstance;
+  readonly #threads: number | undefined;
+  readonly #log: Logger;
+  /** The reopen under way after a fatal error, if any. */
+  #recovering: Promise<void> | undefined;
+  /** Times the database was reopened after a fatal error. */
+  recoveries = 0;
   readonly catalog: Catalog;
   /** Writes to tables: DML, DDL, streaming commits. */
   readonly writer: Lane;
@@ -80,13 +95,22 @@ export class Warehouse {
     writer: Lane,
     refresher: Lane,
     memoryLimit: string,
+    options: WarehouseOptions,
   ) {
     this.path = path;
     this.memoryLimit = memoryLimit;
-    this.instance = instance;
+    this.#instance = instance;
+    this.#threads = options.threads;
+    this.#log = options.log ?? silentLogger;
     this.catalog = catalog;
     this.writer = writer;
     this.refresher = refresher;
+    for (const lane of [writer, refresher]) lane.onFatal = this.#onFatal;
+  }
+
+  /** The DuckDB instance (a new one after a reopen). */
+  get instance(): DuckDBInstance {
+    return this.#instance;
   }
 
   /** Opens (creating if needed) `DATA_DIR/warehouse.duckdb`. */
@@ -98,8 +122,7 @@ export class Warehouse {
     const refresher = new Lane("refresher", await instance.connect());
     try {
       const catalog = await writer.exclusive(async (s) => {
-        await s.run(`ATTACH IF NOT EXISTS ':memory:' AS results`);
-        for (const m of NUMERIC_MACROS) await s.run(m);
+        await prepareConnection(s);
         await s.run(`CREATE SCHEMA IF NOT EXISTS ${META}`);
         await s.run(`CREATE TABLE IF NOT EXISTS ${CHANNELS} (
           id BIGINT, pipe VARCHAR, channel VARCHAR, client_sequencer BIGINT,
@@ -108,7 +131,7 @@ export class Warehouse {
           last_error_message VARCHAR, last_error_timestamp_ms BIGINT)`);
         return await Catalog.open(s);
       });
-      const w = new Warehouse(path, instance, catalog, writer, refresher, memoryLimit);
+      const w = new Warehouse(path, instance, catalog, writer, refresher, memoryLimit, options);
       await writer.exclusive(async (s) => {
         await w.#loadSequences(s);
         await w.#loadChannels(s);
@@ -162,7 +185,8 @@ export class Warehouse {
   async reader(session: string): Promise<Lane> {
     let lane = this.#readers.get(session);
     if (!lane) {
-      lane = new Lane(`reader-${session}`, await this.instance.connect());
+      lane = new Lane(`reader-${session}`, await this.#instance.connect());
+      lane.onFatal = this.#onFatal;
       this.#readers.set(session, lane);
     }
     return lane;
@@ -364,6 +388,75 @@ export class Warehouse {
     }
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // Recovery
+
+  #onFatal = (error: unknown): void => {
+    void this.recover(error);
+  };
+
+  /**
+   * Reopens the database after DuckDB invalidated it (a fatal error): every lane finishes what it
+   * runs, closes its connection and gets one to the new instance, in its turn. What was committed
+   * is in the file and its write-ahead log, so nothing committed is lost; the statements that
+   * failed meanwhile failed like any error (the streaming commit and the refresh retry theirs),
+   * and the results kept for fetching are gone. One reopen at a time; a failed reopen is retried.
+   */
+  recover(cause?: unknown): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#recovering ??= this.#reopen(cause).finally(() => this.#recovering = undefined);
+    return this.#recovering;
+  }
+
+  async #reopen(cause: unknown): Promise<void> {
+    this.#log.warn("DuckDB invalidated the warehouse: reopening it", {
+      error: String((cause as Error | undefined)?.message ?? cause).slice(0, 300),
+    });
+    const lanes = [this.writer, this.refresher, ...this.#readers.values()];
+    // Statements still running on the old instance would hold their lanes.
+    for (const lane of lanes) lane.interrupt();
+    let opened!: (instance: DuckDBInstance) => void;
+    let failed!: (e: unknown) => void;
+    const next = new Promise<DuckDBInstance>((resolve, reject) => {
+      opened = resolve;
+      failed = reject;
+    });
+    next.catch(() => {});
+    const swaps = lanes.map((lane) =>
+      lane.reconnect(async () => {
+        const conn = await (await next).connect();
+        // The results database is attached per instance; the macros live in the file.
+        if (lane === this.writer) await prepareConnection(new LaneSession(conn));
+        return conn;
+      })
+    );
+    await Promise.all(swaps.map((x) => x.detached));
+    try {
+      this.#instance.closeSync();
+    } catch {
+      // Invalidated: closing may fail too; the new instance replaces it either way.
+    }
+    for (let attempt = 1;; attempt++) {
+      try {
+        this.#instance = await openDuckDB(this.path, {
+          memoryLimit: this.memoryLimit,
+          threads: this.#threads,
+        });
+        break;
+      } catch (e) {
+        if (this.#closed || attempt >= 5) {
+          failed(e);
+          throw e;
+        }
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
+    opened(this.#instance);
+    await Promise.all(swaps.map((x) => x.done));
+    this.recoveries++;
+    this.#log.info("warehouse reopened", { recoveries: this.recoveries });
+  }
+
   /** Closes every lane and the database (idempotent). DuckDB checkpoints on close. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -374,6 +467,7 @@ export class Warehouse {
     this.#readers.clear();
     await this.refresher.close().catch(() => {});
     await this.writer.close().catch(() => {});
-    this.instance.closeSync();
+    await this.#recovering?.catch(() => {});
+    this.#instance.closeSync();
   }
 }

@@ -1,0 +1,112 @@
+import assert from "node:assert/strict";
+import {
+  appendRows,
+  channelStatus,
+  columnInOrder,
+  exchange,
+  keypairJwt,
+  ndjson,
+  openChannel,
+  ride,
+  startTestEmulator,
+  testKeys,
+} from "./helpers.ts";
+import { isFatalDuckError } from "../../src/emulator/warehouse/duckdb.ts";
+
+const PIPE = "LIFT_RIDE_PIPE";
+/** DuckDB's message once a fatal error (e.g. a failed checkpoint) has invalidated the database. */
+const INVALIDATED = "FATAL Error: Failed: database has been invalidated because of a previous " +
+  "fatal error. The database must be restarted prior to being used again.";
+
+async function committedOffset(url: string, token: string, channel: string): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const st = await channelStatus(url, token, PIPE, [channel]);
+    const offset = st.body.channel_statuses[channel]?.last_committed_offset_token;
+    if (offset !== undefined && offset !== null) return offset;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error("never committed");
+}
+
+Deno.test("DuckDB's fatal errors are told apart from ordinary ones", () => {
+  assert.ok(isFatalDuckError(new Error(INVALIDATED)));
+  assert.ok(
+    isFatalDuckError(new Error("FATAL Error: Failed to create checkpoint because of error")),
+  );
+  assert.ok(!isFatalDuckError(new Error("Out of Memory Error: failed to pin block")));
+  assert.ok(!isFatalDuckError(new Error("Catalog Error: Table with name X does not exist!")));
+});
+
+Deno.test("a fatal DuckDB error reopens the warehouse: committed rows, channels and SQL carry on", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const keys = await testKeys();
+    let t = await startTestEmulator({ dataDir: dir, keys, commitDelayMs: 0 });
+    const first = [ride(), ride(), ride()];
+    const second = [ride(), ride()];
+    try {
+      const token = await exchange(t.url, await keypairJwt(keys));
+      const open = await openChannel(t.url, token, PIPE, "c");
+      const app = await appendRows(
+        t.url,
+        token,
+        PIPE,
+        "c",
+        open.body.next_continuation_token,
+        ndjson(first),
+        { offsetToken: "3" },
+      );
+      assert.equal(app.status, 200);
+      assert.equal(await committedOffset(t.url, token, "c"), "3");
+      await t.sql.query("CREATE TABLE NOTES (N NUMBER(10,2))");
+      await t.sql.query("INSERT INTO NOTES VALUES (1.25), (2.50)");
+
+      // Work on a lane fails the way every statement fails once DuckDB has invalidated the
+      // database; the warehouse must reopen it rather than fail every later request.
+      const w = t.emu.context.warehouse;
+      await assert.rejects(
+        w.writer.exclusive(() => Promise.reject(new Error(INVALIDATED))),
+        /invalidated/,
+      );
+      await w.recover();
+      assert.equal(w.recoveries, 1);
+
+      // The channel's continuation token is still good: appends and commits go on.
+      const next = await appendRows(
+        t.url,
+        token,
+        PIPE,
+        "c",
+        app.body.next_continuation_token,
+        ndjson(second),
+        { offsetToken: "5" },
+      );
+      assert.equal(next.status, 200);
+      for (let i = 0; i < 200 && (await committedOffset(t.url, token, "c")) !== "5"; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      assert.equal(await committedOffset(t.url, token, "c"), "5");
+      assert.deepEqual(
+        await columnInOrder(t.sql, "LIFT_RIDE"),
+        [...first, ...second].map((r) => r.TXID),
+      );
+      const notes = await t.sql.query("SELECT SUM(N) AS S FROM NOTES");
+      assert.equal(Number(notes.rows[0].S), 3.75);
+      await t.sql.query("INSERT INTO NOTES VALUES (0.25)");
+    } finally {
+      await t.close();
+    }
+
+    // And all of it is durable.
+    t = await startTestEmulator({ dataDir: dir, keys, provision: false });
+    try {
+      assert.equal(await t.count("LIFT_RIDE"), 5);
+      const notes = await t.sql.query("SELECT SUM(N) AS S FROM NOTES");
+      assert.equal(Number(notes.rows[0].S), 4);
+    } finally {
+      await t.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
