@@ -13,8 +13,7 @@
  */
 import { ConfigError } from "../config/error.ts";
 import type { Config } from "../config/load.ts";
-import type { Logger } from "../log.ts";
-import type { GeneratorMetrics, GeneratorStatusSink } from "./runner.ts";
+import type { GeneratorDeps } from "./runner.ts";
 import type { FromGenerator, ToGenerator } from "./thread_protocol.ts";
 import { WorkerThread } from "../threads.ts";
 
@@ -27,18 +26,8 @@ function debugOn(): boolean {
   }
 }
 
-/** What {@link runGeneratorThread} needs. */
-export interface GeneratorThreadDeps {
-  config: Config;
-  metrics: GeneratorMetrics;
-  status: GeneratorStatusSink;
-  log: Logger;
-  /** Aborting stops the generator after the rows already made are written. */
-  signal: AbortSignal;
-  /** Rows per transaction at most (tests, benches). */
-  batchRows?: number;
-  /** Real time between summary lines, ms. */
-  summaryEveryMs?: number;
+/** What {@link runGeneratorThread} needs: the generator's needs but the outbox (it has its own). */
+export interface GeneratorThreadDeps extends Omit<GeneratorDeps, "outbox"> {
   /**
    * The worker thread to run on (it may host the queue's deletes too); by default one of its own,
    * ended with the generator.
