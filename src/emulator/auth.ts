@@ -48,6 +48,8 @@ export interface AuthOptions {
   readonly publicKeyPem: string;
   /** Lifetime of issued scoped tokens in seconds (default 3600). */
   readonly tokenTtlSeconds?: number;
+  /** The clock tokens are issued and judged by, ms since the epoch (default `Date.now`). */
+  readonly now?: () => number;
 }
 
 /** Snowflake honours a key-pair JWT for at most one hour after it was issued. */
@@ -72,6 +74,7 @@ export class EmulatorAuth {
   readonly tokenTtlSeconds: number;
   readonly #publicKey: CryptoKey;
   readonly #secret: Uint8Array;
+  readonly #now: () => number;
 
   private constructor(options: AuthOptions, fingerprint: string, publicKey: CryptoKey) {
     this.account = options.account;
@@ -80,6 +83,7 @@ export class EmulatorAuth {
     this.tokenTtlSeconds = options.tokenTtlSeconds ?? 3600;
     this.#publicKey = publicKey;
     this.#secret = crypto.getRandomValues(new Uint8Array(32));
+    this.#now = options.now ?? Date.now;
   }
 
   /** Imports the trusted key and makes the scoped-token secret. */
@@ -98,6 +102,7 @@ export class EmulatorAuth {
     let payload;
     try {
       ({ payload } = await jwtVerify(token, this.#publicKey, {
+        currentDate: new Date(this.#now()),
         algorithms: ["RS256"],
         requiredClaims: ["iss", "sub", "iat", "exp"],
       }));
@@ -117,7 +122,7 @@ export class EmulatorAuth {
         "JWT token is invalid: iss must be <ACCOUNT>.<USER>.SHA256:<fingerprint of the trusted key>",
       );
     }
-    const now = Date.now() / 1000;
+    const now = this.#now() / 1000;
     // `iat` may be in milliseconds; anything past year 5138 in seconds is read as milliseconds.
     const iat = (payload.iat as number) > 1e11 ? (payload.iat as number) / 1000 : payload.iat!;
     // snowflake-sdk (Node) writes `exp` in milliseconds too, and Snowflake accepts it.
@@ -136,7 +141,7 @@ export class EmulatorAuth {
 
   /** Issues a scoped token (HS256 JWT) for `principal`, valid for the token TTL. */
   issueScopedToken(principal: Principal & { scope: string; role?: string }): Promise<string> {
-    const now = Date.now() / 1000;
+    const now = this.#now() / 1000;
     const claims: Record<string, string> = { scope: principal.scope };
     if (principal.role) claims.role = principal.role;
     return new SignJWT(claims)
@@ -153,12 +158,13 @@ export class EmulatorAuth {
   async verifyScopedToken(token: string): Promise<ScopedPrincipal> {
     try {
       const { payload } = await jwtVerify(token, this.#secret, {
+        currentDate: new Date(this.#now()),
         algorithms: ["HS256"],
         issuer: SCOPED_ISSUER,
         requiredClaims: ["sub", "exp", "scope"],
       });
       // jose compares whole seconds; expiry is honoured to the millisecond.
-      if (payload.exp! * 1000 <= Date.now()) throw new Error('"exp" claim timestamp check failed');
+      if (payload.exp! * 1000 <= this.#now()) throw new Error('"exp" claim timestamp check failed');
       const sub = String(payload.sub);
       const dot = sub.indexOf(".");
       return {

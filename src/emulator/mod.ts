@@ -68,6 +68,8 @@ export interface EmulatorOptions {
   sessions?: SessionStoreOptions;
   /** DuckDB's memory limit, e.g. `256MB`. */
   memoryLimit?: string;
+  /** The clock the v2 API's tokens (key-pair JWTs, scoped tokens) are judged by; tests move it. */
+  authNow?: () => number;
   /** Default: silent. */
   log?: Logger;
 }
@@ -224,6 +226,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     user: resolved.user,
     publicKeyPem: resolved.publicKeyPem,
     tokenTtlSeconds: resolved.faults.tokenTtlSeconds,
+    now: options.authNow,
   });
   const warehouse = await Warehouse.open(resolved.dataDir, {
     memoryLimit: options.memoryLimit,

@@ -10,13 +10,16 @@ import {
  * A running emulator in a temp dir, set up with liftline's objects, plus a client factory;
  * `close()` removes everything.
  */
-export async function emulatorFixture(opts: { commitDelayMs?: number; faults?: string } = {}) {
+export async function emulatorFixture(
+  opts: { commitDelayMs?: number; faults?: string; authNow?: () => number } = {},
+) {
   const dir = await Deno.makeTempDir({ prefix: "liftline-sf-" });
   const keys = await ensureKeyPair(dir);
   const liftline = await startLiftlineEmulator({
     dataDir: dir,
     commitDelayMs: opts.commitDelayMs ?? 0,
     faults: opts.faults,
+    authNow: opts.authNow,
     dynamic: { autoRefresh: false },
   });
   const emu = liftline.emu;
