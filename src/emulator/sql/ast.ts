@@ -80,14 +80,45 @@ export function walk(node: Node, visit: (n: Node, parentKey: string) => boolean 
   go(node, "");
 }
 
-/** Converts a line/column position to an offset in `text`. */
-export function offsetOf(text: string, line: number, column: number): number {
-  let offset = 0;
-  for (let l = 1; l < line; l++) {
-    const nl = text.indexOf("\n", offset);
-    if (nl < 0) return text.length;
-    offset = nl + 1;
+/** Where each line of a text starts, and which lines are ASCII only. */
+interface LineIndex {
+  readonly text: string;
+  readonly starts: readonly number[];
+  readonly ascii: readonly boolean[];
+}
+
+// One statement's spans are resolved together: the index of the last text is kept.
+let lastIndex: LineIndex | undefined;
+
+function lineIndex(text: string): LineIndex {
+  if (lastIndex?.text === text) return lastIndex;
+  const starts = [0];
+  const ascii: boolean[] = [];
+  let from = 0;
+  for (;;) {
+    const nl = text.indexOf("\n", from);
+    const end = nl < 0 ? text.length : nl;
+    // deno-lint-ignore no-control-regex -- the ASCII range, control characters included
+    ascii.push(!/[^\x00-\x7f]/.test(text.slice(from, end)));
+    if (nl < 0) break;
+    from = nl + 1;
+    starts.push(from);
   }
+  lastIndex = { text, starts, ascii };
+  return lastIndex;
+}
+
+/**
+ * Converts a line/column position to an offset in `text`. Each call costs the length of one line
+ * at most (an ASCII line none), not of the text before it: a statement has a span per node, and a
+ * 50,000-item IN list must not cost 50,000 scans of everything before each item.
+ */
+export function offsetOf(text: string, line: number, column: number): number {
+  const index = lineIndex(text);
+  if (line > index.starts.length) return text.length;
+  const offset = index.starts[line - 1];
+  const lineEnd = line < index.starts.length ? index.starts[line] - 1 : text.length;
+  if (index.ascii[line - 1] && offset + column - 1 <= lineEnd) return offset + column - 1;
   // Columns count characters (code points), not UTF-16 units.
   let i = offset;
   for (let c = 1; c < column && i < text.length; c++) {
