@@ -64,10 +64,20 @@ export const JWT_INVALID_CODE = "390144";
 
 const ok = (data: unknown) => ({ data, code: null, message: null, success: true });
 
-async function readJson(c: Context): Promise<Record<string, unknown>> {
+/**
+ * Most bytes of a query request, decompressed: its binds may be tens of thousands of values
+ * (snowflake-sdk sends up to 65,280 inline before it would use a stage), while the statement
+ * itself is held to `MAX_STATEMENT_BYTES` (1 MB, as Snowflake).
+ */
+const MAX_QUERY_BODY_BYTES = 16 * 1024 * 1024;
+
+async function readJson(
+  c: Context,
+  limit = MAX_SMALL_BODY_BYTES,
+): Promise<Record<string, unknown>> {
   let text: string;
   try {
-    text = await readAppendBody(c.req.raw, MAX_SMALL_BODY_BYTES);
+    text = await readAppendBody(c.req.raw, limit);
   } catch (e) {
     if (e instanceof ApiError) throw e;
     throw new ApiError(400, "390400", "The request body could not be read.");
@@ -205,7 +215,7 @@ export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
   app.post(
     "/queries/v1/query-request",
     withSession(deps, async (c, session) => {
-      const body = await readJson(c);
+      const body = await readJson(c, MAX_QUERY_BODY_BYTES);
       const sqlText = body.sqlText;
       if (typeof sqlText !== "string") {
         throw new ApiError(400, "390400", "sqlText is required and must be a string.");
@@ -218,12 +228,8 @@ export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
       const state = stateOf(deps, session);
       const sets = decodeBindings(body.bindings);
       try {
-        let last;
         const requestId = c.req.query("requestId");
-        for (const binds of sets) {
-          last = await deps.engine.execute(sqlText, binds, state, requestId);
-        }
-        const r = last!;
+        const r = await deps.engine.executeAll(sqlText, sets, state, requestId);
         const total = r.result.rowCount;
         const inline = Math.min(total, INLINE_ROWS);
         const rowset = await deps.engine.rows(r.result, 0, inline);
@@ -358,7 +364,8 @@ function chunkToken(_deps: SqlRouteDeps, queryId: string): string {
 
 /**
  * The driver's `bindings` (`{"1": {"type": "TEXT", "value": "…"}}`) as one list of binds per
- * execution: array binds (a list of values per position) run the statement once per row.
+ * execution: array binds (a list of values per position) make one per row (see
+ * {@link SqlEngine.executeAll}).
  */
 export function decodeBindings(bindings: unknown): BindValue[][] {
   if (bindings === undefined || bindings === null) return [[]];

@@ -4,6 +4,7 @@
  *
  * Default NULL ordering is Snowflake's: NULLS LAST for ASC, NULLS FIRST for DESC.
  */
+import assert from "node:assert/strict";
 import { conformance, expectRows, once } from "./harness.ts";
 
 // https://docs.snowflake.com/en/sql-reference/constructs/join
@@ -718,14 +719,28 @@ conformance("Binds: ? and :n placeholders bound by the SDK", async ({ db }, t) =
   await t.step("an array of rows binds a bulk INSERT", async () => {
     // The page's bulk-insert example; the inserted rows are computed from its binds.
     await db.run("CREATE TABLE t(c1 NUMBER, c2 VARCHAR, c3 FLOAT);");
-    await db.run("INSERT INTO t(c1, c2, c3) values(?, ?, ?)", [
+    const inserted = await db.run("INSERT INTO t(c1, c2, c3) values(?, ?, ?)", [
       [1, "string1", 2.0],
       [2, "string2", 4.0],
       [3, "string3", 6.0],
     ]);
+    // One statement: it reports every row it inserted, not the last row's count.
+    assert.deepEqual(inserted.rows, [["3"]]);
     await expectRows(db, "SELECT * FROM t ORDER BY c1", {
       columns: ["C1", "C2", "C3"],
       rows: [["1", "string1", "2"], ["2", "string2", "4"], ["3", "string3", "6"]],
     });
+    // Numbered placeholders, and more rows than one multi-row statement holds.
+    const many = Array.from({ length: 5_001 }, (_, i) => [i, `s${i}`, i / 2]);
+    const more = await db.run("INSERT INTO t (c1, c2, c3) VALUES (:1, :2, :3)", many);
+    assert.deepEqual(more.rows, [["5001"]]);
+    await expectRows(
+      db,
+      "SELECT COUNT(*), SUM(c1), MAX(c2), SUM(c3) FROM t WHERE c2 NOT LIKE 'string%'",
+      {
+        columns: ["COUNT(*)", "SUM(C1)", "MAX(C2)", "SUM(C3)"],
+        rows: [["5001", "12502500", "s999", "6251250"]],
+      },
+    );
   });
 });
