@@ -50,6 +50,11 @@ const COLUMN_COLUMNS = cols(
 const DESCRIBE_COLUMNS = cols(
   "name,type,kind,null?,default,primary key,unique key,check,expression,comment,policy name,privacy domain",
 );
+/** SHOW PROCEDURES' columns (Snowflake's). */
+const PROCEDURE_COLUMNS = cols(
+  "created_on:ts,name,schema_name,is_builtin,is_aggregate,is_ansi,min_num_arguments:n,max_num_arguments:n,arguments,description,catalog_name,is_table_function,valid_for_clustering,is_secure,secrets,external_access_integrations",
+);
+
 const FUNCTION_COLUMNS = cols(
   "created_on:ts,name,schema_name,is_builtin,is_aggregate,is_ansi,min_num_arguments:n,max_num_arguments:n,arguments,description,catalog_name,is_table_function,valid_for_clustering,is_secure,secrets,external_access_integrations,is_external_function,language,is_memoizable,is_data_metric",
 );
@@ -417,6 +422,11 @@ export async function show(
         }),
       );
     }
+    case "USER PROCEDURES":
+    case "PROCEDURES":
+      // No statement creates a procedure here (CREATE PROCEDURE is refused), so there are none to
+      // list; the shape is Snowflake's, so RESULT_SCAN over it works as it does there.
+      return rows(PROCEDURE_COLUMNS, []);
     case "WAREHOUSES":
       return rows(
         cols("name,state,type,size,running:n,queued:n,is_default,is_current,owner,comment"),
@@ -462,11 +472,18 @@ function columnTypeJson(t: SfType, nullable: boolean): Record<string, unknown> {
 }
 
 /** DESCRIBE [TABLE | VIEW | DYNAMIC TABLE | STREAM | PIPE] name */
+/**
+ * What DESCRIBE describes here. Tasks, stages and procedures do not exist; functions are listed by
+ * SHOW FUNCTIONS.
+ */
+const DESCRIBABLE = ["TABLE", "DYNAMIC TABLE", "VIEW", "PIPE", "STREAM"];
+
 export async function describe(
   ctx: StatementContext,
   stmt: Extract<Statement, { kind: "describe" }>,
 ): Promise<Outcome> {
   const kind = stmt.objectKind;
+  if (!DESCRIBABLE.includes(kind)) throw SQL_ERRORS.unsupported(`DESCRIBE ${kind}`);
   if (kind === "PIPE") {
     const n = qualify(stmt.name, ctx.session);
     const o = ctx.warehouse.catalog.find(n.database, n.schema, n.name, "PIPE");

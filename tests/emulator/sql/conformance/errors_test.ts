@@ -148,6 +148,39 @@ conformance(
       assert.match(err.message, /TASK/i);
     });
 
+    await t.step("DESCRIBE of a task or a stage: Unsupported feature naming it", async () => {
+      await ready();
+      // The public lab's notebook describes its task; there are no tasks here to describe.
+      for (
+        const [sql, what] of [
+          ["describe task populate_daily_visits;", /DESCRIBE TASK/],
+          ["DESC STAGE snowpark_apps;", /DESCRIBE STAGE/],
+        ] as const
+      ) {
+        await db.expectError(sql, { code: "000002", sqlState: "0A000", message: what });
+      }
+    });
+
+    await t.step(
+      "SHOW PROCEDURES: none (none can be created), in Snowflake's columns for RESULT_SCAN",
+      async () => {
+        await ready();
+        // The lab's check: SHOW PROCEDURES, then its rows of one schema through RESULT_SCAN.
+        const shown = await db.run("SHOW PROCEDURES;");
+        assert.deepEqual(shown.rows, []);
+        assert.deepEqual(shown.columns.slice(0, 3).map((c) => c.name), [
+          "created_on",
+          "name",
+          "schema_name",
+        ]);
+        await expectRows(
+          db,
+          `SELECT "name" FROM TABLE(RESULT_SCAN(LAST_QUERY_ID())) WHERE "schema_name" = 'PUBLIC';`,
+          { rows: [] },
+        );
+      },
+    );
+
     await t.step("the session still works", async () => {
       await ready();
       await expectRows(db, "SELECT 3", { rows: [["3"]] });
