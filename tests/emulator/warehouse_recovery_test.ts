@@ -12,6 +12,8 @@ import {
   testKeys,
 } from "./helpers.ts";
 import { isFatalDuckError } from "../../src/emulator/warehouse/duckdb.ts";
+import { WAREHOUSE_FILE } from "../../src/emulator/warehouse/warehouse.ts";
+import { join } from "node:path";
 
 const PIPE = "LIFT_RIDE_PIPE";
 /** DuckDB's message once a fatal error (e.g. a failed checkpoint) has invalidated the database. */
@@ -108,5 +110,35 @@ Deno.test("a fatal DuckDB error reopens the warehouse: committed rows, channels 
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a reopen that fails (the file cannot be opened) is tried again by the next statement", async () => {
+  const t = await startTestEmulator({ commitDelayMs: 0 });
+  try {
+    await t.sql.query("CREATE TABLE KEPT (N NUMBER)");
+    await t.sql.query("INSERT INTO KEPT VALUES (7)");
+    const w = t.emu.context.warehouse;
+    await w.writer.run("CHECKPOINT");
+    // The file's path becomes a folder: DuckDB cannot open it until it is put back.
+    const file = join(t.dir, WAREHOUSE_FILE);
+    await Deno.rename(file, `${file}.aside`);
+    await Deno.mkdir(file);
+    await assert.rejects(w.writer.exclusive(() => Promise.reject(new Error(INVALIDATED))));
+    await assert.rejects(w.recover());
+    assert.equal(w.recoveries, 0);
+    // Meanwhile every statement fails as fatal (an error, never a hang or a crash)…
+    await assert.rejects(t.sql.query("SELECT N FROM KEPT"));
+    await assert.rejects(w.recover());
+    // …and once the file can be opened again, the next one brings the warehouse back.
+    await Deno.remove(file);
+    await Deno.rename(`${file}.aside`, file);
+    await assert.rejects(t.sql.query("SELECT N FROM KEPT"));
+    await w.recover();
+    assert.equal(w.recoveries, 1);
+    const r = await t.sql.query("SELECT N FROM KEPT");
+    assert.equal(Number(r.rows[0].N), 7);
+  } finally {
+    await t.close();
   }
 });

@@ -70,6 +70,8 @@ export class Lane {
   #conn: DuckDBConnection;
   #tail: Promise<unknown> = Promise.resolve();
   #closed = false;
+  /** The last reconnect failed: work fails as fatal, so that the warehouse tries again. */
+  #broken = false;
   /** The statement the work running now is for (see {@link laneWork}). */
   #current: string | undefined;
   /**
@@ -94,6 +96,9 @@ export class Lane {
       if (this.#closed) throw new Error(`warehouse lane ${this.name} is closed`);
       this.#current = work;
       try {
+        if (this.#broken) {
+          throw new Error("FATAL Error: the warehouse could not be reopened yet; trying again");
+        }
         return await fn(new LaneSession(this.#conn));
       } catch (e) {
         if (isFatalDuckError(e)) this.onFatal?.(e);
@@ -123,7 +128,13 @@ export class Lane {
         // Already unusable: that is why it is being replaced.
       }
       detach();
-      this.#conn = await connect();
+      try {
+        this.#conn = await connect();
+        this.#broken = false;
+      } catch (e) {
+        this.#broken = true;
+        throw e;
+      }
     });
     this.#tail = done.catch(() => {});
     return { detached, done };

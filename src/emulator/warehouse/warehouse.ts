@@ -392,7 +392,9 @@ export class Warehouse {
   // Recovery
 
   #onFatal = (error: unknown): void => {
-    void this.recover(error);
+    this.recover(error).catch((e) => {
+      this.#log.error("could not reopen the warehouse yet", { error: e as Error });
+    });
   };
 
   /**
@@ -430,6 +432,8 @@ export class Warehouse {
         return conn;
       })
     );
+    // A failed reopen rejects them; the lanes then fail their work as fatal, which retries it.
+    for (const x of swaps) x.done.catch(() => {});
     await Promise.all(swaps.map((x) => x.detached));
     try {
       this.#instance.closeSync();
