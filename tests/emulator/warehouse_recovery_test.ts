@@ -9,7 +9,9 @@ import {
   openChannel,
   ride,
   startTestEmulator,
+  type TestEmulator,
   testKeys,
+  until,
 } from "./helpers.ts";
 import { isFatalDuckError } from "../../src/emulator/warehouse/duckdb.ts";
 import { WAREHOUSE_FILE } from "../../src/emulator/warehouse/warehouse.ts";
@@ -20,14 +22,12 @@ const PIPE = "LIFT_RIDE_PIPE";
 const INVALIDATED = "FATAL Error: Failed: database has been invalidated because of a previous " +
   "fatal error. The database must be restarted prior to being used again.";
 
-async function committedOffset(url: string, token: string, channel: string): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const st = await channelStatus(url, token, PIPE, [channel]);
-    const offset = st.body.channel_statuses[channel]?.last_committed_offset_token;
-    if (offset !== undefined && offset !== null) return offset;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error("never committed");
+/** True once `channel` reports `offset` committed (within the helper's 10 s). */
+async function committedThrough(t: TestEmulator, token: string, offset: string): Promise<boolean> {
+  return await until(async () =>
+    (await channelStatus(t.url, token, PIPE, ["c"])).body.channel_statuses.c
+      ?.last_committed_offset_token === offset
+  );
 }
 
 Deno.test("DuckDB's fatal errors are told apart from ordinary ones", () => {
@@ -59,7 +59,7 @@ Deno.test("a fatal DuckDB error reopens the warehouse: committed rows, channels 
         { offsetToken: "3" },
       );
       assert.equal(app.status, 200);
-      assert.equal(await committedOffset(t.url, token, "c"), "3");
+      assert.ok(await committedThrough(t, token, "3"));
       await t.sql.query("CREATE TABLE NOTES (N NUMBER(10,2))");
       await t.sql.query("INSERT INTO NOTES VALUES (1.25), (2.50)");
 
@@ -84,10 +84,7 @@ Deno.test("a fatal DuckDB error reopens the warehouse: committed rows, channels 
         { offsetToken: "5" },
       );
       assert.equal(next.status, 200);
-      for (let i = 0; i < 200 && (await committedOffset(t.url, token, "c")) !== "5"; i++) {
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      assert.equal(await committedOffset(t.url, token, "c"), "5");
+      assert.ok(await committedThrough(t, token, "5"));
       assert.deepEqual(
         await columnInOrder(t.sql, "LIFT_RIDE"),
         [...first, ...second].map((r) => r.TXID),
