@@ -203,7 +203,10 @@ export class SqlEngine {
     const results: ExecutedStatement[] = [];
     const batched = multiRowInsert(text, sets[0].length);
     if (batched) {
-      const perStatement = Math.max(1, Math.floor(MAX_BATCH_BINDS / sets[0].length));
+      // INSERT OVERWRITE replaces the table with all the rows: one statement, however long.
+      const perStatement = /^\s*INSERT\s+OVERWRITE\b/i.test(text)
+        ? sets.length
+        : Math.max(1, Math.floor(MAX_BATCH_BINDS / sets[0].length));
       for (let from = 0; from < sets.length; from += perStatement) {
         const part = sets.slice(from, from + perStatement);
         results.push(await this.execute(batched(part.length), part.flat(), session, requestId));

@@ -742,5 +742,12 @@ conformance("Binds: ? and :n placeholders bound by the SDK", async ({ db }, t) =
         rows: [["5001", "12502500", "s999", "6251250"]],
       },
     );
+    // INSERT OVERWRITE with array binds replaces the table with every bound row, not the last few.
+    const replaced = await db.run("INSERT OVERWRITE INTO t (c1, c2, c3) VALUES (?, ?, ?)", many);
+    assert.deepEqual(replaced.rows, [["5001"]]);
+    await expectRows(db, "SELECT COUNT(*), MIN(c1), MAX(c1) FROM t", {
+      columns: ["COUNT(*)", "MIN(C1)", "MAX(C1)"],
+      rows: [["5001", "0", "5000"]],
+    });
   });
 });
