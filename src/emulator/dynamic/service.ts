@@ -7,8 +7,8 @@
  * `lagScale`, so tests can run minutes in milliseconds): refreshing then keeps it within the lag
  * even with the time a refresh takes. When rows it reads changed, it is due sooner, once its data
  * is `freshMs` old, or four times as old as the last scheduled refresh took, whichever is longer:
- * new rows show within a second or two while refreshes are cheap, and refreshing never takes
- * more than a quarter of the time however large the tables grow. More often than the lag asks is
+ * new rows show within a second or two while refreshes are cheap, and refreshing early for them
+ * never takes more than a quarter of the time however large the tables grow. More often than the lag asks is
  * still within it. A due table is refreshed together with every dynamic table
  * upstream of it, in one transaction at one data timestamp, so that the chain reads one snapshot
  * of the base tables: lag is measured from the graph's root. DOWNSTREAM tables refresh only that
