@@ -56,6 +56,11 @@ export interface WarehouseOptions {
 
 const CHANNELS = `${META}.channels`;
 
+/** How often the write-ahead log's size is looked at. */
+const CHECKPOINT_CHECK_MS = 2_000;
+/** In-memory table data at which the warehouse checkpoints (half the everyday memory limit). */
+const CHECKPOINT_MEMORY_BYTES = 64 * 1024 * 1024;
+
 /** What every new writer connection needs: the results database and the numeric macros. */
 async function prepareConnection(s: LaneSession): Promise<void> {
   await s.run(`ATTACH IF NOT EXISTS ':memory:' AS results`);
@@ -87,6 +92,8 @@ export class Warehouse {
   readonly #channels = new Map<string, ChannelRecord>();
   #nextChannelId = 1;
   #closed = false;
+  #checkpointTimer: ReturnType<typeof setInterval> | undefined;
+  #checkpointing = false;
 
   private constructor(
     path: string,
@@ -136,6 +143,9 @@ export class Warehouse {
         await w.#loadSequences(s);
         await w.#loadChannels(s);
       });
+      const timer = setInterval(() => w.#checkpointIfDue(), CHECKPOINT_CHECK_MS);
+      Deno.unrefTimer(timer as unknown as number);
+      w.#checkpointTimer = timer;
       return w;
     } catch (e) {
       await writer.close().catch(() => {});
@@ -389,6 +399,33 @@ export class Warehouse {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Checkpoints
+
+  /**
+   * Checkpoints once the rows written since the last checkpoint hold {@link CHECKPOINT_MEMORY_BYTES}
+   * of DuckDB's memory. DuckDB checkpoints by itself on the size of its write-ahead log, and
+   * skips it while another connection has a transaction open; with a refresh or a reader on much
+   * of the time, and deletes and updates of the dynamic tables that cost memory but hardly any
+   * log, those in-memory rows grew to 80–100 MB of the 128 MB limit after a few hundred refreshes,
+   * and refreshes began to run out of memory. A checkpoint that meets an open transaction fails
+   * harmlessly and is tried at the next check.
+   */
+  async #checkpointIfDue(): Promise<void> {
+    if (this.#closed || this.#checkpointing || this.#recovering) return;
+    this.#checkpointing = true;
+    try {
+      const r = await this.writer.all(
+        `SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'`,
+      );
+      if (Number(r.rows[0][0]) >= CHECKPOINT_MEMORY_BYTES) await this.writer.run("CHECKPOINT");
+    } catch {
+      // Another transaction is open (or the warehouse is closing): the next check tries again.
+    } finally {
+      this.#checkpointing = false;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Recovery
 
   #onFatal = (error: unknown): void => {
@@ -465,6 +502,7 @@ export class Warehouse {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#checkpointTimer);
     // A statement that never ends (a runaway query) would hold its lane, and the close, forever.
     for (const lane of [this.writer, this.refresher, ...this.#readers.values()]) lane.interrupt();
     for (const lane of this.#readers.values()) await lane.close().catch(() => {});
