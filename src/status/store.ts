@@ -74,6 +74,30 @@ export interface ChannelStatus {
   lastProblem: string | null;
 }
 
+/** A channel's status before anything happened on it: nothing appended, committed or failed. */
+export function newChannelStatus(
+  id: Pick<ChannelStatus, "table" | "shard" | "retired" | "pipe" | "channel" | "state">,
+): ChannelStatus {
+  return {
+    ...id,
+    committedOffset: null,
+    appendedOffset: null,
+    rowsAppended: 0,
+    rowsCommitted: 0,
+    rowsPerSecond: 0,
+    lastIngestLagMs: null,
+    retries: 0,
+    retriesByReason: {},
+    reopens: 0,
+    queueRows: null,
+    oldestQueuedAt: null,
+    rowsErrorCount: 0,
+    lastErrorMessage: null,
+    lastErrorOffsetUpperBound: null,
+    lastProblem: null,
+  };
+}
+
 /** How a dynamic table's data timestamp compares with its target lag. */
 export type FreshnessState = "ok" | "late" | "stale" | "waiting";
 

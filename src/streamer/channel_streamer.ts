@@ -15,7 +15,7 @@ import type { OutboxShard, QueuedRow } from "../queue/outbox.ts";
 import { INLINE_DELETES, type RowDeleter } from "../queue/deleter.ts";
 import type { StatusBatcher } from "./status_batcher.ts";
 import type { Metrics } from "../status/metrics.ts";
-import type { ChannelStatus, StatusStore } from "../status/store.ts";
+import { type ChannelStatus, newChannelStatus, type StatusStore } from "../status/store.ts";
 import type { Logger } from "../log.ts";
 import type { ChannelState, StreamingClient } from "../snowflake/streaming_client.ts";
 import { CHANNEL_OK_CODES } from "../snowflake/protocol.ts";
@@ -206,29 +206,14 @@ export class ChannelStreamer {
     this.#pollWake = new Wakeup(this.#clock);
     this.#labels = { table: deps.table, channel: String(deps.shard.index) };
     deps.metrics.zeroChannel(deps.table, deps.shard.index);
-    this.status = {
+    this.status = newChannelStatus({
       table: deps.table,
       shard: deps.shard.index,
       retired: deps.retired ?? false,
       pipe: deps.pipe,
       channel: deps.channel,
       state: "opening",
-      committedOffset: null,
-      appendedOffset: null,
-      rowsAppended: 0,
-      rowsCommitted: 0,
-      rowsPerSecond: 0,
-      lastIngestLagMs: null,
-      retries: 0,
-      retriesByReason: {},
-      reopens: 0,
-      queueRows: null,
-      oldestQueuedAt: null,
-      rowsErrorCount: 0,
-      lastErrorMessage: null,
-      lastErrorOffsetUpperBound: null,
-      lastProblem: null,
-    };
+    });
     deps.status.channels.set(deps.channel, this.status);
     this.#setNotReady(`channel ${deps.channel} for ${deps.table} is not open yet`);
   }

@@ -3,34 +3,19 @@
  * each channel keeps its own lag, and readiness is per channel.
  */
 import assert from "node:assert/strict";
-import { type ChannelStatus, StatusStore } from "../../src/status/store.ts";
+import { type ChannelStatus, newChannelStatus, StatusStore } from "../../src/status/store.ts";
 
 const T0 = Date.parse("2026-11-30T12:00:00Z");
 
 function channel(table: string, shard: number): ChannelStatus {
-  return {
+  return newChannelStatus({
     table,
     shard,
     retired: false,
     pipe: `${table}_PIPE`,
     channel: `C_${table}_${shard}`,
     state: "open",
-    committedOffset: null,
-    appendedOffset: null,
-    rowsAppended: 0,
-    rowsCommitted: 0,
-    rowsPerSecond: 0,
-    lastIngestLagMs: null,
-    retries: 0,
-    retriesByReason: {},
-    reopens: 0,
-    queueRows: null,
-    oldestQueuedAt: null,
-    rowsErrorCount: 0,
-    lastErrorMessage: null,
-    lastErrorOffsetUpperBound: null,
-    lastProblem: null,
-  };
+  });
 }
 
 Deno.test("a table's rates are the sum of its channels'; each channel keeps its own lag", () => {

@@ -8,7 +8,7 @@ import { jsx } from "hono/jsx";
 import { PipelineLive } from "../../src/web/pages/pipeline.tsx";
 import { createWebApp } from "../../src/web/app.ts";
 import { Metrics } from "../../src/status/metrics.ts";
-import { type ChannelStatus, StatusStore } from "../../src/status/store.ts";
+import { type ChannelStatus, newChannelStatus, StatusStore } from "../../src/status/store.ts";
 import { fmtInt, fmtSeconds, NONE } from "../../src/web/format.ts";
 import { onlyTable, section, textOf } from "./html.ts";
 
@@ -16,27 +16,14 @@ const NOW = Date.parse("2026-11-30T12:00:00Z");
 
 function channel(shard: number, extra: Partial<ChannelStatus>): ChannelStatus {
   return {
-    table: "LIFT_RIDE",
-    shard,
-    retired: false,
-    pipe: "LIFT_RIDE_PIPE",
-    channel: shard === 0 ? "LIFTLINE_LIFT_RIDE_ABC" : `LIFTLINE_LIFT_RIDE_ABC_${shard}`,
-    state: "open",
-    committedOffset: null,
-    appendedOffset: null,
-    rowsAppended: 0,
-    rowsCommitted: 0,
-    rowsPerSecond: 0,
-    lastIngestLagMs: null,
-    retries: 0,
-    retriesByReason: {},
-    reopens: 0,
-    queueRows: null,
-    oldestQueuedAt: null,
-    rowsErrorCount: 0,
-    lastErrorMessage: null,
-    lastErrorOffsetUpperBound: null,
-    lastProblem: null,
+    ...newChannelStatus({
+      table: "LIFT_RIDE",
+      shard,
+      retired: false,
+      pipe: "LIFT_RIDE_PIPE",
+      channel: shard === 0 ? "LIFTLINE_LIFT_RIDE_ABC" : `LIFTLINE_LIFT_RIDE_ABC_${shard}`,
+      state: "open",
+    }),
     ...extra,
   };
 }
