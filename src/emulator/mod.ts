@@ -173,6 +173,8 @@ export function createEmulatorApp(ctx: EmulatorContext): Hono {
       database: ctx.options.database,
       schema: ctx.options.schema,
       user: ctx.options.user,
+      // liftline's account set-up gives its user a default role of the same name.
+      role: ctx.options.user,
     },
     sessions: ctx.sessions,
     verifyKeypairJwt: (token) => ctx.auth.verifyKeypairJwt(token),
@@ -296,6 +298,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
           account: resolved.account,
           database: resolved.database,
           schema: resolved.schema,
+          role: resolved.user,
         }),
       close: () => (closing ??= stop()),
     };

@@ -128,6 +128,22 @@ export function offsetOf(text: string, line: number, column: number): number {
   return i;
 }
 
+/** Where a node begins in its statement (line and column from 1), if any span in it says. */
+export function startOf(node: Node): { line: number; column: number } | undefined {
+  let best: { line: number; column: number } | undefined;
+  walk(node, (n) => {
+    const span = (n as { span?: Span } | null)?.span;
+    const s = span?.start;
+    if (
+      s && s.line > 0 &&
+      (!best || s.line < best.line || (s.line === best.line && s.column < best.column))
+    ) {
+      best = { line: s.line, column: s.column };
+    }
+  });
+  return best;
+}
+
 /**
  * The source text a node was parsed from, extended to close the parentheses it opened: the
  * smallest and largest positions of every span inside it. Undefined when nothing in it carries

@@ -28,12 +28,18 @@ export const SQL_ERRORS = {
       "42S02",
       `SQL compilation error:\n${kind} '${what}' does not exist or not authorized.`,
     ),
-  /** A column or other name that resolves to nothing. */
-  invalidIdentifier: (name: string) =>
+  /**
+   * A column or other name that resolves to nothing, at its place in the statement when known
+   * (line from 1, position from 0, as Snowflake counts; Snowflake too says line 0 at position -1
+   * when it has no place).
+   */
+  invalidIdentifier: (name: string, at?: { line: number; column: number }) =>
     new SqlError(
       "000904",
       "42000",
-      `SQL compilation error: error line 0 at position -1\ninvalid identifier '${name}'`,
+      `SQL compilation error: error line ${at?.line ?? 0} at position ${
+        at ? at.column - 1 : -1
+      }\ninvalid identifier '${name}'`,
     ),
   /** A name that resolves to more than one column. */
   ambiguous: (name: string) =>

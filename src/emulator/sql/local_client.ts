@@ -67,10 +67,10 @@ export class LocalSqlClient {
   constructor(
     engine: SqlEngine,
     id: string,
-    names: { user: string; account: string; database: string; schema: string },
+    names: { user: string; account: string; database: string; schema: string; role: string },
   ) {
     this.#engine = engine;
-    this.#session = engine.session(id, { ...names, warehouse: null, role: null });
+    this.#session = engine.session(id, { ...names, warehouse: null });
   }
 
   /** Runs one statement with `?` binds. Throws the engine's SqlError when it fails. */

@@ -40,6 +40,8 @@ export interface EmulatorSqlNames {
   database: string;
   schema: string;
   user: string;
+  /** The user's default role: a session that asks for none has it, as in Snowflake. */
+  role: string;
 }
 
 /** What the routes need. */
@@ -181,7 +183,7 @@ export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
         database: database ?? names.database,
         schema: schema ?? names.schema,
         warehouse: q("warehouse"),
-        role: q("roleName"),
+        role: q("roleName") ?? names.role,
       });
       log.debug("SQL session opened", { session: session.id, user: principal.user });
       return c.json(ok({

@@ -269,7 +269,19 @@ Deno.test("errors are Snowflake-shaped (code, SQLSTATE, message) and the session
       "42S02",
       /NO_SUCH_TABLE/,
     );
-    await expectSqlError(sql.query("SELECT NOPE FROM RESORT_CAPACITY"), "000904", "42000", /NOPE/);
+    // Snowflake names the place: line from 1, position from 0 (here the 8th character).
+    await expectSqlError(
+      sql.query("SELECT NOPE FROM RESORT_CAPACITY"),
+      "000904",
+      "42000",
+      /error line 1 at position 7\ninvalid identifier 'NOPE'/,
+    );
+    await expectSqlError(
+      sql.query("SELECT RESORT,\n  C.NOPE\nFROM RESORT_CAPACITY AS C"),
+      "000904",
+      "42000",
+      /error line 2 at position 2\ninvalid identifier 'C.NOPE'/,
+    );
     await expectSqlError(sql.query("SELECT NO_SUCH_FUNCTION(1)"), "002140", "42601");
     await expectSqlError(sql.query("SELECT 'unterminated"), "001003", "42000");
     await expectSqlError(sql.query("SELEC 1"), "001003", "42000");
@@ -464,6 +476,16 @@ Deno.test("startEmulator serves the SQL API of an empty account", async () => {
       assert.deepEqual(r.rows, [{ D: "STREAMING_INGEST", S: "STREAMING_INGEST", A: "LIFTLINE" }]);
       assert.deepEqual((await sql.query("SHOW TABLES")).rows, []);
       await expectSqlError(sql.query("SELECT * FROM LIFT_RIDE"), "002003", "42S02", /LIFT_RIDE/);
+      // No role asked for: the session has the user's default role, which owns what it creates.
+      assert.deepEqual((await sql.query("SELECT CURRENT_ROLE() AS R")).rows, [{
+        R: "STREAMING_INGEST",
+      }]);
+      await sql.query("CREATE TABLE T (X INT)");
+      await sql.query(
+        "CREATE DYNAMIC TABLE D TARGET_LAG = '1 minute' WAREHOUSE = W AS SELECT X FROM T",
+      );
+      assert.equal((await sql.query("SHOW TABLES LIKE 'T'")).rows[0].owner, "STREAMING_INGEST");
+      assert.equal((await sql.query("SHOW DYNAMIC TABLES")).rows[0].owner, "STREAMING_INGEST");
     } finally {
       await sql.close();
     }

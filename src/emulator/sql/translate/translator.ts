@@ -17,6 +17,7 @@ import {
   objectNameParts,
   payload,
   sourceText,
+  startOf,
   variant,
 } from "../ast.ts";
 import { SQL_ERRORS, SqlError } from "../errors.ts";
@@ -357,7 +358,10 @@ export class Translator {
       } else if (out.length === 1) {
         sql = qi(out[0].duck);
       } else {
-        throw SQL_ERRORS.invalidIdentifier(name ?? sourceText(this.options.source, e) ?? "?");
+        throw SQL_ERRORS.invalidIdentifier(
+          name ?? sourceText(this.options.source, e) ?? "?",
+          startOf(e),
+        );
       }
     }
     const asc = o.options?.asc;
@@ -538,7 +542,7 @@ export class Translator {
       } else if (v === "QualifiedWildcard") {
         const parts = objectNameParts(p[0]?.ObjectName ?? p[0]);
         const rel = this.findRelation(scope, parts);
-        if (!rel) throw SQL_ERRORS.invalidIdentifier(parts.join("."));
+        if (!rel) throw SQL_ERRORS.invalidIdentifier(parts.join("."), startOf(p[0]));
         for (const [name, e] of this.expandStar([rel], p[1], scope)) addItem(name, e);
       } else if (v === "ExprWithAliases") {
         throw SQL_ERRORS.unsupported("a select item with several aliases");
@@ -1332,7 +1336,7 @@ export class Translator {
         if (rel.length > 1) throw SQL_ERRORS.ambiguous(qual.join("."));
         if (rel.length === 1) {
           const cols = rel[0].columns.filter((c) => c.name === name);
-          if (!cols.length) throw SQL_ERRORS.invalidIdentifier(parts.join("."));
+          if (!cols.length) throw SQL_ERRORS.invalidIdentifier(parts.join("."), startOf(node));
           if (cols.length > 1) throw SQL_ERRORS.ambiguous(parts.join("."));
           return {
             sql: `${qi(rel[0].duckAlias)}.${qi(cols[0].duck)}`,
@@ -1363,11 +1367,7 @@ export class Translator {
     if (!qual.length && this.#paramScope?.aliases.has(name)) {
       return this.#paramScope.aliases.get(name)!;
     }
-    if (qual.length === 0 && ctx.scope.relations.length === 0 && !ctx.scope.parent) {
-      // Snowflake: an unknown bare name in a FROM-less query is an invalid identifier too.
-    }
-    void node;
-    throw SQL_ERRORS.invalidIdentifier(parts.join("."));
+    throw SQL_ERRORS.invalidIdentifier(parts.join("."), startOf(node));
   }
 
   /** Translates an expression with its Snowflake type. */
