@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { jsx } from "hono/jsx";
-import { PipelineLive } from "../../src/web/pages/pipeline.tsx";
+import { channelsCaption, PipelineLive } from "../../src/web/pages/pipeline.tsx";
 import { createWebApp } from "../../src/web/app.ts";
 import { Metrics } from "../../src/status/metrics.ts";
 import { type ChannelStatus, newChannelStatus, StatusStore } from "../../src/status/store.ts";
@@ -113,12 +113,29 @@ Deno.test("/pipeline shows each table summed up, and each of its channels", asyn
     ["2", "reopening", "50", fmtSeconds(9), NONE, NONE],
     ["3 (retired)", "drained", "0", NONE, "40", NONE],
   ]);
-  assert.match(t.caption ?? "", /LIFTLINE_LIFT_RIDE_ABC_3/, "the channels' names");
+  // Every name, compactly: channel 0's name, and the suffixes the others add to it.
+  assert.equal(
+    t.caption,
+    "Channels of LIFT_RIDE: LIFTLINE_LIFT_RIDE_ABC, then the same name with _1 to _3",
+  );
   // Each channel's own lag: about 1.2 s on channel 0 and 3.5 s on channel 1.
   assert.ok(Math.abs(status.channelLag("LIFTLINE_LIFT_RIDE_ABC").p99! - 1.2) < 0.1);
   assert.ok(Math.abs(status.channelLag("LIFTLINE_LIFT_RIDE_ABC_1").p99! - 3.5) < 0.2);
   // A table nobody streams here says so, and has no channel table.
   assert.match(textOf(section(html, "SEASON_PASS")), /Channels not streamed here/);
+});
+
+Deno.test("a channel caption lists names in full when they do not follow channel 0's", () => {
+  const named = (shard: number, name: string) => channel(shard, { channel: name });
+  assert.equal(
+    channelsCaption("T", [named(0, "A"), named(1, "B")]),
+    "Channels of T: A, B",
+  );
+  assert.equal(channelsCaption("T", [named(0, "A")]), "Channels of T: A");
+  assert.equal(
+    channelsCaption("T", [named(0, "A"), named(2, "A_2"), named(5, "A_5")]),
+    "Channels of T: A, then the same name with _2, _5",
+  );
 });
 
 Deno.test("/api/status gives each table's sums and its channels, with their lag", async () => {

@@ -230,7 +230,27 @@ const TableFlow: FC<{ status: StatusStore; table: string; now: number }> = (
 };
 
 /**
- * A table's channels, one row each: its number (its name in the caption of the cell's title),
+ * The caption naming a table's channels. Channel k of a table is named like channel 0 with `_k`
+ * after it, so on a phone the caption names channel 0 and the range of suffixes rather than every
+ * name in full; any other set of names is listed whole.
+ */
+export function channelsCaption(table: string, channels: readonly ChannelStatus[]): string {
+  const first = channels.find((c) => c.shard === 0)?.channel;
+  const rest = channels.filter((c) => c.shard !== 0);
+  const regular = first !== undefined && rest.every((c) => c.channel === `${first}_${c.shard}`);
+  if (!regular || rest.length === 0) {
+    return `Channels of ${table}: ${channels.map((c) => c.channel).join(", ")}`;
+  }
+  const shards = rest.map((c) => c.shard).sort((a, b) => a - b);
+  const contiguous = shards.every((n, i) => n === shards[0] + i);
+  const suffixes = contiguous && shards.length > 1
+    ? `_${shards[0]} to _${shards.at(-1)}`
+    : shards.map((n) => `_${n}`).join(", ");
+  return `Channels of ${table}: ${first}, then the same name with ${suffixes}`;
+}
+
+/**
+ * A table's channels, one row each: its number (see {@link channelsCaption} for its name),
  * state, queue, committed offset and ingest lag over the last minute. A channel beyond
  * STREAM_CHANNELS (rows of a layout with more channels) is marked "retired".
  */
@@ -238,7 +258,7 @@ const Channels: FC<
   { status: StatusStore; table: string; channels: readonly ChannelStatus[]; now: number }
 > = ({ status, table, channels, now }) => (
   <DataTable
-    caption={`Channels of ${table}: ${channels.map((c) => c.channel).join(", ")}`}
+    caption={channelsCaption(table, channels)}
     columns={[
       { label: "Channel" },
       { label: "State" },
