@@ -135,17 +135,28 @@ export async function insert(ctx: StatementContext, ast: Node): Promise<Outcome>
       } FROM (${q.sql})`;
     }
     checkBinds(ctx, t);
+    let staged: string | undefined;
     if (p.overwrite) {
+      // Snowflake reads the query before it empties the table: a query over the table itself
+      // (INSERT OVERWRITE INTO t SELECT … FROM t) must see the old rows, not none.
+      staged = qi(`__overwrite_${o.id}`);
+      await s.run(`CREATE OR REPLACE TEMP TABLE ${staged} AS ${source}`);
+      source = `SELECT * FROM ${staged}`;
       await logOldRows(ctx, s, o, null);
       await s.run(`DELETE FROM ${tableOf(o)}`);
     }
-    const inserted = await insertNumbered(
-      ctx.warehouse,
-      s,
-      o,
-      columns.map((c) => c.name),
-      source,
-    );
+    let inserted: number;
+    try {
+      inserted = await insertNumbered(
+        ctx.warehouse,
+        s,
+        o,
+        columns.map((c) => c.name),
+        source,
+      );
+    } finally {
+      if (staged) await s.run(`DROP TABLE IF EXISTS ${staged}`);
+    }
     await advanceStreams(ctx, s, resolver.streamReads);
     return counts(["number of rows inserted"], [inserted], STATEMENT_TYPE.insert);
   });

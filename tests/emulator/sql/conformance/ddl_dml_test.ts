@@ -538,6 +538,18 @@ conformance("INSERT OVERWRITE: replaces the table's rows with the query's", asyn
       ordered: false,
     });
   });
+
+  // Not on the page: the statement's query reads the table before the overwrite empties it, as
+  // in Snowflake, where the statement sees the table as it was when it began.
+  await t.step("a query over the overwritten table itself reads its old rows", async () => {
+    await ready();
+    await db.run(`INSERT OVERWRITE INTO sf_employees
+      SELECT first_name, last_name, workphone, UPPER(city), postal_code FROM sf_employees;`);
+    await expectRows(db, "SELECT first_name, city FROM sf_employees;", {
+      rows: [["May", "SAN FRANCISCO"], ["Gillian", "SAN FRANCISCO"], ["Michael", "SAN FRANCISCO"]],
+      ordered: false,
+    });
+  });
 });
 
 // https://docs.snowflake.com/en/sql-reference/sql/delete
