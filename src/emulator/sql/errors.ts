@@ -81,6 +81,13 @@ export const SQL_ERRORS = {
       "0A000",
       `Actual statement count ${count} did not match the desired statement count 1.`,
     ),
+  /** A MERGE whose result would depend on which of several joined source rows wins. */
+  duplicateRow: (values: string) =>
+    new SqlError(
+      "100090",
+      "42P18",
+      `Duplicate row detected during DML action\nRow Values: [${values}]`,
+    ),
   divisionByZero: () => new SqlError("100051", "22012", "Division by zero"),
   /** A value that cannot be cast, e.g. a string into NUMBER. */
   notRecognized: (message: string) => new SqlError("100038", "22018", message),

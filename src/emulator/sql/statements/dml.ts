@@ -361,13 +361,17 @@ export async function merge(ctx: StatementContext, ast: Node): Promise<Outcome> 
     };
     const assign = (col: CatalogColumn, e: Expr) =>
       `CAST(${insertValue(e.sql, e.type, col.type)} AS ${duckType(col.type)})`;
+    /** The WHEN MATCHED clauses in order: their conditions and whether they update. */
+    const matched: { cond: string; update: boolean }[] = [];
     const clauses = (p.clauses as Node[]).map((c) => {
       const kind = String(c.clause_kind);
       const when = kind === "Matched" ? "WHEN MATCHED" : "WHEN NOT MATCHED";
-      const cond = c.predicate ? ` AND ${t.condition(c.predicate, ctxE)}` : "";
+      const predicate = c.predicate ? t.condition(c.predicate, ctxE) : undefined;
+      const cond = predicate ? ` AND ${predicate}` : "";
       const action = c.action;
       const av = variant(action);
       const ap = payload(action);
+      if (kind === "Matched") matched.push({ cond: predicate ?? "TRUE", update: av === "Update" });
       if (av === "Update") {
         kinds.add("updated");
         const assignments = ap.assignments as Node[];
@@ -418,6 +422,7 @@ export async function merge(ctx: StatementContext, ast: Node): Promise<Outcome> 
       throw SQL_ERRORS.unsupported(`MERGE … THEN ${av}`);
     });
     checkBinds(ctx, t);
+    await refuseNondeterministicMerge(s, o, alias, sourceSql, on, matched);
     await logOldRows(
       ctx,
       s,
@@ -461,6 +466,42 @@ export async function merge(ctx: StatementContext, ast: Node): Promise<Outcome> 
     }
     return counts(names, values, STATEMENT_TYPE.merge);
   });
+}
+
+/**
+ * Snowflake's MERGE fails (ERROR_ON_NONDETERMINISTIC_MERGE, on by default) when a target row
+ * joins several source rows and the result would depend on which one wins: unless every source
+ * row it joins goes to a DELETE clause, or exactly one goes to any WHEN MATCHED clause and it is
+ * an UPDATE, the statement fails and changes nothing. Each joined pair goes to the first WHEN
+ * MATCHED clause whose condition holds, as in the MERGE itself.
+ */
+async function refuseNondeterministicMerge(
+  s: LaneSession,
+  o: CatalogObject,
+  alias: string,
+  sourceSql: string,
+  on: string,
+  matched: readonly { cond: string; update: boolean }[],
+): Promise<void> {
+  if (!matched.some((m) => m.update)) return;
+  const action = `CASE ${
+    matched.map((m) => `WHEN ${m.cond} THEN ${m.update ? "'U'" : "'D'"}`).join(" ")
+  } END`;
+  const target = qi(alias);
+  const r = await s.all(
+    `SELECT ${
+      o.columns.map((c) => `any_value(CAST(${target}.${qi(c.name)} AS VARCHAR))`).join(", ")
+    } FROM ${tableOf(o)} AS ${target}, ${sourceSql} WHERE ${on}
+     GROUP BY ${target}.${qi(ROW_COLUMN)}
+     HAVING count(*) FILTER (WHERE ${action} = 'U') >= 1 AND count(${action}) >= 2 LIMIT 1`,
+  );
+  if (r.rows.length) {
+    // The target row, as Snowflake shows it: text quoted, other values as they read.
+    const values = r.rows[0].map((v, i) =>
+      v === null ? "NULL" : o.columns[i].type.kind === "VARCHAR" ? JSON.stringify(v) : String(v)
+    );
+    throw SQL_ERRORS.duplicateRow(values.join(", "));
+  }
 }
 
 async function rowCount(s: LaneSession, o: CatalogObject): Promise<number> {

@@ -650,6 +650,80 @@ conformance("UPDATE … FROM: counts updated and multi-joined rows", async ({ db
   });
 });
 
+// https://docs.snowflake.com/en/sql-reference/sql/merge (Duplicate join behavior)
+conformance(
+  "MERGE: a target row joined to several source rows fails unless the result is deterministic",
+  async ({ db }, t) => {
+    // The page's tables: one target row (0, 10) joined to three source rows.
+    const reset = () =>
+      db.runAll([
+        "CREATE OR REPLACE TABLE target (k NUMBER, v NUMBER);",
+        "INSERT INTO target VALUES (0, 10);",
+        "CREATE OR REPLACE TABLE src (k NUMBER, v NUMBER);",
+        "INSERT INTO src VALUES (0, 11), (0, 12), (0, 13);",
+      ]);
+    const duplicate = {
+      code: "100090",
+      sqlState: "42P18",
+      message: /Duplicate row detected during DML action/,
+    };
+
+    await t.step("multiple updates conflict: an error, and nothing changes", async () => {
+      await reset();
+      await db.expectError(
+        `MERGE INTO target USING src ON target.k = src.k
+           WHEN MATCHED THEN UPDATE SET target.v = src.v;`,
+        duplicate,
+      );
+      await expectRows(db, "SELECT * FROM target;", { rows: [["0", "10"]] });
+    });
+
+    await t.step("updates and deletes conflict: an error", async () => {
+      await reset();
+      await db.expectError(
+        `MERGE INTO target USING src ON target.k = src.k
+           WHEN MATCHED AND src.v = 11 THEN DELETE
+           WHEN MATCHED THEN UPDATE SET target.v = src.v;`,
+        duplicate,
+      );
+    });
+
+    await t.step("multiple deletes do not conflict: 1 row deleted", async () => {
+      await reset();
+      await expectRows(
+        db,
+        `MERGE INTO target USING src ON target.k = src.k
+           WHEN MATCHED AND src.v <= 12 THEN DELETE;`,
+        { columns: ["number of rows deleted"], rows: [["1"]] },
+      );
+    });
+
+    await t.step("source rows that match no clause do not prevent the update", async () => {
+      await reset();
+      await expectRows(
+        db,
+        `MERGE INTO target USING src ON target.k = src.k
+           WHEN MATCHED AND src.v = 11 THEN UPDATE SET target.v = src.v;`,
+        { columns: ["number of rows updated"], rows: [["1"]] },
+      );
+      await expectRows(db, "SELECT * FROM target;", { rows: [["0", "11"]] });
+    });
+
+    await t.step("one source row per target row after GROUP BY: no error", async () => {
+      await reset();
+      await expectRows(
+        db,
+        `MERGE INTO target USING (SELECT k, MAX(v) AS v FROM src GROUP BY k) AS b
+           ON target.k = b.k
+           WHEN MATCHED THEN UPDATE SET target.v = b.v
+           WHEN NOT MATCHED THEN INSERT (k, v) VALUES (b.k, b.v);`,
+        { columns: ["number of rows inserted", "number of rows updated"], rows: [["0", "1"]] },
+      );
+      await expectRows(db, "SELECT * FROM target;", { rows: [["0", "13"]] });
+    });
+  },
+);
+
 // https://docs.snowflake.com/en/sql-reference/sql/merge
 conformance("MERGE: update, delete and insert by match, with their counts", async ({ db }, t) => {
   await t.step("WHEN MATCHED THEN UPDATE: 1 row updated to the new value", async () => {
