@@ -145,11 +145,10 @@ export function startOf(node: Node): { line: number; column: number } | undefine
 }
 
 /**
- * The source text a node was parsed from, extended to close the parentheses it opened: the
- * smallest and largest positions of every span inside it. Undefined when nothing in it carries
- * a position.
+ * The offsets of the first and last positions of every span inside a node: where its first
+ * positioned token starts and its last one ends. Undefined when nothing in it carries a position.
  */
-export function sourceText(text: string, node: Node): string | undefined {
+export function sourceRange(text: string, node: Node): [number, number] | undefined {
   let lo = Infinity, hi = -Infinity;
   const visitSpan = (s: Span | undefined) => {
     if (!s || !s.start || s.start.line === 0) return;
@@ -170,7 +169,18 @@ export function sourceText(text: string, node: Node): string | undefined {
     }
   };
   go(node);
-  if (!Number.isFinite(lo)) return undefined;
+  return Number.isFinite(lo) ? [lo, hi] : undefined;
+}
+
+/**
+ * The source text a node was parsed from, extended to close the parentheses it opened: the
+ * smallest and largest positions of every span inside it. Undefined when nothing in it carries
+ * a position.
+ */
+export function sourceText(text: string, node: Node): string | undefined {
+  const range = sourceRange(text, node);
+  if (!range) return undefined;
+  const [lo, hi] = range;
   let slice = text.slice(lo, hi);
   // Spans end at the last token inside: close what the slice left open (calls, CASE … END).
   let depth = 0;

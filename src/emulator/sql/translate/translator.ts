@@ -38,6 +38,7 @@ import { castTo, commonType, comparable, dataTypeOf, variantAs } from "./types.t
 import { qi, qs } from "./quote.ts";
 import { callFunction, isAggregateName, isWindowOnlyName } from "./functions.ts";
 import { castExpr } from "./casts.ts";
+import { selectItemText } from "./item_text.ts";
 
 /** Options of one translation. */
 export interface TranslateOptions {
@@ -656,13 +657,7 @@ export class Translator {
     const v = variant(node);
     if (v === "Identifier") return identName(node.Identifier);
     if (v === "CompoundIdentifier") return identName(node.CompoundIdentifier.at(-1));
-    if (v === "JsonAccess") {
-      const path = node.JsonAccess.path?.path ?? [];
-      const last = path.at(-1);
-      const key = last?.Dot?.key ?? last?.Bracket?.key;
-      if (typeof key === "string") return key.toUpperCase();
-    }
-    const text = sourceText(this.options.source, node);
+    const text = selectItemText(this.options.source, node) ?? sourceText(this.options.source, node);
     return (text ?? "EXPR").toUpperCase();
   }
 

@@ -751,3 +751,46 @@ conformance("Binds: ? and :n placeholders bound by the SDK", async ({ db }, t) =
     });
   });
 });
+
+// https://docs.snowflake.com/en/sql-reference/sql/select (a column without an alias is named by
+// its expression, upper-cased, as the arithmetic pages show: `n1 * n2` comes back as `N1 * N2`)
+conformance(
+  "SELECT: a column without an alias is named by its whole expression",
+  async ({ db }, t) => {
+    const ready = once(async () => {
+      await db.runAll([
+        "CREATE TABLE named (x NUMBER, d TIMESTAMP_NTZ, v VARIANT);",
+        `INSERT INTO named SELECT 2, '2026-01-31 10:00:00', PARSE_JSON('{"user": {"name": "a"}}');`,
+      ]);
+    });
+
+    await t.step("calls, casts, IS [NOT] NULL, CASE and subqueries keep every token", async () => {
+      await ready();
+      const r = await db.run(`SELECT SUBSTR('abcdef', 2, 3), TRIM(' x '), CAST(d AS DATE),
+      x::FLOAT::VARCHAR, x IS NOT NULL, NULL IS NULL, COUNT(DISTINCT x),
+      CASE WHEN x > 1 THEN 'a' END, EXTRACT(month FROM d), v:user.name,
+      (SELECT MAX(x) FROM named), DATEADD(day, 1, d)
+      FROM named GROUP BY ALL`);
+      assert.deepEqual(r.columns.map((c) => c.name), [
+        "SUBSTR('ABCDEF', 2, 3)",
+        "TRIM(' X ')",
+        "CAST(D AS DATE)",
+        "X::FLOAT::VARCHAR",
+        "X IS NOT NULL",
+        "NULL IS NULL",
+        "COUNT(DISTINCT X)",
+        "CASE WHEN X > 1 THEN 'A' END",
+        "EXTRACT(MONTH FROM D)",
+        "V:USER.NAME",
+        "(SELECT MAX(X) FROM NAMED)",
+        "DATEADD(DAY, 1, D)",
+      ]);
+    });
+
+    await t.step("DISTINCT and a comment before the item are not part of its name", async () => {
+      await ready();
+      const r = await db.run("SELECT DISTINCT x + 1, /* note */ x * 2 FROM named");
+      assert.deepEqual(r.columns.map((c) => c.name), ["X + 1", "X * 2"]);
+    });
+  },
+);
