@@ -379,8 +379,15 @@ export class Translator {
     return sql + dir + nulls;
   }
 
+  /**
+   * True when `name` names exactly one column of the query's sources. A name two joined tables
+   * share (ambiguous there) goes to the output column of that name, as in Snowflake.
+   */
   #isSourceColumn(name: string, scope: Scope): boolean {
-    return scope.relations.some((r) => r.columns.some((c) => c.name === name));
+    if (scope.merged.has(name)) return true;
+    let found = 0;
+    for (const r of scope.relations) for (const c of r.columns) if (c.name === name) found++;
+    return found === 1;
   }
 
   /** Translates a query body: SELECT, set operation, VALUES or a nested query. */

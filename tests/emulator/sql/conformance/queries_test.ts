@@ -794,3 +794,31 @@ conformance(
     });
   },
 );
+
+// https://docs.snowflake.com/en/sql-reference/constructs/order-by
+conformance(
+  "ORDER BY: a name both joined tables have means the output column",
+  async ({ db }, t) => {
+    await t.step("ORDER BY cust_id after SELECT c.cust_id … JOIN sales s", async () => {
+      await db.runAll([
+        "CREATE TABLE customers (cust_id NUMBER, name VARCHAR);",
+        "CREATE TABLE sales (cust_id NUMBER, amount NUMBER);",
+        "INSERT INTO customers VALUES (2, 'b'), (1, 'a');",
+        "INSERT INTO sales VALUES (1, 10), (2, 20);",
+      ]);
+      await expectRows(
+        db,
+        `SELECT c.cust_id, s.amount FROM customers c JOIN sales s ON s.cust_id = c.cust_id
+       ORDER BY cust_id`,
+        { columns: ["CUST_ID", "AMOUNT"], rows: [["1", "10"], ["2", "20"]] },
+      );
+    });
+
+    await t.step("a name no output column has is still ambiguous", async () => {
+      await db.expectError(
+        "SELECT c.name FROM customers c JOIN sales s ON s.cust_id = c.cust_id ORDER BY cust_id",
+        { code: "002028", sqlState: "42601", message: /ambiguous column name 'CUST_ID'/ },
+      );
+    });
+  },
+);
