@@ -1463,12 +1463,28 @@ export class Translator {
       case "Like":
       case "ILike": {
         const e = this.expr(p.expr, ctx);
-        const pat = this.expr(p.pattern, ctx);
-        if (p.any) throw SQL_ERRORS.unsupported("LIKE ANY");
-        const esc = p.escape_char
-          ? ` ESCAPE ${qs(String(payload(p.escape_char) ?? p.escape_char))}`
-          : "";
+        const esc = p.escape_char === undefined || p.escape_char === null
+          ? ""
+          : ` ESCAPE ${this.asText(this.expr({ Value: p.escape_char }, ctx))}`;
         const op = v === "Like" ? "LIKE" : "ILIKE";
+        if (p.any) {
+          // LIKE ANY (p1, p2, …): true when any pattern matches.
+          if (p.negated) throw SQL_ERRORS.unsupported(`NOT ${op} ANY`);
+          const patterns = variant(p.pattern) === "Tuple"
+            ? payload(p.pattern) as Node[]
+            : [p.pattern];
+          const text = this.asText(e);
+          return {
+            sql: `(${
+              patterns.map((x) => `${text} ${op} ${this.asText(this.expr(x, ctx))}${esc}`).join(
+                " OR ",
+              )
+            })`,
+            type: T.boolean,
+            aggregate: e.aggregate,
+          };
+        }
+        const pat = this.expr(p.pattern, ctx);
         return {
           sql: `(${this.asText(e)} ${p.negated ? "NOT " : ""}${op} ${this.asText(pat)}${esc})`,
           type: T.boolean,

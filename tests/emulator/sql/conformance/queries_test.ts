@@ -822,3 +822,42 @@ conformance(
     });
   },
 );
+
+// https://docs.snowflake.com/en/sql-reference/functions/like and …/functions/like_any
+conformance("LIKE … ESCAPE and LIKE ANY", async ({ db }, t) => {
+  const ready = once(async () => {
+    await db.runAll([
+      "CREATE OR REPLACE TABLE like_example (subject VARCHAR(20));",
+      `INSERT INTO like_example VALUES
+         ('John  Dddoe'), ('Joe   Doe'), ('John_down'), ('Joe down'), ('Tom   Doe'),
+         ('Tim down'), (NULL);`,
+    ]);
+  });
+
+  await t.step("ESCAPE '^' makes ^_ a literal underscore: John_down", async () => {
+    await ready();
+    await expectRows(
+      db,
+      "SELECT subject FROM like_example WHERE subject LIKE '%J%h%^_do%' ESCAPE '^' ORDER BY 1;",
+      { rows: [["John_down"]] },
+    );
+  });
+
+  await t.step("LIKE ANY ('%Jo%oe%', 'T%e') matches either pattern", async () => {
+    await ready();
+    await expectRows(
+      db,
+      "SELECT * FROM like_example WHERE subject LIKE ANY ('%Jo%oe%','T%e') ORDER BY subject;",
+      { columns: ["SUBJECT"], rows: [["Joe   Doe"], ["John  Dddoe"], ["Tom   Doe"]] },
+    );
+  });
+
+  await t.step("ILIKE ANY ignores case", async () => {
+    await ready();
+    await expectRows(
+      db,
+      "SELECT COUNT(*) FROM like_example WHERE subject ILIKE ANY ('%DOWN', 'x');",
+      { rows: [["3"]] },
+    );
+  });
+});
