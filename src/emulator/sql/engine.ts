@@ -613,16 +613,18 @@ export function mapError(e: unknown): SqlError {
   const message = String((e as Error)?.message ?? e);
   const m = message.replace(/\n\nLINE \d+:[\s\S]*$/, "");
   if (/Division by zero/i.test(m)) return SQL_ERRORS.divisionByZero();
-  let x = /Could not convert string '([^']*)' to (?:DECIMAL|INT\d+|DOUBLE|FLOAT|BIGINT|HUGEINT)/i
-    .exec(m);
-  if (x) return SQL_ERRORS.notRecognized(`Numeric value '${x[1]}' is not recognized`);
-  x = /Could not convert string '([^']*)' to (?:DATE)/i.exec(m) ??
-    /date field value out of range: "([^"]*)"/i.exec(m);
-  if (x) return SQL_ERRORS.notRecognized(`Date '${x[1]}' is not recognized`);
-  x = /Could not convert string '([^']*)' to (?:TIMESTAMP)/i.exec(m);
-  if (x) return SQL_ERRORS.notRecognized(`Timestamp '${x[1]}' is not recognized`);
-  x = /Could not convert string '([^']*)' to BOOL/i.exec(m);
-  if (x) return SQL_ERRORS.notRecognized(`Boolean value '${x[1]}' is not recognized`);
+  // DuckDB quotes the value with ' or " depending on the cast's path.
+  const unconvertible = (to: string) =>
+    new RegExp(`Could not convert string (?:'([^']*)'|"([^"]*)") to (?:${to})`, "i").exec(m);
+  const valueOf = (x: RegExpExecArray) => x[1] ?? x[2];
+  let x = unconvertible("DECIMAL|INT\\d+|DOUBLE|FLOAT|BIGINT|HUGEINT");
+  if (x) return SQL_ERRORS.notRecognized(`Numeric value '${valueOf(x)}' is not recognized`);
+  x = unconvertible("DATE") ?? /date field value out of range: "([^"]*)"/i.exec(m);
+  if (x) return SQL_ERRORS.notRecognized(`Date '${valueOf(x)}' is not recognized`);
+  x = unconvertible("TIMESTAMP");
+  if (x) return SQL_ERRORS.notRecognized(`Timestamp '${valueOf(x)}' is not recognized`);
+  x = unconvertible("BOOL");
+  if (x) return SQL_ERRORS.notRecognized(`Boolean value '${valueOf(x)}' is not recognized`);
   if (/Malformed JSON|JSON parse error/i.test(m)) {
     return new SqlError("100069", "22P02", `Error parsing JSON: ${m.replace(/^.*?Error: /, "")}`);
   }

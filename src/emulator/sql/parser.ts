@@ -574,8 +574,9 @@ function parseShow(c: Cursor): Statement {
  */
 export async function parseStatement(text: string): Promise<Statement> {
   if (new TextEncoder().encode(text).length > MAX_STATEMENT_BYTES) {
+    // A compilation error of the syntax class (not 000904, which says a name is invalid).
     throw new SqlError(
-      "000904",
+      "001003",
       "42000",
       `SQL compilation error:\nthe statement is longer than ${MAX_STATEMENT_BYTES} bytes.`,
     );

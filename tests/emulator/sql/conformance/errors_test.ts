@@ -94,6 +94,42 @@ conformance("Division by zero is 100051 (22012): Division by zero", async ({ db 
   });
 });
 
+// https://docs.snowflake.com/en/sql-reference/functions/to_decimal ("Numeric value 'x' is not
+// recognized" is the error the TO_NUMBER pages and the troubleshooting notes show)
+conformance(
+  "A value that is not a number is 100038 (22018): Numeric value … is not recognized",
+  async ({ db }, t) => {
+    await t.step("into a NUMBER column by INSERT … VALUES and by INSERT … SELECT", async () => {
+      await db.run("CREATE TABLE nums (n NUMBER, d DATE);");
+      for (
+        const sql of ["INSERT INTO nums (n) VALUES ('abc');", "INSERT INTO nums (n) SELECT 'abc';"]
+      ) {
+        await db.expectError(sql, {
+          code: "100038",
+          sqlState: "22018",
+          message: "Numeric value 'abc' is not recognized",
+        });
+      }
+    });
+
+    await t.step("a cast in a query", async () => {
+      await db.expectError("SELECT 'x1'::NUMBER(10,2);", {
+        code: "100038",
+        sqlState: "22018",
+        message: "Numeric value 'x1' is not recognized",
+      });
+    });
+
+    await t.step("a date that is not one", async () => {
+      await db.expectError("INSERT INTO nums (d) VALUES ('not a date');", {
+        code: "100038",
+        sqlState: "22018",
+        message: "Date 'not a date' is not recognized",
+      });
+    });
+  },
+);
+
 // https://docs.snowflake.com/en/sql-reference/constructs/join (usage notes): a construct
 // Snowflake itself does not support is reported as
 // "000002 (0A000): Unsupported feature 'lateral table function called with OUTER JOIN syntax or
