@@ -98,6 +98,19 @@ export function isFatal(e: unknown): boolean {
   return e instanceof AuthError || e instanceof ForbiddenError || e instanceof SnowflakeApiError;
 }
 
+/** Codes that say the pipe, its table, schema or database does not exist (or is not granted). */
+const MISSING_OBJECT_CODES: ReadonlySet<string> = new Set([
+  ERROR_CODE.pipeDoesNotExist,
+  ERROR_CODE.tableDoesNotExist,
+  ERROR_CODE.schemaDoesNotExist,
+  ERROR_CODE.databaseDoesNotExist,
+]);
+
+/** True when the target says the pipe (or what holds it) does not exist or is not granted. */
+export function isMissingObject(e: unknown): boolean {
+  return e instanceof SnowflakeError && e.code !== undefined && MISSING_OBJECT_CODES.has(e.code);
+}
+
 /** Error codes that mean "reopen the channel" wherever they appear. */
 const REOPEN_CODES: ReadonlySet<string> = new Set([
   ERROR_CODE.staleContinuationToken,

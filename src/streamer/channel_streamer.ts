@@ -22,6 +22,7 @@ import { CHANNEL_OK_CODES } from "../snowflake/protocol.ts";
 import {
   ChannelInvalidError,
   isFatal,
+  isMissingObject,
   RetryableError,
   type RetryReason,
 } from "../snowflake/errors.ts";
@@ -70,6 +71,8 @@ export interface StreamerOptions {
   /** Backoff between failed opens or reopens without progress. */
   reopenBaseMs: number;
   reopenMaxMs: number;
+  /** Cap of the backoff while a pipe that was open is gone. */
+  goneMaxMs: number;
   /** Stale tokens right after our own open, in a row, that mean another writer took over. */
   takeoverStrikes: number;
   /** Cap of the slow backoff while another writer holds the channel. */
@@ -105,6 +108,7 @@ export const DEFAULT_STREAMER_OPTIONS: Readonly<StreamerOptions> = {
   shutdownGraceMs: 5_000,
   reopenBaseMs: 200,
   reopenMaxMs: 5000,
+  goneMaxMs: 30_000,
   takeoverStrikes: 3,
   takeoverMaxMs: 60_000,
   commitTimeoutMinMs: 5000,
@@ -234,16 +238,23 @@ export class ChannelStreamer {
         try {
           token = await this.#open();
         } catch (e) {
-          if (isFatal(e) || e instanceof OffsetMismatchError) throw this.#fail(e);
+          const gone = this.#gone(e);
+          if ((isFatal(e) && !gone) || e instanceof OffsetMismatchError) throw this.#fail(e);
           // Nothing is in flight before an open: a shutdown can simply end here.
           if (d.stop.aborted) break;
           failures++;
           if (e instanceof RetryableError) this.#countRetry(e.reason);
           const delay = backoffDelay(failures - 1, {
             baseDelayMs: this.#o.reopenBaseMs,
-            maxDelayMs: this.#o.reopenMaxMs,
+            maxDelayMs: gone ? this.#o.goneMaxMs : this.#o.reopenMaxMs,
           });
-          this.#problem(`cannot open channel ${d.channel}: ${message(e)}; retrying in ${delay} ms`);
+          this.#problem(
+            gone
+              ? `pipe ${d.pipe} of channel ${d.channel} is gone (${message(e)}): its rows stay ` +
+                `queued until it exists again (liftline setup --apply recreates it); retrying ` +
+                `in ${delay} ms`
+              : `cannot open channel ${d.channel}: ${message(e)}; retrying in ${delay} ms`,
+          );
           await sleep(this.#clock, delay, d.stop);
           continue;
         }
@@ -258,7 +269,10 @@ export class ChannelStreamer {
           break;
         }
         const e = result.error;
-        if (isFatal(e) || e instanceof OffsetMismatchError || e instanceof RowTooLargeError) {
+        if (
+          (isFatal(e) && !this.#gone(e)) || e instanceof OffsetMismatchError ||
+          e instanceof RowTooLargeError
+        ) {
           throw this.#fail(e);
         }
         if (e instanceof RetryableError) this.#countRetry(e.reason);
@@ -662,6 +676,15 @@ export class ChannelStreamer {
   #problem(text: string, level: "info" | "warn" = "warn"): void {
     this.status.lastProblem = text;
     this.#d.log.log(level, text, { table: this.#d.table, channel: this.#d.channel });
+  }
+
+  /**
+   * True when the pipe this channel opened before is gone (dropped with its table, schema or
+   * database, or its grant revoked): the stream waits for it, slowly, instead of stopping the
+   * program. At the first open the same error stops the streamer: the set-up is missing.
+   */
+  #gone(e: unknown): boolean {
+    return this.#opened && isMissingObject(e);
   }
 
   #fail(e: unknown): unknown {

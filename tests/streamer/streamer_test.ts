@@ -528,6 +528,51 @@ Deno.test("a channel whose committed offset is past this outbox stops with a cle
   }
 });
 
+Deno.test("a pipe dropped while streaming is waited for, not fatal: its rows land once it is back", async () => {
+  const s = await setup();
+  const stop = new AbortController();
+  const deps = await s.deps({ signal: stop.signal, options: { ...FAST, goneMaxMs: 100 } });
+  let failed: unknown;
+  let run: Promise<void> | undefined;
+  try {
+    const before = fillOutbox(s.dir, { SEASON_PASS: 200 }, "tx");
+    run = runStreamer(deps).catch((e) => {
+      failed = e;
+    });
+    await waitFor(() => outboxDepth(s.dir).SEASON_PASS === 0);
+    await s.sql.query("DROP PIPE SEASON_PASS_PIPE");
+    const after = fillOutbox(s.dir, { SEASON_PASS: 300 }, "tx-after");
+    await waitFor(() => /is gone/.test(channelOf(deps.status, "SEASON_PASS").lastProblem ?? ""));
+    assert.equal(failed, undefined, "the streamer keeps running");
+    assert.ok(
+      deps.status.notReadyReasons().some((r) => r.includes("SEASON_PASS")),
+      "not ready while the pipe is gone",
+    );
+    assert.equal(outboxDepth(s.dir).SEASON_PASS, 300, "its rows stay queued");
+    // Another table's channel streams on meanwhile.
+    const rides = fillOutbox(s.dir, { LIFT_RIDE: 100 }, "tx-rides");
+    await waitFor(() => outboxDepth(s.dir).LIFT_RIDE === 0);
+    await s.sql.query(`CREATE PIPE SEASON_PASS_PIPE AS COPY INTO SEASON_PASS
+      FROM TABLE(DATA_SOURCE(TYPE => 'STREAMING')) MATCH_BY_COLUMN_NAME = CASE_SENSITIVE`);
+    await waitFor(() => outboxDepth(s.dir).SEASON_PASS === 0);
+    assert.equal(
+      await assertExactlyOnce(s.sql, {
+        RESORT_TICKET: [],
+        SEASON_PASS: [...before.SEASON_PASS, ...after.SEASON_PASS],
+        LIFT_RIDE: rides.LIFT_RIDE,
+      }, "tx"),
+      600,
+    );
+    assert.equal(channelOf(deps.status, "SEASON_PASS").state, "open");
+    assert.equal(failed, undefined);
+  } finally {
+    stop.abort();
+    await run;
+    deps.outbox.close();
+    await s.close();
+  }
+});
+
 Deno.test("a key the target does not trust stops the streamer with an AuthError", async () => {
   const s = await setup();
   try {
