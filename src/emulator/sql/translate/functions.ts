@@ -36,6 +36,17 @@ import {
 import { qi, qs } from "./quote.ts";
 import type { ExprContext, Translator } from "./translator.ts";
 
+/**
+ * An argument as an expression node. `CEIL(x, 1)` and `FLOOR(x, 1)` reach here with the scale
+ * as the parser's bare value (`{ value, span }`, from its CEIL/FLOOR node), not an expression.
+ */
+function asExprNode(node: Node): Node {
+  if (node && typeof node === "object" && "value" in node && "span" in node) {
+    if (Object.keys(node).length === 2) return { Value: node };
+  }
+  return node;
+}
+
 /** One call being translated. */
 class Call {
   readonly t: Translator;
@@ -72,7 +83,7 @@ class Call {
         this.named.set(key, p.arg.Expr ?? p.arg);
       } else if (p === "Wildcard" || p?.Wildcard !== undefined || a?.Unnamed === "Wildcard") {
         this.rawArgs.push("*");
-      } else this.rawArgs.push(p.Expr ?? p);
+      } else this.rawArgs.push(asExprNode(p.Expr ?? p));
     }
     if ((list.clauses ?? []).length) {
       const c = list.clauses[0];
@@ -331,6 +342,7 @@ const AGGREGATES = new Set([
   "REGR_AVGX",
   "REGR_AVGY",
   "SUM_DISTINCT",
+  "ARRAY_UNIQUE_AGG",
 ]);
 
 const WINDOW_ONLY = new Set([
@@ -386,6 +398,9 @@ function constantText(e: Expr): string | undefined {
 
 /** A date or time argument: text (or a VARIANT's text) read as a TIMESTAMP_NTZ (AUTO). */
 function temporal(e: Expr, session: DateTimeSession): Expr {
+  // An untyped NULL (a literal or a NULL bind) is a NULL timestamp: DuckDB cannot pick an
+  // overload of date_trunc or `+ INTERVAL` for a bare NULL, and Snowflake returns NULL.
+  if (e.type.kind === "NULL") return { ...e, sql: "CAST(NULL AS TIMESTAMP)", type: T.ntz };
   if (e.type.kind === "VARCHAR" || e.type.kind === "VARIANT") return convert(e, T.ntz, session);
   return e;
 }
@@ -645,10 +660,10 @@ function toNumber(c: Call, tryIt: boolean): Expr {
   const scale = c.argc > i + 1 ? Number(/\d+/.exec(c.arg(i + 1).sql)?.[0] ?? 0) : 0;
   const to = T.number(precision, scale);
   if (e.type.kind === "VARCHAR") {
+    // Both steps are TRY_CASTs for TRY_: text that is no number ('abc', '1,234') gives NULL.
+    const cast = tryIt ? "TRY_CAST" : "CAST";
     return {
-      sql: `${
-        tryIt ? "TRY_CAST" : "CAST"
-      }(CAST(trim(${e.sql}) AS DECIMAL(38,12)) AS ${`DECIMAL(${precision},${scale})`})`,
+      sql: `${cast}(${cast}(trim(${e.sql}) AS DECIMAL(38,12)) AS DECIMAL(${precision},${scale}))`,
       type: to,
     };
   }
@@ -695,6 +710,27 @@ function avg(c: Call): Expr {
     aggregate: !c.over,
     window: !!c.over,
   };
+}
+
+/**
+ * MEDIAN and PERCENTILE_CONT: an interpolated value of `e`. A NUMBER(p, s) gives a NUMBER(38,
+ * s + 3) (the docs' MEDIAN of integers is 3.000, PERCENTILE_CONT's 12.500), so the input is
+ * widened to that scale first: DuckDB interpolates a DECIMAL at the input's own scale and would
+ * cut 3.7 to 3. Anything else is a FLOAT.
+ */
+function quantile(c: Call, e: Expr, duck: string, extra: string[]): Expr {
+  const flags = { aggregate: !c.over, window: !!c.over };
+  const tail = extra.map((x) => `, ${x}`).join("");
+  if (e.type.kind === "NUMBER" || e.type.kind === "BOOLEAN") {
+    const scale = Math.min((fixedOf(e.type)?.scale ?? 0) + 3, 37);
+    const x = `CAST(${e.sql} AS DECIMAL(38,${scale}))`;
+    return { sql: c.agg(duck, `${x}${tail}`), type: T.number(38, scale), ...flags };
+  }
+  if (e.type.kind === "DATE" || isTimestamp(e.type)) {
+    return { sql: c.agg(duck, `${e.sql}${tail}`), type: e.type, ...flags };
+  }
+  const x = e.type.kind === "FLOAT" ? e.sql : `CAST(${c.t.asText(e)} AS DOUBLE)`;
+  return { sql: c.agg(duck, `${x}${tail}`), type: T.float, ...flags };
 }
 
 function minMax(duck: "min" | "max"): Impl {
@@ -817,6 +853,164 @@ function roundFn(duck: "round" | "trunc"): Impl {
   };
 }
 
+/** An exact decimal 10^n (n may be negative), for scaling a NUMBER without a float. */
+function exactPow10(n: number): string {
+  return n >= 0
+    ? `CAST('1${"0".repeat(n)}' AS DECIMAL(${n + 1},0))`
+    : `CAST('0.${"0".repeat(-n - 1)}1' AS DECIMAL(${-n + 1},${-n}))`;
+}
+
+/**
+ * CEIL / FLOOR (expr [, scale]). A NUMBER with a constant scale stays exact: it is shifted by
+ * 10^scale, rounded to an integer and shifted back. The result's scale is the scale asked for
+ * (0 for a negative one) but no more than the input's, whose value a larger scale leaves as is;
+ * a scale that is not constant keeps the input's type, and a FLOAT stays a FLOAT.
+ */
+function ceilFloor(duck: "ceil" | "floor"): Impl {
+  return (c) => {
+    c.arity(1, 2);
+    const e = c.arg(0);
+    const constant = c.argc > 1 ? constantOf(c, 1, "SCALE") : 0;
+    if (constant === null) {
+      const type = e.type.kind === "NUMBER" ? T.number(38, 0) : T.float;
+      return { sql: `CAST(NULL AS ${duckType(type)})`, type };
+    }
+    const places = constant === undefined ? undefined : Number(constant);
+    if (e.type.kind === "NUMBER" && places !== undefined && Number.isInteger(places)) {
+      if (places >= e.type.scale) return e;
+      const scale = Math.max(0, places);
+      const precision = Math.min(38, e.type.precision - e.type.scale + scale + 1);
+      const shifted = `${duck}(${e.sql} * ${exactPow10(places)})`;
+      return {
+        sql: `CAST(CAST(${shifted} AS DECIMAL(38,0)) * ${
+          exactPow10(-places)
+        } AS DECIMAL(${precision},${scale}))`,
+        type: T.number(precision, scale),
+      };
+    }
+    const x = e.type.kind === "FLOAT" ? e.sql : `CAST(${c.t.asText(e)} AS DOUBLE)`;
+    const s = c.argc > 1 ? `CAST(${c.arg(1).sql} AS INTEGER)` : "0";
+    const sql = `(${duck}(${x} * pow(10, ${s})) / pow(10, ${s}))`;
+    if (e.type.kind === "NUMBER") {
+      return { sql: `CAST(${sql} AS ${duckType(e.type)})`, type: e.type };
+    }
+    return { sql, type: T.float };
+  };
+}
+
+/** The elements of ARRAY argument `i` as a DuckDB JSON[] list (NULL for a NULL array). */
+function elements(c: Call, i: number): string {
+  // A bare NULL has no list type for DuckDB to bind the list functions with.
+  if (c.arg(i).type.kind === "NULL") return "CAST(NULL AS JSON[])";
+  return `json_extract(${c.t.toVariantSql(c.arg(i))}, '$[*]')`;
+}
+
+/** A JSON[] list as an ARRAY. */
+function array(list: string): Expr {
+  return { sql: `to_json(${list})`, type: T.array };
+}
+
+/**
+ * A VARIANT element as TO_VARCHAR gives it: a string unquoted, JSON null as SQL NULL, and a
+ * whole number without the `.0` DuckDB's JSON keeps for one stored from a DECIMAL.
+ */
+function variantText(x: string): string {
+  const d = `CAST(${x} AS DOUBLE)`;
+  return `CASE json_type(${x}) WHEN 'VARCHAR' THEN json_extract_string(${x}, '$') WHEN 'NULL' THEN NULL
+    WHEN 'DOUBLE' THEN CASE WHEN ${d} = trunc(${d}) AND abs(${d}) < 1e15 THEN CAST(CAST(${d} AS BIGINT) AS VARCHAR) ELSE CAST(${x} AS VARCHAR) END
+    ELSE CAST(${x} AS VARCHAR) END`;
+}
+
+/** The key/value entries of OBJECT argument `i` (values as JSON; a JSON null as NULL). */
+function objectEntries(c: Call, i: number): string {
+  return `map_entries(CAST(${c.t.toVariantSql(c.arg(i))} AS MAP(VARCHAR, JSON)))`;
+}
+
+/**
+ * ARRAY_SORT(array [, sort_ascending [, nulls_first]]): numbers by value, strings by text;
+ * null elements last ascending and first descending unless nulls_first says otherwise. The
+ * direction must be a constant (DuckDB's list_sort takes it as one).
+ */
+function arraySort(c: Call): Expr {
+  c.arity(1, 3);
+  const asc = c.argc > 1 ? constantOf(c, 1, "SORT_ASCENDING") : true;
+  if (typeof asc !== "boolean") {
+    throw SQL_ERRORS.invalidArgument("ARRAY_SORT needs a constant TRUE or FALSE sort_ascending.");
+  }
+  const nullsFirst = c.argc > 2 ? c.arg(2).sql : asc ? "FALSE" : "TRUE";
+  const l = elements(c, 0);
+  const numeric = `json_type(_ll_x) IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'HUGEINT')`;
+  const keyed =
+    `list_transform(list_filter(${l}, _ll_x -> json_type(_ll_x) <> 'NULL'), _ll_x -> struct_pack(
+    t := CASE WHEN ${numeric} THEN 0 WHEN json_type(_ll_x) = 'VARCHAR' THEN 1 ELSE 2 END,
+    n := CASE WHEN ${numeric} THEN CAST(_ll_x AS DOUBLE) END, s := CAST(_ll_x AS VARCHAR),
+    v := _ll_x))`;
+  const sorted = `list_transform(list_sort(${keyed}, '${asc ? "ASC" : "DESC"}'), _ll_p -> _ll_p.v)`;
+  const nulls = `list_filter(${l}, _ll_x -> json_type(_ll_x) = 'NULL')`;
+  return array(
+    `CASE WHEN ${l} IS NULL THEN NULL WHEN ${nullsFirst} THEN list_concat(${nulls}, ${sorted}) ELSE list_concat(${sorted}, ${nulls}) END`,
+  );
+}
+
+/**
+ * REGEXP_INSTR(subject, pattern [, position [, occurrence [, option]]]): the 1-based position
+ * of the occurrence-th match at or after `position` (option 1: the position after it), 0 when
+ * there is none. Matches are found by splitting on the pattern: the k-th match starts after the
+ * first k pieces and k - 1 matches.
+ */
+function regexpInstr(c: Call): Expr {
+  c.arity(2, 5);
+  const pos = c.argc > 2 ? `CAST(${c.arg(2).sql} AS BIGINT)` : "1";
+  const k = c.argc > 3 ? `CAST(${c.arg(3).sql} AS BIGINT)` : "1";
+  const option = c.argc > 4 ? `CAST(${c.arg(4).sql} AS BIGINT)` : "0";
+  const s = `substr(${text(c, 0)}, ${pos})`, pat = text(c, 1);
+  const parts = `regexp_split_to_array(${s}, ${pat})`;
+  const matches = `regexp_extract_all(${s}, ${pat})`;
+  const lengths = (l: string, n: string) =>
+    `COALESCE(list_sum(list_transform(list_slice(${l}, 1, ${n}), _ll_x -> length(_ll_x))), 0)`;
+  const start = `${pos} + ${lengths(parts, k)} + ${lengths(matches, `${k} - 1`)}`;
+  return {
+    sql:
+      `CAST(CASE WHEN len(${matches}) < ${k} THEN 0 WHEN ${option} = 1 THEN ${start} + length(${matches}[${k}]) ELSE ${start} END AS DECIMAL(18,0))`,
+    type: n18,
+  };
+}
+
+/** ISO day numbers (Monday 1) of day names, read from their first two letters as the docs do. */
+const WEEKDAY_SQL = (dow: string) =>
+  `CASE left(lower(trim(${dow})), 2) WHEN 'mo' THEN 1 WHEN 'tu' THEN 2 WHEN 'we' THEN 3
+    WHEN 'th' THEN 4 WHEN 'fr' THEN 5 WHEN 'sa' THEN 6 WHEN 'su' THEN 7
+    ELSE error('invalid value [' || ${dow} || '] for parameter day of week') END`;
+
+/** NEXT_DAY / PREVIOUS_DAY: the nearest date strictly after (before) the date on that weekday. */
+function weekdayStep(c: Call, way: "next" | "previous"): Expr {
+  c.arity(2);
+  const session = sessionOf(c);
+  const d = dateOf(temporal(c.arg(0), session), session);
+  const target = WEEKDAY_SQL(text(c, 1));
+  const days = way === "next"
+    ? `((${target}) - isodow(${d}) + 6) % 7 + 1`
+    : `-((isodow(${d}) - (${target}) + 6) % 7 + 1)`;
+  return { sql: `CAST(${d} + to_days(CAST(${days} AS INTEGER)) AS DATE)`, type: T.date };
+}
+
+/** A trigonometric function of a FLOAT. */
+function trig(duck: string): Impl {
+  return (c) => {
+    c.arity(1);
+    return { sql: `${duck}(CAST(${c.arg(0).sql} AS DOUBLE))`, type: T.float };
+  };
+}
+
+/** BITAND / BITOR / BITXOR of two integers (two's complement, as NUMBER(38,0)). */
+function bitwise(op: (a: string, b: string) => string): Impl {
+  return (c) => {
+    c.arity(2);
+    const [a, b] = [0, 1].map((i) => `CAST(${c.arg(i).sql} AS HUGEINT)`);
+    return { sql: `CAST(${op(a, b)} AS DECIMAL(38,0))`, type: n38 };
+  };
+}
+
 function concatText(c: Call): Expr {
   const parts = c.args().map((a) => c.t.asText(a));
   // CONCAT is NULL when any argument is NULL (DuckDB's concat skips NULLs).
@@ -871,6 +1065,24 @@ function convertTimezone(c: Call): Expr {
   return { sql, type: T.ntz };
 }
 
+/**
+ * INITCAP's default word separators (the docs' list): whitespace and
+ * `! ? @ " ^ # $ & ~ _ , . : ; + - * % / | \\ [ ] ( ) { } < >`.
+ */
+const INITCAP_DELIMITERS = `(${
+  [" ", "\t", "\n", "\r", "\v", "\f"].map((ch) => `chr(${ch.charCodeAt(0)})`).join(" || ")
+} || ${qs('!?@"^#$&~_,.:;+-*%/|\\[](){}<>')})`;
+
+/**
+ * INITCAP on DuckDB: each character upper-cased where it starts the text or follows one of
+ * `delimiters`, lower-cased elsewhere. Character by character, because RE2 (DuckDB's regular
+ * expressions) has no look-behind to split before and after a separator.
+ */
+function initcapSql(s: string, delimiters: string): string {
+  const chars = `string_split(${s}, '')`;
+  return `CASE WHEN ${s} IS NULL OR ${delimiters} IS NULL THEN NULL ELSE array_to_string(list_transform(${chars}, (_ll_c, _ll_i) -> CASE WHEN _ll_i = 1 OR contains(${delimiters}, ${chars}[_ll_i - 1]) THEN upper(_ll_c) ELSE lower(_ll_c) END), '') END`;
+}
+
 const FUNCTIONS: Record<string, Impl> = {
   // ---------------------------------------------------------------- aggregates
   COUNT: (c) => {
@@ -917,16 +1129,8 @@ const FUNCTIONS: Record<string, Impl> = {
     window: !!c.over,
   }),
   MEDIAN: (c) => {
-    const e = c.arg(0);
-    const type = e.type.kind === "NUMBER" ? T.number(38, Math.min(e.type.scale + 3, 37)) : T.float;
-    return {
-      sql: `CAST(${c.agg("median", e.sql)} AS ${
-        type.kind === "FLOAT" ? "DOUBLE" : `DECIMAL(38,${(type as { scale: number }).scale})`
-      })`,
-      type,
-      aggregate: !c.over,
-      window: !!c.over,
-    };
+    c.arity(1);
+    return quantile(c, c.arg(0), "median", []);
   },
   MODE: (c) => ({
     sql: c.agg("mode", c.arg(0).sql),
@@ -988,13 +1192,15 @@ const FUNCTIONS: Record<string, Impl> = {
       aggregate: !c.over,
     };
   },
-  OBJECT_AGG: (c) => ({
-    sql: `to_json(map_from_entries(${
-      c.agg("list", `struct_pack(k := ${text(c, 0)}, v := ${c.t.toVariantSql(c.arg(1))})`)
-    }))`,
-    type: T.object,
-    aggregate: !c.over,
-  }),
+  OBJECT_AGG: (c) => {
+    c.arity(2);
+    const k = text(c, 0), v = c.arg(1);
+    // Pairs with a NULL key or value are ignored; the rest must have distinct keys.
+    const pairs = `list_filter(${
+      c.agg("list", `struct_pack(k := ${k}, v := ${c.t.toVariantSql(v)})`)
+    }, _ll_p -> _ll_p.k IS NOT NULL AND _ll_p.v IS NOT NULL)`;
+    return { sql: `_ll_object_agg(${pairs})`, type: T.object, aggregate: !c.over };
+  },
   MAX_BY: (c) => ({
     sql: c.agg("arg_max", `${c.arg(0).sql}, ${c.arg(1).sql}`),
     type: c.arg(0).type,
@@ -1006,15 +1212,17 @@ const FUNCTIONS: Record<string, Impl> = {
     aggregate: !c.over,
   }),
   PERCENTILE_CONT: (c) => {
-    const ob = c.withinGroup();
-    if (!ob) throw SQL_ERRORS.invalidArgument("PERCENTILE_CONT needs WITHIN GROUP (ORDER BY …).");
-    return {
-      sql: `quantile_cont(${ob.replace(/ (ASC|DESC) NULLS (FIRST|LAST)$/, "")}, CAST(${
-        c.arg(0).sql
-      } AS DOUBLE))${c.filter}${c.over}`,
-      type: T.float,
-      aggregate: !c.over,
-    };
+    c.arity(1);
+    if (!c.withinGroupNodes?.length) {
+      throw SQL_ERRORS.invalidArgument("PERCENTILE_CONT needs WITHIN GROUP (ORDER BY …).");
+    }
+    const node = c.withinGroupNodes[0];
+    const e = c.t.expr(node.expr, c.ctx);
+    // Descending order reads the percentile from the other end.
+    const p = node.options?.asc === false
+      ? `1 - CAST(${c.arg(0).sql} AS DOUBLE)`
+      : `CAST(${c.arg(0).sql} AS DOUBLE)`;
+    return quantile(c, e, "quantile_cont", [p]);
   },
   PERCENTILE_DISC: (c) => {
     const ob = c.withinGroup();
@@ -1194,30 +1402,8 @@ const FUNCTIONS: Record<string, Impl> = {
     return roundFn("trunc")(c);
   },
   TRUNCATE: (c) => FUNCTIONS.TRUNC(c),
-  CEIL: (c) => {
-    const e = c.arg(0);
-    if (e.type.kind === "NUMBER") {
-      return {
-        sql: `CAST(ceil(${e.sql}) AS DECIMAL(${
-          Math.min(38, e.type.precision - e.type.scale + 1)
-        },0))`,
-        type: T.number(Math.min(38, e.type.precision - e.type.scale + 1), 0),
-      };
-    }
-    return { sql: `ceil(CAST(${e.sql} AS DOUBLE))`, type: T.float };
-  },
-  FLOOR: (c) => {
-    const e = c.arg(0);
-    if (e.type.kind === "NUMBER") {
-      return {
-        sql: `CAST(floor(${e.sql}) AS DECIMAL(${
-          Math.min(38, e.type.precision - e.type.scale + 1)
-        },0))`,
-        type: T.number(Math.min(38, e.type.precision - e.type.scale + 1), 0),
-      };
-    }
-    return { sql: `floor(CAST(${e.sql} AS DOUBLE))`, type: T.float };
-  },
+  CEIL: ceilFloor("ceil"),
+  FLOOR: ceilFloor("floor"),
   MOD: (c) => {
     c.arity(2);
     const t = arithmeticType("%", c.arg(0).type, c.arg(1).type);
@@ -1229,7 +1415,7 @@ const FUNCTIONS: Record<string, Impl> = {
   }),
   POW: (c) => FUNCTIONS.POWER(c),
   SQRT: (c) => ({ sql: `sqrt(CAST(${c.arg(0).sql} AS DOUBLE))`, type: T.float }),
-  CBRT: (c) => ({ sql: `cbrt(CAST(${c.arg(0).sql} AS DOUBLE))`, type: T.float }),
+  CBRT: (c) => ({ sql: `_ll_cbrt(CAST(${c.arg(0).sql} AS DOUBLE))`, type: T.float }),
   SQUARE: (c) => ({ sql: `pow(CAST(${c.arg(0).sql} AS DOUBLE), 2)`, type: T.float }),
   EXP: (c) => ({ sql: `exp(CAST(${c.arg(0).sql} AS DOUBLE))`, type: T.float }),
   LN: (c) => ({ sql: `ln(CAST(${c.arg(0).sql} AS DOUBLE))`, type: T.float }),
@@ -1288,13 +1474,11 @@ const FUNCTIONS: Record<string, Impl> = {
   },
   UPPER: (c) => ({ sql: `upper(${text(c, 0)})`, type: T.varchar(), aggregate: c.arg(0).aggregate }),
   LOWER: (c) => ({ sql: `lower(${text(c, 0)})`, type: T.varchar(), aggregate: c.arg(0).aggregate }),
-  INITCAP: (c) => ({
-    sql:
-      `(SELECT string_agg(upper(left(w, 1)) || lower(substr(w, 2)), '') FROM unnest(regexp_split_to_array(${
-        text(c, 0)
-      }, '(?<=[^A-Za-z0-9])|(?=[^A-Za-z0-9])')) AS u(w))`,
-    type: T.varchar(),
-  }),
+  INITCAP: (c) => {
+    c.arity(1, 2);
+    const delimiters = c.argc > 1 ? text(c, 1) : INITCAP_DELIMITERS;
+    return { sql: initcapSql(text(c, 0), delimiters), type: T.varchar() };
+  },
   LENGTH: (c) => ({
     sql: `CAST(length(${text(c, 0)}) AS DECIMAL(18,0))`,
     type: n18,
@@ -1697,6 +1881,204 @@ const FUNCTIONS: Record<string, Impl> = {
     }) AS DECIMAL(38,0)) - 9223372036854775808`,
     type: T.number(19, 0),
   }),
+
+  // ---------------------------------------------------------------- arrays and objects (more)
+  ARRAY_TO_STRING: (c) => {
+    c.arity(2);
+    const a = c.arg(0), sep = text(c, 1);
+    // Each element as TO_VARCHAR gives it (strings unquoted); a null element is ''.
+    const parts = `list_transform(${elements(c, 0)}, _ll_x -> COALESCE(${
+      variantText("_ll_x")
+    }, ''))`;
+    return {
+      sql:
+        `CASE WHEN ${a.sql} IS NULL OR ${sep} IS NULL THEN NULL ELSE array_to_string(${parts}, ${sep}) END`,
+      type: T.varchar(),
+    };
+  },
+  ARRAY_APPEND: (c) => {
+    c.arity(2);
+    return array(`list_append(${elements(c, 0)}, ${c.t.toVariantSql(c.arg(1))})`);
+  },
+  ARRAY_PREPEND: (c) => {
+    c.arity(2);
+    return array(`list_prepend(${c.t.toVariantSql(c.arg(1))}, ${elements(c, 0)})`);
+  },
+  ARRAY_CAT: (c) => {
+    c.arity(2);
+    // DuckDB's list_concat skips a NULL list; Snowflake's ARRAY_CAT is then NULL.
+    return array(
+      `CASE WHEN ${c.arg(0).sql} IS NULL OR ${c.arg(1).sql} IS NULL THEN NULL ELSE list_concat(${
+        elements(c, 0)
+      }, ${elements(c, 1)}) END`,
+    );
+  },
+  ARRAY_SLICE: (c) => {
+    c.arity(3);
+    const l = elements(c, 0);
+    const n = `len(${l})`;
+    // Python's slice rules: 0-based, `to` excluded, negative positions count from the end.
+    const bound = (i: number) => {
+      const x = `CAST(${c.arg(i).sql} AS BIGINT)`;
+      return `(CASE WHEN ${x} < 0 THEN greatest(${n} + ${x}, 0) ELSE least(${x}, ${n}) END)`;
+    };
+    const from = bound(1), to = bound(2);
+    return array(
+      `CASE WHEN ${c.arg(1).sql} IS NULL OR ${
+        c.arg(2).sql
+      } IS NULL THEN NULL ELSE list_slice(${l}, ${from} + 1, greatest(${to}, ${from})) END`,
+    );
+  },
+  ARRAY_DISTINCT: (c) => {
+    c.arity(1);
+    const l = elements(c, 0);
+    // First occurrences, in order; a null element counts as a value (NULL-safe).
+    return array(`list_filter(${l}, (_ll_x, _ll_i) -> list_position(${l}, _ll_x) = _ll_i)`);
+  },
+  ARRAY_COMPACT: (c) => {
+    c.arity(1);
+    return array(`list_filter(${elements(c, 0)}, _ll_x -> json_type(_ll_x) <> 'NULL')`);
+  },
+  ARRAY_POSITION: (c) => {
+    c.arity(2);
+    // 0-based; NULL when the element is not there.
+    return {
+      sql: `CAST(list_position(${elements(c, 1)}, ${
+        c.t.toVariantSql(c.arg(0))
+      }) - 1 AS DECIMAL(18,0))`,
+      type: n18,
+    };
+  },
+  ARRAY_SORT: arraySort,
+  ARRAY_UNIQUE_AGG: (c) => {
+    c.arity(1);
+    const e = c.arg(0);
+    // NULLs are left out; DISTINCT keeps one of each value.
+    const each = `CASE WHEN ${e.sql} IS NOT NULL THEN ${c.t.toVariantSql(e)} END`;
+    const list = `list_filter(${
+      c.agg("list", each, { distinct: true })
+    }, _ll_x -> _ll_x IS NOT NULL)`;
+    return {
+      sql: `COALESCE(to_json(${list}), CAST('[]' AS JSON))`,
+      type: T.array,
+      aggregate: !c.over,
+    };
+  },
+  OBJECT_INSERT: (c) => {
+    c.arity(3, 4);
+    const update = c.argc > 3 ? c.arg(3).sql : "FALSE";
+    const entries = objectEntries(c, 0);
+    const key = text(c, 1), value = c.arg(2);
+    const kept = `list_filter(${entries}, _ll_e -> _ll_e.key <> ${key})`;
+    const added = `list_append(${kept}, struct_pack(key := ${key}, value := CAST(${
+      c.t.toVariantSql(value)
+    } AS JSON)))`;
+    // An existing key needs update_flag TRUE; a NULL value leaves the object as it was.
+    return {
+      sql: `CASE WHEN ${
+        c.arg(0).sql
+      } IS NULL OR ${key} IS NULL THEN NULL WHEN ${value.sql} IS NULL THEN ${
+        c.t.toVariantSql(c.arg(0))
+      } WHEN list_contains(list_transform(${entries}, _ll_e -> _ll_e.key), ${key}) AND NOT COALESCE(${update}, FALSE) THEN error('Duplicate field key ''' || ${key} || '''') ELSE to_json(map_from_entries(${added})) END`,
+      type: T.object,
+    };
+  },
+  OBJECT_DELETE: (c) => {
+    if (c.argc < 2) c.arity(2);
+    const keys = c.args(1).map((k) => c.t.asText(k));
+    return {
+      sql: `CASE WHEN ${c.arg(0).sql} IS NULL THEN NULL ELSE to_json(map_from_entries(list_filter(${
+        objectEntries(c, 0)
+      }, _ll_e -> NOT list_contains([${keys.join(", ")}], _ll_e.key)))) END`,
+      type: T.object,
+    };
+  },
+  IS_INTEGER: (c) => {
+    c.arity(1);
+    return {
+      sql: `(json_type(${c.t.toVariantSql(c.arg(0))}) IN ('BIGINT', 'UBIGINT'))`,
+      type: T.boolean,
+    };
+  },
+  STRTOK_TO_ARRAY: (c) => {
+    c.arity(1, 2);
+    const s = text(c, 0), delims = c.argc > 1 ? text(c, 1) : "' '";
+    // Every delimiter character separates; empty tokens are dropped.
+    return array(
+      `CASE WHEN ${delims} = '' THEN list_filter([${s}], _ll_x -> _ll_x <> '') ELSE list_filter(regexp_split_to_array(${s}, '[' || regexp_escape(${delims}) || ']'), _ll_x -> _ll_x <> '') END`,
+    );
+  },
+
+  // ---------------------------------------------------------------- strings (more)
+  REGEXP_INSTR: regexpInstr,
+  TRANSLATE: (c) => {
+    c.arity(3);
+    return { sql: `translate(${text(c, 0)}, ${text(c, 1)}, ${text(c, 2)})`, type: T.varchar() };
+  },
+  SPACE: (c) => {
+    c.arity(1);
+    return { sql: `repeat(' ', CAST(${c.arg(0).sql} AS BIGINT))`, type: T.varchar() };
+  },
+  BASE64_ENCODE: (c) => {
+    c.arity(1);
+    const e = c.arg(0);
+    const bytes = e.type.kind === "BINARY" ? e.sql : `encode(${text(c, 0)})`;
+    return { sql: `to_base64(${bytes})`, type: T.varchar() };
+  },
+  BASE64_DECODE_STRING: (c) => {
+    c.arity(1);
+    return { sql: `decode(from_base64(${text(c, 0)}))`, type: T.varchar() };
+  },
+
+  // ---------------------------------------------------------------- dates and times (more)
+  NEXT_DAY: (c) => weekdayStep(c, "next"),
+  PREVIOUS_DAY: (c) => weekdayStep(c, "previous"),
+  TIME_FROM_PARTS: (c) => {
+    c.arity(3, 4);
+    const p = (i: number) => `CAST(${c.arg(i).sql} AS BIGINT)`;
+    const ns = c.argc > 3 ? ` + to_microseconds(${p(3)} // 1000)` : "";
+    // Parts out of range carry over and wrap around the day (TIME_FROM_PARTS(0, 100, 0) is 01:40).
+    return {
+      sql: `CAST(TIMESTAMP '1970-01-01' + to_hours(${p(0)}) + to_minutes(${p(1)}) + to_seconds(${
+        p(2)
+      })${ns} AS TIME)`,
+      type: T.time,
+    };
+  },
+
+  // ---------------------------------------------------------------- numeric (more)
+  SIN: trig("sin"),
+  COS: trig("cos"),
+  TAN: trig("tan"),
+  COT: trig("cot"),
+  ASIN: trig("asin"),
+  ACOS: trig("acos"),
+  ATAN: trig("atan"),
+  DEGREES: trig("degrees"),
+  RADIANS: trig("radians"),
+  ATAN2: (c) => {
+    c.arity(2);
+    return {
+      sql: `atan2(CAST(${c.arg(0).sql} AS DOUBLE), CAST(${c.arg(1).sql} AS DOUBLE))`,
+      type: T.float,
+    };
+  },
+  BITAND: bitwise((a, b) => `(${a} & ${b})`),
+  BITOR: bitwise((a, b) => `(${a} | ${b})`),
+  BITXOR: bitwise((a, b) => `xor(${a}, ${b})`),
+  BITNOT: (c) => {
+    c.arity(1);
+    return { sql: `CAST(~CAST(${c.arg(0).sql} AS HUGEINT) AS DECIMAL(38,0))`, type: n38 };
+  },
+  GROUPING: (c) => {
+    if (c.argc < 1) c.arity(1);
+    // A bit per argument, 1 where the row aggregates over it (ROLLUP, CUBE, GROUPING SETS).
+    return {
+      sql: `CAST(grouping(${c.args().map((a) => a.sql).join(", ")}) AS DECIMAL(18,0))`,
+      type: n18,
+      aggregate: true,
+    };
+  },
 
   // ---------------------------------------------------------------- context
   CURRENT_USER: sessionValue((c) => c.t.resolver.session.user),

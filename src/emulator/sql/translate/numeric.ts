@@ -30,6 +30,17 @@ export const NUMERIC_MACROS: readonly string[] = [
      ELSE CAST(n AS DOUBLE) / CAST(d AS DOUBLE) END`,
   `CREATE OR REPLACE MACRO _ll_mod(n, d) AS CASE WHEN d = 0 THEN error('Division by zero')
      ELSE n % d END`,
+  // DuckDB's cbrt is a few ulps off for exact cubes (cbrt(27) = 3.0000000000000004); an integer
+  // root is given exactly, as Snowflake gives 3.
+  `CREATE OR REPLACE MACRO _ll_cbrt(x) AS CASE WHEN pow(round(cbrt(x)), 3) = x
+     THEN round(cbrt(x)) ELSE cbrt(x) END`,
+  // OBJECT_AGG of (k, v) structs without NULLs: a key twice is Snowflake's "Duplicate field key".
+  `CREATE OR REPLACE MACRO _ll_object_agg(l) AS CASE
+     WHEN len(list_distinct(list_transform(l, _ll_p -> _ll_p.k))) < len(l)
+     THEN error('Duplicate field key ''' || list_filter(list_transform(l, _ll_p -> _ll_p.k),
+       (_ll_k, _ll_i) -> list_position(list_transform(l, _ll_p -> _ll_p.k), _ll_k) < _ll_i)[1]
+       || '''')
+     ELSE to_json(map_from_entries(l)) END`,
   ...DATETIME_MACROS,
 ];
 
