@@ -88,9 +88,9 @@ class Call {
     if ((list.clauses ?? []).length) {
       const c = list.clauses[0];
       if (variant(c) === "OrderBy") this.withinGroupNodes = payload(c);
-      else if (variant(c) !== "IgnoreOrRespectNulls") {
-        throw SQL_ERRORS.unsupported(`${this.name}(… ${variant(c)})`);
-      }
+      else if (variant(c) === "IgnoreOrRespectNulls") {
+        this.ignoreNullsInside = payload(c) === "IgnoreNulls";
+      } else throw SQL_ERRORS.unsupported(`${this.name}(… ${variant(c)})`);
     }
     this.#args = new Array(this.rawArgs.length);
     const overNode = fn.over;
@@ -108,6 +108,13 @@ class Call {
   }
 
   withinGroupNodes: Node[] | undefined;
+  /** `IGNORE NULLS` written inside the parentheses (`LAST_VALUE(x IGNORE NULLS)`). */
+  ignoreNullsInside = false;
+
+  /** True for `IGNORE NULLS`, after the call or inside its parentheses. */
+  get ignoreNulls(): boolean {
+    return this.ignoreNullsInside || this.fn.null_treatment === "IgnoreNulls";
+  }
 
   get argc(): number {
     return this.rawArgs.length;
@@ -773,18 +780,27 @@ function lagLead(duck: "lag" | "lead"): Impl {
     const args = [e.sql];
     if (c.argc > 1) args.push(`CAST(${c.arg(1).sql} AS BIGINT)`);
     if (c.argc > 2) args.push(castTo(c.arg(2).sql, c.arg(2).type, e.type));
-    const ignore = c.fn.null_treatment === "IgnoreNulls" ? " IGNORE NULLS" : "";
+    const ignore = c.ignoreNulls ? " IGNORE NULLS" : "";
     return { sql: `${duck}(${args.join(", ")}${ignore})${c.over}`, type: e.type, window: true };
   };
 }
 
+/**
+ * FIRST_VALUE, LAST_VALUE and NTH_VALUE. Without a frame of its own, their window is the whole
+ * partition in Snowflake (LAST_VALUE … ORDER BY v gives the partition's last v on every row), not
+ * SQL's default frame up to the current row.
+ */
 function firstLast(duck: string): Impl {
   return (c) => {
     if (!c.over) throw SQL_ERRORS.invalidArgument(`${c.name} needs an OVER clause.`);
     const e = c.arg(0);
-    const ignore = c.fn.null_treatment === "IgnoreNulls" ? " IGNORE NULLS" : "";
+    const ignore = c.ignoreNulls ? " IGNORE NULLS" : "";
     const extra = c.argc > 1 ? `, CAST(${c.arg(1).sql} AS BIGINT)` : "";
-    return { sql: `${duck}(${e.sql}${extra}${ignore})${c.over}`, type: e.type, window: true };
+    const spec = variant(c.fn.over) === "WindowSpec" ? payload(c.fn.over) : undefined;
+    const over = spec && !spec.window_frame
+      ? c.over.replace(/\)$/, " ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)")
+      : c.over;
+    return { sql: `${duck}(${e.sql}${extra}${ignore})${over}`, type: e.type, window: true };
   };
 }
 

@@ -6,7 +6,7 @@
  * otherwise they are computed from the page's rules (and say so).
  */
 import assert from "node:assert/strict";
-import { conformance, expectRows } from "./harness.ts";
+import { conformance, expectRows, once } from "./harness.ts";
 
 // https://docs.snowflake.com/en/sql-reference/functions/initcap
 // (examples: https://docs.snowflake.com/en/developer-guide/snowpark/reference/python/latest/snowpark/api/snowflake.snowpark.functions.initcap)
@@ -526,3 +526,60 @@ conformance("Trigonometry, bitwise functions and GROUPING", async ({ db }, t) =>
     );
   });
 });
+
+// https://docs.snowflake.com/en/sql-reference/functions/first_value, …/last_value, …/nth_value
+conformance(
+  "FIRST_VALUE, LAST_VALUE, NTH_VALUE: without a frame the window is the whole partition",
+  async ({ db }, t) => {
+    const ready = once(async () => {
+      await db.runAll([
+        "CREATE TABLE fv (column1 INTEGER, column2 INTEGER);",
+        `INSERT INTO fv VALUES (1, 10), (1, 11), (1, NULL), (1, 12), (2, 20), (2, 21), (2, 22);`,
+      ]);
+    });
+    const query = (f: string) =>
+      `SELECT column1, column2, ${f} OVER (PARTITION BY column1 ORDER BY column2 NULLS LAST) AS v
+       FROM fv ORDER BY column1, column2 NULLS LAST;`;
+    const each = (one: string | null, two: string | null) => [
+      ["1", "10", one],
+      ["1", "11", one],
+      ["1", "12", one],
+      ["1", null, one],
+      ["2", "20", two],
+      ["2", "21", two],
+      ["2", "22", two],
+    ];
+
+    await t.step("FIRST_VALUE(column2): 10 and 20 on every row", async () => {
+      await ready();
+      await expectRows(db, query("FIRST_VALUE(column2)"), { rows: each("10", "20") });
+    });
+
+    await t.step("LAST_VALUE(column2): the NULL sorted last, and 22, on every row", async () => {
+      await ready();
+      await expectRows(db, query("LAST_VALUE(column2)"), { rows: each(null, "22") });
+    });
+
+    await t.step("NTH_VALUE(column2, 2): 11 and 21 on every row, the first rows too", async () => {
+      await ready();
+      await expectRows(db, query("NTH_VALUE(column2, 2)"), { rows: each("11", "21") });
+    });
+
+    await t.step("IGNORE NULLS inside the parentheses or after them: 12", async () => {
+      await ready();
+      await expectRows(db, query("LAST_VALUE(column2 IGNORE NULLS)"), { rows: each("12", "22") });
+      await expectRows(db, query("LAST_VALUE(column2) IGNORE NULLS"), { rows: each("12", "22") });
+    });
+
+    await t.step("an explicit frame is kept: a running LAST_VALUE", async () => {
+      await ready();
+      await expectRows(
+        db,
+        `SELECT column2, LAST_VALUE(column2) OVER (PARTITION BY column1 ORDER BY column2
+           ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS v
+         FROM fv WHERE column1 = 2 ORDER BY column2;`,
+        { rows: [["20", "20"], ["21", "21"], ["22", "22"]] },
+      );
+    });
+  },
+);
