@@ -14,6 +14,7 @@ import type { LaneSession } from "../warehouse/duckdb.ts";
 import { duckType, type SfType } from "../warehouse/types.ts";
 import { qi } from "./translate/quote.ts";
 import { offsetMinutesSql, zoneOf } from "./translate/datetime.ts";
+import { INLINE_ROWS } from "./result.ts";
 
 /** One result column as the driver sees it. */
 export interface ResultColumn {
@@ -42,6 +43,19 @@ const MAX_RESULTS = 500;
  */
 const MAX_RESULT_ROWS = 200_000;
 const DAY_MS = 86_400_000;
+
+/**
+ * How long a result with chunks still to fetch stays safe from the row and count bounds after its
+ * creation or its last chunk read: a driver reads its chunks within seconds, but the dashboard's
+ * many small results would otherwise push a large one out while it is being downloaded.
+ */
+const IN_USE_MS = 10 * 60_000;
+
+/**
+ * Rows the results in use may hold together before even they are dropped (oldest first): a
+ * bound on the disk a burst of huge results can take.
+ */
+const MAX_IN_USE_ROWS = 5_000_000;
 
 /** The `results` table name of a query. */
 function tableName(queryId: string): string {
@@ -160,26 +174,55 @@ export class ResultStore {
       user,
     };
     this.#results.set(queryId, r);
+    this.#usedAt.set(queryId, r.createdAt);
     await this.#evict(s);
     return r;
   }
 
+  /** When each result was made or last read from (a chunk fetched). */
+  readonly #usedAt = new Map<string, number>();
+
+  /** True for a result whose chunks a client may still be fetching. */
+  #inUse(r: StoredResult, now: number): boolean {
+    return r.rowCount > INLINE_ROWS && now - (this.#usedAt.get(r.queryId) ?? 0) < IN_USE_MS;
+  }
+
+  /**
+   * Drops results, oldest first: those a day old, then, while the kept results are too many or
+   * hold too many rows, those not in use; results in use go only past their own row bound. The
+   * newest result always stays: its client has yet to read it.
+   */
   async #evict(s: LaneSession): Promise<void> {
     const now = Date.now();
-    let rows = 0;
-    for (const r of this.#results.values()) rows += r.rowCount;
+    let rows = 0, inUseRows = 0;
+    for (const r of this.#results.values()) {
+      rows += r.rowCount;
+      if (this.#inUse(r, now)) inUseRows += r.rowCount;
+    }
+    const newest = [...this.#results.keys()].at(-1);
     for (const [id, r] of this.#results) {
-      const over = this.#results.size > MAX_RESULTS || rows > MAX_RESULT_ROWS;
-      // The newest result always stays: its client has yet to fetch it.
-      if ((!over && now - r.createdAt < DAY_MS) || this.#results.size === 1) break;
+      if (id === newest) break;
+      const inUse = this.#inUse(r, now);
+      const drop = now - r.createdAt >= DAY_MS ||
+        (inUse
+          ? inUseRows > MAX_IN_USE_ROWS
+          : this.#results.size > MAX_RESULTS || rows - inUseRows > MAX_RESULT_ROWS);
+      if (!drop) continue;
       this.#results.delete(id);
+      this.#usedAt.delete(id);
       rows -= r.rowCount;
+      if (inUse) inUseRows -= r.rowCount;
       await s.run(`DROP TABLE IF EXISTS ${r.table}`).catch(() => {});
     }
   }
 
   get(queryId: string): StoredResult | undefined {
     return this.#results.get(queryId);
+  }
+
+  /** Notes that a client read from the result (a chunk): it stays while in use. */
+  touch(queryId: string): void {
+    if (this.#usedAt.has(queryId)) this.#usedAt.set(queryId, Date.now());
   }
 
   /** Rows `[from, to)` encoded for the wire. */

@@ -277,6 +277,7 @@ export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
     if (!result || !Number.isInteger(index) || index < 0) return c.text("Not Found", 404);
     const from = INLINE_ROWS + index * CHUNK_ROWS;
     if (from >= result.rowCount) return c.text("Not Found", 404);
+    deps.engine.results.touch(queryId);
     const rows = await deps.engine.rows(result, from, Math.min(result.rowCount, from + CHUNK_ROWS));
     // Served as cloud storage serves it, as bytes: the driver adds the brackets and parses.
     return c.body(rows.map((r) => JSON.stringify(r)).join(","), 200, {

@@ -18,7 +18,7 @@ import { REPORT_CHAIN } from "../../../src/reports/declared.ts";
 import { DYNAMIC_TABLE_NAMES } from "../../../sql/mod.ts";
 import { generateRows } from "../../../src/generator/mod.ts";
 import facts from "../../../src/generator/resorts.json" with { type: "json" };
-import { withSqlEmulator } from "./helpers.ts";
+import { type SqlEmulator, withSqlEmulator } from "./helpers.ts";
 
 /** A Friday's simulated day (14:00 UTC to 14:00 UTC), as the generator writes it. */
 const START = Date.parse("2026-11-27T14:00:00Z");
@@ -146,31 +146,37 @@ Deno.test("a JWT of another key or user is refused at login", async () => {
   });
 });
 
+/** A raw HTTP client of `e`'s SQL API, and the answer of its key-pair login. */
+async function rawLogin(e: SqlEmulator) {
+  const post = (path: string, body: unknown, token?: string, init: RequestInit = {}) =>
+    fetch(`${e.emu.url}${path}`, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json",
+        ...(token ? { Authorization: `Snowflake Token="${token}"` } : {}),
+        ...(init.headers ?? {}),
+      },
+      body: typeof body === "string" || body instanceof Uint8Array
+        ? body as BodyInit
+        : JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  const jwt = await jwtFor(e.keys.privateKeyPem, e.keys.publicKeyPem);
+  const login = await post("/session/v1/login-request?databaseName=STREAMING_INGEST", {
+    data: {
+      AUTHENTICATOR: "SNOWFLAKE_JWT",
+      TOKEN: jwt,
+      LOGIN_NAME: "STREAMING_INGEST",
+      ACCOUNT_NAME: "LIFTLINE",
+    },
+  });
+  return { post, login };
+}
+
 Deno.test("raw HTTP: login, query, renew, heartbeat, logout, and malformed requests get 4xx", async () => {
   await withSqlEmulator(async (e) => {
-    const post = (path: string, body: unknown, token?: string, init: RequestInit = {}) =>
-      fetch(`${e.emu.url}${path}`, {
-        method: "POST",
-        headers: {
-          "Content-Type": "application/json",
-          Accept: "application/json",
-          ...(token ? { Authorization: `Snowflake Token="${token}"` } : {}),
-          ...(init.headers ?? {}),
-        },
-        body: typeof body === "string" || body instanceof Uint8Array
-          ? body as BodyInit
-          : JSON.stringify(body),
-      }).then(async (r) => ({ status: r.status, body: await r.json() }));
-
+    const { post, login } = await rawLogin(e);
     const jwt = await jwtFor(e.keys.privateKeyPem, e.keys.publicKeyPem);
-    const login = await post("/session/v1/login-request?databaseName=STREAMING_INGEST", {
-      data: {
-        AUTHENTICATOR: "SNOWFLAKE_JWT",
-        TOKEN: jwt,
-        LOGIN_NAME: "STREAMING_INGEST",
-        ACCOUNT_NAME: "LIFTLINE",
-      },
-    });
     assert.equal(login.status, 200);
     assert.equal(login.body.success, true);
     const { token, masterToken } = login.body.data;
@@ -505,6 +511,30 @@ Deno.test("snowflake-sdk renews an expired session token with the master token",
     assert.equal(e.emu.context.sessions.renewals, 1);
     assert.equal(e.emu.context.sessions.size, 1);
   }, { sessions: { sessionTtlSeconds: 1, now: () => Date.now() + skew } });
+});
+
+Deno.test("a large result's chunks stay fetchable while many small queries run", async () => {
+  await withSqlEmulator(async (e) => {
+    const { post, login } = await rawLogin(e);
+    const token = login.body.data.token;
+    const big = await post("/queries/v1/query-request", {
+      sqlText: "SELECT SEQ4() AS N FROM TABLE(GENERATOR(ROWCOUNT => 250000))",
+    }, token);
+    const { chunks, chunkHeaders } = big.body.data;
+    assert.ok(chunks.length >= 10, `${chunks.length} chunks`);
+    // The dashboard's kind of traffic: many small results stored after the large one.
+    for (let i = 0; i < 60; i++) {
+      const q = await post("/queries/v1/query-request", { sqlText: `SELECT ${i} AS I` }, token);
+      assert.equal(q.body.success, true);
+    }
+    let rows = big.body.data.rowset.length;
+    for (const chunk of chunks) {
+      const res = await fetch(chunk.url, { headers: chunkHeaders });
+      assert.equal(res.status, 200, `chunk ${chunk.url}`);
+      rows += JSON.parse(`[${await res.text()}]`).length;
+    }
+    assert.equal(rows, 250_000);
+  }, { liftline: false });
 });
 
 Deno.test("a result bigger than one response comes in chunks, in order, whole", async () => {
