@@ -144,6 +144,15 @@ export class LiveHub {
   }
 
   /**
+   * What a HEAD request of a stream gets: the stream's headers, without subscribing. Answered as
+   * GET without a body, it would open a stream nobody reads and hold one of the subscriber slots
+   * until its buffer filled: a few hundred HEADs locked every browser out of live updates.
+   */
+  head(): Response {
+    return new Response(null, { headers: STREAM_HEADERS });
+  }
+
+  /**
    * Opens an event stream on topic `key`. When the client's view (`seenId`, the event id it last
    * had) is older than `currentId`, the current view is sent first: the topic's last published
    * message when it is that one, else one render. Above the subscriber cap, and once closed, the

@@ -131,6 +131,11 @@ export function createDashboardApp(deps: DashboardDeps): Hono {
     return { seenId: seen, currentId: String(generation) };
   };
 
+  app.use("/events/*", async (c, next) => {
+    if (c.req.method === "HEAD") return live.head();
+    await next();
+  });
+
   app.get("/events/overview", validQuery(overviewStreamQuery, badStreamQuery), async (c) => {
     const { since, ...choice } = c.req.valid("query");
     return await live.connect(

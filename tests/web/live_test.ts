@@ -344,6 +344,23 @@ Deno.test("heartbeats keep streams alive; over the cap a client is told to retry
   );
 });
 
+Deno.test("HEAD of a stream answers its headers and takes no place", async () => {
+  await withServedDashboard({ live: { maxSubscribers: 2 } }, async (f, url) => {
+    for (let i = 0; i < 20; i++) {
+      for (const path of ["/events/pipeline", "/events/overview", "/events/resorts/Vail"]) {
+        const res = await fetch(`${url}${path}`, { method: "HEAD" });
+        assert.equal(res.status, 200);
+        assert.match(res.headers.get("content-type") ?? "", /^text\/event-stream/);
+        await res.body?.cancel();
+      }
+    }
+    assert.equal(f.live.subscribers, 0, "no HEAD holds a stream");
+    // Browsers still get their places.
+    const clients = await openAll(`${url}/events/pipeline`, 2);
+    await closeAll(clients);
+  });
+});
+
 Deno.test("a resort's stream while the resort list cannot be read: retry later, not an error", async () => {
   let failing = true;
   await withServedDashboard(
