@@ -857,6 +857,10 @@ export async function sqlAbuse(access: EmulatorAccess): Promise<HostileRequest[]
       '{"sqlText":"SELECT ?","bindings":{"1":{"type":"EVIL","value":"x"}}}',
     ],
     [
+      "binding type is an object (String() of it throws)",
+      '{"sqlText":"SELECT ?","bindings":{"1":{"type":{"toString":1},"value":"x"}}}',
+    ],
+    [
       "binding value is an object",
       '{"sqlText":"SELECT ?","bindings":{"1":{"type":"TEXT","value":{"a":[]}}}}',
     ],
@@ -899,6 +903,10 @@ export async function sqlAbuse(access: EmulatorAccess): Promise<HostileRequest[]
     [
       "password authenticator",
       JSON.stringify({ data: { AUTHENTICATOR: "SNOWFLAKE", LOGIN_NAME: USER, PASSWORD: "x" } }),
+    ],
+    [
+      "AUTHENTICATOR is an object (String() of it throws)",
+      JSON.stringify({ data: { AUTHENTICATOR: { toString: 1 }, TOKEN: access.jwt } }),
     ],
     [
       "TOKEN is an object",

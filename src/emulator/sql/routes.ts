@@ -137,7 +137,12 @@ export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
     try {
       const body = await readJson(c);
       const data = (body.data ?? {}) as Record<string, unknown>;
-      const authenticator = String(data.AUTHENTICATOR ?? "SNOWFLAKE").toUpperCase();
+      // Only a string names an authenticator (String() of an object can throw).
+      const authenticator = typeof data.AUTHENTICATOR === "string"
+        ? data.AUTHENTICATOR.toUpperCase()
+        : data.AUTHENTICATOR === undefined
+        ? "SNOWFLAKE"
+        : "";
       if (authenticator !== "SNOWFLAKE_JWT") {
         return c.json(errorBody(
           "390100",
@@ -386,7 +391,10 @@ export function decodeBindings(bindings: unknown): BindValue[][] {
     if (!b || typeof b !== "object") {
       throw new SqlError("002049", "42601", `binding ${key} is malformed.`);
     }
-    byPos[pos - 1] = { type: String(b.type ?? "TEXT").toUpperCase(), value: b.value };
+    if (b.type !== undefined && typeof b.type !== "string") {
+      throw new SqlError("002049", "42601", `binding ${key} has no valid type.`);
+    }
+    byPos[pos - 1] = { type: (b.type ?? "TEXT").toUpperCase(), value: b.value };
   }
   const scalar = (t: string, v: unknown): BindValue => ({
     type: t,
