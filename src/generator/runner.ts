@@ -96,6 +96,46 @@ const zeroCounts = (): Record<TableName, number> => ({
 });
 
 /**
+ * Where the world starts: at its start, or, when the outbox says an earlier run of the same world
+ * (seed, start, rate) wrote its rows up to some world time, at that time, the simulation replayed
+ * up to it without writing (the rows depend only on the world, so the replay rebuilds exactly
+ * the skiers and tickets of that moment). A restart then writes no row twice: the ticket sales
+ * and rides of the hours already queued or streamed are not made again with the same ids.
+ * Undefined when stopped during the replay.
+ */
+async function resumeWorld(
+  sim: Simulation,
+  outbox: GeneratorDeps["outbox"],
+  world: string,
+  start: number,
+  until: number | undefined,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<number | undefined> {
+  const progress = outbox.generatorProgress();
+  if (!progress || progress.world !== world || progress.generatedTo <= start) return start;
+  const to = until === undefined ? progress.generatedTo : Math.min(progress.generatedTo, until);
+  const t0 = performance.now();
+  const discard = new RowBatch();
+  let lastYield = t0;
+  for (let at = start; at < to && !signal.aborted;) {
+    at = Math.min(to, at + CHUNK_WORLD_MS);
+    sim.runUntil(at, discard);
+    discard.take();
+    if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+      lastYield = performance.now();
+      await yieldToEventLoop();
+    }
+  }
+  if (signal.aborted) return undefined;
+  log.info("resuming the world where the last run's rows end", {
+    world_time: new Date(to).toISOString(),
+    replay_ms: Math.round(performance.now() - t0),
+  });
+  return to;
+}
+
+/**
  * Runs the generator until UNTIL is reached (every row written) or `signal` aborts. Throws
  * {@link ConfigError} when UNTIL is not after the start, and rethrows a queue write error only
  * when aborted while the queue still refuses the batch (the rows of that batch are then lost).
@@ -116,7 +156,15 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
     start,
     ticketsPerDay: config.TICKETS_PER_DAY,
   });
-  const clock = new WorldClock({ start, speed: config.SPEED, until });
+  // The rows depend on these three only (model.ts): the same three are the same world.
+  const world = JSON.stringify({
+    seed: seedOf(config),
+    start: new Date(start).toISOString(),
+    ticketsPerDay: config.TICKETS_PER_DAY,
+  });
+  const resumeAt = await resumeWorld(sim, outbox, world, start, until, signal, log);
+  if (resumeAt === undefined) return;
+  const clock = new WorldClock({ start: resumeAt, speed: config.SPEED, until });
   const isMax = clock.factor === undefined;
   const cap = config.QUEUE_MAX_ROWS;
   const batchRows = Math.max(
@@ -128,7 +176,7 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
 
   const totals = zeroCounts();
   const gs: GeneratorStatus = {
-    worldTime: new Date(start).toISOString(),
+    worldTime: new Date(resumeAt).toISOString(),
     rows: { ...totals },
     rowsPerSecond: 0,
     speed: config.SPEED,
@@ -139,7 +187,7 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
   status.generator = gs;
 
   const batch = new RowBatch();
-  let generatedTo = start;
+  let generatedTo = resumeAt;
   let lastFlush = performance.now();
   let lastYield = lastFlush;
   let rateAt = lastFlush;
@@ -201,7 +249,7 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
       tables.LIFT_RIDE.length;
     for (;;) {
       try {
-        outbox.append(tables);
+        outbox.append(tables, Date.now(), { world, generatedTo });
         break;
       } catch (e) {
         writeFailures++;

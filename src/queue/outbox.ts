@@ -260,6 +260,16 @@ export class OutboxShard {
 }
 
 /**
+ * How far the generator got: the world it simulates (its seed, start and rate, as the generator
+ * spells them) and the world time up to which its rows are all in the outbox. A restart of the
+ * same world goes on from there instead of writing the same rows again.
+ */
+export interface GeneratorProgress {
+  readonly world: string;
+  readonly generatedTo: number;
+}
+
+/**
  * A SQLite outbox holding the shards of each named table.
  *
  * Writes go through {@link Outbox.append} in one transaction per batch, every shard included; a
@@ -277,6 +287,7 @@ export class Outbox {
   readonly #commit: StatementSync;
   readonly #rollback: StatementSync;
   readonly #tableNames: StatementSync;
+  #saveProgressStatement: StatementSync | undefined;
   /** Why the last append failed; cleared by the next append that succeeds. */
   #lastWriteProblem: QueueWriteProblem | undefined;
 
@@ -306,6 +317,13 @@ export class Outbox {
     // One transaction for the whole layout: a thousand CREATE TABLEs commit once.
     this.#db.exec("BEGIN IMMEDIATE");
     try {
+      this.#db.exec(
+        `CREATE TABLE IF NOT EXISTS generator_progress (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          world TEXT NOT NULL,
+          generated_to INTEGER NOT NULL
+        )`,
+      );
       for (const t of tables) {
         const shards = new Map<number, OutboxShard>();
         this.#shards.set(t, shards);
@@ -319,6 +337,12 @@ export class Outbox {
     }
     this.rescan();
     for (const shards of this.#shards.values()) for (const s of shards.values()) s.depth();
+  }
+
+  get #saveProgress(): StatementSync {
+    return this.#saveProgressStatement ??= this.#db.prepare(
+      "INSERT OR REPLACE INTO generator_progress (id, world, generated_to) VALUES (1, ?, ?)",
+    );
   }
 
   #shardsOf(table: string): Map<number, OutboxShard> {
@@ -379,6 +403,7 @@ export class Outbox {
   append(
     batch: Readonly<Record<string, readonly string[]>>,
     now = Date.now(),
+    progress?: GeneratorProgress,
   ): Record<string, number> {
     // An unknown table is the caller's bug, not the queue's state: refuse it before writing.
     for (const table of Object.keys(batch)) this.#shardsOf(table);
@@ -401,6 +426,7 @@ export class Outbox {
       this.#abandonTransaction();
       this.#begin.run();
       for (const [shard, rows] of parts) last[shard.name] = shard.insert(rows, now);
+      if (progress) this.#saveProgress.run(progress.world, progress.generatedTo);
       this.#commit.run();
     } catch (e) {
       this.#abandonTransaction();
@@ -410,6 +436,16 @@ export class Outbox {
     this.#lastWriteProblem = undefined;
     for (const [shard, rows] of parts) shard.added(rows.length);
     return last;
+  }
+
+  /**
+   * How far the generator got, as the last append that carried its progress recorded it in the
+   * same transaction as its rows; undefined before any.
+   */
+  generatorProgress(): GeneratorProgress | undefined {
+    const row = this.#db.prepare("SELECT world, generated_to FROM generator_progress WHERE id = 1")
+      .get() as { world: string; generated_to: number } | undefined;
+    return row ? { world: row.world, generatedTo: Number(row.generated_to) } : undefined;
   }
 
   /**

@@ -8,7 +8,7 @@ import { buildConfig, ConfigError, type TableName, TABLES } from "../../src/conf
 import { generateRows } from "../../src/generator/model.ts";
 import { runGenerator } from "../../src/generator/runner.ts";
 import { createLogger } from "../../src/log.ts";
-import { Outbox } from "../../src/queue/outbox.ts";
+import { type GeneratorProgress, Outbox } from "../../src/queue/outbox.ts";
 import { Metrics } from "../../src/status/metrics.ts";
 import { StatusStore } from "../../src/status/store.ts";
 
@@ -19,11 +19,15 @@ const HOUR = 3_600_000;
 /** An outbox that records the depth before each append and the size of each batch. */
 class SpyOutbox extends Outbox {
   appends: { before: Record<string, number>; size: number }[] = [];
-  override append(batch: Readonly<Record<string, readonly string[]>>, now?: number) {
+  override append(
+    batch: Readonly<Record<string, readonly string[]>>,
+    now?: number,
+    progress?: GeneratorProgress,
+  ) {
     const before = Object.fromEntries(TABLES.map((t) => [t, this.rows(t)]));
     const size = Object.values(batch).reduce((a, rows) => a + rows.length, 0);
     this.appends.push({ before, size });
-    return super.append(batch, now);
+    return super.append(batch, now, progress);
   }
 }
 
@@ -124,6 +128,66 @@ Deno.test("same seed and options give byte-identical queues; another seed does n
     assert.ok(a.LIFT_RIDE.length > 20_000);
   } finally {
     for (const r of runs) await r.close();
+  }
+});
+
+Deno.test("a restart of the same world goes on where its rows end: no row twice, none missing", async () => {
+  const settings = {
+    SEED: "resume",
+    START_TIME: START,
+    UNTIL: plus(START, 12 * HOUR),
+    TICKETS_PER_DAY: "1500",
+    QUIET: "true",
+  };
+  const first = await setup(settings);
+  try {
+    await first.run();
+    const queued = queueContent(first.outbox);
+    assert.ok(queued.LIFT_RIDE.length > 0);
+    first.outbox.close();
+    // The same world (seed, start, rate) run further, on the same queue: it resumes at 12 h.
+    const longer = { ...settings, UNTIL: plus(START, 36 * HOUR), QUIET: "false" };
+    const config = buildConfig({ DATA_DIR: first.dir, SPEED: "MAX", ...longer });
+    const outbox = new Outbox(join(first.dir, "queue.db"), TABLES);
+    const lines: string[] = [];
+    try {
+      await runGenerator({
+        config,
+        outbox,
+        metrics: new Metrics(),
+        status: new StatusStore(),
+        log: createLogger({ format: "json", write: (l) => lines.push(l) }),
+        signal: new AbortController().signal,
+      });
+      const all = queueContent(outbox);
+      const want = expected(longer);
+      for (const t of TABLES) {
+        assert.deepEqual(jsonOf(all[t]), want[t], `${t}: exactly one uninterrupted run's rows`);
+      }
+      assert.ok(
+        lines.some((l) => l.includes("resuming the world") && l.includes(plus(START, 12 * HOUR))),
+        "the resume is logged with its world time",
+      );
+      // Another world (another seed) on the same queue starts at its own start.
+      const other = buildConfig({ DATA_DIR: first.dir, SPEED: "MAX", ...settings, SEED: "x" });
+      await runGenerator({
+        config: other,
+        outbox,
+        metrics: new Metrics(),
+        status: new StatusStore(),
+        log: createLogger({ format: "json", quiet: true, write: () => {} }),
+        signal: new AbortController().signal,
+      });
+      const x = expected({ ...settings, SEED: "x" });
+      assert.deepEqual(
+        jsonOf(queueContent(outbox).LIFT_RIDE).slice(want.LIFT_RIDE.length),
+        x.LIFT_RIDE,
+      );
+    } finally {
+      outbox.close();
+    }
+  } finally {
+    await Deno.remove(first.dir, { recursive: true });
   }
 });
 
