@@ -631,6 +631,8 @@ export function mapError(e: unknown): SqlError {
   if (/Boolean value '.*' is not recognized/.test(m)) {
     return SQL_ERRORS.notRecognized(m.replace(/^.*?Error: /, ""));
   }
+  x = /(String '[\s\S]*' is too long and would be truncated)/.exec(m);
+  if (x) return new SqlError("100074", "22000", x[1]);
   if (/NOT NULL constraint failed/i.test(m)) {
     return new SqlError("100072", "22000", `NULL result in a non-nullable column`);
   }

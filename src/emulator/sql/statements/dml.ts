@@ -18,7 +18,7 @@ import {
   ROW_COLUMN,
   tableOf,
 } from "../../warehouse/catalog.ts";
-import { duckType, T } from "../../warehouse/types.ts";
+import { duckType, MAX_VARCHAR, T } from "../../warehouse/types.ts";
 import { type Outcome, STATEMENT_TYPE, type StatementContext } from "../context.ts";
 import { existing } from "./ddl.ts";
 import { insertNumbered, logOldVersions } from "../../warehouse/numbering.ts";
@@ -164,6 +164,23 @@ export async function insert(ctx: StatementContext, ast: Node): Promise<Outcome>
 
 /** A value cast for a column: VARIANT columns take JSON of any value. */
 function insertValue(
+  sql: string,
+  from: import("../../warehouse/types.ts").SfType,
+  to: import("../../warehouse/types.ts").SfType,
+): string {
+  const value = convertForColumn(sql, from, to);
+  // A VARCHAR(n) column refuses longer text, as Snowflake does (DuckDB ignores the length).
+  if (
+    to.kind === "VARCHAR" && to.length < MAX_VARCHAR &&
+    !(from.kind === "VARCHAR" && from.length <= to.length)
+  ) {
+    return `_ll_fit_text(CAST(${value} AS VARCHAR), ${to.length})`;
+  }
+  return value;
+}
+
+/** A value converted for a column of type `to`, before the column's own cast. */
+function convertForColumn(
   sql: string,
   from: import("../../warehouse/types.ts").SfType,
   to: import("../../warehouse/types.ts").SfType,

@@ -41,6 +41,9 @@ export const NUMERIC_MACROS: readonly string[] = [
        (_ll_k, _ll_i) -> list_position(list_transform(l, _ll_p -> _ll_p.k), _ll_k) < _ll_i)[1]
        || '''')
      ELSE to_json(map_from_entries(l)) END`,
+  // Text for a VARCHAR(n) column: longer text is Snowflake's error 100074, not truncated.
+  `CREATE OR REPLACE MACRO _ll_fit_text(s, n) AS CASE WHEN length(s) > n
+     THEN error('String ''' || s || ''' is too long and would be truncated') ELSE s END`,
   ...DATETIME_MACROS,
 ];
 

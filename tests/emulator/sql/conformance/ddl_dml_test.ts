@@ -999,3 +999,45 @@ conformance("CREATE VIEW: recursive views over a hierarchy", async ({ db }, t) =
     });
   });
 });
+
+// https://docs.snowflake.com/en/sql-reference/data-types-text (VARCHAR: "if a value is longer than
+// the maximum length, an error is returned"; the error is 100074, "String '…' is too long and
+// would be truncated")
+conformance("VARCHAR(n): longer text is refused, not stored or truncated", async ({ db }, t) => {
+  const ready = once(async () => {
+    await db.runAll([
+      "CREATE TABLE short_text (s VARCHAR(5), n NUMBER);",
+      "INSERT INTO short_text VALUES ('abcde', 1);",
+    ]);
+  });
+  const tooLong = {
+    code: "100074",
+    sqlState: "22000",
+    message: "String 'toolongvalue' is too long and would be truncated",
+  };
+
+  await t.step("INSERT … VALUES, INSERT … SELECT, UPDATE and MERGE refuse it", async () => {
+    await ready();
+    await db.expectError("INSERT INTO short_text (s) VALUES ('toolongvalue');", tooLong);
+    await db.expectError("INSERT INTO short_text (s) SELECT 'toolong' || 'value';", tooLong);
+    await db.expectError("UPDATE short_text SET s = 'toolongvalue';", tooLong);
+    await db.expectError(
+      `MERGE INTO short_text USING (SELECT 1 AS n) AS src ON short_text.n = src.n
+         WHEN MATCHED THEN UPDATE SET s = 'toolongvalue';`,
+      tooLong,
+    );
+    await expectRows(db, "SELECT s FROM short_text;", { rows: [["abcde"]] });
+  });
+
+  await t.step("text that fits is stored, a number as its text", async () => {
+    await ready();
+    await db.run("INSERT INTO short_text (s) VALUES ('ab'), ('éèêëà'), (12345);");
+    await expectRows(db, "SELECT s FROM short_text WHERE s <> 'abcde' ORDER BY s;", {
+      rows: [["12345"], ["ab"], ["éèêëà"]],
+    });
+    await db.expectError("INSERT INTO short_text (s) VALUES (123456);", {
+      code: "100074",
+      message: "String '123456' is too long and would be truncated",
+    });
+  });
+});
