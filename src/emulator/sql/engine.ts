@@ -648,6 +648,15 @@ export function mapError(e: unknown): SqlError {
     );
   }
   if (/INTERRUPT/i.test(m)) return new SqlError("000604", "57014", "SQL execution canceled");
+  // DuckDB's own advice (SET threads, memory_limit) is for its users, not for a Snowflake client.
+  if (/^Out of Memory Error/i.test(m)) {
+    return new SqlError(
+      "000603",
+      "XX000",
+      "liftline emulator: the statement needed more memory than the warehouse's limit; narrow it " +
+        "(fewer rows, fewer columns) or try again when the warehouse is less busy.",
+    );
+  }
   if (/Conflict|TransactionContext/i.test(m)) {
     return new SqlError(
       "000625",
