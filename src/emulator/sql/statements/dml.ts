@@ -26,7 +26,7 @@ import { checkBinds, statementTranslator } from "../translate/run.ts";
 import { Scope } from "../translate/translator.ts";
 import type { Expr, Relation } from "../translate/context.ts";
 import { ALL_BY_NAME } from "../parser.ts";
-import { castTo } from "../translate/types.ts";
+import { castTo, scalarToJson } from "../translate/types.ts";
 import { qi } from "../translate/quote.ts";
 import { advanceStreams } from "./ddl.ts";
 
@@ -189,11 +189,7 @@ function convertForColumn(
     (to.kind === "VARIANT" || to.kind === "OBJECT" || to.kind === "ARRAY") && from.kind !== to.kind
   ) {
     if (from.kind === "VARIANT" || from.kind === "OBJECT" || from.kind === "ARRAY") return sql;
-    if (from.kind === "NUMBER" || from.kind === "FLOAT" || from.kind === "BOOLEAN") {
-      return `CAST(${sql} AS JSON)`;
-    }
-    if (from.kind === "NULL") return "NULL";
-    return `to_json(${sql})`;
+    return scalarToJson(sql, from);
   }
   if (to.kind === "NUMBER" && from.kind === "VARCHAR") return `trim(${sql})`;
   // Text for a date or time column is read as Snowflake reads it (castTo): an offset is dropped

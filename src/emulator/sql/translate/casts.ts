@@ -26,7 +26,7 @@ import {
   zoneFor,
 } from "./datetime.ts";
 import { qs } from "./quote.ts";
-import { dataTypeOf, variantAs } from "./types.ts";
+import { dataTypeOf, scalarToJson, variantAs } from "./types.ts";
 import type { ExprContext, Translator } from "./translator.ts";
 
 /** Translates a Cast node (`CAST(x AS t)`, `TRY_CAST(x AS t)`, `x::t`). */
@@ -46,11 +46,7 @@ export function convert(e: Expr, to: SfType, session: DateTimeSession, tryCast =
   if (e.type.kind === "NULL") return { sql: `CAST(NULL AS ${duckType(to)})`, type: to, ...flags };
   if (isSemiStructured(to)) {
     if (isSemiStructured(e.type)) return { ...e, type: to };
-    if (e.type.kind === "VARCHAR") return { sql: `to_json(${e.sql})`, type: to, ...flags };
-    if (e.type.kind === "NUMBER" || e.type.kind === "FLOAT" || e.type.kind === "BOOLEAN") {
-      return { sql: `CAST(${e.sql} AS JSON)`, type: to, ...flags };
-    }
-    return { sql: `to_json(${e.sql})`, type: to, ...flags };
+    return { sql: scalarToJson(e.sql, e.type), type: to, ...flags };
   }
   if (isSemiStructured(e.type)) {
     const inner = variantAs(e.sql, T.varchar());

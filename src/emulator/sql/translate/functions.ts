@@ -804,6 +804,26 @@ function firstLast(duck: string): Impl {
   };
 }
 
+/** What TYPEOF says of a value of type `t` made a VARIANT. */
+function variantTypeName(t: SfType): string {
+  switch (t.kind) {
+    case "NUMBER":
+      return t.scale === 0 ? "INTEGER" : "DECIMAL";
+    case "FLOAT":
+      return "DOUBLE";
+    case "TIMESTAMP_NTZ":
+    case "TIMESTAMP_LTZ":
+    case "TIMESTAMP_TZ":
+    case "DATE":
+    case "TIME":
+    case "BOOLEAN":
+    case "VARCHAR":
+      return t.kind;
+    default:
+      return "VARCHAR";
+  }
+}
+
 /** A context function answered from the session. */
 function sessionValue(value: (c: Call) => string | null): Impl {
   return (c) => {
@@ -1881,12 +1901,26 @@ const FUNCTIONS: Record<string, Impl> = {
     sql: `json_extract(${c.t.toVariantSql(c.arg(0))}, '$.' || ${text(c, 1)})`,
     type: T.variant,
   }),
-  TYPEOF: (c) => ({
-    sql: `CASE json_type(${
-      c.t.toVariantSql(c.arg(0))
-    }) WHEN 'VARCHAR' THEN 'VARCHAR' WHEN 'BIGINT' THEN 'INTEGER' WHEN 'UBIGINT' THEN 'INTEGER' WHEN 'DOUBLE' THEN 'DOUBLE' WHEN 'BOOLEAN' THEN 'BOOLEAN' WHEN 'ARRAY' THEN 'ARRAY' WHEN 'OBJECT' THEN 'OBJECT' WHEN 'NULL' THEN 'NULL_VALUE' END`,
-    type: T.varchar(),
-  }),
+  TYPEOF: (c) => {
+    c.arity(1);
+    const e = c.arg(0);
+    // A value that is not VARIANT yet has the type it would have as one.
+    if (e.type.kind !== "VARIANT" && e.type.kind !== "OBJECT" && e.type.kind !== "ARRAY") {
+      return {
+        sql: `CASE WHEN ${e.sql} IS NULL THEN NULL ELSE ${qs(variantTypeName(e.type))} END`,
+        type: T.varchar(),
+      };
+    }
+    const json = c.t.toVariantSql(e);
+    // JSON keeps one kind of non-integer number: it is a DECIMAL, as PARSE_JSON('1.5') is in
+    // Snowflake (a FLOAT made VARIANT, DOUBLE there, reads as DECIMAL here); an integer past
+    // 64 bits, which DuckDB types DOUBLE, is still an INTEGER.
+    return {
+      sql:
+        `CASE json_type(${json}) WHEN 'VARCHAR' THEN 'VARCHAR' WHEN 'BIGINT' THEN 'INTEGER' WHEN 'UBIGINT' THEN 'INTEGER' WHEN 'HUGEINT' THEN 'INTEGER' WHEN 'DOUBLE' THEN CASE WHEN regexp_matches(trim(CAST(${json} AS VARCHAR)), '^-?[0-9]+$') THEN 'INTEGER' ELSE 'DECIMAL' END WHEN 'BOOLEAN' THEN 'BOOLEAN' WHEN 'ARRAY' THEN 'ARRAY' WHEN 'OBJECT' THEN 'OBJECT' WHEN 'NULL' THEN 'NULL_VALUE' END`,
+      type: T.varchar(),
+    };
+  },
   IS_NULL_VALUE: (c) => ({
     sql: `(json_type(${c.t.toVariantSql(c.arg(0))}) = 'NULL')`,
     type: T.boolean,

@@ -34,7 +34,7 @@ import type {
   TranslatedQuery,
 } from "./context.ts";
 import { addSubtract, divide, modulo, multiply, numberLiteral } from "./numeric.ts";
-import { castTo, commonType, comparable, dataTypeOf, variantAs } from "./types.ts";
+import { castTo, commonType, comparable, dataTypeOf, scalarToJson, variantAs } from "./types.ts";
 import { qi, qs } from "./quote.ts";
 import { callFunction, isAggregateName, isWindowOnlyName } from "./functions.ts";
 import { castExpr } from "./casts.ts";
@@ -1615,8 +1615,7 @@ export class Translator {
     if (e.type.kind === "VARIANT" || e.type.kind === "OBJECT" || e.type.kind === "ARRAY") {
       return e.sql;
     }
-    if (e.type.kind === "NUMBER") return `CAST(${e.sql} AS JSON)`;
-    return `to_json(${e.sql})`;
+    return scalarToJson(e.sql, e.type);
   }
 
   /** A string operand: VARIANT unwrapped, others cast to VARCHAR. */

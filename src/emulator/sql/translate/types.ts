@@ -195,6 +195,21 @@ function castForCompare(sql: string, to: SfType): string {
   return castTo(sql, T.varchar(), to);
 }
 
+/**
+ * A scalar as VARIANT JSON. A NUMBER keeps its digits: DuckDB's own cast writes a small DECIMAL
+ * through a double (1 became 1.0, which reads back as '1.0' and types as DOUBLE).
+ */
+export function scalarToJson(sql: string, t: SfType): string {
+  if (t.kind === "NUMBER") {
+    if (t.scale === 0) return `CAST(CAST(${sql} AS HUGEINT) AS JSON)`;
+    // DuckDB prints DECIMAL(3,3) 0.001 as ".001", which is no JSON number.
+    return `CAST(regexp_replace(CAST(${sql} AS VARCHAR), '^(-?)[.]', '\\10.') AS JSON)`;
+  }
+  if (t.kind === "FLOAT" || t.kind === "BOOLEAN") return `CAST(${sql} AS JSON)`;
+  if (t.kind === "NULL") return "NULL";
+  return `to_json(${sql})`;
+}
+
 /** A VARIANT's value as a scalar of type `t` (JSON text unwrapped first). */
 export function variantAs(sql: string, t: SfType): string {
   const text = `json_extract_string(${sql}, '$')`;

@@ -583,3 +583,43 @@ conformance(
     });
   },
 );
+
+// https://docs.snowflake.com/en/sql-reference/functions/typeof and …/functions/to_variant
+conformance("VARIANT numbers keep their digits; TYPEOF names their kind", async ({ db }, t) => {
+  await t.step("1 made VARIANT reads back as 1, and is an INTEGER", async () => {
+    await expectRows(
+      db,
+      `SELECT (1::VARIANT)::VARCHAR AS a, TO_VARIANT(5)::VARCHAR AS b,
+         ARRAY_CONSTRUCT(1, 2)[1]::VARCHAR AS c, TYPEOF(1::VARIANT) AS d,
+         TYPEOF(12345678901234567890123::VARIANT) AS e;`,
+      { rows: [["1", "5", "2", "INTEGER", "INTEGER"]] },
+    );
+  });
+
+  await t.step("decimals keep their digits, in arrays and objects too", async () => {
+    await expectRows(
+      db,
+      `SELECT TYPEOF(PARSE_JSON('1.5')) AS a, ARRAY_CONSTRUCT(1, 2.5, 'x')::VARCHAR AS b,
+         OBJECT_CONSTRUCT('a', 1, 'b', 0.001)::VARCHAR AS c;`,
+      { rows: [["DECIMAL", '[1,2.5,"x"]', '{"a":1,"b":0.001}']] },
+    );
+  });
+
+  await t.step(
+    "a value not yet VARIANT is typed as it would be: TIMESTAMP_LTZ, VARCHAR",
+    async () => {
+      await expectRows(
+        db,
+        "SELECT TYPEOF(CURRENT_TIMESTAMP()) AS a, TYPEOF('x') AS b, TYPEOF(PARSE_JSON('null')) AS c;",
+        { rows: [["TIMESTAMP_LTZ", "VARCHAR", "NULL_VALUE"]] },
+      );
+    },
+  );
+
+  await t.step("an integer inserted into a VARIANT column stays one", async () => {
+    await db.runAll(["CREATE TABLE vt (x VARIANT);", "INSERT INTO vt SELECT 7;"]);
+    await expectRows(db, "SELECT x::VARCHAR AS s, TYPEOF(x) AS t FROM vt;", {
+      rows: [["7", "INTEGER"]],
+    });
+  });
+});
