@@ -11,6 +11,7 @@ import type { Warehouse } from "../warehouse/warehouse.ts";
 import { formatSfType, type SfType, T } from "../warehouse/types.ts";
 import type {
   CatalogRelation,
+  CatalogScalarFunction,
   CatalogTableFunction,
   ObjectRef,
   Resolver,
@@ -113,6 +114,21 @@ export function catalogResolver(deps: ResolverDeps): Resolver & {
       ref: refOf(o),
       params,
       columns: o.columns.map((c) => ({ name: c.name, type: c.type })),
+      body: o.definition ?? "",
+    };
+  };
+
+  const scalarFunction = (parts: readonly string[]): CatalogScalarFunction | undefined => {
+    const n = qualify(parts, session);
+    const o = catalog.find(n.database, n.schema, n.name, "FUNCTION");
+    if (!o || o.props.returnsTable) return undefined;
+    return {
+      ref: refOf(o),
+      params: (o.props.params as { name: string; type: string }[] ?? []).map((p) => ({
+        name: p.name,
+        type: parseStoredType(p.type),
+      })),
+      returnType: parseStoredType(String(o.props.returnType)),
       body: o.definition ?? "",
     };
   };
@@ -370,6 +386,7 @@ export function catalogResolver(deps: ResolverDeps): Resolver & {
     session,
     relation,
     tableFunction,
+    scalarFunction,
     systemTableFunction,
     informationSchema,
     parseQuery: deps.parseQuery,

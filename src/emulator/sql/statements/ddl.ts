@@ -735,11 +735,9 @@ export async function createFunction(
   ctx: StatementContext,
   stmt: Extract<Statement, { kind: "createFunction" }>,
 ): Promise<Outcome> {
-  if (!stmt.returnsTable) {
-    throw SQL_ERRORS.unsupported("scalar user-defined functions (only SQL table functions run)");
-  }
   const n = newName(ctx, stmt.name);
   const params = stmt.params.map((p) => ({ name: p.name, type: parseTypeText(p.type) }));
+  if (!stmt.returnsTable) return await createScalarFunction(ctx, stmt, n, params);
   const columns: CatalogColumn[] = stmt.returnsTable.map((c) => ({
     name: c.name,
     type: parseTypeText(c.type),
@@ -789,6 +787,66 @@ export async function createFunction(
         returnsTable: true,
       },
       columns,
+    });
+    return status(`Function ${n.name} successfully created.`);
+  });
+}
+
+/**
+ * CREATE [OR REPLACE] FUNCTION f(…) RETURNS <type> AS '<expression or query>': a SQL scalar
+ * function. Its body is checked now (it must translate, with each parameter a NULL of its type),
+ * and inlined into every call.
+ */
+async function createScalarFunction(
+  ctx: StatementContext,
+  stmt: Extract<Statement, { kind: "createFunction" }>,
+  n: { database: string; schema: string; name: string },
+  params: { name: string; type: SfType }[],
+): Promise<Outcome> {
+  if (!stmt.returnType) throw SQL_ERRORS.syntax("a function needs RETURNS <type>.");
+  const returnType = parseTypeText(stmt.returnType);
+  const t = new Translator(
+    catalogResolver({
+      warehouse: ctx.warehouse,
+      results: ctx.results,
+      session: ctx.sessionContext,
+      parseQuery: ctx.parseQuery,
+    }),
+    { source: stmt.body },
+  );
+  const probe = t.scalarFunctionCall(
+    {
+      ref: { id: -1, kind: "FUNCTION", database: n.database, schema: n.schema, name: n.name },
+      params,
+      returnType,
+      body: stmt.body,
+    },
+    params.map((p) => ({ sql: `CAST(NULL AS ${duckType(p.type)})`, type: p.type })),
+    new Scope(undefined),
+  );
+  void probe;
+  const w = ctx.warehouse;
+  return await w.writer.transaction(async (s) => {
+    const old = w.catalog.find(n.database, n.schema, n.name, "FUNCTION");
+    if (old) {
+      if (stmt.ifNotExists) return status(`${n.name} already exists, statement succeeded.`);
+      if (!stmt.orReplace) throw SQL_ERRORS.alreadyExists(n.name, "Function");
+      await w.catalog.remove(s, old);
+    }
+    await w.catalog.add(s, {
+      database: n.database,
+      schema: n.schema,
+      name: n.name,
+      kind: "FUNCTION",
+      owner: ctx.session.role ?? "",
+      comment: null,
+      definition: stmt.body,
+      props: {
+        params: params.map((p) => ({ name: p.name, type: formatSfType(p.type) })),
+        returnsTable: false,
+        returnType: formatSfType(returnType),
+      },
+      columns: [],
     });
     return status(`Function ${n.name} successfully created.`);
   });

@@ -392,11 +392,14 @@ export async function show(
         FUNCTION_COLUMNS,
         objs.map((o) => {
           const params = o.props.params as { name: string; type: string }[] ?? [];
+          const table = Boolean(o.props.returnsTable);
           const args = `${o.name}(${
             params.map((p) => p.type.replace(/\(.*\)/, "")).join(", ")
-          }) RETURN TABLE (${
-            o.columns.map((c) => `${c.name} ${formatSfType(c.type)}`).join(", ")
-          })`;
+          }) RETURN ${
+            table
+              ? `TABLE (${o.columns.map((c) => `${c.name} ${formatSfType(c.type)}`).join(", ")})`
+              : String(o.props.returnType)
+          }`;
           return [
             o.createdOn,
             o.name,
@@ -409,7 +412,7 @@ export async function show(
             args,
             "user-defined function",
             o.database,
-            "Y",
+            table ? "Y" : "N",
             "N",
             "N",
             null,

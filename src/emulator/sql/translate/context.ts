@@ -84,6 +84,15 @@ export interface CatalogTableFunction {
   readonly body: string;
 }
 
+/** A SQL scalar function (`CREATE FUNCTION … RETURNS <type> AS '<expression or query>'`). */
+export interface CatalogScalarFunction {
+  readonly ref: ObjectRef;
+  readonly params: readonly { readonly name: string; readonly type: SfType }[];
+  readonly returnType: SfType;
+  /** The body's text (Snowflake SQL): an expression, or a query returning one value. */
+  readonly body: string;
+}
+
 /** Session state the translation depends on. */
 export interface SessionContext {
   readonly database: string;
@@ -109,6 +118,8 @@ export interface Resolver {
   relation(parts: readonly string[]): CatalogRelation | undefined;
   /** A SQL table function by (partial) name. */
   tableFunction(parts: readonly string[]): CatalogTableFunction | undefined;
+  /** A SQL scalar function by (partial) name. */
+  scalarFunction?(parts: readonly string[]): CatalogScalarFunction | undefined;
   /** A table function the emulator itself provides (RESULT_SCAN, refresh history…). */
   systemTableFunction?(
     name: string,

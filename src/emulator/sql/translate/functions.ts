@@ -2203,7 +2203,13 @@ export function callFunction(t: Translator, fn: Node, ctx: ExprContext): Expr {
     throw SQL_ERRORS.invalidArgument(`${c.name} is not a window function.`);
   }
   const impl = FUNCTIONS[c.name];
-  if (!impl) throw SQL_ERRORS.unknownFunction(c.name);
+  if (!impl) {
+    // Not a Snowflake function: a SQL function of the user's, or unknown.
+    const udf = c.over ? undefined : t.resolver.scalarFunction?.(objectNameParts(fn.name));
+    if (!udf) throw SQL_ERRORS.unknownFunction(c.name);
+    if (c.named.size) throw SQL_ERRORS.unsupported("named arguments to a user-defined function");
+    return t.scalarFunctionCall(udf, c.args(), ctx.scope);
+  }
   if (NON_DETERMINISTIC.has(c.name)) {
     t.blocker(ctx.scope, `the non-deterministic function ${c.name}`);
   }

@@ -25,6 +25,7 @@ import { duckType, type SfType, T } from "../../warehouse/types.ts";
 import type {
   BindValue,
   CatalogRelation,
+  CatalogScalarFunction,
   Column,
   Expr,
   ObjectRef,
@@ -1073,6 +1074,35 @@ export class Translator {
       scope,
       `(${sub.sql})`,
     );
+  }
+
+  /**
+   * A call of a SQL scalar function: its body translated with the arguments bound to its
+   * parameters (each cast to its declared type), as a scalar subquery whose value is cast to the
+   * declared return type. A dynamic table over it refreshes in full: the body is opaque to the
+   * incremental analysis.
+   */
+  scalarFunctionCall(udf: CatalogScalarFunction, args: readonly Expr[], scope: Scope): Expr {
+    if (args.length !== udf.params.length) {
+      throw SQL_ERRORS.invalidArgument(
+        `function ${udf.ref.name} takes ${udf.params.length} arguments, ${args.length} given.`,
+      );
+    }
+    const params = new Map<string, Expr>();
+    udf.params.forEach((p, i) => {
+      params.set(p.name, { sql: castTo(args[i].sql, args[i].type, p.type), type: p.type });
+    });
+    const query = /^\s*(SELECT|WITH)\b/i.test(udf.body) ? `SELECT (${udf.body})` : `SELECT ${udf.body}`;
+    const out = this.translateFunctionBody(query, params);
+    const col = out.columns[0];
+    this.objects.set(udf.ref.id, udf.ref);
+    this.blocker(scope, `the user-defined function ${udf.ref.name}`);
+    return {
+      sql: `(SELECT ${castTo(qi(col.duck), col.type, udf.returnType)} FROM (${out.sql}))`,
+      type: udf.returnType,
+      aggregate: args.some((a) => a.aggregate),
+      window: args.some((a) => a.window),
+    };
   }
 
   /** Translates a SQL function's body with its parameters bound. */

@@ -623,3 +623,64 @@ conformance("VARIANT numbers keep their digits; TYPEOF names their kind", async 
     });
   });
 });
+
+// https://docs.snowflake.com/en/developer-guide/udf/sql/udf-sql-introduction (the area of a
+// circle and the profit examples) and …/udf-sql-scalar-functions
+conformance(
+  "SQL scalar UDFs: an expression or a query, called like a built-in",
+  async ({ db }, t) => {
+    await t.step("area_of_circle(1.0) is pi", async () => {
+      await db.run(`CREATE FUNCTION area_of_circle(radius FLOAT)
+      RETURNS FLOAT
+      AS
+      $$
+        pi() * radius * radius
+      $$;`);
+      await expectRows(db, "SELECT ROUND(area_of_circle(1.0), 9) AS area;", {
+        rows: [["3.141592654"]],
+      });
+    });
+
+    await t.step("profit() sums a table: 530.00", async () => {
+      await db.runAll([
+        `CREATE OR REPLACE TABLE purchases (number_sold INTEGER, wholesale_price NUMBER(7,2),
+         retail_price NUMBER(7,2));`,
+        "INSERT INTO purchases (number_sold, wholesale_price, retail_price) VALUES (3, 10.00, 20.00), (5, 100.00, 200.00);",
+        `CREATE FUNCTION profit()
+        RETURNS NUMERIC(11, 2)
+        AS
+        $$
+          SELECT SUM((retail_price - wholesale_price) * number_sold) FROM purchases
+        $$;`,
+      ]);
+      const r = await expectRows(db, "SELECT profit();", { rows: [["530.00"]] });
+      assert.equal(r.columns[0].scale, 2, "the declared return type");
+    });
+
+    await t.step("arguments take the parameter's type; per row and inside aggregates", async () => {
+      await db.run("CREATE OR REPLACE FUNCTION add1(x NUMBER) RETURNS NUMBER AS 'x + 1';");
+      await expectRows(
+        db,
+        "SELECT add1(41), add1(NULL), add1(1.5), SUM(add1(number_sold)) FROM purchases;",
+        { rows: [["42", null, "3", "10"]] },
+      );
+    });
+
+    await t.step("SHOW USER FUNCTIONS lists it with its signature", async () => {
+      const r = await db.run("SHOW USER FUNCTIONS LIKE 'ADD1';");
+      assert.equal(r.rows.length, 1);
+      assert.match(
+        String(r.rows[0][r.columns.findIndex((c) => c.name === "arguments")]),
+        /^ADD1\(NUMBER\) RETURN NUMBER/,
+      );
+    });
+
+    await t.step("a wrong argument count, or a body naming nothing, is an error", async () => {
+      await db.expectError("SELECT add1(1, 2);", { code: "001044" });
+      await db.expectError("CREATE FUNCTION bad(x NUMBER) RETURNS NUMBER AS 'y + 1';", {
+        code: "000904",
+        message: /invalid identifier 'Y'/,
+      });
+    });
+  },
+);
