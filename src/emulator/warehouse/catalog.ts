@@ -323,6 +323,15 @@ export class Catalog {
     await this.#writeColumns(s, o);
   }
 
+  /** Renames an object in its schema (same id, so its data and history stay); returns it. */
+  async rename(s: LaneSession, o: CatalogObject, name: string): Promise<CatalogObject> {
+    await s.run(`UPDATE ${META}.objects SET name = ? WHERE id = ?`, [name, o.id]);
+    this.#remove(o);
+    const renamed: CatalogObject = { ...o, name };
+    this.#add(renamed);
+    return renamed;
+  }
+
   /** Removes an object from the catalog (its data is the caller's to drop). */
   async remove(s: LaneSession, o: CatalogObject): Promise<void> {
     await s.run(`DELETE FROM ${META}.objects WHERE id = ?`, [o.id]);

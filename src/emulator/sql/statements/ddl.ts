@@ -441,7 +441,7 @@ export async function alterTable(
   const p = ast.AlterTable;
   const parts = objectNameParts(p.name);
   return await ctx.warehouse.writer.transaction(async (s) => {
-    const o = existing(ctx, parts, ["TABLE"]);
+    let o = existing(ctx, parts, ["TABLE"]);
     if (!o) {
       if (p.if_exists) return status("Statement executed successfully.");
       throw SQL_ERRORS.doesNotExist(parts.join("."), "Table");
@@ -494,7 +494,14 @@ export async function alterTable(
         if (ctx.warehouse.catalog.find(n.database, n.schema, n.name, "RELATION")) {
           throw SQL_ERRORS.alreadyExists(n.name);
         }
-        throw SQL_ERRORS.unsupported("ALTER TABLE … RENAME TO (recreate the table instead)");
+        if (n.database !== o.database || n.schema !== o.schema) {
+          throw SQL_ERRORS.unsupported("ALTER TABLE … RENAME TO another schema");
+        }
+        // Same object, same rows, channels of its named pipes and streams on it: only the name
+        // changes. What names it in text (views, dynamic tables, the default pipe's name) now
+        // finds nothing, as in Snowflake.
+        await s.run(`ALTER TABLE ${tableOf(o)} RENAME TO ${qi(n.name)}`);
+        o = await ctx.warehouse.catalog.rename(s, o, n.name);
       } else if (v === "SetTblProperties" || v === "SetOptionsParens") {
         throw SQL_ERRORS.unsupported(`ALTER TABLE … ${v}`);
       } else throw SQL_ERRORS.unsupported(`ALTER TABLE … ${v}`);

@@ -1041,3 +1041,40 @@ conformance("VARCHAR(n): longer text is refused, not stored or truncated", async
     });
   });
 });
+
+// https://docs.snowflake.com/en/sql-reference/sql/alter-table (RENAME TO)
+conformance(
+  "ALTER TABLE … RENAME TO: the same table, rows and streams under a new name",
+  async ({ db }, t) => {
+    await t.step("rows, inserts and a stream on it carry over; the old name is gone", async () => {
+      await db.runAll([
+        "CREATE TABLE old_name (x NUMBER, s VARCHAR);",
+        "INSERT INTO old_name VALUES (1, 'p');",
+        "CREATE STREAM old_name_changes ON TABLE old_name;",
+        "CREATE VIEW old_name_view AS SELECT * FROM old_name;",
+      ]);
+      await expectRows(db, "ALTER TABLE old_name RENAME TO new_name;", {
+        rows: [["Statement executed successfully."]],
+      });
+      await db.run("INSERT INTO new_name VALUES (2, 'q');");
+      await expectRows(db, "SELECT x, s FROM new_name ORDER BY x;", {
+        rows: [["1", "p"], ["2", "q"]],
+      });
+      await expectRows(db, "SELECT x FROM old_name_changes;", { rows: [["2"]] });
+      await db.expectError("SELECT * FROM old_name;", { code: "002003", sqlState: "42S02" });
+      // A view names the table in its text: it no longer resolves, as in Snowflake.
+      await db.expectError("SELECT * FROM old_name_view;", { code: "002003" });
+      const shown = await db.run("SHOW TABLES LIKE 'NEW_NAME';");
+      assert.equal(shown.rows.length, 1);
+    });
+
+    await t.step("onto a name that exists: 002002, nothing renamed", async () => {
+      await db.run("CREATE TABLE other_name (y NUMBER);");
+      await db.expectError("ALTER TABLE other_name RENAME TO new_name;", {
+        code: "002002",
+        message: /already exists/,
+      });
+      await expectRows(db, "SELECT COUNT(*) FROM other_name;", { rows: [["0"]] });
+    });
+  },
+);
