@@ -217,6 +217,54 @@ export class SqlEngine {
     return results.length === 1 ? results[0] : await this.#summed(results, text, session);
   }
 
+  /**
+   * Several statements in one request, as MULTI_STATEMENT_COUNT allows (`desired` statements, or
+   * any number for 0): each runs in turn with its own query id and stored result, and the first
+   * that fails stops the rest (what ran before it stays done, as in Snowflake). Returns the
+   * parent's answer, one row "Multiple statements executed successfully.", and the children.
+   */
+  async executeScript(
+    text: string,
+    desired: number,
+    session: SessionState,
+    requestId?: string,
+  ): Promise<{ parent: ExecutedStatement; children: ExecutedStatement[] }> {
+    let parts: { text: string }[];
+    try {
+      parts = splitStatements(text);
+    } catch {
+      parts = [{ text }];
+    }
+    if (parts.length === 0) throw SQL_ERRORS.syntax("line 1 at position 0 unexpected '<EOF>'.");
+    if (desired !== 0 && parts.length !== desired) {
+      throw SQL_ERRORS.multipleStatements(parts.length, desired);
+    }
+    const children: ExecutedStatement[] = [];
+    for (const part of parts) {
+      const r = await this.execute(part.text, [], session, requestId);
+      this.#statementTypes.set(r.queryId, r.statementTypeId);
+      if (this.#statementTypes.size > 1000) {
+        this.#statementTypes.delete(this.#statementTypes.keys().next().value!);
+      }
+      children.push(r);
+    }
+    const parent = await this.execute(
+      "SELECT 'Multiple statements executed successfully.' AS \"multiple statement execution\"",
+      [],
+      session,
+      requestId,
+    );
+    return { parent, children };
+  }
+
+  /** Statement types of the results a multi-statement request made, for fetching them later. */
+  readonly #statementTypes = new Map<string, number>();
+
+  /** The statement type of a stored result a multi-statement request made, if it is one. */
+  statementTypeOf(queryId: string): number | undefined {
+    return this.#statementTypes.get(queryId);
+  }
+
   /** One result for several executions: their counts added up when they are counts. */
   async #summed(
     results: readonly ExecutedStatement[],

@@ -75,11 +75,11 @@ export const SQL_ERRORS = {
         got < expected ? `:${got + 1}` : ""
       } not set. The statement has ${expected} bind variables, ${got} were given.`,
     ),
-  multipleStatements: (count: number) =>
+  multipleStatements: (count: number, desired = 1) =>
     new SqlError(
       "000008",
       "0A000",
-      `Actual statement count ${count} did not match the desired statement count 1.`,
+      `Actual statement count ${count} did not match the desired statement count ${desired}.`,
     ),
   /** A MERGE whose result would depend on which of several joined source rows wins. */
   duplicateRow: (values: string) =>

@@ -32,7 +32,8 @@ import { SessionError, type SessionStore, type SqlSession } from "./sessions.ts"
 import { mapError, type SqlEngine } from "./engine.ts";
 import { SQL_ERRORS } from "./errors.ts";
 import type { BindValue } from "./translate/context.ts";
-import type { SessionState } from "./context.ts";
+import { type SessionState, STATEMENT_TYPE } from "./context.ts";
+import type { StoredResult } from "./results.ts";
 
 /** The account's names, as login answers them. */
 export interface EmulatorSqlNames {
@@ -236,30 +237,20 @@ export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
       const sets = decodeBindings(body.bindings);
       try {
         const requestId = c.req.query("requestId");
-        const r = await deps.engine.executeAll(sqlText, sets, state, requestId);
-        const total = r.result.rowCount;
-        const inline = Math.min(total, INLINE_ROWS);
-        const rowset = await deps.engine.rows(r.result, 0, inline);
-        const chunks: ChunkDescriptor[] = [];
-        for (let from = inline, i = 0; from < total; from += CHUNK_ROWS, i++) {
-          const rowCount = Math.min(CHUNK_ROWS, total - from);
-          chunks.push({
-            url: `${deps.url()}/liftline/results/${r.queryId}/${i}`,
-            rowCount,
-            uncompressedSize: rowCount * 64,
-            compressedSize: rowCount * 64,
+        const desired = multiStatementCount(body.parameters, state);
+        if (desired !== 1) {
+          if (sets[0]?.length) throw SQL_ERRORS.unsupported("binds in a multi-statement request");
+          const script = await deps.engine.executeScript(sqlText, desired, state, requestId);
+          const answer = await resultAnswer(deps, script.parent, 0, state);
+          // The driver fetches each statement's result by its id (GET /queries/<id>/result).
+          Object.assign(answer.data as Record<string, unknown>, {
+            resultIds: script.children.map((r) => r.queryId).join(","),
+            resultTypes: script.children.map((r) => r.statementTypeId).join(","),
           });
+          return c.json(answer);
         }
-        return c.json(resultBody({
-          queryId: r.queryId,
-          columns: r.result.columns,
-          rowset,
-          total,
-          chunks,
-          chunkHeaders: { [CHUNK_TOKEN_HEADER]: chunkToken(deps, r.queryId) },
-          statementTypeId: r.statementTypeId,
-          numberOfBinds: sets[0]?.length ?? 0,
-        }, state));
+        const r = await deps.engine.executeAll(sqlText, sets, state, requestId);
+        return c.json(await resultAnswer(deps, r, sets[0]?.length ?? 0, state));
       } catch (e) {
         if (e instanceof ApiError) throw e;
         // Any failure, reading the rows included, is the statement's error: a 5xx would make
@@ -292,9 +283,17 @@ export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
 
   app.get(
     "/queries/:id/result",
-    withSession(deps, (c) => {
-      // Statements complete within their request, so there is never a result to fetch later.
-      return c.json(errorBody("000709", `Statement ${c.req.param("id")} not found.`), 404);
+    withSession(deps, async (c, session) => {
+      // Statements complete within their request; a result is fetched later only when a
+      // multi-statement request names its statements' results.
+      const id = c.req.param("id") ?? "";
+      const result = deps.engine.results.get(id);
+      if (!result || result.user !== session.user) {
+        return c.json(errorBody("000709", `Statement ${id} not found.`), 404);
+      }
+      const state = stateOf(deps, session);
+      const statementTypeId = deps.engine.statementTypeOf(id) ?? STATEMENT_TYPE.select;
+      return c.json(await resultAnswer(deps, { queryId: id, result, statementTypeId }, 0, state));
     }),
   );
 
@@ -351,6 +350,54 @@ export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
 }
 
 /** The engine's state of an authenticated session. */
+/** A stored result as the query answer: its first rows inline, the rest as chunk links. */
+async function resultAnswer(
+  deps: SqlRouteDeps,
+  r: { queryId: string; result: StoredResult; statementTypeId: number },
+  numberOfBinds: number,
+  state: SessionState,
+): Promise<Record<string, unknown>> {
+  const total = r.result.rowCount;
+  const inline = Math.min(total, INLINE_ROWS);
+  const rowset = await deps.engine.rows(r.result, 0, inline);
+  const chunks: ChunkDescriptor[] = [];
+  for (let from = inline, i = 0; from < total; from += CHUNK_ROWS, i++) {
+    const rowCount = Math.min(CHUNK_ROWS, total - from);
+    chunks.push({
+      url: `${deps.url()}/liftline/results/${r.queryId}/${i}`,
+      rowCount,
+      uncompressedSize: rowCount * 64,
+      compressedSize: rowCount * 64,
+    });
+  }
+  return resultBody({
+    queryId: r.queryId,
+    columns: r.result.columns,
+    rowset,
+    total,
+    chunks,
+    chunkHeaders: { [CHUNK_TOKEN_HEADER]: chunkToken(deps, r.queryId) },
+    statementTypeId: r.statementTypeId,
+    numberOfBinds,
+  }, state);
+}
+
+/**
+ * How many statements a request may hold: the request's MULTI_STATEMENT_COUNT, else the
+ * session's (ALTER SESSION SET), else 1; 0 means any number.
+ */
+function multiStatementCount(parameters: unknown, state: SessionState): number {
+  const fromRequest = parameters && typeof parameters === "object"
+    ? (parameters as Record<string, unknown>).MULTI_STATEMENT_COUNT
+    : undefined;
+  const raw = fromRequest ?? state.parameters.get("MULTI_STATEMENT_COUNT") ?? 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) {
+    throw SQL_ERRORS.invalidProperty("MULTI_STATEMENT_COUNT", String(raw));
+  }
+  return n;
+}
+
 function stateOf(deps: SqlRouteDeps, session: SqlSession): SessionState {
   return deps.engine.session(String(session.id), {
     user: session.user,

@@ -1092,7 +1092,9 @@ export class Translator {
     udf.params.forEach((p, i) => {
       params.set(p.name, { sql: castTo(args[i].sql, args[i].type, p.type), type: p.type });
     });
-    const query = /^\s*(SELECT|WITH)\b/i.test(udf.body) ? `SELECT (${udf.body})` : `SELECT ${udf.body}`;
+    const query = /^\s*(SELECT|WITH)\b/i.test(udf.body)
+      ? `SELECT (${udf.body})`
+      : `SELECT ${udf.body}`;
     const out = this.translateFunctionBody(query, params);
     const col = out.columns[0];
     this.objects.set(udf.ref.id, udf.ref);

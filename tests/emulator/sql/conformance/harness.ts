@@ -224,6 +224,43 @@ export class Session {
     return new Session(conn);
   }
 
+  /**
+   * Runs several statements in one request (MULTI_STATEMENT_COUNT `count`, 0 for any number), as
+   * the driver does: the first result comes with the request, each next one by NextResult().
+   */
+  script(sql: string, count = 0): Promise<Result[]> {
+    if (this.#closed) return Promise.reject(new Error("the session is closed"));
+    const results: Result[] = [];
+    return new Promise((resolve, reject) => {
+      try {
+        this.#conn.execute({
+          sqlText: sql,
+          parameters: { MULTI_STATEMENT_COUNT: count },
+          fetchAsString: FETCH_AS_STRING as never,
+          rowMode: "array",
+          complete: (err, stmt, rows) => {
+            if (err) return reject(err);
+            const columns: Column[] = (stmt.getColumns() ?? []).map((c) => ({
+              name: c.getName(),
+              type: c.getType(),
+              scale: c.getScale() ?? null,
+              precision: c.getPrecision() ?? null,
+            }));
+            const out = ((rows ?? []) as unknown[][]).map((r) =>
+              columns.map((c, i) => normalise(c, r[i]))
+            );
+            results.push({ columns, rows: out, queryId: stmt.getQueryId() });
+            const multi = stmt as unknown as { hasNext?(): boolean; NextResult?(): void };
+            if (multi.hasNext?.()) multi.NextResult!();
+            else resolve(results);
+          },
+        });
+      } catch (e) {
+        reject(e);
+      }
+    });
+  }
+
   /** Runs one statement; resolves with its columns and rows, rejects with the SDK's error. */
   #execute(sql: string, binds?: readonly Bind[] | readonly Bind[][]): Promise<Result> {
     if (this.#closed) return Promise.reject(new Error("the session is closed"));

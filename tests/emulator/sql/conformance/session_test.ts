@@ -39,3 +39,63 @@ conformance(
     });
   },
 );
+
+// https://docs.snowflake.com/en/developer-guide/node-js/nodejs-driver-execute (Executing a batch
+// of SQL statements: MULTI_STATEMENT_COUNT, hasNext() and NextResult())
+conformance("Several statements in one request, with MULTI_STATEMENT_COUNT", async ({ db }, t) => {
+  await t.step("MULTI_STATEMENT_COUNT = 0: each statement's result in turn", async () => {
+    const results = await db.script(
+      "CREATE OR REPLACE TABLE multi_t (x NUMBER); INSERT INTO multi_t VALUES (1), (2); " +
+        "SELECT SUM(x) AS total FROM multi_t;",
+    );
+    assert.equal(results.length, 3);
+    assert.deepEqual(results[1].rows, [["2"]]);
+    assert.deepEqual(results[2].columns.map((c) => c.name), ["TOTAL"]);
+    assert.deepEqual(results[2].rows, [["3"]]);
+    assert.equal(new Set(results.map((r) => r.queryId)).size, 3, "a query id each");
+  });
+
+  await t.step("a count that does not match is 000008, and nothing runs", async () => {
+    await assert.rejects(
+      db.script("INSERT INTO multi_t VALUES (10); INSERT INTO multi_t VALUES (20);", 3),
+      (e: Error & { code?: string }) => {
+        assert.equal(e.code, "000008");
+        assert.match(
+          e.message,
+          /Actual statement count 2 did not match the desired statement count 3/,
+        );
+        return true;
+      },
+    );
+    await expectRows(db, "SELECT COUNT(*) FROM multi_t;", { rows: [["2"]] });
+  });
+
+  await t.step("the first failing statement stops the rest; what ran before stays", async () => {
+    await assert.rejects(
+      db.script(
+        "INSERT INTO multi_t VALUES (3); SELECT * FROM no_such_table; INSERT INTO multi_t VALUES (4);",
+      ),
+      (e: Error & { code?: string }) => e.code === "002003",
+    );
+    await expectRows(db, "SELECT x FROM multi_t ORDER BY x;", { rows: [["1"], ["2"], ["3"]] });
+  });
+
+  await t.step("without the parameter, two statements are still refused", async () => {
+    await db.expectError("SELECT 1; SELECT 2;", { code: "000008" });
+  });
+
+  await t.step(
+    "ALTER SESSION SET MULTI_STATEMENT_COUNT = 0 allows them for the session",
+    async () => {
+      await db.run("ALTER SESSION SET MULTI_STATEMENT_COUNT = 0;");
+      try {
+        const results = await db.script("SELECT 1 AS a; SELECT 2 AS b;", 0);
+        assert.deepEqual(results.map((r) => r.rows), [[["1"]], [["2"]]]);
+        await expectRows(db, "SELECT 7 AS c; SELECT 8 AS d;", { rows: [["7"]] });
+      } finally {
+        await db.run("ALTER SESSION SET MULTI_STATEMENT_COUNT = 1;");
+      }
+      await db.expectError("SELECT 1; SELECT 2;", { code: "000008" });
+    },
+  );
+});
