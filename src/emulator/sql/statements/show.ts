@@ -446,12 +446,32 @@ export async function show(
           "liftline emulator",
         ]],
       );
-    case "PARAMETERS":
-      return rows(cols("key,value,default,level,description,type"), [
-        ["TIMEZONE", ctx.session.timezone, "America/Los_Angeles", "SESSION", "time zone", "STRING"],
-        ["WEEK_START", "0", "0", "", "first day of the week", "NUMBER"],
-        ...[...ctx.session.parameters].map(([k, v]) => [k, v, "", "SESSION", "", "STRING"]),
+    case "PARAMETERS": {
+      // Every parameter once: Snowflake's defaults, with what the session set over them.
+      const known = new Map<string, (string | null)[]>([
+        ["TIMEZONE", [
+          "TIMEZONE",
+          ctx.session.timezone,
+          "America/Los_Angeles",
+          "SESSION",
+          "time zone",
+          "STRING",
+        ]],
+        ["WEEK_START", ["WEEK_START", "0", "0", "", "first day of the week", "NUMBER"]],
       ]);
+      for (const [k, v] of ctx.session.parameters) {
+        const row = known.get(k);
+        known.set(
+          k,
+          row ? [k, v, row[2], "SESSION", row[4], row[5]] : [k, v, "", "SESSION", "", "STRING"],
+        );
+      }
+      const like = likeMatcher(stmt.like);
+      return rows(
+        cols("key,value,default,level,description,type"),
+        [...known.values()].filter((r) => like(String(r[0]))),
+      );
+    }
   }
   throw SQL_ERRORS.unsupported(`SHOW ${stmt.what}`);
 }

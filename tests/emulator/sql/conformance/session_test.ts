@@ -99,3 +99,18 @@ conformance("Several statements in one request, with MULTI_STATEMENT_COUNT", asy
     },
   );
 });
+
+// https://docs.snowflake.com/en/sql-reference/sql/show-parameters
+conformance("SHOW PARAMETERS: each parameter once, filtered by LIKE", async ({ db }, t) => {
+  await t.step("LIKE 'TIMEZONE' shows only TIMEZONE", async () => {
+    const r = await db.run("SHOW PARAMETERS LIKE 'TIMEZONE';");
+    assert.deepEqual(r.rows.map((x) => x[0]), ["TIMEZONE"]);
+  });
+
+  await t.step("a parameter the session set shows once, with its value and default", async () => {
+    await db.run("ALTER SESSION SET WEEK_START = 1;");
+    const r = await db.run("SHOW PARAMETERS LIKE 'week%';");
+    assert.deepEqual(r.rows.map((x) => x.slice(0, 4)), [["WEEK_START", "1", "0", "SESSION"]]);
+    await db.run("ALTER SESSION SET WEEK_START = 0;");
+  });
+});
