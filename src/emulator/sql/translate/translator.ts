@@ -1265,8 +1265,13 @@ export class Translator {
     }.key AS DECIMAL(38,0)) END AS "INDEX",
         CAST(${qi(j)}.value AS JSON) AS "VALUE", ${json} AS "THIS"
       FROM json_each(${json}) AS ${qi(j)}`;
-    return `${outer ? "LEFT JOIN" : ""}${outer ? "" : ""} LATERAL (${body}) AS ${qi(duckAlias)}`
-      .replace(/^ /, "");
+    // OUTER => TRUE: an input with nothing to expand (NULL, empty) still gives one row, with
+    // NULL KEY, PATH, INDEX and VALUE, so the row it came from is kept.
+    const empty = outer
+      ? ` UNION ALL SELECT 1, NULL, NULL, NULL, NULL, ${json}
+          WHERE NOT EXISTS (SELECT 1 FROM json_each(${json}))`
+      : "";
+    return `LATERAL (${body}${empty}) AS ${qi(duckAlias)}`;
   }
 
   /** Finds the relation a qualifier names. */

@@ -861,3 +861,35 @@ conformance("LIKE … ESCAPE and LIKE ANY", async ({ db }, t) => {
     );
   });
 });
+
+// https://docs.snowflake.com/en/sql-reference/functions/flatten (the OUTER examples)
+conformance("FLATTEN: OUTER => TRUE keeps an input with nothing to expand", async ({ db }, t) => {
+  await t.step("[] gives no row, and one row of NULLs with OUTER => TRUE", async () => {
+    await expectRows(db, "SELECT * FROM TABLE(FLATTEN(input => PARSE_JSON('[]'))) f;", {
+      rows: [],
+    });
+    await expectRows(
+      db,
+      "SELECT * FROM TABLE(FLATTEN(input => PARSE_JSON('[]'), outer => true)) f;",
+      {
+        columns: ["SEQ", "KEY", "PATH", "INDEX", "VALUE", "THIS"],
+        rows: [["1", null, null, null, null, "[]"]],
+      },
+    );
+  });
+
+  await t.step("in a comma join, rows with an empty array are kept", async () => {
+    await db.runAll([
+      "CREATE TABLE orders_json (id NUMBER, payload VARIANT);",
+      `INSERT INTO orders_json SELECT 1, PARSE_JSON('{"items":[1,2]}')
+         UNION ALL SELECT 2, PARSE_JSON('{"items":[]}') UNION ALL SELECT 3, PARSE_JSON('{}');`,
+    ]);
+    await expectRows(
+      db,
+      `SELECT o.id, f.index, f.value::NUMBER
+         FROM orders_json o, LATERAL FLATTEN(input => o.payload:items, OUTER => TRUE) f
+         ORDER BY 1, 2;`,
+      { rows: [["1", "0", "1"], ["1", "1", "2"], ["2", null, null], ["3", null, null]] },
+    );
+  });
+});
