@@ -239,6 +239,7 @@ export class Translator {
         scope.ctes.set(name, { duckName, columns: rename(sub.columns), block: sub.block });
       }
     }
+    if (variant(q.body) === "Select" && payload(q.body).top) this.#topAsLimit.add(payload(q.body));
     const body = this.setExpr(q.body, scope);
     let sql = body.sql;
     const orderBy = q.order_by?.kind?.Expressions ??
@@ -305,6 +306,17 @@ export class Translator {
     return `SELECT ${casts.join(", ")} FROM (${anchor.sql}) UNION${all} ${recursive.sql}`;
   }
 
+  /** SELECTs whose TOP their query applies as its LIMIT. */
+  readonly #topAsLimit = new WeakSet<Node>();
+
+  #topCount(top: Node): number {
+    if (top.percent || top.with_ties) throw SQL_ERRORS.unsupported("TOP … PERCENT | WITH TIES");
+    const q = top.quantity;
+    const n = variant(q) === "Constant" ? Number(payload(q)) : NaN;
+    if (!Number.isInteger(n) || n < 0) throw SQL_ERRORS.syntax("TOP must be a constant integer.");
+    return n;
+  }
+
   #constantInt(node: Node, scope: Scope, what: string): number {
     const e = this.expr(node, { scope, aggregates: false, aliases: false });
     const m = /^CAST\('(-?\d+)' AS DECIMAL\(\d+,0\)\)$/.exec(e.sql) ?? /^(-?\d+)$/.exec(e.sql);
@@ -333,6 +345,9 @@ export class Translator {
       if (q.fetch.percent) throw SQL_ERRORS.unsupported("FETCH … PERCENT");
       limit = q.fetch.quantity ? this.#constantInt(q.fetch.quantity, scope, "FETCH") : 1;
     }
+    // SELECT TOP n … ORDER BY …: Snowflake's TOP is a LIMIT taken after the ORDER BY.
+    const top = variant(q.body) === "Select" ? payload(q.body).top : undefined;
+    if (top && limit === undefined) limit = this.#topCount(top);
     let out = "";
     if (limit !== undefined) out += ` LIMIT ${limit}`;
     if (offset !== undefined) out += ` OFFSET ${offset}`;
@@ -505,7 +520,9 @@ export class Translator {
   /** Translates one SELECT block. */
   select(s: Node, scope: Scope): SetResult {
     if (s.into) throw SQL_ERRORS.unsupported("SELECT … INTO");
-    if (s.top) throw SQL_ERRORS.unsupported("TOP (use LIMIT)");
+    // TOP of a query's own SELECT is its LIMIT (limitClause); elsewhere (a branch of a UNION) it
+    // limits the block itself.
+    const top = s.top && !this.#topAsLimit.has(s) ? this.#topCount(s.top) : undefined;
     if (s.lateral_views?.length) throw SQL_ERRORS.unsupported("LATERAL VIEW");
     if (s.connect_by?.length || s.connect_by?.condition) throw SQL_ERRORS.unsupported("CONNECT BY");
     const block = this.#newBlock("select");
@@ -592,6 +609,10 @@ export class Translator {
     if (s.having) sql += ` HAVING ${this.condition(s.having, ctx)}`;
     if (s.named_window?.length) sql += ` WINDOW ${this.namedWindows(s.named_window, scope)}`;
     if (s.qualify) sql += ` QUALIFY ${this.condition(s.qualify, ctx)}`;
+    if (top !== undefined) {
+      sql += ` LIMIT ${top}`;
+      if (block) block.limit = true;
+    }
     return { sql, columns: items.map((i) => i.column), orderScope: scope, block: block?.id };
   }
 

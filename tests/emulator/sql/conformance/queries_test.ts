@@ -893,3 +893,16 @@ conformance("FLATTEN: OUTER => TRUE keeps an input with nothing to expand", asyn
     );
   });
 });
+
+// https://docs.snowflake.com/en/sql-reference/constructs/top_n
+conformance("TOP n: the first n rows after ORDER BY", async ({ db }, t) => {
+  await t.step("SELECT TOP 2 … ORDER BY, and TOP inside a subquery", async () => {
+    await db.runAll([
+      "CREATE TABLE top_t (id NUMBER);",
+      "INSERT INTO top_t VALUES (3), (1), (2);",
+    ]);
+    await expectRows(db, "SELECT TOP 2 id FROM top_t ORDER BY id;", { rows: [["1"], ["2"]] });
+    await expectRows(db, "SELECT TOP 1 id FROM top_t ORDER BY id DESC;", { rows: [["3"]] });
+    await expectRows(db, "SELECT COUNT(*) FROM (SELECT TOP 2 id FROM top_t);", { rows: [["2"]] });
+  });
+});
