@@ -29,6 +29,8 @@ export interface Expr {
   readonly column?: { readonly relation: Relation; readonly column: Column };
   /** The expression is a literal constant (no column, no volatile function). */
   readonly constant?: boolean;
+  /** An interval constant (`INTERVAL '2 hours'`), which only dates and timestamps take. */
+  readonly interval?: { readonly dateOnly: boolean };
 }
 
 /** A catalog object a statement read, for dependency tracking. */

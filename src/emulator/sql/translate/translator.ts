@@ -40,6 +40,7 @@ import { qi, qs } from "./quote.ts";
 import { callFunction, isAggregateName, isWindowOnlyName } from "./functions.ts";
 import { castExpr } from "./casts.ts";
 import { selectItemText } from "./item_text.ts";
+import { intervalConstant } from "./interval.ts";
 
 /** Options of one translation. */
 export interface TranslateOptions {
@@ -1643,8 +1644,22 @@ export class Translator {
         return this.fieldAccess(p, ctx);
       case "Collate":
         throw SQL_ERRORS.unsupported("COLLATE");
-      case "Interval":
-        throw SQL_ERRORS.unsupported("INTERVAL literals (use DATEADD)");
+      case "Interval": {
+        if (p.leading_field || p.last_field || p.fractional_seconds_precision) {
+          throw SQL_ERRORS.unsupported("INTERVAL with a field qualifier");
+        }
+        const text = this.constantValue(p.value, ctx.scope);
+        if (typeof text !== "string") {
+          throw SQL_ERRORS.invalidArgument("an interval constant is a string: INTERVAL '2 hours'");
+        }
+        const iv = intervalConstant(text);
+        return {
+          sql: `(${iv.sql})`,
+          type: T.varchar(),
+          constant: true,
+          interval: { dateOnly: iv.dateOnly },
+        };
+      }
       case "Array": {
         const elems = (p.elem as Node[]).map((x) => this.expr(x, ctx));
         return {
@@ -1809,6 +1824,21 @@ export class Translator {
   #plusMinus(op: "+" | "-", a: Expr, b: Expr): { sql: string; type: SfType } {
     const ta = a.type.kind, tb = b.type.kind;
     const timey = (k: string) => k === "DATE" || k.startsWith("TIMESTAMP");
+    if (b.interval && (timey(ta) || ta === "TIME") && !a.interval) {
+      // A DATE stays a DATE for whole days, months and years; a time part makes it a timestamp.
+      if (ta !== "DATE") return { sql: `(${a.sql} ${op} ${b.sql})`, type: a.type };
+      return b.interval.dateOnly
+        ? { sql: `CAST(${a.sql} ${op} ${b.sql} AS DATE)`, type: T.date }
+        : { sql: `(CAST(${a.sql} AS TIMESTAMP) ${op} ${b.sql})`, type: T.ntz };
+    }
+    if (a.interval && (timey(tb) || tb === "TIME") && op === "+") {
+      return this.#plusMinus("+", b, a);
+    }
+    if (a.interval || b.interval) {
+      throw SQL_ERRORS.typeMismatch(
+        "an interval constant only adds to or subtracts from a date or timestamp",
+      );
+    }
     if (ta === "DATE" && tb === "DATE" && op === "-") {
       return { sql: `CAST((${a.sql} - ${b.sql}) AS DECIMAL(38,0))`, type: T.number(38, 0) };
     }

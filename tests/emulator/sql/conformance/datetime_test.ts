@@ -8,6 +8,7 @@
  * so those outputs do not depend on the session's time zone. Where a page's output depends on the
  * time zone, the page's ALTER SESSION SET TIMEZONE is run first.
  */
+import assert from "node:assert/strict";
 import { conformance, expectRows, once } from "./harness.ts";
 
 // https://docs.snowflake.com/en/sql-reference/functions/to_date
@@ -674,6 +675,54 @@ conformance(
       await expectRows(s, "SELECT CONVERT_TIMEZONE('UTC', '2024-04-05'::DATE) AS date_in_utc;", {
         columns: ["DATE_IN_UTC"],
         rows: [["2024-04-05 07:00:00.000 +0000"]],
+      });
+    });
+  },
+);
+
+// https://docs.snowflake.com/en/sql-reference/data-types-datetime (Interval constants)
+conformance(
+  "Interval constants: added to and subtracted from dates, times and timestamps",
+  async ({ db }, t) => {
+    await t.step(
+      "TO_DATE('2018-04-15') + INTERVAL '1 year' is 2019-04-15, still a DATE",
+      async () => {
+        const r = await expectRows(db, "SELECT TO_DATE('2018-04-15') + INTERVAL '1 year';", {
+          rows: [["2019-04-15"]],
+        });
+        assert.equal(r.columns[0].type, "date");
+      },
+    );
+
+    await t.step("TO_TIME('04:15:29') + INTERVAL '3 hours, 18 minutes' is 07:33:29", async () => {
+      await expectRows(db, "SELECT TO_TIME('04:15:29') + INTERVAL '3 hours, 18 minutes';", {
+        rows: [["07:33:29"]],
+      });
+    });
+
+    await t.step("a timestamp minus hours; abbreviations; a date with a time part", async () => {
+      await expectRows(
+        db,
+        `SELECT '2026-01-01 10:00:00'::TIMESTAMP_NTZ - INTERVAL '2 h, 30 mi' AS a,
+         '2026-01-31'::DATE + INTERVAL '1 month' AS b,
+         INTERVAL '1 year, 2 quarters' + '2026-01-01'::DATE AS c,
+         '2026-01-01'::DATE - INTERVAL '1 day, 3 hours' AS d;`,
+        {
+          columns: ["A", "B", "C", "D"],
+          rows: [[
+            "2026-01-01 07:30:00.000",
+            "2026-02-28",
+            "2027-07-01",
+            "2025-12-30 21:00:00.000",
+          ]],
+        },
+      );
+    });
+
+    await t.step("anywhere else an interval constant is an error", async () => {
+      await db.expectError("SELECT 1 + INTERVAL '1 day';", { code: "002023" });
+      await db.expectError("SELECT TO_DATE('2026-01-01') + INTERVAL '3 fortnights';", {
+        message: /invalid interval part 'fortnights'/,
       });
     });
   },
