@@ -34,11 +34,17 @@ const HTMX_CONFIG = JSON.stringify({
 });
 
 /**
- * What a boosted link does (inherited by every link of the page): swap `#page` in place, push the
- * URL (boosted links do), and keep the scroll position (`show:none`; a boosted swap would
- * otherwise scroll to the top of `#page`, away from the selector just clicked).
+ * What a boosted link does (inherited by every link of the page): swap `#page` in place and push
+ * the URL (boosted links do); a boosted swap shows the new page from its top. A selector that
+ * stays on its page overrides it with {@link KEEP_PLACE}.
  */
-const BOOST = "target:#page swap:'outerHTML show:none'";
+const BOOST = "target:#page swap:outerHTML";
+
+/**
+ * The boost of a selector's links (period, metric): the same swap, keeping the scroll position
+ * (`show:none`), so the reader stays at the selector just clicked.
+ */
+export const KEEP_PLACE = "target:#page swap:'outerHTML show:none'";
 
 /** Which navigation entry is current. */
 export type Active = { page: "overview" } | { page: "pipeline" } | {
@@ -167,6 +173,9 @@ const Document: FC<
         <Nav active={active} resorts={resorts} />
         <p class="clock" id="clock" aria-live="off">
           <ClockLine clock={clock} />
+        </p>
+        <p class="connection" id="connection" role="status" hidden>
+          Connection to liftline lost: the figures below are from before it. Reconnecting…
         </p>
       </header>
       {children}

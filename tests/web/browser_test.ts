@@ -41,7 +41,7 @@ interface PageElement {
   querySelectorAll(selector: string): Iterable<PageElement>;
 }
 declare const document: {
-  documentElement: { scrollWidth: number };
+  documentElement: { scrollWidth: number; classList: { contains(name: string): boolean } };
   getElementById(id: string): PageElement | null;
   querySelector(selector: string): PageElement | null;
   querySelectorAll(selector: string): Iterable<PageElement>;
@@ -50,6 +50,8 @@ declare const window: {
   scrollY: number;
   innerWidth: number;
   __marker?: string;
+  scrollBy(x: number, y: number): void;
+  scrollTo(x: number, y: number): void;
 };
 declare function requestAnimationFrame(callback: () => void): number;
 
@@ -428,6 +430,44 @@ Deno.test({
         assert.ok(await windowMarked(watcher), "the live update reloaded the page");
         assert.deepEqual(await cspViolations(watcher), []);
         assert.deepEqual(watcherProblems, []);
+      });
+
+      await t.step(
+        "a link to another page opens it at its top; a selector keeps the place",
+        async () => {
+          await page.setViewportSize(PHONE);
+          await page.goto(`${base}/`, { waitUntil: "load" });
+          await waitForLiveClock(page);
+          const link = page.locator("#live table a[href^='/resorts/']").first();
+          await link.scrollIntoViewIfNeeded();
+          await page.evaluate(() => window.scrollBy(0, 200));
+          assert.ok(await page.evaluate(() => window.scrollY) > 0, "scrolled down to the table");
+          await link.click();
+          await page.waitForFunction(() => location.pathname.startsWith("/resorts/"));
+          const top = await page.locator("h1").evaluate((h) => h.getBoundingClientRect().top);
+          assert.ok(top >= 0 && top < PHONE.height / 4, `the new page's heading is at ${top} px`);
+          // The period selector stays where the reader is.
+          await page.goto(`${base}/`, { waitUntil: "load" });
+          await waitForLiveClock(page);
+          await page.evaluate(() => window.scrollTo(0, 120));
+          const before = await page.evaluate(() => window.scrollY);
+          await page.locator(".choice a:not([aria-current])").first().click();
+          await page.waitForFunction(() => location.search.includes("period="));
+          assert.equal(await page.evaluate(() => window.scrollY), before, "the selector's place");
+          await page.setViewportSize(LAPTOP);
+        },
+      );
+
+      await t.step("when the server stops, an open page says the connection is lost", async () => {
+        await page.goto(`${base}/pipeline`, { waitUntil: "load" });
+        await waitForLiveClock(page);
+        assert.ok(await page.locator("#connection").isHidden(), "no note while connected");
+        await run!.stop("SIGTERM", 15_000);
+        await page.locator("#connection").waitFor({ state: "visible", timeout: EVENT_MS });
+        assert.match(await page.locator("#connection").innerText(), /Connection to liftline lost/);
+        assert.ok(
+          await page.evaluate(() => document.documentElement.classList.contains("offline")),
+        );
       });
     } finally {
       await browser?.close();

@@ -763,9 +763,16 @@ Deno.test("navigation is inherited: the body boosts every link, no link repeats 
       const bodyTag = body.match(/<body\b[^>]*>/)![0];
       assert.equal(
         decodeEntities(bodyTag),
-        `<body hx-boost:inherited="target:#page swap:'outerHTML show:none'">`,
+        `<body hx-boost:inherited="target:#page swap:outerHTML">`,
         path,
       );
+      // A selector's links keep the reader's place; every other link opens its page at the top.
+      for (const m of body.matchAll(/<div class="choice"[^>]*>/g)) {
+        assert.match(
+          decodeEntities(m[0]),
+          /hx-boost:inherited="target:#page swap:'outerHTML show:none'"/,
+        );
+      }
       const anchors = [...body.matchAll(/<a\b[^>]*>/g)].map((m) => m[0]);
       assert.ok(anchors.length > 5, `${path}: ${anchors.length} links`);
       for (const a of anchors) assert.doesNotMatch(a, /\shx-/, `${path}: ${a}`);

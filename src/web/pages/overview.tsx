@@ -28,7 +28,7 @@ import {
 } from "../components.tsx";
 import type { LiftHours, OverviewData } from "../dashboard.ts";
 import { fmtChange, fmtDay, fmtInt, fmtPct, fmtPoints, fmtUsd } from "../format.ts";
-import { Live, resortUrl } from "../layout.tsx";
+import { KEEP_PLACE, Live, resortUrl } from "../layout.tsx";
 import { liftsNote, refreshNote } from "../waiting.ts";
 
 /** The overview's choices, from its query string. */
@@ -80,7 +80,7 @@ export const fmtMetric = (m: ResortMetric, v: number | null | undefined) =>
 /** The period selector (outside the live region: it changes the URL, not the data). */
 export const PeriodChoice: FC<{ choice: OverviewChoice }> = ({ choice }) => (
   <div class="controls">
-    <div class="choice" role="group" aria-label="Period">
+    <div class="choice" role="group" aria-label="Period" hx-boost:inherited={KEEP_PLACE}>
       <span>Period</span>
       {(Object.keys(PERIOD_LABELS) as Period[]).map((p) => (
         <a
@@ -189,7 +189,7 @@ export const OverviewLive: FC<
 };
 
 const MetricChoice: FC<{ choice: OverviewChoice }> = ({ choice }) => (
-  <div class="choice" role="group" aria-label="Compare by">
+  <div class="choice" role="group" aria-label="Compare by" hx-boost:inherited={KEEP_PLACE}>
     <span>Compare by</span>
     {(Object.keys(RESORT_METRICS) as ResortMetric[]).map((m) => (
       <a
