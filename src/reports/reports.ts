@@ -212,10 +212,14 @@ export function periodRanges(period: Period, reportingDate: string): PeriodRange
   }
 }
 
-/** Status label for a capacity percentage (below 70 Normal, below 90 Busy). */
+/**
+ * Status label for a capacity percentage: over 70 Busy, over 90 At capacity, the cut-offs of the
+ * hourly CAPACITY_STATUS the dynamic tables compute (sql/dynamic_tables.sql), so that a resort's
+ * day and its hours are labelled alike.
+ */
 export function capacityLabel(pct: number | null): CapacityLabel {
-  if (pct === null || pct < 70) return "Normal";
-  return pct < 90 ? "Busy" : "At capacity";
+  if (pct === null || pct <= 70) return "Normal";
+  return pct <= 90 ? "Busy" : "At capacity";
 }
 
 const change = (cur: number, prev: number) =>

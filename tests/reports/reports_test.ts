@@ -277,11 +277,12 @@ Deno.test("periods, labels, rides per hour and local days follow the documented 
   assert.deepEqual(
     [
       capacityLabel(null),
-      capacityLabel(69.9),
       capacityLabel(70),
-      capacityLabel(89.9),
+      capacityLabel(70.1),
       capacityLabel(90),
+      capacityLabel(90.1),
     ],
+    // The hourly CAPACITY_STATUS's cut-offs: over 70, over 90.
     ["Normal", "Normal", "Busy", "Busy", "At capacity"],
   );
   const t = (s: string) => new Date(`2026-12-01T${s}Z`);

@@ -39,9 +39,10 @@ export function resortEventsUrl(resort: string, since?: number): string {
   return since === undefined ? url : `${url}?since=${since}`;
 }
 
+/** The hourly CAPACITY_STATUS in the words the overview uses for a day (capacityLabel). */
 const HOURLY_STATUS: Record<string, { kind: string; text: string }> = {
-  HIGH: { kind: "full", text: "High" },
-  MODERATE: { kind: "busy", text: "Moderate" },
+  HIGH: { kind: "full", text: "At capacity" },
+  MODERATE: { kind: "busy", text: "Busy" },
   NORMAL: { kind: "normal", text: "Normal" },
 };
 
