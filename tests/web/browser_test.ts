@@ -34,7 +34,9 @@ interface PageElement {
   innerText: string;
   nextElementSibling: PageElement | null;
   parentElement: PageElement | null;
-  getBoundingClientRect(): { right: number };
+  getBoundingClientRect(): { right: number; top: number; height: number };
+  scrollWidth: number;
+  clientWidth: number;
   getAttribute(name: string): string | null;
   setAttribute(name: string, value: string): void;
   querySelector(selector: string): PageElement | null;
@@ -54,6 +56,7 @@ declare const window: {
   scrollTo(x: number, y: number): void;
 };
 declare function requestAnimationFrame(callback: () => void): number;
+declare function getComputedStyle(element: PageElement): { lineHeight: string };
 
 const SCREENSHOT_DIR = Deno.env.get("SCREENSHOT_DIR") ??
   fileURLToPath(new URL("../../test-artifacts/screenshots/", import.meta.url));
@@ -430,6 +433,29 @@ Deno.test({
         assert.ok(await windowMarked(watcher), "the live update reloaded the page");
         assert.deepEqual(await cspViolations(watcher), []);
         assert.deepEqual(watcherProblems, []);
+      });
+
+      await t.step("on a phone, the status table and the KPI figures fit their boxes", async () => {
+        await page.setViewportSize(PHONE);
+        for (const period of ["today", "last7", "mtd"]) {
+          await page.goto(`${base}/?period=${period}`, { waitUntil: "load" });
+          await waitForLiveClock(page);
+          const table = page.locator("section.panel:has(h2:text-is('Resort status'))");
+          const [scroll, client] = await table.evaluate((e) => [e.scrollWidth, e.clientWidth]);
+          assert.ok(
+            scroll <= client,
+            `${period}: the status table is ${scroll - client} px too wide`,
+          );
+          for (const value of await page.locator(".kpi .value").all()) {
+            const lines = await value.evaluate((e) =>
+              Math.round(
+                e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight),
+              )
+            );
+            assert.equal(lines, 1, `${period}: ${await value.innerText()} on ${lines} lines`);
+          }
+        }
+        await page.setViewportSize(LAPTOP);
       });
 
       await t.step(
