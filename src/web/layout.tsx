@@ -195,7 +195,12 @@ const Nav: FC<{ active?: Active; resorts: readonly string[] }> = ({ active, reso
   ];
   return (
     <nav class="nav" id="nav" aria-label="Pages">
-      {items.map((i) => <a href={i.href} aria-current={i.on ? "page" : undefined}>{i.label}</a>)}
+      {items.map((i) => (
+        // An id per link: htmx gives the focus back to it after the swap.
+        <a id={`nav-${i.href}`} href={i.href} aria-current={i.on ? "page" : undefined}>
+          {i.label}
+        </a>
+      ))}
     </nav>
   );
 };

@@ -43,6 +43,7 @@ interface PageElement {
   querySelectorAll(selector: string): Iterable<PageElement>;
 }
 declare const document: {
+  activeElement: { id: string } | null;
   documentElement: { scrollWidth: number; classList: { contains(name: string): boolean } };
   getElementById(id: string): PageElement | null;
   querySelector(selector: string): PageElement | null;
@@ -480,6 +481,11 @@ Deno.test({
           await page.locator(".choice a:not([aria-current])").first().click();
           await page.waitForFunction(() => location.search.includes("period="));
           assert.equal(await page.evaluate(() => window.scrollY), before, "the selector's place");
+          // From the keyboard, the focus stays on the option chosen.
+          await page.locator("#period-mtd").focus();
+          await page.keyboard.press("Enter");
+          await page.waitForFunction(() => location.search.includes("period=mtd"));
+          await page.waitForFunction(() => document.activeElement?.id === "period-mtd");
           await page.setViewportSize(LAPTOP);
         },
       );

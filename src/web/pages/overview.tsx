@@ -77,13 +77,18 @@ export const metricValue = (
 export const fmtMetric = (m: ResortMetric, v: number | null | undefined) =>
   m === "revenue" ? fmtUsd(v) : m === "capacity" ? fmtPct(v) : fmtInt(v);
 
-/** The period selector (outside the live region: it changes the URL, not the data). */
+/**
+ * The period selector (outside the live region: it changes the URL, not the data). Each link has
+ * an id, so that htmx gives the focus back to the chosen link after the swap: a keyboard user
+ * stays at the selector instead of starting again from the top of the page.
+ */
 export const PeriodChoice: FC<{ choice: OverviewChoice }> = ({ choice }) => (
   <div class="controls">
     <div class="choice" role="group" aria-label="Period" hx-boost:inherited={KEEP_PLACE}>
       <span>Period</span>
       {(Object.keys(PERIOD_LABELS) as Period[]).map((p) => (
         <a
+          id={`period-${p}`}
           href={overviewUrl({ ...choice, period: p })}
           aria-current={p === choice.period ? "true" : undefined}
         >
@@ -193,6 +198,7 @@ const MetricChoice: FC<{ choice: OverviewChoice }> = ({ choice }) => (
     <span>Compare by</span>
     {(Object.keys(RESORT_METRICS) as ResortMetric[]).map((m) => (
       <a
+        id={`metric-${m}`}
         href={overviewUrl({ ...choice, metric: m })}
         aria-current={m === choice.metric ? "true" : undefined}
       >
