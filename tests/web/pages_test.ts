@@ -353,6 +353,15 @@ Deno.test("pages over a seeded history show the reports module's numbers", async
             ),
             textOf(hour),
           );
+          // The hour the latest ride falls in is still filling: it says so, with that ride's time.
+          const partial = c.latestRide!.getTime() < h.hour.getTime() + 3_600_000;
+          assert.equal(
+            textOf(hour).includes(
+              `in progress: rides up to ${fmtLocalTime(c.latestRide!, tz)} so far`,
+            ),
+            partial,
+            textOf(hour),
+          );
 
           // Top lifts of the 30 minutes up to the resort's latest ride.
           assert.ok(c.topLifts.length > 0 && c.topLifts.length <= 10, `${c.topLifts.length} lifts`);

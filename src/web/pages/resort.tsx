@@ -108,11 +108,17 @@ const ThisHour: FC<{ center: ResortCenter | null; info: ResortInfo; waiting: str
   const start = fmtLocalTime(h.hour, tz);
   const end = fmtLocalTime(h.hour.getTime() + 3_600_000, tz);
   const status = HOURLY_STATUS[h.capacityStatus] ?? { kind: "normal", text: h.capacityStatus };
+  // An hour whose end the rides have not reached is still filling: its figures are so far.
+  const latest = center!.latestRide;
+  const partial = latest !== null && latest !== undefined &&
+    latest.getTime() < h.hour.getTime() + 3_600_000;
   return (
     <section aria-label="This hour">
       <p class="note">
         Latest reported hour: {fmtDay(center!.localDate ?? h.date)}, {start}–{end}{" "}
-        {zoneAbbreviation(h.hour, tz)} <Badge kind={status.kind} text={status.text} />
+        {zoneAbbreviation(h.hour, tz)}
+        {partial ? `, in progress: rides up to ${fmtLocalTime(latest!, tz)} so far` : ""}{" "}
+        <Badge kind={status.kind} text={status.text} />
       </p>
       <div class="kpis">
         <Kpi label="Visitors this hour" value={fmtInt(h.visitors)} />
