@@ -121,6 +121,16 @@ Deno.test("/pipeline shows each table summed up, and each of its channels", asyn
   // Each channel's own lag: about 1.2 s on channel 0 and 3.5 s on channel 1.
   assert.ok(Math.abs(status.channelLag("LIFTLINE_LIFT_RIDE_ABC").p99! - 1.2) < 0.1);
   assert.ok(Math.abs(status.channelLag("LIFTLINE_LIFT_RIDE_ABC_1").p99! - 3.5) < 0.2);
+  // Each sparkline's accessible name gives the span its visible caption gives.
+  for (
+    const m of rides.matchAll(/aria-label="([^"]*, last (\d+) min)"[\s\S]*?<figcaption>([^<]*)</g)
+  ) {
+    assert.match(m[3], new RegExp(`last ${m[2]} min`), `${m[1]} / ${m[3]}`);
+  }
+  assert.ok(
+    [...rides.matchAll(/aria-label="[^"]*, last \d+ min"/g)].length >= 2,
+    "both sparklines",
+  );
   // A table nobody streams here says so, and has no channel table.
   assert.match(textOf(section(html, "SEASON_PASS")), /Channels not streamed here/);
 });

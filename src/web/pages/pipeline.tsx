@@ -126,7 +126,8 @@ const EndToEnd: FC<{ status: StatusStore; now: number }> = ({ status, now }) => 
           )}
       </p>
       <p class="note">
-        Reports reflect every ride committed before {fmtUtc(summary.dataTimestamp)}.
+        Reports reflect every ride committed before {fmtUtc(summary.dataTimestamp)}{" "}
+        (wall-clock time, not world time).
       </p>
       {catching && <p class="waiting" role="status">{catching}</p>}
     </>
@@ -146,14 +147,16 @@ const TableFlow: FC<{ status: StatusStore; table: string; now: number }> = (
     history.committedPerSecond[0]?.at ?? now,
   );
   const window = { from: Math.max(now - SPARK_WINDOW_MS, first), to: now };
+  // The accessible name says the span the picture shows, as its caption does (sparkCaption).
+  const span = `last ${Math.max(1, Math.round((window.to - window.from) / 60_000))} min`;
   const lagSpark = renderSparkline({
-    title: `Ingest lag p95 of ${table}, last 15 minutes`,
+    title: `Ingest lag p95 of ${table}, ${span}`,
     unit: "seconds",
     points: history.lagP95,
     window,
   });
   const rateSpark = renderSparkline({
-    title: `Committed rows per second of ${table}, last 15 minutes`,
+    title: `Committed rows per second of ${table}, ${span}`,
     unit: "perSecond",
     points: history.committedPerSecond,
     window,
@@ -328,7 +331,9 @@ const DynamicTables: FC<{ status: StatusStore }> = ({ status }) => {
     <>
       {r.lastError && <p class="error" role="alert">Last read failed: {r.lastError}</p>}
       <DataTable
-        caption={`Read from ${r.source}${r.checkedAt ? ` at ${fmtUtc(r.checkedAt)}` : ""}`}
+        caption={`Read from ${r.source}${
+          r.checkedAt ? ` at ${fmtUtc(r.checkedAt)} (wall-clock time)` : ""
+        }`}
         columns={[
           { label: "Dynamic table" },
           { label: "Target lag", optional: true },
