@@ -14,7 +14,6 @@ import type { LaneSession } from "../warehouse/duckdb.ts";
 import { duckType, type SfType } from "../warehouse/types.ts";
 import { qi } from "./translate/quote.ts";
 import { offsetMinutesSql, zoneOf } from "./translate/datetime.ts";
-import { INLINE_ROWS } from "./result.ts";
 
 /** One result column as the driver sees it. */
 export interface ResultColumn {
@@ -174,17 +173,19 @@ export class ResultStore {
       user,
     };
     this.#results.set(queryId, r);
-    this.#usedAt.set(queryId, r.createdAt);
     await this.#evict(s);
     return r;
   }
 
-  /** When each result was made or last read from (a chunk fetched). */
+  /**
+   * When each result a client fetches from was last handed out or read (its chunks announced, a
+   * chunk read). Only those are held: an in-process reader reads a result whole at once.
+   */
   readonly #usedAt = new Map<string, number>();
 
   /** True for a result whose chunks a client may still be fetching. */
   #inUse(r: StoredResult, now: number): boolean {
-    return r.rowCount > INLINE_ROWS && now - (this.#usedAt.get(r.queryId) ?? 0) < IN_USE_MS;
+    return now - (this.#usedAt.get(r.queryId) ?? -Infinity) < IN_USE_MS;
   }
 
   /**
@@ -220,9 +221,12 @@ export class ResultStore {
     return this.#results.get(queryId);
   }
 
-  /** Notes that a client read from the result (a chunk): it stays while in use. */
+  /**
+   * Holds a result a client will fetch from (its chunks were announced, or a multi-statement
+   * request named it) or is fetching from: it stays while in use.
+   */
   touch(queryId: string): void {
-    if (this.#usedAt.has(queryId)) this.#usedAt.set(queryId, Date.now());
+    if (this.#results.has(queryId)) this.#usedAt.set(queryId, Date.now());
   }
 
   /** Rows `[from, to)` encoded for the wire. */

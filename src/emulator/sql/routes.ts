@@ -241,6 +241,8 @@ export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
         if (desired !== 1) {
           if (sets[0]?.length) throw SQL_ERRORS.unsupported("binds in a multi-statement request");
           const script = await deps.engine.executeScript(sqlText, desired, state, requestId);
+          // The driver fetches each result by its id, the next ones when the caller asks.
+          for (const child of script.children) deps.engine.results.touch(child.queryId);
           const answer = await resultAnswer(deps, script.parent, 0, state);
           // The driver fetches each statement's result by its id (GET /queries/<id>/result).
           Object.assign(answer.data as Record<string, unknown>, {
@@ -361,6 +363,8 @@ async function resultAnswer(
   const inline = Math.min(total, INLINE_ROWS);
   const rowset = await deps.engine.rows(r.result, 0, inline);
   const chunks: ChunkDescriptor[] = [];
+  // The client fetches the rest later: the result must stay until it has.
+  if (total > inline) deps.engine.results.touch(r.queryId);
   for (let from = inline, i = 0; from < total; from += CHUNK_ROWS, i++) {
     const rowCount = Math.min(CHUNK_ROWS, total - from);
     chunks.push({
