@@ -13,7 +13,7 @@ import {
   testKeys,
   until,
 } from "./helpers.ts";
-import { isFatalDuckError } from "../../src/emulator/warehouse/duckdb.ts";
+import { isFatalDuckError, Lane, loadDuckDB } from "../../src/emulator/warehouse/duckdb.ts";
 import { WAREHOUSE_FILE } from "../../src/emulator/warehouse/warehouse.ts";
 import { join } from "node:path";
 
@@ -137,5 +137,27 @@ Deno.test("a reopen that fails (the file cannot be opened) is tried again by the
     assert.equal(Number(r.rows[0].N), 7);
   } finally {
     await t.close();
+  }
+});
+
+Deno.test("a lane left in an aborted transaction (its ROLLBACK failed) ends it and serves on", async () => {
+  const duck = await loadDuckDB();
+  const instance = await duck.DuckDBInstance.create(":memory:");
+  const lane = new Lane("test", await instance.connect());
+  try {
+    await lane.run("CREATE TABLE t (x INTEGER NOT NULL)");
+    // What a ROLLBACK that ran out of memory leaves: a transaction a failed statement aborted.
+    await lane.exclusive(async (s) => {
+      await s.conn.run("BEGIN TRANSACTION");
+      await s.conn.run("INSERT INTO t VALUES (NULL)").catch(() => {});
+    });
+    await assert.rejects(lane.run("INSERT INTO t VALUES (1)"), /Current transaction is aborted/);
+    // The lane ended that transaction: the next statements run, and commit.
+    await lane.run("INSERT INTO t VALUES (2)");
+    await lane.transaction((s) => s.run("INSERT INTO t VALUES (3)"));
+    assert.deepEqual((await lane.all("SELECT x FROM t ORDER BY x")).rows.map((r) => r[0]), [2, 3]);
+  } finally {
+    await lane.close();
+    instance.closeSync();
   }
 });

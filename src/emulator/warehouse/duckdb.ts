@@ -102,6 +102,11 @@ export class Lane {
         return await fn(new LaneSession(this.#conn));
       } catch (e) {
         if (isFatalDuckError(e)) this.onFatal?.(e);
+        else if (/Current transaction is aborted/i.test(String((e as Error)?.message))) {
+          // A transaction whose ROLLBACK failed (out of memory, say) left the connection in it:
+          // every statement after would fail the same way. End it here, in the lane's turn.
+          await rollbackQuietly(this.#conn);
+        }
         throw e;
       } finally {
         this.#current = undefined;
@@ -231,14 +236,29 @@ export class LaneSession {
       await this.conn.run("COMMIT");
       return out;
     } catch (e) {
-      try {
-        await this.conn.run("ROLLBACK");
-      } catch {
-        // A failed COMMIT already ended the transaction.
-      }
+      await rollbackQuietly(this.conn);
       throw e;
     } finally {
       this.#inTransaction = false;
+    }
+  }
+}
+
+/**
+ * Ends the connection's transaction, if it has one. A ROLLBACK that fails for want of memory is
+ * tried again a few times: a connection left in an aborted transaction fails every statement
+ * after it ("Current transaction is aborted"), which at full speed stopped every streaming
+ * commit for the rest of a run.
+ */
+async function rollbackQuietly(conn: DuckDBConnection): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      await conn.run("ROLLBACK");
+      return;
+    } catch (e) {
+      // No transaction to end: a failed COMMIT already ended it.
+      if (/no transaction is active|cannot rollback/i.test(String((e as Error)?.message))) return;
+      await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
     }
   }
 }
