@@ -8,7 +8,7 @@
 import type { FC } from "hono/jsx";
 import type { ResortCenter, ResortInfo } from "../../reports/reports.ts";
 import type { StatusStore } from "../../status/store.ts";
-import { renderLineChart } from "../charts.ts";
+import { CHART_SIZES, renderLineChart } from "../charts.ts";
 import {
   Badge,
   Chart,
@@ -200,9 +200,12 @@ const Hourly: FC<{ center: ResortCenter | null; tz: string; waiting: string }> =
 ) => {
   const points = center?.hourly ?? [];
   if (points.length === 0) return <Waiting>{waiting}</Waiting>;
-  const title = `Visitors and capacity by local hour, ${
-    fmtDay(center!.localDate ?? points[0].localDate)
-  } (${zoneAbbreviation(points[0].hour, tz)})`;
+  const day = `${fmtDay(center!.localDate ?? points[0].localDate)} (${
+    zoneAbbreviation(points[0].hour, tz)
+  })`;
+  const title = `Visitors and capacity by local hour, ${day}`;
+  // A phone's drawing is 360 px wide: the full title would be cut off; its x axis shows hours.
+  const narrowTitle = `Visitors and capacity, ${day}`;
   const input = {
     title,
     x: { kind: "hour" as const, hours: points.map((p) => p.localHour) },
@@ -213,7 +216,13 @@ const Hourly: FC<{ center: ResortCenter | null; tz: string; waiting: string }> =
       { name: "Capacity %", values: points.map((p) => p.capacityPct), axis: "right" as const },
     ],
   };
-  const drawn = drawTwice((size) => renderLineChart(input, { size }), FULL_WIDTH_CHART);
+  const drawn = drawTwice(
+    (size) =>
+      renderLineChart(size === CHART_SIZES.narrow ? { ...input, title: narrowTitle } : input, {
+        size,
+      }),
+    FULL_WIDTH_CHART,
+  );
   if (!drawn) return <Waiting>{waiting}</Waiting>;
   return (
     <Chart
