@@ -38,6 +38,15 @@ export function createWebApp(deps: WebDeps): Hono {
   // strict: false lets `/pipeline/` and `/resorts/Vail/` reach their pages.
   const app = new Hono({ strict: false });
   app.use(securityHeaders());
+  // Every page and endpoint here is read-only: any other method is refused as such (405, with
+  // the methods that are allowed), not answered "not found".
+  app.use(async (c, next) => {
+    const m = c.req.method;
+    if (m !== "GET" && m !== "HEAD" && m !== "OPTIONS") {
+      return c.json({ error: "method not allowed", method: m }, 405, { Allow: "GET, HEAD" });
+    }
+    await next();
+  });
 
   app.get("/static/:version/:name", (c) => {
     const asset = findAsset(c.req.param("version"), c.req.param("name"));

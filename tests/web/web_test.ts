@@ -161,6 +161,15 @@ Deno.test("/api/status returns the status snapshot as JSON", async () => {
 Deno.test("unknown paths and methods get 4xx, not a crash", async () => {
   const app = createWebApp({ metrics: new Metrics(), status: new StatusStore() });
   assert.equal((await app.request("/nope")).status, 404);
-  assert.equal((await app.request("/healthz", { method: "POST" })).status, 404);
+  // Everything here is read-only: another method is 405 with the allowed ones, on any path.
+  for (const method of ["POST", "PUT", "DELETE", "PATCH"]) {
+    for (const path of ["/healthz", "/", "/nope"]) {
+      const res = await app.request(path, { method });
+      assert.equal(res.status, 405, `${method} ${path}`);
+      assert.equal(res.headers.get("Allow"), "GET, HEAD");
+      await res.body?.cancel();
+    }
+  }
+  assert.equal((await app.request("/healthz", { method: "HEAD" })).status, 200);
   assert.equal((await app.request("/%E0%A4%A")).status, 404);
 });
