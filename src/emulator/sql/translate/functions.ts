@@ -34,6 +34,7 @@ import {
   zoneFor,
 } from "./datetime.ts";
 import { qi, qs } from "./quote.ts";
+import { formatNumberSql, parseNumberSql } from "./number_format.ts";
 import type { ExprContext, Translator } from "./translator.ts";
 
 /**
@@ -662,10 +663,23 @@ function toNumber(c: Call, tryIt: boolean): Expr {
   c.arity(1, 4);
   const e = c.arg(0);
   let i = 1;
-  if (c.argc > 1 && c.arg(1).type.kind === "VARCHAR") i = 2; // a format: accepted, not applied
+  let fmt: string | undefined;
+  if (c.argc > 1 && c.arg(1).type.kind === "VARCHAR") {
+    i = 2;
+    fmt = constantText(c.arg(1));
+    if (fmt === undefined) throw SQL_ERRORS.unsupported(`${c.name} with a non-constant format`);
+    if (fmt.trim().toUpperCase() === "AUTO") fmt = undefined;
+  }
   const precision = c.argc > i ? Number(/\d+/.exec(c.arg(i).sql)?.[0] ?? 38) : 38;
   const scale = c.argc > i + 1 ? Number(/\d+/.exec(c.arg(i + 1).sql)?.[0] ?? 0) : 0;
   const to = T.number(precision, scale);
+  if (fmt !== undefined && (e.type.kind === "VARCHAR" || e.type.kind === "NULL")) {
+    const cast = tryIt ? "TRY_CAST" : "CAST";
+    return {
+      sql: `${cast}(${parseNumberSql(e.sql, fmt, tryIt, scale)} AS DECIMAL(${precision},${scale}))`,
+      type: to,
+    };
+  }
   if (e.type.kind === "VARCHAR") {
     // Both steps are TRY_CASTs for TRY_: text that is no number ('abc', '1,234') gives NULL.
     const cast = tryIt ? "TRY_CAST" : "CAST";
@@ -1663,7 +1677,13 @@ const FUNCTIONS: Record<string, Impl> = {
         const f = fmt.trim().toUpperCase() === "AUTO" ? outputFormat(session, e.type) : fmt;
         return { sql: formatSql(wallTimestamp(e, session), f, offset), type: T.varchar() };
       }
-      throw SQL_ERRORS.unsupported(`${c.name} with a number format`);
+      if (e.type.kind === "NUMBER" || e.type.kind === "FLOAT" || e.type.kind === "NULL") {
+        // Fixed-point values format from their exact decimal text; a FLOAT is rounded first.
+        const n = e.type.kind === "FLOAT" ? `CAST(${e.sql} AS DECIMAL(38,12))` : e.sql;
+        const textOf = convert(e, T.varchar(), sessionOf(c)).sql;
+        return { sql: formatNumberSql(n, textOf, fmt), type: T.varchar() };
+      }
+      throw SQL_ERRORS.unsupported(`${c.name} of ${e.type.kind} with a number format`);
     }
     if (e.type.kind === "VARIANT" || e.type.kind === "OBJECT" || e.type.kind === "ARRAY") {
       return {

@@ -684,3 +684,113 @@ conformance(
     });
   },
 );
+
+// https://docs.snowflake.com/en/sql-reference/sql-format-models
+// https://docs.snowflake.com/en/sql-reference/functions/to_char
+// https://docs.snowflake.com/en/sql-reference/functions/to_decimal
+conformance("numeric format models: TO_CHAR and TO_NUMBER with a format", async ({ db }, t) => {
+  await t.step("the TO_CHAR page's table: $99.0, B9,999.0, TM9, 0XXX and S0XXX", async () => {
+    await expectRows(
+      db,
+      `SELECT TO_CHAR(column1, '">"$99.0"<"'), TO_CHAR(column1, '">"B9,999.0"<"'),
+        TO_CHAR(column1, '">"TM9"<"'), TO_CHAR(column1, '">"0XXX"<"'),
+        TO_CHAR(column1, '">"S0XXX"<"')
+      FROM VALUES (-12.391), (0), (-1), (0.10), (0.01), (3987), (1.111);`,
+      {
+        rows: [
+          [">-$12.4<", ">   -12.4<", ">-12.391<", ">FFF4<", ">-000C<"],
+          [">  $0.0<", ">      .0<", ">0.000<", ">0000<", ">+0000<"],
+          ["> -$1.0<", ">    -1.0<", ">-1.000<", ">FFFF<", ">-0001<"],
+          [">  $0.1<", ">      .1<", ">0.100<", ">0000<", ">+0000<"],
+          [">  $0.0<", ">      .0<", ">0.010<", ">0000<", ">+0000<"],
+          ["> $##.#<", "> 3,987.0<", ">3987.000<", ">0F93<", ">+0F93<"],
+          [">  $1.1<", ">     1.1<", ">1.111<", ">0001<", ">+0001<"],
+        ],
+      },
+    );
+  });
+
+  await t.step("sign positions: 99, S99, 99S, MI99, 99MI, $99 and FM99 for 12 and -7", async () => {
+    const fmts = ["99", "S99", "99S", "MI99", "99MI", "$99", "FM99"];
+    await expectRows(
+      db,
+      `SELECT ${fmts.map((f) => `TO_CHAR(n, '${f}')`).join(", ")} FROM VALUES (12), (-7) AS v(n);`,
+      {
+        rows: [
+          [" 12", "+12", "12+", " 12", "12 ", " $12", "12"],
+          [" -7", " -7", " 7-", "- 7", " 7-", " -$7", "-7"],
+        ],
+      },
+    );
+  });
+
+  await t.step("999,999.999, S000,000.000, S999,999.999 and FM999,999.999", async () => {
+    // The page's sample_numbers (FLOAT): trailing fraction zeros of `9` print as spaces.
+    await expectRows(
+      db,
+      `SELECT TO_VARCHAR(f, '999,999.999'), TO_VARCHAR(f, 'S000,000.000'),
+        TO_VARCHAR(f, 'S999,999.999'), TO_VARCHAR(f, 'FM999,999.999')
+      FROM VALUES (1.2::FLOAT), (123.456::FLOAT), (1234.56::FLOAT), (-123456.789::FLOAT) AS v(f);`,
+      {
+        rows: [
+          ["       1.2  ", "+000,001.200", "      +1.2  ", "1.2"],
+          ["     123.456", "+000,123.456", "    +123.456", "123.456"],
+          ["   1,234.56 ", "+001,234.560", "  +1,234.56 ", "1,234.56"],
+          ["-123,456.789", "-123,456.789", "-123,456.789", "-123,456.789"],
+        ],
+      },
+    );
+  });
+
+  await t.step("literals, MI, rounding, overflow and NULL", async () => {
+    await expectRows(
+      db,
+      `SELECT TO_CHAR(12, '">"99"<"'), TO_VARCHAR(-123.45, '999.99MI'), TO_CHAR(1234.5, '9,999.00'),
+        TO_CHAR(99.96, '99.9'), TO_CHAR(NULL::NUMBER, '999'), TO_CHAR(12345678901234567890.5, 'FM99999999999999999999');`,
+      {
+        rows: [["> 12<", "123.45-", " 1,234.50", " ##.#", null, "12345678901234567891"]],
+      },
+    );
+  });
+
+  await t.step("datetime formats keep working", async () => {
+    await expectRows(db, "SELECT TO_VARCHAR('2024-04-03'::DATE, 'yyyy.mm.dd');", {
+      rows: [["2024.04.03"]],
+    });
+  });
+
+  await t.step("elements the emulator does not print are refused", async () => {
+    await db.expectError("SELECT TO_CHAR(1234, '9d999EE');", { code: "000002" });
+    await db.expectError("SELECT TO_CHAR(1.5, 'TME');", { code: "000002" });
+  });
+
+  await t.step(
+    "TO_NUMBER: the page's input examples with '999,999.99' and '000,000.00'",
+    async () => {
+      const r = await expectRows(
+        db,
+        `SELECT TO_NUMBER('012,345.67', '999,999.99', 8, 2), TO_NUMBER('12,345.67', '999,999.99', 8, 2),
+        TO_NUMBER(' 12,345.67', '999,999.99', 8, 2), TO_NUMBER('012,345.67', '000,000.00', 8, 2),
+        TO_DECIMAL('1,234.5', '9,999.9', 10, 1), TO_NUMERIC('$1,234', '$9,999');`,
+        { rows: [["12345.67", "12345.67", "12345.67", "12345.67", "1234.5", "1234"]] },
+      );
+      assert.deepEqual([r.columns[0].type, r.columns[0].scale], ["fixed", 2]);
+      await expectRows(
+        db,
+        `SELECT TRY_TO_NUMBER('12,345.67', '000,000.00', 8, 2), TRY_TO_NUMBER(' 12,345.67', '000,000.00', 8, 2);`,
+        { rows: [[null, null]] },
+      );
+      await db.expectError("SELECT TO_NUMBER('12,345.67', '000,000.00', 8, 2);", {
+        message: /Numeric value '12,345.67' is not recognized/,
+      });
+    },
+  );
+
+  await t.step("TO_NUMBER with 'MI999|999MI' reads -101, 102- and 103", async () => {
+    await expectRows(
+      db,
+      "SELECT TO_NUMBER(v, 'MI999|999MI') FROM VALUES ('-101'), ('102-'), ('103') AS t(v);",
+      { rows: [["-101"], ["-102"], ["103"]] },
+    );
+  });
+});
