@@ -927,7 +927,36 @@ export class Translator {
     return `${sql} AS ${qi(duckAlias)}`;
   }
 
+  /**
+   * A named table, view, CTE or table function in FROM, with its `SAMPLE` (Snowflake's row or
+   * block sampling, a percentage or a number of rows, with an optional SEED) as DuckDB's
+   * `USING SAMPLE` over it. A sample is random, so a dynamic table over one refreshes in full.
+   */
   namedTable(p: Node, scope: Scope): string {
+    const sql = this.#namedTable(p, scope);
+    if (!p.sample) return sql;
+    const m = /^([\s\S]*) AS ("(?:[^"]|"")*")$/.exec(sql);
+    if (!m) throw SQL_ERRORS.unsupported("SAMPLE here");
+    const sample = payload(p.sample);
+    const n = Number(this.constantValue(sample.quantity?.value, scope));
+    if (!Number.isFinite(n) || n < 0) throw SQL_ERRORS.syntax("SAMPLE needs a number.");
+    const rows = String(sample.quantity?.unit ?? "") === "Rows";
+    if (!rows && n > 100) throw SQL_ERRORS.invalidArgument("a SAMPLE percentage is 0 to 100.");
+    const method = /^(System|Block)$/.test(String(sample.name ?? "")) ? "system" : "bernoulli";
+    const seed = sample.seed
+      ? Number(this.constantValue(sample.seed.value?.Value ?? { Value: sample.seed.value }, scope))
+      : undefined;
+    if (seed !== undefined && !Number.isInteger(seed)) {
+      throw SQL_ERRORS.syntax("SEED needs an integer.");
+    }
+    this.blocker(scope, "SAMPLE");
+    const using = rows
+      ? `USING SAMPLE ${Math.floor(n)} ROWS${seed !== undefined ? ` (reservoir, ${seed})` : ""}`
+      : `USING SAMPLE ${n} PERCENT (${method}${seed !== undefined ? `, ${seed}` : ""})`;
+    return `(SELECT * FROM ${m[1]} ${using}) AS ${m[2]}`;
+  }
+
+  #namedTable(p: Node, scope: Scope): string {
     if (p.args) {
       return this.tableFunctionCall(
         { Function: { name: p.name, args: { List: { args: p.args.args ?? p.args } } } },
@@ -936,7 +965,6 @@ export class Translator {
       );
     }
     if (p.version) throw SQL_ERRORS.unsupported("AT/BEFORE (Time Travel)");
-    if (p.sample) throw SQL_ERRORS.unsupported("SAMPLE");
     const parts = objectNameParts(p.name);
     // A CTE (single name) wins over a table of that name.
     if (parts.length === 1 && scope.ctes.has(parts[0])) {

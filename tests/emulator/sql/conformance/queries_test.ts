@@ -906,3 +906,35 @@ conformance("TOP n: the first n rows after ORDER BY", async ({ db }, t) => {
     await expectRows(db, "SELECT COUNT(*) FROM (SELECT TOP 2 id FROM top_t);", { rows: [["2"]] });
   });
 });
+
+// https://docs.snowflake.com/en/sql-reference/constructs/sample
+conformance(
+  "SAMPLE / TABLESAMPLE: a fraction of the rows, or a number of them",
+  async ({ db }, t) => {
+    const ready = once(async () => {
+      await db.run(
+        "CREATE TABLE sample_t AS SELECT SEQ4() AS n FROM TABLE(GENERATOR(ROWCOUNT => 10000));",
+      );
+    });
+
+    await t.step("SAMPLE (10 ROWS) is exactly 10 rows; (0) none; (100) all", async () => {
+      await ready();
+      await expectRows(db, "SELECT COUNT(*) FROM sample_t SAMPLE (10 ROWS);", { rows: [["10"]] });
+      await expectRows(db, "SELECT COUNT(*) FROM sample_t SAMPLE (0);", { rows: [["0"]] });
+      await expectRows(db, "SELECT COUNT(*) FROM sample_t SAMPLE (100);", { rows: [["10000"]] });
+    });
+
+    await t.step("SAMPLE (10): about a tenth, each row with its own chance", async () => {
+      await ready();
+      const r = await db.run("SELECT COUNT(*) FROM sample_t TABLESAMPLE BERNOULLI (10);");
+      const n = Number(r.rows[0][0]);
+      assert.ok(n > 800 && n < 1200, `${n} rows of 10,000`);
+    });
+
+    await t.step("the same SEED gives the same sample", async () => {
+      await ready();
+      const q = "SELECT SUM(n) FROM sample_t SAMPLE BERNOULLI (5) SEED (42);";
+      assert.deepEqual((await db.run(q)).rows, (await db.run(q)).rows);
+    });
+  },
+);
