@@ -1868,13 +1868,22 @@ const FUNCTIONS: Record<string, Impl> = {
   }),
   TO_JSON: (c) => ({ sql: `CAST(${c.t.toVariantSql(c.arg(0))} AS VARCHAR)`, type: T.varchar() }),
   OBJECT_CONSTRUCT: (c) => {
-    if (c.rawArgs[0] === "*") throw SQL_ERRORS.unsupported("OBJECT_CONSTRUCT(*)");
+    // (key, value) pairs as SQL; `*` stands for every column of the FROM clause, by its name.
+    const given: [string, Expr][] = [];
+    if (c.rawArgs[0] === "*") {
+      if (c.rawArgs.length > 1) throw SQL_ERRORS.unsupported("OBJECT_CONSTRUCT(*, …)");
+      for (const [name, e] of c.t.expandStar(c.ctx.scope.relations, undefined, c.ctx.scope)) {
+        given.push([qs(name), e]);
+      }
+    } else {
+      for (let i = 0; i + 1 < c.argc; i += 2) given.push([text(c, i), c.arg(i + 1)]);
+    }
     const pairs: string[] = [];
-    for (let i = 0; i + 1 < c.argc; i += 2) {
+    for (const [key, value] of given) {
       // Pairs with a NULL value are left out, as Snowflake does.
       pairs.push(
-        `CASE WHEN ${c.arg(i + 1).sql} IS NOT NULL THEN struct_pack(k := ${text(c, i)}, v := ${
-          c.t.toVariantSql(c.arg(i + 1))
+        `CASE WHEN ${value.sql} IS NOT NULL THEN struct_pack(k := ${key}, v := ${
+          c.t.toVariantSql(value)
         }) END`,
       );
     }

@@ -794,3 +794,22 @@ conformance("numeric format models: TO_CHAR and TO_NUMBER with a format", async 
     );
   });
 });
+
+// https://docs.snowflake.com/en/sql-reference/functions/object_construct (OBJECT_CONSTRUCT(*))
+conformance("OBJECT_CONSTRUCT(*): an object of every column, NULLs left out", async ({ db }, t) => {
+  await t.step("each row of demo_table_1 as an object keyed by column name", async () => {
+    await db.runAll([
+      "CREATE OR REPLACE TABLE demo_table_1 (province VARCHAR, created_date DATE);",
+      `INSERT INTO demo_table_1 (province, created_date) VALUES
+         ('Manitoba', '2024-01-18'::DATE), ('Alberta', '2024-01-19'::DATE), (NULL, NULL);`,
+    ]);
+    const r = await db.run(
+      "SELECT OBJECT_CONSTRUCT(*) AS oc FROM demo_table_1 ORDER BY oc['PROVINCE'] NULLS LAST;",
+    );
+    assert.deepEqual(r.rows.map((row) => JSON.parse(String(row[0]))), [
+      { CREATED_DATE: "2024-01-19", PROVINCE: "Alberta" },
+      { CREATED_DATE: "2024-01-18", PROVINCE: "Manitoba" },
+      {},
+    ]);
+  });
+});
