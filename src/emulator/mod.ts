@@ -150,6 +150,24 @@ export async function resolveEmulatorOptions(
   };
 }
 
+/** The methods `app`'s routes (not its middleware) take on `path`. */
+function allowedMethods(app: Hono, path: string): string[] {
+  const methods = new Set<string>();
+  for (const r of app.routes) {
+    if (r.method === "ALL") continue;
+    const pattern = r.path.split("/").map((part) =>
+      part.startsWith(":")
+        ? "[^/]+"
+        : part === "*"
+        ? ".*"
+        : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+    ).join("/");
+    if (new RegExp(`^${pattern}/?$`).test(path)) methods.add(r.method);
+  }
+  if (methods.has("GET")) methods.add("HEAD");
+  return [...methods].sort();
+}
+
 /**
  * The emulator's hono app: health, the streaming endpoints (faults and Accept check in front),
  * and the SQL endpoints. Errors become `{"code","message"}` bodies with a 4xx for anything the
@@ -183,6 +201,18 @@ export function createEmulatorApp(ctx: EmulatorContext): Hono {
     log: ctx.log.child("sql"),
   });
   app.notFound((c) => {
+    // A known path asked with another method is 405, with the methods it takes.
+    const allowed = allowedMethods(app, c.req.path);
+    if (allowed.length) {
+      return c.json(
+        {
+          code: ERROR_CODE.badRequest,
+          message: `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(" or ")}.`,
+        },
+        405,
+        { Allow: allowed.join(", ") },
+      );
+    }
     return c.json({
       code: "ERR_NOT_FOUND",
       message: `No such endpoint: ${c.req.method} ${c.req.path}`,

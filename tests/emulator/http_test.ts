@@ -148,6 +148,27 @@ Deno.test("a missing or unsupported Accept header is refused with 391902", async
   }
 });
 
+Deno.test("a known endpoint asked with another method is 405 with the methods it takes", async () => {
+  const t = await startTestEmulator();
+  try {
+    const check = async (method: string, path: string, allow: string) => {
+      const res = await fetch(t.url + path, { method, headers: { Accept: "application/json" } });
+      await res.body?.cancel();
+      assert.equal(res.status, 405, `${method} ${path}`);
+      assert.equal(res.headers.get("Allow"), allow, `${method} ${path}`);
+    };
+    await check("GET", "/oauth/token", "POST");
+    await check("DELETE", "/session/v1/login-request", "POST");
+    await check("POST", channelPath(PIPE, "any"), "DELETE, PUT");
+    // An unknown path is still 404.
+    const res = await fetch(`${t.url}/no/such/endpoint`, { method: "POST" });
+    await res.body?.cancel();
+    assert.equal(res.status, 404);
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("malformed requests get 4xx and the server keeps serving", async (ctx) => {
   const t = await startTestEmulator();
   try {
