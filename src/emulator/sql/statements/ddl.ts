@@ -737,23 +737,18 @@ export async function advanceStreams(
   }
 }
 
-/** CREATE [OR REPLACE] FUNCTION … RETURNS TABLE (…) AS $$ query $$ (SQL table functions). */
+/**
+ * CREATE [OR REPLACE] FUNCTION: a SQL table function (`RETURNS TABLE (…) AS $$ query $$`) or a SQL
+ * scalar function (`RETURNS <type> AS '<expression or query>'`). Its body is checked now, each
+ * parameter bound to a NULL of its type, and inlined into every call.
+ */
 export async function createFunction(
   ctx: StatementContext,
   stmt: Extract<Statement, { kind: "createFunction" }>,
 ): Promise<Outcome> {
   const n = newName(ctx, stmt.name);
   const params = stmt.params.map((p) => ({ name: p.name, type: parseTypeText(p.type) }));
-  if (!stmt.returnsTable) return await createScalarFunction(ctx, stmt, n, params);
-  const columns: CatalogColumn[] = stmt.returnsTable.map((c) => ({
-    name: c.name,
-    type: parseTypeText(c.type),
-    nullable: true,
-    defaultSql: null,
-    comment: null,
-  }));
-  // Validate the body now: it must be one query returning the declared number of columns.
-  const body = ctx.parseQuery(stmt.body);
+  const nulls = params.map((p) => ({ sql: `CAST(NULL AS ${duckType(p.type)})`, type: p.type }));
   const t = new Translator(
     catalogResolver({
       warehouse: ctx.warehouse,
@@ -763,15 +758,33 @@ export async function createFunction(
     }),
     { source: stmt.body },
   );
-  const bound = new Map(
-    params.map((p) => [p.name, { sql: `CAST(NULL AS ${duckType(p.type)})`, type: p.type }]),
-  );
-  const out = t.translateFunctionBody(stmt.body, bound);
-  void body;
-  if (out.columns.length !== columns.length) {
-    throw SQL_ERRORS.typeMismatch(
-      `the function returns ${out.columns.length} columns, its RETURNS TABLE declares ${columns.length}.`,
+  let columns: CatalogColumn[] = [];
+  let kindProps: Record<string, unknown>;
+  if (stmt.returnsTable) {
+    columns = stmt.returnsTable.map((c) => ({
+      name: c.name,
+      type: parseTypeText(c.type),
+      nullable: true,
+      defaultSql: null,
+      comment: null,
+    }));
+    // One query returning the declared number of columns.
+    const out = t.translateFunctionBody(
+      stmt.body,
+      new Map(params.map((p, i) => [p.name, nulls[i]])),
     );
+    if (out.columns.length !== columns.length) {
+      throw SQL_ERRORS.typeMismatch(
+        `the function returns ${out.columns.length} columns, its RETURNS TABLE declares ${columns.length}.`,
+      );
+    }
+    kindProps = { returnsTable: true };
+  } else {
+    if (!stmt.returnType) throw SQL_ERRORS.syntax("a function needs RETURNS <type>.");
+    const returnType = parseTypeText(stmt.returnType);
+    const ref = { id: -1, kind: "FUNCTION", database: n.database, schema: n.schema, name: n.name };
+    t.scalarFunctionCall({ ref, params, returnType, body: stmt.body }, nulls, new Scope(undefined));
+    kindProps = { returnsTable: false, returnType: formatSfType(returnType) };
   }
   const w = ctx.warehouse;
   return await w.writer.transaction(async (s) => {
@@ -791,69 +804,9 @@ export async function createFunction(
       definition: stmt.body,
       props: {
         params: params.map((p) => ({ name: p.name, type: formatSfType(p.type) })),
-        returnsTable: true,
+        ...kindProps,
       },
       columns,
-    });
-    return status(`Function ${n.name} successfully created.`);
-  });
-}
-
-/**
- * CREATE [OR REPLACE] FUNCTION f(…) RETURNS <type> AS '<expression or query>': a SQL scalar
- * function. Its body is checked now (it must translate, with each parameter a NULL of its type),
- * and inlined into every call.
- */
-async function createScalarFunction(
-  ctx: StatementContext,
-  stmt: Extract<Statement, { kind: "createFunction" }>,
-  n: { database: string; schema: string; name: string },
-  params: { name: string; type: SfType }[],
-): Promise<Outcome> {
-  if (!stmt.returnType) throw SQL_ERRORS.syntax("a function needs RETURNS <type>.");
-  const returnType = parseTypeText(stmt.returnType);
-  const t = new Translator(
-    catalogResolver({
-      warehouse: ctx.warehouse,
-      results: ctx.results,
-      session: ctx.sessionContext,
-      parseQuery: ctx.parseQuery,
-    }),
-    { source: stmt.body },
-  );
-  const probe = t.scalarFunctionCall(
-    {
-      ref: { id: -1, kind: "FUNCTION", database: n.database, schema: n.schema, name: n.name },
-      params,
-      returnType,
-      body: stmt.body,
-    },
-    params.map((p) => ({ sql: `CAST(NULL AS ${duckType(p.type)})`, type: p.type })),
-    new Scope(undefined),
-  );
-  void probe;
-  const w = ctx.warehouse;
-  return await w.writer.transaction(async (s) => {
-    const old = w.catalog.find(n.database, n.schema, n.name, "FUNCTION");
-    if (old) {
-      if (stmt.ifNotExists) return status(`${n.name} already exists, statement succeeded.`);
-      if (!stmt.orReplace) throw SQL_ERRORS.alreadyExists(n.name, "Function");
-      await w.catalog.remove(s, old);
-    }
-    await w.catalog.add(s, {
-      database: n.database,
-      schema: n.schema,
-      name: n.name,
-      kind: "FUNCTION",
-      owner: ctx.session.role ?? "",
-      comment: null,
-      definition: stmt.body,
-      props: {
-        params: params.map((p) => ({ name: p.name, type: formatSfType(p.type) })),
-        returnsTable: false,
-        returnType: formatSfType(returnType),
-      },
-      columns: [],
     });
     return status(`Function ${n.name} successfully created.`);
   });

@@ -229,13 +229,28 @@ export class Session {
    * the driver does: the first result comes with the request, each next one by NextResult().
    */
   script(sql: string, count = 0): Promise<Result[]> {
+    return this.#execute(sql, undefined, count);
+  }
+
+  /**
+   * Runs `sql`; resolves with each statement's columns and rows (one result, unless
+   * `multiStatementCount` lets the request hold more), rejects with the SDK's error.
+   */
+  #execute(
+    sql: string,
+    binds?: readonly Bind[] | readonly Bind[][],
+    multiStatementCount?: number,
+  ): Promise<Result[]> {
     if (this.#closed) return Promise.reject(new Error("the session is closed"));
     const results: Result[] = [];
     return new Promise((resolve, reject) => {
       try {
         this.#conn.execute({
           sqlText: sql,
-          parameters: { MULTI_STATEMENT_COUNT: count },
+          binds: binds as never,
+          ...(multiStatementCount === undefined
+            ? {}
+            : { parameters: { MULTI_STATEMENT_COUNT: multiStatementCount } }),
           fetchAsString: FETCH_AS_STRING as never,
           rowMode: "array",
           complete: (err, stmt, rows) => {
@@ -261,43 +276,13 @@ export class Session {
     });
   }
 
-  /** Runs one statement; resolves with its columns and rows, rejects with the SDK's error. */
-  #execute(sql: string, binds?: readonly Bind[] | readonly Bind[][]): Promise<Result> {
-    if (this.#closed) return Promise.reject(new Error("the session is closed"));
-    return new Promise((resolve, reject) => {
-      try {
-        this.#conn.execute({
-          sqlText: sql,
-          binds: binds as never,
-          fetchAsString: FETCH_AS_STRING as never,
-          rowMode: "array",
-          complete: (err, stmt, rows) => {
-            if (err) return reject(err);
-            const columns: Column[] = (stmt.getColumns() ?? []).map((c) => ({
-              name: c.getName(),
-              type: c.getType(),
-              scale: c.getScale() ?? null,
-              precision: c.getPrecision() ?? null,
-            }));
-            const out = ((rows ?? []) as unknown[][]).map((r) =>
-              columns.map((c, i) => normalise(c, r[i]))
-            );
-            resolve({ columns, rows: out, queryId: stmt.getQueryId() });
-          },
-        });
-      } catch (e) {
-        reject(e);
-      }
-    });
-  }
-
   /**
    * Runs one statement with optional binds (`?` or `:n`; an array of rows binds an array for a
    * bulk INSERT). Throws {@link StatementFailed}, naming the statement, when it fails.
    */
   async run(sql: string, binds?: readonly Bind[] | readonly Bind[][]): Promise<Result> {
     try {
-      return await this.#execute(sql, binds);
+      return (await this.#execute(sql, binds))[0];
     } catch (e) {
       throw new StatementFailed(sql, toStatementError(e));
     }
@@ -319,7 +304,7 @@ export class Session {
   ): Promise<StatementError> {
     let result: Result | undefined;
     try {
-      result = await this.#execute(sql, binds);
+      result = (await this.#execute(sql, binds))[0];
     } catch (e) {
       const err = toStatementError(e);
       const what = `${err.code ?? "no code"}/${err.sqlState ?? "no sqlState"}: ${err.message}`;
