@@ -46,6 +46,8 @@ export interface RefreshResult {
   readonly inserted: number;
   readonly deleted: number;
   readonly marks: Record<string, Mark>;
+  /** How many parts the recompute was split into (1 when it was not; 0 when nothing ran). */
+  readonly parts: number;
 }
 
 let tempCounter = 0;
@@ -155,7 +157,7 @@ export async function refreshOne(
   dt: CatalogObject,
   compiled: Compiled,
   marks: Record<string, Mark> | null,
-  opts: { incremental: boolean },
+  opts: { incremental: boolean } & PartOptions,
 ): Promise<RefreshResult> {
   const positions: Record<string, Mark> = {};
   const changed: number[] = [];
@@ -168,32 +170,148 @@ export async function refreshOne(
     if (from && (to.row > from.row || to.logSeq > from.logSeq)) changed.push(id);
   }
   if (reinit) {
-    const { inserted, deleted } = await replaceAll(w, s, dt, compiled);
-    return { action: "REINITIALIZE", inserted, deleted, marks: positions };
+    const { inserted, deleted, parts } = await replaceAll(w, s, dt, compiled, opts.parts);
+    return { action: "REINITIALIZE", inserted, deleted, marks: positions, parts };
   }
-  if (!changed.length) return { action: "NO_DATA", inserted: 0, deleted: 0, marks: positions };
+  if (!changed.length) {
+    return { action: "NO_DATA", inserted: 0, deleted: 0, marks: positions, parts: 0 };
+  }
   const plans = changed.map((id) => compiled.plan.sources.get(id)!);
   if (
     !opts.incremental || plans.some((p) => !p || p.opaque) ||
     await mostlyNew(s, compiled, changed, marks!, positions)
   ) {
-    const { inserted, deleted } = await replaceAll(w, s, dt, compiled);
-    return { action: "FULL", inserted, deleted, marks: positions };
+    const { inserted, deleted, parts } = await replaceAll(w, s, dt, compiled, opts.parts);
+    return { action: "FULL", inserted, deleted, marks: positions, parts };
   }
   const restrictions: Restriction[] = [];
   const temps: string[] = [];
-  for (const id of changed) {
-    const src = compiled.sources.get(id)!;
-    const plan = compiled.plan.sources.get(id)!;
-    const delta = deltaSql(src, marks![String(id)], positions[String(id)]);
-    for (const r of await keysOfDelta(s, plan, delta, temps)) {
-      restrictions.push(plan.expand ? await expandViaTable(s, dt, compiled, r, temps) : r);
+  try {
+    for (const id of changed) {
+      const src = compiled.sources.get(id)!;
+      const plan = compiled.plan.sources.get(id)!;
+      const delta = deltaSql(src, marks![String(id)], positions[String(id)]);
+      for (const r of await keysOfDelta(s, plan, delta, temps)) {
+        restrictions.push(plan.expand ? await expandViaTable(s, dt, compiled, r, temps) : r);
+      }
+    }
+    if (!restrictions.length) {
+      return { action: "INCREMENTAL", inserted: 0, deleted: 0, marks: positions, parts: 0 };
+    }
+    const done = await recomputeInParts(w, s, dt, compiled, restrictions, opts);
+    return { action: "INCREMENTAL", ...done, marks: positions };
+  } finally {
+    await dropAll(s, temps);
+  }
+}
+
+/** How a refresh may be split into parts, each a statement over a share of the keys. */
+export interface PartOptions {
+  /** At least this many parts (default 1): the retry of a refresh that ran out of memory. */
+  readonly parts?: number;
+  /** At most this many changed keys per part (default {@link KEYS_PER_PART}). */
+  readonly keysPerPart?: number;
+}
+
+/**
+ * Keys of changed rows recomputed by one statement. A catch-up after a pause, or a chain fed at
+ * full speed, changes millions of keys at once; recomputing them in parts keeps each statement's
+ * joins, windows and comparisons within DuckDB's memory limit rather than failing at it.
+ */
+export const KEYS_PER_PART = 100_000;
+
+/**
+ * Recomputes the keys of `restrictions`, in parts when they are many: each part takes the key
+ * values whose hash falls in its share, in every restriction alike, so the parts are disjoint
+ * and together cover every key.
+ */
+async function recomputeInParts(
+  w: Warehouse,
+  s: LaneSession,
+  dt: CatalogObject,
+  compiled: Compiled,
+  restrictions: readonly Restriction[],
+  opts: PartOptions,
+): Promise<{ inserted: number; deleted: number; parts: number }> {
+  const key = splitKey(compiled, restrictions.map((r) => r.keys));
+  let parts = opts.parts ?? 1;
+  if (key !== undefined) {
+    const sizes = await s.all(
+      `SELECT greatest(${restrictions.map((r) => `(SELECT count(*) FROM ${r.table})`).join(", ")})`,
+    );
+    parts = Math.max(
+      parts,
+      Math.ceil(Number(sizes.rows[0][0]) / (opts.keysPerPart ?? KEYS_PER_PART)),
+    );
+  }
+  if (key === undefined || parts <= 1) {
+    return { ...await recomputeKeys(w, s, dt, compiled, restrictions), parts: 1 };
+  }
+  let inserted = 0, deleted = 0;
+  for (let part = 0; part < parts; part++) {
+    const temps: string[] = [];
+    try {
+      const share: Restriction[] = [];
+      for (const r of restrictions) {
+        const table = `"_ll_keys_${++tempCounter}"`;
+        temps.push(table);
+        await s.run(
+          `CREATE TEMP TABLE ${table} AS SELECT * FROM ${r.table} WHERE ${
+            inPart(keyCol(key), compiled, key, part, parts)
+          }`,
+        );
+        share.push({ keys: r.keys, table });
+      }
+      const n = await recomputeKeys(w, s, dt, compiled, share);
+      inserted += n.inserted;
+      deleted += n.deleted;
+    } finally {
+      await dropAll(s, temps);
     }
   }
-  try {
-    if (!restrictions.length) {
-      return { action: "INCREMENTAL", inserted: 0, deleted: 0, marks: positions };
+  return { inserted, deleted, parts };
+}
+
+/**
+ * The key to split a refresh by: one every restriction fixes, reached by the most source
+ * occurrences (each occurrence that reaches it reads only its part's rows), or undefined.
+ */
+function splitKey(compiled: Compiled, fixed: readonly (readonly number[])[]): number | undefined {
+  let best: number | undefined, reach = -1;
+  for (const k of compiled.plan.keys) {
+    if (!fixed.every((keys) => keys.includes(k))) continue;
+    let n = 0;
+    for (const plan of compiled.plan.sources.values()) {
+      for (const occ of plan.occurrences) if (occ.exprs.has(k)) n++;
     }
+    if (n > reach) [best, reach] = [k, n];
+  }
+  return best;
+}
+
+/**
+ * Whether `sql`, a value of key `k`, falls in `part` of `parts`: hashed as the table stores the
+ * key, so that a value computed from a source and the same value read back agree (one that
+ * does not fit hashes as NULL, in one part on both sides).
+ */
+function inPart(sql: string, compiled: Compiled, k: number, part: number, parts: number): string {
+  return `hash(TRY_CAST(${sql} AS ${compiled.duckTypes[k]})) % ${parts} = ${part}`;
+}
+
+async function dropAll(s: LaneSession, temps: readonly string[]): Promise<void> {
+  for (const t of temps) await s.run(`DROP TABLE IF EXISTS ${t}`).catch(() => {});
+}
+
+/** Deletes and recomputes the rows of the keys `restrictions` hold, applying only what changed. */
+async function recomputeKeys(
+  w: Warehouse,
+  s: LaneSession,
+  dt: CatalogObject,
+  compiled: Compiled,
+  restrictions: readonly Restriction[],
+): Promise<{ inserted: number; deleted: number }> {
+  const temps: string[] = [];
+  try {
     // Recompute the affected keys, each source restricted to the rows that can produce them.
     const overrides = new Map<string, string>();
     for (const [id, src] of compiled.sources) {
@@ -242,9 +360,9 @@ export async function refreshOne(
       compiled,
       `SELECT "n".* FROM ${fresh} AS "n" ANTI JOIN ${current} AS "o" ON ${same(`"n"`, `"o"`)}`,
     );
-    return { action: "INCREMENTAL", inserted, deleted, marks: positions };
+    return { inserted, deleted };
   } finally {
-    for (const t of temps) await s.run(`DROP TABLE IF EXISTS ${t}`).catch(() => {});
+    await dropAll(s, temps);
   }
 }
 
@@ -432,21 +550,50 @@ function insertRows(
   return insertNumbered(w, s, dt, compiled.columns, `SELECT ${casts} FROM (${sql}) AS "r"`);
 }
 
-/** Replaces every row (FULL and REINITIALIZE). */
+/**
+ * Replaces every row (FULL and REINITIALIZE), in `parts` statements when asked: each computes the
+ * rows of its share of one key's values, with each source occurrence that reaches the key reading
+ * only the rows of that share.
+ */
 async function replaceAll(
   w: Warehouse,
   s: LaneSession,
   dt: CatalogObject,
   compiled: Compiled,
-): Promise<{ inserted: number; deleted: number }> {
+  parts = 1,
+): Promise<{ inserted: number; deleted: number; parts: number }> {
   await logOldVersions(w, s, dt, null);
   const deleted = await s.changes(`DELETE FROM ${tableOf(dt)}`);
   // Stored in key order, so that the zone maps of the key columns let an incremental refresh
   // read only the row groups of the keys it recomputes (later refreshes append recent keys).
   const keys = compiled.plan.keys.map((k) => `${qi(compiled.columns[k])} NULLS FIRST`);
-  const sql = keys.length
-    ? `SELECT * FROM (${compiled.translate()}) ORDER BY ${keys.join(", ")}`
-    : compiled.translate();
-  const inserted = await insertRows(w, s, dt, compiled, sql);
-  return { inserted, deleted };
+  const ordered = (sql: string) =>
+    keys.length ? `SELECT * FROM (${sql}) ORDER BY ${keys.join(", ")}` : sql;
+  const key = parts > 1 ? splitKey(compiled, []) : undefined;
+  if (key === undefined) {
+    const inserted = await insertRows(w, s, dt, compiled, ordered(compiled.translate()));
+    return { inserted, deleted, parts: 1 };
+  }
+  let inserted = 0;
+  for (let part = 0; part < parts; part++) {
+    const overrides = new Map<string, string>();
+    for (const [id, src] of compiled.sources) {
+      for (const occ of compiled.plan.sources.get(id)?.occurrences ?? []) {
+        const expr = occ.exprs.get(key);
+        if (expr === undefined) continue;
+        overrides.set(
+          occ.duckAlias,
+          `(SELECT "x".* FROM ${tableOf(src)} AS "x" WHERE ${
+            inPart(realias(expr, occ.duckAlias, "x"), compiled, key, part, parts)
+          })`,
+        );
+      }
+    }
+    const sql = compiled.translate((_ref, alias) => overrides.get(alias));
+    const mine = `SELECT * FROM (${sql}) AS "q" WHERE ${
+      inPart(`"q".${qi(compiled.columns[key])}`, compiled, key, part, parts)
+    }`;
+    inserted += await insertRows(w, s, dt, compiled, ordered(mine));
+  }
+  return { inserted, deleted, parts };
 }

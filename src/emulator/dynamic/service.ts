@@ -43,7 +43,13 @@ import { qi } from "../sql/translate/quote.ts";
 import { dropObject, existing, newName } from "../sql/statements/ddl.ts";
 import { fullText, qualify } from "../sql/names.ts";
 import { analyze } from "./analysis.ts";
-import { type Compiled, type Mark, refreshOne, type RefreshResult } from "./refresh.ts";
+import {
+  type Compiled,
+  KEYS_PER_PART,
+  type Mark,
+  refreshOne,
+  type RefreshResult,
+} from "./refresh.ts";
 import {
   ensureHistoryTables,
   forgetHistory,
@@ -68,17 +74,30 @@ export interface DynamicOptions {
    * dashboards over the emulator show new rows in seconds.
    */
   freshMs?: number;
+  /**
+   * At most this many changed keys are recomputed by one statement of an incremental refresh
+   * (default {@link KEYS_PER_PART}); more are recomputed in parts.
+   */
+  keysPerPart?: number;
+  /** Every refresh in at least this many parts (default 1); tests split small refreshes. */
+  parts?: number;
   /** Clock; tests replace it. */
   now?: () => number;
   log?: Logger;
 }
 
 /**
- * DuckDB's memory limits for a refresh that ran out of memory at the everyday limit, tried in
- * turn: DuckDB fills what it is allowed, so the smaller step keeps the process smaller whenever
- * it is enough.
+ * How a refresh that ran out of memory is tried again, in turn: in more parts first (each part a
+ * share of the keys, so the process stays as small as before), and only then with more of DuckDB's
+ * memory, for a definition without keys to split by. DuckDB fills what it is allowed, so the
+ * smaller step keeps the process smaller whenever it is enough.
  */
-const REFRESH_MEMORY_LIMITS = ["384MB", "1GB"];
+const OUT_OF_MEMORY_RETRIES: readonly { parts: number; memoryLimit?: string }[] = [
+  { parts: 8 },
+  { parts: 64 },
+  { parts: 64, memoryLimit: "384MB" },
+  { parts: 64, memoryLimit: "1GB" },
+];
 
 /** What SHOW DYNAMIC TABLES shows of one table. */
 export interface DynamicTableDescription {
@@ -123,6 +142,8 @@ export class DynamicTables {
       tickMs: options.tickMs ?? Math.max(20, Math.min(1000, 60_000 * lagScale / 12)),
       autoRefresh: options.autoRefresh ?? true,
       freshMs: options.freshMs ?? 1_000,
+      keysPerPart: options.keysPerPart ?? KEYS_PER_PART,
+      parts: options.parts ?? 1,
       now: options.now ?? Date.now,
       log: options.log ?? silentLogger,
     };
@@ -515,7 +536,8 @@ export class DynamicTables {
     queryId: string | null,
   ): Promise<{ id: number; action: string; state: string }[]> {
     let order = this.#closure(targets).filter((o) => !o.props.suspended || targets.includes(o));
-    let raised = 0;
+    let retries = 0, raised = false;
+    let retry: (typeof OUT_OF_MEMORY_RETRIES)[number] | undefined;
     const history: HistoryRow[] = [];
     const outcomes: { id: number; action: string; state: string }[] = [];
     let failure: unknown;
@@ -539,8 +561,19 @@ export class DynamicTables {
               const rt = this.#runtimeOf(o);
               const compiled = this.#compiled(o);
               const incremental = o.props.refreshMode === "INCREMENTAL";
-              const r = await refreshOne(this.#w, s, o, compiled, rt.marks, { incremental });
+              const r = await refreshOne(this.#w, s, o, compiled, rt.marks, {
+                incremental,
+                keysPerPart: this.#o.keysPerPart,
+                parts: Math.max(this.#o.parts, retry?.parts ?? 1),
+              });
               results.set(o.id, r);
+              if (r.parts > 1) {
+                this.#o.log.debug("refreshed in parts", {
+                  dynamic_table: o.name,
+                  action: r.action,
+                  parts: r.parts,
+                });
+              }
               await s.run(`DELETE FROM ${STATE_TABLE} WHERE id = ?`, [o.id]);
               await s.run(`INSERT INTO ${STATE_TABLE} VALUES (?, ?, ?, 0)`, [
                 o.id,
@@ -591,18 +624,22 @@ export class DynamicTables {
         break;
       }
       // A large refresh (a catch-up after a long pause, a first fill) may need more memory than
-      // DuckDB's everyday limit: retried with larger ones in turn, and the limit is then given back.
+      // DuckDB's everyday limit: retried in parts, then with more memory, which is given back.
       if (
-        raised < REFRESH_MEMORY_LIMITS.length && !this.#stopped &&
+        retries < OUT_OF_MEMORY_RETRIES.length && !this.#stopped &&
         /Out of Memory/i.test(String((error as Error)?.message))
       ) {
-        const limit = REFRESH_MEMORY_LIMITS[raised++];
-        this.#o.log.info("refresh needs more memory: retrying it with more", {
+        retry = OUT_OF_MEMORY_RETRIES[retries++];
+        this.#o.log.info("refresh ran out of memory: retrying it in parts", {
           dynamic_table: failed?.name,
-          limit,
+          parts: retry.parts,
+          memory_limit: retry.memoryLimit ?? this.#w.memoryLimit,
           error: String((error as Error)?.message).slice(0, 300),
         });
-        await this.#w.refresher.run(`SET memory_limit = '${limit}'`);
+        if (retry.memoryLimit) {
+          raised = true;
+          await this.#w.refresher.run(`SET memory_limit = '${retry.memoryLimit}'`);
+        }
         continue;
       }
       const cancelled = this.#stopped || /INTERRUPT/i.test(String((error as Error)?.message));
