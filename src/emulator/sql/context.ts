@@ -82,6 +82,8 @@ export interface StatementContext {
   readonly sessionContext: SessionContext;
   /** Parses a query (function bodies, view definitions). */
   readonly parseQuery: (text: string) => Node;
+  /** Values found for the statement's translation (see `ValuesNeeded`). */
+  readonly lookups: Map<string, readonly string[]>;
 }
 
 /** The status row of a DDL or session statement. */

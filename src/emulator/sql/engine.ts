@@ -29,6 +29,7 @@ import {
 import { ResultStore, type StoredResult } from "./results.ts";
 import type { BindValue, SessionContext } from "./translate/context.ts";
 import { translateQuery } from "./translate/run.ts";
+import { ValuesNeeded } from "./translate/translator.ts";
 import {
   alterTable,
   createDatabaseOrSchema,
@@ -342,11 +343,26 @@ export class SqlEngine {
     const statementText = parts[0].text;
     const ctx = this.#context(session, queryId, statementText, binds);
     let outcome: Outcome;
-    try {
-      const stmt = await parseStatement(statementText);
-      outcome = await this.#dispatch(ctx, stmt);
-    } catch (e) {
-      throw mapError(e);
+    for (;;) {
+      try {
+        const stmt = await parseStatement(statementText);
+        outcome = await this.#dispatch(ctx, stmt);
+        break;
+      } catch (e) {
+        // Translations check the catalog before they change anything: a statement that needs
+        // values from the warehouse (PIVOT … IN (ANY)) has done nothing yet, and runs again with
+        // them. Each lookup is found once, so this ends.
+        if (e instanceof ValuesNeeded && !ctx.lookups.has(e.sql)) {
+          ctx.lookups.set(
+            e.sql,
+            await this.#lookup(ctx, e.sql).catch((x) => {
+              throw mapError(x);
+            }),
+          );
+          continue;
+        }
+        throw mapError(e);
+      }
     }
     let stored: StoredResult;
     try {
@@ -357,6 +373,16 @@ export class SqlEngine {
     session.queryIds.push(queryId);
     if (session.queryIds.length > 100) session.queryIds.shift();
     return { queryId, result: stored, statementTypeId: outcome.statementType };
+  }
+
+  /** The rows of a translation's lookup query, read as the statement would read. */
+  async #lookup(ctx: StatementContext, sql: string): Promise<string[]> {
+    const lane = await this.#o.warehouse.reader(ctx.session.id);
+    const r = await lane.exclusive(async (s) => {
+      await s.run(`SET TimeZone = '${ctx.session.timezone.replaceAll("'", "''")}'`);
+      return await s.all(sql);
+    });
+    return r.rows.map((row) => String(row[0]));
   }
 
   async #store(ctx: StatementContext, outcome: Outcome): Promise<StoredResult> {
@@ -435,6 +461,7 @@ export class SqlEngine {
       log: this.#o.log,
       sessionContext: sessionContext as SessionContext,
       parseQuery: parseQuerySync,
+      lookups: new Map(),
     };
   }
 

@@ -41,7 +41,11 @@ export function statementTranslator(ctx: StatementContext) {
     session: ctx.sessionContext,
     parseQuery: ctx.parseQuery,
   });
-  const t = new Translator(resolver, { source: ctx.text, binds: ctx.binds });
+  const t = new Translator(resolver, {
+    source: ctx.text,
+    binds: ctx.binds,
+    lookups: ctx.lookups,
+  });
   return { t, resolver };
 }
 

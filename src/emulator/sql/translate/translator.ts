@@ -41,6 +41,7 @@ import { callFunction, isAggregateName, isWindowOnlyName } from "./functions.ts"
 import { castExpr } from "./casts.ts";
 import { selectItemText } from "./item_text.ts";
 import { intervalConstant } from "./interval.ts";
+import { pivot, unpivot } from "./pivot.ts";
 
 /** Options of one translation. */
 export interface TranslateOptions {
@@ -61,6 +62,21 @@ export interface TranslateOptions {
   readonly analyze?: boolean;
   /** Read views as their definitions (so that their tables can be overridden). */
   readonly inlineViews?: boolean;
+  /**
+   * Values the statement's shape depends on (the columns of `PIVOT … IN (ANY)`), by the DuckDB
+   * query that finds them: a translation that needs one not here throws {@link ValuesNeeded}.
+   */
+  readonly lookups?: ReadonlyMap<string, readonly string[]>;
+}
+
+/**
+ * Thrown by a translation that needs the rows of `sql` (DuckDB SQL, one text column) before it
+ * can go on: the engine runs it, and translates the statement again with its values.
+ */
+export class ValuesNeeded extends Error {
+  constructor(readonly sql: string) {
+    super("a translation needs values from the warehouse first");
+  }
 }
 
 /** A relation of an analysed block. */
@@ -122,7 +138,7 @@ export class Scope {
 }
 
 /** Where an expression sits: what it may contain. */
-interface ExprContext {
+export interface ExprContext {
   readonly scope: Scope;
   /** Aggregates allowed (select list, HAVING, QUALIFY, ORDER BY of a grouped query). */
   readonly aggregates: boolean;
@@ -886,9 +902,10 @@ export class Translator {
       case "UNNEST":
         throw SQL_ERRORS.unsupported("UNNEST (use FLATTEN)");
       case "Pivot":
-        throw SQL_ERRORS.unsupported("PIVOT");
-      case "Unpivot":
-        throw SQL_ERRORS.unsupported("UNPIVOT");
+      case "Unpivot": {
+        const r = v === "Pivot" ? pivot(this, p, scope) : unpivot(this, p, scope);
+        return this.#addDerived(r, p.alias, scope, r.sql);
+      }
       case "MatchRecognize":
         throw SQL_ERRORS.unsupported("MATCH_RECOGNIZE");
     }
@@ -896,7 +913,7 @@ export class Translator {
   }
 
   #addDerived(
-    sub: TranslatedQuery,
+    sub: { readonly columns: readonly Column[] },
     alias: Node,
     scope: Scope,
     sql: string,
@@ -2039,4 +2056,3 @@ export interface SetResult {
 }
 
 export { isAggregateName, isWindowOnlyName };
-export type { ExprContext };
