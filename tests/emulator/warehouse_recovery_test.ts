@@ -15,9 +15,12 @@ import {
 } from "./helpers.ts";
 import { isFatalDuckError, Lane, loadDuckDB } from "../../src/emulator/warehouse/duckdb.ts";
 import { WAREHOUSE_FILE } from "../../src/emulator/warehouse/warehouse.ts";
+import { META } from "../../src/emulator/warehouse/catalog.ts";
 import { join } from "node:path";
 
 const PIPE = "LIFT_RIDE_PIPE";
+/** The emulator's table of channels' state. */
+const CHANNELS_TABLE = `${META}.channels`;
 /** DuckDB's message once a fatal error (e.g. a failed checkpoint) has invalidated the database. */
 const INVALIDATED = "FATAL Error: Failed: database has been invalidated because of a previous " +
   "fatal error. The database must be restarted prior to being used again.";
@@ -159,5 +162,57 @@ Deno.test("a lane left in an aborted transaction (its ROLLBACK failed) ends it a
   } finally {
     await lane.close();
     instance.closeSync();
+  }
+});
+
+Deno.test("a channel whose state row is stuck in a conflict reopens the warehouse and commits on", async () => {
+  const keys = await testKeys();
+  const t = await startTestEmulator({ keys, commitDelayMs: 0 });
+  const other = await t.emu.context.warehouse.instance.connect();
+  try {
+    const w = t.emu.context.warehouse;
+    const token = await exchange(t.url, await keypairJwt(keys));
+    const open = await openChannel(t.url, token, PIPE, "c");
+    const first = [ride(), ride()];
+    let app = await appendRows(
+      t.url,
+      token,
+      PIPE,
+      "c",
+      open.body.next_continuation_token,
+      ndjson(first),
+      {
+        offsetToken: "2",
+      },
+    );
+    assert.ok(await committedThrough(t, token, "2"));
+    // What a COMMIT that ran out of memory left behind: the channel's row holds a version no
+    // transaction will ever finish, so every later update of it conflicts ("Conflict on update!").
+    await other.run("BEGIN TRANSACTION");
+    await other.run(`UPDATE ${CHANNELS_TABLE} SET rows_parsed = rows_parsed WHERE channel = 'c'`);
+    const second = [ride(), ride(), ride()];
+    app = await appendRows(
+      t.url,
+      token,
+      PIPE,
+      "c",
+      app.body.next_continuation_token,
+      ndjson(second),
+      {
+        offsetToken: "5",
+      },
+    );
+    assert.equal(app.status, 200);
+    // The commit conflicts, the warehouse reopens (which ends the stuck version), and the retried
+    // commit lands: the rows once each, the offset moved.
+    assert.ok(await until(() => w.recoveries === 1), "the warehouse reopened");
+    assert.ok(await committedThrough(t, token, "5"));
+    assert.deepEqual(
+      await columnInOrder(t.sql, "LIFT_RIDE"),
+      [...first, ...second].map((r) => r.TXID),
+    );
+  } finally {
+    other.closeSync();
+    await t.close();
   }
 });

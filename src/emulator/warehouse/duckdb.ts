@@ -64,6 +64,13 @@ export function isFatalDuckError(error: unknown): boolean {
   return /^FATAL Error|database has been invalidated/i.test(message);
 }
 
+/** True for DuckDB's write-write conflicts ("Conflict on update!", "Conflict on tuple deletion!"). */
+export function isConflictDuckError(error: unknown): boolean {
+  return /TransactionContext Error: Conflict on/i.test(
+    String((error as Error | undefined)?.message ?? error),
+  );
+}
+
 /** One connection whose statements run strictly one after another. */
 export class Lane {
   readonly name: string;

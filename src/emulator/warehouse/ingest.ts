@@ -101,7 +101,7 @@ export async function commitBodies(
   const duck = await loadDuckDB();
   let next: ChannelRecord | undefined;
   let rec = channel;
-  return await w.writer.transaction(async (s) => {
+  return await w.channelTransaction(async (s) => {
     // The table as it stands in the lane (a DDL queued before this commit may have changed it).
     const table = w.catalog.byId(pipe.table.id);
     if (!table || table.kind !== "TABLE") {

@@ -15,7 +15,13 @@
  */
 import { join } from "node:path";
 import type { DuckDBInstance } from "@duckdb/node-api";
-import { DEFAULT_MEMORY_LIMIT, Lane, LaneSession, openDuckDB } from "./duckdb.ts";
+import {
+  DEFAULT_MEMORY_LIMIT,
+  isConflictDuckError,
+  Lane,
+  LaneSession,
+  openDuckDB,
+} from "./duckdb.ts";
 import { type Logger, silentLogger } from "../../log.ts";
 import { Catalog, type CatalogObject, changeLogOf, META, ROW_COLUMN, tableOf } from "./catalog.ts";
 import { duckType } from "./types.ts";
@@ -281,7 +287,7 @@ export class Warehouse {
     offsetToken?: string | null,
   ): Promise<ChannelRecord> {
     let apply: (() => void) | undefined;
-    return await this.writer.transaction(async (s) => {
+    return await this.channelTransaction(async (s) => {
       // Read in the lane, after any commit queued before: the offset returned is the latest.
       const existing = this.channel(pipe, channel);
       if (existing) {
@@ -322,11 +328,25 @@ export class Warehouse {
     }, () => apply?.());
   }
 
+  /**
+   * A transaction on the writer lane that writes channels' state (and a commit's rows). Only this
+   * lane writes them, so a write-write conflict there is no other transaction's: it is DuckDB's
+   * own state gone wrong. A COMMIT that ran out of memory left its row versions behind, and every
+   * later update of that channel conflicted, for good. The warehouse is then reopened, as after a
+   * fatal error; this call fails, and its caller retries.
+   */
+  channelTransaction<T>(fn: (s: LaneSession) => Promise<T>, afterCommit?: (value: T) => void) {
+    return this.writer.transaction(fn, afterCommit).catch((e) => {
+      if (isConflictDuckError(e)) this.#onFatal(e);
+      throw e;
+    });
+  }
+
   /** Drops a channel and its offset; false when there was none. */
   async dropChannel(pipe: string, channel: string): Promise<boolean> {
     const rec = this.channel(pipe, channel);
     if (!rec) return false;
-    await this.writer.run(`DELETE FROM ${CHANNELS} WHERE id = ?`, [rec.id]);
+    await this.channelTransaction((s) => s.run(`DELETE FROM ${CHANNELS} WHERE id = ?`, [rec.id]));
     this.#channels.delete(`${pipe}\u0000${channel}`);
     return true;
   }
@@ -339,7 +359,9 @@ export class Warehouse {
 
   /** Bumps every channel's sequencer: all outstanding continuation tokens become stale. */
   async invalidateAllChannels(): Promise<void> {
-    await this.writer.run(`UPDATE ${CHANNELS} SET client_sequencer = client_sequencer + 1`);
+    await this.channelTransaction((s) =>
+      s.run(`UPDATE ${CHANNELS} SET client_sequencer = client_sequencer + 1`)
+    );
     for (const c of this.#channels.values()) c.clientSequencer++;
   }
 
