@@ -42,6 +42,22 @@ export const ReadError: FC<{ error: Error | null; hasValue: boolean }> = ({ erro
     )
     : null;
 
+/**
+ * Says, above a report page's figures, that rows are held up on their way to the reports (a
+ * channel reopening or waiting, a full disk): until they arrive, the figures are short of them.
+ */
+export const HeldUp: FC<{ reasons: readonly string[] }> = ({ reasons }) =>
+  reasons.length
+    ? (
+      <p class="warning" role="status">
+        Rows are held up on their way to the reports, so these figures may be short of them:{" "}
+        {reasons.slice(0, 2).join("; ")}
+        {reasons.length > 2 ? `, and ${reasons.length - 2} more` : ""}.{" "}
+        <a href="/pipeline">Pipeline</a>
+      </p>
+    )
+    : null;
+
 /** One KPI tile. */
 export const Kpi: FC<
   { label: string; value: string; delta?: string | null; trend?: number | null; note?: string }

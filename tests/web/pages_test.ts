@@ -154,7 +154,8 @@ async function expectedKpis(reports: Reports, period: Period, date: string) {
       o.previous.visitors > 0 ? "compared with" : "nothing reported to compare with for"
     } ${rangeText(o.ranges.previous)}`,
     tiles: new Map([
-      ["Visitors", {
+      // One day counts its visitors; several days add up each day's (a visitor-day each).
+      [period === "today" ? "Visitors" : "Visitor-days", {
         value: fmtInt(o.current.visitors),
         delta: fmtChange(o.change.visitors) ?? none,
       }],
@@ -236,7 +237,7 @@ Deno.test("pages over a seeded history show the reports module's numbers", async
         const byName = new Map(totals.map((x) => [x.resort, x]));
         assertTable(
           onlyTable(section(body, "Resort status")),
-          ["Resort", "Visitors", "Capacity", "Revenue"],
+          ["Resort", period === "today" ? "Visitors" : "Visitor-days", "Capacity", "Revenue"],
           names(resorts).map((name) => {
             const x = byName.get(name)!;
             labels.add(x.status);
@@ -339,7 +340,7 @@ Deno.test("pages over a seeded history show the reports module's numbers", async
             kpis(hour),
             new Map([
               ["Visitors this hour", { value: fmtInt(h.visitors), delta: null }],
-              ["Capacity this hour", { value: fmtPct(h.capacityPct), delta: null }],
+              ["Of daily capacity", { value: fmtPct(h.capacityPct), delta: null }],
               ["Lift rides this hour", { value: fmtInt(h.rides), delta: null }],
               ["Revenue this hour", { value: fmtUsd(h.revenue), delta: null }],
             ]),
@@ -353,8 +354,12 @@ Deno.test("pages over a seeded history show the reports module's numbers", async
             ),
             textOf(hour),
           );
-          // The hour the latest ride falls in is still filling: it says so, with that ride's time.
-          const partial = c.latestRide!.getTime() < h.hour.getTime() + 3_600_000;
+          // The hour is still filling when no resort reports a later one and no row of any table
+          // is past its end yet: it says so, with the latest ride's time.
+          const clock = await reports.clock();
+          const end = h.hour.getTime() + 3_600_000;
+          const partial = clock.latestReportedHour!.getTime() <= h.hour.getTime() &&
+            clock.latestWorldTime!.getTime() < end;
           assert.equal(
             textOf(hour).includes(
               `in progress: rides up to ${fmtLocalTime(c.latestRide!, tz)} so far`,
@@ -366,12 +371,12 @@ Deno.test("pages over a seeded history show the reports module's numbers", async
           // Top lifts of the 30 minutes up to the resort's latest ride.
           assert.ok(c.topLifts.length > 0 && c.topLifts.length <= 10, `${c.topLifts.length} lifts`);
           const top = onlyTable(section(body, "Top 10 lifts, last 30 minutes"));
-          const end = c.latestRide!;
+          const last = c.latestRide!;
           assert.equal(
             top.caption,
-            `30 minutes up to the latest ride: ${fmtLocalTime(end.getTime() - 30 * 60_000, tz)}–${
-              fmtLocalTime(end, tz)
-            } ${zoneAbbreviation(end, tz)}`,
+            `30 minutes up to the latest ride: ${fmtLocalTime(last.getTime() - 30 * 60_000, tz)}–${
+              fmtLocalTime(last, tz)
+            } ${zoneAbbreviation(last, tz)}`,
           );
           assertTable(
             top,
@@ -423,7 +428,16 @@ Deno.test("pages over a seeded history show the reports module's numbers", async
           assert.equal(c.weeks.length, 2);
           assertTable(
             onlyTable(section(body, "Last four weeks")),
-            ["Week of", "Visitors", "Rides", "Revenue", "Avg/day", "Avg capacity", "Peak", "Days"],
+            [
+              "Week of",
+              "Visitor-days",
+              "Rides",
+              "Revenue",
+              "Avg/day",
+              "Avg capacity",
+              "Peak",
+              "Days",
+            ],
             c.weeks.map((w) => [
               fmtDay(w.weekStart),
               fmtInt(w.visitors),
@@ -1121,6 +1135,36 @@ Deno.test("while the target is being reached, the overview waits instead of show
       const body = await assertHtmlPage(await f.get(path), 200, path);
       assertWaiting(body, path);
     }
+  } finally {
+    await f.close();
+  }
+});
+
+Deno.test("rows held up on their way (a channel reopening): report pages say their figures may be short", async () => {
+  const f = await dashboardFixture({ rows: simulate(1, { seed: "web-held", ticketsPerDay: 50 }) });
+  try {
+    for (const path of ["/", "/resorts/Vail"]) {
+      assert.doesNotMatch(await (await f.get(path)).text(), /class="warning"/, path);
+    }
+    f.status.setNotReady("streamer:C1", [
+      "channel LIFTLINE_RESORT_TICKET_1 for RESORT_TICKET is reopening",
+    ]);
+    f.status.setNotReady("streamer:C2", ["channel LIFTLINE_LIFT_RIDE_2 for LIFT_RIDE is waiting"]);
+    f.status.setNotReady("streamer:C3", ["channel LIFTLINE_LIFT_RIDE_3 for LIFT_RIDE is waiting"]);
+    for (const path of ["/", "/resorts/Vail"]) {
+      const body = await assertHtmlPage(await f.get(path), 200, path);
+      const warning = body.match(/<p class="warning" role="status">([\s\S]*?)<\/p>/);
+      assert.ok(warning, `${path}: a warning`);
+      assert.equal(
+        textOf(warning[1]),
+        "Rows are held up on their way to the reports, so these figures may be short of them: " +
+          "channel LIFTLINE_RESORT_TICKET_1 for RESORT_TICKET is reopening; " +
+          "channel LIFTLINE_LIFT_RIDE_2 for LIFT_RIDE is waiting, and 1 more. Pipeline",
+        path,
+      );
+    }
+    for (const c of ["streamer:C1", "streamer:C2", "streamer:C3"]) f.status.setNotReady(c, []);
+    assert.doesNotMatch(await (await f.get("/")).text(), /class="warning"/);
   } finally {
     await f.close();
   }

@@ -21,6 +21,7 @@ import {
   type Column,
   DataTable,
   drawTwice,
+  HeldUp,
   Kpi,
   Panel,
   ReadError,
@@ -45,6 +46,14 @@ const PERIOD_LABELS: Record<Period, string> = {
   last7: "Last 7 days",
   mtd: "Month to date",
 };
+
+/**
+ * What a period's visitor figure counts: one day's distinct visitors, or over several days the
+ * days' figures added up, where a visitor who skis three days counts three times.
+ */
+export function visitorsLabel(period: Period): string {
+  return period === "today" ? "Visitors" : "Visitor-days";
+}
 
 /** The overview's URL for `choice`. */
 export function overviewUrl(choice: OverviewChoice): string {
@@ -130,6 +139,7 @@ export const OverviewLive: FC<
   const o = overview.value;
   return (
     <Live>
+      <HeldUp reasons={status.notReadyReasons()} />
       <ReadError error={overview.error ?? totals.error ?? trend.error} hasValue={o !== undefined} />
       {o && (
         <section aria-label="Network totals">
@@ -141,7 +151,7 @@ export const OverviewLive: FC<
           </p>
           <div class="kpis">
             <Kpi
-              label="Visitors"
+              label={visitorsLabel(choice.period)}
               value={fmtInt(o.current.visitors)}
               delta={fmtChange(o.change.visitors)}
               trend={o.change.visitors}
@@ -173,11 +183,21 @@ export const OverviewLive: FC<
       )}
       <div class="grid">
         <Panel title="Resort status">
-          <StatusTable resorts={resorts} totals={totals.value ?? []} status={status} />
+          <StatusTable
+            resorts={resorts}
+            totals={totals.value ?? []}
+            status={status}
+            period={choice.period}
+          />
         </Panel>
         <Panel title="Resort comparison">
           <MetricChoice choice={choice} />
-          <Comparison metric={choice.metric} resorts={resorts} totals={totals.value ?? []} />
+          <Comparison
+            metric={choice.metric}
+            resorts={resorts}
+            totals={totals.value ?? []}
+            period={choice.period}
+          />
         </Panel>
         <Panel title="Daily trend by resort" wide>
           <Trend
@@ -208,8 +228,10 @@ const MetricChoice: FC<{ choice: OverviewChoice }> = ({ choice }) => (
   </div>
 );
 
-const StatusTable: FC<{ resorts: ResortInfo[]; totals: ResortTotals[]; status: StatusStore }> = (
-  { resorts, totals, status },
+const StatusTable: FC<
+  { resorts: ResortInfo[]; totals: ResortTotals[]; status: StatusStore; period: Period }
+> = (
+  { resorts, totals, status, period },
 ) => {
   if (totals.length === 0) {
     return (
@@ -219,7 +241,7 @@ const StatusTable: FC<{ resorts: ResortInfo[]; totals: ResortTotals[]; status: S
   const byName = new Map(totals.map((t) => [t.resort, t]));
   const columns: Column[] = [
     { label: "Resort" },
-    { label: "Visitors", num: true },
+    { label: visitorsLabel(period), num: true },
     { label: "Capacity", num: true },
     { label: "Revenue", num: true },
   ];
@@ -246,8 +268,10 @@ const StatusTable: FC<{ resorts: ResortInfo[]; totals: ResortTotals[]; status: S
   );
 };
 
-const Comparison: FC<{ metric: ResortMetric; resorts: ResortInfo[]; totals: ResortTotals[] }> = (
-  { metric, resorts, totals },
+const Comparison: FC<
+  { metric: ResortMetric; resorts: ResortInfo[]; totals: ResortTotals[]; period: Period }
+> = (
+  { metric, resorts, totals, period },
 ) => {
   const byName = new Map(totals.map((t) => [t.resort, t]));
   const names = resorts.length ? resorts.map((r) => r.resort) : totals.map((t) => t.resort);
@@ -256,7 +280,7 @@ const Comparison: FC<{ metric: ResortMetric; resorts: ResortInfo[]; totals: Reso
     return { label: name, value: t ? metricValue(metric, t) : null };
   });
   const spec = RESORT_METRICS[metric];
-  const title = `${spec.label} by resort`;
+  const title = `${metric === "visitors" ? visitorsLabel(period) : spec.label} by resort`;
   const drawn = drawTwice((size) => renderBarChart({ title, axis: spec.axis, bars }, { size }));
   if (!drawn) return <Waiting>No resort has a reported day in this period yet.</Waiting>;
   return (

@@ -14,12 +14,13 @@ import {
   Chart,
   DataTable,
   drawTwice,
+  HeldUp,
   Kpi,
   Panel,
   ReadError,
   Waiting,
 } from "../components.tsx";
-import type { LiftHours, ResortData } from "../dashboard.ts";
+import type { ClockView, LiftHours, ResortData } from "../dashboard.ts";
 import {
   fmtDay,
   fmtDecimal,
@@ -73,8 +74,14 @@ export const ResortLive: FC<{ data: ResortData; hours: LiftHours; status: Status
   const waitingForRides = liftsNote([info], data.clock.worldTime, hours);
   return (
     <Live>
+      <HeldUp reasons={status.notReadyReasons()} />
       <ReadError error={data.center.error} hasValue={c !== null} />
-      <ThisHour center={c} info={info} waiting={`${waitingForRides} ${refreshNote(status)}`} />
+      <ThisHour
+        center={c}
+        info={info}
+        waiting={`${waitingForRides} ${refreshNote(status)}`}
+        clock={data.clock}
+      />
       <div class="grid">
         <Panel title="Top 10 lifts, last 30 minutes">
           <TopLifts center={c} tz={tz} waiting={waitingForRides} />
@@ -93,8 +100,29 @@ export const ResortLive: FC<{ data: ResortData; hours: LiftHours; status: Status
   );
 };
 
-const ThisHour: FC<{ center: ResortCenter | null; info: ResortInfo; waiting: string }> = (
-  { center, info, waiting },
+/**
+ * Whether the latest reported hour is whole. The report has every ride of it once it reports a
+ * later hour for any resort (the chain refreshes them together), or once the newest row of any
+ * table is past the hour's end with no ride since (the lifts closed). A ride after the hour's end that the
+ * report does not show yet means the report is behind: its figures for the hour may be short.
+ */
+export function hourProgress(
+  hourStart: number,
+  latestRide: Date | null,
+  clock: { latestRowTime: Date | null; latestReportedHour: Date | null },
+): { kind: "whole" } | { kind: "filling" | "behind"; through: Date } {
+  const end = hourStart + 3_600_000;
+  if ((clock.latestReportedHour?.getTime() ?? -Infinity) > hourStart) return { kind: "whole" };
+  if (latestRide && latestRide.getTime() >= end) return { kind: "behind", through: latestRide };
+  // The rows committed, not the generator's clock, which runs ahead of rows still queued.
+  if ((clock.latestRowTime?.getTime() ?? -Infinity) >= end || !latestRide) return { kind: "whole" };
+  return { kind: "filling", through: latestRide };
+}
+
+const ThisHour: FC<
+  { center: ResortCenter | null; info: ResortInfo; waiting: string; clock: ClockView }
+> = (
+  { center, info, waiting, clock },
 ) => {
   const h = center?.thisHour;
   if (!h) {
@@ -108,21 +136,26 @@ const ThisHour: FC<{ center: ResortCenter | null; info: ResortInfo; waiting: str
   const start = fmtLocalTime(h.hour, tz);
   const end = fmtLocalTime(h.hour.getTime() + 3_600_000, tz);
   const status = HOURLY_STATUS[h.capacityStatus] ?? { kind: "normal", text: h.capacityStatus };
-  // An hour whose end the rides have not reached is still filling: its figures are so far.
-  const latest = center!.latestRide;
-  const partial = latest !== null && latest !== undefined &&
-    latest.getTime() < h.hour.getTime() + 3_600_000;
+  const progress = hourProgress(h.hour.getTime(), center!.latestRide ?? null, {
+    latestRowTime: clock.read.value?.latestWorldTime ?? null,
+    latestReportedHour: clock.latestReportedHour,
+  });
   return (
     <section aria-label="This hour">
       <p class="note">
         Latest reported hour: {fmtDay(center!.localDate ?? h.date)}, {start}–{end}{" "}
         {zoneAbbreviation(h.hour, tz)}
-        {partial ? `, in progress: rides up to ${fmtLocalTime(latest!, tz)} so far` : ""}{" "}
-        <Badge kind={status.kind} text={status.text} />
+        {progress.kind === "filling"
+          ? `, in progress: rides up to ${fmtLocalTime(progress.through, tz)} so far`
+          : progress.kind === "behind"
+          ? `, not complete yet: the reports are catching up with rides up to ${
+            fmtLocalTime(progress.through, tz)
+          }`
+          : ""} <Badge kind={status.kind} text={status.text} />
       </p>
       <div class="kpis">
         <Kpi label="Visitors this hour" value={fmtInt(h.visitors)} />
-        <Kpi label="Capacity this hour" value={fmtPct(h.capacityPct)} />
+        <Kpi label="Of daily capacity" value={fmtPct(h.capacityPct)} />
         <Kpi label="Lift rides this hour" value={fmtInt(h.rides)} />
         <Kpi label="Revenue this hour" value={fmtUsd(h.revenue)} />
       </div>
@@ -256,7 +289,7 @@ const Weeks: FC<{ center: ResortCenter | null; waiting: string }> = ({ center, w
     <DataTable
       columns={[
         { label: "Week of" },
-        { label: "Visitors", num: true },
+        { label: "Visitor-days", num: true },
         { label: "Rides", num: true, optional: true },
         { label: "Revenue", num: true },
         { label: "Avg/day", num: true, optional: true },
