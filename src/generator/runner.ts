@@ -259,6 +259,7 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
         status.setNotReady("generator", [reason]);
         gs.paused = true;
         gs.pausedReason = reason;
+        gs.rowsPerSecond = 0;
         if (writeFailures === 1 || writeFailures % 20 === 0) {
           log.error("cannot write to the queue; holding the batch and retrying", {
             rows: size,
@@ -310,6 +311,7 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
       if (!gs.paused) {
         gs.paused = true;
         gs.pausedReason = "backpressure";
+        gs.rowsPerSecond = 0;
         clock.pause();
         if (!quiet) log.info("queue full: world clock paused", { queue_max_rows: cap });
       }
@@ -359,5 +361,7 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
   gs.paused = false;
   gs.pausedReason = null;
   gs.finished = until !== undefined && generatedTo >= until;
+  // Nothing more is generated: the rate of the last second would otherwise stand for ever.
+  gs.rowsPerSecond = 0;
   summary(true);
 }

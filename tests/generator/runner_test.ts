@@ -216,6 +216,8 @@ Deno.test("CHEETAH and TURTLE make the same world-time data as MAX, paced by rea
       assert.ok(want.LIFT_RIDE.length > 5, "tickets bought while open ride at once");
       for (const t of TABLES) assert.deepEqual(jsonOf(got[t]), want[t], `${speed} ${t}`);
       assert.equal(r.status.generator?.finished, true);
+      // Finished, it generates nothing: its rate is 0, not the last second's.
+      assert.equal(r.status.generator?.rowsPerSecond, 0);
     } finally {
       await r.close();
     }
@@ -260,6 +262,7 @@ Deno.test("a full queue pauses the world clock; draining resumes it; nothing is 
       await new Promise((res) => setTimeout(res, 150));
       assert.equal(r.outbox.rows("LIFT_RIDE"), held);
       assert.equal(r.status.generator.worldTime, world);
+      assert.equal(r.status.generator.rowsPerSecond, 0, "paused, it generates nothing");
       drain();
       // Drained: the generator notices and the world moves on (until the queue fills again).
       while (r.status.generator.worldTime === world && !done) {

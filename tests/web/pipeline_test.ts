@@ -168,3 +168,39 @@ Deno.test("/api/status gives each table's sums and its channels, with their lag"
   assert.equal(rides.channels[0].lag.count, 100);
   assert.equal(rides.channels[2].lag.count, 0);
 });
+
+Deno.test("end-to-end freshness before any committed ride is reported says why there is no age", async () => {
+  const reports = {
+    source: "embedded warehouse",
+    checkedAt: new Date(NOW).toISOString(),
+    dynamicTables: [{
+      name: "HOURLY_RESORT_SUMMARY",
+      targetLag: "1 minute",
+      effectiveLagSeconds: 60,
+      dataTimestamp: new Date(NOW - 5000).toISOString(),
+      freshnessSeconds: 5,
+      state: "ok" as const,
+      lastRefresh: null,
+    }],
+    catchingUp: null,
+    lastError: null,
+  };
+  const freshness = async (status: StatusStore) =>
+    textOf(
+      section(
+        await jsx(PipelineLive, { status, tables: ["LIFT_RIDE"], now: NOW }).toString(),
+        "End-to-end freshness",
+      ),
+    );
+  // This process streams (it has LIFT_RIDE's channels) but none of its rides is reported yet.
+  const streaming = store();
+  streaming.reports = reports;
+  assert.match(
+    await freshness(streaming),
+    /No ride this process committed has reached the reports yet\./,
+  );
+  // The streamer is another process: this one cannot know when a reported ride was generated.
+  const serving = new StatusStore();
+  serving.reports = reports;
+  assert.match(await freshness(serving), /The streamer runs in another process/);
+});

@@ -118,7 +118,9 @@ const EndToEnd: FC<{ status: StatusStore; now: number }> = ({ status, now }) => 
     <>
       <p>
         {age === null
-          ? "The streamer runs in another process, so this process cannot tell when the newest reported ride was generated."
+          ? status.channelsOf("LIFT_RIDE").length
+            ? "No ride this process committed has reached the reports yet."
+            : "The streamer runs in another process, so this process cannot tell when the newest reported ride was generated."
           : (
             <>
               The newest ride in the reports was generated <b>{fmtSeconds(age)}</b> ago.
