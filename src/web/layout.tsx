@@ -145,7 +145,7 @@ export function layout(source: LayoutSource): MiddlewareHandler {
 
 /** The part of every view that a swap replaces: the page and its live connection. */
 const Page: FC<PropsWithChildren<{ liveUrl?: string }>> = ({ liveUrl, children }) => (
-  <main id="page" hx-history-elt="">
+  <main id="page" hx-history-elt="" tabindex={-1}>
     {children}
     {liveUrl && <div hx-sse:connect={liveUrl} hidden></div>}
   </main>
@@ -168,6 +168,7 @@ const Document: FC<
       <script src={assetUrl("htmx-sse.min.js")} defer></script>
     </head>
     <body hx-boost:inherited={BOOST}>
+      <a class="skip" href="#page">Skip to the page</a>
       <header class="top">
         <a class="brand" href="/">liftline</a>
         <Nav active={active} resorts={resorts} />

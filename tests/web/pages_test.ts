@@ -552,9 +552,11 @@ Deno.test("pages over a seeded history show the reports module's numbers", async
 
     await t.step("other paths: an HTML 404 for browsers, JSON for the rest", async () => {
       const body = await assertHtmlPage(await f.get("/no/such/page"), 404, "404");
+      // Its heading is the page's h1, as on every page.
+      assert.match(body, /<h1>Not found<\/h1>/);
       assert.equal(
         textOf(section(body, "Not found")),
-        "Not found Nothing lives at /no/such/page. Try the overview or the pipeline.",
+        "Nothing lives at /no/such/page. Try the overview or the pipeline.",
       );
       assert.deepEqual(links(section(body, "Not found")), ["/", "/pipeline"]);
       const json = await f.get("/no/such/page", { Accept: "application/json" });
@@ -770,7 +772,10 @@ Deno.test("a link clicked in a page (HX-Request) gets only the fragment it swaps
         }),
       );
       const back = await res.text();
-      assert.match(back, /^<title>[^<]+ · liftline<\/title><main id="page" hx-history-elt="">/);
+      assert.match(
+        back,
+        /^<title>[^<]+ · liftline<\/title><main id="page" hx-history-elt="" tabindex="-1">/,
+      );
       assert.match(res.headers.get("vary") ?? "", /\bHX-History-Restore-Request\b/);
     }
   } finally {

@@ -4,29 +4,38 @@
  *
  * @module
  */
-import type { FC } from "hono/jsx";
-import { Panel } from "../components.tsx";
+import type { FC, PropsWithChildren } from "hono/jsx";
 import { resortUrl } from "../layout.tsx";
+
+/** An error page's heading and its explanation: the page's one `h1`, as every page has. */
+const ErrorPage: FC<PropsWithChildren<{ title: string }>> = ({ title, children }) => (
+  <>
+    <h1>{title}</h1>
+    <section class="panel wide" aria-label={title}>
+      {children}
+    </section>
+  </>
+);
 
 /** 400: a query parameter that does not validate. */
 export const BadRequestBody: FC<{ parameter: string; problem: string; retry: string }> = (
   { parameter, problem, retry },
 ) => (
-  <Panel title="Bad request" wide>
+  <ErrorPage title="Bad request">
     <p>
       The query parameter <code>{parameter}</code> {problem}.
     </p>
     <p>
       <a href={retry}>Show the page with its defaults</a>
     </p>
-  </Panel>
+  </ErrorPage>
 );
 
 /** 404: a resort RESORT_CAPACITY does not know; links the real ones. */
 export const UnknownResortBody: FC<{ name: string; resorts: readonly string[] }> = (
   { name, resorts },
 ) => (
-  <Panel title="No such resort" wide>
+  <ErrorPage title="No such resort">
     <p>
       There is no resort called <q>{name}</q>.
       {resorts.length > 0 ? " The resorts are:" : ""}
@@ -38,15 +47,15 @@ export const UnknownResortBody: FC<{ name: string; resorts: readonly string[] }>
         </li>
       ))}
     </ul>
-  </Panel>
+  </ErrorPage>
 );
 
 /** 404: any other path. */
 export const NotFoundBody: FC<{ path: string }> = ({ path }) => (
-  <Panel title="Not found" wide>
+  <ErrorPage title="Not found">
     <p>
       Nothing lives at <code>{path}</code>. Try the <a href="/">overview</a> or the{" "}
       <a href="/pipeline">pipeline</a>.
     </p>
-  </Panel>
+  </ErrorPage>
 );
