@@ -29,7 +29,7 @@ import {
 import { ResultStore, type StoredResult } from "./results.ts";
 import type { BindValue, SessionContext } from "./translate/context.ts";
 import { translateQuery } from "./translate/run.ts";
-import { ValuesNeeded } from "./translate/translator.ts";
+import { RECURSION_EXCEEDED, ValuesNeeded } from "./translate/translator.ts";
 import {
   alterTable,
   createDatabaseOrSchema,
@@ -688,6 +688,7 @@ export function mapError(e: unknown): SqlError {
   const message = String((e as Error)?.message ?? e);
   const m = message.replace(/\n\nLINE \d+:[\s\S]*$/, "");
   if (/Division by zero/i.test(m)) return SQL_ERRORS.divisionByZero();
+  if (m.includes(RECURSION_EXCEEDED)) return new SqlError("100189", "P0000", RECURSION_EXCEEDED);
   // DuckDB quotes the value with ' or " depending on the cast's path.
   const unconvertible = (to: string) =>
     new RegExp(`Could not convert string (?:'([^']*)'|"([^"]*)") to (?:${to})`, "i").exec(m);

@@ -148,6 +148,16 @@ export interface ExprContext {
 
 const NUMBERED_PLACEHOLDER = /^:(\d+)$/;
 
+/**
+ * Iterations a recursive CTE may run, Snowflake's MAX_RECURSIONS default: past it the statement
+ * fails with {@link RECURSION_EXCEEDED} (Snowflake's words) rather than run for ever.
+ */
+export const MAX_RECURSIONS = 100;
+/** The message of a recursion past {@link MAX_RECURSIONS}. */
+export const RECURSION_EXCEEDED = `Recursion exceeded max iteration count (${MAX_RECURSIONS})`;
+/** The hidden column of a recursive CTE's rows that counts their iteration. */
+const RECURSION_COLUMN = '"$recursion"';
+
 /** Translates one statement's queries and expressions. */
 export class Translator {
   readonly resolver: Resolver;
@@ -307,7 +317,14 @@ export class Translator {
     const anchor = this.setExpr(op.left, new Scope(outer, scope.ctes));
     const widened = anchor.columns.map((c) => ({ ...c, type: widen(c.type) }));
     scope.ctes.set(name, { duckName, columns: rename(widened) });
-    const recursive = this.setExpr(op.right, new Scope(outer, scope.ctes));
+    const outerRecursion = this.#recursion;
+    this.#recursion = { duckName, aliases: new Set() };
+    let recursive: SetResult;
+    try {
+      recursive = this.setExpr(op.right, new Scope(outer, scope.ctes));
+    } finally {
+      this.#recursion = outerRecursion;
+    }
     if (recursive.columns.length !== widened.length) {
       throw SQL_ERRORS.syntax(
         `The anchor and recursive parts of CTE ${name} have different numbers of columns.`,
@@ -320,11 +337,23 @@ export class Translator {
     scope.ctes.set(name, { duckName, columns: rename(columns) });
     const casts = columns.map((c) => `CAST(${qi(c.duck)} AS ${duckType(c.type)}) AS ${qi(c.duck)}`);
     const all = op.set_quantifier === "All" ? " ALL" : "";
-    return `SELECT ${casts.join(", ")} FROM (${anchor.sql}) UNION${all} ${recursive.sql}`;
+    // The anchor's rows are iteration 0; each row of the recursive part carries its source
+    // row's count plus one (see #select), so a recursion without end fails instead of running
+    // for ever. UNION (not ALL) compares the count too: rows of different iterations stay apart,
+    // and the recursion still ends, by the cap, where Snowflake's does.
+    return `SELECT ${
+      casts.join(", ")
+    }, 0 AS ${RECURSION_COLUMN} FROM (${anchor.sql}) UNION${all} ${recursive.sql}`;
   }
 
   /** SELECTs whose TOP their query applies as its LIMIT. */
   readonly #topAsLimit = new WeakSet<Node>();
+
+  /**
+   * The recursive CTE whose recursive part is being translated: its DuckDB name, and the aliases
+   * its self-references got (each carries the iteration count, see {@link MAX_RECURSIONS}).
+   */
+  #recursion: { duckName: string; aliases: Set<string> } | undefined;
 
   #topCount(top: Node): number {
     if (top.percent || top.with_ties) throw SQL_ERRORS.unsupported("TOP … PERCENT | WITH TIES");
@@ -594,6 +623,14 @@ export class Translator {
 
     const whereCtx: ExprContext = { scope, aggregates: false, aliases: true };
     let sql = `SELECT ${this.distinct(s.distinct, scope)}${items.map((i) => i.sql).join(", ")}`;
+    const self = this.#recursion &&
+      scope.relations.find((r) => this.#recursion!.aliases.has(r.duckAlias));
+    if (self) {
+      const n = `${qi(self.duckAlias)}.${RECURSION_COLUMN}`;
+      sql += `, CASE WHEN ${n} >= ${MAX_RECURSIONS} THEN error(${
+        qs(RECURSION_EXCEEDED)
+      }) ELSE ${n} + 1 END AS ${RECURSION_COLUMN}`;
+    }
     if (from.length) sql += ` FROM ${from.join(", ")}`;
     if (s.selection) {
       sql += ` WHERE ${this.condition(s.selection, whereCtx)}`;
@@ -987,6 +1024,7 @@ export class Translator {
     if (parts.length === 1 && scope.ctes.has(parts[0])) {
       const cte = scope.ctes.get(parts[0])!;
       const duckAlias = this.fresh();
+      if (this.#recursion?.duckName === cte.duckName) this.#recursion.aliases.add(duckAlias);
       const alias = p.alias?.name ? identName(p.alias.name) : parts[0];
       let columns = cte.columns;
       const renames: Ident[] = (p.alias?.columns ?? []).map((c: Node) => c.name ?? c);

@@ -219,6 +219,25 @@ conformance("WITH: recursive CTEs", async ({ db }, t) => {
     );
   });
 
+  await t.step(
+    "a recursion without end fails at the iteration cap, not runs for ever",
+    async () => {
+      await db.expectError(
+        "WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM r) SELECT COUNT(*) FROM r",
+        { code: "100189", message: "Recursion exceeded max iteration count (100)" },
+      );
+      // A hundred iterations are allowed: 101 rows with the anchor's.
+      await expectRows(
+        db,
+        "WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM r WHERE n < 101) " +
+          "SELECT COUNT(*), MAX(n) FROM r",
+        { rows: [["101", "101"]] },
+      );
+      // The session is free for the next statement.
+      await expectRows(db, "SELECT 1", { rows: [["1"]] });
+    },
+  );
+
   await t.step("a recursive CTE walks a parts explosion, ordered by a built sort key", async () => {
     await db.runAll([
       `CREATE TABLE components (
