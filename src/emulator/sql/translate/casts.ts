@@ -82,6 +82,7 @@ export function convert(e: Expr, to: SfType, session: DateTimeSession, tryCast =
     if (isDateTime(e.type)) {
       return { sql: dateTimeText(e, session), type: to, ...flags };
     }
+    if (e.type.kind === "FLOAT") return { sql: floatText(e.sql), type: to, ...flags };
     return { sql: `CAST(${e.sql} AS VARCHAR)`, type: to, ...flags };
   }
   if (to.kind === "BOOLEAN" && e.type.kind === "VARCHAR") {
@@ -145,4 +146,12 @@ function dateTimeText(e: Expr, session: DateTimeSession): string {
     ? offsetMinutesSql(e.sql, zoneFor(e.type, session))
     : "0";
   return formatSql(wall, fmt, offset);
+}
+
+/**
+ * A FLOAT as Snowflake prints it: up to 15 significant digits, no trailing zeros or `.0`, an
+ * exponent past them (`3`, `1.5`, `1e+20`, `1e-07`, `0.3` for 0.1 + 0.2), and `NaN`.
+ */
+export function floatText(sql: string): string {
+  return `CASE WHEN isnan(${sql}) THEN 'NaN' ELSE printf('%.15g', ${sql}) END`;
 }

@@ -11,7 +11,7 @@ import { duckType, isTimestamp, type SfType, T } from "../../warehouse/types.ts"
 import type { Expr } from "./context.ts";
 import { arithmeticType, divide, divisionScale, fixedOf } from "./numeric.ts";
 import { castTo, commonType, comparable } from "./types.ts";
-import { convert } from "./casts.ts";
+import { convert, floatText } from "./casts.ts";
 import {
   type DateTimeSession,
   dayOfWeekSql,
@@ -35,6 +35,15 @@ import {
 } from "./datetime.ts";
 import { qi, qs } from "./quote.ts";
 import { formatNumberSql, parseNumberSql } from "./number_format.ts";
+import {
+  flagged,
+  fromPosition,
+  matchCount,
+  nthMatchStart,
+  type RegexParams,
+  regexParams,
+  replaceSql,
+} from "./regexp.ts";
 import type { ExprContext, Translator } from "./translator.ts";
 
 /**
@@ -385,8 +394,13 @@ type Impl = (c: Call) => Expr;
 const n18 = T.number(18, 0);
 const n38 = T.number(38, 0);
 
+/** An expression as text (VARIANT unwrapped; a FLOAT as Snowflake prints it). */
+function asText(c: Call, e: Expr): string {
+  return e.type.kind === "FLOAT" ? floatText(e.sql) : c.t.asText(e);
+}
+
 /** The argument as text (VARIANT unwrapped). */
-const text = (c: Call, i: number) => c.t.asText(c.arg(i));
+const text = (c: Call, i: number) => asText(c, c.arg(i));
 
 /** Returns NULL when any argument is NULL (Snowflake's GREATEST/LEAST). */
 function nullIfAnyNull(args: Expr[], sql: string): string {
@@ -1002,27 +1016,73 @@ function arraySort(c: Call): Expr {
   );
 }
 
+/** Constant `regex_parameters` argument `i` of a call, read (absent: the default, `c`). */
+function regexArgParams(c: Call, i: number): RegexParams {
+  if (c.argc <= i) return regexParams(c.name, undefined);
+  const v = constantOf(c, i, "REGEX_PARAMETERS");
+  if (v === null) return regexParams(c.name, undefined);
+  if (typeof v !== "string") {
+    throw SQL_ERRORS.unsupported(
+      `${c.name} with regular expression parameters that are not a constant`,
+    );
+  }
+  return regexParams(c.name, v);
+}
+
+/** Optional integer argument `i` as DuckDB SQL (a BIGINT), or undefined when absent. */
+function intArg(c: Call, i: number): string | undefined {
+  return c.argc > i ? `CAST(${c.arg(i).sql} AS BIGINT)` : undefined;
+}
+
+/** The group REGEXP_SUBSTR[_ALL] extracts: group_num, else 1 with `e`, else the whole match. */
+function regexGroup(c: Call, params: RegexParams, i: number): number {
+  if (c.argc <= i) return params.extract ? 1 : 0;
+  const v = constantOf(c, i, "GROUP_NUM");
+  const n = Number(v);
+  if (v === null || v === undefined || !Number.isInteger(n) || n < 0) {
+    throw SQL_ERRORS.unsupported(`${c.name} with a group_num that is not a constant integer`);
+  }
+  return n;
+}
+
 /**
- * REGEXP_INSTR(subject, pattern [, position [, occurrence [, option]]]): the 1-based position
- * of the occurrence-th match at or after `position` (option 1: the position after it), 0 when
- * there is none. Matches are found by splitting on the pattern: the k-th match starts after the
- * first k pieces and k - 1 matches.
+ * REGEXP_INSTR(subject, pattern [, position [, occurrence [, option [, regex_parameters]]]]):
+ * the 1-based position of the occurrence-th match at or after `position` (option 1: the
+ * position after it), 0 when there is none.
  */
 function regexpInstr(c: Call): Expr {
-  c.arity(2, 5);
-  const pos = c.argc > 2 ? `CAST(${c.arg(2).sql} AS BIGINT)` : "1";
-  const k = c.argc > 3 ? `CAST(${c.arg(3).sql} AS BIGINT)` : "1";
-  const option = c.argc > 4 ? `CAST(${c.arg(4).sql} AS BIGINT)` : "0";
-  const s = `substr(${text(c, 0)}, ${pos})`, pat = text(c, 1);
-  const parts = `regexp_split_to_array(${s}, ${pat})`;
+  c.arity(2, 7);
+  const params = regexArgParams(c, 5);
+  if (params.extract || c.argc > 6) {
+    throw SQL_ERRORS.unsupported(`${c.name} of a group (the 'e' parameter or group_num)`);
+  }
+  const pos = intArg(c, 2) ?? "1";
+  const k = intArg(c, 3) ?? "1";
+  const option = intArg(c, 4) ?? "0";
+  const s = `substr(${text(c, 0)}, ${pos})`, pat = flagged(text(c, 1), params);
   const matches = `regexp_extract_all(${s}, ${pat})`;
-  const lengths = (l: string, n: string) =>
-    `COALESCE(list_sum(list_transform(list_slice(${l}, 1, ${n}), _ll_x -> length(_ll_x))), 0)`;
-  const start = `${pos} + ${lengths(parts, k)} + ${lengths(matches, `${k} - 1`)}`;
+  const start = `${pos} - 1 + ${nthMatchStart(s, pat, k)}`;
   return {
     sql:
       `CAST(CASE WHEN len(${matches}) < ${k} THEN 0 WHEN ${option} = 1 THEN ${start} + length(${matches}[${k}]) ELSE ${start} END AS DECIMAL(18,0))`,
     type: n18,
+  };
+}
+
+/**
+ * REGEXP_SUBSTR(subject, pattern [, position [, occurrence [, regex_parameters [, group_num]]]])
+ * and REGEXP_SUBSTR_ALL (the matches from the occurrence-th on, as an ARRAY).
+ */
+function regexpSubstr(all: boolean): Impl {
+  return (c) => {
+    c.arity(2, 6);
+    const params = regexArgParams(c, 4);
+    const group = regexGroup(c, params, 5);
+    const s = fromPosition(text(c, 0), intArg(c, 2));
+    const matches = `regexp_extract_all(${s}, ${flagged(text(c, 1), params)}, ${group})`;
+    const k = intArg(c, 3) ?? "1";
+    if (all) return array(`list_slice(${matches}, ${k}, len(${matches}))`);
+    return { sql: `${matches}[${k}]`, type: T.varchar() };
   };
 }
 
@@ -1062,7 +1122,7 @@ function bitwise(op: (a: string, b: string) => string): Impl {
 }
 
 function concatText(c: Call): Expr {
-  const parts = c.args().map((a) => c.t.asText(a));
+  const parts = c.args().map((a) => asText(c, a));
   // CONCAT is NULL when any argument is NULL (DuckDB's concat skips NULLs).
   return { sql: nullIfAnyNull(c.args(), `(${parts.join(" || ")})`), type: T.varchar() };
 }
@@ -1131,6 +1191,96 @@ const INITCAP_DELIMITERS = `(${
 function initcapSql(s: string, delimiters: string): string {
   const chars = `string_split(${s}, '')`;
   return `CASE WHEN ${s} IS NULL OR ${delimiters} IS NULL THEN NULL ELSE array_to_string(list_transform(${chars}, (_ll_c, _ll_i) -> CASE WHEN _ll_i = 1 OR contains(${delimiters}, ${chars}[_ll_i - 1]) THEN upper(_ll_c) ELSE lower(_ll_c) END), '') END`;
+}
+
+/** Snowflake's type name of a JSON value (TYPEOF of a VARIANT). */
+function variantKind(json: string): string {
+  // JSON keeps one kind of non-integer number: it is a DECIMAL, as PARSE_JSON('1.5') is in
+  // Snowflake (a FLOAT made VARIANT, DOUBLE there, reads as DECIMAL here); an integer past
+  // 64 bits, which DuckDB types DOUBLE, is still an INTEGER.
+  return `CASE json_type(${json}) WHEN 'VARCHAR' THEN 'VARCHAR' WHEN 'BIGINT' THEN 'INTEGER' WHEN 'UBIGINT' THEN 'INTEGER' WHEN 'HUGEINT' THEN 'INTEGER' WHEN 'DOUBLE' THEN CASE WHEN regexp_matches(trim(CAST(${json} AS VARCHAR)), '^-?[0-9]+$') THEN 'INTEGER' ELSE 'DECIMAL' END WHEN 'BOOLEAN' THEN 'BOOLEAN' WHEN 'ARRAY' THEN 'ARRAY' WHEN 'OBJECT' THEN 'OBJECT' WHEN 'NULL' THEN 'NULL_VALUE' END`;
+}
+
+/** IS_<type>(variant): whether the value's type is one of `kinds` (NULL for a NULL). */
+function isKind(...kinds: string[]): Impl {
+  return (c) => {
+    c.arity(1);
+    const kind = variantKind(c.t.toVariantSql(c.arg(0)));
+    return { sql: `(${kind} IN (${kinds.map(qs).join(", ")}))`, type: T.boolean };
+  };
+}
+
+/** AS_<type>(variant): the value when its type is one of `kinds`, else NULL. */
+function asKind(kinds: string[], typeOf: (c: Call) => SfType): Impl {
+  return (c) => {
+    if (c.argc < 1) c.arity(1);
+    const j = c.t.toVariantSql(c.arg(0));
+    const type = typeOf(c);
+    const value = type.kind === "ARRAY" || type.kind === "OBJECT"
+      ? j
+      : type.kind === "VARCHAR"
+      ? `json_extract_string(${j}, '$')`
+      : `CAST(json_extract_string(${j}, '$') AS ${duckType(type)})`;
+    return {
+      sql: `CASE WHEN ${variantKind(j)} IN (${kinds.map(qs).join(", ")}) THEN ${value} END`,
+      type,
+    };
+  };
+}
+
+/** AS_NUMBER(variant [, precision [, scale]]): NUMBER(38, 0) unless the call says otherwise. */
+function numberTypeArgs(c: Call): SfType {
+  c.arity(1, 3);
+  const p = c.argc > 1 ? Number(constantOf(c, 1, "PRECISION")) : 38;
+  const s = c.argc > 2 ? Number(constantOf(c, 2, "SCALE")) : 0;
+  if (!Number.isInteger(p) || !Number.isInteger(s)) {
+    throw SQL_ERRORS.invalidArgument(`${c.name} needs a constant precision and scale.`);
+  }
+  return T.number(p, s);
+}
+
+/** BITAND_AGG / BITOR_AGG / BITXOR_AGG of integers. */
+function bitAgg(duck: string): Impl {
+  return (c) => {
+    c.arity(1);
+    return {
+      sql: `CAST(${c.agg(duck, `CAST(${c.arg(0).sql} AS BIGINT)`)} AS DECIMAL(38,0))`,
+      type: n38,
+      aggregate: !c.over,
+    };
+  };
+}
+
+/** REGR_SLOPE(y, x) and the other linear-regression aggregates, as FLOATs. */
+function regr(duck: string): Impl {
+  return (c) => {
+    c.arity(2);
+    return {
+      sql: c.agg(duck, `CAST(${c.arg(0).sql} AS DOUBLE), CAST(${c.arg(1).sql} AS DOUBLE)`),
+      type: T.float,
+      aggregate: !c.over,
+    };
+  };
+}
+
+/**
+ * American Soundex: the first letter, then the codes of the others (B F P V 1, C G J K Q S X Z
+ * 2, D T 3, L 4, M N 5, R 6), adjacent equal codes once (H and W do not separate them, vowels
+ * do), vowels dropped, padded with zeros to four characters.
+ */
+function soundexSql(s: string): string {
+  const letters = `upper(regexp_replace(${s}, '[^A-Za-z]', '', 'g'))`;
+  const code = (ch: string) =>
+    `CASE WHEN ${ch} IN ('B','F','P','V') THEN '1' WHEN ${ch} IN ('C','G','J','K','Q','S','X','Z') THEN '2' WHEN ${ch} IN ('D','T') THEN '3' WHEN ${ch} = 'L' THEN '4' WHEN ${ch} IN ('M','N') THEN '5' WHEN ${ch} = 'R' THEN '6' WHEN ${ch} IN ('H','W') THEN 'h' ELSE '0' END`;
+  // The first letter's code, then the others' without H and W.
+  const codes = `list_concat([${
+    code(`left(${letters}, 1)`)
+  }], list_filter(list_transform(string_split(substr(${letters}, 2), ''), _ll_c -> ${
+    code("_ll_c")
+  }), _ll_c -> _ll_c <> 'h'))`;
+  const kept =
+    `list_filter(${codes}, (_ll_c, _ll_i) -> _ll_i > 1 AND _ll_c <> ${codes}[_ll_i - 1] AND _ll_c <> '0')`;
+  return `CASE WHEN ${s} IS NULL THEN NULL WHEN ${letters} = '' THEN '' ELSE left(${letters}, 1) || left(array_to_string(${kept}, '') || '000', 3) END`;
 }
 
 const FUNCTIONS: Record<string, Impl> = {
@@ -1289,6 +1439,36 @@ const FUNCTIONS: Record<string, Impl> = {
     type: T.float,
     aggregate: !c.over,
   }),
+  BOOLXOR_AGG: (c) => {
+    // TRUE when exactly one non-NULL value is TRUE; NULL without any.
+    c.arity(1);
+    const x = `CAST(${c.arg(0).sql} AS BOOLEAN)`;
+    return {
+      sql: `CASE WHEN ${c.agg("count", x)} = 0 THEN NULL ELSE ${
+        c.agg("count_if", x, { distinct: false })
+      } = 1 END`,
+      type: T.boolean,
+      aggregate: !c.over,
+    };
+  },
+  BITAND_AGG: bitAgg("bit_and"),
+  BITOR_AGG: bitAgg("bit_or"),
+  BITXOR_AGG: bitAgg("bit_xor"),
+  REGR_SLOPE: regr("regr_slope"),
+  REGR_INTERCEPT: regr("regr_intercept"),
+  REGR_R2: regr("regr_r2"),
+  REGR_AVGX: regr("regr_avgx"),
+  REGR_AVGY: regr("regr_avgy"),
+  REGR_COUNT: (c) => {
+    c.arity(2);
+    return {
+      sql: `CAST(${
+        c.agg("regr_count", `CAST(${c.arg(0).sql} AS DOUBLE), CAST(${c.arg(1).sql} AS DOUBLE)`)
+      } AS DECIMAL(18,0))`,
+      type: n18,
+      aggregate: !c.over,
+    };
+  },
   CORR: (c) => ({
     sql: c.agg("corr", `CAST(${c.arg(0).sql} AS DOUBLE), CAST(${c.arg(1).sql} AS DOUBLE)`),
     type: T.float,
@@ -1323,7 +1503,15 @@ const FUNCTIONS: Record<string, Impl> = {
   RATIO_TO_REPORT: (c) => {
     if (!c.over) throw SQL_ERRORS.invalidArgument("RATIO_TO_REPORT needs an OVER clause.");
     const e = c.arg(0);
-    return { sql: `_ll_fdiv(${e.sql}, sum(${e.sql})${c.over})`, type: T.float, window: true };
+    // NULL where the partition's sum is 0. A NUMBER(p, s) divides as Snowflake's `/` does
+    // (scale max(s, min(s + 6, 12))); a FLOAT stays a FLOAT.
+    const total = `NULLIF(sum(${e.sql})${c.over}, 0)`;
+    if (e.type.kind === "NUMBER") {
+      const q = divide(e, { sql: total, type: T.number(38, e.type.scale) });
+      return { sql: q.sql, type: q.type, window: true };
+    }
+    const x = e.type.kind === "FLOAT" ? e.sql : `CAST(${c.t.asText(e)} AS DOUBLE)`;
+    return { sql: `(${x} / NULLIF(sum(${x})${c.over}, 0))`, type: T.float, window: true };
   },
 
   // ---------------------------------------------------------------- conditional
@@ -1477,25 +1665,22 @@ const FUNCTIONS: Record<string, Impl> = {
     };
   },
   PI: () => ({ sql: "pi()", type: T.float, constant: true }),
-  RANDOM: (c) => ({
-    sql: c.argc
-      ? `CAST((random() * 9.223372036854776e18 - 4.611686018427388e18) AS BIGINT)`
-      : `CAST((random() * 9.223372036854776e18 - 4.611686018427388e18) AS BIGINT)`,
-    type: T.number(38, 0),
-  }),
+  RANDOM: randomFn,
   UNIFORM: (c) => {
+    // UNIFORM is a function of gen: RANDOM() makes it random, a constant makes it constant.
     c.arity(3);
     const lo = c.arg(0), hi = c.arg(1);
+    const u = uniformOf(c.arg(2).sql);
     if (lo.type.kind === "FLOAT" || hi.type.kind === "FLOAT") {
       return {
         sql:
-          `(CAST(${lo.sql} AS DOUBLE) + random() * (CAST(${hi.sql} AS DOUBLE) - CAST(${lo.sql} AS DOUBLE)))`,
+          `(CAST(${lo.sql} AS DOUBLE) + ${u} * (CAST(${hi.sql} AS DOUBLE) - CAST(${lo.sql} AS DOUBLE)))`,
         type: T.float,
       };
     }
     return {
       sql:
-        `CAST(floor(CAST(${lo.sql} AS DOUBLE) + random() * (CAST(${hi.sql} AS DOUBLE) - CAST(${lo.sql} AS DOUBLE) + 1)) AS DECIMAL(38,0))`,
+        `CAST(floor(CAST(${lo.sql} AS DOUBLE) + ${u} * (CAST(${hi.sql} AS DOUBLE) - CAST(${lo.sql} AS DOUBLE) + 1)) AS DECIMAL(38,0))`,
       type: n38,
     };
   },
@@ -1516,9 +1701,9 @@ const FUNCTIONS: Record<string, Impl> = {
   CONCAT: concatText,
   CONCAT_WS: (c) => {
     const args = c.args();
-    const parts = args.slice(1).map((a) => c.t.asText(a));
+    const parts = args.slice(1).map((a) => asText(c, a));
     return {
-      sql: nullIfAnyNull(args, `concat_ws(${c.t.asText(args[0])}, ${parts.join(", ")})`),
+      sql: nullIfAnyNull(args, `concat_ws(${asText(c, args[0])}, ${parts.join(", ")})`),
       type: T.varchar(),
     };
   },
@@ -1627,9 +1812,19 @@ const FUNCTIONS: Record<string, Impl> = {
     };
   },
   CHARINDEX: (c) => FUNCTIONS.POSITION(c),
-  CONTAINS: (c) => ({ sql: `contains(${text(c, 0)}, ${text(c, 1)})`, type: T.boolean }),
-  STARTSWITH: (c) => ({ sql: `starts_with(${text(c, 0)}, ${text(c, 1)})`, type: T.boolean }),
-  ENDSWITH: (c) => ({ sql: `ends_with(${text(c, 0)}, ${text(c, 1)})`, type: T.boolean }),
+  // A bare NULL is a NULL VARCHAR (DuckDB cannot choose among contains' overloads for it).
+  CONTAINS: (c) => ({
+    sql: `contains(CAST(${text(c, 0)} AS VARCHAR), CAST(${text(c, 1)} AS VARCHAR))`,
+    type: T.boolean,
+  }),
+  STARTSWITH: (c) => ({
+    sql: `starts_with(CAST(${text(c, 0)} AS VARCHAR), CAST(${text(c, 1)} AS VARCHAR))`,
+    type: T.boolean,
+  }),
+  ENDSWITH: (c) => ({
+    sql: `ends_with(CAST(${text(c, 0)} AS VARCHAR), CAST(${text(c, 1)} AS VARCHAR))`,
+    type: T.boolean,
+  }),
   ASCII: (c) => ({ sql: `CAST(ascii(${text(c, 0)}) AS DECIMAL(18,0))`, type: n18 }),
   CHR: (c) => ({ sql: `chr(CAST(${c.arg(0).sql} AS INTEGER))`, type: T.varchar() }),
   CHAR: (c) => FUNCTIONS.CHR(c),
@@ -1637,31 +1832,70 @@ const FUNCTIONS: Record<string, Impl> = {
   MD5_HEX: (c) => FUNCTIONS.MD5(c),
   SHA2: (c) => ({ sql: `sha256(${text(c, 0)})`, type: T.varchar(64) }),
   SHA2_HEX: (c) => FUNCTIONS.SHA2(c),
-  UUID_STRING: () => ({ sql: "CAST(uuid() AS VARCHAR)", type: T.varchar(36) }),
-  REGEXP_LIKE: (c) => ({
-    sql: `regexp_full_match(${text(c, 0)}, ${text(c, 1)}${c.argc > 2 ? `, ${text(c, 2)}` : ""})`,
-    type: T.boolean,
-  }),
-  RLIKE: (c) => FUNCTIONS.REGEXP_LIKE(c),
-  REGEXP_REPLACE: (c) => ({
-    sql: `regexp_replace(${text(c, 0)}, ${text(c, 1)}, ${c.argc > 2 ? text(c, 2) : "''"}, 'g')`,
-    type: T.varchar(),
-  }),
-  REGEXP_SUBSTR: (c) => {
-    const group = c.argc > 5 ? `CAST(${c.arg(5).sql} AS INTEGER)` : "0";
+  UUID_STRING: (c) => {
+    // No arguments: a random (version 4) UUID; (namespace, name): the version 5 UUID, the
+    // SHA-1 of the namespace's 16 bytes and the name's UTF-8 bytes with version and variant set.
+    c.arity(0, 2);
+    if (c.argc === 0) return { sql: "CAST(uuid() AS VARCHAR)", type: T.varchar(36) };
+    c.arity(2);
+    const h = `sha1(unhex(replace(${text(c, 0)}, '-', '')) || encode(${text(c, 1)}))`;
+    const variantDigit =
+      `substr('89ab', (CAST(('0x' || substr(${h}, 17, 1)) AS INTEGER) & 3) + 1, 1)`;
     return {
-      sql: `NULLIF(regexp_extract(${text(c, 0)}, ${text(c, 1)}, ${group}), '')`,
+      sql:
+        `(substr(${h}, 1, 8) || '-' || substr(${h}, 9, 4) || '-5' || substr(${h}, 14, 3) || '-' || ${variantDigit} || substr(${h}, 18, 3) || '-' || substr(${h}, 21, 12))`,
+      type: T.varchar(36),
+    };
+  },
+  REGEXP_LIKE: (c) => {
+    // The whole subject must match (an implicit ^…$).
+    c.arity(2, 3);
+    const pat = flagged(text(c, 1), regexArgParams(c, 2));
+    return { sql: `regexp_full_match(${text(c, 0)}, ${pat})`, type: T.boolean };
+  },
+  RLIKE: (c) => FUNCTIONS.REGEXP_LIKE(c),
+  REGEXP_REPLACE: (c) => {
+    // (subject, pattern [, replacement [, position [, occurrence [, regex_parameters]]]])
+    c.arity(2, 6);
+    const pat = flagged(text(c, 1), regexArgParams(c, 5));
+    const occurrence = intArg(c, 4);
+    const value = occurrence === undefined ? undefined : constantOf(c, 4, "OCCURRENCE");
+    return {
+      sql: replaceSql(
+        text(c, 0),
+        pat,
+        c.argc > 2 ? text(c, 2) : "''",
+        intArg(c, 3),
+        occurrence,
+        typeof value === "number" || typeof value === "bigint" || typeof value === "string"
+          ? Number(value)
+          : undefined,
+      ),
       type: T.varchar(),
     };
   },
-  REGEXP_COUNT: (c) => ({
-    sql: `CAST(length(regexp_extract_all(${text(c, 0)}, ${text(c, 1)})) AS DECIMAL(18,0))`,
-    type: n18,
-  }),
-  EDITDISTANCE: (c) => ({
-    sql: `CAST(levenshtein(${text(c, 0)}, ${text(c, 1)}) AS DECIMAL(18,0))`,
-    type: n18,
-  }),
+  REGEXP_SUBSTR: regexpSubstr(false),
+  REGEXP_SUBSTR_ALL: regexpSubstr(true),
+  REGEXP_EXTRACT_ALL: regexpSubstr(true),
+  REGEXP_COUNT: (c) => {
+    // (subject, pattern [, position [, regex_parameters]])
+    c.arity(2, 4);
+    const s = fromPosition(text(c, 0), intArg(c, 2));
+    const pat = flagged(text(c, 1), regexArgParams(c, 3));
+    return { sql: `CAST(${matchCount(s, pat)} AS DECIMAL(18,0))`, type: n18 };
+  },
+  EDITDISTANCE: (c) => {
+    // With max_distance, the distance stops there (a negative maximum gives 0).
+    c.arity(2, 3);
+    const d = `levenshtein(${text(c, 0)}, ${text(c, 1)})`;
+    if (c.argc < 3) return { sql: `CAST(${d} AS DECIMAL(18,0))`, type: n18 };
+    const max = `CAST(${c.arg(2).sql} AS BIGINT)`;
+    return {
+      sql:
+        `CAST(CASE WHEN ${max} IS NULL THEN NULL ELSE least(${d}, greatest(${max}, 0)) END AS DECIMAL(18,0))`,
+      type: n18,
+    };
+  },
   TO_VARCHAR: (c) => {
     c.arity(1, 2);
     const e = c.arg(0);
@@ -1696,6 +1930,43 @@ const FUNCTIONS: Record<string, Impl> = {
   },
   TO_CHAR: (c) => FUNCTIONS.TO_VARCHAR(c),
   HEX_ENCODE: (c) => ({ sql: `hex(encode(${text(c, 0)}))`, type: T.varchar() }),
+  HEX_DECODE_STRING: (c) => {
+    c.arity(1);
+    return { sql: `decode(unhex(${text(c, 0)}))`, type: T.varchar() };
+  },
+  UNICODE: (c) => {
+    // The code point of the first character; 0 for ''.
+    c.arity(1);
+    const s = text(c, 0);
+    return {
+      sql: `CAST(CASE WHEN ${s} = '' THEN 0 ELSE unicode(${s}) END AS DECIMAL(38,0))`,
+      type: n38,
+    };
+  },
+  INSERT: (c) => {
+    // INSERT(base, pos, len, insert): `len` characters from `pos` replaced by `insert`.
+    c.arity(4);
+    const base = text(c, 0), ins = text(c, 3);
+    const pos = `CAST(${c.arg(1).sql} AS BIGINT)`, len = `CAST(${c.arg(2).sql} AS BIGINT)`;
+    return {
+      sql: `(left(${base}, ${pos} - 1) || ${ins} || substr(${base}, ${pos} + ${len}))`,
+      type: T.varchar(),
+    };
+  },
+  SOUNDEX: (c) => {
+    c.arity(1);
+    return { sql: soundexSql(text(c, 0)), type: T.varchar() };
+  },
+  JAROWINKLER_SIMILARITY: (c) => {
+    // 0 to 100, case-insensitive (the similarity's integer part).
+    c.arity(2);
+    return {
+      sql: `CAST(floor(jaro_winkler_similarity(lower(${text(c, 0)}), lower(${
+        text(c, 1)
+      })) * 100 + 1e-9) AS DECIMAL(38,0))`,
+      type: n38,
+    };
+  },
 
   // ---------------------------------------------------------------- dates and times
   CURRENT_DATE: (c) => ({
@@ -1789,13 +2060,33 @@ const FUNCTIONS: Record<string, Impl> = {
     sql: `strftime(${wallTimestamp(temporal(c.arg(0), sessionOf(c)), sessionOf(c))}, '%a')`,
     type: T.varchar(3),
   }),
-  ADD_MONTHS: (c) => dateAdd("MONTH", c.arg(1), c.arg(0), sessionOf(c)),
-  MONTHS_BETWEEN: (c) => ({
-    sql: `CAST(date_diff('month', CAST(${c.arg(1).sql} AS DATE), CAST(${
-      c.arg(0).sql
-    } AS DATE)) AS DECIMAL(38,6))`,
-    type: T.number(38, 6),
-  }),
+  ADD_MONTHS: (c) => {
+    // The last day of a month gives the last day of the result's month; a day the result's
+    // month lacks is its last day (DuckDB's month arithmetic clamps it).
+    c.arity(2);
+    const session = sessionOf(c);
+    const src = temporal(c.arg(0), session);
+    const r = dateAdd("MONTH", c.arg(1), src, session);
+    const lastDay = `day(last_day(${src.sql})) = day(${src.sql})`;
+    const moved = src.type.kind === "DATE"
+      ? `last_day(${r.sql})`
+      : `(${r.sql} + to_days(CAST(day(last_day(${r.sql})) - day(${r.sql}) AS INTEGER)))`;
+    return { sql: `CASE WHEN ${lastDay} THEN ${moved} ELSE ${r.sql} END`, type: r.type };
+  },
+  MONTHS_BETWEEN: (c) => {
+    // Whole months from the years and months; the days add (d1 - d2) / 31, except that the same
+    // day of the month, or the last day of both months, gives a whole number.
+    c.arity(2);
+    const session = sessionOf(c);
+    const [a, b] = [0, 1].map((i) => dateOf(temporal(c.arg(i), session), session));
+    const whole = `(12 * (year(${a}) - year(${b})) + month(${a}) - month(${b}))`;
+    const sameDay = `day(${a}) = day(${b}) OR (${a} = last_day(${a}) AND ${b} = last_day(${b}))`;
+    return {
+      sql:
+        `CAST(CASE WHEN ${sameDay} THEN ${whole} ELSE ${whole} + (day(${a}) - day(${b})) / 31.0 END AS DECIMAL(38,6))`,
+      type: T.number(38, 6),
+    };
+  },
   DATE_FROM_PARTS: (c) => ({
     sql: `CAST(make_date(CAST(${c.arg(0).sql} AS BIGINT), 1, 1) + to_months(CAST(${
       c.arg(1).sql
@@ -1826,11 +2117,12 @@ const FUNCTIONS: Record<string, Impl> = {
     const part = c.part(2).toLowerCase();
     const end = c.argc > 3 && /END/i.test(c.arg(3).sql);
     const e = temporal(c.arg(0), sessionOf(c));
-    const sql = `time_bucket(INTERVAL '${n} ${part}', ${e.sql}, TIMESTAMP '1970-01-01')`;
-    return {
-      sql: end ? `(${sql} + INTERVAL '${n} ${part}')` : sql,
-      type: e.type.kind === "DATE" ? T.date : e.type,
-    };
+    const date = e.type.kind === "DATE";
+    const ts = date ? `CAST(${e.sql} AS TIMESTAMP)` : e.sql;
+    const bucket = `time_bucket(INTERVAL '${n} ${part}', ${ts}, TIMESTAMP '1970-01-01')`;
+    const sql = end ? `(${bucket} + INTERVAL '${n} ${part}')` : bucket;
+    // A DATE slices to a DATE.
+    return date ? { sql: `CAST(${sql} AS DATE)`, type: T.date } : { sql, type: e.type };
   },
   CONVERT_TIMEZONE: convertTimezone,
 
@@ -1944,11 +2236,7 @@ const FUNCTIONS: Record<string, Impl> = {
     // JSON keeps one kind of non-integer number: it is a DECIMAL, as PARSE_JSON('1.5') is in
     // Snowflake (a FLOAT made VARIANT, DOUBLE there, reads as DECIMAL here); an integer past
     // 64 bits, which DuckDB types DOUBLE, is still an INTEGER.
-    return {
-      sql:
-        `CASE json_type(${json}) WHEN 'VARCHAR' THEN 'VARCHAR' WHEN 'BIGINT' THEN 'INTEGER' WHEN 'UBIGINT' THEN 'INTEGER' WHEN 'HUGEINT' THEN 'INTEGER' WHEN 'DOUBLE' THEN CASE WHEN regexp_matches(trim(CAST(${json} AS VARCHAR)), '^-?[0-9]+$') THEN 'INTEGER' ELSE 'DECIMAL' END WHEN 'BOOLEAN' THEN 'BOOLEAN' WHEN 'ARRAY' THEN 'ARRAY' WHEN 'OBJECT' THEN 'OBJECT' WHEN 'NULL' THEN 'NULL_VALUE' END`,
-      type: T.varchar(),
-    };
+    return { sql: variantKind(json), type: T.varchar() };
   },
   IS_NULL_VALUE: (c) => ({
     sql: `(json_type(${c.t.toVariantSql(c.arg(0))}) = 'NULL')`,
@@ -2072,11 +2360,90 @@ const FUNCTIONS: Record<string, Impl> = {
       type: T.object,
     };
   },
-  IS_INTEGER: (c) => {
+  IS_INTEGER: isKind("INTEGER"),
+  IS_DECIMAL: isKind("INTEGER", "DECIMAL"),
+  IS_DOUBLE: isKind("INTEGER", "DECIMAL", "DOUBLE"),
+  IS_REAL: isKind("INTEGER", "DECIMAL", "DOUBLE"),
+  IS_ARRAY: isKind("ARRAY"),
+  IS_OBJECT: isKind("OBJECT"),
+  IS_VARCHAR: isKind("VARCHAR"),
+  IS_CHAR: isKind("VARCHAR"),
+  IS_BOOLEAN: isKind("BOOLEAN"),
+  AS_VARCHAR: asKind(["VARCHAR"], () => T.varchar()),
+  AS_CHAR: asKind(["VARCHAR"], () => T.varchar()),
+  AS_BOOLEAN: asKind(["BOOLEAN"], () => T.boolean),
+  AS_ARRAY: asKind(["ARRAY"], () => T.array),
+  AS_OBJECT: asKind(["OBJECT"], () => T.object),
+  AS_DOUBLE: asKind(["INTEGER", "DECIMAL", "DOUBLE"], () => T.float),
+  AS_REAL: asKind(["INTEGER", "DECIMAL", "DOUBLE"], () => T.float),
+  AS_INTEGER: asKind(["INTEGER"], () => n38),
+  AS_NUMBER: asKind(["INTEGER", "DECIMAL"], numberTypeArgs),
+  AS_DECIMAL: asKind(["INTEGER", "DECIMAL"], numberTypeArgs),
+  AS_NUMERIC: asKind(["INTEGER", "DECIMAL"], numberTypeArgs),
+  STRIP_NULL_VALUE: (c) => {
     c.arity(1);
+    const j = c.t.toVariantSql(c.arg(0));
+    return { sql: `CASE WHEN json_type(${j}) = 'NULL' THEN NULL ELSE ${j} END`, type: T.variant };
+  },
+  CHECK_JSON: (c) => {
+    // NULL for valid JSON (or a NULL); otherwise a message saying why it is not.
+    c.arity(1);
+    const e = c.arg(0);
+    if (e.type.kind === "VARIANT" || e.type.kind === "OBJECT" || e.type.kind === "ARRAY") {
+      return { sql: "CAST(NULL AS VARCHAR)", type: T.varchar() };
+    }
+    const x = text(c, 0);
     return {
-      sql: `(json_type(${c.t.toVariantSql(c.arg(0))}) IN ('BIGINT', 'UBIGINT'))`,
-      type: T.boolean,
+      sql: `CASE WHEN ${x} IS NULL OR json_valid(${x}) THEN NULL ELSE 'invalid JSON document' END`,
+      type: T.varchar(),
+    };
+  },
+  ARRAYS_OVERLAP: (c) => {
+    // Elements compare as VARIANTs: a null element of each overlaps.
+    c.arity(2);
+    const [a, b] = [0, 1].map((i) => `CAST(${elements(c, i)} AS VARCHAR[])`);
+    return { sql: `(len(list_intersect(${a}, ${b})) > 0)`, type: T.boolean };
+  },
+  ARRAY_INSERT: (c) => {
+    // 0-based; a negative position counts from the end; past the end pads with nulls.
+    c.arity(3);
+    const l = elements(c, 0);
+    const n = `len(${l})`;
+    const p = `CAST(${c.arg(1).sql} AS BIGINT)`;
+    const at = `greatest(CASE WHEN ${p} < 0 THEN ${n} + ${p} ELSE ${p} END, 0)`;
+    const pad = `list_transform(range(greatest(${at} - ${n}, 0)), _ll_x -> CAST('null' AS JSON))`;
+    const el = c.t.toVariantSql(c.arg(2));
+    return array(
+      `CASE WHEN ${p} IS NULL THEN NULL ELSE list_concat(list_slice(${l}, 1, ${at}), ${pad}, [CAST(${el} AS JSON)], list_slice(${l}, ${at} + 1, ${n})) END`,
+    );
+  },
+  ARRAY_CONSTRUCT_COMPACT: (c) => {
+    const vals = c.args().map((a) =>
+      `CASE WHEN ${a.sql} IS NOT NULL THEN CAST(${c.t.toVariantSql(a)} AS JSON) END`
+    );
+    return array(`list_filter([${vals.join(", ")}]::JSON[], _ll_x -> _ll_x IS NOT NULL)`);
+  },
+  ARRAY_FLATTEN: (c) => {
+    // One level: each element must be an array (a null element makes the result NULL).
+    c.arity(1);
+    const l = elements(c, 0);
+    const each =
+      `list_transform(${l}, _ll_x -> CASE json_type(_ll_x) WHEN 'ARRAY' THEN json_extract(_ll_x, '$[*]') WHEN 'NULL' THEN NULL ELSE error('Not an array: ' || CAST(_ll_x AS VARCHAR)) END)`;
+    return array(
+      `CASE WHEN list_contains(list_transform(${l}, _ll_x -> json_type(_ll_x)), 'NULL') THEN NULL ELSE flatten(${each}) END`,
+    );
+  },
+  OBJECT_PICK: (c) => {
+    // OBJECT_PICK(object, key1 [, key2 …]) or OBJECT_PICK(object, array_of_keys).
+    if (c.argc < 2) c.arity(2);
+    const keys = c.argc === 2 && c.arg(1).type.kind === "ARRAY"
+      ? `CAST(json_extract_string(${c.t.toVariantSql(c.arg(1))}, '$[*]') AS VARCHAR[])`
+      : `[${c.args(1).map((k) => asText(c, k)).join(", ")}]`;
+    return {
+      sql: `CASE WHEN ${c.arg(0).sql} IS NULL THEN NULL ELSE to_json(map_from_entries(list_filter(${
+        objectEntries(c, 0)
+      }, _ll_e -> list_contains(${keys}, _ll_e.key)))) END`,
+      type: T.object,
     };
   },
   STRTOK_TO_ARRAY: (c) => {
@@ -2149,6 +2516,20 @@ const FUNCTIONS: Record<string, Impl> = {
     c.arity(1);
     return { sql: `CAST(~CAST(${c.arg(0).sql} AS HUGEINT) AS DECIMAL(38,0))`, type: n38 };
   },
+  GROUPING_ID: (c) => FUNCTIONS.GROUPING(c),
+  CONDITIONAL_TRUE_EVENT: (c) => {
+    // The number of rows so far (in the window's order) whose condition is TRUE, from 0.
+    if (!c.over) throw SQL_ERRORS.invalidArgument(`${c.name} needs an OVER clause.`);
+    c.arity(1);
+    const cond = c.arg(0);
+    const b = cond.type.kind === "BOOLEAN" ? cond.sql : `CAST(${cond.sql} AS BOOLEAN)`;
+    const over = c.over.replace(/\)$/, " ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)");
+    return {
+      sql: `CAST(sum(CASE WHEN ${b} THEN 1 ELSE 0 END)${over} AS DECIMAL(38,0))`,
+      type: n38,
+      window: true,
+    };
+  },
   GROUPING: (c) => {
     if (c.argc < 1) c.arity(1);
     // A bit per argument, 1 where the row aggregates over it (ROLLUP, CUBE, GROUPING SETS).
@@ -2171,6 +2552,8 @@ const FUNCTIONS: Record<string, Impl> = {
   CURRENT_VERSION: sessionValue(() => "9.0.0"),
   CURRENT_CLIENT: sessionValue(() => "snowflake-sdk"),
   CURRENT_SESSION: sessionValue(() => "1"),
+  // Statements commit on their own: there is no open transaction to name.
+  CURRENT_TRANSACTION: sessionValue(() => null),
   LAST_QUERY_ID: (c) => {
     const n = c.argc ? Number(/-?\d+/.exec(c.arg(0).sql)?.[0] ?? -1) : -1;
     const id = c.t.resolver.session.lastQueryId(n);
@@ -2181,6 +2564,38 @@ const FUNCTIONS: Record<string, Impl> = {
     };
   },
 };
+
+/** A number in [0, 1) that is a function of `gen` (a hash of its value). */
+function uniformOf(gen: string): string {
+  return `(CAST(hash(CAST(${gen} AS DOUBLE)) AS DOUBLE) / 18446744073709551616.0)`;
+}
+
+/** The sequence column of the GENERATOR in the call's scope, or undefined. */
+function generatorRow(c: Call): string | undefined {
+  for (let s: typeof c.ctx.scope | undefined = c.ctx.scope; s; s = s.parent) {
+    const gen = s.relations.find((r) => r.sequenceColumn);
+    if (gen) return `${qi(gen.duckAlias)}.${qi(gen.sequenceColumn!)}`;
+  }
+  return undefined;
+}
+
+/**
+ * RANDOM([seed]): a 64-bit integer. With a seed, calls with the same seed give the same value
+ * on the same row: a hash of the seed and the row (a GENERATOR's row number; the one row of a
+ * query without FROM). Over other rows a seeded call is random like an unseeded one.
+ */
+function randomFn(c: Call): Expr {
+  c.arity(0, 1);
+  const random = `CAST((random() * 18446744073709551616.0 - 9223372036854775808.0) AS BIGINT)`;
+  if (c.argc === 0) return { sql: `CAST(${random} AS DECIMAL(38,0))`, type: n38 };
+  const seed = `CAST(${c.arg(0).sql} AS BIGINT)`;
+  const row = generatorRow(c) ??
+    (c.ctx.scope.relations.length === 0 && !c.ctx.scope.parent ? "0" : undefined);
+  const sql = row === undefined
+    ? random
+    : `CAST(CAST(hash(${seed}, ${row}) AS HUGEINT) - 9223372036854775808 AS BIGINT)`;
+  return { sql: `CAST(${sql} AS DECIMAL(38,0))`, type: n38 };
+}
 
 function seq(c: Call, bits: number): Expr {
   c.arity(0, 1);
