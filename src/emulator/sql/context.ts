@@ -28,7 +28,11 @@ export interface SessionState {
   readonly queryIds: string[];
   /** True between BEGIN and COMMIT/ROLLBACK. */
   inTransaction: boolean;
+  /** Session variables (`SET x = …`), by stored name. */
+  readonly variables: Map<string, SessionVariable>;
 }
+
+import type { SessionVariable } from "./variables.ts";
 
 /** Statement type ids snowflake-sdk knows. */
 export const STATEMENT_TYPE = {

@@ -29,6 +29,8 @@ import {
 import { ResultStore, type StoredResult } from "./results.ts";
 import type { BindValue, SessionContext } from "./translate/context.ts";
 import { translateQuery } from "./translate/run.ts";
+import { qi } from "./translate/quote.ts";
+import { resolveIdentifiers, setAssignments } from "./variables.ts";
 import { RECURSION_EXCEEDED, ValuesNeeded } from "./translate/translator.ts";
 import {
   alterTable,
@@ -114,6 +116,7 @@ export class SqlEngine {
         parameters: new Map(),
         queryIds: [],
         inTransaction: false,
+        variables: new Map(),
       };
       this.#sessions.set(id, s);
     }
@@ -346,6 +349,8 @@ export class SqlEngine {
     for (;;) {
       try {
         const stmt = await parseStatement(statementText);
+        // IDENTIFIER('t') and IDENTIFIER($v) name objects and columns before anything reads them.
+        resolveIdentifiers(stmt, session.variables);
         outcome = await this.#dispatch(ctx, stmt);
         break;
       } catch (e) {
@@ -444,6 +449,7 @@ export class SqlEngine {
         return session.timezone;
       },
       parameters: session.parameters,
+      variables: session.variables,
       lastQueryId(n: number) {
         const ids = session.queryIds;
         if (n < 0) return ids[ids.length + n] ?? null;
@@ -507,6 +513,9 @@ export class SqlEngine {
         return await show(ctx, stmt);
       case "use":
         return this.#use(ctx, stmt);
+      case "unset":
+        for (const name of stmt.names) ctx.session.variables.delete(name);
+        return status("Statement executed successfully.", STATEMENT_TYPE.session);
       case "accepted":
         return status("Statement executed successfully.");
     }
@@ -596,6 +605,8 @@ export class SqlEngine {
       }
       case "AlterSession":
         return this.#alterSession(ctx, ast.AlterSession);
+      case "Set":
+        return await this.#setVariables(ctx, ast.Set);
       case "StartTransaction":
       case "Commit":
       case "Rollback":
@@ -635,6 +646,34 @@ export class SqlEngine {
         throw SQL_ERRORS.unsupported("CREATE TASK");
     }
     throw SQL_ERRORS.unsupported(v || "this statement");
+  }
+
+  /**
+   * `SET x = expr` / `SET (x, y) = (expr, expr)`: each value computed as a query would (a
+   * subquery too), and kept as text with its type.
+   */
+  async #setVariables(ctx: StatementContext, set: Node): Promise<Outcome> {
+    const { names, values } = setAssignments(set);
+    const select = parseQuerySync("SELECT 1");
+    payload(select.body).projection = values.map((v) => ({ UnnamedExpr: v }));
+    const q = translateQuery(ctx, select, { lane: "reader" });
+    const lane = await this.#o.warehouse.reader(ctx.session.id);
+    const row = await lane.exclusive(async (s) => {
+      await s.run(`SET TimeZone = '${ctx.session.timezone.replaceAll("'", "''")}'`);
+      const texts = q.columns.map((c) => `CAST(${qi(c.duck)} AS VARCHAR)`).join(", ");
+      return (await s.all(`SELECT ${texts} FROM (${q.sql})`)).rows[0] ?? [];
+    });
+    const now = new Date();
+    names.forEach((name, i) => {
+      const old = ctx.session.variables.get(name);
+      ctx.session.variables.set(name, {
+        text: row[i] === null || row[i] === undefined ? null : String(row[i]),
+        type: q.columns[i].type,
+        createdOn: old?.createdOn ?? now,
+        updatedOn: now,
+      });
+    });
+    return status("Statement executed successfully.", STATEMENT_TYPE.session);
   }
 
   #alterSession(ctx: StatementContext, p: Node): Outcome {

@@ -136,6 +136,8 @@ export type Statement =
     readonly in: { readonly kind: string; readonly name: NameParts | null } | null;
   }
   | { readonly kind: "use"; readonly objectKind: string; readonly name: NameParts }
+  /** `UNSET x` / `UNSET (x, y)`: session variables to forget (stored names). */
+  | { readonly kind: "unset"; readonly names: readonly string[] }
   /** Account-level statements the emulator accepts without effect (warehouses, roles, grants). */
   | { readonly kind: "accepted"; readonly what: string };
 
@@ -864,6 +866,21 @@ function checkNesting(tokens: readonly Token[]): void {
 
 /** The statements read from tokens here, or undefined for the SQL parser's. */
 function parseObjectStatement(c: Cursor, parseQuery: (q: string) => Node): Statement | undefined {
+  if (c.accept("UNSET")) {
+    const names: string[] = [];
+    const one = () => {
+      const t = c.next();
+      if (t.kind !== "word" && t.kind !== "quoted") throw syntaxAt(c.source, t, "a variable name");
+      names.push(t.text);
+    };
+    if (c.accept("(")) {
+      do one(); while (c.accept(","));
+      if (!c.accept(")")) throw syntaxAt(c.source, c.peek(), "')'");
+    } else one();
+    c.accept(";");
+    if (!c.done) throw syntaxAt(c.source, c.peek());
+    return { kind: "unset", names };
+  }
   if (c.accept("CREATE")) {
     const orReplace = c.accept("OR", "REPLACE");
     while (
@@ -878,6 +895,10 @@ function parseObjectStatement(c: Cursor, parseQuery: (q: string) => Node): State
     if (c.accept("FUNCTION")) return parseCreateFunction(c, orReplace);
     for (const what of ["WAREHOUSE", "ROLE", "USER", "NETWORK", "RESOURCE", "INTEGRATION", "TAG"]) {
       if (c.at(what)) return { kind: "accepted", what: `CREATE ${what}` };
+    }
+    // Objects the emulator does not have: Snowflake's shape for an unsupported feature, naming it.
+    for (const what of ["TASK", "PROCEDURE", "SEQUENCE", "STAGE", "ALERT"]) {
+      if (c.at(what)) throw SQL_ERRORS.unsupported(`CREATE ${what}`);
     }
     return undefined;
   }

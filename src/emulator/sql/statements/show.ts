@@ -7,7 +7,7 @@
 import { SQL_ERRORS } from "../errors.ts";
 import type { Statement } from "../parser.ts";
 import { type CatalogObject, type ObjectKind, tableOf } from "../../warehouse/catalog.ts";
-import { formatSfType, type SfType, T } from "../../warehouse/types.ts";
+import { formatSfType, type SfType, T, wireType } from "../../warehouse/types.ts";
 import { type Outcome, STATEMENT_TYPE, type StatementContext } from "../context.ts";
 import { qualify } from "../names.ts";
 import { existing } from "./ddl.ts";
@@ -446,6 +446,20 @@ export async function show(
           "liftline emulator",
         ]],
       );
+    case "VARIABLES": {
+      // Snowflake's columns; the type as its result metadata names it (fixed, text, date…).
+      const like = likeMatcher(stmt.like);
+      const data = [...ctx.session.variables].filter(([name]) => like(name)).map(([name, v]) => [
+        ctx.session.id,
+        v.createdOn,
+        v.updatedOn,
+        name,
+        v.text,
+        wireType(v.type),
+        "",
+      ]);
+      return rows(cols("session_id,created_on:ts,updated_on:ts,name,value,type,comment"), data);
+    }
     case "PARAMETERS": {
       // Every parameter once: Snowflake's defaults, with what the session set over them.
       const known = new Map<string, (string | null)[]>([

@@ -111,7 +111,11 @@ export interface SessionContext {
   readonly parameters?: ReadonlyMap<string, string>;
   /** Id of the session's previous query (LAST_QUERY_ID()). */
   lastQueryId(n: number): string | null;
+  /** Session variables (`$x`), by stored name. */
+  readonly variables?: ReadonlyMap<string, SessionVariable>;
 }
+
+import type { SessionVariable } from "../variables.ts";
 
 /** What the translator asks the catalog. */
 export interface Resolver {

@@ -38,10 +38,11 @@ import { addSubtract, divide, modulo, multiply, numberLiteral } from "./numeric.
 import { castTo, commonType, comparable, dataTypeOf, scalarToJson, variantAs } from "./types.ts";
 import { qi, qs } from "./quote.ts";
 import { callFunction, isAggregateName, isWindowOnlyName } from "./functions.ts";
-import { castExpr } from "./casts.ts";
+import { castExpr, floatText } from "./casts.ts";
 import { selectItemText } from "./item_text.ts";
 import { intervalConstant } from "./interval.ts";
 import { pivot, unpivot } from "./pivot.ts";
+import { noSuchVariable, type SessionVariable, variableExpr, variableName } from "../variables.ts";
 
 /** Options of one translation. */
 export interface TranslateOptions {
@@ -1322,6 +1323,8 @@ export class Translator {
     let input: Node | undefined;
     let path: string | null = null;
     let outer = false;
+    let recursive = false;
+    let mode = "BOTH";
     for (const a of list) {
       const v = variant(a);
       const p = payload(a);
@@ -1331,10 +1334,12 @@ export class Translator {
         if (key === "INPUT") input = e;
         else if (key === "PATH") path = String(this.constantValue(e, scope));
         else if (key === "OUTER") outer = this.constantValue(e, scope) === true;
-        else if (key === "RECURSIVE" && this.constantValue(e, scope) === true) {
-          throw SQL_ERRORS.unsupported("FLATTEN(RECURSIVE => TRUE)");
-        } else if (key === "MODE") {
-          // BOTH is the default and what is done.
+        else if (key === "RECURSIVE") recursive = this.constantValue(e, scope) === true;
+        else if (key === "MODE") {
+          mode = String(this.constantValue(e, scope)).toUpperCase();
+          if (!["BOTH", "OBJECT", "ARRAY"].includes(mode)) {
+            throw SQL_ERRORS.invalidArgument("FLATTEN's MODE is 'OBJECT', 'ARRAY' or 'BOTH'.");
+          }
         }
       } else if (!input) input = p.Expr ?? p;
     }
@@ -1360,16 +1365,28 @@ export class Translator {
       opaque: true,
     });
     const j = this.fresh("j");
+    const parent = this.fresh("j");
+    // Each element of the input (every nested one, RECURSIVE): DuckDB's json_tree gives each its
+    // parent, whose type says whether it is an object's key or an array's index, and whose value
+    // is THIS. PATH is the element's path from the input, after the PATH argument's.
+    const rel = `json_tree(${json}) AS ${qi(j)} JOIN json_tree(${json}) AS ${qi(parent)} ON ${
+      qi(parent)
+    }.id = ${qi(j)}.parent`;
+    const inObject = `${qi(parent)}.type = 'OBJECT'`;
+    const relative = `regexp_replace(${qi(j)}.fullkey, '^\\$\\.?', '')`;
+    const fullPath = path
+      ? `${qs(path)} || CASE WHEN starts_with(${relative}, '[') THEN '' ELSE '.' END || ${relative}`
+      : relative;
+    const conditions = [
+      recursive ? "TRUE" : `${qi(parent)}.parent IS NULL`,
+      mode === "OBJECT" ? inObject : mode === "ARRAY" ? `${qi(parent)}.type = 'ARRAY'` : "TRUE",
+    ];
     const body = `SELECT 1 AS "SEQ",
-        CASE WHEN json_type(${json}) = 'OBJECT' THEN ${qi(j)}.key END AS "KEY",
-        CASE WHEN json_type(${json}) = 'OBJECT' THEN ${qi(j)}.key ELSE '[' || ${
-      qi(j)
-    }.key || ']' END AS "PATH",
-        CASE WHEN json_type(${json}) = 'ARRAY' THEN CAST(${
-      qi(j)
-    }.key AS DECIMAL(38,0)) END AS "INDEX",
-        CAST(${qi(j)}.value AS JSON) AS "VALUE", ${json} AS "THIS"
-      FROM json_each(${json}) AS ${qi(j)}`;
+        CASE WHEN ${inObject} THEN ${qi(j)}.key END AS "KEY",
+        ${fullPath} AS "PATH",
+        CASE WHEN ${inObject} THEN NULL ELSE CAST(${qi(j)}.key AS DECIMAL(38,0)) END AS "INDEX",
+        CAST(${qi(j)}.value AS JSON) AS "VALUE", CAST(${qi(parent)}.value AS JSON) AS "THIS"
+      FROM ${rel} WHERE ${conditions.join(" AND ")}`;
     // OUTER => TRUE: an input with nothing to expand (NULL, empty) still gives one row, with
     // NULL KEY, PATH, INDEX and VALUE, so the row it came from is kept.
     const empty = outer
@@ -1402,8 +1419,29 @@ export class Translator {
     return `CAST(${e.sql} AS BOOLEAN)`;
   }
 
-  /** A bind placeholder's value. */
+  #variable(name: string): SessionVariable {
+    const v = this.resolver.session.variables?.get(name);
+    if (!v) throw noSuchVariable(name);
+    return v;
+  }
+
+  /** A bind placeholder's value (a session variable's, for `$name`). */
   bind(placeholder: string): BindValue {
+    const variable = variableName(placeholder);
+    if (variable !== undefined) {
+      const v = this.#variable(variable);
+      const kind = v.type.kind;
+      return {
+        type: kind === "NUMBER"
+          ? "FIXED"
+          : kind === "FLOAT"
+          ? "REAL"
+          : kind === "BOOLEAN"
+          ? "BOOLEAN"
+          : "TEXT",
+        value: v.text,
+      };
+    }
     const binds = this.options.binds ?? [];
     let index: number;
     const m = NUMBERED_PLACEHOLDER.exec(placeholder);
@@ -1415,8 +1453,10 @@ export class Translator {
     return binds[index];
   }
 
-  /** A bind as a DuckDB literal with its Snowflake type. */
+  /** A bind (or a session variable) as a DuckDB literal with its Snowflake type. */
   bindExpr(placeholder: string): Expr {
+    const variable = variableName(placeholder);
+    if (variable !== undefined) return variableExpr(this.#variable(variable));
     const b = this.bind(placeholder);
     if (b.value === null) return { sql: "NULL", type: T.null, constant: true };
     switch (b.type) {
@@ -1778,6 +1818,7 @@ export class Translator {
   asText(e: Expr): string {
     if (e.type.kind === "VARCHAR" || e.type.kind === "NULL") return e.sql;
     if (e.type.kind === "VARIANT") return variantAs(e.sql, T.varchar());
+    if (e.type.kind === "FLOAT") return floatText(e.sql);
     return `CAST(${e.sql} AS VARCHAR)`;
   }
 

@@ -913,6 +913,47 @@ conformance("FLATTEN: OUTER => TRUE keeps an input with nothing to expand", asyn
   });
 });
 
+// https://docs.snowflake.com/en/sql-reference/functions/flatten (the PATH, MODE and RECURSIVE
+// examples)
+conformance("FLATTEN: PATH, MODE and RECURSIVE", async ({ db }, t) => {
+  const input = `PARSE_JSON('{"a":1, "b":[77,88], "c": {"d":"X"}}')`;
+  await t.step("PATH flattens the element at the path, and paths start with it", async () => {
+    await expectRows(
+      db,
+      `SELECT key, path, index, value FROM TABLE(FLATTEN(input => ${input}, path => 'b')) f;`,
+      { rows: [[null, "b[0]", "0", "77"], [null, "b[1]", "1", "88"]] },
+    );
+  });
+  await t.step("RECURSIVE flattens every nested element, in document order", async () => {
+    await expectRows(
+      db,
+      `SELECT key, path, index, value FROM TABLE(FLATTEN(input => ${input}, recursive => true)) f;`,
+      {
+        rows: [
+          ["a", "a", null, "1"],
+          ["b", "b", null, "[77,88]"],
+          [null, "b[0]", "0", "77"],
+          [null, "b[1]", "1", "88"],
+          ["c", "c", null, '{"d":"X"}'],
+          ["d", "c.d", null, '"X"'],
+        ],
+      },
+    );
+  });
+  await t.step("MODE => 'OBJECT' expands objects only; 'ARRAY' arrays only", async () => {
+    await expectRows(
+      db,
+      `SELECT path FROM TABLE(FLATTEN(input => ${input}, recursive => true, mode => 'object')) f;`,
+      { rows: [["a"], ["b"], ["c"], ["c.d"]] },
+    );
+    await expectRows(
+      db,
+      `SELECT COUNT(*) FROM TABLE(FLATTEN(input => ${input}, mode => 'array')) f;`,
+      { rows: [["0"]] },
+    );
+  });
+});
+
 // https://docs.snowflake.com/en/sql-reference/constructs/top_n
 conformance("TOP n: the first n rows after ORDER BY", async ({ db }, t) => {
   await t.step("SELECT TOP 2 … ORDER BY, and TOP inside a subquery", async () => {
