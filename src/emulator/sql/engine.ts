@@ -728,6 +728,14 @@ export function mapError(e: unknown): SqlError {
   const m = message.replace(/\n\nLINE \d+:[\s\S]*$/, "");
   if (/Division by zero/i.test(m)) return SQL_ERRORS.divisionByZero();
   if (m.includes(RECURSION_EXCEEDED)) return new SqlError("100189", "P0000", RECURSION_EXCEEDED);
+  if (/Max expression depth limit/i.test(m)) {
+    // DuckDB's advice (SET max_expression_depth) is for its own users, not a Snowflake client.
+    return new SqlError(
+      "001003",
+      "42000",
+      "SQL compilation error:\nthe statement's expressions nest too deeply to run; split it.",
+    );
+  }
   // DuckDB quotes the value with ' or " depending on the cast's path.
   const unconvertible = (to: string) =>
     new RegExp(`Could not convert string (?:'([^']*)'|"([^"]*)") to (?:${to})`, "i").exec(m);

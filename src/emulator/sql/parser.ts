@@ -34,7 +34,7 @@ export const MAX_STATEMENT_BYTES = 1_000_000;
 /** The deepest nesting of parentheses accepted: deeper statements are refused, not recursed into. */
 export const MAX_NESTING = 200;
 /** The deepest expression tree a statement may have (see checkNesting). */
-export const MAX_EXPRESSION_DEPTH = 300;
+export const MAX_EXPRESSION_DEPTH = 600;
 
 /** An object name: database, schema and name parts as written (stored spelling). */
 export type NameParts = readonly string[];

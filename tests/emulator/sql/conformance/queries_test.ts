@@ -954,6 +954,27 @@ conformance("FLATTEN: PATH, MODE and RECURSIVE", async ({ db }, t) => {
   });
 });
 
+// Generated SQL (a dbt union of many sources, a long list of conditions) runs as written.
+conformance(
+  "long generated statements: 500 UNION ALL branches, 250 ORed conditions",
+  async ({ db }, t) => {
+    await t.step("500 UNION ALL branches", async () => {
+      const union = Array.from({ length: 500 }, (_, i) => `SELECT ${i} AS x`).join(" UNION ALL ");
+      await expectRows(db, `SELECT COUNT(*), SUM(x) FROM (${union})`, {
+        rows: [["500", "124750"]],
+      });
+    });
+    await t.step("250 ORed equalities", async () => {
+      const ors = Array.from({ length: 250 }, (_, i) => `x = ${i * 2}`).join(" OR ");
+      await expectRows(
+        db,
+        `SELECT COUNT(*) FROM (SELECT SEQ4() AS x FROM TABLE(GENERATOR(ROWCOUNT => 1000))) WHERE ${ors}`,
+        { rows: [["250"]] },
+      );
+    });
+  },
+);
+
 // https://docs.snowflake.com/en/sql-reference/constructs/top_n
 conformance("TOP n: the first n rows after ORDER BY", async ({ db }, t) => {
   await t.step("SELECT TOP 2 … ORDER BY, and TOP inside a subquery", async () => {
