@@ -68,6 +68,8 @@ class Call {
   readonly distinct: boolean;
   #args: (Expr | undefined)[];
   /** ` OVER (…)` of a window call, or "". */
+  /** The call's own FILTER (WHERE …) condition, as DuckDB SQL. */
+  readonly filterCondition: string | undefined;
   readonly over: string;
   /** ` FILTER (WHERE …)`, or "". */
   readonly filter: string;
@@ -111,9 +113,10 @@ class Call {
         ? ` OVER (${t.windowSpec(spec, ctx.scope)})`
         : ` OVER ${qi(identName(named))}`;
     } else this.over = "";
-    this.filter = fn.filter
-      ? ` FILTER (WHERE ${t.condition(fn.filter, { ...ctx, aggregates: false })})`
-      : "";
+    this.filterCondition = fn.filter
+      ? t.condition(fn.filter, { ...ctx, aggregates: false })
+      : undefined;
+    this.filter = this.filterCondition ? ` FILTER (WHERE ${this.filterCondition})` : "";
     if (fn.within_group?.length) this.withinGroupNodes = fn.within_group;
   }
 
@@ -1384,12 +1387,15 @@ const FUNCTIONS: Record<string, Impl> = {
   ARRAY_AGG: (c) => {
     const ob = c.withinGroup();
     const e = c.arg(0);
+    // NULLs are left out, with the call's own FILTER; as a window, over its frame.
+    const keep = [`${e.sql} IS NOT NULL`, ...(c.filterCondition ? [`(${c.filterCondition})`] : [])];
     return {
       sql: `COALESCE(to_json(list(${c.distinct ? "DISTINCT " : ""}${c.t.toVariantSql(e)}${
         ob ? ` ORDER BY ${ob}` : ""
-      }) FILTER (WHERE ${e.sql} IS NOT NULL)), CAST('[]' AS JSON))`,
+      }) FILTER (WHERE ${keep.join(" AND ")})${c.over}), CAST('[]' AS JSON))`,
       type: T.array,
       aggregate: !c.over,
+      window: !!c.over,
     };
   },
   OBJECT_AGG: (c) => {

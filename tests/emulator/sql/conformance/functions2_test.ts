@@ -433,6 +433,23 @@ conformance("Aggregates and window functions that were missing", async ({ db }, 
     },
   );
 
+  // https://docs.snowflake.com/en/sql-reference/functions/array_agg (as a window function)
+  await t.step("ARRAY_AGG over a window: each partition's array, NULLs left out", async () => {
+    await expectRows(
+      db,
+      `SELECT g, ARRAY_AGG(x) OVER (PARTITION BY g)
+         FROM VALUES ('a', 1), ('a', 2), ('b', 10), ('b', NULL) AS t(g, x) ORDER BY g, x;`,
+      {
+        rows: [
+          ["a", "[1,2]"],
+          ["a", "[1,2]"],
+          ["b", "[10]"],
+          ["b", "[10]"],
+        ],
+      },
+    );
+  });
+
   await t.step("CURRENT_TRANSACTION is NULL outside a transaction", async () => {
     await expectRows(db, "SELECT CURRENT_TRANSACTION();", { rows: [[null]] });
   });
