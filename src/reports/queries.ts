@@ -104,6 +104,41 @@ WHERE RIDE_DATE >= ? AND RIDE_DATE <= ?`,
   },
 });
 
+/**
+ * Network totals of one day up to an hour (its hourly rows starting at or before it), computed
+ * as the daily reports compute them from their hours: the same day's figures "so far", to compare
+ * a day in progress with.
+ */
+export const NETWORK_TOTALS_THROUGH = query({
+  name: "network_totals_through",
+  sql: `SELECT
+  SUM(VISITORS) AS TOTAL_VISITORS,
+  SUM(REVENUE) AS TOTAL_REVENUE,
+  ROUND(AVG(CAPACITY_PCT), 1) AS AVG_CAPACITY_PCT,
+  SUM(RIDES) AS TOTAL_RIDES,
+  COUNT(DISTINCT RIDE_DATE) AS DAYS
+FROM (
+  SELECT
+    RIDE_DATE,
+    RESORT,
+    SUM(TICKET_ACTIVATIONS) + SUM(PASS_ACTIVATIONS) AS VISITORS,
+    SUM(TOTAL_RECOGNIZED_REVENUE) AS REVENUE,
+    ROUND(AVG(CAPACITY_PCT), 1) AS CAPACITY_PCT,
+    SUM(TOTAL_RIDES) AS RIDES
+  FROM HOURLY_RESORT_SUMMARY
+  WHERE RIDE_DATE = ? AND RIDE_HOUR_TIMESTAMP <= ?
+  GROUP BY RIDE_DATE, RESORT
+)`,
+  binds: ["date", "last hour"],
+  columns: {
+    TOTAL_VISITORS: "int",
+    TOTAL_REVENUE: "money",
+    AVG_CAPACITY_PCT: "number",
+    TOTAL_RIDES: "int",
+    DAYS: "int",
+  },
+});
+
 /** Per resort over a date range: the status table and the comparison chart. */
 export const RESORT_TOTALS = query({
   name: "resort_totals",
@@ -270,6 +305,7 @@ export const REPORT_QUERIES: readonly ReportQuery[] = [
   CLOCK,
   LATEST_RIDES,
   NETWORK_TOTALS,
+  NETWORK_TOTALS_THROUGH,
   RESORT_TOTALS,
   DAILY_TREND,
   RESORT_CURRENT_HOUR,

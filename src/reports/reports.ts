@@ -12,6 +12,7 @@ import {
   LATEST_RIDES,
   LIFT_PERFORMANCE,
   NETWORK_TOTALS,
+  NETWORK_TOTALS_THROUGH,
   normalizeRow,
   type ReportQuery,
   RESORT_CURRENT_HOUR,
@@ -75,6 +76,12 @@ export interface NetworkTotals {
 /** Network KPIs for a period, with the change against the previous period in percent. */
 export interface NetworkOverview {
   ranges: PeriodRanges;
+  /**
+   * Today's comparison is with yesterday up to the same hour (the start of its last hour counted),
+   * so that a day in progress is not set against a whole one; null for other periods, and when
+   * yesterday has no hour after it.
+   */
+  previousThrough: Date | null;
   current: NetworkTotals;
   previous: NetworkTotals;
   /** Percent change; null when the previous period has none. */
@@ -323,8 +330,10 @@ export class Reports {
     };
   }
 
-  async #networkTotals(range: DateRange): Promise<NetworkTotals> {
-    const [r] = await this.#rows(NETWORK_TOTALS, [range.from, range.to]);
+  async #networkTotals(range: DateRange, through?: Date): Promise<NetworkTotals> {
+    const [r] = through
+      ? await this.#rows(NETWORK_TOTALS_THROUGH, [range.from, timestampBind(through)])
+      : await this.#rows(NETWORK_TOTALS, [range.from, range.to]);
     return {
       visitors: (r?.TOTAL_VISITORS as number | null) ?? 0,
       revenue: (r?.TOTAL_REVENUE as number | null) ?? 0,
@@ -335,14 +344,26 @@ export class Reports {
   }
 
   /** Network KPIs of a period ending on `reportingDate`, against the period before. */
-  async networkOverview(period: Period, reportingDate: string): Promise<NetworkOverview> {
+  async networkOverview(
+    period: Period,
+    reportingDate: string,
+    latestReportedHour: Date | null = null,
+  ): Promise<NetworkOverview> {
     const ranges = periodRanges(period, reportingDate);
-    const [current, previous] = await Promise.all([
+    const cutoff = period === "today" && latestReportedHour
+      ? new Date(latestReportedHour.getTime() - 24 * 3_600_000)
+      : undefined;
+    const [current, whole, upTo] = await Promise.all([
       this.#networkTotals(ranges.current),
       this.#networkTotals(ranges.previous),
+      cutoff ? this.#networkTotals(ranges.previous, cutoff) : Promise.resolve(undefined),
     ]);
+    // A cut that leaves out nothing (today is over, or yesterday ended earlier) is no cut.
+    const cut = upTo && JSON.stringify(upTo) !== JSON.stringify(whole) ? upTo : undefined;
+    const previous = cut ?? whole;
     return {
       ranges,
+      previousThrough: cut ? cutoff! : null,
       current,
       previous,
       change: {

@@ -106,7 +106,11 @@ export async function loadOverview(
   const ranges = periodRanges(period, date);
   const trend = trendRange(period, date);
   const [overview, totals, trendRead] = await Promise.all([
-    cached(d, `overview:${period}:${date}`, (r) => r.networkOverview(period, date)),
+    cached(
+      d,
+      `overview:${period}:${clock.latestReportedHour?.getTime()}`,
+      (r) => r.networkOverview(period, date, clock.latestReportedHour),
+    ),
     cached(
       d,
       `totals:${ranges.current.from}:${ranges.current.to}`,

@@ -96,6 +96,52 @@ Deno.test("every dashboard report is the same through snowflake-sdk and in proce
         }
       }
 
+      // Today against yesterday up to the same hour: a day in progress is not set against a
+      // whole one. Five hours before the last reported hour, the day is well under way.
+      const through = new Date(clock.latestReportedHour!.getTime() - 5 * 3_600_000);
+      const early = await reports.networkOverview("today", clock.reportingDate!, through);
+      const cutoff = new Date(through.getTime() - 24 * 3_600_000).toISOString()
+        .replace("T", " ").slice(0, 23);
+      assert.equal(early.previousThrough?.getTime(), through.getTime() - 24 * 3_600_000);
+      const hours = [...MODEL.hourly.values()].filter((h) =>
+        h.RIDE_DATE === early.ranges.previous.from && h.RIDE_HOUR_TIMESTAMP <= cutoff
+      );
+      assert.ok(
+        hours.length > 0 &&
+          hours.length <
+            [...MODEL.hourly.values()].filter((h) => h.RIDE_DATE === early.ranges.previous.from)
+              .length,
+        `${way}: part of yesterday`,
+      );
+      const sum = (f: (h: (typeof hours)[number]) => number) => hours.reduce((n, h) => n + f(h), 0);
+      assert.equal(early.previous.visitors, sum((h) => h.TICKET_ACTIVATIONS + h.PASS_ACTIVATIONS));
+      assert.equal(cents(early.previous.revenue), sum((h) => h.TOTAL_CENTS), way);
+      assert.equal(early.previous.rides, sum((h) => h.TOTAL_RIDES), way);
+      const byResort = new Map<string, number[]>();
+      for (const h of hours) {
+        byResort.set(h.RESORT, [...byResort.get(h.RESORT) ?? [], h.CAPACITY_TENTHS]);
+      }
+      const perResort = [...byResort.values()].map((t) =>
+        Math.round(t.reduce((a, b) => a + b, 0) / t.length) / 10
+      );
+      assert.equal(
+        early.previous.avgCapacityPct,
+        Math.round((perResort.reduce((a, b) => a + b, 0) / perResort.length) * 10) / 10,
+        way,
+      );
+      // Up to the day's last hour, nothing of yesterday is left out: no cut to speak of.
+      const whole = await reports.networkOverview(
+        "today",
+        clock.reportingDate!,
+        clock.latestReportedHour,
+      );
+      assert.equal(whole.previousThrough, null, way);
+      // The day itself is all of it, as before.
+      assert.deepEqual(
+        early.current,
+        (await reports.networkOverview("today", clock.reportingDate!)).current,
+      );
+
       const range = periodRanges("last7", clock.reportingDate!).current;
       const totals = await reports.resortTotals(range);
       assert.deepEqual(totals.map((t) => t.resort), CAPACITY.map((c) => c.resort).sort(), way);

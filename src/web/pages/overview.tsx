@@ -55,6 +55,11 @@ export function visitorsLabel(period: Period): string {
   return period === "today" ? "Visitors" : "Visitor-days";
 }
 
+/** The end of the hour starting at `t`, as `HH:MM` UTC. */
+function fmtUtcHourEnd(t: Date): string {
+  return new Date(t.getTime() + 3_600_000).toISOString().slice(11, 16);
+}
+
 /** The overview's URL for `choice`. */
 export function overviewUrl(choice: OverviewChoice): string {
   return `/?period=${choice.period}&metric=${choice.metric}`;
@@ -148,6 +153,9 @@ export const OverviewLive: FC<
             {" "}
             {hasPrevious(o) ? "compared with " : "nothing reported to compare with for "}
             {rangeText(o.ranges.previous.from, o.ranges.previous.to)}
+            {o.previousThrough
+              ? ` up to ${fmtUtcHourEnd(o.previousThrough)} UTC, the hour today has reached`
+              : ""}
           </p>
           <div class="kpis">
             <Kpi
