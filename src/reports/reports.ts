@@ -47,6 +47,8 @@ export interface PeriodRanges {
 export interface SimulationClock {
   /** Latest world time seen in any raw table (rides, ticket and pass sales). */
   latestWorldTime: Date | null;
+  /** Latest ride of any resort, or null before the first. */
+  latestRideTime: Date | null;
   /** Latest hour in HOURLY_RESORT_SUMMARY. */
   latestReportedHour: Date | null;
   /** UTC date of the latest reported hour: what "today" means on the dashboard. */
@@ -317,6 +319,10 @@ export class Reports {
   async clock(): Promise<SimulationClock> {
     const [row] = await this.#rows(CLOCK);
     const rides = await this.latestRides();
+    const latest = (ts: unknown[]) => {
+      const ms = ts.filter((t): t is Date => t instanceof Date).map((t) => t.getTime());
+      return ms.length ? new Date(Math.max(...ms)) : null;
+    };
     const times = [row.LATEST_TICKET_TIME, row.LATEST_PASS_TIME, ...rides.values()]
       .filter((t): t is Date => t instanceof Date);
     const latestWorldTime = times.length
@@ -325,6 +331,7 @@ export class Reports {
     const latestReportedHour = (row.LATEST_REPORTED_HOUR as Date | null) ?? null;
     return {
       latestWorldTime,
+      latestRideTime: latest([...rides.values()]),
       latestReportedHour,
       reportingDate: latestReportedHour ? dateOf(latestReportedHour.getTime()) : null,
     };

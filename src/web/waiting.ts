@@ -55,9 +55,12 @@ export function refreshNote(status: StatusStore, now = Date.now()): string {
   const due = (Date.parse(summary.dataTimestamp) + lag * 1000 - now) / 1000;
   const catching = status.catchingUpMessage();
   if (catching) return `${catching[0].toUpperCase()}${catching.slice(1)}.`;
+  // The target lag bounds how old the reports may get; a refresh often comes sooner (the
+  // emulator refreshes within seconds of new rows), so no countdown to it is promised.
+  const age = Math.max(0, (now - Date.parse(summary.dataTimestamp)) / 1000);
   return due > 1
-    ? `The reports refresh every ${fmtSeconds(lag)}; the next refresh is due in about ${
-      fmtSeconds(Math.ceil(due))
-    }.`
+    ? `The reports are refreshed at least every ${fmtSeconds(lag)}; the latest refresh was ${
+      age < 60 ? `${Math.floor(age)} s` : fmtSeconds(age)
+    } ago.`
     : "A report refresh is due now.";
 }

@@ -204,3 +204,20 @@ Deno.test("end-to-end freshness before any committed ride is reported says why t
   serving.reports = reports;
   assert.match(await freshness(serving), /The streamer runs in another process/);
 });
+
+Deno.test("a sparkline's 'now' is the latest sample's: none once nothing happens, not an older value", async () => {
+  const status = store();
+  // Lag was seen a minute ago; since then no commits: the last minute's percentiles are empty.
+  status.sample(NOW + 61_000);
+  const html = await jsx(PipelineLive, {
+    status,
+    tables: ["LIFT_RIDE"],
+    now: NOW + 61_000,
+  }).toString();
+  const captions = [...section(html, "LIFT_RIDE").matchAll(/<figcaption>([^<]*)</g)].map((m) =>
+    m[1]
+  );
+  const lag = captions.find((c) => c.startsWith("Ingest lag p95"));
+  assert.ok(lag, captions.join(" | "));
+  assert.match(lag, /: none now, highest /);
+});

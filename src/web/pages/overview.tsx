@@ -126,14 +126,15 @@ export const OverviewLive: FC<
 > = ({ data, choice, hours, status }) => {
   const resorts = data.resorts.value ?? [];
   if (!data.report) {
-    const ridesSeen = data.clock.read.value?.latestWorldTime != null;
+    // Ticket sales alone are no ride: before the lifts open, say when they do.
+    const ridesSeen = data.clock.read.value?.latestRideTime != null;
     return (
       <Live>
         <ReadError error={data.clock.read.error} hasValue={false} />
         <Panel title="Network overview" wide>
           <Waiting>
             {ridesSeen
-              ? `Rows are arriving; no hour has been reported yet. ${refreshNote(status)}`
+              ? `Rides are arriving; no hour has been reported yet. ${refreshNote(status)}`
               : liftsNote(resorts, data.clock.worldTime, hours)}
           </Waiting>
         </Panel>

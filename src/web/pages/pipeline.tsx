@@ -300,10 +300,12 @@ function sparkCaption(
 ): string {
   const minutes = Math.max(1, Math.round((window.to - window.from) / 60_000));
   const values = points.map((p) => p.value).filter((v): v is number => v !== null);
-  const last = values.at(-1);
-  return last === undefined
-    ? `${what}, last ${minutes} min`
-    : `${what}, last ${minutes} min: now ${fmt(last)}, highest ${fmt(Math.max(...values))}`;
+  if (!values.length) return `${what}, last ${minutes} min`;
+  // "Now" is the latest sample's: none when nothing happened lately, not an older value.
+  const now = points.at(-1)?.value ?? null;
+  return `${what}, last ${minutes} min: ${now === null ? "none now" : `now ${fmt(now)}`}, highest ${
+    fmt(Math.max(...values))
+  }`;
 }
 
 /** A SNAKE_CASE name that may wrap after its underscores on a phone. */
