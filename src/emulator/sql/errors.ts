@@ -90,7 +90,18 @@ export const SQL_ERRORS = {
     ),
   divisionByZero: () => new SqlError("100051", "22012", "Division by zero"),
   /** A value that cannot be cast, e.g. a string into NUMBER. */
-  notRecognized: (message: string) => new SqlError("100038", "22018", message),
+  /**
+   * A value its type does not read, with Snowflake's code for the type the message names: a date
+   * 100040 and a timestamp 100035 (22007), a boolean 100037, a number 100038 (22018).
+   */
+  notRecognized: (message: string) =>
+    /^Date '/.test(message)
+      ? new SqlError("100040", "22007", message)
+      : /^Timestamp '/.test(message)
+      ? new SqlError("100035", "22007", message)
+      : /^Boolean value '/.test(message)
+      ? new SqlError("100037", "22018", message)
+      : new SqlError("100038", "22018", message),
   invalidArgument: (message: string) =>
     new SqlError(
       "001044",

@@ -120,11 +120,21 @@ conformance(
       });
     });
 
-    await t.step("a date that is not one", async () => {
+    await t.step("a date, a timestamp, a boolean that is not one: each its own code", async () => {
       await db.expectError("INSERT INTO nums (d) VALUES ('not a date');", {
-        code: "100038",
-        sqlState: "22018",
+        code: "100040",
+        sqlState: "22007",
         message: "Date 'not a date' is not recognized",
+      });
+      await db.expectError("SELECT 'noon-ish'::TIMESTAMP_NTZ;", {
+        code: "100035",
+        sqlState: "22007",
+        message: "Timestamp 'noon-ish' is not recognized",
+      });
+      await db.expectError("SELECT 'maybe'::BOOLEAN;", {
+        code: "100037",
+        sqlState: "22018",
+        message: "Boolean value 'maybe' is not recognized",
       });
     });
   },
