@@ -9,6 +9,7 @@ import { type Config, ConfigError, readPrivateKey, TABLES } from "../config/load
 import { createLogger, type Logger } from "../log.ts";
 import { Outbox } from "../queue/outbox.ts";
 import { queueNotWritableReason } from "../queue/write_error.ts";
+import { lockRole, type Role, type RoleLock } from "../queue/role_lock.ts";
 import { Metrics } from "../status/metrics.ts";
 import { StatusStore } from "../status/store.ts";
 import { FACTS } from "../generator/resorts.ts";
@@ -168,6 +169,7 @@ async function run(p: Process, drain: boolean): Promise<number> {
   }
   checkWorldSpan(config);
   const outbox = await openOutbox(config);
+  const locks = holdRoles(config, outbox, ["generator", "streamer"]);
   let target: Target | undefined;
   let web: WebServer | undefined;
   let thread: WorkerThread | undefined;
@@ -216,7 +218,21 @@ async function run(p: Process, drain: boolean): Promise<number> {
     await web?.close();
     await target?.close();
     outbox.close();
+    for (const l of locks) l.release();
     p.shutdown.dispose();
+  }
+}
+
+/** Takes `roles` in the data folder, or closes the queue and refuses (see role_lock.ts). */
+function holdRoles(config: Config, outbox: Outbox, roles: readonly Role[]): RoleLock[] {
+  const held: RoleLock[] = [];
+  try {
+    for (const r of roles) held.push(lockRole(config.dataDir, r));
+    return held;
+  } catch (e) {
+    for (const l of held) l.release();
+    outbox.close();
+    throw e;
   }
 }
 
@@ -269,11 +285,13 @@ async function generate(p: Process): Promise<number> {
   checkWorldSpan(p.config);
   const { runGenerator } = await import("../generator/runner.ts");
   const outbox = await openOutbox(p.config);
+  const locks = holdRoles(p.config, outbox, ["generator"]);
   try {
     await runGenerator({ ...p, outbox, signal: p.shutdown.signal });
     return 0;
   } finally {
     outbox.close();
+    for (const l of locks) l.release();
     p.shutdown.dispose();
   }
 }
@@ -281,6 +299,7 @@ async function generate(p: Process): Promise<number> {
 /** `stream`: the streamer alone. */
 async function stream(p: Process, drain: boolean): Promise<number> {
   const outbox = await openOutbox(p.config);
+  const locks = holdRoles(p.config, outbox, ["streamer"]);
   let target: Target | undefined;
   try {
     target = await connectTarget(p.config, p.log, { signal: p.shutdown.signal });
@@ -297,6 +316,7 @@ async function stream(p: Process, drain: boolean): Promise<number> {
   } finally {
     await target?.close();
     outbox.close();
+    for (const l of locks) l.release();
     p.shutdown.dispose();
   }
 }
