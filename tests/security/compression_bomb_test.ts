@@ -89,3 +89,28 @@ Deno.test("gzip bombs of 1 GB and 4 GB get a prompt 413 and never sit whole in m
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("a small gzip login body may not inflate past its cap before anyone signs in", async () => {
+  const root = await Deno.makeTempDir({ prefix: "liftline-bomb-" });
+  const { process: emulator, url } = await spawnEmulator(["--data-dir", join(root, "e")], {
+    cwd: root,
+  });
+  try {
+    // 2 MB decoded (the login's cap is 1 MB, as sent or decoded), a few KB on the wire: refused
+    // before any JSON is parsed. (A query is read only once its session token is checked.)
+    for (const [path, decoded] of [["/session/v1/login-request", 2 * 1024 * 1024]] as const) {
+      const body = await compressionBomb("gzip", decoded);
+      assert.ok(body.length < 64 * 1024, `${path}: ${body.length} bytes on the wire`);
+      const res = await fetch(`${url}${path}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Content-Encoding": "gzip" },
+        body,
+        signal: AbortSignal.timeout(30_000),
+      });
+      assert.equal(res.status, 413, `${path}: ${await res.text()}`);
+    }
+  } finally {
+    await emulator.stop();
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -80,7 +80,9 @@ async function readJson(
 ): Promise<Record<string, unknown>> {
   let text: string;
   try {
-    text = await readAppendBody(c.req.raw, limit);
+    // The limit holds after decompression too: a small gzip body must not inflate to 32 times
+    // it (a login reads it before anyone is signed in).
+    text = await readAppendBody(c.req.raw, limit, limit);
   } catch (e) {
     if (e instanceof ApiError) throw e;
     throw new ApiError(400, "390400", "The request body could not be read.");
