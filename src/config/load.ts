@@ -104,7 +104,7 @@ export function readDotEnv(path = ".env"): Record<string, string | undefined> {
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return {};
     if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) return {};
-    throw e;
+    throw new ConfigError(path, `cannot be read as a settings file: ${(e as Error).message}`);
   }
   return { ...parseEnv(text) };
 }

@@ -57,19 +57,29 @@ const identifier = (fallback: string) =>
     ).default(fallback),
   );
 
+/** Decimal digits only: `0x10`, `1e3` and `12.0` are not the whole numbers a setting takes. */
+const decimalDigits = (v: unknown) => {
+  const b = blankToUndefined(v);
+  return typeof b === "string" && !/^\s*[+-]?\d+\s*$/.test(b) ? NaN : b;
+};
+
 const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
   z.preprocess(
-    blankToUndefined,
+    decimalDigits,
     z.coerce.number({ message: "must be a whole number" }).int("must be a whole number")
       .positive("must be greater than 0").max(max, `must be at most ${max}`).default(fallback),
   );
 
 const nonNegativeInt = (fallback: number) =>
   z.preprocess(
-    blankToUndefined,
+    decimalDigits,
     z.coerce.number({ message: "must be a whole number" }).int("must be a whole number")
       .min(0, "must be 0 or more").default(fallback),
   );
+
+/** The years a world clock may start or stop in. */
+const MIN_YEAR = 1970;
+const MAX_YEAR = 9000;
 
 const isoInstant = z.preprocess(
   blankToUndefined,
@@ -80,20 +90,47 @@ const isoInstant = z.preprocess(
     const text = /^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v;
     const ok = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text);
     const ms = ok ? Date.parse(text) : NaN;
-    if (Number.isNaN(ms)) {
+    // A day the calendar does not have (2026-02-30) is refused, not moved to the next month.
+    const [y, m, d] = text.slice(0, 10).split("-").map(Number);
+    const day = new Date(Date.UTC(2000, m - 1, d));
+    const real = day.getUTCMonth() === m - 1 && day.getUTCDate() === d &&
+      (m !== 2 || d !== 29 || (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)));
+    if (Number.isNaN(ms) || !real) {
       ctx.addIssue({
         code: "custom",
         message: "must be an ISO-8601 time with offset, e.g. 2026-11-25T14:00:00Z, or a date",
       });
       return z.NEVER;
     }
+    // Rows carry four-digit years, and the simulation's local days need a real calendar year.
+    if (y < MIN_YEAR || y > MAX_YEAR) {
+      ctx.addIssue({ code: "custom", message: `must be in the years ${MIN_YEAR} to ${MAX_YEAR}` });
+      return z.NEVER;
+    }
     return new Date(ms);
   }),
 );
 
+/** A host name (RFC 1123 labels), an IPv4 address (each part 0-255) or an IPv6 address. */
+function isHost(v: string): boolean {
+  if (v.includes(":")) return /^\[?[0-9A-Fa-f:.]+\]?$/.test(v);
+  const labels = v.split(".");
+  if (labels.every((l) => /^\d+$/.test(l))) {
+    return labels.length === 4 && labels.every((l) => Number(l) <= 255);
+  }
+  return v.length <= 253 &&
+    labels.every((l) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l));
+}
+
 /** Settings as they appear after parsing. Field names are the environment-variable names. */
 export const configSchema = z.object({
-  SNOWFLAKE_ACCOUNT: optionalText,
+  SNOWFLAKE_ACCOUNT: z.preprocess(
+    blankToUndefined,
+    z.string().trim().regex(
+      /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,
+      "must be an account identifier (orgname-account, or a locator such as xy12345.eu-west-1)",
+    ).optional(),
+  ),
   SNOWFLAKE_HOST: optionalText,
   SNOWFLAKE_USER: identifier("STREAMING_INGEST"),
   PRIVATE_KEY: optionalText,
@@ -145,7 +182,10 @@ export const configSchema = z.object({
   START_TIME: isoInstant,
   UNTIL: isoInstant,
   DATA_DIR: z.preprocess(blankToUndefined, z.string().default("./data")),
-  HOST: z.preprocess(blankToUndefined, z.string().trim().default("127.0.0.1")),
+  HOST: z.preprocess(
+    blankToUndefined,
+    z.string().trim().refine(isHost, "must be a host name or an IP address").default("127.0.0.1"),
+  ),
   PORT: z.preprocess(
     blankToUndefined,
     z.coerce.number({ message: "must be a port number" }).int("must be a port number")

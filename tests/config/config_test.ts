@@ -82,6 +82,17 @@ Deno.test("each invalid value names its variable", () => {
     [{ LOG_FORMAT: "xml" }, "LOG_FORMAT", /text or json/],
     [{ CHANNEL_NAME: "a b" }, "CHANNEL_NAME", /letters/],
     [{ PRIVATE_KEY: "not a key" }, "PRIVATE_KEY", /PEM/],
+    // Numbers are decimal digits: hexadecimal and exponents are typos, not values.
+    [{ TICKETS_PER_DAY: "0x10" }, "TICKETS_PER_DAY", /whole number/],
+    [{ QUEUE_MAX_ROWS: "1e3" }, "QUEUE_MAX_ROWS", /whole number/],
+    // A day the calendar does not have, and years whose rows could not be written.
+    [{ START_TIME: "2026-02-30" }, "START_TIME", /ISO-8601/],
+    [{ START_TIME: "2026-02-29T08:00:00Z" }, "START_TIME", /ISO-8601/],
+    [{ START_TIME: "0099-01-01" }, "START_TIME", /years 1970 to 9000/],
+    [{ UNTIL: "9999-12-31T23:00:00Z" }, "UNTIL", /years 1970 to 9000/],
+    [{ HOST: "not a host" }, "HOST", /host name or an IP address/],
+    [{ HOST: "999.1.1.1" }, "HOST", /host name or an IP address/],
+    [{ SNOWFLAKE_ACCOUNT: "a b/c" }, "SNOWFLAKE_ACCOUNT", /account identifier/],
   ];
   for (const [input, variable, problem] of cases) {
     const e = errorOf(() => buildConfig(input));
@@ -161,5 +172,18 @@ Deno.test("channels per table: default, flag over environment, and the 1..2000 r
     const e = errorOf(() => buildConfig({ STREAM_CHANNELS: value }));
     assert.equal(e.variable, "STREAM_CHANNELS", value);
     assert.match(e.message, problem, value);
+  }
+});
+
+Deno.test("good hosts, leap days and account identifiers are taken", () => {
+  for (const HOST of ["localhost", "0.0.0.0", "127.0.0.1", "::1", "[::1]", "my-host.example.com"]) {
+    assert.equal(buildConfig({ HOST }).HOST, HOST);
+  }
+  assert.equal(
+    buildConfig({ START_TIME: "2024-02-29" }).START_TIME?.toISOString(),
+    "2024-02-29T00:00:00.000Z",
+  );
+  for (const account of ["myorg-myaccount", "xy12345.eu-west-1", "xy12345.us-east-2.aws"]) {
+    assert.equal(buildConfig({ SNOWFLAKE_ACCOUNT: account }).SNOWFLAKE_ACCOUNT, account);
   }
 });
