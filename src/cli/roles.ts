@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { serveSupervised, type SupervisedServer } from "../serve.ts";
 import { join } from "node:path";
 import { type Config, ConfigError, readPrivateKey, TABLES } from "../config/load.ts";
 import { createLogger, type Logger } from "../log.ts";
@@ -113,21 +114,25 @@ function serveWeb(
     liftHours: { open: FACTS.openHourLocal, close: FACTS.closeHourLocal },
     tables: TABLES,
   });
-  let server: Deno.HttpServer<Deno.NetAddr>;
+  let server: SupervisedServer;
   try {
-    server = Deno.serve({
-      hostname: p.config.HOST,
-      port: p.config.PORT,
-      onListen: ({ hostname, port }) =>
-        p.log.info("serving", { url: `http://${hostname}:${port}` }),
-      // Errors that reach the server itself: hono answers its own, so these are response
-      // streams that ended badly, such as a live client dropped for not reading.
-      onError: (e) => {
-        if (e instanceof SlowClientError) p.log.debug(e.message);
-        else p.log.error("request failed", { error: e as Error });
-        return new Response("internal error\n", { status: 500 });
+    server = serveSupervised(
+      {
+        hostname: p.config.HOST,
+        port: p.config.PORT,
+        onListen: ({ hostname, port }) =>
+          p.log.info("serving", { url: `http://${hostname}:${port}` }),
+        // Errors that reach the server itself: hono answers its own, so these are response
+        // streams that ended badly, such as a live client dropped for not reading.
+        onError: (e) => {
+          if (e instanceof SlowClientError) p.log.debug(e.message);
+          else p.log.error("request failed", { error: e as Error });
+          return new Response("internal error\n", { status: 500 });
+        },
       },
-    }, app.fetch);
+      app.fetch,
+      p.log,
+    );
   } catch (e) {
     if (e instanceof Deno.errors.AddrInUse) {
       throw new ConfigError("PORT", `${p.config.PORT} on ${p.config.HOST} is already in use`);

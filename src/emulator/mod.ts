@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { serveSupervised, type SupervisedServer } from "../serve.ts";
 import { Hono } from "hono";
 import { ERROR_CODE } from "../snowflake/protocol.ts";
 import { ensureKeyPair } from "../snowflake/key_files.ts";
@@ -264,7 +265,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     memoryLimit: options.memoryLimit,
     log: log.child("warehouse"),
   });
-  let server: Deno.HttpServer<Deno.NetAddr> | undefined;
+  let server: SupervisedServer | undefined;
   let dynamic: DynamicTables | undefined;
   let streaming: StreamingService | undefined;
   let sql: SqlEngine | undefined;
@@ -306,9 +307,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     };
     await streaming.start();
     const app = createEmulatorApp(ctx);
-    server = Deno.serve(
+    server = serveSupervised(
       { hostname: resolved.host, port: resolved.port, onListen: () => {} },
       app.fetch,
+      log,
     );
     ctx.url = urlOf(resolved.host, server.addr.port);
     dynamic.start();
