@@ -450,23 +450,43 @@ export async function runRole(
   switches: ReadonlySet<string>,
 ): Promise<number> {
   const p = createProcess(config);
-  switch (command) {
-    case "run":
-      return await run(p, switches.has("drain"));
-    case "serve":
-      return await serve(p);
-    case "generate":
-      return await generate(p);
-    case "stream":
-      return await stream(p, switches.has("drain"));
-    case "emulator":
-      return await emulator(p);
-    case "check":
-      return await check(p);
-    case "setup":
-      return await setup(p, switches.has("apply"));
-    default:
-      p.shutdown.dispose();
-      throw new ConfigError(command, "is not a liftline command (see liftline --help)");
+  try {
+    switch (command) {
+      case "run":
+        return await run(p, switches.has("drain"));
+      case "serve":
+        return await serve(p);
+      case "generate":
+        return await generate(p);
+      case "stream":
+        return await stream(p, switches.has("drain"));
+      case "emulator":
+        return await emulator(p);
+      case "check":
+        return await check(p);
+      case "setup":
+        return await setup(p, switches.has("apply"));
+      default:
+        p.shutdown.dispose();
+        throw new ConfigError(command, "is not a liftline command (see liftline --help)");
+    }
+  } catch (e) {
+    if (stoppedBySignal(p, e)) {
+      // A signal while the role was starting (its set-up SQL, its first connection): what it
+      // cancelled is the stop that was asked for, not a failure.
+      p.log.info("stopped before it had started fully", {
+        reason: String((e as Error)?.message ?? e).split("\n")[0].slice(0, 200),
+      });
+      return 0;
+    }
+    throw e;
   }
+}
+
+/** True when a signal stopped the process and `error` is what it cancelled. */
+function stoppedBySignal(p: Process, error: unknown): boolean {
+  const reason = String((p.shutdown.signal.reason as Error | undefined)?.message ?? "");
+  if (!p.shutdown.signal.aborted || !reason.startsWith("received SIG")) return false;
+  return /cancel|interrupt|abort/i.test(String((error as Error)?.message ?? error)) ||
+    (error as Error)?.name === "AbortError";
 }

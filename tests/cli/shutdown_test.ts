@@ -339,6 +339,34 @@ Deno.test("a signal ends check and generate with exit 0 within 10 s, even when t
   }
 });
 
+Deno.test("a signal while run sets its emulator up ends it with exit 0, and the next start sets up again", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const first = spawnLiftline(["run", "--data-dir", dir, "--port", "0"], { cwd: dir });
+    try {
+      // The embedded emulator listens, and the set-up SQL (31 statements) starts on it.
+      await first.waitFor(/emulator listening/);
+      const { code, ms } = await signalAndTime(first, "SIGTERM");
+      assert.equal(code, 0, first.stderr());
+      assert.ok(ms < SIGNAL_BOUND_MS, `SIGTERM to exit took ${ms.toFixed(0)} ms`);
+      // One line says what the signal cut short; no error, no statement text.
+      assert.match(first.stderr(), /stopped before it had started fully/);
+      assert.doesNotMatch(first.stderr(), /ERROR|^liftline:|CREATE OR REPLACE/m);
+    } finally {
+      await first.stop("SIGKILL");
+    }
+    const second = spawnLiftline(["run", "--data-dir", dir, "--port", "0"], { cwd: dir });
+    try {
+      await second.waitFor(/local target set up/, 60_000);
+      assert.equal((await second.stop("SIGTERM")).code, 0, second.stderr());
+    } finally {
+      await second.stop("SIGKILL");
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("run at full speed, generator on its own thread: SIGTERM exits 0 within 10 s; a second signal exits at once with 130", async () => {
   const dir = await Deno.makeTempDir();
   try {
