@@ -596,11 +596,12 @@ export class ChannelStreamer {
     );
     const waited = this.#clock.now() - oldest;
     if (waited > timeout) {
+      const usual = this.#commitLatencyMs > 0
+        ? `commits usually take ${Math.round(this.#commitLatencyMs)} ms`
+        : "no commit seen yet on this channel";
       throw new ChannelInvalidError(
         `rows appended ${waited} ms ago to channel ${this.#d.channel} are still not committed ` +
-          `(commits usually take ${
-            Math.round(this.#commitLatencyMs)
-          } ms): reopening to resend them`,
+          `(${usual}): reopening to resend them`,
       );
     }
   }

@@ -568,6 +568,7 @@ hostile(
       ["190 nested scalar subqueries", scalarSubqueries(190)],
       ["100 nested function calls", nestedCalls("ABS", 100)],
       ["190 nested CASEs", nestedCase(190)],
+      ["5,000 nested CASEs", nestedCase(5_000)],
       ["5,000 NOTs", `SELECT ${"NOT ".repeat(5_000)}TRUE`],
       ["5,000 unary minuses", `SELECT ${"- ".repeat(5_000)}1`],
       ["2,000 UNION ALLs", Array(2_000).fill("SELECT 1 AS X").join(" UNION ALL ")],

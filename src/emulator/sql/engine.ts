@@ -76,6 +76,9 @@ const CATALOG_STATEMENTS = new Set([
   "Drop",
 ]);
 
+/** Statements longer than this (characters) are parsed and run one at a time (see execute). */
+const LARGE_STATEMENT_CHARS = 128 * 1024;
+
 /** Runs SQL statements for sessions. */
 export class SqlEngine {
   readonly results = new ResultStore();
@@ -139,6 +142,9 @@ export class SqlEngine {
     return running !== undefined;
   }
 
+  /** Settles when the large statement before the next one has finished (see execute). */
+  #largeTurn: Promise<void> = Promise.resolve();
+
   /**
    * Runs one statement. Throws {@link SqlError} for anything Snowflake would refuse.
    * `requestId` is the driver's id of the request, by which it may cancel it.
@@ -162,7 +168,14 @@ export class SqlEngine {
       ? setTimeout(() => cancel("timeout"), timeoutSeconds * 1000)
       : undefined;
     const watchdog = this.#watchSpill(() => cancel("spill"));
+    // A statement of hundreds of KB (a 150,000-item IN list) takes hundreds of MB to parse and
+    // translate: such statements take turns, so that a few at once do not take gigabytes.
+    const large = text.length > LARGE_STATEMENT_CHARS;
+    const turn = large ? this.#largeTurn : Promise.resolve();
+    let done!: () => void;
+    if (large) this.#largeTurn = new Promise<void>((r) => done = r);
     try {
+      await turn;
       return await laneWork.run(queryId, () => this.#execute(queryId, text, binds, session));
     } catch (e) {
       if (why === "timeout") {
@@ -184,6 +197,7 @@ export class SqlEngine {
       }
       throw e;
     } finally {
+      if (large) done();
       watchdog.stop();
       clearTimeout(timer);
       this.#running.delete(key);

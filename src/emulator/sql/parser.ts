@@ -826,11 +826,24 @@ const SET_OPERATORS = new Set(["UNION", "INTERSECT", "EXCEPT", "MINUS"]);
 function checkNesting(tokens: readonly Token[]): void {
   const chains = [0];
   const sets = [0];
+  // CASE … END nests like a parenthesis (the parser recurses into each).
+  let cases = 0;
   for (const t of tokens) {
+    if (t.kind === "word" && (t.text === "CASE" || (t.text === "END" && cases > 0))) {
+      cases += t.text === "CASE" ? 1 : -1;
+      if (chains.length - 1 + cases > MAX_NESTING) {
+        throw new SqlError(
+          "001003",
+          "42000",
+          `SQL compilation error:\nthe statement nests parentheses and CASE expressions deeper than ${MAX_NESTING} levels.`,
+        );
+      }
+      continue;
+    }
     if (t.kind === "symbol" && t.text === "(") {
       chains.push(0);
       sets.push(0);
-      if (chains.length - 1 > MAX_NESTING) {
+      if (chains.length - 1 + cases > MAX_NESTING) {
         throw new SqlError(
           "001003",
           "42000",

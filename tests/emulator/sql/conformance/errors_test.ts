@@ -233,3 +233,17 @@ conformance(
     });
   },
 );
+
+conformance("a statement nested past the limits names the limit", async ({ db }, t) => {
+  await t.step(
+    "5,000 nested CASE expressions: the nesting limit, not an invalid identifier",
+    async () => {
+      let sql = "NULL";
+      for (let i = 0; i < 5_000; i++) sql = `CASE WHEN ${sql} IS NULL THEN 1 ELSE 2 END`;
+      await db.expectError(`SELECT ${sql}`, {
+        code: "001003",
+        message: "nests parentheses and CASE expressions deeper than 200 levels",
+      });
+    },
+  );
+});
