@@ -364,7 +364,7 @@ export class SqlEngine {
       try {
         const stmt = await parseStatement(statementText);
         // IDENTIFIER('t') and IDENTIFIER($v) name objects and columns before anything reads them.
-        resolveIdentifiers(stmt, session.variables);
+        if (/IDENTIFIER/i.test(statementText)) resolveIdentifiers(stmt, session.variables);
         outcome = await this.#dispatch(ctx, stmt);
         break;
       } catch (e) {
