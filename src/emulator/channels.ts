@@ -93,6 +93,8 @@ interface LiveChannel {
   latencyCount: number;
   /** The commit in progress, if any. */
   committing?: Promise<void>;
+  /** Commits that failed in a row (their retries back off, and are logged more sparsely). */
+  failures?: number;
 }
 
 /** Options of an open. */
@@ -104,6 +106,8 @@ export interface OpenOptions {
 }
 
 const RETRY_FAILED_COMMIT_MS = 1000;
+/** The longest wait between retries of a commit that keeps failing (a full disk, say). */
+const RETRY_FAILED_COMMIT_MAX_MS = 10_000;
 
 /**
  * Frees a batch's buffers now: detaching an ArrayBuffer drops its memory at once, where letting go
@@ -475,20 +479,34 @@ export class StreamingService {
           this.#discard(live);
           return;
         }
-        // Nothing was written (the transaction rolled back): keep the batches and try again.
-        this.#options.log.error("commit failed; retrying", {
-          pipe: live.pipe.name,
-          channel: live.name,
-          error: e as Error,
-        });
+        // Nothing was written (the transaction rolled back): keep the batches and try again,
+        // less often while it keeps failing, and saying so on the 1st, 2nd, 4th, 8th… failure.
+        const failures = (live.failures ?? 0) + 1;
+        live.failures = failures;
+        if ((failures & (failures - 1)) === 0) {
+          this.#options.log.error("commit failed; retrying", {
+            pipe: live.pipe.name,
+            channel: live.name,
+            failures,
+            error: e as Error,
+          });
+        }
         if (!this.#closed && live.timer === undefined) {
-          live.timer = setTimeout(() => {
-            live.timer = undefined;
-            this.#commitDue(live).catch(() => {});
-          }, RETRY_FAILED_COMMIT_MS);
+          live.timer = setTimeout(
+            () => {
+              live.timer = undefined;
+              this.#commitDue(live).catch(() => {});
+              // A passing shortage (memory) is retried every second three times, as before.
+            },
+            Math.min(
+              RETRY_FAILED_COMMIT_MAX_MS,
+              RETRY_FAILED_COMMIT_MS * 2 ** Math.max(0, failures - 3),
+            ),
+          );
         }
         return;
       }
+      live.failures = 0;
       // A reopen discarded the buffer meanwhile: the committed batches are no longer in it.
       for (const b of batches) {
         b.committing = false;

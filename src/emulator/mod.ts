@@ -151,6 +151,17 @@ export async function resolveEmulatorOptions(
   };
 }
 
+/** What a request that needs the warehouse's full disk is told (503: the API's "retry"). */
+const DISK_FULL_MESSAGE =
+  "The emulator's warehouse disk is full (no space left on device); free space in its data folder and retry the request.";
+
+/** True for the errors of a write to a full disk. */
+function isDiskFull(error: unknown): boolean {
+  return /No space left on device|database or disk is full|os error 28|ENOSPC/i.test(
+    String((error as Error | undefined)?.message ?? error),
+  );
+}
+
 /** The methods `app`'s routes (not its middleware) take on `path`. */
 function allowedMethods(app: Hono, path: string): string[] {
   const methods = new Set<string>();
@@ -219,6 +230,7 @@ export function createEmulatorApp(ctx: EmulatorContext): Hono {
       message: `No such endpoint: ${c.req.method} ${c.req.path}`,
     }, 404);
   });
+  let diskFullLoggedAt = 0;
   app.onError((err) => {
     if (err instanceof ApiError) return errorResponse(err.status, err.code, err.message);
     if (err instanceof AuthError) return errorResponse(401, ERROR_CODE.unauthorized, err.message);
@@ -226,6 +238,20 @@ export function createEmulatorApp(ctx: EmulatorContext): Hono {
     if (typeof status === "number" && status >= 400 && status < 500) {
       // hono's own HTTPException (e.g. from a body parser) keeps its 4xx.
       return errorResponse(status, ERROR_CODE.badRequest, err.message);
+    }
+    if (isDiskFull(err)) {
+      // Said once a minute, not per request: every channel asks again every second or so.
+      const now = Date.now();
+      if (now - diskFullLoggedAt > 60_000) {
+        diskFullLoggedAt = now;
+        ctx.log.error(
+          "the warehouse's disk is full: requests that write fail until space is freed",
+          {
+            error: err,
+          },
+        );
+      }
+      return errorResponse(503, ERROR_CODE.generalRetry, DISK_FULL_MESSAGE);
     }
     ctx.log.error("request failed", { error: err });
     return errorResponse(500, ERROR_CODE.generalRetry, "Internal error; retry the request.");

@@ -92,6 +92,11 @@ Deno.test({
       assert.equal(await exitWithin(streamer.child, 0), undefined, "streamer still up");
       assert.ok(queuedRows(join(queueDir, "queue.db")) > 0, "rows are still waiting");
 
+      // An answer refused for the full disk says so (503, "retry"), not "Internal error".
+      for (const line of streamer.stderr().split("\n").filter((l) => /HTTP 5\d\d/.test(l))) {
+        assert.match(line, /HTTP 503.*disk is full/, line);
+      }
+      assert.doesNotMatch(emulatorLog(), /request failed/);
       const kinds = retries().map((l) => l.startsWith("HTTP") ? "5xx" : "reopen");
       console.log(
         `while full: ${kinds.filter((k) => k === "5xx").length} retried 5xx answers, ` +
