@@ -4,7 +4,7 @@
  * content's hash, with a year-long immutable cache: a new build gets new URLs, never a stale file.
  *
  * htmx and its SSE extension come from the htmx.org npm package, exactly as published (served
- * together as one file, with static/connection.js).
+ * together as one file, with static/connection.js and static/focus.js).
  *
  * @module
  */
@@ -12,6 +12,7 @@ import { createHash } from "node:crypto";
 import htmxJs from "htmx.org/dist/htmx.min.js" with { type: "text" };
 import sseJs from "htmx.org/dist/ext/hx-sse.min.js" with { type: "text" };
 import connectionJs from "../../static/connection.js" with { type: "text" };
+import focusJs from "../../static/focus.js" with { type: "text" };
 import appCss from "../../static/app.css" with { type: "text" };
 import favicon from "../../static/favicon.svg" with { type: "text" };
 
@@ -25,10 +26,10 @@ const FILES: Readonly<Record<string, Asset>> = {
   // One file, htmx first: htmx starts itself with a timer when it runs after the document was
   // parsed (as a deferred script does), and the SSE extension must be registered before then.
   // As two deferred files, a slow second download loses that race and the page never connects.
-  // Our own few lines (static/connection.js) ride along: one request, and no inline script
+  // Our own few lines (static/connection.js, focus.js) ride along: one request, and no inline script
   // for the CSP to allow.
   "htmx-sse.min.js": {
-    body: `${htmxJs}\n;\n${sseJs}\n;\n${connectionJs}`,
+    body: `${htmxJs}\n;\n${sseJs}\n;\n${connectionJs}\n;\n${focusJs}`,
     contentType: "text/javascript; charset=utf-8",
   },
   "app.css": { body: appCss, contentType: "text/css; charset=utf-8" },

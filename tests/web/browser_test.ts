@@ -43,7 +43,7 @@ interface PageElement {
   querySelectorAll(selector: string): Iterable<PageElement>;
 }
 declare const document: {
-  activeElement: { id: string } | null;
+  activeElement: { id: string; tagName: string; textContent: string | null } | null;
   documentElement: { scrollWidth: number; classList: { contains(name: string): boolean } };
   getElementById(id: string): PageElement | null;
   querySelector(selector: string): PageElement | null;
@@ -335,6 +335,11 @@ Deno.test({
             .click();
           await page.waitForURL((u) => u.pathname === "/resorts/Vail");
           await page.locator("h1", { hasText: "Vail" }).waitFor();
+          // The focus moves to the new page's heading (a selector keeps it, below).
+          await page.waitForFunction(() =>
+            document.activeElement?.tagName === "H1" &&
+            document.activeElement.textContent === "Vail"
+          );
           assert.ok(await windowMarked(page), "following a resort link reloaded the page");
           // The title and the navigation's current entry follow (the swap sends both).
           assert.equal(await page.title(), "Vail · liftline");
