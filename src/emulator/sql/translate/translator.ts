@@ -149,6 +149,16 @@ export interface ExprContext {
 
 const NUMBERED_PLACEHOLDER = /^:(\d+)$/;
 
+/** The comparison operators of ANY and ALL, by the parser's name. */
+const COMPARISONS: Record<string, string> = {
+  Eq: "=",
+  NotEq: "<>",
+  Lt: "<",
+  LtEq: "<=",
+  Gt: ">",
+  GtEq: ">=",
+};
+
 /**
  * Iterations a recursive CTE may run, Snowflake's MAX_RECURSIONS default: past it the statement
  * fails with {@link RECURSION_EXCEEDED} (Snowflake's words) rather than run for ever.
@@ -1606,6 +1616,26 @@ export class Translator {
         };
       }
       case "InList": {
+        if (variant(p.expr) === "Tuple") {
+          // (a, b) IN ((1, 2), (3, 4)): each row compared column by column.
+          const left = (payload(p.expr) as Node[]).map((x) => this.expr(x, ctx));
+          const rows = (p.list as Node[]).map((row) => {
+            const items = variant(row) === "Tuple" ? payload(row) as Node[] : [row];
+            if (items.length !== left.length) {
+              throw SQL_ERRORS.syntax(
+                `the IN list's rows must have ${left.length} values, as the row before IN.`,
+              );
+            }
+            return `(${
+              items.map((x, i) => {
+                const [a, b] = comparable(left[i], this.expr(x, ctx));
+                return `${a} = ${b}`;
+              }).join(" AND ")
+            })`;
+          });
+          const any = rows.length ? rows.join(" OR ") : "FALSE";
+          return { sql: `(${p.negated ? "NOT " : ""}(${any}))`, type: T.boolean };
+        }
         const e = this.expr(p.expr, ctx);
         const list = (p.list as Node[]).map((x) => this.expr(x, ctx));
         const items = list.map((x) => comparable(e, x)[1]);
@@ -1649,6 +1679,25 @@ export class Translator {
           ? ""
           : ` ESCAPE ${this.asText(this.expr({ Value: p.escape_char }, ctx))}`;
         const op = v === "Like" ? "LIKE" : "ILIKE";
+        const allOf = variant(p.pattern) === "Function" &&
+            objectNameParts(payload(p.pattern).name).join(".") === "ALL"
+          ? (payload(p.pattern).args?.List?.args ?? []).map((a: Node) =>
+            a?.Unnamed?.Expr ?? a?.Unnamed ?? a
+          )
+          : undefined;
+        if (allOf) {
+          // LIKE ALL (p1, p2, …): true when every pattern matches.
+          if (p.negated) throw SQL_ERRORS.unsupported(`NOT ${op} ALL`);
+          const text = this.asText(e);
+          return {
+            sql: `(${
+              (allOf as Node[]).map((x) => `${text} ${op} ${this.asText(this.expr(x, ctx))}${esc}`)
+                .join(" AND ")
+            })`,
+            type: T.boolean,
+            aggregate: e.aggregate,
+          };
+        }
         if (p.any) {
           // LIKE ANY (p1, p2, …): true when any pattern matches.
           if (p.negated) throw SQL_ERRORS.unsupported(`NOT ${op} ANY`);
@@ -1793,8 +1842,32 @@ export class Translator {
       case "Tuple":
         throw SQL_ERRORS.unsupported("a row value (a, b) outside IN");
       case "AnyOp":
-      case "AllOp":
-        throw SQL_ERRORS.unsupported(v === "AnyOp" ? "ANY (subquery)" : "ALL (subquery)");
+      case "AllOp": {
+        // x <op> ANY | ALL (subquery): DuckDB's own, with the operand compared as `=` would.
+        const sym = COMPARISONS[p.compare_op as string];
+        if (!sym || variant(p.right) !== "Subquery") {
+          throw SQL_ERRORS.unsupported(
+            `${v === "AnyOp" ? "ANY" : "ALL"} of anything but a subquery`,
+          );
+        }
+        this.blocker(ctx.scope, "a subquery in an expression");
+        const e = this.expr(p.left, ctx);
+        const sub = this.query(payload(p.right), ctx.scope);
+        if (sub.columns.length !== 1) {
+          throw SQL_ERRORS.syntax(
+            `the ${v === "AnyOp" ? "ANY" : "ALL"} subquery must return one column.`,
+          );
+        }
+        const col: Expr = { sql: qi(sub.columns[0].duck), type: sub.columns[0].type };
+        const [x, y] = comparable(e, col);
+        return {
+          sql: `(${x} ${sym} ${v === "AnyOp" ? "ANY" : "ALL"} (SELECT ${y} FROM (${sub.sql}) AS ${
+            qi(sub.columns[0].duck + "_q")
+          }))`,
+          type: T.boolean,
+          aggregate: e.aggregate,
+        };
+      }
       case "Named":
         throw SQL_ERRORS.unsupported("a named argument here");
       case "Wildcard":

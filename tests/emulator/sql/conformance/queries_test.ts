@@ -975,6 +975,61 @@ conformance(
   },
 );
 
+// https://docs.snowflake.com/en/sql-reference/operators-subquery (ANY / ALL),
+// https://docs.snowflake.com/en/sql-reference/functions/like_all and IN with rows
+conformance(
+  "ANY and ALL of a subquery, LIKE ALL, and rows IN a list of rows",
+  async ({ db }, t) => {
+    const ready = once(() =>
+      db.runAll([
+        "CREATE TABLE anyall (x NUMBER, s VARCHAR)",
+        "INSERT INTO anyall VALUES (1, 'abc'), (2, 'abd'), (5, 'xyz')",
+      ])
+    );
+    await t.step("= ANY and > ALL compare with each row of the subquery", async () => {
+      await ready();
+      await expectRows(
+        db,
+        "SELECT x FROM anyall WHERE x = ANY (SELECT x FROM anyall WHERE x > 1) ORDER BY x",
+        { rows: [["2"], ["5"]] },
+      );
+      await expectRows(
+        db,
+        "SELECT x FROM anyall WHERE x > ALL (SELECT x FROM anyall WHERE x < 5) ORDER BY x",
+        { rows: [["5"]] },
+      );
+      // ALL of no rows is true.
+      await expectRows(
+        db,
+        "SELECT COUNT(*) FROM anyall WHERE x >= ALL (SELECT x FROM anyall WHERE 1 = 0)",
+        { rows: [["3"]] },
+      );
+    });
+    await t.step("LIKE ALL matches every pattern; ILIKE ALL ignores case", async () => {
+      await ready();
+      await expectRows(db, "SELECT s FROM anyall WHERE s LIKE ALL ('a%', '%c')", {
+        rows: [["abc"]],
+      });
+      await expectRows(db, "SELECT s FROM anyall WHERE s ILIKE ALL ('A%', '%D')", {
+        rows: [["abd"]],
+      });
+    });
+    await t.step("(a, b) IN ((…), (…)) compares rows", async () => {
+      await ready();
+      await expectRows(
+        db,
+        "SELECT x FROM anyall WHERE (x, s) IN ((1, 'abc'), (5, 'nope'), (2, 'abd')) ORDER BY x",
+        { rows: [["1"], ["2"]] },
+      );
+      await expectRows(
+        db,
+        "SELECT x FROM anyall WHERE (x, s) NOT IN ((1, 'abc')) ORDER BY x",
+        { rows: [["2"], ["5"]] },
+      );
+    });
+  },
+);
+
 // https://docs.snowflake.com/en/sql-reference/constructs/top_n
 conformance("TOP n: the first n rows after ORDER BY", async ({ db }, t) => {
   await t.step("SELECT TOP 2 … ORDER BY, and TOP inside a subquery", async () => {
