@@ -34,6 +34,7 @@ import { resolveIdentifiers, setAssignments } from "./variables.ts";
 import { RECURSION_EXCEEDED, ValuesNeeded } from "./translate/translator.ts";
 import {
   alterTable,
+  commentOn,
   createDatabaseOrSchema,
   createFunction,
   createPipe,
@@ -530,6 +531,18 @@ export class SqlEngine {
       case "unset":
         for (const name of stmt.names) ctx.session.variables.delete(name);
         return status("Statement executed successfully.", STATEMENT_TYPE.session);
+      case "comment":
+        return await commentOn(ctx, stmt);
+      case "createSchema": {
+        // OR REPLACE drops the schema and what is in it first; TRANSIENT is an ordinary schema.
+        if (stmt.orReplace) await drop(ctx, "SCHEMA", [stmt.name], true);
+        const name = stmt.name.map((p) => qi(p)).join(".");
+        const plain = await parseStatement(
+          `CREATE SCHEMA ${stmt.ifNotExists && !stmt.orReplace ? "IF NOT EXISTS " : ""}${name}`,
+        );
+        if (plain.kind !== "sql") throw SQL_ERRORS.syntax("in CREATE SCHEMA.");
+        return await createDatabaseOrSchema(ctx, plain.ast);
+      }
       case "accepted":
         return status("Statement executed successfully.");
     }

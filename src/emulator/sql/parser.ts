@@ -136,6 +136,22 @@ export type Statement =
     readonly in: { readonly kind: string; readonly name: NameParts | null } | null;
   }
   | { readonly kind: "use"; readonly objectKind: string; readonly name: NameParts }
+  /** `COMMENT ON … IS '…'`, `ALTER TABLE | VIEW … SET | UNSET COMMENT`: null clears it. */
+  | {
+    readonly kind: "comment";
+    readonly objectKind: string;
+    readonly name: NameParts;
+    readonly column: string | null;
+    readonly text: string | null;
+    readonly ifExists: boolean;
+  }
+  /** `CREATE OR REPLACE SCHEMA`, `CREATE TRANSIENT SCHEMA` (the SQL parser takes the plain form). */
+  | {
+    readonly kind: "createSchema";
+    readonly name: NameParts;
+    readonly orReplace: boolean;
+    readonly ifNotExists: boolean;
+  }
   /** `UNSET x` / `UNSET (x, y)`: session variables to forget (stored names). */
   | { readonly kind: "unset"; readonly names: readonly string[] }
   /** Account-level statements the emulator accepts without effect (warehouses, roles, grants). */
@@ -172,6 +188,19 @@ function readName(c: Cursor): string[] {
     if (!c.accept(".")) break;
   }
   if (parts.length > 3) throw SQL_ERRORS.syntax(`invalid object name '${parts.join(".")}'.`);
+  return parts;
+}
+
+/** Reads a dotted name of at most `max` parts (a column's: table parts then the column). */
+function readNameParts(c: Cursor, max: number): string[] {
+  const parts: string[] = [];
+  for (;;) {
+    const t = c.next();
+    if (t.kind !== "word" && t.kind !== "quoted") throw syntaxAt(c.source, t, "a name");
+    parts.push(t.text);
+    if (!c.accept(".")) break;
+  }
+  if (parts.length > max) throw SQL_ERRORS.syntax(`invalid name '${parts.join(".")}'.`);
   return parts;
 }
 
@@ -896,11 +925,17 @@ function parseObjectStatement(c: Cursor, parseQuery: (q: string) => Node): State
   }
   if (c.accept("CREATE")) {
     const orReplace = c.accept("OR", "REPLACE");
+    let modifiers = 0;
     while (
       c.accept("TRANSIENT") || c.accept("TEMPORARY") || c.accept("TEMP") || c.accept("LOCAL") ||
       c.accept("VOLATILE") || c.accept("SECURE")
     ) {
       // TRANSIENT/TEMPORARY: kept as ordinary objects.
+      modifiers++;
+    }
+    if ((orReplace || modifiers) && c.accept("SCHEMA")) {
+      const ifNotExists = c.accept("IF", "NOT", "EXISTS");
+      return { kind: "createSchema", name: readName(c), orReplace, ifNotExists };
     }
     if (c.accept("DYNAMIC", "TABLE")) return parseCreateDynamicTable(c, orReplace, parseQuery);
     if (c.accept("PIPE")) return parseCreatePipe(c, orReplace);
@@ -953,6 +988,21 @@ function parseObjectStatement(c: Cursor, parseQuery: (q: string) => Node): State
     for (const what of ["WAREHOUSE", "ROLE", "USER", "ACCOUNT", "PIPE"]) {
       if (c.at(what)) return { kind: "accepted", what: `ALTER ${what}` };
     }
+    // ALTER TABLE | VIEW name SET COMMENT = '…' | UNSET COMMENT (the rest is the SQL parser's).
+    const start = c.i;
+    const objectKind = c.accept("TABLE") ? "TABLE" : c.accept("VIEW") ? "VIEW" : undefined;
+    if (objectKind) {
+      const ifExists = c.accept("IF", "EXISTS");
+      const name = readName(c);
+      if (c.accept("SET", "COMMENT")) {
+        const text = readOptionValue(c).text;
+        return { kind: "comment", objectKind, name, column: null, text, ifExists };
+      }
+      if (c.accept("UNSET", "COMMENT")) {
+        return { kind: "comment", objectKind, name, column: null, text: null, ifExists };
+      }
+    }
+    c.i = start;
     return undefined;
   }
   if (c.accept("DROP")) {
@@ -991,7 +1041,31 @@ function parseObjectStatement(c: Cursor, parseQuery: (q: string) => Node): State
     return { kind: "use", objectKind: kind, name };
   }
   if (c.at("GRANT") || c.at("REVOKE")) return { kind: "accepted", what: c.peek()!.text };
-  if (c.at("COMMENT", "ON")) return { kind: "accepted", what: "COMMENT" };
+  if (c.at("COMMENT")) {
+    c.next();
+    const ifExists = c.accept("IF", "EXISTS");
+    if (!c.accept("ON")) throw syntaxAt(c.source, c.peek(), "ON");
+    const objectKind = c.accept("DYNAMIC", "TABLE") ? "DYNAMIC TABLE" : c.next().text;
+    if (!["TABLE", "VIEW", "DYNAMIC TABLE", "COLUMN", "PIPE", "STREAM"].includes(objectKind)) {
+      // Databases, schemas, warehouses…: accepted, as their other settings are.
+      return { kind: "accepted", what: "COMMENT" };
+    }
+    const parts = readNameParts(c, objectKind === "COLUMN" ? 4 : 3);
+    if (!c.accept("IS")) throw syntaxAt(c.source, c.peek(), "IS");
+    const t = c.next();
+    if (t.kind !== "string") throw syntaxAt(c.source, t, "a string");
+    const column = objectKind === "COLUMN" ? parts.at(-1)! : null;
+    const name = objectKind === "COLUMN" ? parts.slice(0, -1) : parts;
+    if (!name.length) throw syntaxAt(c.source, t, "a column name qualified by its table");
+    return {
+      kind: "comment",
+      objectKind: objectKind === "COLUMN" ? "TABLE" : objectKind,
+      name,
+      column,
+      text: t.text,
+      ifExists,
+    };
+  }
   return undefined;
 }
 

@@ -502,10 +502,109 @@ export async function alterTable(
         // finds nothing, as in Snowflake.
         await s.run(`ALTER TABLE ${tableOf(o)} RENAME TO ${qi(n.name)}`);
         o = await ctx.warehouse.catalog.rename(s, o, n.name);
+      } else if (v === "AlterColumn") {
+        const name = identName(a.column_name);
+        const col = o.columns.find((c) => c.name === name);
+        if (!col) throw SQL_ERRORS.invalidIdentifier(name);
+        const alter = variant(a.op) || String(a.op);
+        if (alter === "SetNotNull" || alter === "DropNotNull") {
+          const nullable = alter === "DropNotNull";
+          await s.run(
+            `ALTER TABLE ${tableOf(o)} ALTER COLUMN ${qi(name)} ${
+              nullable ? "DROP" : "SET"
+            } NOT NULL`,
+          ).catch((e) => {
+            // Rows that already hold NULL: Snowflake's error for a NULL in a NOT NULL column.
+            if (!nullable && /NOT NULL|null values/i.test(String((e as Error)?.message))) {
+              throw new SqlError("100072", "22000", "NULL result in a non-nullable column");
+            }
+            throw e;
+          });
+          o.columns = o.columns.map((c) => c.name === name ? { ...c, nullable } : c);
+        } else if (alter === "SetDataType") {
+          const to = dataTypeOf(payload(a.op).data_type);
+          await changeColumnType(s, o, col, to);
+          o.columns = o.columns.map((c) => c.name === name ? { ...c, type: to } : c);
+        } else throw SQL_ERRORS.unsupported(`ALTER TABLE … ALTER COLUMN … ${alter}`);
       } else if (v === "SetTblProperties" || v === "SetOptionsParens") {
         throw SQL_ERRORS.unsupported(`ALTER TABLE … ${v}`);
       } else throw SQL_ERRORS.unsupported(`ALTER TABLE … ${v}`);
     }
+    await ctx.warehouse.catalog.update(s, o);
+    return status("Statement executed successfully.");
+  });
+}
+
+/**
+ * `ALTER COLUMN … SET DATA TYPE`, as far as Snowflake allows it: a longer VARCHAR, or a NUMBER of
+ * more digits and the same scale. Anything else is refused with its error.
+ */
+async function changeColumnType(
+  s: LaneSession,
+  o: CatalogObject,
+  col: CatalogColumn,
+  to: SfType,
+): Promise<void> {
+  const from = col.type;
+  const refuse = (why: string) =>
+    new SqlError(
+      "002108",
+      "0A000",
+      `SQL compilation error: cannot change column ${col.name} from type ${formatSfType(from)} to ${
+        formatSfType(to)
+      }${why}`,
+    );
+  if (from.kind === "VARCHAR" && to.kind === "VARCHAR") {
+    if (to.length < from.length) {
+      throw refuse(" because reducing the byte-length of a varchar is not supported.");
+    }
+    // DuckDB keeps VARCHAR unbounded; the declared length lives in the catalog, which checks it.
+    return;
+  }
+  if (from.kind === "NUMBER" && to.kind === "NUMBER") {
+    if (to.scale !== from.scale) {
+      throw refuse(" because changing the scale of a number is not supported.");
+    }
+    if (to.precision < from.precision) {
+      throw refuse(" because decreasing the precision of a number is not supported.");
+    }
+    await s.run(`ALTER TABLE ${tableOf(o)} ALTER COLUMN ${qi(col.name)} TYPE ${duckType(to)}`);
+    if (o.props.changeLog) {
+      await s.run(
+        `ALTER TABLE ${changeLogOf(o)} ALTER COLUMN ${qi(col.name)} TYPE ${duckType(to)}`,
+      );
+    }
+    return;
+  }
+  if (duckType(from) === duckType(to) && from.kind === to.kind) return;
+  throw refuse(" because the types are incompatible.");
+}
+
+/** `COMMENT ON …` and `ALTER … SET | UNSET COMMENT`: the comment SHOW and INFORMATION_SCHEMA show. */
+export async function commentOn(
+  ctx: StatementContext,
+  stmt: Extract<Statement, { kind: "comment" }>,
+): Promise<Outcome> {
+  const kinds: Record<string, { kinds: ObjectKind[]; ns?: string; label: string }> = {
+    "TABLE": { kinds: ["TABLE", "DYNAMIC TABLE"], label: "Table" },
+    "VIEW": { kinds: ["VIEW"], label: "View" },
+    "DYNAMIC TABLE": { kinds: ["DYNAMIC TABLE"], label: "Dynamic table" },
+    "STREAM": { kinds: ["STREAM"], label: "Stream" },
+    "PIPE": { kinds: ["PIPE"], ns: "PIPE", label: "Pipe" },
+  };
+  const k = kinds[stmt.objectKind];
+  return await ctx.warehouse.writer.transaction(async (s) => {
+    const o = existing(ctx, stmt.name, k.kinds, k.ns);
+    if (!o) {
+      if (stmt.ifExists) return status("Statement executed successfully.");
+      throw SQL_ERRORS.doesNotExist(stmt.name.join("."), k.label);
+    }
+    if (stmt.column !== null) {
+      if (!o.columns.some((c) => c.name === stmt.column)) {
+        throw SQL_ERRORS.invalidIdentifier(stmt.column);
+      }
+      o.columns = o.columns.map((c) => c.name === stmt.column ? { ...c, comment: stmt.text } : c);
+    } else o.comment = stmt.text;
     await ctx.warehouse.catalog.update(s, o);
     return status("Statement executed successfully.");
   });

@@ -1078,3 +1078,86 @@ conformance(
     });
   },
 );
+
+// https://docs.snowflake.com/en/sql-reference/sql/comment,
+// https://docs.snowflake.com/en/sql-reference/sql/alter-table-column,
+// https://docs.snowflake.com/en/sql-reference/sql/create-schema
+conformance("COMMENT ON, ALTER COLUMN, CREATE OR REPLACE SCHEMA", async ({ db }, t) => {
+  const ready = once(() =>
+    db.runAll([
+      "CREATE TABLE alt_t (id NUMBER(10,0), name VARCHAR(10), amt NUMBER(10,2))",
+      "INSERT INTO alt_t VALUES (1, 'abc', 1.5), (2, NULL, 2.25)",
+    ])
+  );
+
+  await t.step("COMMENT ON TABLE and COLUMN, ALTER TABLE SET | UNSET COMMENT", async () => {
+    await ready();
+    await db.run("COMMENT ON TABLE alt_t IS 'customers'");
+    await db.run("COMMENT ON COLUMN alt_t.name IS 'their name'");
+    await expectRows(
+      db,
+      "SELECT COMMENT FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_NAME = 'ALT_T'",
+      { rows: [["customers"]] },
+    );
+    await expectRows(
+      db,
+      "SELECT COMMENT FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = 'ALT_T' AND COLUMN_NAME = 'NAME'",
+      { rows: [["their name"]] },
+    );
+    await db.run("ALTER TABLE alt_t SET COMMENT = 'all customers'");
+    await expectRows(
+      db,
+      "SELECT COMMENT FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_NAME = 'ALT_T'",
+      { rows: [["all customers"]] },
+    );
+    await db.run("ALTER TABLE alt_t UNSET COMMENT");
+    await expectRows(
+      db,
+      "SELECT COMMENT FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_NAME = 'ALT_T'",
+      { rows: [[null]] },
+    );
+  });
+
+  await t.step(
+    "SET DATA TYPE widens a VARCHAR or a NUMBER's precision, refuses the rest",
+    async () => {
+      await ready();
+      await db.run("ALTER TABLE alt_t ALTER COLUMN name SET DATA TYPE VARCHAR(20)");
+      await db.run("INSERT INTO alt_t VALUES (3, 'fifteen letters', 3)");
+      await db.run("ALTER TABLE alt_t ALTER COLUMN id SET DATA TYPE NUMBER(20,0)");
+      await db.run("INSERT INTO alt_t VALUES (12345678901234, 'big', 4)");
+      await expectRows(
+        db,
+        `SELECT COLUMN_NAME, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION FROM INFORMATION_SCHEMA.COLUMNS
+         WHERE TABLE_NAME = 'ALT_T' AND COLUMN_NAME IN ('ID', 'NAME') ORDER BY 1`,
+        { rows: [["ID", null, "20"], ["NAME", "20", null]] },
+      );
+      await db.expectError("ALTER TABLE alt_t ALTER COLUMN name SET DATA TYPE VARCHAR(5)", {
+        message: "reducing the byte-length of a varchar is not supported",
+      });
+      await db.expectError("ALTER TABLE alt_t ALTER COLUMN amt SET DATA TYPE NUMBER(10,4)", {
+        message: "changing the scale of a number is not supported",
+      });
+    },
+  );
+
+  await t.step("SET NOT NULL and DROP NOT NULL", async () => {
+    await ready();
+    await db.run("ALTER TABLE alt_t ALTER COLUMN id SET NOT NULL");
+    await db.expectError("INSERT INTO alt_t VALUES (NULL, 'x', 1)", { code: "100072" });
+    await db.run("ALTER TABLE alt_t ALTER COLUMN id DROP NOT NULL");
+    await db.run("INSERT INTO alt_t VALUES (NULL, 'x', 1)");
+  });
+
+  await t.step(
+    "CREATE OR REPLACE SCHEMA empties it; CREATE TRANSIENT SCHEMA makes one",
+    async () => {
+      await db.run("CREATE OR REPLACE SCHEMA alt_s");
+      await db.run("CREATE TABLE alt_s.inside (x NUMBER)");
+      await db.run("CREATE OR REPLACE SCHEMA alt_s");
+      await db.expectError("SELECT * FROM alt_s.inside", { code: "002003" });
+      await db.run("CREATE TRANSIENT SCHEMA IF NOT EXISTS alt_s2");
+      await db.run("CREATE TABLE alt_s2.x (n NUMBER)");
+    },
+  );
+});
