@@ -477,6 +477,9 @@ export class Translator {
       case "SetOperation": {
         const left = this.setExpr(p.left, new Scope(scope.parent, scope.ctes));
         const right = this.setExpr(p.right, new Scope(scope.parent, scope.ctes));
+        if (/ByName$/.test(String(p.set_quantifier))) {
+          return this.#unionByName(p, left, right);
+        }
         if (left.columns.length !== right.columns.length) {
           throw new SqlError(
             "001789",
@@ -526,6 +529,34 @@ export class Translator {
         throw SQL_ERRORS.unsupported("TABLE t as a query");
     }
     throw SQL_ERRORS.unsupported(v || "this query");
+  }
+
+  /**
+   * `UNION [ALL] BY NAME`: columns matched by name, not place. The first query's columns come
+   * first, then those only the second has; a column one side lacks is NULL there.
+   */
+  #unionByName(p: Node, left: SetResult, right: SetResult): SetResult {
+    if (p.op !== "Union") throw SQL_ERRORS.unsupported(`${String(p.op).toUpperCase()} BY NAME`);
+    const names = [...new Set([...left.columns, ...right.columns].map((c) => c.name))];
+    const find = (b: SetResult, name: string) => b.columns.find((c) => c.name === name);
+    const columns: Column[] = names.map((name, i) => {
+      const types = [find(left, name), find(right, name)].filter((c) => c).map((c) => c!.type);
+      return { name, type: commonType(types), duck: `c${i}` };
+    });
+    const branch = (b: SetResult) =>
+      `SELECT ${
+        columns.map((c) => {
+          const own = find(b, c.name);
+          const value = own
+            ? castTo(qi(own.duck), own.type, c.type)
+            : `CAST(NULL AS ${duckType(c.type)})`;
+          return `${value} AS ${qi(c.duck)}`;
+        }).join(", ")
+      } FROM (${b.sql}) AS ${qi(this.fresh("u"))}`;
+    const all = p.set_quantifier === "AllByName" ? " ALL" : "";
+    // A block the analysis cannot follow: a dynamic table over it refreshes in full.
+    this.blocker(undefined, "UNION BY NAME");
+    return { sql: `(${branch(left)}) UNION${all} (${branch(right)})`, columns };
   }
 
   #castColumns(branch: SetResult, columns: readonly Column[]): string {

@@ -1030,6 +1030,27 @@ conformance(
   },
 );
 
+// https://docs.snowflake.com/en/sql-reference/operators-query (UNION [ALL] BY NAME)
+conformance("UNION [ALL] BY NAME matches columns by name", async ({ db }, t) => {
+  await t.step("the first query's order; the second's columns found by name", async () => {
+    await expectRows(db, "SELECT 1 AS a, 2 AS b UNION ALL BY NAME SELECT 3 AS b, 4 AS a", {
+      columns: ["A", "B"],
+      rows: [["1", "2"], ["4", "3"]],
+      ordered: false,
+    });
+    await expectRows(db, "SELECT 1 AS a, 2 AS b UNION BY NAME SELECT 2 AS b, 1 AS a", {
+      rows: [["1", "2"]],
+    });
+  });
+  await t.step("a column one query lacks is NULL in its rows", async () => {
+    await expectRows(
+      db,
+      "SELECT 1 AS a UNION ALL BY NAME SELECT 5 AS c, 6 AS a ORDER BY a",
+      { columns: ["A", "C"], rows: [["1", null], ["6", "5"]] },
+    );
+  });
+});
+
 // https://docs.snowflake.com/en/sql-reference/constructs/top_n
 conformance("TOP n: the first n rows after ORDER BY", async ({ db }, t) => {
   await t.step("SELECT TOP 2 … ORDER BY, and TOP inside a subquery", async () => {
