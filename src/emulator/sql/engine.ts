@@ -30,7 +30,7 @@ import { ResultStore, type StoredResult } from "./results.ts";
 import type { BindValue, SessionContext } from "./translate/context.ts";
 import { translateQuery } from "./translate/run.ts";
 import { qi } from "./translate/quote.ts";
-import { resolveIdentifiers, setAssignments } from "./variables.ts";
+import { rewriteIdentifiers, setAssignments } from "./variables.ts";
 import { RECURSION_EXCEEDED, ValuesNeeded } from "./translate/translator.ts";
 import {
   alterTable,
@@ -358,14 +358,18 @@ export class SqlEngine {
     })();
     if (parts.length === 0) throw SQL_ERRORS.syntax("line 1 at position 0 unexpected '<EOF>'.");
     if (parts.length > 1) throw SQL_ERRORS.multipleStatements(parts.length);
-    const statementText = parts[0].text;
+    // IDENTIFIER('t') and IDENTIFIER($v) name objects and columns before anything reads them.
+    let statementText: string;
+    try {
+      statementText = rewriteIdentifiers(parts[0].text, session.variables);
+    } catch (e) {
+      throw mapError(e);
+    }
     const ctx = this.#context(session, queryId, statementText, binds);
     let outcome: Outcome;
     for (;;) {
       try {
         const stmt = await parseStatement(statementText);
-        // IDENTIFIER('t') and IDENTIFIER($v) name objects and columns before anything reads them.
-        if (/IDENTIFIER/i.test(statementText)) resolveIdentifiers(stmt, session.variables);
         outcome = await this.#dispatch(ctx, stmt);
         break;
       } catch (e) {

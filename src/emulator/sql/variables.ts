@@ -9,6 +9,7 @@
  */
 import type { Ident, Node } from "./ast.ts";
 import { identName, payload, variant } from "./ast.ts";
+import { type Token, tokenize } from "./lexer.ts";
 import { SQL_ERRORS, SqlError } from "./errors.ts";
 import { duckType, type SfType } from "../warehouse/types.ts";
 import type { Expr } from "./translate/context.ts";
@@ -87,68 +88,51 @@ export function identifiersOf(text: string): Ident[] {
   return parts;
 }
 
-/** The text an IDENTIFIER call's argument gives: a string, or a variable holding one. */
-function identifierText(args: Node[], variables: ReadonlyMap<string, SessionVariable>): string {
-  if (args.length !== 1) throw SQL_ERRORS.syntax("IDENTIFIER takes one argument.");
-  const arg = args[0]?.Unnamed?.Expr ?? args[0]?.Unnamed ?? args[0];
-  const value = arg?.Value?.value ?? arg?.Value;
-  if (value?.SingleQuotedString !== undefined) return String(value.SingleQuotedString);
-  if (value?.Placeholder !== undefined) {
-    const name = variableName(String(value.Placeholder));
-    if (name === undefined) throw SQL_ERRORS.unsupported("IDENTIFIER of a bind");
-    const v = variables.get(name);
-    if (!v) throw noSuchVariable(name);
-    if (v.text === null) throw SQL_ERRORS.syntax(`IDENTIFIER of $${name}, which is NULL.`);
-    return v.text;
-  }
-  throw SQL_ERRORS.unsupported("IDENTIFIER of an expression (a string or a variable only)");
-}
-
-/** `IDENTIFIER(…)` as a name part of an object name: `{Function: {name, args}}`. */
-function isIdentifierPart(part: Node): boolean {
-  const f = part?.Function;
-  return !!f && !Array.isArray(f.name) && String(f.name?.value).toUpperCase() === "IDENTIFIER";
-}
-
-/** `IDENTIFIER(…)` as an expression: a call of the function IDENTIFIER. */
-function identifierCall(node: Node): Node[] | undefined {
-  const f = node?.Function;
-  if (!f || !Array.isArray(f.name) || f.name.length !== 1) return undefined;
-  const name = f.name[0]?.Identifier ?? f.name[0];
-  if (identName(name) !== "IDENTIFIER") return undefined;
-  return f.args?.List?.args ?? [];
-}
-
 /**
- * Replaces every `IDENTIFIER(…)` in a statement's tree by the names it gives, in place: in object
- * names (a table, a view, INSERT's target) and in expressions (a column).
+ * The statement's text with every `IDENTIFIER('name')` and `IDENTIFIER($variable)` replaced by the
+ * name it gives, so that every kind of statement (a DROP, a CREATE, a column in a SELECT) takes it
+ * as if written out. Unquoted parts stay unquoted (upper-cased, as written names are), quoted
+ * ones stay quoted.
  */
-export function resolveIdentifiers(
-  tree: Node,
+export function rewriteIdentifiers(
+  text: string,
   variables: ReadonlyMap<string, SessionVariable>,
-): void {
-  const go = (n: Node): void => {
-    if (n === null || typeof n !== "object") return;
-    if (Array.isArray(n)) {
-      for (let i = 0; i < n.length; i++) {
-        if (isIdentifierPart(n[i])) {
-          const parts = identifiersOf(identifierText(n[i].Function.args ?? [], variables));
-          n.splice(i, 1, ...parts.map((p) => ({ Identifier: p })));
-          i += parts.length - 1;
-        } else go(n[i]);
-      }
-      return;
-    }
-    for (const [k, v] of Object.entries(n)) {
-      if (k === "span") continue;
-      const args = identifierCall(v);
-      if (args) {
-        const parts = identifiersOf(identifierText(args, variables));
-        n[k] = parts.length === 1 ? { Identifier: parts[0] } : { CompoundIdentifier: parts };
-      } else go(v);
-    }
-  };
-  go(tree);
+): string {
+  if (!/IDENTIFIER/i.test(text)) return text;
+  let tokens: Token[];
+  try {
+    tokens = tokenize(text);
+  } catch {
+    // Left for the parser to report.
+    return text;
+  }
+  let out = "";
+  let last = 0;
+  for (let i = 0; i + 3 < tokens.length; i++) {
+    const [word, open, arg, close] = tokens.slice(i, i + 4);
+    if (
+      word.kind !== "word" || word.text !== "IDENTIFIER" || open.text !== "(" ||
+      close.text !== ")"
+    ) continue;
+    let value: string;
+    if (arg.kind === "string") value = arg.text;
+    else if (arg.kind === "word" && arg.text.startsWith("$")) {
+      const name = arg.text.slice(1);
+      const v = variables.get(name);
+      if (!v) throw noSuchVariable(name);
+      if (v.text === null) throw SQL_ERRORS.syntax(`IDENTIFIER of $${name}, which is NULL.`);
+      value = v.text;
+    } else {throw SQL_ERRORS.unsupported(
+        "IDENTIFIER of an expression (a string or a variable only)",
+      );}
+    const name = identifiersOf(value).map((p) =>
+      p.quote_style ? `"${p.value.replaceAll('"', '""')}"` : p.value
+    ).join(".");
+    out += text.slice(last, word.start) + name;
+    last = close.end;
+    i += 3;
+  }
+  return out + text.slice(last);
 }
 
 /** The variables a `SET` statement assigns, with the value expressions, in order. */

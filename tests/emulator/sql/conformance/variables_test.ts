@@ -96,6 +96,15 @@ conformance(
       await expectRows(db, "SELECT MAX(id) FROM id_t", { rows: [["3"]] });
     });
 
+    await t.step("CREATE, DROP and SHOW of an object named by a variable", async () => {
+      await ready();
+      await db.run("SET other_table = 'id_other'");
+      await db.run("CREATE TABLE IDENTIFIER($other_table) (n NUMBER)");
+      await expectRows(db, "SELECT COUNT(*) FROM id_other", { rows: [["0"]] });
+      await db.run("DROP TABLE IDENTIFIER($other_table)");
+      await db.expectError("SELECT * FROM id_other", { code: "002003" });
+    });
+
     await t.step("an unset variable is Snowflake's error, not an internal one", async () => {
       await ready();
       await db.expectError("SELECT * FROM IDENTIFIER($missing)", { code: "002211" });
