@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { handOverSignals } from "./early_stop.ts";
 import type { Logger } from "../log.ts";
 
 /** A shutdown signal wired to the process's SIGINT and SIGTERM. */
@@ -67,6 +68,7 @@ export function listenForShutdown(log: Logger, options: ShutdownOptions = {}): S
   };
   const listeners = signals.map((s) => [s, handler(s)] as const);
   for (const [s, h] of listeners) Deno.addSignalListener(s, h);
+  handOverSignals();
   return {
     signal: controller.signal,
     request(reason) {
