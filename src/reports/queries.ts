@@ -83,6 +83,15 @@ ORDER BY C.RESORT`,
   columns: { RESORT: "text", LATEST_RIDE_TIME: "timestamp" },
 });
 
+/** The columns of both network totals queries, read by one parser. */
+const NETWORK_TOTALS_COLUMNS = {
+  TOTAL_VISITORS: "int",
+  TOTAL_REVENUE: "money",
+  AVG_CAPACITY_PCT: "number",
+  TOTAL_RIDES: "int",
+  DAYS: "int",
+} as const;
+
 /** Network totals over a date range (run for the period and for the one before it). */
 export const NETWORK_TOTALS = query({
   name: "network_totals",
@@ -95,13 +104,7 @@ export const NETWORK_TOTALS = query({
 FROM V_DAILY_NETWORK_METRICS
 WHERE RIDE_DATE >= ? AND RIDE_DATE <= ?`,
   binds: ["first date", "last date"],
-  columns: {
-    TOTAL_VISITORS: "int",
-    TOTAL_REVENUE: "money",
-    AVG_CAPACITY_PCT: "number",
-    TOTAL_RIDES: "int",
-    DAYS: "int",
-  },
+  columns: NETWORK_TOTALS_COLUMNS,
 });
 
 /**
@@ -130,13 +133,7 @@ FROM (
   GROUP BY RIDE_DATE, RESORT
 )`,
   binds: ["date", "last hour"],
-  columns: {
-    TOTAL_VISITORS: "int",
-    TOTAL_REVENUE: "money",
-    AVG_CAPACITY_PCT: "number",
-    TOTAL_RIDES: "int",
-    DAYS: "int",
-  },
+  columns: NETWORK_TOTALS_COLUMNS,
 });
 
 /** Per resort over a date range: the status table and the comparison chart. */

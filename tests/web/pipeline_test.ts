@@ -11,6 +11,7 @@ import { Metrics } from "../../src/status/metrics.ts";
 import { type ChannelStatus, newChannelStatus, StatusStore } from "../../src/status/store.ts";
 import { fmtInt, fmtSeconds, NONE } from "../../src/web/format.ts";
 import { onlyTable, section, textOf } from "./html.ts";
+import { reportsRefreshed } from "./reports_status.ts";
 
 const NOW = Date.parse("2026-11-30T12:00:00Z");
 
@@ -170,21 +171,7 @@ Deno.test("/api/status gives each table's sums and its channels, with their lag"
 });
 
 Deno.test("end-to-end freshness before any committed ride is reported says why there is no age", async () => {
-  const reports = {
-    source: "embedded warehouse",
-    checkedAt: new Date(NOW).toISOString(),
-    dynamicTables: [{
-      name: "HOURLY_RESORT_SUMMARY",
-      targetLag: "1 minute",
-      effectiveLagSeconds: 60,
-      dataTimestamp: new Date(NOW - 5000).toISOString(),
-      freshnessSeconds: 5,
-      state: "ok" as const,
-      lastRefresh: null,
-    }],
-    catchingUp: null,
-    lastError: null,
-  };
+  const reports = reportsRefreshed(NOW, 5);
   const freshness = async (status: StatusStore) =>
     textOf(
       section(

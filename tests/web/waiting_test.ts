@@ -5,26 +5,13 @@
 import assert from "node:assert/strict";
 import { refreshNote } from "../../src/web/waiting.ts";
 import { StatusStore } from "../../src/status/store.ts";
+import { reportsRefreshed } from "./reports_status.ts";
 
 const NOW = Date.parse("2026-12-05T12:00:00Z");
 
 function withRefresh(secondsAgo: number | null): StatusStore {
   const status = new StatusStore();
-  status.reports = {
-    source: "embedded warehouse",
-    checkedAt: new Date(NOW).toISOString(),
-    dynamicTables: [{
-      name: "HOURLY_RESORT_SUMMARY",
-      targetLag: "1 minute",
-      effectiveLagSeconds: 60,
-      dataTimestamp: secondsAgo === null ? null : new Date(NOW - secondsAgo * 1000).toISOString(),
-      freshnessSeconds: secondsAgo,
-      state: secondsAgo === null ? "waiting" : "ok",
-      lastRefresh: null,
-    }],
-    catchingUp: null,
-    lastError: null,
-  };
+  status.reports = reportsRefreshed(NOW, secondsAgo);
   return status;
 }
 

@@ -149,7 +149,7 @@ export interface ExprContext {
 
 const NUMBERED_PLACEHOLDER = /^:(\d+)$/;
 
-/** The comparison operators of ANY and ALL, by the parser's name. */
+/** Comparison operators (of `a = b` and of ANY and ALL), by the parser's name. */
 const COMPARISONS: Record<string, string> = {
   Eq: "=",
   NotEq: "<>",
@@ -2012,15 +2012,7 @@ export class Translator {
       case "Gt":
       case "GtEq":
       case "Spaceship": {
-        const sym = {
-          Eq: "=",
-          NotEq: "<>",
-          Lt: "<",
-          LtEq: "<=",
-          Gt: ">",
-          GtEq: ">=",
-          Spaceship: "IS NOT DISTINCT FROM",
-        }[op];
+        const sym = op === "Spaceship" ? "IS NOT DISTINCT FROM" : COMPARISONS[op];
         const [x, y] = comparable(a, b);
         return { sql: `(${x} ${sym} ${y})`, type: T.boolean, ...flags };
       }
