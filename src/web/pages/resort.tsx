@@ -246,7 +246,11 @@ const Hourly: FC<{ center: ResortCenter | null; tz: string; waiting: string }> =
     y2: { name: "capacity", unit: "percent" as const },
     series: [
       { name: "Visitors", values: points.map((p) => p.visitors) },
-      { name: "Capacity %", values: points.map((p) => p.capacityPct), axis: "right" as const },
+      {
+        name: "% of daily capacity",
+        values: points.map((p) => p.capacityPct),
+        axis: "right" as const,
+      },
     ],
   };
   const drawn = drawTwice(
