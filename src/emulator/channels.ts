@@ -479,6 +479,9 @@ export class StreamingService {
           this.#discard(live);
           return;
         }
+        // Shutting down interrupted it: the rows were never reported committed, and the
+        // client sends them again from the committed offset; not a failure to report.
+        if (this.#closed) return;
         // Nothing was written (the transaction rolled back): keep the batches and try again,
         // less often while it keeps failing, and saying so on the 1st, 2nd, 4th, 8th… failure.
         const failures = (live.failures ?? 0) + 1;

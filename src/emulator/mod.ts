@@ -69,6 +69,8 @@ export interface EmulatorOptions {
   sessions?: SessionStoreOptions;
   /** DuckDB's memory limit, e.g. `256MB`. */
   memoryLimit?: string;
+  /** How long a session's open transaction may sit idle before it is rolled back (60 s). */
+  transactionIdleMs?: number;
   /** The clock the v2 API's tokens (key-pair JWTs, scoped tokens) are judged by; tests move it. */
   authNow?: () => number;
   /** Default: silent. */
@@ -297,6 +299,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   let sql: SqlEngine | undefined;
   const stop = async () => {
     await dynamic?.stop();
+    await sql?.endTransactions();
     await server?.shutdown();
     streaming?.close();
     await warehouse.close();
@@ -307,7 +310,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       log: log.child("dynamic"),
       ...options.dynamic,
     });
-    sql = await SqlEngine.create({ warehouse, dynamic, log: log.child("sql") });
+    sql = await SqlEngine.create({
+      warehouse,
+      dynamic,
+      log: log.child("sql"),
+      transactionIdleMs: options.transactionIdleMs,
+    });
     const engine = sql;
     const sessions = new SessionStore({
       ...options.sessions,

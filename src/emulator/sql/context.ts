@@ -26,13 +26,17 @@ export interface SessionState {
   readonly parameters: Map<string, string>;
   /** Ids of the session's statements, oldest first (for LAST_QUERY_ID). */
   readonly queryIds: string[];
-  /** True between BEGIN and COMMIT/ROLLBACK. */
-  inTransaction: boolean;
+  /** The open transaction, between BEGIN and COMMIT/ROLLBACK. */
+  transaction: SessionTransaction | undefined;
+  /** Why the session's transaction was rolled back, until the session ends it (see
+   * `transactions.ts`). */
+  transactionAborted: string | undefined;
   /** Session variables (`SET x = …`), by stored name. */
   readonly variables: Map<string, SessionVariable>;
 }
 
 import type { SessionVariable } from "./variables.ts";
+import type { SessionTransaction, WriteLane } from "./transactions.ts";
 
 /** Statement type ids snowflake-sdk knows. */
 export const STATEMENT_TYPE = {
@@ -62,6 +66,8 @@ export type Outcome =
     readonly columns: readonly { readonly name: string; readonly type: SfType }[];
     readonly rows: readonly (readonly unknown[])[];
     readonly statementType: number;
+    /** The values are DuckDB's text of each value (cast back to the column's type). */
+    readonly asText?: boolean;
   };
 
 /** Services a statement may call besides the warehouse. */
@@ -81,6 +87,8 @@ export interface StatementContext {
   readonly text: string;
   readonly binds: readonly BindValue[];
   readonly services: StatementServices;
+  /** Where the statement's DML writes: in the session's open transaction, or on its own. */
+  readonly writer: WriteLane;
   readonly log: Logger;
   /** The session as the translator sees it. */
   readonly sessionContext: SessionContext;

@@ -8,7 +8,7 @@
  */
 import type { Logger } from "../../log.ts";
 import type { Warehouse } from "../warehouse/warehouse.ts";
-import { laneWork } from "../warehouse/duckdb.ts";
+import { type LaneSession, laneWork } from "../warehouse/duckdb.ts";
 import { identName, type Node, objectNameParts, payload, variant } from "./ast.ts";
 import { SQL_ERRORS, SqlError } from "./errors.ts";
 import {
@@ -47,6 +47,12 @@ import { deleteRows, insert, merge, truncate, update } from "./statements/dml.ts
 import { describe, show } from "./statements/show.ts";
 import type { DynamicTables } from "../dynamic/service.ts";
 import { sfTypeOfDuck } from "../warehouse/types.ts";
+import {
+  autocommitLane,
+  DEFAULT_TRANSACTION_IDLE_MS,
+  SessionTransaction,
+  transactionAbortedError,
+} from "./transactions.ts";
 
 /** What a statement returned. */
 export interface ExecutedStatement {
@@ -62,6 +68,8 @@ export interface SqlEngineOptions {
   readonly log: Logger;
   /** Called after a pipe is created or dropped. */
   readonly pipesChanged?: () => void;
+  /** How long an open transaction may sit idle before it is rolled back (default 60 s). */
+  readonly transactionIdleMs?: number;
 }
 
 /** How much one statement may make DuckDB spill to disk before it is cancelled. */
@@ -76,6 +84,39 @@ const CATALOG_STATEMENTS = new Set([
   "AlterTable",
   "Drop",
 ]);
+
+/**
+ * sqlparser statements that run inside a session's open transaction; any other statement (DDL)
+ * commits it first, as in Snowflake.
+ */
+const TRANSACTION_STATEMENTS = new Set([
+  "Query",
+  "Insert",
+  "Update",
+  "Delete",
+  "Merge",
+  "Truncate",
+  "StartTransaction",
+  "Commit",
+  "Rollback",
+  "Set",
+  "AlterSession",
+  "Use",
+  "ExplainTable",
+  "Explain",
+]);
+
+/** True for a statement that runs inside an open transaction rather than committing it first. */
+function runsInTransaction(stmt: Statement): boolean {
+  if (stmt.kind === "sql") return TRANSACTION_STATEMENTS.has(variant(stmt.ast));
+  return stmt.kind === "describe" || stmt.kind === "show" || stmt.kind === "use" ||
+    stmt.kind === "unset";
+}
+
+/** True for COMMIT or ROLLBACK, which end a transaction however it went. */
+function endsTransaction(stmt: Statement): boolean {
+  return stmt.kind === "sql" && ["Commit", "Rollback"].includes(variant(stmt.ast));
+}
 
 /** Statements longer than this (characters) are parsed and run one at a time (see execute). */
 const LARGE_STATEMENT_CHARS = 128 * 1024;
@@ -119,7 +160,8 @@ export class SqlEngine {
         timezone: "UTC",
         parameters: new Map(),
         queryIds: [],
-        inTransaction: false,
+        transaction: undefined,
+        transactionAborted: undefined,
         variables: new Map(),
       };
       this.#sessions.set(id, s);
@@ -129,8 +171,24 @@ export class SqlEngine {
 
   /** Forgets a session and closes its reader lane. */
   async endSession(id: string): Promise<void> {
+    // A session that ends with a transaction open never committed it.
+    await this.#sessions.get(id)?.transaction?.rollback().catch(() => {});
     this.#sessions.delete(id);
     await this.#o.warehouse.closeReader(id);
+  }
+
+  /**
+   * Rolls back every open transaction (the emulator stops): requests waiting for the writer lane
+   * behind one would otherwise hold the server's shutdown until its idle limit.
+   */
+  async endTransactions(): Promise<void> {
+    for (const session of this.#sessions.values()) {
+      const t = session.transaction;
+      if (!t) continue;
+      session.transaction = undefined;
+      session.transactionAborted = "the emulator stopped";
+      await t.rollback().catch(() => {});
+    }
   }
 
   /**
@@ -175,10 +233,12 @@ export class SqlEngine {
     const turn = large ? this.#largeTurn : Promise.resolve();
     let done!: () => void;
     if (large) this.#largeTurn = new Promise<void>((r) => done = r);
+    session.transaction?.busy();
     try {
       await turn;
       return await laneWork.run(queryId, () => this.#execute(queryId, text, binds, session));
     } catch (e) {
+      await this.#afterFailure(session, queryId);
       if (why === "timeout") {
         throw new SqlError(
           "000630",
@@ -198,11 +258,58 @@ export class SqlEngine {
       }
       throw e;
     } finally {
+      session.transaction?.idle();
       if (large) done();
       watchdog.stop();
       clearTimeout(timer);
       this.#running.delete(key);
     }
+  }
+
+  /**
+   * After a statement of an open transaction failed: if DuckDB can no longer go on with the
+   * transaction (a failure while the statement ran), it is rolled back now, and the session's
+   * later statements say so until it ends it (see `transactions.ts`).
+   */
+  async #afterFailure(session: SessionState, queryId: string): Promise<void> {
+    const t = session.transaction;
+    if (!t || !(await t.failedFor())) return;
+    await t.rollback();
+    session.transaction = undefined;
+    session.transactionAborted = `statement ${queryId} failed while it ran`;
+  }
+
+  /** BEGIN: holds the writer lane for the session (a BEGIN inside a transaction does nothing). */
+  async #begin(session: SessionState): Promise<void> {
+    if (session.transaction || session.transactionAborted) return;
+    const t = await SessionTransaction.begin(
+      this.#o.warehouse,
+      this.#o.transactionIdleMs ?? DEFAULT_TRANSACTION_IDLE_MS,
+      () => {
+        if (session.transaction !== t) return;
+        session.transaction = undefined;
+        session.transactionAborted = `it was idle for more than ${
+          Math.round((this.#o.transactionIdleMs ?? DEFAULT_TRANSACTION_IDLE_MS) / 1000)
+        } s while it held the warehouse's only writer, which streaming commits need`;
+        t.rollback().catch(() => {});
+      },
+    );
+    session.transaction = t;
+  }
+
+  /** COMMIT (implicitly too, before DDL); nothing without an open transaction. */
+  async #commit(session: SessionState): Promise<void> {
+    const t = session.transaction;
+    session.transaction = undefined;
+    await t?.commit();
+  }
+
+  /** ROLLBACK; nothing without an open transaction. */
+  async #rollback(session: SessionState): Promise<void> {
+    const t = session.transaction;
+    session.transaction = undefined;
+    session.transactionAborted = undefined;
+    await t?.rollback();
   }
 
   /**
@@ -370,6 +477,11 @@ export class SqlEngine {
     for (;;) {
       try {
         const stmt = await parseStatement(statementText);
+        if (session.transactionAborted && !endsTransaction(stmt)) {
+          throw transactionAbortedError(session.transactionAborted);
+        }
+        // DDL commits the open transaction first; it runs in a transaction of its own.
+        if (session.transaction && !runsInTransaction(stmt)) await this.#commit(session);
         outcome = await this.#dispatch(ctx, stmt);
         break;
       } catch (e) {
@@ -401,15 +513,42 @@ export class SqlEngine {
 
   /** The rows of a translation's lookup query, read as the statement would read. */
   async #lookup(ctx: StatementContext, sql: string): Promise<string[]> {
-    const lane = await this.#o.warehouse.reader(ctx.session.id);
-    const r = await lane.exclusive(async (s) => {
+    const read = async (s: LaneSession) => {
       await s.run(`SET TimeZone = '${ctx.session.timezone.replaceAll("'", "''")}'`);
       return await s.all(sql);
-    });
+    };
+    // In an open transaction, what the statement would read includes the transaction's changes.
+    const t = ctx.session.transaction;
+    const r = t
+      ? await t.run(read)
+      : await (await this.#o.warehouse.reader(ctx.session.id)).exclusive(read);
     return r.rows.map((row) => String(row[0]));
   }
 
   async #store(ctx: StatementContext, outcome: Outcome): Promise<StoredResult> {
+    const t = ctx.session.transaction;
+    if (t && outcome.kind === "query") {
+      const query = outcome;
+      // Only the transaction's connection sees its changes, and it cannot write the results
+      // database in the same transaction: the rows are read as text there and stored here.
+      const timezone = ctx.session.timezone.replaceAll("'", "''");
+      const names = query.columns.map((_, i) => qi(`c${i}`));
+      const text = await t.run(async (s) => {
+        await s.run(`SET TimeZone = '${timezone}'`);
+        return await s.all(
+          `SELECT ${
+            names.map((n) => `CAST(${n} AS VARCHAR)`).join(", ")
+          } FROM (${query.sql}) AS "q"(${names.join(", ")})`,
+        );
+      });
+      outcome = {
+        kind: "rows",
+        columns: query.columns,
+        rows: text.rows,
+        statementType: query.statementType,
+        asText: true,
+      };
+    }
     const lane = await this.#o.warehouse.reader(ctx.session.id);
     return await lane.exclusive(async (s) => {
       await s.run(`SET TimeZone = '${ctx.session.timezone.replaceAll("'", "''")}'`);
@@ -428,6 +567,7 @@ export class SqlEngine {
         ctx.session.user,
         outcome.columns,
         outcome.rows,
+        outcome.asText,
       );
     });
   }
@@ -475,6 +615,7 @@ export class SqlEngine {
         return ids[n - 1] ?? null;
       },
     };
+    const autocommit = autocommitLane(this.#o.warehouse);
     return {
       warehouse: this.#o.warehouse,
       results: this.results,
@@ -483,6 +624,9 @@ export class SqlEngine {
       text,
       binds,
       services: { dynamic: this.#o.dynamic, pipesChanged: this.#o.pipesChanged },
+      get writer() {
+        return session.transaction?.lane ?? autocommit;
+      },
       log: this.#o.log,
       sessionContext: sessionContext as SessionContext,
       parseQuery: parseQuerySync,
@@ -639,9 +783,17 @@ export class SqlEngine {
       case "Set":
         return await this.#setVariables(ctx, ast.Set);
       case "StartTransaction":
-      case "Commit":
+        await this.#begin(ctx.session);
+        return status("Statement executed successfully.", STATEMENT_TYPE.session);
+      case "Commit": {
+        const aborted = ctx.session.transactionAborted;
+        ctx.session.transactionAborted = undefined;
+        if (aborted) throw transactionAbortedError(aborted);
+        await this.#commit(ctx.session);
+        return status("Statement executed successfully.", STATEMENT_TYPE.session);
+      }
       case "Rollback":
-        // Every statement commits on its own: BEGIN … COMMIT groups nothing (see docs/emulator.md).
+        await this.#rollback(ctx.session);
         return status("Statement executed successfully.", STATEMENT_TYPE.session);
       case "Use": {
         const p = payload(ast.Use);

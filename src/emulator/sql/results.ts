@@ -127,13 +127,17 @@ export class ResultStore {
     return await this.#register(s, queryId, user, table, columns);
   }
 
-  /** Stores rows computed here (SHOW, DESCRIBE, DML counts) as a result. */
+  /**
+   * Stores rows computed here (SHOW, DESCRIBE, DML counts) as a result; with `asText`, the values
+   * are DuckDB's text of values of the columns' types (a query read in a session's transaction).
+   */
   async fromRows(
     s: LaneSession,
     queryId: string,
     user: string,
     columns: readonly ResultColumn[],
     rows: readonly (readonly unknown[])[],
+    asText = false,
   ): Promise<StoredResult> {
     const table = tableName(queryId);
     await s.run(
@@ -145,7 +149,10 @@ export class ResultStore {
       const appender = await s.conn.createAppender(`q_${queryId}`, "main", "results");
       try {
         for (const row of rows) {
-          for (let i = 0; i < columns.length; i++) appendValue(appender, columns[i].type, row[i]);
+          for (let i = 0; i < columns.length; i++) {
+            if (asText && row[i] !== null) appender.appendVarchar(String(row[i]));
+            else appendValue(appender, columns[i].type, row[i]);
+          }
           appender.endRow();
         }
         appender.flushSync();

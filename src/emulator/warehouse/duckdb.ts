@@ -81,6 +81,8 @@ export class Lane {
   #broken = false;
   /** The statement the work running now is for (see {@link laneWork}). */
   #current: string | undefined;
+  /** Who holds the lane across several pieces of work (see {@link hold}). */
+  #holder: HeldLane | undefined;
   /**
    * Told when work on this lane failed because DuckDB invalidated the database (see
    * {@link isFatalDuckError}): the warehouse then reopens it.
@@ -154,7 +156,27 @@ export class Lane {
 
   /** Interrupts the statement running now if it is work for statement `work`. */
   interruptWork(work: string): void {
-    if (this.#current === work) this.interrupt();
+    if (this.#current === work || (this.#holder && this.#holder.current === work)) {
+      this.interrupt();
+    }
+  }
+
+  /**
+   * Takes this lane's turn and keeps it until the returned {@link HeldLane} is released: work
+   * queued meanwhile waits. A session's explicit transaction holds the writer lane this way, so
+   * that its statements run on one connection, in one DuckDB transaction.
+   */
+  hold(): Promise<HeldLane> {
+    return new Promise<HeldLane>((resolve, reject) => {
+      this.exclusive((s) =>
+        new Promise<void>((release) => {
+          const held = new HeldLane(this.name, s, release);
+          this.#holder = held;
+          this.#current = undefined;
+          resolve(held);
+        }).finally(() => this.#holder = undefined)
+      ).catch(reject);
+    });
   }
 
   /** Runs one statement, discarding any rows. */
@@ -188,9 +210,67 @@ export class Lane {
   /** Waits for queued work, then closes the connection. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    // A transaction a session left open ends here: nobody will commit it now.
+    await this.#holder?.abandon();
     await this.#tail.catch(() => {});
     this.#closed = true;
     this.#conn.closeSync();
+  }
+}
+
+/**
+ * A lane held by one owner across several pieces of work (see {@link Lane.hold}): its work runs
+ * one piece after another on the held connection until {@link release}.
+ */
+export class HeldLane {
+  readonly name: string;
+  readonly session: LaneSession;
+  #tail: Promise<unknown> = Promise.resolve();
+  readonly #release: () => void;
+  #released = false;
+  /** The statement the work running now is for (see {@link laneWork}). */
+  current: string | undefined;
+
+  constructor(name: string, session: LaneSession, release: () => void) {
+    this.name = name;
+    this.session = session;
+    this.#release = release;
+  }
+
+  /** True once released: work then fails. */
+  get released(): boolean {
+    return this.#released;
+  }
+
+  /** Runs `fn` on the held connection after the work queued before it. */
+  exclusive<T>(fn: (s: LaneSession) => Promise<T>): Promise<T> {
+    const work = laneWork.getStore();
+    const run = this.#tail.then(async () => {
+      if (this.#released) throw new Error(`warehouse lane ${this.name} is no longer held`);
+      this.current = work;
+      try {
+        return await fn(this.session);
+      } finally {
+        this.current = undefined;
+      }
+    });
+    this.#tail = run.catch(() => {});
+    return run;
+  }
+
+  /** Gives the lane back (idempotent); work queued on it then fails. */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#release();
+  }
+
+  /** Rolls back whatever transaction is open on the connection, then releases the lane. */
+  async abandon(): Promise<void> {
+    if (this.#released) return;
+    await this.#tail.catch(() => {});
+    if (this.session.inTransaction) await this.session.rollback();
+    this.release();
   }
 }
 
@@ -231,6 +311,33 @@ export class LaneSession {
   #exec(sql: string, params?: readonly DuckParam[]): Promise<DuckDBMaterializedResult> {
     this.guard?.();
     return params && params.length ? this.conn.run(sql, params as never) : this.conn.run(sql);
+  }
+
+  /** Starts a transaction that {@link commit} or {@link rollback} ends (a session's own). */
+  async begin(): Promise<void> {
+    if (this.#inTransaction) return;
+    await this.conn.run("BEGIN TRANSACTION");
+    this.#inTransaction = true;
+  }
+
+  /** Commits the transaction {@link begin} started; it is over even when the commit fails. */
+  async commit(): Promise<void> {
+    if (!this.#inTransaction) return;
+    try {
+      await this.conn.run("COMMIT");
+    } catch (e) {
+      await rollbackQuietly(this.conn);
+      throw e;
+    } finally {
+      this.#inTransaction = false;
+    }
+  }
+
+  /** Rolls back the transaction {@link begin} started. */
+  async rollback(): Promise<void> {
+    if (!this.#inTransaction) return;
+    this.#inTransaction = false;
+    await rollbackQuietly(this.conn);
   }
 
   /** Runs `fn` in a transaction (nested calls join the outer one). */

@@ -50,6 +50,12 @@ export interface ChannelRecord {
   lastErrorTimestampMs: number | null;
 }
 
+/** Sequence positions of tables, by object id (see {@link Warehouse.baseTableSequences}). */
+export interface SequenceMarks {
+  readonly rows: ReadonlyMap<number, number>;
+  readonly logs: ReadonlyMap<number, number>;
+}
+
 /** Settings of {@link Warehouse.open}. */
 export interface WarehouseOptions {
   /** DuckDB's memory limit (default `128MB`). */
@@ -239,6 +245,32 @@ export class Warehouse {
   /** Starts a table's sequence (a new or replaced table). */
   startSequence(id: number, next = 1): void {
     this.#nextRow.set(id, next);
+  }
+
+  /**
+   * The next `$ROW` and change-log positions of the base tables, which only the writer lane
+   * reserves: a session's transaction takes them at BEGIN and puts them back on ROLLBACK
+   * ({@link restoreSequences}), so that what it reserved is not taken for a change.
+   */
+  baseTableSequences(): SequenceMarks {
+    const rows = new Map<number, number>();
+    const logs = new Map<number, number>();
+    for (const o of this.catalog.objects()) {
+      if (o.kind !== "TABLE") continue;
+      const row = this.#nextRow.get(o.id);
+      if (row !== undefined) rows.set(o.id, row);
+      const log = this.#nextLogSeq.get(o.id);
+      if (log !== undefined) logs.set(o.id, log);
+    }
+    return { rows, logs };
+  }
+
+  /** Puts back positions {@link baseTableSequences} took. */
+  restoreSequences(marks: SequenceMarks): void {
+    for (const [id, row] of marks.rows) if (this.#nextRow.has(id)) this.#nextRow.set(id, row);
+    for (const [id, log] of marks.logs) {
+      if (this.#nextLogSeq.has(id)) this.#nextLogSeq.set(id, log);
+    }
   }
 
   /** Reserves change-log sequence numbers of an object; returns the first. */

@@ -826,6 +826,8 @@ export async function advanceStreams(
     const stream = ctx.warehouse.catalog.byId(id);
     if (!stream) continue;
     void streamOffset(stream);
+    const before = stream.props;
+    ctx.writer.onRollback(() => stream.props = before);
     stream.props = {
       ...stream.props,
       offsetRow: end.row,

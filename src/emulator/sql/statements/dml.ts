@@ -1,6 +1,7 @@
 /**
  * DML: INSERT (VALUES or a query, OVERWRITE), UPDATE (with FROM), DELETE (with USING), MERGE and
- * TRUNCATE, on the writer lane, each in one transaction that also
+ * TRUNCATE, on the writer lane, each in one transaction (its own, or the session's open one)
+ * that also
  *
  * - gives inserted rows their `$ROW` sequence,
  * - writes the old versions of updated and deleted rows to the table's change log when a stream
@@ -29,10 +30,11 @@ import { ALL_BY_NAME } from "../parser.ts";
 import { castTo, scalarToJson } from "../translate/types.ts";
 import { qi } from "../translate/quote.ts";
 import { advanceStreams } from "./ddl.ts";
+import { insertMulti } from "./multi_insert.ts";
 
 const COUNT = T.number(38, 0);
 
-function counts(
+export function counts(
   names: readonly string[],
   values: readonly number[],
   statementType: number,
@@ -46,7 +48,7 @@ function counts(
 }
 
 /** The table a DML statement writes: a TABLE (views, dynamic tables and streams refuse DML). */
-function target(ctx: StatementContext, parts: readonly string[]): CatalogObject {
+export function target(ctx: StatementContext, parts: readonly string[]): CatalogObject {
   const n = parts;
   const o = existing(ctx, n, ["TABLE", "VIEW", "DYNAMIC TABLE", "STREAM"]);
   if (!o) throw SQL_ERRORS.doesNotExist(n.join("."), "Table");
@@ -71,13 +73,25 @@ function numericText(sql: string): string {
   return `(CASE WHEN (${sql}) IS NULL OR TRY_CAST(trim(${sql}) AS DOUBLE) IS NOT NULL THEN (${sql}) ELSE error('Could not convert string ''' || (${sql}) || ''' to DECIMAL') END)`;
 }
 
-/** INSERT [OVERWRITE] INTO t [(cols)] VALUES … | query */
-export async function insert(ctx: StatementContext, ast: Node): Promise<Outcome> {
+/** How {@link insert} runs as one part of a larger statement. */
+export interface InsertOptions {
+  /** Streams the insert read are recorded here instead of advanced (the caller advances them
+   * once, when all its parts have read the same rows). */
+  readonly streamReads?: Map<number, { row: number; logSeq: number }>;
+}
+
+/** INSERT [OVERWRITE] INTO t [(cols)] VALUES … | query; INSERT ALL | FIRST (multi_insert.ts). */
+export async function insert(
+  ctx: StatementContext,
+  ast: Node,
+  options: InsertOptions = {},
+): Promise<Outcome> {
   const p = ast.Insert;
+  if (p.multi_table_insert_type) return await insertMulti(ctx, ast, insert);
   if (p.on) throw SQL_ERRORS.unsupported("INSERT … ON CONFLICT");
   if (p.returning) throw SQL_ERRORS.unsupported("INSERT … RETURNING");
   const tableName = objectNameParts(payload(p.table) ?? p.table_name ?? p.table);
-  return await ctx.warehouse.writer.transaction(async (s) => {
+  return await ctx.writer.transaction(async (s) => {
     const o = target(ctx, tableName);
     const columns = (p.columns ?? []).length
       ? (p.columns as Node[]).map((c) => {
@@ -157,7 +171,9 @@ export async function insert(ctx: StatementContext, ast: Node): Promise<Outcome>
     } finally {
       if (staged) await s.run(`DROP TABLE IF EXISTS ${staged}`);
     }
-    await advanceStreams(ctx, s, resolver.streamReads);
+    if (options.streamReads) {
+      for (const [id, end] of resolver.streamReads) options.streamReads.set(id, end);
+    } else await advanceStreams(ctx, s, resolver.streamReads);
     return counts(["number of rows inserted"], [inserted], STATEMENT_TYPE.insert);
   });
 }
@@ -223,7 +239,7 @@ export async function update(ctx: StatementContext, ast: Node): Promise<Outcome>
   if (p.returning) throw SQL_ERRORS.unsupported("UPDATE … RETURNING");
   const rel = p.table?.relation?.Table;
   if (!rel) throw SQL_ERRORS.unsupported("UPDATE of this target");
-  return await ctx.warehouse.writer.transaction(async (s) => {
+  return await ctx.writer.transaction(async (s) => {
     const o = target(ctx, objectNameParts(rel.name));
     const { t, resolver } = statementTranslator(ctx);
     const scope = new Scope(undefined);
@@ -284,7 +300,7 @@ export async function deleteRows(ctx: StatementContext, ast: Node): Promise<Outc
     throw SQL_ERRORS.unsupported("DELETE from several tables");
   }
   const rel = tables[0].relation.Table;
-  return await ctx.warehouse.writer.transaction(async (s) => {
+  return await ctx.writer.transaction(async (s) => {
     const o = target(ctx, objectNameParts(rel.name));
     const { t, resolver } = statementTranslator(ctx);
     const scope = new Scope(undefined);
@@ -317,7 +333,7 @@ export async function deleteRows(ctx: StatementContext, ast: Node): Promise<Outc
 /** TRUNCATE [TABLE] [IF EXISTS] t */
 export async function truncate(ctx: StatementContext, ast: Node): Promise<Outcome> {
   const p = ast.Truncate;
-  return await ctx.warehouse.writer.transaction(async (s) => {
+  return await ctx.writer.transaction(async (s) => {
     for (const tn of p.table_names ?? []) {
       const parts = objectNameParts(tn.name ?? tn);
       const o = existing(ctx, parts, ["TABLE"]);
@@ -342,7 +358,7 @@ export async function merge(ctx: StatementContext, ast: Node): Promise<Outcome> 
   const p = ast.Merge;
   const tgt = p.table?.Table;
   if (!tgt) throw SQL_ERRORS.unsupported("MERGE into this target");
-  return await ctx.warehouse.writer.transaction(async (s) => {
+  return await ctx.writer.transaction(async (s) => {
     const o = target(ctx, objectNameParts(tgt.name));
     const { t, resolver } = statementTranslator(ctx);
     const scope = new Scope(undefined);

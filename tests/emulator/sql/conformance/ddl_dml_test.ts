@@ -554,8 +554,7 @@ conformance("INSERT OVERWRITE: replaces the table's rows with the query's", asyn
 
 // https://docs.snowflake.com/en/sql-reference/sql/delete
 // The page wraps each DELETE … USING in BEGIN WORK / COMMIT WORK with a TRUNCATE TABLE of
-// returned_bicycles; transactions and TRUNCATE are not in the emulator's contract, so the
-// DELETE runs on its own and returned_bicycles is emptied with DELETE FROM (same end state).
+// returned_bicycles; so does the test.
 conformance("DELETE: by WHERE, and USING another table or a subquery", async ({ db }, t) => {
   const ready = once(async () => {
     await db.runAll([
@@ -587,10 +586,12 @@ conformance("DELETE: by WHERE, and USING another table or a subquery", async ({ 
 
   await t.step("DELETE … USING returned_bicycles removes the returned ones", async () => {
     await ready();
+    await db.run("BEGIN WORK;");
     await db.run(`DELETE FROM leased_bicycles
       USING returned_bicycles
       WHERE leased_bicycles.bicycle_ID = returned_bicycles.bicycle_ID;`);
-    await db.run("DELETE FROM returned_bicycles;");
+    await db.run("TRUNCATE TABLE returned_bicycles;");
+    await db.run("COMMIT WORK;");
     await expectRows(db, "SELECT * FROM leased_bicycles ORDER BY bicycle_ID;", {
       columns: ["BICYCLE_ID", "CUSTOMER_ID"],
       rows: [["101", "1111"], ["103", "3333"]],
@@ -600,9 +601,13 @@ conformance("DELETE: by WHERE, and USING another table or a subquery", async ({ 
   await t.step("DELETE … USING (subquery) AS returned", async () => {
     await ready();
     await db.run("INSERT INTO returned_bicycles (bicycle_ID) VALUES (103);");
+    await db.run("BEGIN WORK;");
     await db.run(`DELETE FROM leased_bicycles
       USING (SELECT bicycle_ID AS bicycle_ID FROM returned_bicycles) AS returned
       WHERE leased_bicycles.bicycle_ID = returned.bicycle_ID;`);
+    await db.run("TRUNCATE TABLE returned_bicycles;");
+    await db.run("COMMIT WORK;");
+    await expectRows(db, "SELECT COUNT(*) FROM returned_bicycles;", { rows: [["0"]] });
     await expectRows(db, "SELECT * FROM leased_bicycles ORDER BY bicycle_ID;", {
       columns: ["BICYCLE_ID", "CUSTOMER_ID"],
       rows: [["101", "1111"]],

@@ -20,7 +20,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startEmulator } from "../../../../src/emulator/mod.ts";
+import { type EmulatorOptions, startEmulator } from "../../../../src/emulator/mod.ts";
 import { ensureKeyPair } from "../../../../src/snowflake/key_files.ts";
 
 type Sdk = typeof import("snowflake-sdk");
@@ -80,11 +80,13 @@ export interface ConformanceEmulator {
 }
 
 /** Starts the emulator in-process in a new temp folder. */
-export async function startConformanceEmulator(): Promise<ConformanceEmulator> {
+export async function startConformanceEmulator(
+  options: Partial<EmulatorOptions> = {},
+): Promise<ConformanceEmulator> {
   const dataDir = await Deno.makeTempDir({ prefix: "liftline-conformance-" });
   try {
     // startEmulator creates rsa_key.p8 / rsa_key.pub here; ensureKeyPair reads the same pair.
-    const emu = await startEmulator({ dataDir, commitDelayMs: 0 });
+    const emu = await startEmulator({ commitDelayMs: 0, ...options, dataDir });
     const { privateKeyPem } = await ensureKeyPair(dataDir);
     return {
       url: emu.url,
@@ -346,8 +348,11 @@ export interface Conformance {
 }
 
 /** Runs `fn` with a fresh emulator and a signed-in session; closes everything afterwards. */
-export async function withConformance(fn: (c: Conformance) => Promise<void>): Promise<void> {
-  const emulator = await startConformanceEmulator();
+export async function withConformance(
+  fn: (c: Conformance) => Promise<void>,
+  options: Partial<EmulatorOptions> = {},
+): Promise<void> {
+  const emulator = await startConformanceEmulator(options);
   const sessions: Session[] = [];
   try {
     const connect = async () => {

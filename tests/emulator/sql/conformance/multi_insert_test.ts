@@ -1,0 +1,106 @@
+/**
+ * Multi-table INSERT (INSERT ALL, INSERT FIRST), with the examples of Snowflake's
+ * "INSERT (multi-table)" page, through the raw snowflake-sdk.
+ */
+import { conformance, expectRows } from "./harness.ts";
+
+// https://docs.snowflake.com/en/sql-reference/sql/insert-multi-table
+conformance("INSERT ALL and INSERT FIRST", async ({ db }, t) => {
+  await db.runAll([
+    "CREATE TABLE src (n NUMBER, name VARCHAR);",
+    "INSERT INTO src VALUES (1, 'one'), (5, 'five'), (12, 'twelve'), (NULL, 'none');",
+    "CREATE TABLE t1 (n NUMBER, name VARCHAR);",
+    "CREATE TABLE t2 (n NUMBER, name VARCHAR DEFAULT 'dflt');",
+    "CREATE TABLE t3 (name VARCHAR);",
+  ]);
+  const clear = () => db.runAll(["DELETE FROM t1;", "DELETE FROM t2;", "DELETE FROM t3;"]);
+
+  await t.step("unconditional: each row goes into every INTO clause", async () => {
+    await expectRows(
+      db,
+      "INSERT ALL INTO t1 INTO t2 (n, name) VALUES (n, name) INTO t3 VALUES (name) SELECT n, name FROM src;",
+      {
+        columns: [
+          "number of rows inserted into T1",
+          "number of rows inserted into T2",
+          "number of rows inserted into T3",
+        ],
+        rows: [["4", "4", "4"]],
+      },
+    );
+    await expectRows(db, "SELECT COUNT(*) FROM t1;", { rows: [["4"]] });
+    await expectRows(db, "SELECT name FROM t3 ORDER BY name;", {
+      rows: [["five"], ["none"], ["one"], ["twelve"]],
+    });
+  });
+
+  await t.step("ALL: every WHEN that holds; ELSE when none does", async () => {
+    await clear();
+    await db.run(`INSERT ALL
+        WHEN n > 10 THEN INTO t1
+        WHEN n > 2 THEN INTO t2 INTO t3 (name) VALUES (name)
+        ELSE INTO t3 VALUES (name)
+      SELECT n, name FROM src;`);
+    await expectRows(db, "SELECT n FROM t1;", { rows: [["12"]] });
+    await expectRows(db, "SELECT n FROM t2 ORDER BY n;", { rows: [["5"], ["12"]] });
+    // 5 and 12 from the second WHEN; 1 and NULL (a NULL condition is not TRUE) from ELSE.
+    await expectRows(db, "SELECT name FROM t3 ORDER BY name;", {
+      rows: [["five"], ["none"], ["one"], ["twelve"]],
+    });
+  });
+
+  await t.step("FIRST: only the first WHEN that holds", async () => {
+    await clear();
+    await expectRows(
+      db,
+      `INSERT FIRST
+        WHEN n > 10 THEN INTO t1
+        WHEN n > 2 THEN INTO t2
+        ELSE INTO t3 VALUES (name)
+      SELECT n, name FROM src;`,
+      {
+        columns: [
+          "number of rows inserted into T1",
+          "number of rows inserted into T2",
+          "number of rows inserted into T3",
+        ],
+        rows: [["1", "1", "2"]],
+      },
+    );
+    await expectRows(db, "SELECT n FROM t2;", { rows: [["5"]] });
+  });
+
+  await t.step("VALUES with DEFAULT and NULL", async () => {
+    await clear();
+    await db.run(
+      "INSERT ALL INTO t2 VALUES (n, DEFAULT) INTO t1 VALUES (n, NULL) SELECT n FROM src WHERE n = 1;",
+    );
+    await expectRows(db, "SELECT n, name FROM t2;", { rows: [["1", "dflt"]] });
+    await expectRows(db, "SELECT n, name FROM t1;", { rows: [["1", null]] });
+  });
+
+  await t.step("OVERWRITE empties each target first", async () => {
+    await db.run("INSERT OVERWRITE ALL INTO t1 INTO t1 SELECT n, name FROM src WHERE n = 5;");
+    await expectRows(db, "SELECT n FROM t1;", { rows: [["5"], ["5"]] });
+  });
+
+  await t.step("a mismatched VALUES list fails, and nothing is inserted", async () => {
+    await clear();
+    await db.expectError("INSERT ALL INTO t1 INTO t3 VALUES (n, name) SELECT n, name FROM src;", {
+      code: "001003",
+    });
+    await expectRows(db, "SELECT COUNT(*) FROM t1;", { rows: [["0"]] });
+  });
+
+  await t.step("every clause reads the same rows of a stream, which then advances", async () => {
+    await clear();
+    await db.runAll([
+      "CREATE STREAM src_s ON TABLE src;",
+      "INSERT INTO src VALUES (20, 'twenty');",
+    ]);
+    await db.run("INSERT ALL INTO t1 INTO t2 SELECT n, name FROM src_s;");
+    await expectRows(db, "SELECT n FROM t1;", { rows: [["20"]] });
+    await expectRows(db, "SELECT n FROM t2;", { rows: [["20"]] });
+    await expectRows(db, "SELECT COUNT(*) FROM src_s;", { rows: [["0"]] });
+  });
+});

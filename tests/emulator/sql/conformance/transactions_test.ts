@@ -1,0 +1,223 @@
+/**
+ * Explicit transactions, as Snowflake's "Transactions" page describes them, through the raw
+ * snowflake-sdk: BEGIN … COMMIT | ROLLBACK group DML, a session sees its own changes and others
+ * see none until COMMIT, DDL commits first, and a session that ends rolls its transaction back.
+ */
+import assert from "node:assert/strict";
+import { conformance, expectRows, withConformance } from "./harness.ts";
+
+// https://docs.snowflake.com/en/sql-reference/transactions (Explicit transactions; ROLLBACK)
+conformance("Transactions: COMMIT keeps every statement, ROLLBACK none", async ({ db }, t) => {
+  await db.run("CREATE TABLE tx_t (i INTEGER, s VARCHAR);");
+
+  await t.step("BEGIN; two INSERTs; ROLLBACK leaves the table as it was", async () => {
+    await db.run("BEGIN;");
+    await db.run("INSERT INTO tx_t VALUES (1, 'one');");
+    await db.run("INSERT INTO tx_t VALUES (2, 'two');");
+    // The session sees its own uncommitted rows.
+    await expectRows(db, "SELECT COUNT(*) FROM tx_t;", { rows: [["2"]] });
+    await db.run("ROLLBACK;");
+    await expectRows(db, "SELECT COUNT(*) FROM tx_t;", { rows: [["0"]] });
+  });
+
+  await t.step("BEGIN TRANSACTION … COMMIT keeps them; UPDATE and DELETE too", async () => {
+    await db.run("BEGIN TRANSACTION;");
+    await db.run("INSERT INTO tx_t VALUES (1, 'one'), (2, 'two'), (3, 'three');");
+    await db.run("UPDATE tx_t SET s = 'TWO' WHERE i = 2;");
+    await db.run("DELETE FROM tx_t WHERE i = 3;");
+    await db.run("COMMIT;");
+    await expectRows(db, "SELECT i, s FROM tx_t ORDER BY i;", {
+      rows: [["1", "one"], ["2", "TWO"]],
+    });
+  });
+
+  await t.step("a rolled-back UPDATE and DELETE leave every row as it was", async () => {
+    await db.run("START TRANSACTION;");
+    await db.run("UPDATE tx_t SET s = 'changed';");
+    await db.run("DELETE FROM tx_t WHERE i = 1;");
+    await expectRows(db, "SELECT i, s FROM tx_t ORDER BY i;", { rows: [["2", "changed"]] });
+    await db.run("ROLLBACK;");
+    await expectRows(db, "SELECT i, s FROM tx_t ORDER BY i;", {
+      rows: [["1", "one"], ["2", "TWO"]],
+    });
+  });
+
+  await t.step("COMMIT and ROLLBACK without a transaction succeed and do nothing", async () => {
+    await db.run("COMMIT;");
+    await db.run("ROLLBACK;");
+    await expectRows(db, "SELECT COUNT(*) FROM tx_t;", { rows: [["2"]] });
+  });
+
+  await t.step("BEGIN … COMMIT in one request (MULTI_STATEMENT_COUNT = 0)", async () => {
+    await db.script("BEGIN; INSERT INTO tx_t VALUES (7, 'seven'); COMMIT;");
+    await db.script("BEGIN; INSERT INTO tx_t VALUES (8, 'eight'); ROLLBACK;");
+    await expectRows(db, "SELECT i FROM tx_t WHERE i > 2 ORDER BY i;", { rows: [["7"]] });
+  });
+});
+
+// https://docs.snowflake.com/en/sql-reference/transactions (Isolation level: READ COMMITTED)
+conformance("Transactions: other sessions see only committed rows", async ({ db, connect }, t) => {
+  await db.run("CREATE TABLE tx_iso (i INTEGER);");
+  const other = await connect();
+
+  await t.step("uncommitted rows are invisible to another session until COMMIT", async () => {
+    await db.run("BEGIN;");
+    await db.run("INSERT INTO tx_iso VALUES (1), (2);");
+    await expectRows(other, "SELECT COUNT(*) FROM tx_iso;", { rows: [["0"]] });
+    await db.run("COMMIT;");
+    await expectRows(other, "SELECT COUNT(*) FROM tx_iso;", { rows: [["2"]] });
+  });
+
+  await t.step("another session's INSERT waits for the COMMIT, and both stay", async () => {
+    await db.run("BEGIN;");
+    await db.run("INSERT INTO tx_iso VALUES (3);");
+    let otherDone = false;
+    const otherInsert = other.run("INSERT INTO tx_iso VALUES (4);").then(() => otherDone = true);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(otherDone, false, "the other session's write waits for the transaction");
+    await db.run("COMMIT;");
+    await otherInsert;
+    await expectRows(db, "SELECT i FROM tx_iso ORDER BY i;", {
+      rows: [["1"], ["2"], ["3"], ["4"]],
+    });
+  });
+
+  await t.step("a session that ends with a transaction open rolls it back", async () => {
+    const third = await connect();
+    await third.run("BEGIN;");
+    await third.run("INSERT INTO tx_iso VALUES (99);");
+    await third.close();
+    // The writer is free again, and the row was never committed.
+    await db.run("INSERT INTO tx_iso VALUES (5);");
+    await expectRows(db, "SELECT MAX(i), COUNT(*) FROM tx_iso;", { rows: [["5", "5"]] });
+  });
+});
+
+// https://docs.snowflake.com/en/sql-reference/transactions (DDL: each DDL statement executes as
+// its own transaction, and commits the active one first)
+conformance("Transactions: a DDL statement commits the open transaction", async ({ db }, t) => {
+  await t.step("INSERT, CREATE TABLE, ROLLBACK: the INSERT stays", async () => {
+    await db.run("CREATE TABLE tx_ddl (i INTEGER);");
+    await db.run("BEGIN;");
+    await db.run("INSERT INTO tx_ddl VALUES (1);");
+    await db.run("CREATE TABLE tx_ddl_2 (j INTEGER);");
+    await db.run("INSERT INTO tx_ddl_2 VALUES (2);");
+    await db.run("ROLLBACK;");
+    await expectRows(db, "SELECT COUNT(*) FROM tx_ddl;", { rows: [["1"]] });
+    // The INSERT after the DDL ran on its own (the DDL ended the transaction).
+    await expectRows(db, "SELECT COUNT(*) FROM tx_ddl_2;", { rows: [["1"]] });
+  });
+});
+
+conformance("Transactions: a failed statement", async ({ db }, t) => {
+  await db.run("CREATE TABLE tx_err (n NUMBER(5,0));");
+
+  await t.step("a compilation error leaves the transaction open", async () => {
+    await db.run("BEGIN;");
+    await db.run("INSERT INTO tx_err VALUES (1);");
+    await db.expectError("INSERT INTO tx_err (no_such_column) VALUES (2);", { code: "000904" });
+    await db.run("INSERT INTO tx_err VALUES (3);");
+    await db.run("COMMIT;");
+    await expectRows(db, "SELECT n FROM tx_err ORDER BY n;", { rows: [["1"], ["3"]] });
+  });
+
+  await t.step("one that fails while it runs rolls the whole transaction back", async () => {
+    await db.run("BEGIN;");
+    await db.run("INSERT INTO tx_err VALUES (10);");
+    await db.expectError("INSERT INTO tx_err SELECT 'not a number';", { code: "100038" });
+    // Nothing after it may quietly commit on its own: the session is told until it ends it.
+    await db.expectError("INSERT INTO tx_err VALUES (11);", {
+      code: "000603",
+      message: /Transaction rolled back: statement .* failed/,
+    });
+    await db.run("ROLLBACK;");
+    await db.run("INSERT INTO tx_err VALUES (12);");
+    await expectRows(db, "SELECT n FROM tx_err ORDER BY n;", { rows: [["1"], ["3"], ["12"]] });
+  });
+
+  await t.step("COMMIT after such a failure fails too, and ends it", async () => {
+    await db.run("BEGIN;");
+    await db.run("INSERT INTO tx_err VALUES (20);");
+    await db.expectError("INSERT INTO tx_err SELECT 'x';", { code: "100038" });
+    await db.expectError("COMMIT;", { code: "000603" });
+    await db.run("INSERT INTO tx_err VALUES (21);");
+    await expectRows(db, "SELECT n FROM tx_err WHERE n >= 20;", { rows: [["21"]] });
+  });
+});
+
+// https://docs.snowflake.com/en/user-guide/streams-intro (a stream's offset advances when the DML
+// transaction that reads it commits)
+conformance("Transactions: a stream's offset moves only on COMMIT", async ({ db }, t) => {
+  await db.runAll([
+    "CREATE TABLE tx_src (i INTEGER);",
+    "CREATE TABLE tx_dst (i INTEGER);",
+    "CREATE STREAM tx_s ON TABLE tx_src;",
+    "INSERT INTO tx_src VALUES (1), (2);",
+  ]);
+
+  await t.step(
+    "consumed in a rolled-back transaction, the rows are still in the stream",
+    async () => {
+      await db.run("BEGIN;");
+      await db.run("INSERT INTO tx_dst SELECT i FROM tx_s;");
+      await db.run("ROLLBACK;");
+      await expectRows(db, "SELECT i FROM tx_s ORDER BY i;", { rows: [["1"], ["2"]] });
+      await expectRows(db, "SELECT COUNT(*) FROM tx_dst;", { rows: [["0"]] });
+    },
+  );
+
+  await t.step("consumed in a committed one, they are gone from it", async () => {
+    await db.run("BEGIN;");
+    await db.run("INSERT INTO tx_dst SELECT i FROM tx_s;");
+    await db.run("COMMIT;");
+    await expectRows(db, "SELECT COUNT(*) FROM tx_s;", { rows: [["0"]] });
+    await expectRows(db, "SELECT i FROM tx_dst ORDER BY i;", { rows: [["1"], ["2"]] });
+  });
+});
+
+conformance("Transactions: a dynamic table counts only committed rows", async ({ db }, t) => {
+  await db.runAll([
+    "CREATE TABLE tx_base (k VARCHAR, v NUMBER(10,2));",
+    "INSERT INTO tx_base VALUES ('a', 1.50);",
+    `CREATE DYNAMIC TABLE tx_sums TARGET_LAG = '1 hour' WAREHOUSE = w
+       AS SELECT k, SUM(v) AS total, COUNT(*) AS n FROM tx_base GROUP BY k;`,
+  ]);
+
+  await t.step("rolled-back rows never reach it; committed rows do, incrementally", async () => {
+    await db.run("BEGIN;");
+    await db.run("INSERT INTO tx_base VALUES ('a', 100), ('b', 7);");
+    await db.run("ROLLBACK;");
+    await db.run("ALTER DYNAMIC TABLE tx_sums REFRESH;");
+    await expectRows(db, "SELECT k, total, n FROM tx_sums ORDER BY k;", {
+      rows: [["a", "1.50", "1"]],
+    });
+    await db.run("BEGIN;");
+    await db.run("INSERT INTO tx_base VALUES ('a', 0.25), ('b', 2.00);");
+    await db.run("COMMIT;");
+    await db.run("ALTER DYNAMIC TABLE tx_sums REFRESH;");
+    await expectRows(db, "SELECT k, total, n FROM tx_sums ORDER BY k;", {
+      rows: [["a", "1.75", "2"], ["b", "2.00", "1"]],
+    });
+  });
+});
+
+Deno.test({
+  name: "Transactions: one left idle past its limit is rolled back, and the writer freed",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () =>
+    withConformance(async ({ db, connect }) => {
+      await db.run("CREATE TABLE tx_idle (i INTEGER);");
+      const other = await connect();
+      await db.run("BEGIN;");
+      await db.run("INSERT INTO tx_idle VALUES (1);");
+      // Another writer waits only until the idle transaction is rolled back.
+      await other.run("INSERT INTO tx_idle VALUES (2);");
+      await db.expectError("INSERT INTO tx_idle VALUES (3);", {
+        code: "000603",
+        message: /idle for more than 1 s/,
+      });
+      await db.run("ROLLBACK;");
+      await expectRows(db, "SELECT i FROM tx_idle;", { rows: [["2"]] });
+    }, { transactionIdleMs: 1000 }),
+});
