@@ -45,6 +45,11 @@ const YIELD_EVERY_MS = 20;
 const FLUSH_EVERY_MS = 250;
 /** While paused, how often the queue is looked at again. */
 const PAUSE_POLL_MS = 100;
+/**
+ * At full speed the queue fills and drains many times a second; the pause and resume are logged
+ * at most this often, the first time with how many pauses went unlogged before it.
+ */
+const BACKPRESSURE_LOG_EVERY_MS = 60_000;
 /** How often the queue's real depth is read while running (deletes come from elsewhere). */
 const DEPTH_EVERY_MS = 50;
 
@@ -209,6 +214,7 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
    * writes. Reading costs two index lookups per shard; with many channels it is done less often,
    * so that it stays under 2% of the time.
    */
+  const backpressure = { pauses: 0, loggedAt: -Infinity, logged: false };
   const queueFull = (fresh = false) => {
     const now = performance.now();
     if (fresh || now - depthAt >= Math.max(DEPTH_EVERY_MS, 50 * depthCost)) {
@@ -313,7 +319,17 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
         gs.pausedReason = "backpressure";
         gs.rowsPerSecond = 0;
         clock.pause();
-        if (!quiet) log.info("queue full: world clock paused", { queue_max_rows: cap });
+        backpressure.pauses++;
+        backpressure.logged = !quiet &&
+          performance.now() - backpressure.loggedAt >= BACKPRESSURE_LOG_EVERY_MS;
+        if (backpressure.logged) {
+          backpressure.loggedAt = performance.now();
+          log.info("queue full: world clock paused", {
+            queue_max_rows: cap,
+            pauses: backpressure.pauses,
+          });
+          backpressure.pauses = 0;
+        }
       }
       await pause(PAUSE_POLL_MS, signal);
       // The streamer drains through its own connection: read the real depth again.
@@ -325,7 +341,7 @@ export async function runGenerator(deps: GeneratorDeps): Promise<void> {
       gs.paused = false;
       gs.pausedReason = null;
       clock.resume();
-      if (!quiet) log.info("queue below its cap: world clock running");
+      if (backpressure.logged) log.info("queue below its cap: world clock running");
     }
 
     if (generatedTo >= clock.now) {

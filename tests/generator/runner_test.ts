@@ -283,6 +283,10 @@ Deno.test("a full queue pauses the world clock; draining resumes it; nothing is 
     const states = r.lines.map((l) => JSON.parse(l)).filter((l) => l.state).map((l) => l.state);
     assert.ok(states.includes("paused (queue full)"), "the summary says when it is paused");
     assert.equal(states[states.length - 1], "finished");
+    // A queue that fills and drains several times a second is said once a minute, not each time.
+    const msgs = r.lines.map((l) => JSON.parse(l).msg);
+    assert.equal(msgs.filter((m) => m === "queue full: world clock paused").length, 1);
+    assert.equal(msgs.filter((m) => m === "queue below its cap: world clock running").length, 1);
   } finally {
     await r.close();
   }
