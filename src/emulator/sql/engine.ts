@@ -113,6 +113,23 @@ function runsInTransaction(stmt: Statement): boolean {
     stmt.kind === "unset";
 }
 
+/**
+ * A Snowflake Scripting block (`BEGIN <statement> … END`, `DECLARE …`): one statement to
+ * Snowflake, which the emulator does not run. `BEGIN`, `BEGIN TRANSACTION | WORK | NAME …` start a
+ * transaction instead.
+ */
+function isScriptingBlock(text: string): boolean {
+  return /^\s*(DECLARE\b|BEGIN\s+(?!(TRANSACTION|WORK|NAME)\b)[^\s;])/i.test(text);
+}
+
+/** The statement text of `EXECUTE IMMEDIATE '<text>' | $$<text>$$`, or undefined. */
+function executeImmediateText(text: string): string | undefined {
+  const m = /^\s*EXECUTE\s+IMMEDIATE\s+(?:'((?:[^'\\]|''|\\.)*)'|\$\$([\s\S]*?)\$\$)\s*;?\s*$/i
+    .exec(text);
+  if (!m) return undefined;
+  return m[2] ?? m[1].replace(/''/g, "'").replace(/\\(.)/g, "$1");
+}
+
 /** True for COMMIT or ROLLBACK, which end a transaction however it went. */
 function endsTransaction(stmt: Statement): boolean {
   return stmt.kind === "sql" && ["Commit", "Rollback"].includes(variant(stmt.ast));
@@ -355,6 +372,7 @@ export class SqlEngine {
     session: SessionState,
     requestId?: string,
   ): Promise<{ parent: ExecutedStatement; children: ExecutedStatement[] }> {
+    if (isScriptingBlock(text)) throw SQL_ERRORS.unsupported("Snowflake Scripting blocks");
     let parts: { text: string }[];
     try {
       parts = splitStatements(text);
@@ -456,6 +474,10 @@ export class SqlEngine {
     binds: readonly BindValue[],
     session: SessionState,
   ): Promise<ExecutedStatement> {
+    if (isScriptingBlock(text)) throw SQL_ERRORS.unsupported("Snowflake Scripting blocks");
+    // EXECUTE IMMEDIATE of one statement's text runs that statement.
+    const immediate = executeImmediateText(text);
+    if (immediate !== undefined) return await this.#execute(queryId, immediate, binds, session);
     const parts = (() => {
       try {
         return splitStatements(text);
@@ -609,6 +631,9 @@ export class SqlEngine {
       },
       parameters: session.parameters,
       variables: session.variables,
+      get transactionId() {
+        return session.transaction?.id ?? null;
+      },
       lastQueryId(n: number) {
         const ids = session.queryIds;
         if (n < 0) return ids[ids.length + n] ?? null;

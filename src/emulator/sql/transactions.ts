@@ -64,8 +64,12 @@ export function autocommitLane(w: Warehouse): WriteLane {
   };
 }
 
+let lastTransactionId = 0;
+
 /** One session's open transaction. */
 export class SessionTransaction {
+  /** Its id, as CURRENT_TRANSACTION() gives it: digits, like Snowflake's, and increasing. */
+  readonly id = String(lastTransactionId = Math.max(lastTransactionId + 1, Date.now() * 1000));
   readonly #w: Warehouse;
   readonly #held: HeldLane;
   readonly #sequences: SequenceMarks;

@@ -113,6 +113,8 @@ export interface SessionContext {
   lastQueryId(n: number): string | null;
   /** Session variables (`$x`), by stored name. */
   readonly variables?: ReadonlyMap<string, SessionVariable>;
+  /** Id of the session's open transaction (CURRENT_TRANSACTION()), or null. */
+  readonly transactionId?: string | null;
 }
 
 import type { SessionVariable } from "../variables.ts";

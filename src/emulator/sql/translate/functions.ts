@@ -1389,10 +1389,17 @@ const FUNCTIONS: Record<string, Impl> = {
     const e = c.arg(0);
     // NULLs are left out, with the call's own FILTER; as a window, over its frame.
     const keep = [`${e.sql} IS NOT NULL`, ...(c.filterCondition ? [`(${c.filterCondition})`] : [])];
-    return {
-      sql: `COALESCE(to_json(list(${c.distinct ? "DISTINCT " : ""}${c.t.toVariantSql(e)}${
+    // DuckDB orders a DISTINCT list only by its own argument: ARRAY_AGG(DISTINCT x) WITHIN
+    // GROUP (ORDER BY x) lists the values first, and makes them VARIANTs after.
+    const list = c.distinct && ob
+      ? `list_transform(list(DISTINCT ${e.sql} ORDER BY ${ob}) FILTER (WHERE ${
+        keep.join(" AND ")
+      })${c.over}, _ll_x -> ${c.t.toVariantSql({ sql: "_ll_x", type: e.type })})`
+      : `list(${c.distinct ? "DISTINCT " : ""}${c.t.toVariantSql(e)}${
         ob ? ` ORDER BY ${ob}` : ""
-      }) FILTER (WHERE ${keep.join(" AND ")})${c.over}), CAST('[]' AS JSON))`,
+      }) FILTER (WHERE ${keep.join(" AND ")})${c.over}`;
+    return {
+      sql: `COALESCE(to_json(${list}), CAST('[]' AS JSON))`,
       type: T.array,
       aggregate: !c.over,
       window: !!c.over,
@@ -2536,6 +2543,21 @@ const FUNCTIONS: Record<string, Impl> = {
       window: true,
     };
   },
+  CONDITIONAL_CHANGE_EVENT: (c) => {
+    // Snowflake's definition: CONDITIONAL_TRUE_EVENT(x != LAG(x) OVER w) OVER w, so a change
+    // to or from NULL does not count. DuckDB cannot nest lag() in sum(), so the values so far
+    // are compared pairwise (quadratic in the partition's size).
+    if (!c.over) throw SQL_ERRORS.invalidArgument(`${c.name} needs an OVER clause.`);
+    c.arity(1);
+    const over = c.over.replace(/\)$/, " ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)");
+    const seen = `list(${c.arg(0).sql})${over}`;
+    return {
+      sql:
+        `CAST(len(list_filter(list_transform(range(1, len(${seen})), _i -> ${seen}[_i] <> ${seen}[_i + 1]), _b -> coalesce(_b, false))) AS DECIMAL(38,0))`,
+      type: n38,
+      window: true,
+    };
+  },
   GROUPING: (c) => {
     if (c.argc < 1) c.arity(1);
     // A bit per argument, 1 where the row aggregates over it (ROLLUP, CUBE, GROUPING SETS).
@@ -2559,7 +2581,7 @@ const FUNCTIONS: Record<string, Impl> = {
   CURRENT_CLIENT: sessionValue(() => "snowflake-sdk"),
   CURRENT_SESSION: sessionValue(() => "1"),
   // Statements commit on their own: there is no open transaction to name.
-  CURRENT_TRANSACTION: sessionValue(() => null),
+  CURRENT_TRANSACTION: sessionValue((c) => c.t.resolver.session.transactionId ?? null),
   LAST_QUERY_ID: (c) => {
     const n = c.argc ? Number(/-?\d+/.exec(c.arg(0).sql)?.[0] ?? -1) : -1;
     const id = c.t.resolver.session.lastQueryId(n);

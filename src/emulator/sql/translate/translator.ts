@@ -2179,6 +2179,9 @@ export class Translator {
       const p = payload(b);
       const word = v === "Preceding" ? "PRECEDING" : "FOLLOWING";
       if (p === null || p === undefined) return `UNBOUNDED ${word}`;
+      // RANGE over a date or timestamp order takes an interval: RANGE BETWEEN INTERVAL '2 days'
+      // PRECEDING AND CURRENT ROW.
+      if (units === "RANGE" && variant(p) === "Interval") return `${this.expr(p, ctx).sql} ${word}`;
       return `${this.#constantInt(p, ctx.scope, "a window frame offset")} ${word}`;
     };
     const start = bound(f.start_bound);

@@ -453,4 +453,59 @@ conformance("Aggregates and window functions that were missing", async ({ db }, 
   await t.step("CURRENT_TRANSACTION is NULL outside a transaction", async () => {
     await expectRows(db, "SELECT CURRENT_TRANSACTION();", { rows: [[null]] });
   });
+
+  await t.step("CURRENT_TRANSACTION is the open transaction's id inside one", async () => {
+    await db.run("BEGIN;");
+    const inside = (await db.run("SELECT CURRENT_TRANSACTION();")).rows[0][0];
+    await db.run("COMMIT;");
+    assert.match(String(inside), /^\d{16,}$/);
+    await expectRows(db, "SELECT CURRENT_TRANSACTION();", { rows: [[null]] });
+  });
+
+  // https://docs.snowflake.com/en/sql-reference/functions/conditional_change_event: it is
+  // CONDITIONAL_TRUE_EVENT(x != LAG(x) OVER w) OVER w, so a change to or from NULL is no event.
+  await t.step("CONDITIONAL_CHANGE_EVENT counts changes so far, per partition", async () => {
+    await expectRows(
+      db,
+      `SELECT i, CONDITIONAL_CHANGE_EVENT(v) OVER (ORDER BY i),
+              CONDITIONAL_CHANGE_EVENT(v) OVER (PARTITION BY g ORDER BY i)
+         FROM VALUES (1, 'a', 0), (2, 'a', 0), (3, 'b', 220), (4, 'a', NULL), (5, 'a', 220),
+                     (6, 'b', 0), (7, 'a', 0)
+           AS t(i, g, v) ORDER BY i;`,
+      {
+        rows: [
+          ["1", "0", "0"],
+          ["2", "0", "0"],
+          ["3", "1", "0"],
+          ["4", "1", "0"],
+          ["5", "1", "0"],
+          ["6", "2", "1"],
+          ["7", "2", "1"],
+        ],
+      },
+    );
+  });
+
+  // https://docs.snowflake.com/en/sql-reference/functions-window-syntax (range-based window
+  // frames with an INTERVAL offset over a date or timestamp order)
+  await t.step("RANGE BETWEEN INTERVAL … PRECEDING AND CURRENT ROW", async () => {
+    await expectRows(
+      db,
+      `SELECT d, SUM(x) OVER (ORDER BY d RANGE BETWEEN INTERVAL '2 days' PRECEDING AND CURRENT ROW)
+         FROM VALUES ('2024-01-01'::DATE, 1), ('2024-01-02'::DATE, 2), ('2024-01-05'::DATE, 4),
+                     ('2024-01-06'::DATE, 8) AS t(d, x) ORDER BY d;`,
+      {
+        rows: [["2024-01-01", "1"], ["2024-01-02", "3"], ["2024-01-05", "4"], ["2024-01-06", "12"]],
+      },
+    );
+  });
+
+  // https://docs.snowflake.com/en/sql-reference/functions/array_agg (DISTINCT with WITHIN GROUP)
+  await t.step("ARRAY_AGG(DISTINCT x) WITHIN GROUP (ORDER BY x [DESC])", async () => {
+    const r = await db.run(
+      `SELECT ARRAY_AGG(DISTINCT g) WITHIN GROUP (ORDER BY g DESC)
+         FROM VALUES ('a'), ('b'), ('a'), ('c') AS t(g);`,
+    );
+    assert.deepEqual(JSON.parse(String(r.rows[0][0])), ["c", "b", "a"]);
+  });
 });

@@ -114,3 +114,33 @@ conformance("SHOW PARAMETERS: each parameter once, filtered by LIKE", async ({ d
     await db.run("ALTER SESSION SET WEEK_START = 0;");
   });
 });
+
+// https://docs.snowflake.com/en/sql-reference/sql/execute-immediate
+conformance("EXECUTE IMMEDIATE runs the statement in its string", async ({ db }, t) => {
+  await t.step("a quoted string and a $$ string", async () => {
+    await expectRows(db, "EXECUTE IMMEDIATE 'SELECT ''it''''s'' AS t';", {
+      columns: ["T"],
+      rows: [["it's"]],
+    });
+    await db.run("EXECUTE IMMEDIATE $$CREATE TABLE ei_t (n NUMBER)$$;");
+    await db.run("EXECUTE IMMEDIATE 'INSERT INTO ei_t VALUES (1), (2)';");
+    await expectRows(db, "SELECT SUM(n) FROM ei_t;", { rows: [["3"]] });
+  });
+
+  await t.step("a Snowflake Scripting block is refused by name, as one statement", async () => {
+    for (
+      const sql of [
+        "BEGIN\n  CREATE TABLE blk (n NUMBER);\n  INSERT INTO blk VALUES (1);\nEND;",
+        "DECLARE n NUMBER DEFAULT 1; BEGIN RETURN n; END;",
+        "EXECUTE IMMEDIATE $$BEGIN RETURN 1; END$$;",
+      ]
+    ) {
+      await db.expectError(sql, { code: "000002", message: "Snowflake Scripting blocks" });
+    }
+    await db.expectError("SELECT * FROM blk;", { code: "002003" });
+  });
+
+  await t.step("UNDROP is refused as Time Travel", async () => {
+    await db.expectError("UNDROP TABLE ei_t;", { code: "000002", message: "UNDROP" });
+  });
+});
