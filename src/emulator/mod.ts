@@ -71,6 +71,8 @@ export interface EmulatorOptions {
   memoryLimit?: string;
   /** How long a session's open transaction may sit idle before it is rolled back (60 s). */
   transactionIdleMs?: number;
+  /** The same while other writes wait for it (10 s). */
+  transactionContendedIdleMs?: number;
   /** The clock the v2 API's tokens (key-pair JWTs, scoped tokens) are judged by; tests move it. */
   authNow?: () => number;
   /** Default: silent. */
@@ -315,6 +317,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       dynamic,
       log: log.child("sql"),
       transactionIdleMs: options.transactionIdleMs,
+      transactionContendedIdleMs: options.transactionContendedIdleMs,
     });
     const engine = sql;
     const sessions = new SessionStore({

@@ -49,6 +49,7 @@ import type { DynamicTables } from "../dynamic/service.ts";
 import { sfTypeOfDuck } from "../warehouse/types.ts";
 import {
   autocommitLane,
+  DEFAULT_CONTENDED_IDLE_MS,
   DEFAULT_TRANSACTION_IDLE_MS,
   SessionTransaction,
   transactionAbortedError,
@@ -70,6 +71,8 @@ export interface SqlEngineOptions {
   readonly pipesChanged?: () => void;
   /** How long an open transaction may sit idle before it is rolled back (default 60 s). */
   readonly transactionIdleMs?: number;
+  /** The same while other writes wait for it (default 10 s, at most `transactionIdleMs`). */
+  readonly transactionContendedIdleMs?: number;
 }
 
 /** How much one statement may make DuckDB spill to disk before it is cancelled. */
@@ -299,15 +302,25 @@ export class SqlEngine {
   /** BEGIN: holds the writer lane for the session (a BEGIN inside a transaction does nothing). */
   async #begin(session: SessionState): Promise<void> {
     if (session.transaction || session.transactionAborted) return;
+    const alone = this.#o.transactionIdleMs ?? DEFAULT_TRANSACTION_IDLE_MS;
+    const contended = Math.min(
+      alone,
+      this.#o.transactionContendedIdleMs ?? DEFAULT_CONTENDED_IDLE_MS,
+    );
     const t = await SessionTransaction.begin(
       this.#o.warehouse,
-      this.#o.transactionIdleMs ?? DEFAULT_TRANSACTION_IDLE_MS,
-      () => {
+      { alone, contended },
+      (limitMs, waited) => {
         if (session.transaction !== t) return;
         session.transaction = undefined;
-        session.transactionAborted = `it was idle for more than ${
-          Math.round((this.#o.transactionIdleMs ?? DEFAULT_TRANSACTION_IDLE_MS) / 1000)
-        } s while it held the warehouse's only writer, which streaming commits need`;
+        session.transactionAborted = `it was idle for more than ${limitMs / 1000} s${
+          waited ? " while other writes waited for it" : ""
+        } (it holds the warehouse's only writer, which streaming commits need)`;
+        this.#o.log.warn("an idle transaction was rolled back", {
+          session: session.id,
+          idle_ms: limitMs,
+          others_waiting: waited,
+        });
         t.rollback().catch(() => {});
       },
     );

@@ -5,8 +5,9 @@
  *
  * The warehouse has one writer lane (one DuckDB connection that writes tables); an open
  * transaction holds it, so streaming commits and other sessions' writes wait until it ends. So
- * that a forgotten transaction cannot stop ingest for good, one idle for longer than its limit
- * is rolled back, and the session's next statement says so.
+ * that a forgotten transaction cannot stop ingest for long, one idle for longer than its limit
+ * (60 s, or 10 s while other writes wait for it) is rolled back, and the session's next
+ * statement says so.
  *
  * DuckDB has no statement-level rollback: a statement that fails while it runs leaves the
  * transaction unusable. That transaction is rolled back at once, and every later statement of
@@ -29,6 +30,16 @@ export interface WriteLane {
 
 /** How long an open transaction may sit idle before it is rolled back (default). */
 export const DEFAULT_TRANSACTION_IDLE_MS = 60_000;
+/** The same while other writes (streaming commits, other sessions' DML) wait for it. */
+export const DEFAULT_CONTENDED_IDLE_MS = 10_000;
+
+/** Idle limits of {@link SessionTransaction.begin}. */
+export interface IdleLimits {
+  /** With nothing waiting for the writer lane. */
+  readonly alone: number;
+  /** While other work waits for it. */
+  readonly contended: number;
+}
 
 /** The error of every statement after a transaction was rolled back for `why`. */
 export function transactionAbortedError(why: string): SqlError {
@@ -74,33 +85,39 @@ export class SessionTransaction {
   readonly #held: HeldLane;
   readonly #sequences: SequenceMarks;
   readonly #undo: (() => void)[] = [];
-  readonly #idleMs: number;
-  readonly #onIdle: () => void;
-  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #limits: IdleLimits;
+  readonly #onIdle: (limitMs: number, contended: boolean) => void;
+  /** When the last statement ended; undefined while one runs. */
+  #idleSince: number | undefined;
+  readonly #watch: ReturnType<typeof setInterval>;
   #ended = false;
 
   private constructor(
     w: Warehouse,
     held: HeldLane,
-    idleMs: number,
-    onIdle: () => void,
+    limits: IdleLimits,
+    onIdle: (limitMs: number, contended: boolean) => void,
   ) {
     this.#w = w;
     this.#held = held;
     // Taken once the lane is held: nobody else reserves base-table rows until it is released.
     this.#sequences = w.baseTableSequences();
-    this.#idleMs = idleMs;
+    this.#limits = limits;
     this.#onIdle = onIdle;
+    this.#idleSince = performance.now();
+    const every = Math.max(50, Math.min(1000, limits.contended / 4));
+    this.#watch = setInterval(() => this.#checkIdle(), every);
+    Deno.unrefTimer(this.#watch);
   }
 
   /**
-   * Waits for the writer lane, holds it and begins a transaction on it. `onIdle` is called when
-   * the transaction has been idle for `idleMs` (it should roll it back).
+   * Waits for the writer lane, holds it and begins a transaction on it. `onIdle` is called once
+   * the transaction has been idle for longer than its limit (it should roll it back).
    */
   static async begin(
     w: Warehouse,
-    idleMs: number,
-    onIdle: () => void,
+    limits: IdleLimits,
+    onIdle: (limitMs: number, contended: boolean) => void,
   ): Promise<SessionTransaction> {
     const held = await w.writer.hold();
     try {
@@ -109,9 +126,17 @@ export class SessionTransaction {
       held.release();
       throw e;
     }
-    const t = new SessionTransaction(w, held, idleMs, onIdle);
-    t.idle();
-    return t;
+    return new SessionTransaction(w, held, limits, onIdle);
+  }
+
+  #checkIdle(): void {
+    if (this.#ended || this.#idleSince === undefined) return;
+    const contended = this.#w.writer.waiting > 0;
+    const limit = contended ? this.#limits.contended : this.#limits.alone;
+    if (performance.now() - this.#idleSince > limit) {
+      this.#idleSince = undefined;
+      this.#onIdle(limit, contended);
+    }
   }
 
   /** True once committed or rolled back. */
@@ -134,16 +159,12 @@ export class SessionTransaction {
 
   /** A statement of the transaction starts: it is not idle. */
   busy(): void {
-    clearTimeout(this.#idleTimer);
-    this.#idleTimer = undefined;
+    this.#idleSince = undefined;
   }
 
   /** A statement of the transaction ended: the idle limit counts from now. */
   idle(): void {
-    clearTimeout(this.#idleTimer);
-    if (this.#ended) return;
-    this.#idleTimer = setTimeout(() => this.#onIdle(), this.#idleMs);
-    Deno.unrefTimer(this.#idleTimer);
+    if (!this.#ended) this.#idleSince = performance.now();
   }
 
   /**
@@ -193,7 +214,7 @@ export class SessionTransaction {
 
   #end(): void {
     this.#ended = true;
-    this.busy();
+    clearInterval(this.#watch);
     this.#held.release();
   }
 }

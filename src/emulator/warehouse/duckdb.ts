@@ -83,6 +83,12 @@ export class Lane {
   #current: string | undefined;
   /** Who holds the lane across several pieces of work (see {@link hold}). */
   #holder: HeldLane | undefined;
+  #waiting = 0;
+
+  /** How many pieces of work wait for their turn. */
+  get waiting(): number {
+    return this.#waiting;
+  }
   /**
    * Told when work on this lane failed because DuckDB invalidated the database (see
    * {@link isFatalDuckError}): the warehouse then reopens it.
@@ -101,7 +107,9 @@ export class Lane {
    */
   exclusive<T>(fn: (s: LaneSession) => Promise<T>): Promise<T> {
     const work = laneWork.getStore();
+    this.#waiting++;
     const run = this.#tail.then(async () => {
+      this.#waiting--;
       if (this.#closed) throw new Error(`warehouse lane ${this.name} is closed`);
       this.#current = work;
       try {
