@@ -133,6 +133,19 @@ function executeImmediateText(text: string): string | undefined {
   return m[2] ?? m[1].replace(/''/g, "'").replace(/\\(.)/g, "$1");
 }
 
+/**
+ * Runs `fn` on the writer's connection (a session's transaction holds it) and puts its TimeZone
+ * back after: the streaming commits that run there next must not read text in a session's zone.
+ */
+async function keepingTimeZone<T>(s: LaneSession, fn: () => Promise<T>): Promise<T> {
+  const zone = String((await s.all("SELECT current_setting('TimeZone')")).rows[0][0]);
+  try {
+    return await fn();
+  } finally {
+    await s.run(`SET TimeZone = '${zone.replaceAll("'", "''")}'`).catch(() => {});
+  }
+}
+
 /** True for COMMIT or ROLLBACK, which end a transaction however it went. */
 function endsTransaction(stmt: Statement): boolean {
   return stmt.kind === "sql" && ["Commit", "Rollback"].includes(variant(stmt.ast));
@@ -555,7 +568,7 @@ export class SqlEngine {
     // In an open transaction, what the statement would read includes the transaction's changes.
     const t = ctx.session.transaction;
     const r = t
-      ? await t.run(read)
+      ? await t.run((s) => keepingTimeZone(s, () => read(s)))
       : await (await this.#o.warehouse.reader(ctx.session.id)).exclusive(read);
     return r.rows.map((row) => String(row[0]));
   }
@@ -568,14 +581,16 @@ export class SqlEngine {
       // database in the same transaction: the rows are read as text there and stored here.
       const timezone = ctx.session.timezone.replaceAll("'", "''");
       const names = query.columns.map((_, i) => qi(`c${i}`));
-      const text = await t.run(async (s) => {
-        await s.run(`SET TimeZone = '${timezone}'`);
-        return await s.all(
-          `SELECT ${
-            names.map((n) => `CAST(${n} AS VARCHAR)`).join(", ")
-          } FROM (${query.sql}) AS "q"(${names.join(", ")})`,
-        );
-      });
+      const text = await t.run((s) =>
+        keepingTimeZone(s, async () => {
+          await s.run(`SET TimeZone = '${timezone}'`);
+          return await s.all(
+            `SELECT ${
+              names.map((n) => `CAST(${n} AS VARCHAR)`).join(", ")
+            } FROM (${query.sql}) AS "q"(${names.join(", ")})`,
+          );
+        })
+      );
       outcome = {
         kind: "rows",
         columns: query.columns,

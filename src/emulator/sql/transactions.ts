@@ -91,13 +91,17 @@ export class SessionTransaction {
   #idleSince: number | undefined;
   readonly #watch: ReturnType<typeof setInterval>;
   #ended = false;
+  /** The writer connection's TimeZone before, put back at the end (queries set the session's). */
+  readonly #zone: string;
 
   private constructor(
     w: Warehouse,
     held: HeldLane,
     limits: IdleLimits,
     onIdle: (limitMs: number, contended: boolean) => void,
+    zone: string,
   ) {
+    this.#zone = zone;
     this.#w = w;
     this.#held = held;
     // Taken once the lane is held: nobody else reserves base-table rows until it is released.
@@ -120,13 +124,18 @@ export class SessionTransaction {
     onIdle: (limitMs: number, contended: boolean) => void,
   ): Promise<SessionTransaction> {
     const held = await w.writer.hold();
+    let zone: string;
     try {
+      zone = String(
+        (await held.exclusive((s) => s.all("SELECT current_setting('TimeZone')")))
+          .rows[0][0],
+      );
       await held.exclusive((s) => s.begin());
     } catch (e) {
       held.release();
       throw e;
     }
-    return new SessionTransaction(w, held, limits, onIdle);
+    return new SessionTransaction(w, held, limits, onIdle, zone);
   }
 
   #checkIdle(): void {
@@ -191,7 +200,7 @@ export class SessionTransaction {
       this.#undoAll();
       throw e;
     } finally {
-      this.#end();
+      await this.#end();
     }
   }
 
@@ -203,7 +212,7 @@ export class SessionTransaction {
       await this.#held.exclusive((s) => s.rollback()).catch(() => {});
       this.#undoAll();
     } finally {
-      this.#end();
+      await this.#end();
     }
   }
 
@@ -212,9 +221,11 @@ export class SessionTransaction {
     this.#w.restoreSequences(this.#sequences);
   }
 
-  #end(): void {
+  async #end(): Promise<void> {
     this.#ended = true;
     clearInterval(this.#watch);
+    await this.#held.exclusive((s) => s.run(`SET TimeZone = '${this.#zone.replaceAll("'", "''")}'`))
+      .catch(() => {});
     this.#held.release();
   }
 }

@@ -93,6 +93,27 @@ conformance("Transactions: other sessions see only committed rows", async ({ db,
   });
 });
 
+conformance(
+  "Transactions: a query in one session's transaction leaves no time zone behind",
+  async ({ db, connect }, t) => {
+    await t.step("another session's text timestamps read the same before and after", async () => {
+      await db.run("CREATE TABLE tx_tz (n INTEGER, ts TIMESTAMP_LTZ);");
+      const other = await connect();
+      await other.run("ALTER SESSION SET TIMEZONE = 'America/New_York';");
+      await db.run("INSERT INTO tx_tz VALUES (1, '2024-01-01 00:00:00');");
+      await other.run("BEGIN;");
+      await other.run("SELECT COUNT(*) FROM tx_tz;");
+      await other.run("COMMIT;");
+      await db.run("INSERT INTO tx_tz VALUES (2, '2024-01-01 00:00:00');");
+      await expectRows(
+        db,
+        "SELECT COUNT(DISTINCT DATE_PART(epoch_second, ts)) FROM tx_tz;",
+        { rows: [["1"]] },
+      );
+    });
+  },
+);
+
 // https://docs.snowflake.com/en/sql-reference/transactions (DDL: each DDL statement executes as
 // its own transaction, and commits the active one first)
 conformance("Transactions: a DDL statement commits the open transaction", async ({ db }, t) => {
