@@ -218,6 +218,8 @@ export class SqlEngine {
     for (const session of this.#sessions.values()) {
       const t = session.transaction;
       if (!t) continue;
+      // A statement it runs now would hold the rollback (and the shutdown) until it ends.
+      this.#o.warehouse.writer.interrupt();
       session.transaction = undefined;
       session.transactionAborted = "the emulator stopped";
       await t.rollback().catch(() => {});

@@ -4,7 +4,13 @@
  * see none until COMMIT, DDL commits first, and a session that ends rolls its transaction back.
  */
 import assert from "node:assert/strict";
-import { conformance, expectRows, withConformance } from "./harness.ts";
+import {
+  conformance,
+  expectRows,
+  Session,
+  startConformanceEmulator,
+  withConformance,
+} from "./harness.ts";
 
 // https://docs.snowflake.com/en/sql-reference/transactions (Explicit transactions; ROLLBACK)
 conformance("Transactions: COMMIT keeps every statement, ROLLBACK none", async ({ db }, t) => {
@@ -247,4 +253,34 @@ Deno.test({
       await db.run("COMMIT;");
       await expectRows(db, "SELECT i FROM tx_idle ORDER BY i;", { rows: [["2"], ["4"]] });
     }, { transactionIdleMs: 4000, transactionContendedIdleMs: 1000 }),
+});
+
+Deno.test({
+  name: "Transactions: the emulator stops promptly while a transaction runs a long statement",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const emulator = await startConformanceEmulator();
+    let closed = false;
+    try {
+      const db = await Session.connect(emulator);
+      await db.run("BEGIN;");
+      const long = db.run(
+        "SELECT SUM(HASH(SEQ4())) FROM TABLE(GENERATOR(ROWCOUNT => 100000000000));",
+      ).catch(() => {});
+      await new Promise((r) => setTimeout(r, 500));
+      const t0 = performance.now();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const gaveUp = new Promise<"timeout">((r) => timer = setTimeout(() => r("timeout"), 10_000));
+      const outcome = await Promise.race([emulator.close().then(() => "closed" as const), gaveUp]);
+      clearTimeout(timer);
+      closed = true;
+      assert.equal(outcome, "closed", "the emulator was still closing after 10 s");
+      const ms = performance.now() - t0;
+      assert.ok(ms < 5000, `closing took ${Math.round(ms)} ms`);
+      await long;
+    } finally {
+      if (!closed) await emulator.close();
+    }
+  },
 });
