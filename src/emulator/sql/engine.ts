@@ -146,6 +146,12 @@ async function keepingTimeZone<T>(s: LaneSession, fn: () => Promise<T>): Promise
   }
 }
 
+/** True for the statements that start a transaction when the session's AUTOCOMMIT is off. */
+function startsImplicitTransaction(stmt: Statement): boolean {
+  return stmt.kind === "sql" &&
+    ["Query", "Insert", "Update", "Delete", "Merge", "Truncate"].includes(variant(stmt.ast));
+}
+
 /** True for COMMIT or ROLLBACK, which end a transaction however it went. */
 function endsTransaction(stmt: Statement): boolean {
   return stmt.kind === "sql" && ["Commit", "Rollback"].includes(variant(stmt.ast));
@@ -532,6 +538,11 @@ export class SqlEngine {
         }
         // DDL commits the open transaction first; it runs in a transaction of its own.
         if (session.transaction && !runsInTransaction(stmt)) await this.#commit(session);
+        // With AUTOCOMMIT off, DML and queries outside a transaction start one.
+        if (
+          !session.transaction && startsImplicitTransaction(stmt) &&
+          /^FALSE$/i.test(session.parameters.get("AUTOCOMMIT") ?? "")
+        ) await this.#begin(session);
         outcome = await this.#dispatch(ctx, stmt);
         break;
       } catch (e) {
@@ -942,6 +953,8 @@ export class SqlEngine {
       } else if (name === "WEEK_START" && !/^[0-7]$/.test(text)) {
         throw SQL_ERRORS.invalidProperty(name, text);
       } else if (name === "WEEK_OF_YEAR_POLICY" && !/^[01]$/.test(text)) {
+        throw SQL_ERRORS.invalidProperty(name, text);
+      } else if (name === "AUTOCOMMIT" && !/^(TRUE|FALSE)$/i.test(text)) {
         throw SQL_ERRORS.invalidProperty(name, text);
       }
       changes.push([name, text]);

@@ -120,6 +120,29 @@ conformance(
   },
 );
 
+// https://docs.snowflake.com/en/sql-reference/transactions (Autocommit: with AUTOCOMMIT off, a
+// DML statement outside an explicit transaction starts one, which COMMIT or ROLLBACK ends)
+conformance("Transactions: AUTOCOMMIT = FALSE", async ({ db, connect }, t) => {
+  await t.step("DML starts a transaction that only COMMIT keeps", async () => {
+    await db.run("CREATE TABLE tx_ac (i INTEGER);");
+    const other = await connect();
+    await db.run("ALTER SESSION SET AUTOCOMMIT = FALSE;");
+    await db.run("INSERT INTO tx_ac VALUES (1);");
+    await db.run("ROLLBACK;");
+    await db.run("INSERT INTO tx_ac VALUES (2);");
+    await expectRows(other, "SELECT COUNT(*) FROM tx_ac;", { rows: [["0"]] });
+    await db.run("COMMIT;");
+    await expectRows(other, "SELECT i FROM tx_ac;", { rows: [["2"]] });
+    await db.run("ALTER SESSION SET AUTOCOMMIT = TRUE;");
+    await db.run("INSERT INTO tx_ac VALUES (3);");
+    await expectRows(other, "SELECT COUNT(*) FROM tx_ac;", { rows: [["2"]] });
+  });
+
+  await t.step("a value that is not a boolean is refused", async () => {
+    await db.expectError("ALTER SESSION SET AUTOCOMMIT = 'sometimes';", { code: "001008" });
+  });
+});
+
 // https://docs.snowflake.com/en/sql-reference/transactions (DDL: each DDL statement executes as
 // its own transaction, and commits the active one first)
 conformance("Transactions: a DDL statement commits the open transaction", async ({ db }, t) => {
