@@ -34,6 +34,7 @@ import { rewriteIdentifiers, setAssignments } from "./variables.ts";
 import { RECURSION_EXCEEDED, ValuesNeeded } from "./translate/translator.ts";
 import {
   alterTable,
+  applyStreamReads,
   commentOn,
   createDatabaseOrSchema,
   createFunction,
@@ -217,10 +218,13 @@ export class SqlEngine {
   }
 
   /**
-   * Rolls back every open transaction (the emulator stops): requests waiting for the writer lane
-   * behind one would otherwise hold the server's shutdown until its idle limit.
+   * Cancels every running statement and rolls back every open transaction (the emulator stops):
+   * the server's shutdown waits for the requests in flight, and a long query, or a request
+   * waiting for the writer lane behind a transaction, would hold it.
    */
   async endTransactions(): Promise<void> {
+    // The server's shutdown waits for the requests in flight: a long query would hold it.
+    for (const running of this.#running.values()) running.cancel();
     for (const session of this.#sessions.values()) {
       const t = session.transaction;
       if (!t) continue;
@@ -321,17 +325,16 @@ export class SqlEngine {
   }
 
   /** BEGIN: holds the writer lane for the session (a BEGIN inside a transaction does nothing). */
-  async #begin(session: SessionState): Promise<void> {
+  #begin(session: SessionState): void {
     if (session.transaction || session.transactionAborted) return;
     const alone = this.#o.transactionIdleMs ?? DEFAULT_TRANSACTION_IDLE_MS;
     const contended = Math.min(
       alone,
       this.#o.transactionContendedIdleMs ?? DEFAULT_CONTENDED_IDLE_MS,
     );
-    const t = await SessionTransaction.begin(
-      this.#o.warehouse,
-      { alone, contended },
-      (limitMs, waited) => {
+    const w = this.#o.warehouse;
+    const t = SessionTransaction.begin(w, { alone, contended }, {
+      onIdle: (limitMs, waited) => {
         if (session.transaction !== t) return;
         session.transaction = undefined;
         session.transactionAborted = `it was idle for more than ${limitMs / 1000} s${
@@ -344,7 +347,8 @@ export class SqlEngine {
         });
         t.rollback().catch(() => {});
       },
-    );
+      advanceStreams: (s, reads) => applyStreamReads(w, s, reads),
+    });
     session.transaction = t;
   }
 
@@ -528,6 +532,12 @@ export class SqlEngine {
     } catch (e) {
       throw mapError(e);
     }
+    // BEGIN [WORK | TRANSACTION] NAME x, START TRANSACTION NAME x: the name labels the
+    // transaction (SHOW TRANSACTIONS), which nothing here shows.
+    statementText = statementText.replace(
+      /^(\s*(?:BEGIN|START)(?:\s+(?:WORK|TRANSACTION))?)\s+NAME\s+(?:"(?:[^"]|"")*"|[A-Za-z_][\w$]*)(?=\s*;?\s*$)/i,
+      "$1",
+    );
     const ctx = this.#context(session, queryId, statementText, binds);
     let outcome: Outcome;
     for (;;) {
@@ -542,7 +552,7 @@ export class SqlEngine {
         if (
           !session.transaction && startsImplicitTransaction(stmt) &&
           /^FALSE$/i.test(session.parameters.get("AUTOCOMMIT") ?? "")
-        ) await this.#begin(session);
+        ) this.#begin(session);
         outcome = await this.#dispatch(ctx, stmt);
         break;
       } catch (e) {
@@ -580,7 +590,7 @@ export class SqlEngine {
     };
     // In an open transaction, what the statement would read includes the transaction's changes.
     const t = ctx.session.transaction;
-    const r = t
+    const r = t?.holding
       ? await t.run((s) => keepingTimeZone(s, () => read(s)))
       : await (await this.#o.warehouse.reader(ctx.session.id)).exclusive(read);
     return r.rows.map((row) => String(row[0]));
@@ -588,7 +598,7 @@ export class SqlEngine {
 
   async #store(ctx: StatementContext, outcome: Outcome): Promise<StoredResult> {
     const t = ctx.session.transaction;
-    if (t && outcome.kind === "query") {
+    if (t?.holding && outcome.kind === "query") {
       const query = outcome;
       // Only the transaction's connection sees its changes, and it cannot write the results
       // database in the same transaction: the rows are read as text there and stored here.
@@ -849,7 +859,7 @@ export class SqlEngine {
       case "Set":
         return await this.#setVariables(ctx, ast.Set);
       case "StartTransaction":
-        await this.#begin(ctx.session);
+        this.#begin(ctx.session);
         return status("Statement executed successfully.", STATEMENT_TYPE.session);
       case "Commit": {
         const aborted = ctx.session.transactionAborted;

@@ -3,8 +3,9 @@
  * DML statements commit together or not at all, its queries see its own changes, others see none
  * of them until COMMIT, and a DDL statement commits it first.
  *
- * The warehouse has one writer lane (one DuckDB connection that writes tables); an open
- * transaction holds it, so streaming commits and other sessions' writes wait until it ends. So
+ * The warehouse has one writer lane (one DuckDB connection that writes tables); a transaction
+ * holds it from its first write, so streaming commits and other sessions' writes wait until it
+ * ends (a transaction that only reads holds nothing). So
  * that a forgotten transaction cannot stop ingest for long, one idle for longer than its limit
  * (60 s, or 10 s while other writes wait for it) is rolled back, and the session's next
  * statement says so.
@@ -26,6 +27,11 @@ export interface WriteLane {
   transaction<T>(fn: (s: LaneSession) => Promise<T>): Promise<T>;
   /** Undoes an in-memory change if the transaction `fn` wrote in rolls back. */
   onRollback(undo: () => void): void;
+  /**
+   * In a session's transaction: the streams a statement read advance only when it commits, and
+   * every statement of it reads the same changes. Absent: they advance with the statement.
+   */
+  deferStreams?(reads: ReadonlyMap<number, { row: number; logSeq: number }>): void;
 }
 
 /** How long an open transaction may sit idle before it is rolled back (default). */
@@ -77,65 +83,91 @@ export function autocommitLane(w: Warehouse): WriteLane {
 
 let lastTransactionId = 0;
 
-/** One session's open transaction. */
+/** Stream positions a transaction's statements read, by stream id (applied on COMMIT). */
+export type StreamReads = Map<number, { row: number; logSeq: number }>;
+
+/** What {@link SessionTransaction.begin} needs besides the warehouse. */
+export interface TransactionHooks {
+  /** Called once the transaction, holding the writer, has been idle longer than its limit. */
+  readonly onIdle: (limitMs: number, contended: boolean) => void;
+  /** Moves the offsets of the streams the transaction's DML read, in its DuckDB transaction,
+   * just before COMMIT. */
+  readonly advanceStreams: (s: LaneSession, reads: StreamReads) => Promise<void>;
+}
+
+/** The writer lane while a transaction holds it. */
+interface Holding {
+  readonly held: HeldLane;
+  /** Base-table sequences when the lane was taken (put back on ROLLBACK). */
+  readonly sequences: SequenceMarks;
+  /** The writer connection's TimeZone then, put back at the end (queries set the session's). */
+  readonly zone: string;
+  readonly watch: ReturnType<typeof setInterval>;
+}
+
+/**
+ * One session's open transaction. It takes the writer lane at its first write, not at BEGIN: a
+ * transaction that only reads holds nobody up, and its queries read committed data on the
+ * session's own lane, as any query does.
+ */
 export class SessionTransaction {
   /** Its id, as CURRENT_TRANSACTION() gives it: digits, like Snowflake's, and increasing. */
   readonly id = String(lastTransactionId = Math.max(lastTransactionId + 1, Date.now() * 1000));
   readonly #w: Warehouse;
-  readonly #held: HeldLane;
-  readonly #sequences: SequenceMarks;
-  readonly #undo: (() => void)[] = [];
   readonly #limits: IdleLimits;
-  readonly #onIdle: (limitMs: number, contended: boolean) => void;
+  readonly #hooks: TransactionHooks;
+  readonly #undo: (() => void)[] = [];
+  readonly #streamReads: StreamReads = new Map();
+  #holding: Promise<Holding> | undefined;
+  #holdingNow: Holding | undefined;
   /** When the last statement ended; undefined while one runs. */
-  #idleSince: number | undefined;
-  readonly #watch: ReturnType<typeof setInterval>;
+  #idleSince: number | undefined = performance.now();
   #ended = false;
-  /** The writer connection's TimeZone before, put back at the end (queries set the session's). */
-  readonly #zone: string;
 
-  private constructor(
-    w: Warehouse,
-    held: HeldLane,
-    limits: IdleLimits,
-    onIdle: (limitMs: number, contended: boolean) => void,
-    zone: string,
-  ) {
-    this.#zone = zone;
+  private constructor(w: Warehouse, limits: IdleLimits, hooks: TransactionHooks) {
     this.#w = w;
-    this.#held = held;
-    // Taken once the lane is held: nobody else reserves base-table rows until it is released.
-    this.#sequences = w.baseTableSequences();
     this.#limits = limits;
-    this.#onIdle = onIdle;
-    this.#idleSince = performance.now();
-    const every = Math.max(50, Math.min(1000, limits.contended / 4));
-    this.#watch = setInterval(() => this.#checkIdle(), every);
-    Deno.unrefTimer(this.#watch);
+    this.#hooks = hooks;
   }
 
-  /**
-   * Waits for the writer lane, holds it and begins a transaction on it. `onIdle` is called once
-   * the transaction has been idle for longer than its limit (it should roll it back).
-   */
-  static async begin(
-    w: Warehouse,
-    limits: IdleLimits,
-    onIdle: (limitMs: number, contended: boolean) => void,
-  ): Promise<SessionTransaction> {
-    const held = await w.writer.hold();
-    let zone: string;
-    try {
-      zone = String(
-        (await held.exclusive((s) => s.all("SELECT current_setting('TimeZone')")))
-          .rows[0][0],
-      );
-      await held.exclusive((s) => s.begin());
-    } catch (e) {
-      held.release();
-      throw e;
-    }
-    return new SessionTransaction(w, held, limits, onIdle, zone);
+  /** Begins a transaction (the writer lane is taken at its first write). */
+  static begin(w: Warehouse, limits: IdleLimits, hooks: TransactionHooks): SessionTransaction {
+    return new SessionTransaction(w, limits, hooks);
+  }
+
+  /** True once a write took the writer lane: queries then run on it, to see the writes. */
+  get holding(): boolean {
+    return this.#holdingNow !== undefined;
+  }
+
+  /** True once committed or rolled back. */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Waits for the writer lane, holds it and begins the DuckDB transaction on it (once). */
+  #hold(): Promise<Holding> {
+    this.#holding ??= (async () => {
+      const held = await this.#w.writer.hold();
+      try {
+        if (this.#ended) throw new Error("the transaction has ended");
+        const zone = String(
+          (await held.exclusive((s) => s.all("SELECT current_setting('TimeZone')"))).rows[0][0],
+        );
+        await held.exclusive((s) => s.begin());
+        // Taken once the lane is held: nobody else reserves base-table rows until it is free.
+        const sequences = this.#w.baseTableSequences();
+        const every = Math.max(50, Math.min(1000, this.#limits.contended / 4));
+        const watch = setInterval(() => this.#checkIdle(), every);
+        Deno.unrefTimer(watch);
+        this.#holdingNow = { held, sequences, zone, watch };
+        return this.#holdingNow;
+      } catch (e) {
+        held.release();
+        throw e;
+      }
+    })();
+    return this.#holding;
   }
 
   #checkIdle(): void {
@@ -144,26 +176,31 @@ export class SessionTransaction {
     const limit = contended ? this.#limits.contended : this.#limits.alone;
     if (performance.now() - this.#idleSince > limit) {
       this.#idleSince = undefined;
-      this.#onIdle(limit, contended);
+      this.#hooks.onIdle(limit, contended);
     }
-  }
-
-  /** True once committed or rolled back. */
-  get ended(): boolean {
-    return this.#ended;
   }
 
   /** The lane the transaction's statements write through. */
   readonly lane: WriteLane = {
-    transaction: (fn) => this.#held.exclusive((s) => s.transaction(fn)),
+    transaction: async (fn) => {
+      const { held } = await this.#hold();
+      return await held.exclusive((s) => s.transaction(fn));
+    },
     onRollback: (undo) => {
       this.#undo.push(undo);
     },
+    deferStreams: (reads) => {
+      for (const [id, end] of reads) this.#streamReads.set(id, end);
+    },
   };
 
-  /** Runs `fn` on the transaction's connection: a query that sees the transaction's changes. */
-  run<T>(fn: (s: LaneSession) => Promise<T>): Promise<T> {
-    return this.#held.exclusive(fn);
+  /**
+   * Runs `fn` on the transaction's connection, where its writes are visible. Only once it
+   * {@link holding}: before its first write, queries read on the session's own lane.
+   */
+  async run<T>(fn: (s: LaneSession) => Promise<T>): Promise<T> {
+    const { held } = await this.#hold();
+    return await held.exclusive(fn);
   }
 
   /** A statement of the transaction starts: it is not idle. */
@@ -182,25 +219,37 @@ export class SessionTransaction {
    */
   async failedFor(): Promise<boolean> {
     if (this.#ended) return true;
+    const h = this.#holdingNow;
+    if (!h) return false;
     try {
-      await this.#held.exclusive((s) => s.run("SELECT 1"));
+      await h.held.exclusive((s) => s.run("SELECT 1"));
       return false;
     } catch (e) {
       return isAbortedTransaction(e);
     }
   }
 
-  /** Commits; if the commit fails, everything is rolled back and the error is thrown. */
+  /**
+   * Commits: the streams its DML read advance, then COMMIT. If that fails, everything is rolled
+   * back and the error is thrown.
+   */
   async commit(): Promise<void> {
     if (this.#ended) return;
     this.busy();
+    const h = this.#holdingNow ??
+      (this.#holding ? await this.#holding.catch(() => undefined) : undefined);
     try {
-      await this.#held.exclusive((s) => s.commit());
+      if (h) {
+        await h.held.exclusive(async (s) => {
+          if (this.#streamReads.size) await this.#hooks.advanceStreams(s, this.#streamReads);
+          await s.commit();
+        });
+      }
     } catch (e) {
-      this.#undoAll();
+      this.#undoAll(h);
       throw e;
     } finally {
-      await this.#end();
+      await this.#end(h);
     }
   }
 
@@ -208,24 +257,27 @@ export class SessionTransaction {
   async rollback(): Promise<void> {
     if (this.#ended) return;
     this.busy();
+    const h = this.#holdingNow ??
+      (this.#holding ? await this.#holding.catch(() => undefined) : undefined);
     try {
-      await this.#held.exclusive((s) => s.rollback()).catch(() => {});
-      this.#undoAll();
+      if (h) await h.held.exclusive((s) => s.rollback()).catch(() => {});
+      this.#undoAll(h);
     } finally {
-      await this.#end();
+      await this.#end(h);
     }
   }
 
-  #undoAll(): void {
+  #undoAll(h: Holding | undefined): void {
     for (const f of this.#undo.splice(0).reverse()) f();
-    this.#w.restoreSequences(this.#sequences);
+    if (h) this.#w.restoreSequences(h.sequences);
   }
 
-  async #end(): Promise<void> {
+  async #end(h: Holding | undefined): Promise<void> {
     this.#ended = true;
-    clearInterval(this.#watch);
-    await this.#held.exclusive((s) => s.run(`SET TimeZone = '${this.#zone.replaceAll("'", "''")}'`))
+    if (!h) return;
+    clearInterval(h.watch);
+    await h.held.exclusive((s) => s.run(`SET TimeZone = '${h.zone.replaceAll("'", "''")}'`))
       .catch(() => {});
-    this.#held.release();
+    h.held.release();
   }
 }

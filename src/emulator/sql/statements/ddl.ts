@@ -10,6 +10,7 @@ import { SQL_ERRORS, SqlError } from "../errors.ts";
 import { type FullName, fullText, qualify } from "../names.ts";
 import type { SqlMeta, Statement } from "../parser.ts";
 import type { LaneSession } from "../../warehouse/duckdb.ts";
+import type { Warehouse } from "../../warehouse/warehouse.ts";
 import {
   type CatalogColumn,
   type CatalogObject,
@@ -822,19 +823,34 @@ export async function advanceStreams(
   s: LaneSession,
   reads: ReadonlyMap<number, { row: number; logSeq: number }>,
 ): Promise<void> {
+  // In a session's transaction they move at COMMIT, so that each statement reads the same rows.
+  if (ctx.writer.deferStreams) return ctx.writer.deferStreams(reads);
+  await applyStreamReads(ctx.warehouse, s, reads, (f) => ctx.writer.onRollback(f));
+}
+
+/**
+ * Moves the offsets of streams to the positions a statement read them up to, in the catalog and
+ * (in the lane's transaction) in DuckDB. `onRollback` is told how to undo the in-memory part.
+ */
+export async function applyStreamReads(
+  w: Warehouse,
+  s: LaneSession,
+  reads: ReadonlyMap<number, { row: number; logSeq: number }>,
+  onRollback?: (undo: () => void) => void,
+): Promise<void> {
   for (const [id, end] of reads) {
-    const stream = ctx.warehouse.catalog.byId(id);
+    const stream = w.catalog.byId(id);
     if (!stream) continue;
     void streamOffset(stream);
     const before = stream.props;
-    ctx.writer.onRollback(() => stream.props = before);
+    onRollback?.(() => stream.props = before);
     stream.props = {
       ...stream.props,
       offsetRow: end.row,
       offsetLogSeq: end.logSeq,
       initialPending: false,
     };
-    await ctx.warehouse.catalog.update(s, stream);
+    await w.catalog.update(s, stream);
   }
 }
 

@@ -169,7 +169,9 @@ export async function insert(
         source,
       );
     } finally {
-      if (staged) await s.run(`DROP TABLE IF EXISTS ${staged}`);
+      // After a failure the transaction is aborted and this fails too: the failure to report is
+      // the insert's (and the rollback drops the staged rows anyway).
+      if (staged) await s.run(`DROP TABLE IF EXISTS ${staged}`).catch(() => {});
     }
     if (options.streamReads) {
       for (const [id, end] of resolver.streamReads) options.streamReads.set(id, end);

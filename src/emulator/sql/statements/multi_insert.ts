@@ -82,7 +82,11 @@ export async function insertMulti(
     // Each clause joins this transaction, and the streams advance once at the end.
     const inner: StatementContext = {
       ...ctx,
-      writer: { transaction: (fn) => fn(s), onRollback: (f) => ctx.writer.onRollback(f) },
+      writer: {
+        transaction: (fn) => fn(s),
+        onRollback: (f) => ctx.writer.onRollback(f),
+        deferStreams: ctx.writer.deferStreams && ((reads) => ctx.writer.deferStreams!(reads)),
+      },
     };
     const streamReads = new Map<number, { row: number; logSeq: number }>();
     const totals = new Map<string, number>();

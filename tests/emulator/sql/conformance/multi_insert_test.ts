@@ -92,6 +92,19 @@ conformance("INSERT ALL and INSERT FIRST", async ({ db }, t) => {
     await expectRows(db, "SELECT COUNT(*) FROM t1;", { rows: [["0"]] });
   });
 
+  await t.step("OVERWRITE with a NULL for a NOT NULL column: 100072, nothing changed", async () => {
+    await db.runAll(["CREATE TABLE nn (x INT NOT NULL);", "INSERT INTO nn VALUES (7);"]);
+    for (
+      const sql of [
+        "INSERT OVERWRITE INTO nn SELECT NULL::INT;",
+        "INSERT OVERWRITE ALL INTO t3 INTO nn SELECT NULL::INT;",
+      ]
+    ) {
+      await db.expectError(sql, { code: "100072" });
+    }
+    await expectRows(db, "SELECT x FROM nn;", { rows: [["7"]] });
+  });
+
   await t.step("every clause reads the same rows of a stream, which then advances", async () => {
     await clear();
     await db.runAll([

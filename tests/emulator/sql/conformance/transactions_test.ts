@@ -143,6 +143,53 @@ conformance("Transactions: AUTOCOMMIT = FALSE", async ({ db, connect }, t) => {
   });
 });
 
+// https://docs.snowflake.com/en/user-guide/streams-intro (Repeatable read isolation: every
+// statement of a transaction reads the same changes of a stream, whose offset moves at COMMIT)
+conformance("Transactions: every statement reads the same rows of a stream", async ({ db }, t) => {
+  await t.step("two INSERTs from one stream, even ids and odd ids, both get theirs", async () => {
+    await db.runAll([
+      "CREATE TABLE tx_rr (id INTEGER);",
+      "CREATE TABLE tx_even (id INTEGER);",
+      "CREATE TABLE tx_odd (id INTEGER);",
+      "CREATE STREAM tx_rr_s ON TABLE tx_rr;",
+      "INSERT INTO tx_rr SELECT SEQ4() FROM TABLE(GENERATOR(ROWCOUNT => 10));",
+    ]);
+    await db.run("BEGIN;");
+    await db.run("INSERT INTO tx_even SELECT id FROM tx_rr_s WHERE id % 2 = 0;");
+    await db.run("INSERT INTO tx_odd SELECT id FROM tx_rr_s WHERE id % 2 = 1;");
+    await db.run("COMMIT;");
+    await expectRows(db, "SELECT COUNT(*) FROM tx_even;", { rows: [["5"]] });
+    await expectRows(db, "SELECT COUNT(*) FROM tx_odd;", { rows: [["5"]] });
+    await expectRows(db, "SELECT COUNT(*) FROM tx_rr_s;", { rows: [["0"]] });
+  });
+});
+
+conformance("Transactions: one that only reads holds nobody up", async ({ db, connect }, t) => {
+  await t.step("another session writes at once while it is open", async () => {
+    await db.run("CREATE TABLE tx_ro (i INTEGER);");
+    const other = await connect();
+    await db.run("BEGIN;");
+    await expectRows(db, "SELECT COUNT(*) FROM tx_ro;", { rows: [["0"]] });
+    let done = false;
+    const write = other.run("INSERT INTO tx_ro VALUES (1);").then(() => done = true);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(done, true, "the other session's INSERT did not wait");
+    await write;
+    await db.run("COMMIT;");
+  });
+
+  await t.step("BEGIN NAME and BEGIN TRANSACTION NAME start a transaction", async () => {
+    for (
+      const begin of ["BEGIN NAME t1;", "BEGIN TRANSACTION NAME t2;", "START TRANSACTION NAME t3;"]
+    ) {
+      await db.run(begin);
+      await db.run("INSERT INTO tx_ro VALUES (99);");
+      await db.run("ROLLBACK;");
+    }
+    await expectRows(db, "SELECT COUNT(*) FROM tx_ro WHERE i = 99;", { rows: [["0"]] });
+  });
+});
+
 // https://docs.snowflake.com/en/sql-reference/transactions (DDL: each DDL statement executes as
 // its own transaction, and commits the active one first)
 conformance("Transactions: a DDL statement commits the open transaction", async ({ db }, t) => {
@@ -287,7 +334,10 @@ Deno.test({
     let closed = false;
     try {
       const db = await Session.connect(emulator);
+      await db.run("CREATE TABLE tx_stop (i INTEGER);");
       await db.run("BEGIN;");
+      // Its first write takes the writer lane; the long query then runs on it.
+      await db.run("INSERT INTO tx_stop VALUES (1);");
       const long = db.run(
         "SELECT SUM(HASH(SEQ4())) FROM TABLE(GENERATOR(ROWCOUNT => 100000000000));",
       ).catch(() => {});
