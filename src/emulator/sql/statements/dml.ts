@@ -25,7 +25,7 @@ import { existing } from "./ddl.ts";
 import { insertNumbered, logOldVersions } from "../../warehouse/numbering.ts";
 import { checkBinds, statementTranslator } from "../translate/run.ts";
 import { Scope } from "../translate/translator.ts";
-import type { Expr, Relation } from "../translate/context.ts";
+import type { Column, Expr, Relation } from "../translate/context.ts";
 import { ALL_BY_NAME } from "../parser.ts";
 import { castTo, scalarToJson } from "../translate/types.ts";
 import { qi } from "../translate/quote.ts";
@@ -75,9 +75,8 @@ function numericText(sql: string): string {
 
 /** How {@link insert} runs as one part of a larger statement. */
 export interface InsertOptions {
-  /** Streams the insert read are recorded here instead of advanced (the caller advances them
-   * once, when all its parts have read the same rows). */
-  readonly streamReads?: Map<number, { row: number; logSeq: number }>;
+  /** The rows to insert, already translated (the statement's own query is not read). */
+  readonly source?: { readonly sql: string; readonly columns: readonly Column[] };
 }
 
 /** INSERT [OVERWRITE] INTO t [(cols)] VALUES … | query; INSERT ALL | FIRST (multi_insert.ts). */
@@ -134,7 +133,7 @@ export async function insert(
       });
       source = `SELECT * FROM (VALUES ${sqlRows.map((r) => `(${r.join(", ")})`).join(", ")})`;
     } else {
-      const q = t.query(p.source, undefined);
+      const q = options.source ?? t.query(p.source, undefined);
       if (q.columns.length !== columns.length) {
         throw SQL_ERRORS.syntax(
           `Insert value list does not match column list expecting ${columns.length} but got ${q.columns.length}`,
@@ -148,7 +147,8 @@ export async function insert(
         ).join(", ")
       } FROM (${q.sql})`;
     }
-    checkBinds(ctx, t);
+    // A translated source took the statement's binds where it was translated.
+    if (!options.source) checkBinds(ctx, t);
     let staged: string | undefined;
     if (p.overwrite) {
       // Snowflake reads the query before it empties the table: a query over the table itself
@@ -173,9 +173,7 @@ export async function insert(
       // the insert's (and the rollback drops the staged rows anyway).
       if (staged) await s.run(`DROP TABLE IF EXISTS ${staged}`).catch(() => {});
     }
-    if (options.streamReads) {
-      for (const [id, end] of resolver.streamReads) options.streamReads.set(id, end);
-    } else await advanceStreams(ctx, s, resolver.streamReads);
+    await advanceStreams(ctx, s, resolver.streamReads);
     return counts(["number of rows inserted"], [inserted], STATEMENT_TYPE.insert);
   });
 }

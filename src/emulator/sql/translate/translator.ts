@@ -962,7 +962,15 @@ export class Translator {
       case "Derived": {
         if (p.lateral || lateral) this.blocker(scope, "a LATERAL subquery");
         const sub = this.query(p.subquery, p.lateral || lateral ? scope : scope.parent);
-        return this.#addDerived(sub, p.alias, scope, `(${sub.sql})`, p.subquery, sub.block);
+        const derived = this.#addDerived(
+          sub,
+          p.alias,
+          scope,
+          `(${sub.sql})`,
+          p.subquery,
+          sub.block,
+        );
+        return p.sample ? this.#sampled(derived, p.sample, scope) : derived;
       }
       case "TableFunction":
         return this.tableFunctionCall(p.expr, p.alias, scope);
@@ -1030,10 +1038,14 @@ export class Translator {
    */
   namedTable(p: Node, scope: Scope): string {
     const sql = this.#namedTable(p, scope);
-    if (!p.sample) return sql;
+    return p.sample ? this.#sampled(sql, p.sample, scope) : sql;
+  }
+
+  /** `<relation> AS "alias"` with a `SAMPLE` clause applied (see {@link namedTable}). */
+  #sampled(sql: string, sampleNode: Node, scope: Scope): string {
     const m = /^([\s\S]*) AS ("(?:[^"]|"")*")$/.exec(sql);
     if (!m) throw SQL_ERRORS.unsupported("SAMPLE here");
-    const sample = payload(p.sample);
+    const sample = payload(sampleNode);
     const n = Number(this.constantValue(sample.quantity?.value, scope));
     if (!Number.isFinite(n) || n < 0) throw SQL_ERRORS.syntax("SAMPLE needs a number.");
     const rows = String(sample.quantity?.unit ?? "") === "Rows";

@@ -105,6 +105,31 @@ conformance("INSERT ALL and INSERT FIRST", async ({ db }, t) => {
     await expectRows(db, "SELECT x FROM nn;", { rows: [["7"]] });
   });
 
+  await t.step("the query runs once: a clause does not see what an earlier one added", async () => {
+    await db.runAll(["CREATE TABLE self_t (x INT);", "INSERT INTO self_t VALUES (1), (2), (3);"]);
+    await expectRows(db, "INSERT ALL INTO self_t INTO self_t SELECT x FROM self_t;", {
+      rows: [["6"]],
+    });
+    await expectRows(db, "SELECT COUNT(*) FROM self_t;", { rows: [["9"]] });
+  });
+
+  await t.step("FIRST with RANDOM() sends each row down exactly one branch", async () => {
+    await db.runAll([
+      "CREATE TABLE split_a (id INT);",
+      "CREATE TABLE split_b (id INT);",
+    ]);
+    await db.run(`INSERT FIRST
+        WHEN UNIFORM(0::FLOAT, 1::FLOAT, RANDOM()) < 0.5 THEN INTO split_a
+        ELSE INTO split_b
+      SELECT SEQ4() AS id FROM TABLE(GENERATOR(ROWCOUNT => 1000));`);
+    await expectRows(
+      db,
+      `SELECT (SELECT COUNT(*) FROM split_a) + (SELECT COUNT(*) FROM split_b),
+              (SELECT COUNT(*) FROM split_a a JOIN split_b b ON a.id = b.id);`,
+      { rows: [["1000", "0"]] },
+    );
+  });
+
   await t.step("every clause reads the same rows of a stream, which then advances", async () => {
     await clear();
     await db.runAll([

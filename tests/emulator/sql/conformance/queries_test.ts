@@ -1081,6 +1081,18 @@ conformance(
       await expectRows(db, "SELECT COUNT(*) FROM sample_t SAMPLE (100);", { rows: [["10000"]] });
     });
 
+    await t.step("a subquery in FROM samples too, with or without an alias", async () => {
+      await ready();
+      await expectRows(db, "SELECT COUNT(*) FROM (SELECT * FROM sample_t) SAMPLE (10 ROWS);", {
+        rows: [["10"]],
+      });
+      await expectRows(
+        db,
+        "SELECT COUNT(*) FROM (SELECT * FROM sample_t WHERE n > 0) AS s SAMPLE (7 ROWS);",
+        { rows: [["7"]] },
+      );
+    });
+
     await t.step("SAMPLE (10): about a tenth, each row with its own chance", async () => {
       await ready();
       const r = await db.run("SELECT COUNT(*) FROM sample_t TABLESAMPLE BERNOULLI (10);");
