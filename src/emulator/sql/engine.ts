@@ -988,6 +988,10 @@ export function mapError(e: unknown): SqlError {
   const message = String((e as Error)?.message ?? e);
   const m = message.replace(/\n\nLINE \d+:[\s\S]*$/, "");
   if (/Division by zero/i.test(m)) return SQL_ERRORS.divisionByZero();
+  // DuckDB's advice (SET scalar_subquery_error_on_multiple_rows) is for its own users.
+  if (/More than one row returned by a subquery/i.test(m)) {
+    return new SqlError("090150", "22000", "Single-row subquery returns more than one row.");
+  }
   if (m.includes(RECURSION_EXCEEDED)) return new SqlError("100189", "P0000", RECURSION_EXCEEDED);
   if (/Max expression depth limit/i.test(m)) {
     // DuckDB's advice (SET max_expression_depth) is for its own users, not a Snowflake client.
@@ -1039,6 +1043,13 @@ export function mapError(e: unknown): SqlError {
       "XX000",
       "liftline emulator: the statement needed more memory than the warehouse's limit; narrow it " +
         "(fewer rows, fewer columns) or try again when the warehouse is less busy.",
+    );
+  }
+  if (/Current transaction is aborted/i.test(m)) {
+    return new SqlError(
+      "000603",
+      "25P02",
+      "The statement's transaction failed earlier and was rolled back; nothing of it was kept.",
     );
   }
   if (/Conflict|TransactionContext/i.test(m)) {

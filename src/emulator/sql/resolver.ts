@@ -18,7 +18,7 @@ import type {
   SessionContext,
   SystemFunctionArgs,
 } from "./translate/context.ts";
-import { qualify } from "./names.ts";
+import { fullText, qualify } from "./names.ts";
 import { SQL_ERRORS, SqlError } from "./errors.ts";
 import type { ResultStore } from "./results.ts";
 import { valuesRelation } from "./values.ts";
@@ -382,9 +382,21 @@ export function catalogResolver(deps: ResolverDeps): Resolver & {
     throw SQL_ERRORS.doesNotExist(`${database}.INFORMATION_SCHEMA.${name}`);
   };
 
+  /** SYSTEM$STREAM_HAS_DATA: whether the stream has changes now (reading it moves nothing). */
+  const streamHasData = (parts: readonly string[]): string => {
+    const n = qualify(parts, session);
+    const o = catalog.find(n.database, n.schema, n.name, "RELATION");
+    if (!o || o.kind !== "STREAM") throw SQL_ERRORS.doesNotExist(fullText(n), "Stream");
+    const had = streamReads.has(o.id);
+    const r = relation(parts)!;
+    if (!had) streamReads.delete(o.id);
+    return `EXISTS (SELECT 1 FROM ${r.sql})`;
+  };
+
   return {
     session,
     relation,
+    streamHasData,
     tableFunction,
     scalarFunction,
     systemTableFunction,

@@ -124,6 +124,8 @@ export interface Resolver {
   readonly session: SessionContext;
   /** A table, view, dynamic table or stream by (partial) name, or undefined. */
   relation(parts: readonly string[]): CatalogRelation | undefined;
+  /** SQL of a boolean: whether stream `parts` has changes now (SYSTEM$STREAM_HAS_DATA). */
+  streamHasData?(parts: readonly string[]): string;
   /** A SQL table function by (partial) name. */
   tableFunction(parts: readonly string[]): CatalogTableFunction | undefined;
   /** A SQL scalar function by (partial) name. */

@@ -34,6 +34,7 @@ import {
   zoneFor,
 } from "./datetime.ts";
 import { qi, qs } from "./quote.ts";
+import { identifiersOf } from "../variables.ts";
 import { formatNumberSql, parseNumberSql } from "./number_format.ts";
 import {
   flagged,
@@ -1843,7 +1844,19 @@ const FUNCTIONS: Record<string, Impl> = {
   CHAR: (c) => FUNCTIONS.CHR(c),
   MD5: (c) => ({ sql: `md5(${text(c, 0)})`, type: T.varchar(32) }),
   MD5_HEX: (c) => FUNCTIONS.MD5(c),
-  SHA2: (c) => ({ sql: `sha256(${text(c, 0)})`, type: T.varchar(64) }),
+  SHA1: (c) => {
+    c.arity(1);
+    return { sql: `sha1(${text(c, 0)})`, type: T.varchar(40) };
+  },
+  SHA1_HEX: (c) => FUNCTIONS.SHA1(c),
+  SHA2: (c) => {
+    c.arity(1, 2);
+    // DuckDB has SHA-256 only: another digest size is refused, never answered with SHA-256.
+    if (c.argc === 2 && Number(constantOf(c, 1, "DIGEST_SIZE")) !== 256) {
+      throw SQL_ERRORS.unsupported("SHA2 with a digest size other than 256");
+    }
+    return { sql: `sha256(${text(c, 0)})`, type: T.varchar(64) };
+  },
   SHA2_HEX: (c) => FUNCTIONS.SHA2(c),
   UUID_STRING: (c) => {
     // No arguments: a random (version 4) UUID; (namespace, name): the version 5 UUID, the
@@ -2581,6 +2594,13 @@ const FUNCTIONS: Record<string, Impl> = {
   CURRENT_CLIENT: sessionValue(() => "snowflake-sdk"),
   CURRENT_SESSION: sessionValue(() => "1"),
   // Statements commit on their own: there is no open transaction to name.
+  "SYSTEM$STREAM_HAS_DATA": (c) => {
+    c.arity(1);
+    const name = String(constantOf(c, 0, "STREAM_NAME") ?? "");
+    const has = c.t.resolver.streamHasData;
+    if (!has) throw SQL_ERRORS.unsupported("SYSTEM$STREAM_HAS_DATA here");
+    return { sql: has(identifiersOf(name).map(identName)), type: T.boolean };
+  },
   CURRENT_TRANSACTION: sessionValue((c) => c.t.resolver.session.transactionId ?? null),
   LAST_QUERY_ID: (c) => {
     const n = c.argc ? Number(/-?\d+/.exec(c.arg(0).sql)?.[0] ?? -1) : -1;

@@ -9,6 +9,12 @@
 import assert from "node:assert/strict";
 import { conformance, expectRows } from "./harness.ts";
 
+/** A digest of a text, in hex, by the platform (to check the emulator's against). */
+async function digestHex(algorithm: "SHA-1" | "SHA-256", text: string): Promise<string> {
+  const d = await crypto.subtle.digest(algorithm, new TextEncoder().encode(text));
+  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 const TIMES = "'It was the best of times, it was the worst of times'";
 
 // https://docs.snowflake.com/en/sql-reference/functions/regexp_substr
@@ -448,6 +454,23 @@ conformance("Aggregates and window functions that were missing", async ({ db }, 
         ],
       },
     );
+  });
+
+  // https://docs.snowflake.com/en/sql-reference/functions/sha1
+  await t.step("SHA1 and SHA2; a digest size SHA2 cannot give is refused", async () => {
+    await expectRows(db, "SELECT SHA1('Snowflake'), SHA2('Snowflake', 256);", {
+      rows: [[await digestHex("SHA-1", "Snowflake"), await digestHex("SHA-256", "Snowflake")]],
+    });
+    await db.expectError("SELECT SHA2('Snowflake', 512);", { code: "000002" });
+  });
+
+  // https://docs.snowflake.com/en/sql-reference/operators-subquery (a scalar subquery must
+  // return one row)
+  await t.step("a scalar subquery of several rows: 090150", async () => {
+    await db.expectError("SELECT (SELECT column1 FROM VALUES (1), (2));", {
+      code: "090150",
+      message: "Single-row subquery returns more than one row.",
+    });
   });
 
   await t.step("CURRENT_TRANSACTION is NULL outside a transaction", async () => {

@@ -397,3 +397,28 @@ conformance(
     );
   },
 );
+
+// https://docs.snowflake.com/en/sql-reference/functions/system_stream_has_data
+conformance("SYSTEM$STREAM_HAS_DATA says whether a stream has changes", async ({ db }, t) => {
+  await t.step("FALSE when empty, TRUE after an insert, and reading it moves nothing", async () => {
+    await db.runAll([
+      "CREATE TABLE shd_t (i INT);",
+      "CREATE TABLE shd_copy (i INT);",
+      "CREATE STREAM shd_s ON TABLE shd_t;",
+    ]);
+    await expectRows(db, "SELECT SYSTEM$STREAM_HAS_DATA('SHD_S');", { rows: [["False"]] });
+    await db.run("INSERT INTO shd_t VALUES (1), (2);");
+    await expectRows(db, "SELECT SYSTEM$STREAM_HAS_DATA('shd_s');", { rows: [["True"]] });
+    // Used in a DML statement that does not read the stream itself: the offset stays.
+    await db.run(
+      "INSERT INTO shd_copy SELECT 0 WHERE SYSTEM$STREAM_HAS_DATA('STREAMING_INGEST.STREAMING_INGEST.SHD_S');",
+    );
+    await expectRows(db, "SELECT COUNT(*) FROM shd_s;", { rows: [["2"]] });
+    await db.run("INSERT INTO shd_copy SELECT i FROM shd_s;");
+    await expectRows(db, "SELECT SYSTEM$STREAM_HAS_DATA('SHD_S');", { rows: [["False"]] });
+  });
+
+  await t.step("a name that is not a stream fails", async () => {
+    await db.expectError("SELECT SYSTEM$STREAM_HAS_DATA('SHD_T');", { code: "002003" });
+  });
+});
