@@ -102,10 +102,23 @@ export function encodeColumn(c: string, type: SfType): string {
     case "VARIANT":
     case "OBJECT":
     case "ARRAY":
-      return `CAST(${c} AS VARCHAR)`;
+      // Snowflake sends semi-structured values pretty-printed (two-space indents, `"key": value`);
+      // DuckDB indents by four, which {@link ResultStore.read} halves.
+      return `json_pretty(CAST(${c} AS JSON))`;
     case "BINARY":
       return `hex(${c})`;
   }
+}
+
+const SEMI_STRUCTURED = new Set(["VARIANT", "OBJECT", "ARRAY"]);
+
+/**
+ * Pretty-printed JSON with its indents halved (four spaces a level to two). A string value holds
+ * no raw line break (JSON escapes it), so every space at the start of a line is indentation.
+ */
+function twoSpaceIndents(json: string): string {
+  if (!json.includes("\n")) return json;
+  return json.replace(/\n( +)/g, (_, spaces: string) => "\n" + " ".repeat(spaces.length >> 1));
 }
 
 /** Results of every session. */
@@ -248,7 +261,14 @@ export class ResultStore {
     const out = await s.all(
       `SELECT ${cols} FROM ${r.table} WHERE rowid >= ${from} AND rowid < ${to} ORDER BY rowid`,
     );
-    return out.rows as (string | null)[][];
+    const rows = out.rows as (string | null)[][];
+    const json = r.columns.flatMap((c, i) => SEMI_STRUCTURED.has(c.type.kind) ? [i] : []);
+    if (json.length) {
+      for (const row of rows) {
+        for (const i of json) if (row[i] !== null) row[i] = twoSpaceIndents(row[i]!);
+      }
+    }
+    return rows;
   }
 
   /** A relation over a stored result, for RESULT_SCAN: columns named as the query named them. */
