@@ -73,6 +73,8 @@ export interface EmulatorOptions {
   transactionIdleMs?: number;
   /** The same while other writes wait for it (10 s). */
   transactionContendedIdleMs?: number;
+  /** How long a transaction may hold the writer while other writes wait all along (60 s). */
+  transactionContendedHoldMs?: number;
   /** The clock the v2 API's tokens (key-pair JWTs, scoped tokens) are judged by; tests move it. */
   authNow?: () => number;
   /** Default: silent. */
@@ -318,6 +320,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       log: log.child("sql"),
       transactionIdleMs: options.transactionIdleMs,
       transactionContendedIdleMs: options.transactionContendedIdleMs,
+      transactionContendedHoldMs: options.transactionContendedHoldMs,
     });
     const engine = sql;
     const sessions = new SessionStore({

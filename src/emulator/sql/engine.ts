@@ -50,6 +50,7 @@ import type { DynamicTables } from "../dynamic/service.ts";
 import { sfTypeOfDuck } from "../warehouse/types.ts";
 import {
   autocommitLane,
+  DEFAULT_CONTENDED_HOLD_MS,
   DEFAULT_CONTENDED_IDLE_MS,
   DEFAULT_TRANSACTION_IDLE_MS,
   SessionTransaction,
@@ -74,6 +75,9 @@ export interface SqlEngineOptions {
   readonly transactionIdleMs?: number;
   /** The same while other writes wait for it (default 10 s, at most `transactionIdleMs`). */
   readonly transactionContendedIdleMs?: number;
+  /** How long a transaction may hold the writer, busy or not, while other writes wait all along
+   * (default 60 s). */
+  readonly transactionContendedHoldMs?: number;
 }
 
 /** How much one statement may make DuckDB spill to disk before it is cancelled. */
@@ -333,18 +337,15 @@ export class SqlEngine {
       this.#o.transactionContendedIdleMs ?? DEFAULT_CONTENDED_IDLE_MS,
     );
     const w = this.#o.warehouse;
-    const t = SessionTransaction.begin(w, { alone, contended }, {
-      onIdle: (limitMs, waited) => {
+    const held = this.#o.transactionContendedHoldMs ?? DEFAULT_CONTENDED_HOLD_MS;
+    const t = SessionTransaction.begin(w, { alone, contended, held }, {
+      onExpired: (why) => {
         if (session.transaction !== t) return;
         session.transaction = undefined;
-        session.transactionAborted = `it was idle for more than ${limitMs / 1000} s${
-          waited ? " while other writes waited for it" : ""
-        } (it holds the warehouse's only writer, which streaming commits need)`;
-        this.#o.log.warn("an idle transaction was rolled back", {
-          session: session.id,
-          idle_ms: limitMs,
-          others_waiting: waited,
-        });
+        session.transactionAborted = why;
+        this.#o.log.warn("a transaction was rolled back", { session: session.id, why });
+        // A statement it runs now holds the writer too.
+        w.writer.interrupt();
         t.rollback().catch(() => {});
       },
       advanceStreams: (s, reads) => applyStreamReads(w, s, reads),

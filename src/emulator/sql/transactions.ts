@@ -7,8 +7,8 @@
  * holds it from its first write, so streaming commits and other sessions' writes wait until it
  * ends (a transaction that only reads holds nothing). So
  * that a forgotten transaction cannot stop ingest for long, one idle for longer than its limit
- * (60 s, or 10 s while other writes wait for it) is rolled back, and the session's next
- * statement says so.
+ * (60 s, or 10 s while other writes wait for it), or holding the writer for 60 s while other
+ * writes waited all along, is rolled back, and the session's next statement says so.
  *
  * DuckDB has no statement-level rollback: a statement that fails while it runs leaves the
  * transaction unusable. That transaction is rolled back at once, and every later statement of
@@ -39,12 +39,18 @@ export const DEFAULT_TRANSACTION_IDLE_MS = 60_000;
 /** The same while other writes (streaming commits, other sessions' DML) wait for it. */
 export const DEFAULT_CONTENDED_IDLE_MS = 10_000;
 
-/** Idle limits of {@link SessionTransaction.begin}. */
+/** How long a transaction may hold the writer while other writes wait, busy or not (default). */
+export const DEFAULT_CONTENDED_HOLD_MS = 60_000;
+
+/** Limits of {@link SessionTransaction.begin}, in ms. */
 export interface IdleLimits {
-  /** With nothing waiting for the writer lane. */
+  /** Idle, with nothing waiting for the writer lane. */
   readonly alone: number;
-  /** While other work waits for it. */
+  /** Idle, while other work waits for it. */
   readonly contended: number;
+  /** Holding it, busy or idle, while other work waits all along: a client that keeps its
+   * transaction busy with a statement now and then must not hold ingest up for good. */
+  readonly held: number;
 }
 
 /** The error of every statement after a transaction was rolled back for `why`. */
@@ -88,8 +94,9 @@ export type StreamReads = Map<number, { row: number; logSeq: number }>;
 
 /** What {@link SessionTransaction.begin} needs besides the warehouse. */
 export interface TransactionHooks {
-  /** Called once the transaction, holding the writer, has been idle longer than its limit. */
-  readonly onIdle: (limitMs: number, contended: boolean) => void;
+  /** Called once the transaction, holding the writer, went past a limit; `why` says which. It
+   * should roll the transaction back (interrupting what it runs). */
+  readonly onExpired: (why: string) => void;
   /** Moves the offsets of the streams the transaction's DML read, in its DuckDB transaction,
    * just before COMMIT. */
   readonly advanceStreams: (s: LaneSession, reads: StreamReads) => Promise<void>;
@@ -122,6 +129,9 @@ export class SessionTransaction {
   #holdingNow: Holding | undefined;
   /** When the last statement ended; undefined while one runs. */
   #idleSince: number | undefined = performance.now();
+  /** Since when other work has waited for the writer all along, while this holds it. */
+  #contendedSince: number | undefined;
+  #expired = false;
   #ended = false;
 
   private constructor(w: Warehouse, limits: IdleLimits, hooks: TransactionHooks) {
@@ -171,13 +181,27 @@ export class SessionTransaction {
   }
 
   #checkIdle(): void {
-    if (this.#ended || this.#idleSince === undefined) return;
+    if (this.#ended || this.#expired) return;
+    const now = performance.now();
     const contended = this.#w.writer.waiting > 0;
-    const limit = contended ? this.#limits.contended : this.#limits.alone;
-    if (performance.now() - this.#idleSince > limit) {
-      this.#idleSince = undefined;
-      this.#hooks.onIdle(limit, contended);
+    this.#contendedSince = contended ? (this.#contendedSince ?? now) : undefined;
+    const seconds = (ms: number) => `${ms / 1000} s`;
+    let why: string | undefined;
+    if (this.#contendedSince !== undefined && now - this.#contendedSince > this.#limits.held) {
+      why = `it held the warehouse's only writer for more than ${
+        seconds(this.#limits.held)
+      } while other writes (streaming commits) waited`;
+    } else if (this.#idleSince !== undefined) {
+      const limit = contended ? this.#limits.contended : this.#limits.alone;
+      if (now - this.#idleSince > limit) {
+        why = `it was idle for more than ${seconds(limit)}${
+          contended ? " while other writes waited for it" : ""
+        } (it holds the warehouse's only writer, which streaming commits need)`;
+      }
     }
+    if (why === undefined) return;
+    this.#expired = true;
+    this.#hooks.onExpired(why);
   }
 
   /** The lane the transaction's statements write through. */

@@ -326,6 +326,31 @@ Deno.test({
 });
 
 Deno.test({
+  name: "Transactions: one kept busy cannot hold the writer past its limit while others wait",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () =>
+    withConformance(async ({ db, connect }) => {
+      await db.run("CREATE TABLE tx_busy (i INTEGER);");
+      const other = await connect();
+      await db.run("BEGIN;");
+      await db.run("INSERT INTO tx_busy VALUES (1);");
+      const started = performance.now();
+      const waiting = other.run("INSERT INTO tx_busy VALUES (2);");
+      // A statement every 200 ms: never idle for its 1 s limit.
+      let failure: string | undefined;
+      while (performance.now() - started < 8000 && failure === undefined) {
+        await new Promise((r) => setTimeout(r, 200));
+        await db.run("SELECT COUNT(*) FROM tx_busy;").catch((e) => failure = String(e.message));
+      }
+      await waiting;
+      assert.match(String(failure), /held the warehouse's only writer for more than 2 s/);
+      await db.run("ROLLBACK;");
+      await expectRows(db, "SELECT i FROM tx_busy;", { rows: [["2"]] });
+    }, { transactionContendedIdleMs: 1000, transactionContendedHoldMs: 2000 }),
+});
+
+Deno.test({
   name: "Transactions: the emulator stops promptly while a transaction runs a long statement",
   sanitizeOps: false,
   sanitizeResources: false,
