@@ -451,7 +451,15 @@ export async function merge(ctx: StatementContext, ast: Node): Promise<Outcome> 
       throw SQL_ERRORS.unsupported(`MERGE … THEN ${av}`);
     });
     checkBinds(ctx, t);
-    await refuseNondeterministicMerge(s, o, alias, sourceSql, on, matched);
+    // ERROR_ON_NONDETERMINISTIC_MERGE = FALSE: a target row joined to several source rows is
+    // updated with one of them, and counts once.
+    const lenient = /^FALSE$/i.test(
+      ctx.session.parameters.get("ERROR_ON_NONDETERMINISTIC_MERGE") ?? "",
+    );
+    const updatedRows = lenient
+      ? await rowsUpdatedOnce(s, o, alias, sourceSql, on, matched)
+      : undefined;
+    if (!lenient) await refuseNondeterministicMerge(s, o, alias, sourceSql, on, matched);
     await logOldRows(
       ctx,
       s,
@@ -477,7 +485,7 @@ export async function merge(ctx: StatementContext, ast: Node): Promise<Outcome> 
     ctx.warehouse.reserveRows(o.id, drawn - first);
     await s.run(`DROP SEQUENCE IF EXISTS "${seq}"`);
     const deleted = before + inserted - after;
-    const updated = touched - inserted - deleted;
+    const updated = updatedRows ?? touched - inserted - deleted;
     await advanceStreams(ctx, s, resolver.streamReads);
     const names: string[] = [];
     const values: number[] = [];
@@ -531,6 +539,27 @@ async function refuseNondeterministicMerge(
     );
     throw SQL_ERRORS.duplicateRow(values.join(", "));
   }
+}
+
+/** The target rows a MERGE's first matching WHEN MATCHED clause updates, each counted once. */
+async function rowsUpdatedOnce(
+  s: LaneSession,
+  o: CatalogObject,
+  alias: string,
+  sourceSql: string,
+  on: string,
+  matched: readonly { cond: string; update: boolean }[],
+): Promise<number> {
+  if (!matched.some((m) => m.update)) return 0;
+  const action = `CASE ${
+    matched.map((m) => `WHEN ${m.cond} THEN ${m.update ? "'U'" : "'D'"}`).join(" ")
+  } END`;
+  const target = qi(alias);
+  const r = await s.all(
+    `SELECT count(DISTINCT ${target}.${qi(ROW_COLUMN)}) FILTER (WHERE ${action} = 'U')
+       FROM ${tableOf(o)} AS ${target}, ${sourceSql} WHERE ${on}`,
+  );
+  return Number(r.rows[0][0]);
 }
 
 async function rowCount(s: LaneSession, o: CatalogObject): Promise<number> {

@@ -714,6 +714,28 @@ conformance(
       await expectRows(db, "SELECT * FROM target;", { rows: [["0", "11"]] });
     });
 
+    // The page: with ERROR_ON_NONDETERMINISTIC_MERGE = FALSE, one of the source rows' values is
+    // used.
+    await t.step(
+      "ERROR_ON_NONDETERMINISTIC_MERGE = FALSE: one of them wins, 1 row updated",
+      async () => {
+        await reset();
+        await db.run("ALTER SESSION SET ERROR_ON_NONDETERMINISTIC_MERGE = FALSE;");
+        try {
+          await expectRows(
+            db,
+            `MERGE INTO target USING src ON target.k = src.k
+             WHEN MATCHED THEN UPDATE SET target.v = src.v;`,
+            { columns: ["number of rows updated"], rows: [["1"]] },
+          );
+          const v = cell(await db.run("SELECT v FROM target"), 0, "V");
+          assert.ok(v === "11" || v === "12" || v === "13", `v = ${v}`);
+        } finally {
+          await db.run("ALTER SESSION UNSET ERROR_ON_NONDETERMINISTIC_MERGE;");
+        }
+      },
+    );
+
     await t.step("one source row per target row after GROUP BY: no error", async () => {
       await reset();
       await expectRows(
