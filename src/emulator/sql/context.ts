@@ -59,6 +59,8 @@ export type Outcome =
     readonly statementType: number;
     /** Runs on the writer lane (it reads a stream it consumes). */
     readonly lane?: "reader";
+    /** The catalog objects it reads (to tell whether it needs its transaction's writes). */
+    readonly reads?: Iterable<{ readonly id: number; readonly kind: string }>;
   }
   /** Rows computed here. */
   | {

@@ -599,7 +599,7 @@ export class SqlEngine {
 
   async #store(ctx: StatementContext, outcome: Outcome): Promise<StoredResult> {
     const t = ctx.session.transaction;
-    if (t?.holding && outcome.kind === "query") {
+    if (outcome.kind === "query" && t?.readsOwnWrites(outcome.reads)) {
       const query = outcome;
       // Only the transaction's connection sees its changes, and it cannot write the results
       // database in the same transaction: the rows are read as text there and stored here.
@@ -822,6 +822,7 @@ export class SqlEngine {
           sql: q.sql,
           columns: q.columns,
           statementType: STATEMENT_TYPE.select,
+          reads: [...q.objects.values()],
         };
       }
       case "Insert":

@@ -32,6 +32,8 @@ export interface WriteLane {
    * every statement of it reads the same changes. Absent: they advance with the statement.
    */
   deferStreams?(reads: ReadonlyMap<number, { row: number; logSeq: number }>): void;
+  /** In a session's transaction: the statement writes table `id`. */
+  wrote?(id: number): void;
 }
 
 /** How long an open transaction may sit idle before it is rolled back (default). */
@@ -125,6 +127,8 @@ export class SessionTransaction {
   readonly #hooks: TransactionHooks;
   readonly #undo: (() => void)[] = [];
   readonly #streamReads: StreamReads = new Map();
+  /** Tables its DML wrote. */
+  readonly #written = new Set<number>();
   #holding: Promise<Holding> | undefined;
   #holdingNow: Holding | undefined;
   /** When the last statement ended; undefined while one runs. */
@@ -216,7 +220,25 @@ export class SessionTransaction {
     deferStreams: (reads) => {
       for (const [id, end] of reads) this.#streamReads.set(id, end);
     },
+    wrote: (id) => {
+      this.#written.add(id);
+    },
   };
+
+  /**
+   * True when a query reading `objects` (undefined: not known) must run on the transaction's
+   * connection to see its writes: it reads a table the transaction wrote, or a view or stream,
+   * which may read one. Any other query runs on the session's own lane, where a failure cannot
+   * cost the transaction (DuckDB aborts a transaction in which any statement fails).
+   */
+  readsOwnWrites(objects: Iterable<{ id: number; kind: string }> | undefined): boolean {
+    if (!this.holding) return false;
+    if (!objects) return true;
+    for (const o of objects) {
+      if (o.kind === "VIEW" || o.kind === "STREAM" || this.#written.has(o.id)) return true;
+    }
+    return false;
+  }
 
   /**
    * Runs `fn` on the transaction's connection, where its writes are visible. Only once it

@@ -47,7 +47,10 @@ export function counts(
   };
 }
 
-/** The table a DML statement writes: a TABLE (views, dynamic tables and streams refuse DML). */
+/**
+ * The table a DML statement writes: a TABLE (views, dynamic tables and streams refuse DML). A
+ * session's transaction notes it: its queries that read it must run where its writes are.
+ */
 export function target(ctx: StatementContext, parts: readonly string[]): CatalogObject {
   const n = parts;
   const o = existing(ctx, n, ["TABLE", "VIEW", "DYNAMIC TABLE", "STREAM"]);
@@ -55,6 +58,7 @@ export function target(ctx: StatementContext, parts: readonly string[]): Catalog
   if (o.kind !== "TABLE") {
     throw SQL_ERRORS.notInsertable(`${o.database}.${o.schema}.${o.name}`, o.kind);
   }
+  ctx.writer.wrote?.(o.id);
   return o;
 }
 
@@ -341,6 +345,7 @@ export async function truncate(ctx: StatementContext, ast: Node): Promise<Outcom
         if (p.if_exists) continue;
         throw SQL_ERRORS.doesNotExist(parts.join("."), "Table");
       }
+      ctx.writer.wrote?.(o.id);
       await logOldRows(ctx, s, o, null);
       await s.run(`DELETE FROM ${tableOf(o)}`);
     }

@@ -232,13 +232,28 @@ conformance("Transactions: a failed statement", async ({ db }, t) => {
     await expectRows(db, "SELECT n FROM tx_err ORDER BY n;", { rows: [["1"], ["3"], ["12"]] });
   });
 
+  await t.step(
+    "a failing query that reads none of its writes costs the transaction nothing",
+    async () => {
+      await db.runAll(["CREATE TABLE tx_other (n NUMBER);", "INSERT INTO tx_other VALUES (1);"]);
+      await db.run("BEGIN;");
+      await db.run("INSERT INTO tx_err VALUES (30);");
+      await db.expectError("SELECT 1/0;", { code: "100051" });
+      await db.expectError("SELECT CAST('x' || n AS INT) FROM tx_other;", { code: "100038" });
+      // Reading what it wrote still sees its writes.
+      await expectRows(db, "SELECT COUNT(*) FROM tx_err WHERE n = 30;", { rows: [["1"]] });
+      await db.run("COMMIT;");
+      await expectRows(db, "SELECT COUNT(*) FROM tx_err WHERE n = 30;", { rows: [["1"]] });
+    },
+  );
+
   await t.step("COMMIT after such a failure fails too, and ends it", async () => {
     await db.run("BEGIN;");
     await db.run("INSERT INTO tx_err VALUES (20);");
     await db.expectError("INSERT INTO tx_err SELECT 'x';", { code: "100038" });
     await db.expectError("COMMIT;", { code: "000603" });
     await db.run("INSERT INTO tx_err VALUES (21);");
-    await expectRows(db, "SELECT n FROM tx_err WHERE n >= 20;", { rows: [["21"]] });
+    await expectRows(db, "SELECT n FROM tx_err WHERE n BETWEEN 20 AND 29;", { rows: [["21"]] });
   });
 });
 
