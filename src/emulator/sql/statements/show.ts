@@ -472,12 +472,55 @@ export async function show(
           "STRING",
         ]],
         ["WEEK_START", ["WEEK_START", "0", "0", "", "first day of the week", "NUMBER"]],
+        ["WEEK_OF_YEAR_POLICY", [
+          "WEEK_OF_YEAR_POLICY",
+          "0",
+          "0",
+          "",
+          "how the first week of a year is counted",
+          "NUMBER",
+        ]],
+        ["AUTOCOMMIT", [
+          "AUTOCOMMIT",
+          "true",
+          "true",
+          "",
+          "each statement outside BEGIN … COMMIT commits on its own",
+          "BOOLEAN",
+        ]],
+        ["ERROR_ON_NONDETERMINISTIC_MERGE", [
+          "ERROR_ON_NONDETERMINISTIC_MERGE",
+          "true",
+          "true",
+          "",
+          "a MERGE whose target row joins several source rows fails",
+          "BOOLEAN",
+        ]],
+        ["STATEMENT_TIMEOUT_IN_SECONDS", [
+          "STATEMENT_TIMEOUT_IN_SECONDS",
+          "172800",
+          "172800",
+          "",
+          "how long a statement may run before it is cancelled",
+          "NUMBER",
+        ]],
+        ["MULTI_STATEMENT_COUNT", [
+          "MULTI_STATEMENT_COUNT",
+          "1",
+          "1",
+          "",
+          "statements one request may hold (0: any number)",
+          "NUMBER",
+        ]],
       ]);
       for (const [k, v] of ctx.session.parameters) {
         const row = known.get(k);
+        const value = row?.[5] === "BOOLEAN" ? v.toLowerCase() : v;
         known.set(
           k,
-          row ? [k, v, row[2], "SESSION", row[4], row[5]] : [k, v, "", "SESSION", "", "STRING"],
+          row
+            ? [k, value, row[2], "SESSION", row[4], row[5]]
+            : [k, value, "", "SESSION", "", "STRING"],
         );
       }
       const like = likeMatcher(stmt.like);
