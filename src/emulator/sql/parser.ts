@@ -909,6 +909,9 @@ function checkNesting(tokens: readonly Token[]): void {
 /** The statements read from tokens here, or undefined for the SQL parser's. */
 function parseObjectStatement(c: Cursor, parseQuery: (q: string) => Node): Statement | undefined {
   if (c.at("UNDROP")) throw SQL_ERRORS.unsupported("UNDROP (Time Travel)");
+  if (c.at("DESCRIBE", "TRANSACTION") || c.at("DESC", "TRANSACTION")) {
+    throw SQL_ERRORS.unsupported("DESCRIBE TRANSACTION");
+  }
   if (c.at("DECLARE")) {
     throw SQL_ERRORS.unsupported("Snowflake Scripting blocks (DECLARE … BEGIN … END)");
   }

@@ -158,7 +158,11 @@ conformance("EXECUTE IMMEDIATE runs the statement in its string", async ({ db },
     await db.expectError("SELECT * FROM blk;", { code: "002003" });
   });
 
-  await t.step("UNDROP is refused as Time Travel", async () => {
+  await t.step("UNDROP is refused as Time Travel; DESCRIBE TRANSACTION by name", async () => {
     await db.expectError("UNDROP TABLE ei_t;", { code: "000002", message: "UNDROP" });
+    await db.expectError("DESCRIBE TRANSACTION 1234;", {
+      code: "000002",
+      message: "DESCRIBE TRANSACTION",
+    });
   });
 });
