@@ -283,10 +283,16 @@ export class SqlEngine {
     let done!: () => void;
     if (large) this.#largeTurn = new Promise<void>((r) => done = r);
     session.transaction?.busy();
+    const abortedBefore = session.transactionAborted;
     try {
       await turn;
       return await laneWork.run(queryId, () => this.#execute(queryId, text, binds, session));
     } catch (e) {
+      // Its transaction went past a limit while it ran, and was rolled back (interrupting it).
+      const expired = session.transactionAborted !== abortedBefore && why === undefined;
+      if (expired && session.transactionAborted) {
+        throw transactionAbortedError(session.transactionAborted);
+      }
       await this.#afterFailure(session, queryId);
       if (why === "timeout") {
         throw new SqlError(

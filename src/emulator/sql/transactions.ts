@@ -6,9 +6,11 @@
  * The warehouse has one writer lane (one DuckDB connection that writes tables); a transaction
  * holds it from its first write, so streaming commits and other sessions' writes wait until it
  * ends (a transaction that only reads holds nothing). So
- * that a forgotten transaction cannot stop ingest for long, one idle for longer than its limit
- * (60 s, or 10 s while other writes wait for it), or holding the writer for 60 s while other
- * writes waited all along, is rolled back, and the session's next statement says so.
+ * that transactions cannot stop ingest for long, one idle for longer than its limit (60 s at a
+ * time, or 10 s in all while other writes wait for it), or holding the writer for 60 s while
+ * other writes waited all along, is rolled back, and the session's next statement says so; and
+ * a transaction takes the writer only after the writes already waiting for it (see
+ * `Lane.hold`).
  *
  * DuckDB has no statement-level rollback: a statement that fails while it runs leaves the
  * transaction unusable. That transaction is rolled back at once, and every later statement of
@@ -48,7 +50,7 @@ export const DEFAULT_CONTENDED_HOLD_MS = 60_000;
 export interface IdleLimits {
   /** Idle, with nothing waiting for the writer lane. */
   readonly alone: number;
-  /** Idle, while other work waits for it. */
+  /** Idle, in all, while other work waits for it. */
   readonly contended: number;
   /** Holding it, busy or idle, while other work waits all along: a client that keeps its
    * transaction busy with a statement now and then must not hold ingest up for good. */
@@ -135,6 +137,9 @@ export class SessionTransaction {
   #idleSince: number | undefined = performance.now();
   /** Since when other work has waited for the writer all along, while this holds it. */
   #contendedSince: number | undefined;
+  /** Idle time while other work waited for the writer, over the whole transaction. */
+  #contendedIdleMs = 0;
+  #lastCheck: number | undefined;
   #expired = false;
   #ended = false;
 
@@ -189,19 +194,26 @@ export class SessionTransaction {
     const now = performance.now();
     const contended = this.#w.writer.waiting > 0;
     this.#contendedSince = contended ? (this.#contendedSince ?? now) : undefined;
+    // Idle time while others wait adds up over the whole transaction: a statement every few
+    // seconds must not let it hold the writer for as long as it likes.
+    if (contended && this.#idleSince !== undefined) {
+      this.#contendedIdleMs += now - (this.#lastCheck ?? now);
+    }
+    this.#lastCheck = now;
     const seconds = (ms: number) => `${ms / 1000} s`;
     let why: string | undefined;
     if (this.#contendedSince !== undefined && now - this.#contendedSince > this.#limits.held) {
       why = `it held the warehouse's only writer for more than ${
         seconds(this.#limits.held)
       } while other writes (streaming commits) waited`;
-    } else if (this.#idleSince !== undefined) {
-      const limit = contended ? this.#limits.contended : this.#limits.alone;
-      if (now - this.#idleSince > limit) {
-        why = `it was idle for more than ${seconds(limit)}${
-          contended ? " while other writes waited for it" : ""
-        } (it holds the warehouse's only writer, which streaming commits need)`;
-      }
+    } else if (this.#contendedIdleMs > this.#limits.contended) {
+      why = `it was idle for more than ${
+        seconds(this.#limits.contended)
+      } in all while other writes waited for it (it holds the warehouse's only writer, which streaming commits need)`;
+    } else if (this.#idleSince !== undefined && now - this.#idleSince > this.#limits.alone) {
+      why = `it was idle for more than ${
+        seconds(this.#limits.alone)
+      } (it holds the warehouse's only writer, which streaming commits need)`;
     }
     if (why === undefined) return;
     this.#expired = true;

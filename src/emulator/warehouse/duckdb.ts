@@ -71,6 +71,12 @@ export function isConflictDuckError(error: unknown): boolean {
   );
 }
 
+/**
+ * How long a hold waits at most for the work queued before it to run first (see
+ * {@link Lane.hold}).
+ */
+export const HOLD_YIELD_MS = 2000;
+
 /** One connection whose statements run strictly one after another. */
 export class Lane {
   readonly name: string;
@@ -84,6 +90,8 @@ export class Lane {
   /** Who holds the lane across several pieces of work (see {@link hold}). */
   #holder: HeldLane | undefined;
   #waiting = 0;
+  /** Settles when the last hold asked for has been released (holds take turns). */
+  #holds: Promise<void> = Promise.resolve();
 
   /** How many pieces of work wait for their turn. */
   get waiting(): number {
@@ -173,18 +181,38 @@ export class Lane {
    * Takes this lane's turn and keeps it until the returned {@link HeldLane} is released: work
    * queued meanwhile waits. A session's explicit transaction holds the writer lane this way, so
    * that its statements run on one connection, in one DuckDB transaction.
+   *
+   * Holds come second to other work: one hold at a time, each taken only once the work queued
+   * before it (streaming commits) has run, or after {@link HOLD_YIELD_MS} at most. So a run of
+   * transactions, from one session or many, cannot keep the lane from the rest for long.
    */
   hold(): Promise<HeldLane> {
-    return new Promise<HeldLane>((resolve, reject) => {
-      this.exclusive((s) =>
-        new Promise<void>((release) => {
-          const held = new HeldLane(this.name, s, release);
-          this.#holder = held;
-          this.#current = undefined;
-          resolve(held);
-        }).finally(() => this.#holder = undefined)
-      ).catch(reject);
-    });
+    const previous = this.#holds;
+    let done!: () => void;
+    this.#holds = new Promise<void>((r) => done = r);
+    return (async () => {
+      await previous;
+      const since = performance.now();
+      while (this.#waiting > 0 && performance.now() - since < HOLD_YIELD_MS && !this.#closed) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return await new Promise<HeldLane>((resolve, reject) => {
+        this.exclusive((s) =>
+          new Promise<void>((release) => {
+            const held = new HeldLane(this.name, s, release);
+            this.#holder = held;
+            this.#current = undefined;
+            resolve(held);
+          }).finally(() => {
+            this.#holder = undefined;
+            done();
+          })
+        ).catch((e) => {
+          done();
+          reject(e);
+        });
+      });
+    })();
   }
 
   /** Runs one statement, discarding any rows. */

@@ -327,7 +327,7 @@ Deno.test({
       await other.run("INSERT INTO tx_idle VALUES (2);");
       await db.expectError("INSERT INTO tx_idle VALUES (3);", {
         code: "000603",
-        message: /idle for more than 1 s while other writes waited for it/,
+        message: /idle for more than 1 s in all while other writes waited for it/,
       });
       await db.run("ROLLBACK;");
       await expectRows(db, "SELECT i FROM tx_idle;", { rows: [["2"]] });
@@ -352,7 +352,7 @@ Deno.test({
       await db.run("INSERT INTO tx_busy VALUES (1);");
       const started = performance.now();
       const waiting = other.run("INSERT INTO tx_busy VALUES (2);");
-      // A statement every 200 ms: never idle for its 1 s limit.
+      // A statement every 200 ms: never idle for long at a time.
       let failure: string | undefined;
       while (performance.now() - started < 8000 && failure === undefined) {
         await new Promise((r) => setTimeout(r, 200));
@@ -362,7 +362,84 @@ Deno.test({
       assert.match(String(failure), /held the warehouse's only writer for more than 2 s/);
       await db.run("ROLLBACK;");
       await expectRows(db, "SELECT i FROM tx_busy;", { rows: [["2"]] });
-    }, { transactionContendedIdleMs: 1000, transactionContendedHoldMs: 2000 }),
+    }, { transactionContendedIdleMs: 60_000, transactionContendedHoldMs: 2000 }),
+});
+
+Deno.test({
+  name: "Transactions: idle gaps while others wait add up, however short each is",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () =>
+    withConformance(async ({ db, connect }) => {
+      await db.run("CREATE TABLE tx_gaps (i INTEGER);");
+      const other = await connect();
+      await db.run("BEGIN;");
+      await db.run("INSERT INTO tx_gaps VALUES (1);");
+      const waiting = other.run("INSERT INTO tx_gaps VALUES (2);");
+      // 400 ms idle between statements: under the 1 s limit each time, over it in all.
+      let failure: string | undefined;
+      const started = performance.now();
+      while (performance.now() - started < 8000 && failure === undefined) {
+        await new Promise((r) => setTimeout(r, 400));
+        await db.run("SELECT 1;").catch((e) => failure = String(e.message));
+      }
+      await waiting;
+      assert.match(String(failure), /idle for more than 1 s in all while other writes waited/);
+      await db.run("ROLLBACK;");
+    }, { transactionContendedIdleMs: 1000 }),
+});
+
+Deno.test({
+  name: "Transactions: a statement cut short by its transaction's limit says why",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () =>
+    withConformance(async ({ db, connect }) => {
+      await db.run("CREATE TABLE tx_cut (i INTEGER);");
+      const other = await connect();
+      await db.run("BEGIN;");
+      await db.run("INSERT INTO tx_cut VALUES (1);");
+      const waiting = other.run("INSERT INTO tx_cut VALUES (2);");
+      await db.expectError(
+        "SELECT SUM(HASH(SEQ4())) FROM TABLE(GENERATOR(ROWCOUNT => 100000000000)), tx_cut;",
+        { code: "000603", message: /held the warehouse's only writer for more than 1.5 s/ },
+      );
+      await waiting;
+      await db.run("ROLLBACK;");
+      await expectRows(db, "SELECT i FROM tx_cut;", { rows: [["2"]] });
+    }, { transactionContendedHoldMs: 1500 }),
+});
+
+Deno.test({
+  name: "Transactions: a run of them, from several sessions, lets other writes through",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () =>
+    withConformance(async ({ db, connect }) => {
+      await db.run("CREATE TABLE tx_fair (i INTEGER);");
+      const sessions = await Promise.all(Array.from({ length: 6 }, () => connect()));
+      let stop = false;
+      // Six sessions, each in a loop: BEGIN, INSERT, 1.5 s, COMMIT; all within every limit.
+      const loops = sessions.map(async (s, k) => {
+        while (!stop) {
+          await s.run("BEGIN;");
+          await s.run(`INSERT INTO tx_fair VALUES (${k});`);
+          await new Promise((r) => setTimeout(r, 1500));
+          await s.run("COMMIT;").catch(() => {});
+        }
+      });
+      // Another writer (as a streaming commit is) waits for one transaction at a time, not all.
+      let worst = 0;
+      const started = performance.now();
+      while (performance.now() - started < 10_000) {
+        const t0 = performance.now();
+        await db.run("INSERT INTO tx_fair VALUES (100);");
+        worst = Math.max(worst, performance.now() - t0);
+      }
+      stop = true;
+      await Promise.all(loops);
+      assert.ok(worst < 5000, `an autocommit INSERT waited ${Math.round(worst)} ms`);
+    }),
 });
 
 Deno.test({
