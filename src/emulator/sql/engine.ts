@@ -53,6 +53,7 @@ import {
   DEFAULT_CONTENDED_HOLD_MS,
   DEFAULT_CONTENDED_IDLE_MS,
   DEFAULT_TRANSACTION_IDLE_MS,
+  inSessionZone,
   SessionTransaction,
   transactionAbortedError,
 } from "./transactions.ts";
@@ -136,19 +137,6 @@ function executeImmediateText(text: string): string | undefined {
     .exec(text);
   if (!m) return undefined;
   return m[2] ?? m[1].replace(/''/g, "'").replace(/\\(.)/g, "$1");
-}
-
-/**
- * Runs `fn` on the writer's connection (a session's transaction holds it) and puts its TimeZone
- * back after: the streaming commits that run there next must not read text in a session's zone.
- */
-async function keepingTimeZone<T>(s: LaneSession, fn: () => Promise<T>): Promise<T> {
-  const zone = String((await s.all("SELECT current_setting('TimeZone')")).rows[0][0]);
-  try {
-    return await fn();
-  } finally {
-    await s.run(`SET TimeZone = '${zone.replaceAll("'", "''")}'`).catch(() => {});
-  }
 }
 
 /** True for the statements that start a transaction when the session's AUTOCOMMIT is off. */
@@ -355,6 +343,7 @@ export class SqlEngine {
         t.rollback().catch(() => {});
       },
       advanceStreams: (s, reads) => applyStreamReads(w, s, reads),
+      timezone: () => session.timezone,
     });
     session.transaction = t;
   }
@@ -598,7 +587,7 @@ export class SqlEngine {
     // In an open transaction, what the statement would read includes the transaction's changes.
     const t = ctx.session.transaction;
     const r = t?.holding
-      ? await t.run((s) => keepingTimeZone(s, () => read(s)))
+      ? await t.run((s) => inSessionZone(s, ctx.session.timezone, () => read(s)))
       : await (await this.#o.warehouse.reader(ctx.session.id)).exclusive(read);
     return r.rows.map((row) => String(row[0]));
   }
@@ -609,17 +598,14 @@ export class SqlEngine {
       const query = outcome;
       // Only the transaction's connection sees its changes, and it cannot write the results
       // database in the same transaction: the rows are read as text there and stored here.
-      const timezone = ctx.session.timezone.replaceAll("'", "''");
       const names = query.columns.map((_, i) => qi(`c${i}`));
       const text = await t.run((s) =>
-        keepingTimeZone(s, async () => {
-          await s.run(`SET TimeZone = '${timezone}'`);
-          return await s.all(
+        inSessionZone(s, ctx.session.timezone, () =>
+          s.all(
             `SELECT ${
               names.map((n) => `CAST(${n} AS VARCHAR)`).join(", ")
             } FROM (${query.sql}) AS "q"(${names.join(", ")})`,
-          );
-        })
+          ))
       );
       outcome = {
         kind: "rows",
@@ -698,7 +684,7 @@ export class SqlEngine {
         return ids[n - 1] ?? null;
       },
     };
-    const autocommit = autocommitLane(this.#o.warehouse);
+    const autocommit = autocommitLane(this.#o.warehouse, () => session.timezone);
     return {
       warehouse: this.#o.warehouse,
       results: this.results,

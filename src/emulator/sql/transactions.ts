@@ -73,13 +73,36 @@ function isAbortedTransaction(error: unknown): boolean {
   );
 }
 
-/** A writer lane a statement runs on alone: in-memory changes are undone if it rolls back. */
-export function autocommitLane(w: Warehouse): WriteLane {
+/**
+ * Runs `fn` on the writer's connection in the session's time zone (text read as a TIMESTAMP_LTZ
+ * is in it, as Snowflake reads it), then resets the connection's zone: the streaming commits that
+ * run there next must not read anything in a session's zone.
+ */
+export async function inSessionZone<T>(
+  s: LaneSession,
+  timezone: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  await s.run(`SET TimeZone = '${timezone.replaceAll("'", "''")}'`);
+  try {
+    return await fn();
+  } finally {
+    await s.run("RESET TimeZone").catch(() => {});
+  }
+}
+
+/**
+ * A writer lane a statement runs on alone, in the session's time zone: in-memory changes are
+ * undone if it rolls back.
+ */
+export function autocommitLane(w: Warehouse, timezone: () => string): WriteLane {
   const undo: (() => void)[] = [];
   return {
     async transaction<T>(fn: (s: LaneSession) => Promise<T>): Promise<T> {
       try {
-        return await w.writer.transaction(fn);
+        return await w.writer.exclusive((s) =>
+          inSessionZone(s, timezone(), () => s.transaction(fn))
+        );
       } catch (e) {
         for (const f of undo.splice(0).reverse()) f();
         throw e;
@@ -104,6 +127,8 @@ export interface TransactionHooks {
   /** Moves the offsets of the streams the transaction's DML read, in its DuckDB transaction,
    * just before COMMIT. */
   readonly advanceStreams: (s: LaneSession, reads: StreamReads) => Promise<void>;
+  /** The session's time zone now (its statements read text timestamps in it). */
+  readonly timezone: () => string;
 }
 
 /** The writer lane while a transaction holds it. */
@@ -224,7 +249,9 @@ export class SessionTransaction {
   readonly lane: WriteLane = {
     transaction: async (fn) => {
       const { held } = await this.#hold();
-      return await held.exclusive((s) => s.transaction(fn));
+      return await held.exclusive((s) =>
+        inSessionZone(s, this.#hooks.timezone(), () => s.transaction(fn))
+      );
     },
     onRollback: (undo) => {
       this.#undo.push(undo);

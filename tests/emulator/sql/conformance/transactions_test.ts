@@ -190,6 +190,25 @@ conformance("Transactions: one that only reads holds nobody up", async ({ db, co
   });
 });
 
+// https://docs.snowflake.com/en/sql-reference/data-types-datetime (TIMESTAMP_LTZ: a value without an
+// offset is read in the session's TIMEZONE)
+conformance("DML reads text timestamps in the session's time zone", async ({ db, connect }, t) => {
+  await t.step("INSERT of '2024-01-01 00:00:00' into TIMESTAMP_LTZ in New York", async () => {
+    await db.run("CREATE TABLE ltz_t (n INTEGER, ts TIMESTAMP_LTZ);");
+    const ny = await connect();
+    await ny.run("ALTER SESSION SET TIMEZONE = 'America/New_York';");
+    await ny.run("INSERT INTO ltz_t VALUES (1, '2024-01-01 00:00:00');");
+    await db.run("INSERT INTO ltz_t VALUES (2, '2024-01-01 00:00:00');");
+    await ny.run("BEGIN;");
+    await ny.run("INSERT INTO ltz_t VALUES (3, '2024-01-01 00:00:00');");
+    await ny.run("COMMIT;");
+    // Midnight in New York is 05:00 UTC; the UTC session's midnight is 00:00.
+    await expectRows(db, "SELECT n, DATE_PART(epoch_second, ts) FROM ltz_t ORDER BY n;", {
+      rows: [["1", "1704085200"], ["2", "1704067200"], ["3", "1704085200"]],
+    });
+  });
+});
+
 // https://docs.snowflake.com/en/sql-reference/transactions (DDL: each DDL statement executes as
 // its own transaction, and commits the active one first)
 conformance("Transactions: a DDL statement commits the open transaction", async ({ db }, t) => {
