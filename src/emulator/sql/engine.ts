@@ -56,6 +56,7 @@ import {
   inSessionZone,
   SessionTransaction,
   transactionAbortedError,
+  type WriteLane,
 } from "./transactions.ts";
 
 /** What a statement returned. */
@@ -217,15 +218,18 @@ export class SqlEngine {
   async endTransactions(): Promise<void> {
     // The server's shutdown waits for the requests in flight: a long query would hold it.
     for (const running of this.#running.values()) running.cancel();
+    const ending: Promise<void>[] = [];
     for (const session of this.#sessions.values()) {
       const t = session.transaction;
       if (!t) continue;
       // A statement it runs now would hold the rollback (and the shutdown) until it ends.
-      this.#o.warehouse.writer.interrupt();
+      if (t.holding) this.#o.warehouse.writer.interrupt();
       session.transaction = undefined;
       session.transactionAborted = "the emulator stopped";
-      await t.rollback().catch(() => {});
+      // All at once: one waiting for the writer behind another must not wait for its turn.
+      ending.push(t.rollback().catch(() => {}));
     }
+    await Promise.all(ending);
   }
 
   /**
@@ -342,7 +346,7 @@ export class SqlEngine {
         w.writer.interrupt();
         t.rollback().catch(() => {});
       },
-      advanceStreams: (s, reads) => applyStreamReads(w, s, reads),
+      advanceStreams: (s, reads, onRollback) => applyStreamReads(w, s, reads, onRollback),
       timezone: () => session.timezone,
     });
     session.transaction = t;
@@ -685,6 +689,7 @@ export class SqlEngine {
       },
     };
     const autocommit = autocommitLane(this.#o.warehouse, () => session.timezone);
+    let writer: WriteLane | undefined;
     return {
       warehouse: this.#o.warehouse,
       results: this.results,
@@ -693,8 +698,10 @@ export class SqlEngine {
       text,
       binds,
       services: { dynamic: this.#o.dynamic, pipesChanged: this.#o.pipesChanged },
+      // Taken at its first use (after BEGIN or AUTOCOMMIT's implicit one) and kept: a transaction
+      // that ends while the statement runs must not let the rest of it commit on its own.
       get writer() {
-        return session.transaction?.lane ?? autocommit;
+        return writer ??= session.transaction?.lane ?? autocommit;
       },
       log: this.#o.log,
       sessionContext: sessionContext as SessionContext,
@@ -717,7 +724,7 @@ export class SqlEngine {
     const changesCatalog = stmt.kind === "sql"
       ? CATALOG_STATEMENTS.has(variant(stmt.ast))
       : stmt.kind !== "describe" && stmt.kind !== "show" && stmt.kind !== "use" &&
-        stmt.kind !== "accepted" &&
+        stmt.kind !== "accepted" && stmt.kind !== "unset" &&
         !(stmt.kind === "alterDynamicTable" && stmt.action.kind === "refresh");
     if (changesCatalog) return await this.#ddl(() => this.#dispatchNow(ctx, stmt));
     return await this.#dispatchNow(ctx, stmt);

@@ -126,7 +126,11 @@ export interface TransactionHooks {
   readonly onExpired: (why: string) => void;
   /** Moves the offsets of the streams the transaction's DML read, in its DuckDB transaction,
    * just before COMMIT. */
-  readonly advanceStreams: (s: LaneSession, reads: StreamReads) => Promise<void>;
+  readonly advanceStreams: (
+    s: LaneSession,
+    reads: StreamReads,
+    onRollback: (undo: () => void) => void,
+  ) => Promise<void>;
   /** The session's time zone now (its statements read text timestamps in it). */
   readonly timezone: () => string;
 }
@@ -160,6 +164,12 @@ export class SessionTransaction {
   #holdingNow: Holding | undefined;
   /** When the last statement ended; undefined while one runs. */
   #idleSince: number | undefined = performance.now();
+  /** Its statements running now (a driver may send several at once). */
+  #running = 0;
+  /** Set once COMMIT or ROLLBACK began: a write still waiting for the writer gives up. */
+  #ending = false;
+  /** A statement failed after it had written: nothing of the transaction may be committed. */
+  #wroteThenFailed = false;
   /** Since when other work has waited for the writer all along, while this holds it. */
   #contendedSince: number | undefined;
   /** Idle time while other work waited for the writer, over the whole transaction. */
@@ -194,7 +204,7 @@ export class SessionTransaction {
     this.#holding ??= (async () => {
       const held = await this.#w.writer.hold();
       try {
-        if (this.#ended) throw new Error("the transaction has ended");
+        if (this.#ended || this.#ending) throw new Error("the transaction has ended");
         const zone = String(
           (await held.exclusive((s) => s.all("SELECT current_setting('TimeZone')"))).rows[0][0],
         );
@@ -250,7 +260,17 @@ export class SessionTransaction {
     transaction: async (fn) => {
       const { held } = await this.#hold();
       return await held.exclusive((s) =>
-        inSessionZone(s, this.#hooks.timezone(), () => s.transaction(fn))
+        inSessionZone(s, this.#hooks.timezone(), async () => {
+          const before = s.executed;
+          try {
+            return await s.transaction(fn);
+          } catch (e) {
+            // It failed after it wrote something (a multi-table INSERT's later clause, say),
+            // and DuckDB cannot undo one statement: the whole transaction must go.
+            if (s.executed > before) this.#wroteThenFailed = true;
+            throw e;
+          }
+        })
       );
     },
     onRollback: (undo) => {
@@ -290,12 +310,14 @@ export class SessionTransaction {
 
   /** A statement of the transaction starts: it is not idle. */
   busy(): void {
+    this.#running++;
     this.#idleSince = undefined;
   }
 
-  /** A statement of the transaction ended: the idle limit counts from now. */
+  /** A statement of the transaction ended: once none runs, the idle limit counts from now. */
   idle(): void {
-    if (!this.#ended) this.#idleSince = performance.now();
+    this.#running = Math.max(0, this.#running - 1);
+    if (!this.#ended && this.#running === 0) this.#idleSince = performance.now();
   }
 
   /**
@@ -303,7 +325,7 @@ export class SessionTransaction {
    * caught before running anything, such as an unknown column, leaves it open).
    */
   async failedFor(): Promise<boolean> {
-    if (this.#ended) return true;
+    if (this.#ended || this.#wroteThenFailed) return true;
     const h = this.#holdingNow;
     if (!h) return false;
     try {
@@ -320,13 +342,20 @@ export class SessionTransaction {
    */
   async commit(): Promise<void> {
     if (this.#ended) return;
-    this.busy();
+    this.#ending = true;
     const h = this.#holdingNow ??
       (this.#holding ? await this.#holding.catch(() => undefined) : undefined);
     try {
       if (h) {
         await h.held.exclusive(async (s) => {
-          if (this.#streamReads.size) await this.#hooks.advanceStreams(s, this.#streamReads);
+          try {
+            if (this.#streamReads.size) {
+              await this.#hooks.advanceStreams(s, this.#streamReads, (f) => this.#undo.push(f));
+            }
+          } catch (e) {
+            await s.rollback();
+            throw e;
+          }
           await s.commit();
         });
       }
@@ -341,7 +370,8 @@ export class SessionTransaction {
   /** Rolls back, undoing what the transaction changed in memory too. */
   async rollback(): Promise<void> {
     if (this.#ended) return;
-    this.busy();
+    // A write waiting for the writer gives up rather than begin what is being rolled back.
+    this.#ending = true;
     const h = this.#holdingNow ??
       (this.#holding ? await this.#holding.catch(() => undefined) : undefined);
     try {

@@ -92,10 +92,12 @@ export class Lane {
   #waiting = 0;
   /** Settles when the last hold asked for has been released (holds take turns). */
   #holds: Promise<void> = Promise.resolve();
+  /** Holds asked for and not yet queued (they wait for their turn among holds). */
+  #pendingHolds = 0;
 
   /** How many pieces of work wait for their turn. */
   get waiting(): number {
-    return this.#waiting;
+    return this.#waiting + this.#pendingHolds;
   }
   /**
    * Told when work on this lane failed because DuckDB invalidated the database (see
@@ -190,8 +192,13 @@ export class Lane {
     const previous = this.#holds;
     let done!: () => void;
     this.#holds = new Promise<void>((r) => done = r);
+    this.#pendingHolds++;
     return (async () => {
-      await previous;
+      try {
+        await previous;
+      } finally {
+        this.#pendingHolds--;
+      }
       const since = performance.now();
       while (this.#waiting > 0 && performance.now() - since < HOLD_YIELD_MS && !this.#closed) {
         await new Promise((r) => setTimeout(r, 5));
@@ -314,6 +321,7 @@ export class HeldLane {
 export class LaneSession {
   readonly conn: DuckDBConnection;
   #inTransaction = false;
+  #executed = 0;
   /** Called before each statement; throws to stop a long piece of work between statements. */
   guard: (() => void) | undefined;
 
@@ -346,7 +354,13 @@ export class LaneSession {
 
   #exec(sql: string, params?: readonly DuckParam[]): Promise<DuckDBMaterializedResult> {
     this.guard?.();
+    this.#executed++;
     return params && params.length ? this.conn.run(sql, params as never) : this.conn.run(sql);
+  }
+
+  /** How many statements {@link run} and {@link changes} have sent (reads by `all` do not count). */
+  get executed(): number {
+    return this.#executed;
   }
 
   /** Starts a transaction that {@link commit} or {@link rollback} ends (a session's own). */

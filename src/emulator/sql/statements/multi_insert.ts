@@ -109,7 +109,17 @@ export async function insertMulti(
         const kept = listed.map((v, i) => ({ v, i })).filter(({ v }) => !isDefault(v));
         columns = kept.map(({ i }) => columns[i]);
         values = kept.map(({ v }) => t.expr(v, exprCtx));
-      } else values = q.columns.map(column);
+      } else {
+        // Checked before anything is inserted: a later clause must not fail after an earlier
+        // one wrote.
+        const expected = columns.length || o.columns.length;
+        if (q.columns.length !== expected) {
+          throw SQL_ERRORS.syntax(
+            `Insert value list does not match column list expecting ${expected} but got ${q.columns.length}`,
+          );
+        }
+        values = q.columns.map(column);
+      }
       return { part, o, columns, values };
     });
     checkBinds(ctx, t);

@@ -225,7 +225,7 @@ conformance("Transactions: a DDL statement commits the open transaction", async 
   });
 });
 
-conformance("Transactions: a failed statement", async ({ db }, t) => {
+conformance("Transactions: a failed statement", async ({ db, connect }, t) => {
   await db.run("CREATE TABLE tx_err (n NUMBER(5,0));");
 
   await t.step("a compilation error leaves the transaction open", async () => {
@@ -263,6 +263,38 @@ conformance("Transactions: a failed statement", async ({ db }, t) => {
       await expectRows(db, "SELECT COUNT(*) FROM tx_err WHERE n = 30;", { rows: [["1"]] });
       await db.run("COMMIT;");
       await expectRows(db, "SELECT COUNT(*) FROM tx_err WHERE n = 30;", { rows: [["1"]] });
+    },
+  );
+
+  await t.step("a multi-table INSERT whose later clause cannot run inserts nothing", async () => {
+    await db.runAll([
+      "CREATE TABLE tx_mt1 (a NUMBER, b NUMBER);",
+      "CREATE TABLE tx_mt2 (a NUMBER, b NUMBER);",
+    ]);
+    await db.run("BEGIN;");
+    await db.run("INSERT INTO tx_mt1 VALUES (0, 0);");
+    await db.expectError("INSERT ALL INTO tx_mt1 INTO tx_mt2 (a) SELECT 1, 2;", { code: "001003" });
+    await db.run("COMMIT;");
+    await expectRows(db, "SELECT a FROM tx_mt1;", { rows: [["0"]] });
+    await expectRows(db, "SELECT COUNT(*) FROM tx_mt2;", { rows: [["0"]] });
+  });
+
+  await t.step(
+    "UNSET inside a transaction does not wait behind another session's DDL",
+    async () => {
+      const other = await connect();
+      await db.run("SET tx_v = 1;");
+      await db.run("BEGIN;");
+      await db.run("INSERT INTO tx_err VALUES (40);");
+      // The other session's DDL waits for the writer this transaction holds.
+      const ddl = other.run("CREATE TABLE tx_ddl_wait (x NUMBER);");
+      await new Promise((r) => setTimeout(r, 200));
+      const t0 = performance.now();
+      await db.run("UNSET tx_v;");
+      assert.ok(performance.now() - t0 < 2000, "UNSET waited for the other session's DDL");
+      await db.run("COMMIT;");
+      await ddl;
+      await expectRows(db, "SELECT COUNT(*) FROM tx_err WHERE n = 40;", { rows: [["1"]] });
     },
   );
 
@@ -488,6 +520,36 @@ Deno.test({
       const ms = performance.now() - t0;
       assert.ok(ms < 5000, `closing took ${Math.round(ms)} ms`);
       await long;
+    } finally {
+      if (!closed) await emulator.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "Transactions: the emulator stops promptly with one transaction waiting behind another",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const emulator = await startConformanceEmulator();
+    let closed = false;
+    try {
+      // The session that will wait signs in first, so that it comes first at shutdown.
+      const waiter = await Session.connect(emulator);
+      await waiter.run("SELECT 1;");
+      const holder = await Session.connect(emulator);
+      await holder.run("CREATE TABLE tx_queue (i INTEGER);");
+      await holder.run("BEGIN;");
+      await holder.run("INSERT INTO tx_queue VALUES (1);");
+      await waiter.run("BEGIN;");
+      const waiting = waiter.run("INSERT INTO tx_queue VALUES (2);").catch(() => {});
+      await new Promise((r) => setTimeout(r, 300));
+      const t0 = performance.now();
+      await emulator.close();
+      closed = true;
+      const ms = performance.now() - t0;
+      assert.ok(ms < 3000, `closing took ${Math.round(ms)} ms`);
+      await waiting;
     } finally {
       if (!closed) await emulator.close();
     }
