@@ -207,6 +207,17 @@ conformance("DML reads text timestamps in the session's time zone", async ({ db,
       rows: [["1", "1704085200"], ["2", "1704067200"], ["3", "1704085200"]],
     });
   });
+
+  await t.step("CREATE TABLE … AS SELECT reads them in the session's zone too", async () => {
+    const ny = await connect();
+    await ny.run("ALTER SESSION SET TIMEZONE = 'America/New_York';");
+    await ny.run(
+      "CREATE TABLE ltz_ctas AS SELECT '2024-01-01 00:00:00'::TIMESTAMP_LTZ AS ts;",
+    );
+    await expectRows(db, "SELECT DATE_PART(epoch_second, ts) FROM ltz_ctas;", {
+      rows: [["1704085200"]],
+    });
+  });
 });
 
 // https://docs.snowflake.com/en/sql-reference/transactions (DDL: each DDL statement executes as
