@@ -11,6 +11,7 @@ import { type FullName, fullText, qualify } from "../names.ts";
 import type { SqlMeta, Statement } from "../parser.ts";
 import type { LaneSession } from "../../warehouse/duckdb.ts";
 import type { Warehouse } from "../../warehouse/warehouse.ts";
+import { inSessionZone } from "../transactions.ts";
 import {
   type CatalogColumn,
   type CatalogObject,
@@ -441,7 +442,7 @@ export async function alterTable(
 ): Promise<Outcome> {
   const p = ast.AlterTable;
   const parts = objectNameParts(p.name);
-  return await ctx.warehouse.writer.transaction(async (s) => {
+  return await inSessionZoneTransaction(ctx, async (s) => {
     let o = existing(ctx, parts, ["TABLE"]);
     if (!o) {
       if (p.if_exists) return status("Statement executed successfully.");
@@ -826,6 +827,20 @@ export async function advanceStreams(
   // In a session's transaction they move at COMMIT, so that each statement reads the same rows.
   if (ctx.writer.deferStreams) return ctx.writer.deferStreams(reads);
   await applyStreamReads(ctx.warehouse, s, reads, (f) => ctx.writer.onRollback(f));
+}
+
+/**
+ * Runs `fn` in a transaction of its own on the writer lane, reading text timestamps in the
+ * session's time zone, as DML does (`ALTER TABLE … ADD COLUMN` fills existing rows with a text
+ * default).
+ */
+function inSessionZoneTransaction<T>(
+  ctx: StatementContext,
+  fn: (s: LaneSession) => Promise<T>,
+): Promise<T> {
+  return ctx.warehouse.writer.exclusive((s) =>
+    inSessionZone(s, ctx.session.timezone, () => s.transaction(fn))
+  );
 }
 
 /**

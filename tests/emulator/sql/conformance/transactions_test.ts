@@ -218,6 +218,23 @@ conformance("DML reads text timestamps in the session's time zone", async ({ db,
       rows: [["1704085200"]],
     });
   });
+
+  await t.step(
+    "ADD COLUMN fills existing rows with a text default in the session's zone",
+    async () => {
+      const ny = await connect();
+      await ny.run("ALTER SESSION SET TIMEZONE = 'America/New_York';");
+      await ny.runAll([
+        "CREATE TABLE ltz_add (n INT);",
+        "INSERT INTO ltz_add VALUES (1);",
+        "ALTER TABLE ltz_add ADD COLUMN ts TIMESTAMP_LTZ DEFAULT '2024-01-01 00:00:00';",
+        "INSERT INTO ltz_add (n) VALUES (2);",
+      ]);
+      await expectRows(db, "SELECT n, DATE_PART(epoch_second, ts) FROM ltz_add ORDER BY n;", {
+        rows: [["1", "1704085200"], ["2", "1704085200"]],
+      });
+    },
+  );
 });
 
 // https://docs.snowflake.com/en/sql-reference/transactions (DDL: each DDL statement executes as
