@@ -140,8 +140,6 @@ interface Holding {
   readonly held: HeldLane;
   /** Base-table sequences when the lane was taken (put back on ROLLBACK). */
   readonly sequences: SequenceMarks;
-  /** The writer connection's TimeZone then, put back at the end (queries set the session's). */
-  readonly zone: string;
   readonly watch: ReturnType<typeof setInterval>;
 }
 
@@ -166,8 +164,6 @@ export class SessionTransaction {
   #idleSince: number | undefined = performance.now();
   /** Its statements running now (a driver may send several at once). */
   #running = 0;
-  /** Set once COMMIT or ROLLBACK began: a write still waiting for the writer gives up. */
-  #ending = false;
   /** A statement failed after it had written: nothing of the transaction may be committed. */
   #wroteThenFailed = false;
   /** Since when other work has waited for the writer all along, while this holds it. */
@@ -176,6 +172,7 @@ export class SessionTransaction {
   #contendedIdleMs = 0;
   #lastCheck: number | undefined;
   #expired = false;
+  /** Set once COMMIT or ROLLBACK began: a write still waiting for the writer gives up. */
   #ended = false;
 
   private constructor(w: Warehouse, limits: IdleLimits, hooks: TransactionHooks) {
@@ -194,27 +191,19 @@ export class SessionTransaction {
     return this.#holdingNow !== undefined;
   }
 
-  /** True once committed or rolled back. */
-  get ended(): boolean {
-    return this.#ended;
-  }
-
   /** Waits for the writer lane, holds it and begins the DuckDB transaction on it (once). */
   #hold(): Promise<Holding> {
     this.#holding ??= (async () => {
       const held = await this.#w.writer.hold();
       try {
-        if (this.#ended || this.#ending) throw new Error("the transaction has ended");
-        const zone = String(
-          (await held.exclusive((s) => s.all("SELECT current_setting('TimeZone')"))).rows[0][0],
-        );
+        if (this.#ended) throw new Error("the transaction has ended");
         await held.exclusive((s) => s.begin());
         // Taken once the lane is held: nobody else reserves base-table rows until it is free.
         const sequences = this.#w.baseTableSequences();
         const every = Math.max(50, Math.min(1000, this.#limits.contended / 4));
         const watch = setInterval(() => this.#checkIdle(), every);
         Deno.unrefTimer(watch);
-        this.#holdingNow = { held, sequences, zone, watch };
+        this.#holdingNow = { held, sequences, watch };
         return this.#holdingNow;
       } catch (e) {
         held.release();
@@ -342,7 +331,7 @@ export class SessionTransaction {
    */
   async commit(): Promise<void> {
     if (this.#ended) return;
-    this.#ending = true;
+    this.#ended = true;
     const h = this.#holdingNow ??
       (this.#holding ? await this.#holding.catch(() => undefined) : undefined);
     try {
@@ -371,7 +360,7 @@ export class SessionTransaction {
   async rollback(): Promise<void> {
     if (this.#ended) return;
     // A write waiting for the writer gives up rather than begin what is being rolled back.
-    this.#ending = true;
+    this.#ended = true;
     const h = this.#holdingNow ??
       (this.#holding ? await this.#holding.catch(() => undefined) : undefined);
     try {
@@ -391,8 +380,9 @@ export class SessionTransaction {
     this.#ended = true;
     if (!h) return;
     clearInterval(h.watch);
-    await h.held.exclusive((s) => s.run(`SET TimeZone = '${h.zone.replaceAll("'", "''")}'`))
-      .catch(() => {});
+    // A statement cut short may have left the session's zone on the writer's connection (a
+    // RESET fails in an aborted transaction): the streaming commits that follow read none.
+    await h.held.exclusive((s) => s.run("RESET TimeZone")).catch(() => {});
     h.held.release();
   }
 }

@@ -280,11 +280,6 @@ export class HeldLane {
     this.#release = release;
   }
 
-  /** True once released: work then fails. */
-  get released(): boolean {
-    return this.#released;
-  }
-
   /** Runs `fn` on the held connection after the work queued before it. */
   exclusive<T>(fn: (s: LaneSession) => Promise<T>): Promise<T> {
     const work = laneWork.getStore();

@@ -510,6 +510,13 @@ export async function merge(ctx: StatementContext, ast: Node): Promise<Outcome> 
   });
 }
 
+/** The first WHEN MATCHED clause a joined pair goes to, as 'U' (UPDATE) or 'D' (DELETE). */
+function matchedAction(matched: readonly { cond: string; update: boolean }[]): string {
+  return `CASE ${
+    matched.map((m) => `WHEN ${m.cond} THEN ${m.update ? "'U'" : "'D'"}`).join(" ")
+  } END`;
+}
+
 /**
  * Snowflake's MERGE fails (ERROR_ON_NONDETERMINISTIC_MERGE, on by default) when a target row
  * joins several source rows and the result would depend on which one wins: unless every source
@@ -526,9 +533,7 @@ async function refuseNondeterministicMerge(
   matched: readonly { cond: string; update: boolean }[],
 ): Promise<void> {
   if (!matched.some((m) => m.update)) return;
-  const action = `CASE ${
-    matched.map((m) => `WHEN ${m.cond} THEN ${m.update ? "'U'" : "'D'"}`).join(" ")
-  } END`;
+  const action = matchedAction(matched);
   const target = qi(alias);
   const r = await s.all(
     `SELECT ${
@@ -556,9 +561,7 @@ async function rowsUpdatedOnce(
   matched: readonly { cond: string; update: boolean }[],
 ): Promise<number> {
   if (!matched.some((m) => m.update)) return 0;
-  const action = `CASE ${
-    matched.map((m) => `WHEN ${m.cond} THEN ${m.update ? "'U'" : "'D'"}`).join(" ")
-  } END`;
+  const action = matchedAction(matched);
   const target = qi(alias);
   const r = await s.all(
     `SELECT count(DISTINCT ${target}.${qi(ROW_COLUMN)}) FILTER (WHERE ${action} = 'U')
