@@ -112,6 +112,22 @@ function matches(r: Restriction, exprOf: (k: number) => string): string {
   })`;
 }
 
+/**
+ * The column a lineage expression over alias "x" grows with, and the unit it truncates to:
+ * `"x"."C"`, `CAST("x"."C" AS DATE)` (day) or `date_trunc('unit', "x"."C")`; else undefined.
+ */
+function monotoneColumn(template: string): { col: string; unit: string | null } | undefined {
+  let m = /^"x"\."((?:[^"]|"")+)"$/.exec(template);
+  if (m) return { col: m[1], unit: null };
+  if ((m = /^CAST\("x"\."((?:[^"]|"")+)" AS DATE\)$/.exec(template))) {
+    return { col: m[1], unit: "day" };
+  }
+  if ((m = /^date_trunc\('(\w+)', "x"\."((?:[^"]|"")+)"\)$/.exec(template))) {
+    return { col: m[2], unit: m[1] };
+  }
+  return undefined;
+}
+
 /** Zone-map friendly range for a lineage expression over a plain column, if it has one. */
 async function rangeOf(
   s: LaneSession,
@@ -119,17 +135,9 @@ async function rangeOf(
   r: Restriction,
   k: number,
 ): Promise<string | undefined> {
-  // "x"."C", CAST("x"."C" AS DATE), date_trunc('unit', "x"."C"): monotone in the column C.
-  let m = /^"x"\."((?:[^"]|"")+)"$/.exec(template);
-  let col: string, unit: string | null = null;
-  if (m) col = m[1];
-  else if ((m = /^CAST\("x"\."((?:[^"]|"")+)" AS DATE\)$/.exec(template))) {
-    col = m[1];
-    unit = "day";
-  } else if ((m = /^date_trunc\('(\w+)', "x"\."((?:[^"]|"")+)"\)$/.exec(template))) {
-    col = m[2];
-    unit = m[1];
-  } else return undefined;
+  const mono = monotoneColumn(template);
+  if (!mono) return undefined;
+  const { col, unit } = mono;
   const q = await s.all(
     `SELECT CAST(min(${keyCol(k)}) AS VARCHAR), CAST(max(${
       keyCol(k)
@@ -198,11 +206,53 @@ export async function refreshOne(
     if (!restrictions.length) {
       return { action: "INCREMENTAL", inserted: 0, deleted: 0, marks: positions, parts: 0 };
     }
-    const done = await recomputeInParts(w, s, dt, compiled, restrictions, opts);
+    const merged = await mergeRestrictions(s, restrictions, temps);
+    let changedRows = 0;
+    for (const id of changed) {
+      const a = marks![String(id)], b = positions[String(id)];
+      changedRows += (b.row - a.row) + (b.logSeq - a.logSeq);
+    }
+    const done = await recomputeInParts(w, s, dt, compiled, merged, changedRows, opts);
     return { action: "INCREMENTAL", ...done, marks: positions };
   } finally {
     await dropAll(s, temps);
   }
+}
+
+/**
+ * One restriction per set of keys: the key tables of sources that reach the same keys (a ride's
+ * keys and the keys a ticket's rows expand to) united into one. Each restriction reads a source
+ * through a semi-join of its own, and rows read by several must be united row by row (a UNION
+ * over whole rows, which at full speed holds millions of them at once); united key tables leave
+ * one semi-join per source.
+ */
+async function mergeRestrictions(
+  s: LaneSession,
+  restrictions: readonly Restriction[],
+  temps: string[],
+): Promise<Restriction[]> {
+  const bySet = new Map<string, Restriction[]>();
+  for (const r of restrictions) {
+    const sig = [...r.keys].sort((a, b) => a - b).join(",");
+    bySet.set(sig, [...(bySet.get(sig) ?? []), r]);
+  }
+  const out: Restriction[] = [];
+  for (const group of bySet.values()) {
+    if (group.length === 1) {
+      out.push(group[0]);
+      continue;
+    }
+    const table = `"_ll_keys_${++tempCounter}"`;
+    temps.push(table);
+    const cols = group[0].keys.map(keyCol).join(", ");
+    await s.run(
+      `CREATE TEMP TABLE ${table} AS ${
+        group.map((r) => `SELECT ${cols} FROM ${r.table}`).join(" UNION ")
+      }`,
+    );
+    out.push({ keys: group[0].keys, table });
+  }
+  return out;
 }
 
 /** How a refresh may be split into parts, each a statement over a share of the keys. */
@@ -211,6 +261,9 @@ export interface PartOptions {
   readonly parts?: number;
   /** At most this many changed keys per part (default {@link KEYS_PER_PART}). */
   readonly keysPerPart?: number;
+  /** At most about this many changed rows per part split by spans of a time key (default
+   * {@link ROWS_PER_PART}). */
+  readonly rowsPerPart?: number;
 }
 
 /**
@@ -220,10 +273,14 @@ export interface PartOptions {
  */
 export const KEYS_PER_PART = 100_000;
 
+/** Changed source rows per part, when a refresh can be split by spans of a time key. */
+export const ROWS_PER_PART = 1_000_000;
+
 /**
- * Recomputes the keys of `restrictions`, in parts when they are many: each part takes the key
- * values whose hash falls in its share, in every restriction alike, so the parts are disjoint
- * and together cover every key.
+ * Recomputes the keys of `restrictions`, in parts when they (or the changed rows behind a time
+ * key) are many: each part takes the key values in its span of a time key, or else those whose
+ * hash falls in its share, in every restriction alike, so the parts are disjoint and together
+ * cover every key.
  */
 async function recomputeInParts(
   w: Warehouse,
@@ -231,9 +288,12 @@ async function recomputeInParts(
   dt: CatalogObject,
   compiled: Compiled,
   restrictions: readonly Restriction[],
+  changedRows: number,
   opts: PartOptions,
 ): Promise<{ inserted: number; deleted: number; parts: number }> {
-  const key = splitKey(compiled, restrictions.map((r) => r.keys));
+  const fixed = restrictions.map((r) => r.keys);
+  const ranged = timeKey(compiled, fixed);
+  const key = splitKey(compiled, fixed);
   let parts = opts.parts ?? 1;
   if (key !== undefined) {
     const sizes = await s.all(
@@ -244,32 +304,88 @@ async function recomputeInParts(
       Math.ceil(Number(sizes.rows[0][0]) / (opts.keysPerPart ?? KEYS_PER_PART)),
     );
   }
+  // Spans of a time key each read their own rows: the changed rows' count can set the parts
+  // too (a few keys over millions of rows: an hourly aggregate fed at full speed).
+  if (ranged !== undefined) {
+    parts = Math.max(parts, Math.ceil(changedRows / (opts.rowsPerPart ?? ROWS_PER_PART)));
+  }
   if (key === undefined || parts <= 1) {
     return { ...await recomputeKeys(w, s, dt, compiled, restrictions), parts: 1 };
   }
+  const shares = (ranged !== undefined &&
+    await rangeShares(s, compiled, restrictions, ranged, parts)) ||
+    Array.from({ length: parts }, (_, part) => inPart(keyCol(key), compiled, key, part, parts));
   let inserted = 0, deleted = 0;
-  for (let part = 0; part < parts; part++) {
+  for (const share of shares) {
     const temps: string[] = [];
     try {
-      const share: Restriction[] = [];
+      const mine: Restriction[] = [];
       for (const r of restrictions) {
         const table = `"_ll_keys_${++tempCounter}"`;
         temps.push(table);
-        await s.run(
-          `CREATE TEMP TABLE ${table} AS SELECT * FROM ${r.table} WHERE ${
-            inPart(keyCol(key), compiled, key, part, parts)
-          }`,
-        );
-        share.push({ keys: r.keys, table });
+        await s.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${r.table} WHERE ${share}`);
+        mine.push({ keys: r.keys, table });
       }
-      const n = await recomputeKeys(w, s, dt, compiled, share);
+      const n = await recomputeKeys(w, s, dt, compiled, mine);
       inserted += n.inserted;
       deleted += n.deleted;
     } finally {
       await dropAll(s, temps);
     }
   }
-  return { inserted, deleted, parts };
+  return { inserted, deleted, parts: shares.length };
+}
+
+/**
+ * A date or timestamp key every restriction fixes and some source occurrence computes from one
+ * of its columns (the column itself, its date, or a DATE_TRUNC of it), or undefined. Event tables
+ * arrive in time order, so a part that holds a span of such a key reads only that span's row
+ * groups of the source; a part that holds a hash share of a key reads every changed row group.
+ */
+function timeKey(compiled: Compiled, fixed: readonly (readonly number[])[]): number | undefined {
+  for (const k of compiled.plan.keys) {
+    if (!fixed.every((keys) => keys.includes(k))) continue;
+    if (!/^(DATE|TIMESTAMP)/.test(compiled.duckTypes[k])) continue;
+    for (const plan of compiled.plan.sources.values()) {
+      for (const occ of plan.occurrences) {
+        const expr = occ.exprs.get(k);
+        if (expr !== undefined && monotoneColumn(realias(expr, occ.duckAlias, "x"))) return k;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Up to `parts` conditions on key `k` (over a key table's column) that split the restrictions'
+ * key values into consecutive spans of about equal size, NULLs in the first; undefined when the
+ * values are too few to split.
+ */
+async function rangeShares(
+  s: LaneSession,
+  compiled: Compiled,
+  restrictions: readonly Restriction[],
+  k: number,
+  parts: number,
+): Promise<string[] | undefined> {
+  const col = keyCol(k);
+  const values = restrictions.map((r) => `SELECT ${col} AS "v" FROM ${r.table}`).join(
+    " UNION ALL ",
+  );
+  const fractions = Array.from({ length: parts - 1 }, (_, i) => (i + 1) / parts).join(", ");
+  const q = await s.all(
+    `SELECT CAST("b" AS VARCHAR) FROM (SELECT DISTINCT unnest(quantile_disc("v", [${fractions}])) AS "b"
+     FROM (${values}) WHERE "v" IS NOT NULL) ORDER BY "b"`,
+  );
+  const bounds = q.rows.map((r) =>
+    `CAST('${String(r[0]).replaceAll("'", "''")}' AS ${compiled.duckTypes[k]})`
+  );
+  if (bounds.length < 2) return undefined;
+  return [
+    `(${col} IS NULL OR ${col} <= ${bounds[0]})`,
+    ...bounds.slice(1).map((b, i) => `(${col} > ${bounds[i]} AND ${col} <= ${b})`),
+    `${col} > ${bounds[bounds.length - 1]}`,
+  ];
 }
 
 /**
@@ -400,29 +516,24 @@ async function rowsOfKeys(
   compiled: Compiled,
   restrictions: readonly Restriction[],
 ): Promise<string> {
-  const parts: string[] = [];
+  const branches: Branch[] = [];
   for (const r of restrictions) {
-    const on = r.keys.map((k) =>
-      `"x".${qi(compiled.columns[k])} IS NOT DISTINCT FROM "kr".${keyCol(k)}`
-    );
     const ranges: string[] = [];
     for (const k of r.keys) {
       const range = await rangeOf(s, `"x".${qi(compiled.columns[k])}`, r, k);
       if (range) ranges.push(range);
     }
-    parts.push(
-      `SELECT "x".* FROM ${tableOf(dt)} AS "x" SEMI JOIN ${r.table} AS "kr" ON ${on.join(" AND ")}${
-        ranges.length ? ` WHERE ${ranges.join(" AND ")}` : ""
-      }`,
-    );
+    branches.push({ restriction: r, exprOf: (k) => `"x".${qi(compiled.columns[k])}`, ranges });
   }
-  return `(${parts.join(" UNION ")})`;
+  return disjointUnion(tableOf(dt), branches);
 }
 
 /**
  * True when the changes are a large share of the changed sources (a first fill, a catch-up after
  * a long pause): recomputing the whole table is then cheaper than finding, deleting and
- * recomputing nearly every key, and needs no key tables the size of the sources.
+ * recomputing nearly every key, and needs no key tables the size of the sources. When the keys
+ * the changes reach include a time key, each part of an incremental refresh reads only its span
+ * of the sources, and it stays cheaper than a full one until nearly everything is new.
  */
 async function mostlyNew(
   s: LaneSession,
@@ -433,18 +544,28 @@ async function mostlyNew(
 ): Promise<boolean> {
   let changes = 0;
   const counts: string[] = [];
+  const fixed: (readonly number[])[] = [];
   for (const id of changed) {
     const a = from[String(id)], b = to[String(id)];
     changes += (b.row - a.row) + (b.logSeq - a.logSeq);
     counts.push(`(SELECT count(*) FROM ${tableOf(compiled.sources.get(id)!)})`);
+    const plan = compiled.plan.sources.get(id)!;
+    for (const occ of plan.occurrences) {
+      fixed.push(plan.expand ? compiled.plan.keys : [...occ.exprs.keys()]);
+    }
   }
   if (changes < FULL_REFRESH_MIN_CHANGES) return false;
   const total = Number((await s.all(`SELECT ${counts.join(" + ")}`)).rows[0][0]);
-  return changes > total * FULL_REFRESH_SHARE;
+  const share = timeKey(compiled, fixed) === undefined
+    ? FULL_REFRESH_SHARE
+    : FULL_REFRESH_SHARE_BY_SPANS;
+  return changes > total * share;
 }
 
 /** A refresh recomputes everything when its changes are over this share of the sources' rows… */
 const FULL_REFRESH_SHARE = 0.25;
+/** …or this share, when it can be split by spans of a time key… */
+const FULL_REFRESH_SHARE_BY_SPANS = 0.9;
 /** …and at least this many (small tables stay incremental, as the tests expect). */
 const FULL_REFRESH_MIN_CHANGES = 50_000;
 
@@ -513,28 +634,53 @@ async function occurrenceRelation(
   occ: { duckAlias: string; exprs: ReadonlyMap<number, string> },
   restrictions: readonly Restriction[],
 ): Promise<string | undefined> {
-  const parts: string[] = [];
+  const branches: Branch[] = [];
   for (const r of restrictions) {
     const ks = r.keys.filter((k) => occ.exprs.has(k));
     // A restriction this occurrence does not reach can come from any of its rows.
     if (!ks.length) return undefined;
     const part: Restriction = { keys: ks, table: r.table };
-    const on = ks.map((k) =>
-      `${realias(occ.exprs.get(k)!, occ.duckAlias, "x")} IS NOT DISTINCT FROM "kr".${keyCol(k)}`
-    );
     const ranges: string[] = [];
     for (const k of ks) {
       const range = await rangeOf(s, realias(occ.exprs.get(k)!, occ.duckAlias, "x"), part, k);
       if (range) ranges.push(range);
     }
-    parts.push(
-      `SELECT "x".* FROM ${tableOf(src)} AS "x" SEMI JOIN ${r.table} AS "kr" ON ${
-        on.join(" AND ")
-      }${ranges.length ? ` WHERE ${ranges.join(" AND ")}` : ""}`,
-    );
+    branches.push({
+      restriction: part,
+      exprOf: (k) => realias(occ.exprs.get(k)!, occ.duckAlias, "x"),
+      ranges,
+    });
   }
-  // Rows are distinct by their hidden $ROW, so UNION only merges rows two restrictions share.
-  return `(${parts.join(" UNION ")})`;
+  return disjointUnion(tableOf(src), branches);
+}
+
+/** One semi-join of a relation on a restriction, narrowed by zone-map ranges. */
+interface Branch {
+  readonly restriction: Restriction;
+  /** The SQL (over alias "x") compared with key k. */
+  readonly exprOf: (k: number) => string;
+  readonly ranges: readonly string[];
+}
+
+/**
+ * The rows of `table` (alias "x") that any branch's restriction holds, each once: branch i takes
+ * the rows its restriction holds and no earlier one does. The same rows as a UNION of the
+ * semi-joins, without one: a UNION finds duplicates in a hash table of every row it reads,
+ * millions of them at full speed, where these anti-joins hash only the key tables.
+ */
+function disjointUnion(table: string, branches: readonly Branch[]): string {
+  const sql = branches.map((b, i) => {
+    const r = b.restriction;
+    const on = r.keys.map((k) => `${b.exprOf(k)} IS NOT DISTINCT FROM "kr".${keyCol(k)}`);
+    const where = [...b.ranges];
+    for (const e of branches.slice(0, i)) {
+      where.push(`NOT ${matches(e.restriction, e.exprOf)}`);
+    }
+    return `SELECT "x".* FROM ${table} AS "x" SEMI JOIN ${r.table} AS "kr" ON ${on.join(" AND ")}${
+      where.length ? ` WHERE ${where.join(" AND ")}` : ""
+    }`;
+  });
+  return `(${sql.join(" UNION ALL ")})`;
 }
 
 /** Inserts the rows of `sql` (the definition's columns) with new `$ROW`s. */

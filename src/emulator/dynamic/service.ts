@@ -49,6 +49,7 @@ import {
   type Mark,
   refreshOne,
   type RefreshResult,
+  ROWS_PER_PART,
 } from "./refresh.ts";
 import {
   ensureHistoryTables,
@@ -79,6 +80,12 @@ export interface DynamicOptions {
    * (default {@link KEYS_PER_PART}); more are recomputed in parts.
    */
   keysPerPart?: number;
+  /**
+   * At most about this many changed source rows are recomputed by one statement of an
+   * incremental refresh that can be split by spans of a time key (default
+   * {@link ROWS_PER_PART}).
+   */
+  rowsPerPart?: number;
   /** Every refresh in at least this many parts (default 1); tests split small refreshes. */
   parts?: number;
   /** Clock; tests replace it. */
@@ -143,6 +150,7 @@ export class DynamicTables {
       autoRefresh: options.autoRefresh ?? true,
       freshMs: options.freshMs ?? 1_000,
       keysPerPart: options.keysPerPart ?? KEYS_PER_PART,
+      rowsPerPart: options.rowsPerPart ?? ROWS_PER_PART,
       parts: options.parts ?? 1,
       now: options.now ?? Date.now,
       log: options.log ?? silentLogger,
@@ -564,6 +572,7 @@ export class DynamicTables {
               const r = await refreshOne(this.#w, s, o, compiled, rt.marks, {
                 incremental,
                 keysPerPart: this.#o.keysPerPart,
+                rowsPerPart: this.#o.rowsPerPart,
                 parts: Math.max(this.#o.parts, retry?.parts ?? 1),
               });
               results.set(o.id, r);

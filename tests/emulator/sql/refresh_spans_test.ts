@@ -1,0 +1,74 @@
+/**
+ * A large incremental refresh of a dynamic table keyed by time (the usual shape: events arriving
+ * in time order, grouped by hour) stays incremental and is split by spans of that key, so that
+ * each part reads only its own span of the source; one without a time key still recomputes the
+ * whole table when most of its source is new. Either way the table holds its definition's rows.
+ */
+import assert from "node:assert/strict";
+import { createLogger } from "../../../src/log.ts";
+import { withSqlEmulator } from "./helpers.ts";
+
+/** `n` events from id `from`, seven seconds apart from `start`, some with no time, some late. */
+function events(from: number, n: number, start: string): string {
+  return `INSERT INTO EVENTS
+    SELECT ${from} + SEQ4(),
+      DECODE(MOD(SEQ4(), 4), 0, 'ALTA', 1, 'BRIGHTON', 2, 'SNOWBIRD', 'SOLITUDE'),
+      'U' || MOD(SEQ4() * 13, 211),
+      MOD(SEQ4() * 37, 9000) / 100 + 0.05,
+      CASE
+        WHEN MOD(SEQ4(), 997) = 0 THEN NULL
+        WHEN MOD(SEQ4(), 101) = 0 THEN '2026-12-02 10:30:00'::TIMESTAMP_NTZ
+        ELSE DATEADD('second', SEQ4() * 7, '${start}'::TIMESTAMP_NTZ)
+      END
+    FROM TABLE(GENERATOR(ROWCOUNT => ${n}))`;
+}
+
+const HOURLY = `SELECT DATE_TRUNC('HOUR', AT) AS HOUR, SHOP, COUNT(*) AS N, SUM(AMOUNT) AS REVENUE,
+    COUNT(DISTINCT USER_ID) AS USERS
+  FROM EVENTS GROUP BY DATE_TRUNC('HOUR', AT), SHOP`;
+const BY_SHOP = `SELECT SHOP, COUNT(*) AS N, SUM(AMOUNT) AS REVENUE FROM EVENTS GROUP BY SHOP`;
+
+Deno.test("a large refresh keyed by time stays incremental, in spans of that key", async () => {
+  const lines: string[] = [];
+  const log = createLogger({ write: (l) => lines.push(l), format: "json", debug: true });
+  await withSqlEmulator(async (e) => {
+    const q = async (sql: string) => (await e.sql.query(sql)).rows;
+    const sorted = (rows: Record<string, unknown>[]) => rows.map((r) => JSON.stringify(r)).sort();
+
+    await q(`CREATE TABLE EVENTS (ID NUMBER, SHOP VARCHAR, USER_ID VARCHAR, AMOUNT NUMBER(10,2),
+      AT TIMESTAMP_NTZ)`);
+    await q(events(1, 10_000, "2026-12-01 00:00:00"));
+    for (const [name, sql] of [["HOURLY", HOURLY], ["BY_SHOP", BY_SHOP]]) {
+      await q(`CREATE DYNAMIC TABLE ${name} TARGET_LAG = '1 hour' WAREHOUSE = WH AS ${sql}`);
+    }
+    // Six times as many rows as were there: most of the source is new.
+    await q(events(10_001, 60_000, "2026-12-06 00:00:00"));
+    lines.length = 0;
+    await q("ALTER DYNAMIC TABLE HOURLY REFRESH");
+    await q("ALTER DYNAMIC TABLE BY_SHOP REFRESH");
+
+    const history = await q(
+      `SELECT NAME, REFRESH_ACTION FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY())
+       QUALIFY ROW_NUMBER() OVER (PARTITION BY NAME ORDER BY REFRESH_START_TIME DESC) = 1`,
+    );
+    assert.deepEqual(
+      Object.fromEntries(history.map((r) => [r.NAME, r.REFRESH_ACTION])),
+      { HOURLY: "INCREMENTAL", BY_SHOP: "FULL" },
+    );
+    // A few hundred changed keys, but 60,000 changed rows: split by the rows, 20,000 a part.
+    const parts = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === "refreshed in parts");
+    assert.deepEqual(parts.map((l) => l.dynamic_table), ["HOURLY"]);
+    assert.ok(parts[0].parts >= 3, `HOURLY refreshed in ${parts[0].parts} parts`);
+
+    for (const [name, sql] of [["HOURLY", HOURLY], ["BY_SHOP", BY_SHOP]]) {
+      const stored = sorted(await q(`SELECT * FROM ${name}`));
+      assert.deepEqual(stored, sorted(await q(sql)), name);
+    }
+    // The rows with no time are one group per shop, in the first span.
+    const untimed = await q(`SELECT SUM(N) AS N FROM HOURLY WHERE HOUR IS NULL`);
+    assert.equal(
+      Number(untimed[0].N),
+      Number((await q(`SELECT COUNT(*) AS N FROM EVENTS WHERE AT IS NULL`))[0].N),
+    );
+  }, { liftline: false, dynamic: { autoRefresh: false, rowsPerPart: 20_000, log } });
+});
