@@ -15,6 +15,7 @@ import { type CatalogObject, changeLogOf, ROW_COLUMN, tableOf } from "../warehou
 import type { Warehouse } from "../warehouse/warehouse.ts";
 import { insertNumbered, logOldVersions } from "../warehouse/numbering.ts";
 import { qi } from "../sql/translate/quote.ts";
+import { duckType } from "../warehouse/types.ts";
 import type { IncrementalPlan, SourcePlan } from "./analysis.ts";
 import { realias } from "./analysis.ts";
 import type { ObjectRef } from "../sql/translate/context.ts";
@@ -128,12 +129,30 @@ function monotoneColumn(template: string): { col: string; unit: string | null } 
   return undefined;
 }
 
-/** Zone-map friendly range for a lineage expression over a plain column, if it has one. */
+/** The kind of values a DuckDB type holds, for deciding whether two types order alike. */
+function family(type: string | null | undefined): string | undefined {
+  if (!type) return undefined;
+  if (/^(VARCHAR|TEXT|STRING)\b/i.test(type)) return "text";
+  if (/^(DECIMAL|NUMERIC|U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|FLOAT|DOUBLE|REAL)\b/i.test(type)) {
+    return "number";
+  }
+  if (/^(DATE|TIMESTAMP)\b/i.test(type)) return "time";
+  return type.toUpperCase();
+}
+
+/**
+ * Zone-map friendly range for a lineage expression over a plain column, if it has one.
+ * `columnType` gives the DuckDB type of a column of the relation read. The range is given only
+ * when the key values order as the column does: key values of another kind (a text key matched
+ * against a number column through a UNION's common type) would give a range in the wrong order,
+ * and the semi-join alone is then the restriction.
+ */
 async function rangeOf(
   s: LaneSession,
   template: string,
   r: Restriction,
   k: number,
+  columnType: (col: string) => string | undefined,
 ): Promise<string | undefined> {
   const mono = monotoneColumn(template);
   if (!mono) return undefined;
@@ -141,9 +160,17 @@ async function rangeOf(
   const q = await s.all(
     `SELECT CAST(min(${keyCol(k)}) AS VARCHAR), CAST(max(${
       keyCol(k)
-    }) AS VARCHAR), count(*) FILTER (WHERE ${keyCol(k)} IS NULL) FROM ${r.table}`,
+    }) AS VARCHAR), count(*) FILTER (WHERE ${keyCol(k)} IS NULL),
+     any_value(typeof(${keyCol(k)})) FILTER (WHERE ${keyCol(k)} IS NOT NULL) FROM ${r.table}`,
   );
-  const [lo, hi, nulls] = q.rows[0] as [string | null, string | null, bigint];
+  const [lo, hi, nulls, keyType] = q.rows[0] as [
+    string | null,
+    string | null,
+    bigint,
+    string | null,
+  ];
+  const kind = family(keyType);
+  if (kind !== undefined && kind !== (unit ? "time" : family(columnType(col)))) return undefined;
   const column = `"x"."${col}"`;
   const parts: string[] = [];
   if (lo !== null && hi !== null) {
@@ -156,6 +183,18 @@ async function rangeOf(
   }
   if (Number(nulls) > 0) parts.push(`${column} IS NULL`);
   return parts.length ? `(${parts.join(" OR ")})` : "FALSE";
+}
+
+/** The DuckDB type of a column named as in a lineage template (`""` for `"`) among `columns`. */
+function typeAmong(
+  columns: readonly { name: string }[],
+  types: (i: number) => string,
+): (col: string) => string | undefined {
+  return (col) => {
+    const name = col.replaceAll('""', '"');
+    const i = columns.findIndex((c) => c.name === name);
+    return i < 0 ? undefined : types(i);
+  };
 }
 
 /** Refreshes one dynamic table in the tick's transaction. */
@@ -221,7 +260,7 @@ export async function refreshOne(
 
 /**
  * One restriction per set of keys: the key tables of sources that reach the same keys (a ride's
- * keys and the keys a ticket's rows expand to) united into one. Each restriction reads a source
+ * keys and the keys a ticket's rows expand to), of the same types, united into one. Each restriction reads a source
  * through a semi-join of its own, and rows read by several must be united row by row (a UNION
  * over whole rows, which at full speed holds millions of them at once); united key tables leave
  * one semi-join per source.
@@ -231,9 +270,22 @@ async function mergeRestrictions(
   restrictions: readonly Restriction[],
   temps: string[],
 ): Promise<Restriction[]> {
+  // Only tables whose key columns have the same types: a UNION of a number key and a text key
+  // would turn both into text, and text orders numbers otherwise.
+  const types = new Map<string, string>();
+  if (restrictions.length > 1) {
+    const names = restrictions.map((r) => `'${r.table.replaceAll('"', "")}'`).join(", ");
+    const q = await s.all(
+      `SELECT table_name, column_name, data_type FROM duckdb_columns()
+       WHERE database_name = 'temp' AND table_name IN (${names})`,
+    );
+    for (const [table, column, type] of q.rows) types.set(`${table}.${column}`, String(type));
+  }
   const bySet = new Map<string, Restriction[]>();
   for (const r of restrictions) {
-    const sig = [...r.keys].sort((a, b) => a - b).join(",");
+    const keys = [...r.keys].sort((a, b) => a - b);
+    const table = r.table.replaceAll('"', "");
+    const sig = keys.map((k) => `${k}:${types.get(`${table}.k${k}`)}`).join(",");
     bySet.set(sig, [...(bySet.get(sig) ?? []), r]);
   }
   const out: Restriction[] = [];
@@ -368,8 +420,11 @@ async function rangeShares(
   k: number,
   parts: number,
 ): Promise<string[] | undefined> {
-  const col = keyCol(k);
-  const values = restrictions.map((r) => `SELECT ${col} AS "v" FROM ${r.table}`).join(
+  // As the table stores the key: a source may give it as text (a UNION with a text column), and
+  // the same value must fall in the same span in every restriction.
+  const type = compiled.duckTypes[k];
+  const v = `TRY_CAST(${keyCol(k)} AS ${type})`;
+  const values = restrictions.map((r) => `SELECT ${v} AS "v" FROM ${r.table}`).join(
     " UNION ALL ",
   );
   const fractions = Array.from({ length: parts - 1 }, (_, i) => (i + 1) / parts).join(", ");
@@ -377,14 +432,12 @@ async function rangeShares(
     `SELECT CAST("b" AS VARCHAR) FROM (SELECT DISTINCT unnest(quantile_disc("v", [${fractions}])) AS "b"
      FROM (${values}) WHERE "v" IS NOT NULL) ORDER BY "b"`,
   );
-  const bounds = q.rows.map((r) =>
-    `CAST('${String(r[0]).replaceAll("'", "''")}' AS ${compiled.duckTypes[k]})`
-  );
+  const bounds = q.rows.map((r) => `CAST('${String(r[0]).replaceAll("'", "''")}' AS ${type})`);
   if (bounds.length < 2) return undefined;
   return [
-    `(${col} IS NULL OR ${col} <= ${bounds[0]})`,
-    ...bounds.slice(1).map((b, i) => `(${col} > ${bounds[i]} AND ${col} <= ${b})`),
-    `${col} > ${bounds[bounds.length - 1]}`,
+    `(${v} IS NULL OR ${v} <= ${bounds[0]})`,
+    ...bounds.slice(1).map((b, i) => `(${v} > ${bounds[i]} AND ${v} <= ${b})`),
+    `${v} > ${bounds[bounds.length - 1]}`,
   ];
 }
 
@@ -520,7 +573,13 @@ async function rowsOfKeys(
   for (const r of restrictions) {
     const ranges: string[] = [];
     for (const k of r.keys) {
-      const range = await rangeOf(s, `"x".${qi(compiled.columns[k])}`, r, k);
+      const range = await rangeOf(
+        s,
+        `"x".${qi(compiled.columns[k])}`,
+        r,
+        k,
+        typeAmong(compiled.columns.map((name) => ({ name })), (i) => compiled.duckTypes[i]),
+      );
       if (range) ranges.push(range);
     }
     branches.push({ restriction: r, exprOf: (k) => `"x".${qi(compiled.columns[k])}`, ranges });
@@ -642,7 +701,13 @@ async function occurrenceRelation(
     const part: Restriction = { keys: ks, table: r.table };
     const ranges: string[] = [];
     for (const k of ks) {
-      const range = await rangeOf(s, realias(occ.exprs.get(k)!, occ.duckAlias, "x"), part, k);
+      const range = await rangeOf(
+        s,
+        realias(occ.exprs.get(k)!, occ.duckAlias, "x"),
+        part,
+        k,
+        typeAmong(src.columns, (i) => duckType(src.columns[i].type)),
+      );
       if (range) ranges.push(range);
     }
     branches.push({

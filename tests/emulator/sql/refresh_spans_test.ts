@@ -129,3 +129,56 @@ Deno.test("a refresh in spans of a time key writes the rows one statement writes
     }
   }, { liftline: false, dynamic: { autoRefresh: false, rowsPerPart: 500, keysPerPart: 400, log } });
 });
+
+Deno.test("keys a source gives as text are split and restricted as the table stores them", async () => {
+  // DAY is a date from one source and text from the other (a UNION's common type is DATE); U is
+  // a number from one and text from the other. Both used to go wrong once a refresh was split
+  // into parts: a text key compared with a date bound failed the refresh, and text bounds read
+  // the number column in text order ('12' before '3'), so no row was read for those keys.
+  const definitions: Record<string, string> = {
+    BY_DAY: `SELECT DAY, SHOP, COUNT(*) AS N FROM (
+        SELECT TO_DATE(AT) AS DAY, SHOP FROM EVENTS UNION ALL SELECT S AS DAY, SHOP FROM LEGACY)
+      GROUP BY DAY, SHOP`,
+    BY_CODE:
+      `SELECT U, COUNT(*) AS N FROM (SELECT U FROM CODES UNION ALL SELECT CODE AS U FROM LEGACY)
+      GROUP BY U`,
+  };
+  await withSqlEmulator(async (e) => {
+    const q = async (sql: string) => (await e.sql.query(sql)).rows;
+    const sorted = (rows: Record<string, unknown>[]) => rows.map((r) => JSON.stringify(r)).sort();
+    await q(`CREATE TABLE EVENTS (ID NUMBER, SHOP VARCHAR, USER_ID VARCHAR, AMOUNT NUMBER(10,2),
+      AT TIMESTAMP_NTZ)`);
+    await q(`CREATE TABLE LEGACY (SHOP VARCHAR, S VARCHAR, CODE VARCHAR)`);
+    await q(`CREATE TABLE CODES (U NUMBER)`);
+    const legacy = (n: number, start: string) =>
+      `INSERT INTO LEGACY SELECT 'S' || MOD(SEQ4(), 4),
+        TO_VARCHAR(DATEADD('day', MOD(SEQ4(), 9), '${start}'::DATE)), TO_VARCHAR(MOD(SEQ4(), 15))
+      FROM TABLE(GENERATOR(ROWCOUNT => ${n}))`;
+    await q(events(1, 400, "2026-12-01 00:00:00"));
+    await q(legacy(200, "2026-11-29"));
+    await q(`INSERT INTO CODES SELECT MOD(SEQ4(), 15) FROM TABLE(GENERATOR(ROWCOUNT => 100))`);
+    for (const [name, sql] of Object.entries(definitions)) {
+      await q(`CREATE DYNAMIC TABLE ${name} TARGET_LAG = '1 hour' WAREHOUSE = WH AS ${sql}`);
+    }
+    const steps: [string, string[]][] = [
+      ["events", [events(10_001, 300, "2026-12-03 05:00:00")]],
+      ["legacy rows", [legacy(150, "2026-12-02")]],
+      ["both", [
+        events(20_001, 300, "2026-12-05 05:00:00"),
+        legacy(150, "2026-12-04"),
+        "INSERT INTO CODES VALUES (12), (3)",
+      ]],
+    ];
+    for (const [step, statements] of steps) {
+      for (const s of statements) await q(s);
+      for (const [name, sql] of Object.entries(definitions)) {
+        await q(`ALTER DYNAMIC TABLE ${name} REFRESH`);
+        assert.deepEqual(
+          sorted(await q(`SELECT * FROM ${name}`)),
+          sorted(await q(sql)),
+          `${name}, ${step}`,
+        );
+      }
+    }
+  }, { liftline: false, dynamic: { autoRefresh: false, parts: 8, keysPerPart: 5 } });
+});
