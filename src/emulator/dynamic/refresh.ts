@@ -185,14 +185,13 @@ async function rangeOf(
   return parts.length ? `(${parts.join(" OR ")})` : "FALSE";
 }
 
-/** The DuckDB type of a column named as in a lineage template (`""` for `"`) among `columns`. */
+/** The DuckDB type of a column named as in a lineage template (`""` for `"`) among `names`. */
 function typeAmong(
-  columns: readonly { name: string }[],
+  names: readonly string[],
   types: (i: number) => string,
 ): (col: string) => string | undefined {
   return (col) => {
-    const name = col.replaceAll('""', '"');
-    const i = columns.findIndex((c) => c.name === name);
+    const i = names.indexOf(col.replaceAll('""', '"'));
     return i < 0 ? undefined : types(i);
   };
 }
@@ -223,10 +222,15 @@ export async function refreshOne(
   if (!changed.length) {
     return { action: "NO_DATA", inserted: 0, deleted: 0, marks: positions, parts: 0 };
   }
+  let changedRows = 0;
+  for (const id of changed) {
+    const a = marks![String(id)], b = positions[String(id)];
+    changedRows += (b.row - a.row) + (b.logSeq - a.logSeq);
+  }
   const plans = changed.map((id) => compiled.plan.sources.get(id)!);
   if (
     !opts.incremental || plans.some((p) => !p || p.opaque) ||
-    await mostlyNew(s, compiled, changed, marks!, positions)
+    await mostlyNew(s, compiled, changed, changedRows)
   ) {
     const { inserted, deleted, parts } = await replaceAll(w, s, dt, compiled, opts.parts);
     return { action: "FULL", inserted, deleted, marks: positions, parts };
@@ -246,11 +250,6 @@ export async function refreshOne(
       return { action: "INCREMENTAL", inserted: 0, deleted: 0, marks: positions, parts: 0 };
     }
     const merged = await mergeRestrictions(s, restrictions, temps);
-    let changedRows = 0;
-    for (const id of changed) {
-      const a = marks![String(id)], b = positions[String(id)];
-      changedRows += (b.row - a.row) + (b.logSeq - a.logSeq);
-    }
     const done = await recomputeInParts(w, s, dt, compiled, merged, changedRows, opts);
     return { action: "INCREMENTAL", ...done, marks: positions };
   } finally {
@@ -578,7 +577,7 @@ async function rowsOfKeys(
         `"x".${qi(compiled.columns[k])}`,
         r,
         k,
-        typeAmong(compiled.columns.map((name) => ({ name })), (i) => compiled.duckTypes[i]),
+        typeAmong(compiled.columns, (i) => compiled.duckTypes[i]),
       );
       if (range) ranges.push(range);
     }
@@ -598,22 +597,18 @@ async function mostlyNew(
   s: LaneSession,
   compiled: Compiled,
   changed: readonly number[],
-  from: Record<string, Mark>,
-  to: Record<string, Mark>,
+  changes: number,
 ): Promise<boolean> {
-  let changes = 0;
+  if (changes < FULL_REFRESH_MIN_CHANGES) return false;
   const counts: string[] = [];
   const fixed: (readonly number[])[] = [];
   for (const id of changed) {
-    const a = from[String(id)], b = to[String(id)];
-    changes += (b.row - a.row) + (b.logSeq - a.logSeq);
     counts.push(`(SELECT count(*) FROM ${tableOf(compiled.sources.get(id)!)})`);
     const plan = compiled.plan.sources.get(id)!;
     for (const occ of plan.occurrences) {
       fixed.push(plan.expand ? compiled.plan.keys : [...occ.exprs.keys()]);
     }
   }
-  if (changes < FULL_REFRESH_MIN_CHANGES) return false;
   const total = Number((await s.all(`SELECT ${counts.join(" + ")}`)).rows[0][0]);
   const share = timeKey(compiled, fixed) === undefined
     ? FULL_REFRESH_SHARE
@@ -706,7 +701,7 @@ async function occurrenceRelation(
         realias(occ.exprs.get(k)!, occ.duckAlias, "x"),
         part,
         k,
-        typeAmong(src.columns, (i) => duckType(src.columns[i].type)),
+        typeAmong(src.columns.map((c) => c.name), (i) => duckType(src.columns[i].type)),
       );
       if (range) ranges.push(range);
     }

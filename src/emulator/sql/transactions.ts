@@ -325,6 +325,11 @@ export class SessionTransaction {
     }
   }
 
+  /** The writer it holds, once a hold under way is granted (or undefined: it never wrote). */
+  async #heldOrPending(): Promise<Holding | undefined> {
+    return this.#holdingNow ?? await this.#holding?.catch(() => undefined);
+  }
+
   /**
    * Commits: the streams its DML read advance, then COMMIT. If that fails, everything is rolled
    * back and the error is thrown.
@@ -332,8 +337,7 @@ export class SessionTransaction {
   async commit(): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
-    const h = this.#holdingNow ??
-      (this.#holding ? await this.#holding.catch(() => undefined) : undefined);
+    const h = await this.#heldOrPending();
     try {
       if (h) {
         await h.held.exclusive(async (s) => {
@@ -361,8 +365,7 @@ export class SessionTransaction {
     if (this.#ended) return;
     // A write waiting for the writer gives up rather than begin what is being rolled back.
     this.#ended = true;
-    const h = this.#holdingNow ??
-      (this.#holding ? await this.#holding.catch(() => undefined) : undefined);
+    const h = await this.#heldOrPending();
     try {
       if (h) await h.held.exclusive((s) => s.rollback()).catch(() => {});
       this.#undoAll(h);

@@ -461,18 +461,14 @@ export async function merge(ctx: StatementContext, ast: Node): Promise<Outcome> 
     const lenient = /^FALSE$/i.test(
       ctx.session.parameters.get("ERROR_ON_NONDETERMINISTIC_MERGE") ?? "",
     );
-    const updatedRows = lenient
-      ? await rowsUpdatedOnce(s, o, alias, sourceSql, on, matched)
-      : undefined;
-    if (!lenient) await refuseNondeterministicMerge(s, o, alias, sourceSql, on, matched);
-    await logOldRows(
-      ctx,
-      s,
-      o,
-      `SELECT ${qi(alias)}.${qi(ROW_COLUMN)} FROM ${tableOf(o)} AS ${
-        qi(alias)
-      }, ${sourceSql} WHERE ${on}`,
-    );
+    // Every (target row, source row) pair the ON condition joins.
+    const pairs = {
+      target: qi(alias),
+      sql: `${tableOf(o)} AS ${qi(alias)}, ${sourceSql} WHERE ${on}`,
+    };
+    const updatedRows = lenient ? await rowsUpdatedOnce(s, pairs, matched) : undefined;
+    if (!lenient) await refuseNondeterministicMerge(s, o, pairs, matched);
+    await logOldRows(ctx, s, o, `SELECT ${pairs.target}.${qi(ROW_COLUMN)} FROM ${pairs.sql}`);
     const first = ctx.warehouse.nextRow(o.id);
     await s.run(`CREATE OR REPLACE TEMP SEQUENCE "${seq}" START ${first}`);
     // DuckDB reports only the total; each action is counted from the table before and after.
@@ -510,6 +506,12 @@ export async function merge(ctx: StatementContext, ast: Node): Promise<Outcome> 
   });
 }
 
+/** A MERGE's joined pairs: the target's alias, and `<target> AS alias, <source> WHERE <on>`. */
+interface MergePairs {
+  readonly target: string;
+  readonly sql: string;
+}
+
 /** The first WHEN MATCHED clause a joined pair goes to, as 'U' (UPDATE) or 'D' (DELETE). */
 function matchedAction(matched: readonly { cond: string; update: boolean }[]): string {
   return `CASE ${
@@ -527,18 +529,16 @@ function matchedAction(matched: readonly { cond: string; update: boolean }[]): s
 async function refuseNondeterministicMerge(
   s: LaneSession,
   o: CatalogObject,
-  alias: string,
-  sourceSql: string,
-  on: string,
+  pairs: MergePairs,
   matched: readonly { cond: string; update: boolean }[],
 ): Promise<void> {
   if (!matched.some((m) => m.update)) return;
   const action = matchedAction(matched);
-  const target = qi(alias);
+  const target = pairs.target;
   const r = await s.all(
     `SELECT ${
       o.columns.map((c) => `any_value(CAST(${target}.${qi(c.name)} AS VARCHAR))`).join(", ")
-    } FROM ${tableOf(o)} AS ${target}, ${sourceSql} WHERE ${on}
+    } FROM ${pairs.sql}
      GROUP BY ${target}.${qi(ROW_COLUMN)}
      HAVING count(*) FILTER (WHERE ${action} = 'U') >= 1 AND count(${action}) >= 2 LIMIT 1`,
   );
@@ -554,18 +554,14 @@ async function refuseNondeterministicMerge(
 /** The target rows a MERGE's first matching WHEN MATCHED clause updates, each counted once. */
 async function rowsUpdatedOnce(
   s: LaneSession,
-  o: CatalogObject,
-  alias: string,
-  sourceSql: string,
-  on: string,
+  pairs: MergePairs,
   matched: readonly { cond: string; update: boolean }[],
 ): Promise<number> {
   if (!matched.some((m) => m.update)) return 0;
-  const action = matchedAction(matched);
-  const target = qi(alias);
   const r = await s.all(
-    `SELECT count(DISTINCT ${target}.${qi(ROW_COLUMN)}) FILTER (WHERE ${action} = 'U')
-       FROM ${tableOf(o)} AS ${target}, ${sourceSql} WHERE ${on}`,
+    `SELECT count(DISTINCT ${pairs.target}.${qi(ROW_COLUMN)}) FILTER (WHERE ${
+      matchedAction(matched)
+    } = 'U') FROM ${pairs.sql}`,
   );
   return Number(r.rows[0][0]);
 }
