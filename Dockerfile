@@ -11,14 +11,18 @@ COPY main.ts ./
 COPY src ./src
 COPY sql ./sql
 COPY static ./static
-RUN deno compile --frozen --allow-net --allow-read --allow-write --allow-env --allow-sys \
+# The V8 flags and GLIBC_TUNABLES are the `start` task's (deno.json): see "Memory" in the README.
+# --allow-ffi loads the embedded emulator's SQL engine (DuckDB's Node-API addon).
+RUN deno compile --frozen --v8-flags=--max-semi-space-size=8,--heap-growing-percent=50 \
+    --allow-net --allow-read --allow-write --allow-ffi --allow-env --allow-sys \
     --output /out/liftline main.ts
 
 FROM gcr.io/distroless/cc-debian12:nonroot
 COPY --from=build /out/liftline /usr/local/bin/liftline
 WORKDIR /data
 VOLUME ["/data"]
-ENV DATA_DIR=/data HOST=0.0.0.0 PORT=8000
+ENV DATA_DIR=/data HOST=0.0.0.0 PORT=8000 \
+    GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1048576:glibc.malloc.trim_threshold=4194304
 EXPOSE 8000
 USER nonroot
 ENTRYPOINT ["/usr/local/bin/liftline"]

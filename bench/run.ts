@@ -2,7 +2,8 @@
  * Bench group "run": memory and throughput of the whole program at full speed.
  *
  * Starts `liftline run --speed MAX` (generator, streamer, embedded emulator with its dynamic
- * tables, web server: one process, local target) as a child process in a fresh data folder, lets
+ * tables, web server: one process, local target) as a child process in a fresh data folder, with
+ * the environment and V8 flags of `deno task start` (start_task.ts), lets
  * it run for {@link RUN_SECONDS} s, then stops it with SIGTERM. Printed:
  *
  * - `run_max_peak_rss_mb`: the child's peak resident memory: the kernel's high-water mark
@@ -19,6 +20,7 @@
 import { fileURLToPath } from "node:url";
 import type { BenchGroup, BenchResult } from "./main.ts";
 import { freePort } from "./free_port.ts";
+import { startRuntime } from "./start_task.ts";
 
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 /** How long the run lasts (the issue's figure is over 90 s). */
@@ -65,9 +67,11 @@ export async function measureRun(
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "liftline-bench-run-" });
   const port = freePort();
+  const runtime = await startRuntime();
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
+      ...runtime.v8Flags,
       "--allow-all",
       MAIN,
       "run",
@@ -80,7 +84,12 @@ export async function measureRun(
       "--quiet",
       ...extraArgs,
     ],
-    env: { RUST_BACKTRACE: "0", SEED: "bench", START_TIME: "2026-11-25T14:00:00Z" },
+    env: {
+      ...runtime.env,
+      RUST_BACKTRACE: "0",
+      SEED: "bench",
+      START_TIME: "2026-11-25T14:00:00Z",
+    },
     stdout: "null",
     stderr: "piped",
   }).spawn();
@@ -166,10 +175,21 @@ export async function measureRun(
 export async function measureFirstRides(report: (r: BenchResult) => void): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "liftline-bench-first-" });
   const port = freePort();
+  const runtime = await startRuntime();
   const t0 = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN, "run", "--data-dir", dir, "--port", String(port)],
-    env: { RUST_BACKTRACE: "0" },
+    args: [
+      "run",
+      ...runtime.v8Flags,
+      "--allow-all",
+      MAIN,
+      "run",
+      "--data-dir",
+      dir,
+      "--port",
+      String(port),
+    ],
+    env: { ...runtime.env, RUST_BACKTRACE: "0" },
     stdout: "null",
     stderr: "null",
   }).spawn();

@@ -29,6 +29,7 @@ import { createWebApp, LiveHub } from "../src/web/app.ts";
 import { RESORT_METRICS } from "../src/web/charts.ts";
 import { loadClock, loadOverview, loadResort, loadResorts } from "../src/web/dashboard.ts";
 import { freePort } from "./free_port.ts";
+import { startRuntime } from "./start_task.ts";
 
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 const SSE_CLIENTS = fileURLToPath(new URL("./sse_clients.ts", import.meta.url));
@@ -53,10 +54,11 @@ function quantile(values: readonly number[], q: number): number {
 async function startupToHealthz(): Promise<number> {
   const dir = await Deno.makeTempDir({ prefix: "liftline-bench-web-" });
   const port = freePort();
+  const runtime = await startRuntime();
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN, "run", "--quiet"],
-    env: { DATA_DIR: dir, PORT: String(port), RUST_BACKTRACE: "0", SEED: "bench" },
+    args: ["run", ...runtime.v8Flags, "--allow-all", MAIN, "run", "--quiet"],
+    env: { ...runtime.env, DATA_DIR: dir, PORT: String(port), RUST_BACKTRACE: "0", SEED: "bench" },
     stdout: "null",
     stderr: "null",
   }).spawn();
