@@ -315,12 +315,14 @@ export class SqlEngine {
 
   /**
    * After a statement of an open transaction failed: if DuckDB can no longer go on with the
-   * transaction (a failure while the statement ran), it is rolled back now, and the session's
-   * later statements say so until it ends it (see `transactions.ts`).
+   * transaction (a failure while the statement ran), what the statement did is rolled back alone;
+   * where that cannot be done, the whole transaction is rolled back now, and the session's later
+   * statements say so until it ends it (see `transactions.ts`).
    */
   async #afterFailure(session: SessionState, queryId: string): Promise<void> {
     const t = session.transaction;
     if (!t || !(await t.failedFor())) return;
+    if (await t.recover()) return;
     await t.rollback();
     session.transaction = undefined;
     session.transactionAborted = `statement ${queryId} failed while it ran`;

@@ -12,14 +12,20 @@
  * a transaction takes the writer only after the writes already waiting for it (see
  * `Lane.hold`).
  *
- * DuckDB has no statement-level rollback: a statement that fails while it runs leaves the
- * transaction unusable. That transaction is rolled back at once, and every later statement of
- * the session fails naming the one that failed, until the session says `ROLLBACK` (or `COMMIT`,
- * which fails the same way): nothing after a failure is quietly committed on its own.
+ * A statement that fails rolls back alone, as in Snowflake, and the transaction goes on. DuckDB
+ * has no savepoints, and a statement that fails while it runs leaves its transaction unusable, so
+ * the transaction keeps what its statements sent to DuckDB: after a failure it is rolled back and
+ * begun again on the writer it still holds, and what the statements before the failed one sent is
+ * sent again. Nothing else writes meanwhile, so they do again what they did. Where that cannot be
+ * done (values that differ from one run to the next, such as `RANDOM()`; another statement of the
+ * session running at the same time; more than {@link MAX_REPLAY_CHARS} of SQL), the transaction
+ * is rolled back at once, and every later statement of the session fails naming the one that
+ * failed, until the session says `ROLLBACK` (or `COMMIT`, which fails the same way): nothing after
+ * a failure is quietly committed on its own.
  *
  * @module
  */
-import type { HeldLane, LaneSession } from "../warehouse/duckdb.ts";
+import type { DuckParam, HeldLane, LaneSession } from "../warehouse/duckdb.ts";
 import type { SequenceMarks, Warehouse } from "../warehouse/warehouse.ts";
 import { SqlError } from "./errors.ts";
 
@@ -116,6 +122,32 @@ export function autocommitLane(w: Warehouse, timezone: () => string): WriteLane 
 
 let lastTransactionId = 0;
 
+/** What a transaction's statement sent to DuckDB, kept to send it again. */
+interface Sent {
+  readonly sql: string;
+  readonly params?: readonly DuckParam[];
+  /** The session's time zone when it was sent. */
+  readonly timezone: string;
+}
+
+/** The most SQL text a transaction keeps to replay; beyond it, a failure ends the transaction. */
+export const MAX_REPLAY_CHARS = 32 * 1024 * 1024;
+
+/**
+ * DuckDB functions whose values differ from one run to the next: a transaction whose statements
+ * used one is not replayed (its rows would not be the ones its session already read). The
+ * sequences a statement creates for its rows' `$ROW` (`_ll_seq_…`) are created again with it.
+ */
+const NON_DETERMINISTIC =
+  /\b(?:random|uuid|gen_random_uuid|uuidv4|uuidv7|now|get_current_timestamp|get_current_time|transaction_timestamp|setseed)\s*\(|\bcurrent_(?:timestamp|time|date)\b|\bnextval\s*\(\s*'(?!_ll_seq_)/i;
+
+/** Where a statement began: what a failure of it alone gives back. */
+interface StatementMark {
+  readonly sent: number;
+  readonly undo: number;
+  readonly streamReads: StreamReads;
+}
+
 /** Stream positions a transaction's statements read, by stream id (applied on COMMIT). */
 export type StreamReads = Map<number, { row: number; logSeq: number }>;
 
@@ -174,6 +206,11 @@ export class SessionTransaction {
   #expired = false;
   /** Set once COMMIT or ROLLBACK began: a write still waiting for the writer gives up. */
   #ended = false;
+  /** What its statements sent on the writer, in order; undefined once too large to keep. */
+  #sent: Sent[] | undefined = [];
+  #sentChars = 0;
+  /** Where the statement running now began. */
+  #mark: StatementMark | undefined;
 
   private constructor(w: Warehouse, limits: IdleLimits, hooks: TransactionHooks) {
     this.#w = w;
@@ -251,13 +288,17 @@ export class SessionTransaction {
       return await held.exclusive((s) =>
         inSessionZone(s, this.#hooks.timezone(), async () => {
           const before = s.executed;
+          const timezone = this.#hooks.timezone();
+          s.recorder = (sql, params) => this.#keep({ sql, params: params?.slice(), timezone });
           try {
             return await s.transaction(fn);
           } catch (e) {
-            // It failed after it wrote something (a multi-table INSERT's later clause, say),
-            // and DuckDB cannot undo one statement: the whole transaction must go.
+            // It failed after it wrote something (a multi-table INSERT's later clause, say):
+            // what it wrote must go, which only a replay (recover) can do without the rest.
             if (s.executed > before) this.#wroteThenFailed = true;
             throw e;
+          } finally {
+            s.recorder = undefined;
           }
         })
       );
@@ -297,8 +338,22 @@ export class SessionTransaction {
     return await held.exclusive(fn);
   }
 
+  #keep(sent: Sent): void {
+    if (!this.#sent) return;
+    this.#sentChars += sent.sql.length;
+    if (this.#sentChars > MAX_REPLAY_CHARS) this.#sent = undefined;
+    else this.#sent.push(sent);
+  }
+
   /** A statement of the transaction starts: it is not idle. */
   busy(): void {
+    if (this.#running === 0) {
+      this.#mark = {
+        sent: this.#sent?.length ?? 0,
+        undo: this.#undo.length,
+        streamReads: new Map(this.#streamReads),
+      };
+    }
     this.#running++;
     this.#idleSince = undefined;
   }
@@ -323,6 +378,40 @@ export class SessionTransaction {
     } catch (e) {
       return isAbortedTransaction(e);
     }
+  }
+
+  /**
+   * After the statement running now failed and {@link failedFor} says the transaction cannot go
+   * on as it is: rolls back what that statement did, and only that (see the module doc). False
+   * when that cannot be done; the caller then rolls back the whole transaction.
+   */
+  async recover(): Promise<boolean> {
+    const h = this.#holdingNow;
+    const mark = this.#mark;
+    const sent = this.#sent;
+    if (this.#ended || this.#expired || !h || !mark || !sent || this.#running !== 1) return false;
+    const replay = sent.slice(0, mark.sent);
+    if (replay.some((x) => NON_DETERMINISTIC.test(x.sql))) return false;
+    try {
+      await h.held.exclusive(async (s) => {
+        await s.rollback();
+        await s.begin();
+        for (const x of replay) {
+          await s.run(`SET TimeZone = '${x.timezone.replaceAll("'", "''")}'`);
+          await s.run(x.sql, x.params);
+        }
+        await s.run("RESET TimeZone");
+      });
+    } catch {
+      return false;
+    }
+    sent.length = mark.sent;
+    this.#sentChars = sent.reduce((n, x) => n + x.sql.length, 0);
+    for (const f of this.#undo.splice(mark.undo).reverse()) f();
+    this.#streamReads.clear();
+    for (const [id, read] of mark.streamReads) this.#streamReads.set(id, read);
+    this.#wroteThenFailed = false;
+    return true;
   }
 
   /** The writer it holds, once a hold under way is granted (or undefined: it never wrote). */

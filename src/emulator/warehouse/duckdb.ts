@@ -319,6 +319,10 @@ export class LaneSession {
   #executed = 0;
   /** Called before each statement; throws to stop a long piece of work between statements. */
   guard: (() => void) | undefined;
+  /** Told each statement sent through {@link run}, {@link all} or {@link changes}, with its
+   * parameters, while set (a session's transaction keeps them, to replay them: see
+   * `SessionTransaction`). */
+  recorder: ((sql: string, params?: readonly DuckParam[]) => void) | undefined;
 
   constructor(conn: DuckDBConnection) {
     this.conn = conn;
@@ -335,6 +339,7 @@ export class LaneSession {
 
   async all(sql: string, params?: readonly DuckParam[]): Promise<DuckRows> {
     this.guard?.();
+    this.recorder?.(sql, params);
     const reader = params && params.length
       ? await this.conn.runAndReadAll(sql, params as never)
       : await this.conn.runAndReadAll(sql);
@@ -349,6 +354,7 @@ export class LaneSession {
 
   #exec(sql: string, params?: readonly DuckParam[]): Promise<DuckDBMaterializedResult> {
     this.guard?.();
+    this.recorder?.(sql, params);
     this.#executed++;
     return params && params.length ? this.conn.run(sql, params as never) : this.conn.run(sql);
   }

@@ -255,6 +255,7 @@ conformance("Transactions: a DDL statement commits the open transaction", async 
 
 conformance("Transactions: a failed statement", async ({ db, connect }, t) => {
   await db.run("CREATE TABLE tx_err (n NUMBER(5,0));");
+  const other = await connect();
 
   await t.step("a compilation error leaves the transaction open", async () => {
     await db.run("BEGIN;");
@@ -265,19 +266,55 @@ conformance("Transactions: a failed statement", async ({ db, connect }, t) => {
     await expectRows(db, "SELECT n FROM tx_err ORDER BY n;", { rows: [["1"], ["3"]] });
   });
 
-  await t.step("one that fails while it runs rolls the whole transaction back", async () => {
+  await t.step(
+    "one that fails while it runs rolls back alone; the transaction goes on",
+    async () => {
+      await db.run("BEGIN;");
+      await db.run("INSERT INTO tx_err VALUES (10);");
+      await db.run("UPDATE tx_err SET n = n + 100 WHERE n = 10;");
+      await db.expectError("INSERT INTO tx_err SELECT 'not a number';", { code: "100038" });
+      // The statements before it still stand, and the session reads them.
+      await expectRows(db, "SELECT n FROM tx_err WHERE n >= 10 ORDER BY n;", { rows: [["110"]] });
+      await db.run("INSERT INTO tx_err VALUES (11);");
+      await db.expectError("SELECT n / 0 FROM tx_err WHERE n = 11;", { code: "100051" });
+      await db.expectError("INSERT INTO tx_err SELECT n / 0 FROM tx_err WHERE n = 11;", {
+        code: "100051",
+      });
+      await db.run("INSERT INTO tx_err VALUES (12);");
+      // Other sessions see none of it until COMMIT.
+      await expectRows(other, "SELECT COUNT(*) FROM tx_err WHERE n >= 10;", { rows: [["0"]] });
+      await db.run("COMMIT;");
+      await expectRows(db, "SELECT n FROM tx_err ORDER BY n;", {
+        rows: [["1"], ["3"], ["11"], ["12"], ["110"]],
+      });
+    },
+  );
+
+  await t.step("a ROLLBACK after such a failure rolls back every statement", async () => {
     await db.run("BEGIN;");
-    await db.run("INSERT INTO tx_err VALUES (10);");
-    await db.expectError("INSERT INTO tx_err SELECT 'not a number';", { code: "100038" });
-    // Nothing after it may quietly commit on its own: the session is told until it ends it.
-    await db.expectError("INSERT INTO tx_err VALUES (11);", {
-      code: "000603",
-      message: /Transaction rolled back: statement .* failed/,
-    });
+    await db.run("DELETE FROM tx_err WHERE n > 10;");
+    await db.expectError("INSERT INTO tx_err SELECT 'x';", { code: "100038" });
+    await expectRows(db, "SELECT COUNT(*) FROM tx_err;", { rows: [["2"]] });
     await db.run("ROLLBACK;");
-    await db.run("INSERT INTO tx_err VALUES (12);");
-    await expectRows(db, "SELECT n FROM tx_err ORDER BY n;", { rows: [["1"], ["3"], ["12"]] });
+    await expectRows(db, "SELECT COUNT(*) FROM tx_err;", { rows: [["5"]] });
   });
+
+  await t.step(
+    "after values that differ from run to run (RANDOM), a failure rolls the whole transaction back",
+    async () => {
+      await db.run("BEGIN;");
+      await db.run("INSERT INTO tx_err SELECT 500 + MOD(ABS(RANDOM()), 10);");
+      await db.expectError("INSERT INTO tx_err SELECT 'not a number';", { code: "100038" });
+      // Nothing after it may quietly commit on its own: the session is told until it ends it.
+      await db.expectError("INSERT INTO tx_err VALUES (13);", {
+        code: "000603",
+        message: /Transaction rolled back: statement .* failed/,
+      });
+      await db.run("ROLLBACK;");
+      await expectRows(db, "SELECT COUNT(*) FROM tx_err WHERE n >= 500;", { rows: [["0"]] });
+      await db.run("DELETE FROM tx_err WHERE n > 10;");
+    },
+  );
 
   await t.step(
     "a failing query that reads none of its writes costs the transaction nothing",
@@ -326,13 +363,15 @@ conformance("Transactions: a failed statement", async ({ db, connect }, t) => {
     },
   );
 
-  await t.step("COMMIT after such a failure fails too, and ends it", async () => {
+  await t.step("COMMIT after such a failure commits what stands", async () => {
     await db.run("BEGIN;");
     await db.run("INSERT INTO tx_err VALUES (20);");
     await db.expectError("INSERT INTO tx_err SELECT 'x';", { code: "100038" });
-    await db.expectError("COMMIT;", { code: "000603" });
+    await db.run("COMMIT;");
     await db.run("INSERT INTO tx_err VALUES (21);");
-    await expectRows(db, "SELECT n FROM tx_err WHERE n BETWEEN 20 AND 29;", { rows: [["21"]] });
+    await expectRows(db, "SELECT n FROM tx_err WHERE n BETWEEN 20 AND 29 ORDER BY n;", {
+      rows: [["20"], ["21"]],
+    });
   });
 });
 
@@ -357,12 +396,25 @@ conformance("Transactions: a stream's offset moves only on COMMIT", async ({ db 
     },
   );
 
+  await t.step(
+    "read by a statement that failed, they stay in it when the transaction commits",
+    async () => {
+      await db.run("BEGIN;");
+      await db.run("INSERT INTO tx_src VALUES (0);");
+      await db.expectError("INSERT INTO tx_dst SELECT i / (i - i) FROM tx_s;", { code: "100051" });
+      await db.run("COMMIT;");
+      await expectRows(db, "SELECT i FROM tx_s ORDER BY i;", { rows: [["0"], ["1"], ["2"]] });
+      await expectRows(db, "SELECT COUNT(*) FROM tx_dst;", { rows: [["0"]] });
+    },
+  );
+
   await t.step("consumed in a committed one, they are gone from it", async () => {
     await db.run("BEGIN;");
     await db.run("INSERT INTO tx_dst SELECT i FROM tx_s;");
+    await db.expectError("INSERT INTO tx_dst SELECT 'x';", { code: "100038" });
     await db.run("COMMIT;");
     await expectRows(db, "SELECT COUNT(*) FROM tx_s;", { rows: [["0"]] });
-    await expectRows(db, "SELECT i FROM tx_dst ORDER BY i;", { rows: [["1"], ["2"]] });
+    await expectRows(db, "SELECT i FROM tx_dst ORDER BY i;", { rows: [["0"], ["1"], ["2"]] });
   });
 });
 
