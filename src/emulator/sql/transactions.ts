@@ -18,7 +18,8 @@
  * begun again on the writer it still holds, and what the statements before the failed one sent is
  * sent again. Nothing else writes meanwhile, so they do again what they did. Where that cannot be
  * done (values that differ from one run to the next, such as `RANDOM()`; another statement of the
- * session running at the same time; more than {@link MAX_REPLAY_CHARS} of SQL), the transaction
+ * session running at the same time; more than {@link MAX_REPLAY_CHARS} of SQL; a dynamic table
+ * refreshed since the transaction began, which a replay would read anew), the transaction
  * is rolled back at once, and every later statement of the session fails naming the one that
  * failed, until the session says `ROLLBACK` (or `COMMIT`, which fails the same way): nothing after
  * a failure is quietly committed on its own.
@@ -172,6 +173,8 @@ interface Holding {
   readonly held: HeldLane;
   /** Base-table sequences when the lane was taken (put back on ROLLBACK). */
   readonly sequences: SequenceMarks;
+  /** Refreshes committed on the warehouse before its DuckDB transaction began. */
+  readonly refreshes: number;
   readonly watch: ReturnType<typeof setInterval>;
 }
 
@@ -234,13 +237,14 @@ export class SessionTransaction {
       const held = await this.#w.writer.hold();
       try {
         if (this.#ended) throw new Error("the transaction has ended");
+        const refreshes = this.#w.refresher.commits;
         await held.exclusive((s) => s.begin());
         // Taken once the lane is held: nobody else reserves base-table rows until it is free.
         const sequences = this.#w.baseTableSequences();
         const every = Math.max(50, Math.min(1000, this.#limits.contended / 4));
         const watch = setInterval(() => this.#checkIdle(), every);
         Deno.unrefTimer(watch);
-        this.#holdingNow = { held, sequences, watch };
+        this.#holdingNow = { held, sequences, refreshes, watch };
         return this.#holdingNow;
       } catch (e) {
         held.release();
@@ -390,6 +394,10 @@ export class SessionTransaction {
     const mark = this.#mark;
     const sent = this.#sent;
     if (this.#ended || this.#expired || !h || !mark || !sent || this.#running !== 1) return false;
+    // A replay begins a new DuckDB transaction, which sees what committed since the first one
+    // began. Only the refresher writes while this holds the writer: after a refresh, a statement
+    // that read a dynamic table would not read what it read.
+    if (this.#w.refresher.commits !== h.refreshes) return false;
     const replay = sent.slice(0, mark.sent);
     if (replay.some((x) => NON_DETERMINISTIC.test(x.sql))) return false;
     try {

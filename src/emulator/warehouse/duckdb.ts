@@ -92,6 +92,15 @@ export class Lane {
   #waiting = 0;
   /** Settles when the last hold asked for has been released (holds take turns). */
   #holds: Promise<void> = Promise.resolve();
+  #commits = 0;
+  readonly #committed = () => {
+    this.#commits++;
+  };
+
+  /** How many transactions have committed on this lane (see `SessionTransaction.recover`). */
+  get commits(): number {
+    return this.#commits;
+  }
   /** Holds asked for and not yet queued (they wait for their turn among holds). */
   #pendingHolds = 0;
 
@@ -126,7 +135,7 @@ export class Lane {
         if (this.#broken) {
           throw new Error("FATAL Error: the warehouse could not be reopened yet; trying again");
         }
-        return await fn(new LaneSession(this.#conn));
+        return await fn(new LaneSession(this.#conn, this.#committed));
       } catch (e) {
         if (isFatalDuckError(e)) this.onFatal?.(e);
         else if (/Current transaction is aborted/i.test(String((e as Error)?.message))) {
@@ -324,8 +333,12 @@ export class LaneSession {
    * `SessionTransaction`). */
   recorder: ((sql: string, params?: readonly DuckParam[]) => void) | undefined;
 
-  constructor(conn: DuckDBConnection) {
+  readonly #onCommit: (() => void) | undefined;
+
+  /** `onCommit` is told each time a transaction of this session commits. */
+  constructor(conn: DuckDBConnection, onCommit?: () => void) {
     this.conn = conn;
+    this.#onCommit = onCommit;
   }
 
   /** True between BEGIN and COMMIT/ROLLBACK of {@link transaction}. */
@@ -376,6 +389,7 @@ export class LaneSession {
     if (!this.#inTransaction) return;
     try {
       await this.conn.run("COMMIT");
+      this.#onCommit?.();
     } catch (e) {
       await rollbackQuietly(this.conn);
       throw e;
@@ -399,6 +413,7 @@ export class LaneSession {
     try {
       const out = await fn(this);
       await this.conn.run("COMMIT");
+      this.#onCommit?.();
       return out;
     } catch (e) {
       await rollbackQuietly(this.conn);

@@ -363,6 +363,28 @@ conformance("Transactions: a failed statement", async ({ db, connect }, t) => {
     },
   );
 
+  await t.step(
+    "after a refresh of a dynamic table it read, a failure rolls the whole transaction back",
+    async () => {
+      await db.runAll([
+        "CREATE TABLE tx_base (k VARCHAR, v NUMBER);",
+        "INSERT INTO tx_base VALUES ('a', 1);",
+        `CREATE DYNAMIC TABLE tx_dt TARGET_LAG = '1 hour' WAREHOUSE = w
+           AS SELECT k, SUM(v) AS s FROM tx_base GROUP BY k;`,
+        "CREATE TABLE tx_snap (k VARCHAR, s NUMBER);",
+        "INSERT INTO tx_base VALUES ('a', 5);",
+      ]);
+      await db.run("BEGIN;");
+      await db.run("INSERT INTO tx_snap SELECT k, s FROM tx_dt;");
+      // Another session refreshes the table the INSERT read: sent again, it would read 6.
+      await other.run("ALTER DYNAMIC TABLE tx_dt REFRESH;");
+      await db.expectError("INSERT INTO tx_snap SELECT 'x', 'not a number';", { code: "100038" });
+      await db.expectError("SELECT s FROM tx_snap;", { code: "000603" });
+      await db.run("ROLLBACK;");
+      await expectRows(db, "SELECT COUNT(*) FROM tx_snap;", { rows: [["0"]] });
+    },
+  );
+
   await t.step("COMMIT after such a failure commits what stands", async () => {
     await db.run("BEGIN;");
     await db.run("INSERT INTO tx_err VALUES (20);");
