@@ -324,13 +324,18 @@ export class SqlEngine {
     if (!t || !(await t.failedFor())) return;
     if (await t.recover()) return;
     await t.rollback();
+    // It went past a limit meanwhile, and the session was told why (onExpired).
+    if (session.transaction !== t) return;
     session.transaction = undefined;
     session.transactionAborted = `statement ${queryId} failed while it ran`;
   }
 
-  /** BEGIN: holds the writer lane for the session (a BEGIN inside a transaction does nothing). */
-  #begin(session: SessionState): void {
-    if (session.transaction || session.transactionAborted) return;
+  /**
+   * BEGIN: holds the writer lane for the session (a BEGIN inside a transaction does nothing).
+   * Returns the transaction it began.
+   */
+  #begin(session: SessionState): SessionTransaction | undefined {
+    if (session.transaction || session.transactionAborted) return undefined;
     const alone = this.#o.transactionIdleMs ?? DEFAULT_TRANSACTION_IDLE_MS;
     const contended = Math.min(
       alone,
@@ -352,6 +357,7 @@ export class SqlEngine {
       timezone: () => session.timezone,
     });
     session.transaction = t;
+    return t;
   }
 
   /** COMMIT (implicitly too, before DDL); nothing without an open transaction. */
@@ -385,17 +391,27 @@ export class SqlEngine {
     if (sets.length <= 1) return await this.execute(text, sets[0] ?? [], session, requestId);
     const results: ExecutedStatement[] = [];
     const batched = multiRowInsert(text, sets[0].length);
-    if (batched) {
-      // INSERT OVERWRITE replaces the table with all the rows: one statement, however long.
-      const perStatement = /^\s*INSERT\s+OVERWRITE\b/i.test(text)
-        ? sets.length
-        : Math.max(1, Math.floor(MAX_BATCH_BINDS / sets[0].length));
-      for (let from = 0; from < sets.length; from += perStatement) {
-        const part = sets.slice(from, from + perStatement);
-        results.push(await this.execute(batched(part.length), part.flat(), session, requestId));
+    // One statement, sent in parts: in a transaction, a part that fails takes the earlier ones
+    // with it (the mark where a failure rolls back to stays before the first part).
+    const run = async (part: string, binds: readonly BindValue[]) => {
+      results.push(await this.execute(part, binds, session, requestId));
+      session.transaction?.freezeMark();
+    };
+    try {
+      if (batched) {
+        // INSERT OVERWRITE replaces the table with all the rows: one statement, however long.
+        const perStatement = /^\s*INSERT\s+OVERWRITE\b/i.test(text)
+          ? sets.length
+          : Math.max(1, Math.floor(MAX_BATCH_BINDS / sets[0].length));
+        for (let from = 0; from < sets.length; from += perStatement) {
+          const part = sets.slice(from, from + perStatement);
+          await run(batched(part.length), part.flat());
+        }
+      } else {
+        for (const binds of sets) await run(text, binds);
       }
-    } else {
-      for (const binds of sets) results.push(await this.execute(text, binds, session, requestId));
+    } finally {
+      session.transaction?.thawMark();
     }
     return results.length === 1 ? results[0] : await this.#summed(results, text, session);
   }
@@ -554,7 +570,10 @@ export class SqlEngine {
         if (
           !session.transaction && startsImplicitTransaction(stmt) &&
           /^FALSE$/i.test(session.parameters.get("AUTOCOMMIT") ?? "")
-        ) this.#begin(session);
+        ) {
+          // This statement is the transaction's first: a failure of it rolls back to here.
+          this.#begin(session)?.busy();
+        }
         outcome = await this.#dispatch(ctx, stmt);
         break;
       } catch (e) {

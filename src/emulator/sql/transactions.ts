@@ -131,16 +131,41 @@ interface Sent {
   readonly timezone: string;
 }
 
-/** The most SQL text a transaction keeps to replay; beyond it, a failure ends the transaction. */
+/** The most SQL text (and bound text) a transaction keeps to replay; beyond it, a failure ends
+ * the transaction. */
 export const MAX_REPLAY_CHARS = 32 * 1024 * 1024;
 
 /**
- * DuckDB functions whose values differ from one run to the next: a transaction whose statements
- * used one is not replayed (its rows would not be the ones its session already read). The
- * sequences a statement creates for its rows' `$ROW` (`_ll_seq_…`) are created again with it.
+ * DuckDB functions and clauses whose values differ from one run to the next: a transaction whose
+ * statements used one is not replayed (its rows would not be the ones its session already read).
+ * Tested on the SQL with its string literals and quoted names blanked out.
  */
 const NON_DETERMINISTIC =
-  /\b(?:random|uuid|gen_random_uuid|uuidv4|uuidv7|now|get_current_timestamp|get_current_time|transaction_timestamp|setseed)\s*\(|\bcurrent_(?:timestamp|time|date)\b|\bnextval\s*\(\s*'(?!_ll_seq_)/i;
+  /\b(?:random|uuid|gen_random_uuid|uuidv4|uuidv7|now|get_current_timestamp|get_current_time|transaction_timestamp|setseed)\s*\(|\bcurrent_(?:timestamp|time|date)\b|\busing\s+sample\b|\btablesample\b/i;
+
+/**
+ * True when sending `sent` again does again what it did: no value that differs from run to run,
+ * and no sequence drawn from but those it creates itself (the `$ROW` numbering of inserted rows,
+ * created again with the same start).
+ */
+export function replayable(sent: readonly { readonly sql: string }[]): boolean {
+  const created = new Set<string>();
+  for (const { sql } of sent) {
+    for (
+      const m of sql.matchAll(
+        /\bCREATE\s+(?:OR\s+REPLACE\s+)?TEMP(?:ORARY)?\s+SEQUENCE\s+"([^"]+)"/gi,
+      )
+    ) {
+      created.add(m[1]);
+    }
+    for (const m of sql.matchAll(/\bnextval\s*\(\s*'([^']*)'/gi)) {
+      if (!created.has(m[1])) return false;
+    }
+    const code = sql.replace(/'(?:[^']|'')*'/g, "''").replace(/"(?:[^"]|"")*"/g, '""');
+    if (NON_DETERMINISTIC.test(code)) return false;
+  }
+  return true;
+}
 
 /** Where a statement began: what a failure of it alone gives back. */
 interface StatementMark {
@@ -214,6 +239,7 @@ export class SessionTransaction {
   #sentChars = 0;
   /** Where the statement running now began. */
   #mark: StatementMark | undefined;
+  #markFrozen = false;
 
   private constructor(w: Warehouse, limits: IdleLimits, hooks: TransactionHooks) {
     this.#w = w;
@@ -345,13 +371,27 @@ export class SessionTransaction {
   #keep(sent: Sent): void {
     if (!this.#sent) return;
     this.#sentChars += sent.sql.length;
+    for (const p of sent.params ?? []) this.#sentChars += typeof p === "string" ? p.length : 8;
     if (this.#sentChars > MAX_REPLAY_CHARS) this.#sent = undefined;
     else this.#sent.push(sent);
   }
 
+  /**
+   * Keeps the mark where it is until {@link thawMark}: the statements that run meanwhile are parts
+   * of one (an INSERT with an array of binds, sent in several), which fails or stands as a whole.
+   */
+  freezeMark(): void {
+    this.#markFrozen = true;
+  }
+
+  /** Ends {@link freezeMark}. */
+  thawMark(): void {
+    this.#markFrozen = false;
+  }
+
   /** A statement of the transaction starts: it is not idle. */
   busy(): void {
-    if (this.#running === 0) {
+    if (this.#running === 0 && !this.#markFrozen) {
       this.#mark = {
         sent: this.#sent?.length ?? 0,
         undo: this.#undo.length,
@@ -399,7 +439,7 @@ export class SessionTransaction {
     // that read a dynamic table would not read what it read.
     if (this.#w.refresher.commits !== h.refreshes) return false;
     const replay = sent.slice(0, mark.sent);
-    if (replay.some((x) => NON_DETERMINISTIC.test(x.sql))) return false;
+    if (!replayable(replay)) return false;
     try {
       await h.held.exclusive(async (s) => {
         await s.rollback();
@@ -414,7 +454,8 @@ export class SessionTransaction {
       return false;
     }
     sent.length = mark.sent;
-    this.#sentChars = sent.reduce((n, x) => n + x.sql.length, 0);
+    this.#sentChars = 0;
+    for (const x of sent.splice(0)) this.#keep(x);
     for (const f of this.#undo.splice(mark.undo).reverse()) f();
     this.#streamReads.clear();
     for (const [id, read] of mark.streamReads) this.#streamReads.set(id, read);

@@ -302,7 +302,7 @@ export class Session {
   async expectError(
     sql: string,
     expected: ExpectedError = {},
-    binds?: readonly Bind[],
+    binds?: readonly Bind[] | readonly Bind[][],
   ): Promise<StatementError> {
     let result: Result | undefined;
     try {

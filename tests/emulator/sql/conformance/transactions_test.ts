@@ -385,6 +385,53 @@ conformance("Transactions: a failed statement", async ({ db, connect }, t) => {
     },
   );
 
+  await t.step("a MERGE that inserted stands after a later failure", async () => {
+    await db.runAll([
+      "CREATE TABLE tx_mt (k NUMBER, v VARCHAR);",
+      "CREATE TABLE tx_ms (k NUMBER, v VARCHAR);",
+      "INSERT INTO tx_ms VALUES (1, 'a'), (2, 'b');",
+    ]);
+    await db.run("BEGIN;");
+    await db.run(`MERGE INTO tx_mt USING tx_ms ON tx_mt.k = tx_ms.k
+      WHEN MATCHED THEN UPDATE SET v = tx_ms.v
+      WHEN NOT MATCHED THEN INSERT (k, v) VALUES (tx_ms.k, tx_ms.v);`);
+    await db.expectError("INSERT INTO tx_mt SELECT 'x', 'y';", { code: "100038" });
+    await db.run("INSERT INTO tx_mt VALUES (3, 'c');");
+    await db.run("COMMIT;");
+    await expectRows(db, "SELECT k, v FROM tx_mt ORDER BY k;", {
+      rows: [["1", "a"], ["2", "b"], ["3", "c"]],
+    });
+  });
+
+  await t.step("an INSERT with an array of binds that fails inserts none of them", async () => {
+    await db.run("CREATE TABLE tx_ab (n NUMBER(9,0), s VARCHAR);");
+    await db.run("BEGIN;");
+    await db.run("INSERT INTO tx_ab VALUES (0, 'before');");
+    // 3,000 rows go to the warehouse in parts; the bad value is in the last one.
+    const rows = Array.from({ length: 3000 }, (_, i) => [i === 2500 ? "abc" : String(i + 1), "r"]);
+    await db.expectError("INSERT INTO tx_ab VALUES (?, ?);", { code: "100038" }, rows);
+    await expectRows(db, "SELECT COUNT(*) FROM tx_ab;", { rows: [["1"]] });
+    await db.run("COMMIT;");
+    await expectRows(db, "SELECT n, s FROM tx_ab;", { rows: [["0", "before"]] });
+  });
+
+  await t.step(
+    "with AUTOCOMMIT off, a failed first statement leaves the transaction open",
+    async () => {
+      await db.run("CREATE TABLE tx_ac (n NUMBER(5,0));");
+      await db.run("ALTER SESSION SET AUTOCOMMIT = FALSE;");
+      try {
+        await db.expectError("INSERT INTO tx_ac SELECT 'not a number';", { code: "100038" });
+        await db.run("INSERT INTO tx_ac VALUES (1);");
+        await expectRows(other, "SELECT COUNT(*) FROM tx_ac;", { rows: [["0"]] });
+        await db.run("COMMIT;");
+      } finally {
+        await db.run("ALTER SESSION SET AUTOCOMMIT = TRUE;");
+      }
+      await expectRows(other, "SELECT n FROM tx_ac;", { rows: [["1"]] });
+    },
+  );
+
   await t.step("COMMIT after such a failure commits what stands", async () => {
     await db.run("BEGIN;");
     await db.run("INSERT INTO tx_err VALUES (20);");
