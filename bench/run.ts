@@ -17,12 +17,10 @@
  *
  * Run alone: `deno task bench run`, or `deno run -A bench/run.ts [seconds]`.
  */
-import { fileURLToPath } from "node:url";
 import type { BenchGroup, BenchResult } from "./main.ts";
 import { freePort } from "./free_port.ts";
-import { startRuntime } from "./start_task.ts";
+import { liftlineCommand, startRuntime } from "./start_task.ts";
 
-const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 /** How long the run lasts (the issue's figure is over 90 s). */
 const RUN_SECONDS = 90;
 const SAMPLE_MS = 100;
@@ -68,28 +66,18 @@ export async function measureRun(
   const dir = await Deno.makeTempDir({ prefix: "liftline-bench-run-" });
   const port = freePort();
   const runtime = await startRuntime();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...runtime.v8Flags,
-      "--allow-all",
-      MAIN,
-      "run",
-      "--speed",
-      "MAX",
-      "--data-dir",
-      dir,
-      "--port",
-      String(port),
-      "--quiet",
-      ...extraArgs,
-    ],
-    env: {
-      ...runtime.env,
-      RUST_BACKTRACE: "0",
-      SEED: "bench",
-      START_TIME: "2026-11-25T14:00:00Z",
-    },
+  const child = liftlineCommand(runtime, [
+    "run",
+    "--speed",
+    "MAX",
+    "--data-dir",
+    dir,
+    "--port",
+    String(port),
+    "--quiet",
+    ...extraArgs,
+  ], {
+    env: { SEED: "bench", START_TIME: "2026-11-25T14:00:00Z" },
     stdout: "null",
     stderr: "piped",
   }).spawn();
@@ -177,22 +165,13 @@ export async function measureFirstRides(report: (r: BenchResult) => void): Promi
   const port = freePort();
   const runtime = await startRuntime();
   const t0 = performance.now();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...runtime.v8Flags,
-      "--allow-all",
-      MAIN,
-      "run",
-      "--data-dir",
-      dir,
-      "--port",
-      String(port),
-    ],
-    env: { ...runtime.env, RUST_BACKTRACE: "0" },
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+  const child = liftlineCommand(runtime, [
+    "run",
+    "--data-dir",
+    dir,
+    "--port",
+    String(port),
+  ], { stdout: "null", stderr: "null" }).spawn();
   let firstPage: number | undefined;
   let rides: string | undefined;
   try {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
 
 /** The environment and runtime flags of a `deno run` task. */
 export interface TaskRuntime {
@@ -37,4 +38,22 @@ export async function denoTasks(): Promise<Record<string, string>> {
 /** The `start` task's environment and V8 flags. */
 export async function startRuntime(): Promise<TaskRuntime> {
   return taskRuntime((await denoTasks()).start);
+}
+
+const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+
+/**
+ * `liftline <args>` as a child process, run as `runtime` says (its V8 flags, its environment
+ * under `options.env`), with every permission.
+ */
+export function liftlineCommand(
+  runtime: TaskRuntime,
+  args: readonly string[],
+  options: Omit<Deno.CommandOptions, "args"> = {},
+): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    ...options,
+    args: ["run", ...runtime.v8Flags, "--allow-all", MAIN, ...args],
+    env: { ...runtime.env, RUST_BACKTRACE: "0", ...options.env },
+  });
 }

@@ -29,9 +29,8 @@ import { createWebApp, LiveHub } from "../src/web/app.ts";
 import { RESORT_METRICS } from "../src/web/charts.ts";
 import { loadClock, loadOverview, loadResort, loadResorts } from "../src/web/dashboard.ts";
 import { freePort } from "./free_port.ts";
-import { startRuntime } from "./start_task.ts";
+import { liftlineCommand, startRuntime } from "./start_task.ts";
 
-const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 const SSE_CLIENTS = fileURLToPath(new URL("./sse_clients.ts", import.meta.url));
 
 const HISTORY_RIDES = 5_000_000;
@@ -56,9 +55,8 @@ async function startupToHealthz(): Promise<number> {
   const port = freePort();
   const runtime = await startRuntime();
   const started = performance.now();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...runtime.v8Flags, "--allow-all", MAIN, "run", "--quiet"],
-    env: { ...runtime.env, DATA_DIR: dir, PORT: String(port), RUST_BACKTRACE: "0", SEED: "bench" },
+  const child = liftlineCommand(runtime, ["run", "--quiet"], {
+    env: { DATA_DIR: dir, PORT: String(port), SEED: "bench" },
     stdout: "null",
     stderr: "null",
   }).spawn();

@@ -170,6 +170,7 @@ export function replayable(sent: readonly { readonly sql: string }[]): boolean {
 /** Where a statement began: what a failure of it alone gives back. */
 interface StatementMark {
   readonly sent: number;
+  readonly sentChars: number;
   readonly undo: number;
   readonly streamReads: StreamReads;
 }
@@ -394,6 +395,7 @@ export class SessionTransaction {
     if (this.#running === 0 && !this.#markFrozen) {
       this.#mark = {
         sent: this.#sent?.length ?? 0,
+        sentChars: this.#sentChars,
         undo: this.#undo.length,
         streamReads: new Map(this.#streamReads),
       };
@@ -454,8 +456,7 @@ export class SessionTransaction {
       return false;
     }
     sent.length = mark.sent;
-    this.#sentChars = 0;
-    for (const x of sent.splice(0)) this.#keep(x);
+    this.#sentChars = mark.sentChars;
     for (const f of this.#undo.splice(mark.undo).reverse()) f();
     this.#streamReads.clear();
     for (const [id, read] of mark.streamReads) this.#streamReads.set(id, read);

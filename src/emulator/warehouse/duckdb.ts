@@ -92,6 +92,8 @@ export class Lane {
   #waiting = 0;
   /** Settles when the last hold asked for has been released (holds take turns). */
   #holds: Promise<void> = Promise.resolve();
+  /** Holds asked for and not yet queued (they wait for their turn among holds). */
+  #pendingHolds = 0;
   #commits = 0;
   readonly #committed = () => {
     this.#commits++;
@@ -101,8 +103,6 @@ export class Lane {
   get commits(): number {
     return this.#commits;
   }
-  /** Holds asked for and not yet queued (they wait for their turn among holds). */
-  #pendingHolds = 0;
 
   /** How many pieces of work wait for their turn. */
   get waiting(): number {
