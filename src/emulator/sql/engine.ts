@@ -647,7 +647,7 @@ export class SqlEngine {
         return await this.results.fromQuery(
           s,
           ctx.queryId,
-          ctx.session.user,
+          { user: ctx.session.user, session: ctx.session.id },
           outcome.sql,
           outcome.columns,
         );
@@ -655,7 +655,7 @@ export class SqlEngine {
       return await this.results.fromRows(
         s,
         ctx.queryId,
-        ctx.session.user,
+        { user: ctx.session.user, session: ctx.session.id },
         outcome.columns,
         outcome.rows,
         outcome.asText,

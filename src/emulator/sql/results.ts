@@ -32,14 +32,29 @@ export interface StoredResult {
   readonly createdAt: number;
   /** Who may RESULT_SCAN it. */
   readonly user: string;
+  /** The session that ran it. */
+  readonly session: string;
 }
 
-/** How many results are kept (oldest dropped first). */
-const MAX_RESULTS = 500;
+/** Who a result belongs to: the user who may read it, and the session that ran it. */
+export interface ResultOwner {
+  readonly user: string;
+  readonly session: string;
+}
+
 /**
- * How many rows the kept results hold at most (oldest dropped first): they live in DuckDB's
- * memory, within the emulator's memory limit, and the dashboard alone makes thousands a minute.
+ * How many of its latest results each session keeps, however many other sessions run: the
+ * dashboard alone makes thousands of results a minute, and would otherwise push another client's
+ * results out within seconds.
  */
+const SESSION_RESULTS = 25;
+/**
+ * How many results are kept in all (oldest dropped first). Each takes DuckDB memory, within the
+ * emulator's memory limit, about 20 KB a column even when it holds one row: 500 of them held half
+ * of the limit, and refreshes ran out of what was left.
+ */
+const MAX_RESULTS = 200;
+/** How many rows the kept results hold at most (oldest dropped first). */
 const MAX_RESULT_ROWS = 200_000;
 const DAY_MS = 86_400_000;
 
@@ -129,7 +144,7 @@ export class ResultStore {
   async fromQuery(
     s: LaneSession,
     queryId: string,
-    user: string,
+    owner: ResultOwner,
     sql: string,
     columns: readonly ResultColumn[],
   ): Promise<StoredResult> {
@@ -137,7 +152,7 @@ export class ResultStore {
     // Positional names: Snowflake allows duplicate column names, a table does not.
     const names = columns.map((_, i) => qi(`c${i}`)).join(", ");
     await s.run(`CREATE TABLE ${table} AS SELECT * FROM (${sql}) AS "q"(${names})`);
-    return await this.#register(s, queryId, user, table, columns);
+    return await this.#register(s, queryId, owner, table, columns);
   }
 
   /**
@@ -147,7 +162,7 @@ export class ResultStore {
   async fromRows(
     s: LaneSession,
     queryId: string,
-    user: string,
+    owner: ResultOwner,
     columns: readonly ResultColumn[],
     rows: readonly (readonly unknown[])[],
     asText = false,
@@ -173,13 +188,13 @@ export class ResultStore {
         appender.closeSync();
       }
     }
-    return await this.#register(s, queryId, user, table, columns);
+    return await this.#register(s, queryId, owner, table, columns);
   }
 
   async #register(
     s: LaneSession,
     queryId: string,
-    user: string,
+    owner: ResultOwner,
     table: string,
     columns: readonly ResultColumn[],
   ): Promise<StoredResult> {
@@ -190,7 +205,8 @@ export class ResultStore {
       columns,
       rowCount: count,
       createdAt: Date.now(),
-      user,
+      user: owner.user,
+      session: owner.session,
     };
     this.#results.set(queryId, r);
     await this.#evict(s);
@@ -209,28 +225,34 @@ export class ResultStore {
   }
 
   /**
-   * Drops results, oldest first: those a day old, then, while the kept results are too many or
-   * hold too many rows, those not in use; results in use go only past their own row bound. The
-   * newest result always stays: its client has yet to read it.
+   * Drops results, oldest first: those a day old; those not in use that their session has
+   * {@link SESSION_RESULTS} newer ones of; then, while the kept results are too many or hold too
+   * many rows, those not in use; results in use go only past their own row bound. The newest
+   * result always stays: its client has yet to read it.
    */
   async #evict(s: LaneSession): Promise<void> {
     const now = Date.now();
     let rows = 0, inUseRows = 0;
+    const perSession = new Map<string, number>();
     for (const r of this.#results.values()) {
       rows += r.rowCount;
       if (this.#inUse(r, now)) inUseRows += r.rowCount;
+      perSession.set(r.session, (perSession.get(r.session) ?? 0) + 1);
     }
     const newest = [...this.#results.keys()].at(-1);
     for (const [id, r] of this.#results) {
       if (id === newest) break;
       const inUse = this.#inUse(r, now);
+      const sessionCount = perSession.get(r.session)!;
       const drop = now - r.createdAt >= DAY_MS ||
         (inUse
           ? inUseRows > MAX_IN_USE_ROWS
-          : this.#results.size > MAX_RESULTS || rows - inUseRows > MAX_RESULT_ROWS);
+          : sessionCount > SESSION_RESULTS || this.#results.size > MAX_RESULTS ||
+            rows - inUseRows > MAX_RESULT_ROWS);
       if (!drop) continue;
       this.#results.delete(id);
       this.#usedAt.delete(id);
+      perSession.set(r.session, sessionCount - 1);
       rows -= r.rowCount;
       if (inUse) inUseRows -= r.rowCount;
       await s.run(`DROP TABLE IF EXISTS ${r.table}`).catch(() => {});

@@ -537,6 +537,33 @@ Deno.test("a large result's chunks stay fetchable while many small queries run",
   }, { liftline: false });
 });
 
+Deno.test("a session's latest results stay for RESULT_SCAN however many queries another session runs", async () => {
+  await withSqlEmulator(async (e) => {
+    const user = await rawLogin(e);
+    const dashboard = await rawLogin(e);
+    const query = (who: typeof user, sqlText: string) =>
+      who.post("/queries/v1/query-request", { sqlText }, who.login.body.data.token);
+    const mine = await query(user, "SELECT 'kept' AS WHICH, 7 AS N");
+    assert.equal(mine.body.success, true);
+    // More results than the emulator keeps in all: the dashboard's kind of traffic.
+    const theirs: string[] = [];
+    for (let i = 0; i < 600; i++) {
+      const q = await query(dashboard, `SELECT ${i} AS I`);
+      assert.equal(q.body.success, true);
+      theirs.push(q.body.data.queryId);
+    }
+    const scan = await query(user, `SELECT * FROM TABLE(RESULT_SCAN('${mine.body.data.queryId}'))`);
+    assert.equal(scan.body.success, true, JSON.stringify(scan.body.message));
+    assert.deepEqual(scan.body.data.rowset, [["kept", "7"]]);
+    // The busy session keeps its own latest results, not all 600 of them.
+    const recent = await query(dashboard, `SELECT I FROM TABLE(RESULT_SCAN('${theirs.at(-2)}'))`);
+    assert.deepEqual(recent.body.data.rowset, [["598"]]);
+    const old = await query(dashboard, `SELECT I FROM TABLE(RESULT_SCAN('${theirs[100]}'))`);
+    assert.equal(old.body.success, false);
+    assert.match(old.body.message, /not found/);
+  }, { liftline: false });
+});
+
 Deno.test("a result bigger than one response comes in chunks, in order, whole", async () => {
   await withSqlEmulator(async (e) => {
     const rides = Array.from({ length: 30_000 }, (_, i) =>
