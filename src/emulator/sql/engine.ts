@@ -380,7 +380,8 @@ export class SqlEngine {
    * does for the one statement they make: a DML statement's counts summed. `INSERT … VALUES`
    * with one row of placeholders runs as multi-row INSERTs of up to {@link MAX_BATCH_BINDS} binds
    * each: a DuckDB statement costs milliseconds, so 100,000 rows one at a time took minutes.
-   * Like the row-at-a-time way before it, each of those statements commits on its own.
+   * The parts are one statement to the client: outside a transaction (AUTOCOMMIT on) a DML
+   * statement's parts run in one of their own, so that they commit together or not at all.
    */
   async executeAll(
     text: string,
@@ -391,6 +392,10 @@ export class SqlEngine {
     if (sets.length <= 1) return await this.execute(text, sets[0] ?? [], session, requestId);
     const results: ExecutedStatement[] = [];
     const batched = multiRowInsert(text, sets[0].length);
+    const implicit = !session.transaction && !session.transactionAborted &&
+        DML_STATEMENT.test(text) && !/^FALSE$/i.test(session.parameters.get("AUTOCOMMIT") ?? "")
+      ? this.#begin(session)
+      : undefined;
     // One statement, sent in parts: in a transaction, a part that fails takes the earlier ones
     // with it (the mark where a failure rolls back to stays before the first part).
     const run = async (part: string, binds: readonly BindValue[]) => {
@@ -410,6 +415,14 @@ export class SqlEngine {
       } else {
         for (const binds of sets) await run(text, binds);
       }
+      if (implicit) await this.#commit(session);
+    } catch (e) {
+      if (implicit) {
+        // Also when it went past a limit and was rolled back: the client never began it.
+        if (session.transaction === implicit) await this.#rollback(session);
+        else if (!session.transaction) session.transactionAborted = undefined;
+      }
+      throw e;
     } finally {
       session.transaction?.thawMark();
     }
@@ -1098,6 +1111,9 @@ export function mapError(e: unknown): SqlError {
 }
 
 export { identName, sfTypeOfDuck };
+
+/** A statement that changes rows, whose parts {@link SqlEngine.executeAll} runs as one. */
+const DML_STATEMENT = /^\s*(INSERT|UPDATE|DELETE|MERGE)\b/i;
 
 /** Binds one multi-row INSERT of {@link SqlEngine.executeAll} takes at most. */
 const MAX_BATCH_BINDS = 4_000;

@@ -415,6 +415,24 @@ conformance("Transactions: a failed statement", async ({ db, connect }, t) => {
     await expectRows(db, "SELECT n, s FROM tx_ab;", { rows: [["0", "before"]] });
   });
 
+  await t.step("outside a transaction, such an INSERT leaves nothing either", async () => {
+    // One statement with AUTOCOMMIT on commits as a whole or not at all.
+    const rows = Array.from({ length: 3000 }, (_, i) => [i === 2500 ? "abc" : String(i + 1), "x"]);
+    await db.expectError("INSERT INTO tx_ab VALUES (?, ?);", { code: "100038" }, rows);
+    await expectRows(other, "SELECT COUNT(*) FROM tx_ab WHERE s = 'x';", { rows: [["0"]] });
+    // Nothing of it stays open: the session's next statements run and commit as usual.
+    const good = rows.map(([n]) => [n === "abc" ? "0" : n, "x"]);
+    await db.run("INSERT INTO tx_ab VALUES (?, ?);", good);
+    await expectRows(other, "SELECT COUNT(*), SUM(n) FROM tx_ab WHERE s = 'x';", {
+      rows: [["3000", String(3000 * 3001 / 2 - 2501)]],
+    });
+    await db.run("UPDATE tx_ab SET s = ? WHERE n = ?;", [["y", 1], ["y", "zzz"]]).then(
+      () => assert.fail("an UPDATE with a bad bind succeeded"),
+      () => {},
+    );
+    await expectRows(other, "SELECT COUNT(*) FROM tx_ab WHERE s = 'y';", { rows: [["0"]] });
+  });
+
   await t.step(
     "with AUTOCOMMIT off, a failed first statement leaves the transaction open",
     async () => {
