@@ -22,7 +22,7 @@ COPY --from=build /out/liftline /usr/local/bin/liftline
 WORKDIR /data
 VOLUME ["/data"]
 ENV DATA_DIR=/data HOST=0.0.0.0 PORT=8000 \
-    GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1048576:glibc.malloc.trim_threshold=4194304
+    GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1048576:glibc.malloc.trim_threshold=4194304:glibc.malloc.arena_max=2
 EXPOSE 8000
 USER nonroot
 ENTRYPOINT ["/usr/local/bin/liftline"]

@@ -163,6 +163,8 @@ function streamingClientFactory(config: Config, target: Target) {
     createStreamingClient(config, {
       privateKeyPem: target.privateKeyPem,
       controlUrl: target.controlUrl,
+      // An embedded emulator is called in process: the same requests, no socket between them.
+      fetch: target.emulator?.fetch,
     });
 }
 

@@ -11,6 +11,7 @@
  * @module
  */
 import { serveSupervised, type SupervisedServer } from "../serve.ts";
+import { localFetch } from "./local_fetch.ts";
 import { Hono } from "hono";
 import { ERROR_CODE } from "../snowflake/protocol.ts";
 import { ensureKeyPair } from "../snowflake/key_files.ts";
@@ -116,6 +117,8 @@ export interface RunningEmulator {
   readonly context: EmulatorContext;
   /** A SQL client that runs statements in this process, as the account's user. */
   localClient(): LocalSqlClient;
+  /** Its HTTP endpoints, called in this process (see `local_fetch.ts`). */
+  readonly fetch: typeof fetch;
   /** Stops refreshing, the server, the commit timers, and closes the warehouse. */
   close(): Promise<void>;
 }
@@ -372,6 +375,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
           schema: resolved.schema,
           role: resolved.user,
         }),
+      fetch: localFetch(app.fetch),
       close: () => (closing ??= stop()),
     };
   } catch (e) {

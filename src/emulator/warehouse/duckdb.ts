@@ -488,6 +488,9 @@ export async function openDuckDB(path: string, options: DuckOptions = {}): Promi
     // its process with the generator, the streamer and the web server.
     allocator_flush_threshold: "16MB",
     allocator_bulk_deallocation_flush_threshold: "32MB",
+    // A thread that returns DuckDB's freed pages to the system as they age, instead of only when
+    // a query ends: at full speed the commits and refreshes never leave it idle.
+    allocator_background_threads: "true",
     // What spills (large refreshes, huge results) may take of the disk; beyond it the statement
     // fails instead of filling the disk the outbox and the warehouse need.
     max_temp_directory_size: "512MB",
