@@ -67,6 +67,19 @@ Deno.test("the deno bundle artefact runs the pipeline and serves the dashboard o
       stderr: "piped",
     }).output();
     assert.equal(built.code, 0, new TextDecoder().decode(built.stderr));
+    // The artefact resolves its external packages without deno.lock, so it needs their and their
+    // dependencies' registry entries, which `deno install --frozen` does not cache (it reads the
+    // versions from the lock). A user's first run fetches them; here they are fetched once,
+    // outside the project, so that the run below can be --cached-only in an empty DENO_DIR too.
+    const cached = await new Deno.Command(Deno.execPath(), {
+      args: ["cache", "--quiet", "--no-config", "--node-modules-dir=none", ...bundleExternals()],
+      cwd: dir,
+      env: childEnv(),
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(cached.code, 0, new TextDecoder().decode(cached.stderr));
 
     // Run it from an empty folder, so nothing can be read from the source tree.
     const work = `${dir}/work`;
