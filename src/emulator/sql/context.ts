@@ -33,6 +33,13 @@ export interface SessionState {
   transactionAborted: string | undefined;
   /** Session variables (`SET x = …`), by stored name. */
   readonly variables: Map<string, SessionVariable>;
+  /**
+   * Set while an array-bind DML statement runs its parts in a transaction of its own: the
+   * session's other statements wait for it, so that none of them runs inside that transaction.
+   */
+  statementInProgress?: Promise<void>;
+  /** How many of the session's statements run now. */
+  statementsRunning?: number;
 }
 
 import type { SessionVariable } from "./variables.ts";

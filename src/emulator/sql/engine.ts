@@ -26,7 +26,7 @@ import {
   type StatementContext,
   status,
 } from "./context.ts";
-import { ResultStore, type StoredResult } from "./results.ts";
+import { ResultStore, SESSION_RESULTS, type StoredResult } from "./results.ts";
 import type { BindValue, SessionContext } from "./translate/context.ts";
 import { translateQuery } from "./translate/run.ts";
 import { qi } from "./translate/quote.ts";
@@ -55,6 +55,7 @@ import {
   DEFAULT_TRANSACTION_IDLE_MS,
   inSessionZone,
   SessionTransaction,
+  statementRolledBackError,
   transactionAbortedError,
   type WriteLane,
 } from "./transactions.ts";
@@ -247,9 +248,28 @@ export class SqlEngine {
 
   /**
    * Runs one statement. Throws {@link SqlError} for anything Snowflake would refuse.
-   * `requestId` is the driver's id of the request, by which it may cancel it.
+   * `requestId` is the driver's id of the request, by which it may cancel it. `part` is for
+   * {@link executeAll} alone: the statement is a part of the one it runs.
    */
   async execute(
+    text: string,
+    binds: readonly BindValue[],
+    session: SessionState,
+    requestId?: string,
+    part = false,
+  ): Promise<ExecutedStatement> {
+    // An array-bind statement runs in a transaction of its own: nothing else of the session may
+    // run inside it.
+    while (!part && session.statementInProgress) await session.statementInProgress;
+    session.statementsRunning = (session.statementsRunning ?? 0) + 1;
+    try {
+      return await this.#executeCounted(text, binds, session, requestId);
+    } finally {
+      session.statementsRunning--;
+    }
+  }
+
+  async #executeCounted(
     text: string,
     binds: readonly BindValue[],
     session: SessionState,
@@ -392,15 +412,30 @@ export class SqlEngine {
     if (sets.length <= 1) return await this.execute(text, sets[0] ?? [], session, requestId);
     const results: ExecutedStatement[] = [];
     const batched = multiRowInsert(text, sets[0].length);
-    const implicit = !session.transaction && !session.transactionAborted &&
-        DML_STATEMENT.test(text) && !/^FALSE$/i.test(session.parameters.get("AUTOCOMMIT") ?? "")
-      ? this.#begin(session)
+    const dml = DML_STATEMENT.test(text) &&
+      !/^FALSE$/i.test(session.parameters.get("AUTOCOMMIT") ?? "");
+    // Its own transaction begins once the session's other statements are done, so that none of
+    // them writes inside it.
+    while (dml && (session.statementInProgress || session.statementsRunning)) {
+      await (session.statementInProgress ?? new Promise((r) => setTimeout(r, 5)));
+    }
+    const implicit = dml && !session.transaction && !session.transactionAborted
+      ? this.#begin(session)?.withoutReplay()
       : undefined;
+    let finished!: () => void;
+    if (implicit) session.statementInProgress = new Promise<void>((r) => finished = r);
     // One statement, sent in parts: in a transaction, a part that fails takes the earlier ones
     // with it (the mark where a failure rolls back to stays before the first part).
+    const countRows = new Map<string, (string | null)[]>();
     const run = async (part: string, binds: readonly BindValue[]) => {
-      results.push(await this.execute(part, binds, session, requestId));
+      const r = await this.execute(part, binds, session, requestId, true);
       session.transaction?.freezeMark();
+      // A part's counts are read at once and its result forgotten once the next part's exists:
+      // the client sees one statement, and the parts would push the session's results out.
+      if (isCountResult(r)) countRows.set(r.queryId, (await this.rows(r.result, 0, 1))[0]);
+      const previous = results.at(-1);
+      results.push(r);
+      if (previous) await this.#forgetParts(session, [previous]);
     };
     try {
       if (batched) {
@@ -415,18 +450,55 @@ export class SqlEngine {
       } else {
         for (const binds of sets) await run(text, binds);
       }
-      if (implicit) await this.#commit(session);
-    } catch (e) {
       if (implicit) {
-        // Also when it went past a limit and was rolled back: the client never began it.
+        if (session.transaction !== implicit) {
+          // It went past a limit after its last part wrote, and was rolled back.
+          throw transactionAbortedError(session.transactionAborted ?? "its transaction ended");
+        }
+        await this.#commit(session);
+      }
+    } catch (e) {
+      // The statement failed: none of its parts answered the client.
+      await this.#forgetParts(session, results.slice(-1)).catch(() => {});
+      if (implicit) {
         if (session.transaction === implicit) await this.#rollback(session);
-        else if (!session.transaction) session.transactionAborted = undefined;
+        else if (!session.transaction) {
+          // It went past a limit and was rolled back: the client never began it, so the session
+          // has nothing to end, and the statement says what happened to it.
+          const why = session.transactionAborted;
+          session.transactionAborted = undefined;
+          if (why !== undefined && e instanceof SqlError && e.sqlState === "25P02") {
+            throw statementRolledBackError(why);
+          }
+        }
       }
       throw e;
     } finally {
       session.transaction?.thawMark();
+      if (implicit) {
+        session.statementInProgress = undefined;
+        finished();
+      }
     }
-    return results.length === 1 ? results[0] : await this.#summed(results, text, session);
+    const last = results[results.length - 1];
+    const sums = summedCounts(results, countRows);
+    if (results.length === 1 || !sums) return last;
+    const answer = await this.#countsResult(session, text, last, sums);
+    await this.#forgetParts(session, [last]);
+    return answer;
+  }
+
+  /**
+   * Forgets the parts' own results and query ids once the statement's answer is made: the client
+   * sees one statement, and the parts would push its earlier results out of the session's.
+   */
+  async #forgetParts(session: SessionState, parts: readonly ExecutedStatement[]): Promise<void> {
+    if (!parts.length) return;
+    const ids = new Set(parts.map((p) => p.queryId));
+    const kept = session.queryIds.filter((id) => !ids.has(id));
+    session.queryIds.splice(0, session.queryIds.length, ...kept);
+    const lane = await this.#o.warehouse.reader(session.id);
+    await lane.exclusive((s) => this.results.drop(s, ids));
   }
 
   /**
@@ -455,6 +527,9 @@ export class SqlEngine {
     const children: ExecutedStatement[] = [];
     for (const part of parts) {
       const r = await this.execute(part.text, [], session, requestId);
+      // The driver fetches each child's result after the whole request: later children must not
+      // push the first ones out.
+      this.results.touch(r.queryId);
       this.#statementTypes.set(r.queryId, r.statementTypeId);
       if (this.#statementTypes.size > 1000) {
         this.#statementTypes.delete(this.#statementTypes.keys().next().value!);
@@ -478,35 +553,23 @@ export class SqlEngine {
     return this.#statementTypes.get(queryId);
   }
 
-  /** One result for several executions: their counts added up when they are counts. */
-  async #summed(
-    results: readonly ExecutedStatement[],
-    text: string,
+  /** A statement's result of DML counts, stored for `session` as the answer to `text`. */
+  async #countsResult(
     session: SessionState,
+    text: string,
+    last: ExecutedStatement,
+    sums: number[],
   ): Promise<ExecutedStatement> {
-    const last = results[results.length - 1];
-    const columns = last.result.columns;
-    const counts = columns.length > 0 && columns.every((c) => /^number of rows /.test(c.name)) &&
-      results.every((r) =>
-        r.result.rowCount === 1 && r.result.columns.length === columns.length &&
-        r.result.columns.every((c, i) => c.name === columns[i].name)
-      );
-    if (!counts) return last;
-    const sums = columns.map(() => 0);
-    for (const r of results) {
-      const [row] = await this.rows(r.result, 0, 1);
-      row.forEach((v, i) => sums[i] += Number(v));
-    }
     const queryId = crypto.randomUUID();
     const ctx = this.#context(session, queryId, text, []);
     const stored = await this.#store(ctx, {
       kind: "rows",
-      columns,
+      columns: last.result.columns,
       rows: [sums],
       statementType: last.statementTypeId,
     });
     session.queryIds.push(queryId);
-    if (session.queryIds.length > 100) session.queryIds.shift();
+    if (session.queryIds.length > SESSION_RESULTS) session.queryIds.shift();
     return { queryId, result: stored, statementTypeId: last.statementTypeId };
   }
 
@@ -612,7 +675,7 @@ export class SqlEngine {
       throw mapError(e);
     }
     session.queryIds.push(queryId);
-    if (session.queryIds.length > 100) session.queryIds.shift();
+    if (session.queryIds.length > SESSION_RESULTS) session.queryIds.shift();
     return { queryId, result: stored, statementTypeId: outcome.statementType };
   }
 
@@ -1111,6 +1174,32 @@ export function mapError(e: unknown): SqlError {
 }
 
 export { identName, sfTypeOfDuck };
+
+/** True for a DML statement's answer: one row of counts ("number of rows inserted", …). */
+function isCountResult(r: ExecutedStatement): boolean {
+  const columns = r.result.columns;
+  return r.result.rowCount === 1 && columns.length > 0 &&
+    columns.every((c) => /^number of rows /.test(c.name));
+}
+
+/**
+ * The counts of several executions of one statement added up, when each answered counts of the
+ * same columns (`rows` holds each one's row); undefined otherwise.
+ */
+function summedCounts(
+  results: readonly ExecutedStatement[],
+  rows: ReadonlyMap<string, readonly (string | null)[]>,
+): number[] | undefined {
+  const columns = results[results.length - 1].result.columns;
+  const same = results.every((r) =>
+    rows.has(r.queryId) && r.result.columns.length === columns.length &&
+    r.result.columns.every((c, i) => c.name === columns[i].name)
+  );
+  if (!same) return undefined;
+  const sums = columns.map(() => 0);
+  for (const r of results) rows.get(r.queryId)!.forEach((v, i) => sums[i] += Number(v));
+  return sums;
+}
 
 /** A statement that changes rows, whose parts {@link SqlEngine.executeAll} runs as one. */
 const DML_STATEMENT = /^\s*(INSERT|UPDATE|DELETE|MERGE)\b/i;

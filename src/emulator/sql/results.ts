@@ -43,11 +43,11 @@ export interface ResultOwner {
 }
 
 /**
- * How many of its latest results each session keeps, however many other sessions run: the
+ * How many of its latest results each session keeps, however many other sessions run (the
  * dashboard alone makes thousands of results a minute, and would otherwise push another client's
- * results out within seconds.
+ * results out within seconds), and how far back `LAST_QUERY_ID(-n)` reaches.
  */
-const SESSION_RESULTS = 25;
+export const SESSION_RESULTS = 100;
 /**
  * How many results are kept in all (oldest dropped first). Each takes DuckDB memory, within the
  * emulator's memory limit, about 20 KB a column even when it holds one row: 500 of them held half
@@ -255,6 +255,17 @@ export class ResultStore {
       perSession.set(r.session, sessionCount - 1);
       rows -= r.rowCount;
       if (inUse) inUseRows -= r.rowCount;
+      await s.run(`DROP TABLE IF EXISTS ${r.table}`).catch(() => {});
+    }
+  }
+
+  /** Drops the results of these queries. */
+  async drop(s: LaneSession, queryIds: ReadonlySet<string>): Promise<void> {
+    for (const id of queryIds) {
+      const r = this.#results.get(id);
+      if (!r) continue;
+      this.#results.delete(id);
+      this.#usedAt.delete(id);
       await s.run(`DROP TABLE IF EXISTS ${r.table}`).catch(() => {});
     }
   }

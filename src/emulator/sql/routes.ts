@@ -242,9 +242,9 @@ export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
         const desired = multiStatementCount(body.parameters, state);
         if (desired !== 1) {
           if (sets[0]?.length) throw SQL_ERRORS.unsupported("binds in a multi-statement request");
+          // The driver fetches each result by its id, the next ones when the caller asks (the
+          // engine holds them from the moment each is stored).
           const script = await deps.engine.executeScript(sqlText, desired, state, requestId);
-          // The driver fetches each result by its id, the next ones when the caller asks.
-          for (const child of script.children) deps.engine.results.touch(child.queryId);
           const answer = await resultAnswer(deps, script.parent, 0, state);
           // The driver fetches each statement's result by its id (GET /queries/<id>/result).
           Object.assign(answer.data as Record<string, unknown>, {

@@ -73,6 +73,19 @@ export function transactionAbortedError(why: string): SqlError {
   );
 }
 
+/**
+ * The error of a statement whose own transaction (an array-bind DML statement's, see
+ * `SqlEngine.executeAll`) was rolled back before it committed: nothing of it stays, and the
+ * session has nothing to end.
+ */
+export function statementRolledBackError(why: string): SqlError {
+  return new SqlError(
+    "000603",
+    "57014",
+    `Statement rolled back: ${why}. None of its rows were written; run it again.`,
+  );
+}
+
 /** True when a DuckDB error says the connection's transaction can no longer go on. */
 function isAbortedTransaction(error: unknown): boolean {
   return /Current transaction is aborted|no longer held/i.test(
@@ -251,6 +264,15 @@ export class SessionTransaction {
   /** Begins a transaction (the writer lane is taken at its first write). */
   static begin(w: Warehouse, limits: IdleLimits, hooks: TransactionHooks): SessionTransaction {
     return new SessionTransaction(w, limits, hooks);
+  }
+
+  /**
+   * Keeps nothing to replay: a statement that fails rolls the whole transaction back. For a
+   * statement's own transaction, which holds nothing else, a replay would only cost memory.
+   */
+  withoutReplay(): this {
+    this.#sent = undefined;
+    return this;
   }
 
   /** True once a write took the writer lane: queries then run on it, to see the writes. */

@@ -5,7 +5,7 @@
  * project's Snowpipe Streaming client, exactly as the streamer sends them.
  */
 import { type TableName, TABLES } from "../../../src/config/load.ts";
-import type { RunningEmulator } from "../../../src/emulator/mod.ts";
+import type { EmulatorOptions, RunningEmulator } from "../../../src/emulator/mod.ts";
 import type { DynamicOptions } from "../../../src/emulator/dynamic/service.ts";
 import type { SessionStoreOptions } from "../../../src/emulator/sql/sessions.ts";
 import type { LocalSqlClient } from "../../../src/emulator/sql/local_client.ts";
@@ -44,6 +44,11 @@ export interface SqlEmulatorOptions {
   dynamic?: DynamicOptions;
   /** Session and master token lifetimes. */
   sessions?: SessionStoreOptions;
+  /** The limits of open transactions (the emulator's defaults otherwise). */
+  transactions?: Pick<
+    EmulatorOptions,
+    "transactionIdleMs" | "transactionContendedIdleMs" | "transactionContendedHoldMs"
+  >;
 }
 
 /** Rows per append request. */
@@ -100,6 +105,7 @@ export async function withSqlEmulator(
       commitDelayMs: 0,
       dynamic: options.dynamic ?? { autoRefresh: false },
       sessions: options.sessions,
+      ...options.transactions,
     };
     if (options.liftline ?? true) {
       const started = await startLiftlineEmulator(emulatorOptions);

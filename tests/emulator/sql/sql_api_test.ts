@@ -564,6 +564,127 @@ Deno.test("a session's latest results stay for RESULT_SCAN however many queries 
   }, { liftline: false });
 });
 
+/** snowflake-sdk's array binds as the request carries them: one list of values per column. */
+function arrayBinds(rows: readonly (readonly string[])[]): Record<string, unknown> {
+  return Object.fromEntries(
+    rows[0].map((_, c) => [String(c + 1), { type: "TEXT", value: rows.map((r) => r[c]) }]),
+  );
+}
+
+/** A signed-in session over raw HTTP: `q` runs a statement and answers the response's body. */
+async function rawSession(e: SqlEmulator) {
+  const { post, login } = await rawLogin(e);
+  const token = login.body.data.token as string;
+  const q = async (sqlText: string, extra: Record<string, unknown> = {}) =>
+    (await post(`/queries/v1/query-request?requestId=${crypto.randomUUID()}`, {
+      sqlText,
+      ...extra,
+    }, token)).body;
+  const get = (path: string) =>
+    fetch(`${e.emu.url}${path}`, {
+      headers: { Authorization: `Snowflake Token="${token}"`, Accept: "application/json" },
+    }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  return { q, get };
+}
+
+Deno.test("a multi-statement request's every result stays fetchable, however many statements it has", async () => {
+  await withSqlEmulator(async (e) => {
+    const s = await rawSession(e);
+    const text = Array.from({ length: 130 }, (_, i) => `SELECT ${i + 1} AS N;`).join(" ");
+    const answer = await s.q(text, { parameters: { MULTI_STATEMENT_COUNT: 0 } });
+    assert.equal(answer.success, true, answer.message);
+    const ids: string[] = answer.data.resultIds.split(",");
+    assert.equal(ids.length, 130);
+    for (const [i, id] of ids.entries()) {
+      const got = await s.get(`/queries/${id}/result`);
+      assert.equal(got.status, 200, `statement ${i + 1}`);
+      assert.deepEqual(got.body.data.rowset, [[String(i + 1)]]);
+    }
+  }, { liftline: false });
+});
+
+Deno.test("LAST_QUERY_ID(-n) reaches back 100 statements, an array-bind statement counting as one", async () => {
+  await withSqlEmulator(async (e) => {
+    const s = await rawSession(e);
+    await s.q("CREATE TABLE T (N INTEGER)");
+    const before = await s.q("SELECT 42 AS ANSWER");
+    // 150 bind sets: the UPDATE runs once per set, but is one statement with one result.
+    const sets = Array.from({ length: 150 }, (_, i) => [String(i)]);
+    const updated = await s.q("UPDATE T SET N = N WHERE N = ?", { bindings: arrayBinds(sets) });
+    assert.equal(updated.success, true, updated.message);
+    const last = await s.q("SELECT * FROM TABLE(RESULT_SCAN(LAST_QUERY_ID()))");
+    assert.deepEqual(last.data.rowset, [["0", "0"]], "the UPDATE's own counts");
+    const scan = await s.q(`SELECT ANSWER FROM TABLE(RESULT_SCAN('${before.data.queryId}'))`);
+    assert.deepEqual(scan.data.rowset, [["42"]], scan.message);
+    for (let i = 1; i <= 100; i++) await s.q(`SELECT ${i} AS N`);
+    const back = await s.q("SELECT N FROM TABLE(RESULT_SCAN(LAST_QUERY_ID(-75)))");
+    assert.deepEqual(back.data.rowset, [["26"]], back.message);
+  }, { liftline: false });
+});
+
+Deno.test("an array-bind statement's own transaction takes in no other statement of its session", async () => {
+  await withSqlEmulator(async (e) => {
+    const s = await rawSession(e);
+    const other = await rawSession(e);
+    await s.q("CREATE TABLE T (N INTEGER)");
+    await s.q("CREATE TABLE T2 (N INTEGER)");
+    await s.q("INSERT INTO T SELECT SEQ4() FROM TABLE(GENERATOR(ROWCOUNT => 2000))");
+    // 400 parts (an UPDATE runs once per set); the last set fails, so the UPDATE changes nothing.
+    const failing = Array.from({ length: 400 }, (_, i) => [i === 399 ? "abc" : String(i)]);
+    const big = s.q("UPDATE T SET N = N + 1 WHERE N = ?", { bindings: arrayBinds(failing) });
+    await new Promise((r) => setTimeout(r, 100));
+    // The same session meanwhile: its INSERT commits on its own, whatever becomes of the UPDATE.
+    const single = await s.q("INSERT INTO T2 VALUES (7)");
+    assert.equal(single.success, true, single.message);
+    assert.equal((await big).success, false);
+    assert.deepEqual((await other.q("SELECT COUNT(*), SUM(N) FROM T2")).data.rowset, [["1", "7"]]);
+    assert.deepEqual((await other.q("SELECT SUM(N) FROM T")).data.rowset, [["1999000"]]);
+
+    // A transaction the session begins meanwhile is its own: its ROLLBACK undoes its INSERT.
+    const ok = Array.from({ length: 400 }, (_, i) => [String(i)]);
+    const update = s.q("UPDATE T SET N = N WHERE N = ?", { bindings: arrayBinds(ok) });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await s.q("BEGIN")).success, true);
+    assert.equal((await s.q("INSERT INTO T2 VALUES (8)")).success, true);
+    assert.equal((await update).success, true);
+    assert.equal((await s.q("ROLLBACK")).success, true);
+    assert.deepEqual((await other.q("SELECT COUNT(*) FROM T2")).data.rowset, [["1"]]);
+  }, { liftline: false });
+});
+
+Deno.test("an array-bind statement whose transaction is cut short says so, and the session goes on", async () => {
+  await withSqlEmulator(async (e) => {
+    const s = await rawSession(e);
+    const other = await rawSession(e);
+    await s.q("CREATE TABLE T (N INTEGER)");
+    await s.q("CREATE TABLE W (N INTEGER)");
+    // Storing a part's result is made slow, so the transaction goes past its hold limit after
+    // the last part wrote, while another session's write waits for the writer.
+    const store = e.emu.context.sql.results;
+    const fromRows = store.fromRows.bind(store);
+    let slow = true;
+    store.fromRows = async (...args: Parameters<typeof fromRows>) => {
+      if (slow) await new Promise((r) => setTimeout(r, 500));
+      return await fromRows(...args);
+    };
+    const insert = s.q("INSERT INTO T VALUES (?)", { bindings: arrayBinds([["1"], ["2"], ["3"]]) });
+    await new Promise((r) => setTimeout(r, 100));
+    const waiting = other.q("INSERT INTO W VALUES (1)");
+    const answer = await insert;
+    slow = false;
+    assert.equal((await waiting).success, true);
+    assert.equal(answer.success, false, "the rows were rolled back: the INSERT must not succeed");
+    assert.match(answer.message, /Statement rolled back/);
+    assert.deepEqual((await other.q("SELECT COUNT(*) FROM T")).data.rowset, [["0"]]);
+    // The session began no transaction, so it has none to end.
+    const next = await s.q("SELECT 1");
+    assert.equal(next.success, true, next.message);
+  }, {
+    liftline: false,
+    transactions: { transactionContendedHoldMs: 100, transactionContendedIdleMs: 200 },
+  });
+});
+
 Deno.test("a result bigger than one response comes in chunks, in order, whole", async () => {
   await withSqlEmulator(async (e) => {
     const rides = Array.from({ length: 30_000 }, (_, i) =>
