@@ -17,7 +17,13 @@ export type RequestHandler = (request: Request) => Response | Promise<Response>;
  */
 export function localFetch(handler: RequestHandler): typeof fetch {
   return (input, init) => {
-    const request = new Request(input, init);
+    let request: Request;
+    try {
+      request = new Request(input, init);
+    } catch (e) {
+      // As fetch: a request that cannot be made rejects the call.
+      return Promise.reject(e);
+    }
     const signal = request.signal;
     if (signal.aborted) return Promise.reject(signal.reason);
     return new Promise<Response>((resolve, reject) => {

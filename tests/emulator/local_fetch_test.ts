@@ -46,6 +46,10 @@ Deno.test("localFetch: an aborted signal rejects the call while the handler runs
   );
   const already = AbortSignal.abort(new Error("stopped"));
   await assert.rejects(f("http://127.0.0.1:1/slow", { signal: already }), /stopped/);
+  // A request that cannot be made rejects the call, as fetch does, instead of throwing.
+  let called: Promise<Response> | undefined;
+  assert.doesNotThrow(() => called = f("not a URL"));
+  await assert.rejects(called!, TypeError);
   finish();
 });
 
