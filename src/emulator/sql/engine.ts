@@ -1202,7 +1202,8 @@ function summedCounts(
 }
 
 /** A statement that changes rows, whose parts {@link SqlEngine.executeAll} runs as one. */
-const DML_STATEMENT = /^\s*(INSERT|UPDATE|DELETE|MERGE)\b/i;
+const DML_STATEMENT =
+  /^\s*(?:(?:--[^\n]*(?:\n|$)|\/\/[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)\s*)*(INSERT|UPDATE|DELETE|MERGE)\b/i;
 
 /** Binds one multi-row INSERT of {@link SqlEngine.executeAll} takes at most. */
 const MAX_BATCH_BINDS = 4_000;
