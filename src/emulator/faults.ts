@@ -111,8 +111,18 @@ export const THROTTLED_CODE = "MemoryThresholdExceeded";
 export function resetResponse(): Response {
   const headers = new Headers();
   const filler = "x".repeat(120);
-  for (let i = 0; i < 160; i++) headers.set(`x-emulator-reset-${i}`, filler);
+  for (let i = 0; i < 160; i++) headers.set(`${RESET_HEADER}${i}`, filler);
   return new Response(null, { status: 200, headers });
+}
+
+const RESET_HEADER = "x-emulator-reset-";
+
+/**
+ * True for {@link resetResponse}: a caller in the same process (see `local_fetch.ts`) gets it
+ * as it is, and must turn it into the network error it stands for.
+ */
+export function isResetResponse(response: Response): boolean {
+  return response.headers.has(`${RESET_HEADER}0`);
 }
 
 /**

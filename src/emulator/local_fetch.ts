@@ -8,6 +8,8 @@
  * @module
  */
 
+import { isResetResponse } from "./faults.ts";
+
 /** A Web-standard request handler, such as a Hono app's `fetch`. */
 export type RequestHandler = (request: Request) => Response | Promise<Response>;
 
@@ -31,6 +33,11 @@ export function localFetch(handler: RequestHandler): typeof fetch {
       signal.addEventListener("abort", onAbort, { once: true });
       Promise.resolve()
         .then(() => handler(request))
+        .then((response) => {
+          // EMULATOR_FAULTS' reset: over a socket the client's fetch fails; so must this one.
+          if (isResetResponse(response)) throw new TypeError("connection reset (EMULATOR_FAULTS)");
+          return response;
+        })
         .then(resolve, reject)
         .finally(() => signal.removeEventListener("abort", onAbort));
     });

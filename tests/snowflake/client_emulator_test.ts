@@ -149,10 +149,21 @@ Deno.test("emulator faults: 500 retry-request and 503 are retried until the call
   assert.ok(reasons.length > 0 && reasons.every((r) => r === "5xx"), String(reasons));
 });
 
-Deno.test("emulator faults: connection resets are retried for status; an append's is passed on", async () => {
+for (const inProcess of [false, true]) {
+  Deno.test(
+    `emulator faults: connection resets are retried for status; an append's is passed on${
+      inProcess ? " (emulator called in process)" : ""
+    }`,
+    async () => {
+      await resetsAreNetworkErrors(inProcess);
+    },
+  );
+}
+
+async function resetsAreNetworkErrors(inProcess: boolean) {
   const fx = await emulatorFixture({ faults: "reset=0.5" });
   try {
-    const c = await fx.client();
+    const c = await fx.client(inProcess ? { fetch: fx.emu.fetch } : {});
     const reasons: string[] = [];
     const o = await c.openChannel(PIPE, "R", { onRetry: (r) => reasons.push(r) });
     let ct = o.continuationToken;
@@ -176,7 +187,7 @@ Deno.test("emulator faults: connection resets are retried for status; an append'
   } finally {
     await fx.close();
   }
-});
+}
 
 Deno.test("emulator faults: latency beyond the client's timeout is a retryable timeout", async () => {
   const fx = await emulatorFixture({ faults: "latency=400" });
