@@ -90,36 +90,47 @@ async function untilCommitted(child: LiftlineProcess, than = 0): Promise<number>
   );
 }
 
-Deno.test("run --drain: every generated row lands exactly once and the queue empties", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const r = await liftline(dir, [
-      "run",
-      "--drain",
-      "--speed",
-      "MAX",
-      "--seed",
-      "e2e",
-      ...SPAN,
-      "--data-dir",
-      dir,
-      "--port",
-      "0",
-      "--emulator-commit-delay-ms",
-      "50",
-    ]);
-    assert.equal(r.code, 0, r.stderr);
-    const s = await inspect(dir);
-    for (const t of TABLES) {
-      assert.equal(s.queued[t], 0, `${t} queue empty`);
-      assert.ok(s.maxIds[t] > 0, `${t} generated rows`);
-      assert.equal(s.txids[t].total, s.maxIds[t], `${t}: every generated row landed`);
-      assert.equal(s.txids[t].distinct, s.txids[t].total, `${t}: no duplicates`);
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+/** The embedded emulator's faults: refusals, resets and latency on its in-process calls. */
+const RUN_FAULTS = "http429=0.03,http500=0.03,http503=0.03,reset=0.03,latency=1";
+
+for (const faults of [undefined, RUN_FAULTS]) {
+  Deno.test(
+    `run --drain: every generated row lands exactly once and the queue empties${
+      faults ? `, under EMULATOR_FAULTS=${faults}` : ""
+    }`,
+    async () => {
+      const dir = await Deno.makeTempDir();
+      try {
+        const r = await liftline(dir, [
+          "run",
+          "--drain",
+          "--speed",
+          "MAX",
+          "--seed",
+          "e2e",
+          ...SPAN,
+          "--data-dir",
+          dir,
+          "--port",
+          "0",
+          "--emulator-commit-delay-ms",
+          "50",
+        ], faults ? { EMULATOR_FAULTS: faults } : {});
+        assert.equal(r.code, 0, r.stderr);
+        const s = await inspect(dir);
+        for (const t of TABLES) {
+          assert.equal(s.queued[t], 0, `${t} queue empty`);
+          assert.ok(s.maxIds[t] > 0, `${t} generated rows`);
+          assert.equal(s.txids[t].total, s.maxIds[t], `${t}: every generated row landed`);
+          assert.equal(s.txids[t].distinct, s.txids[t].total, `${t}: no duplicates`);
+        }
+        if (faults) assert.match(r.stderr, /retry|reopen/i, "the faults were met");
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  );
+}
 
 Deno.test("generate, then stream --drain into an emulator in another process", async () => {
   const dir = await Deno.makeTempDir();
