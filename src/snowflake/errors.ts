@@ -2,7 +2,8 @@
  * Typed failures of the Snowpipe Streaming REST API, and the one place that maps an HTTP answer
  * to them (spec §4 and §7). Callers act on the class, never on raw status codes:
  *
- * - {@link RetryableError}: 429, 408, 5xx, 409 open-in-progress, network errors → back off, retry.
+ * - {@link RetryableError}: 429, 408, 5xx, 409 open-in-progress, network errors and success
+ *   answers cut short → back off, retry.
  * - {@link ChannelInvalidError}: 409 invalidation, stale continuation token, missing channel, fatal
  *   channel status codes → reopen the channel and resume from its committed offset.
  * - {@link AuthError}: 401 that a fresh token did not fix → stop.

@@ -21,7 +21,7 @@ import {
   ChannelInvalidError,
   classifyResponse,
   ForbiddenError,
-  type RetryableError,
+  RetryableError,
   SnowflakeApiError,
 } from "./errors.ts";
 import { type HttpAnswer, HttpTransport } from "./http.ts";
@@ -214,11 +214,10 @@ export class StreamingClient {
       { body: JSON.stringify(body), contentType: "application/json" },
       what,
       opts,
+      undefined,
+      { field: "next_continuation_token", type: "string" },
     );
-    const b = answer.body as { next_continuation_token?: unknown; channel_status?: unknown };
-    if (!b || typeof b !== "object" || typeof b.next_continuation_token !== "string") {
-      throw new SnowflakeApiError(`${what}: answer without next_continuation_token`, answer.status);
-    }
+    const b = answer.body as { next_continuation_token: string; channel_status?: unknown };
     const status = toChannelState(
       (b.channel_status ?? {}) as Partial<ChannelStatusWire>,
       channel,
@@ -280,10 +279,11 @@ export class StreamingClient {
     if (b && typeof b === "object" && b.status_code !== undefined && num(b.status_code) !== 0) {
       throw new SnowflakeApiError(`${what}: status_code ${b.status_code}`, answer.status);
     }
-    if (!b || typeof b !== "object" || typeof b.next_continuation_token !== "string") {
-      throw new SnowflakeApiError(`${what}: answer without next_continuation_token`, answer.status);
+    // Not retried here either way: an append whose outcome is unknown is passed on.
+    if (!carriesField(b, "next_continuation_token", "string")) {
+      throw incompleteAnswer(what, "next_continuation_token", answer.status);
     }
-    return b.next_continuation_token;
+    return b.next_continuation_token as string;
   }
 
   /** Status of `channels` on `pipe`; channels the service does not know are absent. */
@@ -299,13 +299,10 @@ export class StreamingClient {
       { body: JSON.stringify({ channel_names: channels }), contentType: "application/json" },
       what,
       opts,
+      undefined,
+      { field: "channel_statuses", type: "object" },
     );
-    const b = answer.body as { channel_statuses?: unknown };
-    if (
-      !b || typeof b !== "object" || !b.channel_statuses || typeof b.channel_statuses !== "object"
-    ) {
-      throw new SnowflakeApiError(`${what}: answer without channel_statuses`, answer.status);
-    }
+    const b = answer.body as { channel_statuses: object };
     const out = new Map<string, ChannelState>();
     for (const [name, wire] of Object.entries(b.channel_statuses as Record<string, unknown>)) {
       if (wire && typeof wire === "object") {
@@ -329,7 +326,8 @@ export class StreamingClient {
   /**
    * A call to the ingest host with the scoped token. A 401 re-exchanges the token and tries once
    * more; a second 401 is an {@link AuthError}. 403 is a {@link ForbiddenError}. Transient failures
-   * accepted by `retryIf` are retried with backoff.
+   * accepted by `retryIf` are retried with backoff, and so is a success answer without the field it
+   * `carries`.
    */
   async #ingestCall(
     method: "PUT" | "POST" | "DELETE",
@@ -338,6 +336,7 @@ export class StreamingClient {
     what: string,
     opts: CallOptions,
     retryIf?: (e: RetryableError) => boolean,
+    carries?: { field: string; type: "string" | "object" },
   ): Promise<HttpAnswer> {
     const base = await this.#auth.ingestUrl(opts);
     const url = new URL(pathAndQuery, base);
@@ -354,7 +353,12 @@ export class StreamingClient {
           { method, url, headers, body: req.body, signal: opts.signal },
           what,
         );
-        if (answer.status >= 200 && answer.status < 300) return answer;
+        if (answer.status >= 200 && answer.status < 300) {
+          if (carries && !carriesField(answer.body, carries.field, carries.type)) {
+            throw incompleteAnswer(what, carries.field, answer.status);
+          }
+          return answer;
+        }
         const err = classifyResponse(what, answer.status, answer.body, answer.headers);
         if (err instanceof AuthError) {
           this.#auth.invalidate(token);
@@ -378,4 +382,21 @@ export class StreamingClient {
       }
     }, { policy: this.#retry, signal: opts.signal, onRetry: opts.onRetry, retryIf });
   }
+}
+
+/**
+ * A success answer without what it must carry (cut short or garbled on its way, by a proxy say):
+ * the request may or may not have been acted on, as when the answer is lost, so it is retried
+ * like a dropped connection (an append's channel is reopened and resumes from its committed
+ * offset), never taken for a refusal that stops the stream.
+ */
+function incompleteAnswer(what: string, field: string, status: number): RetryableError {
+  return new RetryableError(`${what}: answer without ${field}`, "network", { status });
+}
+
+/** True when `body` is an object whose `field` is a non-null value of `type`. */
+function carriesField(body: unknown, field: string, type: "string" | "object"): boolean {
+  if (!body || typeof body !== "object") return false;
+  const value = (body as Record<string, unknown>)[field];
+  return value !== null && typeof value === type;
 }

@@ -290,6 +290,31 @@ Deno.test("an append answered 500 is not resent (its outcome is unknown): Retrya
   }
 });
 
+Deno.test("a success answer cut short is retried like a lost answer, never a refusal that stops", async () => {
+  let statusCalls = 0;
+  const fake = standardFake({
+    "PUT /v2/streaming/databases": () => new Response("", { status: 200 }),
+    "POST /v2/streaming/data/": () => json({}),
+    "POST /v2/streaming/databases": () =>
+      ++statusCalls < 3 ? new Response("{", { status: 200 }) : json({ channel_statuses: {} }),
+  });
+  try {
+    const c = await client(fake.url);
+    const lost = (e: unknown) =>
+      e instanceof RetryableError && e.reason === "network" && !e.notProcessed;
+    await assert.rejects(c.openChannel("P", "C"), lost);
+    // An append's outcome is unknown: passed on (the caller reopens), not sent again.
+    await assert.rejects(c.appendRows("P", "C", "ct0", await oneBody()), lost);
+    assert.equal(fake.seen.filter((s) => s.path.endsWith("/rows")).length, 1);
+    // A status read is retried until it gets a whole answer.
+    const retries: string[] = [];
+    await c.channelStatus("P", ["C"], { onRetry: (r) => retries.push(r) });
+    assert.equal(statusCalls, 3);
+  } finally {
+    await fake.close();
+  }
+});
+
 Deno.test("status and open calls retry 500s until they succeed", async () => {
   let n = 0;
   const fake = standardFake({
