@@ -260,12 +260,41 @@ export class SqlEngine {
   ): Promise<ExecutedStatement> {
     // An array-bind statement runs in a transaction of its own: nothing else of the session may
     // run inside it.
-    while (!part && session.statementInProgress) await session.statementInProgress;
+    if (!part) await this.#waitFor(() => session.statementInProgress, requestId);
     session.statementsRunning = (session.statementsRunning ?? 0) + 1;
     try {
       return await this.#executeCounted(text, binds, session, requestId);
     } finally {
       session.statementsRunning--;
+    }
+  }
+
+  /**
+   * Waits while `busy` gives something to wait for; the driver's cancel (by `requestId`) ends the
+   * wait with Snowflake's cancel error, as it would end the statement.
+   */
+  async #waitFor(busy: () => Promise<unknown> | undefined, requestId?: string): Promise<void> {
+    let turn = busy();
+    if (!turn) return;
+    const key = requestId ?? crypto.randomUUID();
+    let cancelled = false;
+    let wake!: () => void;
+    const woken = new Promise<void>((r) => wake = r);
+    const entry = {
+      cancel: () => {
+        cancelled = true;
+        wake();
+      },
+    };
+    this.#running.set(key, entry);
+    try {
+      while (turn) {
+        await Promise.race([turn, woken]);
+        if (cancelled) throw new SqlError("000604", "57014", "SQL execution canceled");
+        turn = busy();
+      }
+    } finally {
+      if (this.#running.get(key) === entry) this.#running.delete(key);
     }
   }
 
@@ -416,8 +445,13 @@ export class SqlEngine {
       !/^FALSE$/i.test(session.parameters.get("AUTOCOMMIT") ?? "");
     // Its own transaction begins once the session's other statements are done, so that none of
     // them writes inside it.
-    while (dml && (session.statementInProgress || session.statementsRunning)) {
-      await (session.statementInProgress ?? new Promise((r) => setTimeout(r, 5)));
+    if (dml) {
+      await this.#waitFor(
+        () =>
+          session.statementInProgress ??
+            (session.statementsRunning ? new Promise((r) => setTimeout(r, 5)) : undefined),
+        requestId,
+      );
     }
     const implicit = dml && !session.transaction && !session.transactionAborted
       ? this.#begin(session)?.withoutReplay()
@@ -428,7 +462,8 @@ export class SqlEngine {
     // with it (the mark where a failure rolls back to stays before the first part).
     const countRows = new Map<string, (string | null)[]>();
     const run = async (part: string, binds: readonly BindValue[]) => {
-      const r = await this.execute(part, binds, session, requestId, true);
+      // Parts of a statement with a transaction of its own skip the wait: it is theirs.
+      const r = await this.execute(part, binds, session, requestId, implicit !== undefined);
       session.transaction?.freezeMark();
       // A part's counts are read at once and its result forgotten once the next part's exists:
       // the client sees one statement, and the parts would push the session's results out.
@@ -1179,7 +1214,7 @@ export { identName, sfTypeOfDuck };
 function isCountResult(r: ExecutedStatement): boolean {
   const columns = r.result.columns;
   return r.result.rowCount === 1 && columns.length > 0 &&
-    columns.every((c) => /^number of rows /.test(c.name));
+    columns.every((c) => /^number of (multi-joined )?rows /.test(c.name));
 }
 
 /**

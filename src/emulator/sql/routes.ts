@@ -260,9 +260,9 @@ export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
         // Any failure, reading the rows included, is the statement's error: a 5xx would make
         // snowflake-sdk retry the request for minutes before giving up.
         const err = mapError(e);
-        // An internal error is the emulator's to report; a transaction it rolled back (25P02)
-        // was logged as a warning when that happened.
-        if (err.code === "000603" && err.sqlState !== "25P02") {
+        // An internal error is the emulator's to report; a transaction it rolled back (25P02), or
+        // a statement's own (57014), was logged as a warning when that happened.
+        if (err.code === "000603" && err.sqlState !== "25P02" && err.sqlState !== "57014") {
           log.error("statement failed", { error: e as Error });
         }
         return c.json(errorBody(err.code, err.message, { sqlState: err.sqlState }));

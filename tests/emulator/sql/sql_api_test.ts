@@ -575,16 +575,21 @@ function arrayBinds(rows: readonly (readonly string[])[]): Record<string, unknow
 async function rawSession(e: SqlEmulator) {
   const { post, login } = await rawLogin(e);
   const token = login.body.data.token as string;
-  const q = async (sqlText: string, extra: Record<string, unknown> = {}) =>
-    (await post(`/queries/v1/query-request?requestId=${crypto.randomUUID()}`, {
-      sqlText,
-      ...extra,
-    }, token)).body;
+  const q = async (
+    sqlText: string,
+    extra: Record<string, unknown> = {},
+    requestId: string = crypto.randomUUID(),
+  ) =>
+    (await post(`/queries/v1/query-request?requestId=${requestId}`, { sqlText, ...extra }, token))
+      .body;
+  /** The driver's cancel of the request `requestId`. */
+  const abort = async (requestId: string) =>
+    (await post("/queries/v1/abort-request", { requestId }, token)).body;
   const get = (path: string) =>
     fetch(`${e.emu.url}${path}`, {
       headers: { Authorization: `Snowflake Token="${token}"`, Accept: "application/json" },
     }).then(async (r) => ({ status: r.status, body: await r.json() }));
-  return { q, get };
+  return { q, get, abort };
 }
 
 Deno.test("a multi-statement request's every result stays fetchable, however many statements it has", async () => {
@@ -683,6 +688,59 @@ Deno.test("an array-bind statement whose transaction is cut short says so, and t
     liftline: false,
     transactions: { transactionContendedHoldMs: 100, transactionContendedIdleMs: 200 },
   });
+});
+
+Deno.test("LAST_QUERY_ID counts back from the latest with -n and on from the first with n", async () => {
+  await withSqlEmulator(async (e) => {
+    const s = await rawSession(e);
+    const ids: string[] = [];
+    for (const n of [1, 2, 3]) ids.push((await s.q(`SELECT ${n} AS N`)).data.queryId);
+    // The page: "-1 … the most recent query", "1 … the first query in the session".
+    const r = await s.q(
+      "SELECT LAST_QUERY_ID(-1), LAST_QUERY_ID(-3), LAST_QUERY_ID(1), LAST_QUERY_ID()",
+    );
+    assert.deepEqual(r.data.rowset, [[ids[2], ids[0], ids[0], ids[2]]]);
+  }, { liftline: false });
+});
+
+Deno.test("an array-bind UPDATE answers the rows all its bind sets updated", async () => {
+  await withSqlEmulator(async (e) => {
+    const s = await rawSession(e);
+    await s.q("CREATE TABLE T (N INTEGER, S VARCHAR)");
+    await s.q("INSERT INTO T (N) VALUES (1), (2), (2)");
+    const r = await s.q("UPDATE T SET S = 'x' WHERE N = ?", {
+      bindings: arrayBinds([["1"], ["2"], ["9"]]),
+    });
+    assert.deepEqual(r.data.rowset, [["3", "0"]], r.message);
+  }, { liftline: false });
+});
+
+Deno.test("an array-bind statement cancelled while it waits for its session never runs", async () => {
+  await withSqlEmulator(async (e) => {
+    const s = await rawSession(e);
+    await s.q("CREATE TABLE T (N INTEGER)");
+    // A query of the same session made slow, so that the INSERT waits for it.
+    const store = e.emu.context.sql.results;
+    const fromQuery = store.fromQuery.bind(store);
+    store.fromQuery = async (...args: Parameters<typeof fromQuery>) => {
+      await new Promise((r) => setTimeout(r, 800));
+      return await fromQuery(...args);
+    };
+    const slow = s.q("SELECT 1 AS ONE");
+    await new Promise((r) => setTimeout(r, 100));
+    const requestId = crypto.randomUUID();
+    const insert = s.q("INSERT INTO T VALUES (?)", {
+      bindings: arrayBinds([["1"], ["2"]]),
+    }, requestId);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await s.abort(requestId)).success, true);
+    const answer = await insert;
+    assert.equal(answer.success, false);
+    assert.equal(answer.code, "000604");
+    assert.equal((await slow).success, true);
+    store.fromQuery = fromQuery;
+    assert.deepEqual((await s.q("SELECT COUNT(*) FROM T")).data.rowset, [["0"]]);
+  }, { liftline: false });
 });
 
 Deno.test("a result bigger than one response comes in chunks, in order, whole", async () => {

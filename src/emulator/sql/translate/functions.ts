@@ -2603,7 +2603,10 @@ const FUNCTIONS: Record<string, Impl> = {
   },
   CURRENT_TRANSACTION: sessionValue((c) => c.t.resolver.session.transactionId ?? null),
   LAST_QUERY_ID: (c) => {
-    const n = c.argc ? Number(/-?\d+/.exec(c.arg(0).sql)?.[0] ?? -1) : -1;
+    const n = c.argc ? Number(constantOf(c, 0, "N") ?? -1) : -1;
+    if (!Number.isInteger(n)) {
+      throw SQL_ERRORS.invalidArgument("LAST_QUERY_ID takes an integer constant");
+    }
     const id = c.t.resolver.session.lastQueryId(n);
     return {
       sql: id === null ? "CAST(NULL AS VARCHAR)" : qs(id),
