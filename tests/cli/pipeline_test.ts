@@ -90,8 +90,12 @@ async function untilCommitted(child: LiftlineProcess, than = 0): Promise<number>
   );
 }
 
-/** The embedded emulator's faults: refusals, resets and latency on its in-process calls. */
-const RUN_FAULTS = "http429=0.03,http500=0.03,http503=0.03,reset=0.03,latency=1";
+/**
+ * The embedded emulator's faults: refusals, resets and latency on its in-process calls. One
+ * request in five fails in a way that leaves its append's outcome unknown (a 500 or a reset), so
+ * some channel reopens in practically every run (in 20 of 20 tried; at 3% it was 1 run in 2 or 3).
+ */
+const RUN_FAULTS = "http429=0.1,http500=0.1,http503=0.1,reset=0.1,latency=1";
 
 for (const faults of [undefined, RUN_FAULTS]) {
   Deno.test(
@@ -124,7 +128,7 @@ for (const faults of [undefined, RUN_FAULTS]) {
           assert.equal(s.txids[t].total, s.maxIds[t], `${t}: every generated row landed`);
           assert.equal(s.txids[t].distinct, s.txids[t].total, `${t}: no duplicates`);
         }
-        if (faults) assert.match(r.stderr, /retry|reopen/i, "the faults were met");
+        if (faults) assert.match(r.stderr, /reopening channel/, "the faults were met");
       } finally {
         await Deno.remove(dir, { recursive: true });
       }
