@@ -439,10 +439,8 @@ export class SqlEngine {
     requestId?: string,
   ): Promise<ExecutedStatement> {
     if (sets.length <= 1) return await this.execute(text, sets[0] ?? [], session, requestId);
-    const results: ExecutedStatement[] = [];
     const batched = multiRowInsert(text, sets[0].length);
-    const dml = DML_STATEMENT.test(text) &&
-      !/^FALSE$/i.test(session.parameters.get("AUTOCOMMIT") ?? "");
+    const dml = DML_STATEMENT.test(text) && !autocommitOff(session);
     // Its own transaction begins once the session's other statements are done, so that none of
     // them writes inside it.
     if (dml) {
@@ -460,17 +458,25 @@ export class SqlEngine {
     if (implicit) session.statementInProgress = new Promise<void>((r) => finished = r);
     // One statement, sent in parts: in a transaction, a part that fails takes the earlier ones
     // with it (the mark where a failure rolls back to stays before the first part).
-    const countRows = new Map<string, (string | null)[]>();
+    let parts = 0;
+    let last: ExecutedStatement | undefined;
+    // The parts' counts added up, while each part answers counts of the same columns.
+    let sums: number[] | undefined;
     const run = async (part: string, binds: readonly BindValue[]) => {
       // Parts of a statement with a transaction of its own skip the wait: it is theirs.
       const r = await this.execute(part, binds, session, requestId, implicit !== undefined);
       session.transaction?.freezeMark();
       // A part's counts are read at once and its result forgotten once the next part's exists:
       // the client sees one statement, and the parts would push the session's results out.
-      if (isCountResult(r)) countRows.set(r.queryId, (await this.rows(r.result, 0, 1))[0]);
-      const previous = results.at(-1);
-      results.push(r);
-      if (previous) await this.#forgetParts(session, [previous]);
+      const counts = isCountResult(r) && (last === undefined || (sums && sameColumns(r, last)));
+      if (counts) {
+        const [row] = await this.rows(r.result, 0, 1);
+        sums = (sums ?? row.map(() => 0)).map((sum, i) => sum + Number(row[i]));
+      } else sums = undefined;
+      const previous = last;
+      last = r;
+      parts++;
+      if (previous) await this.#forgetPart(session, previous);
     };
     try {
       if (batched) {
@@ -494,7 +500,7 @@ export class SqlEngine {
       }
     } catch (e) {
       // The statement failed: none of its parts answered the client.
-      await this.#forgetParts(session, results.slice(-1)).catch(() => {});
+      if (last) await this.#forgetPart(session, last).catch(() => {});
       if (implicit) {
         if (session.transaction === implicit) await this.#rollback(session);
         else if (!session.transaction) {
@@ -515,25 +521,24 @@ export class SqlEngine {
         finished();
       }
     }
-    const last = results[results.length - 1];
-    const sums = summedCounts(results, countRows);
-    if (results.length === 1 || !sums) return last;
-    const answer = await this.#countsResult(session, text, last, sums);
-    await this.#forgetParts(session, [last]);
+    if (parts === 1 || !sums) return last!;
+    const answer = await this.#countsResult(session, text, last!, sums);
+    await this.#forgetPart(session, last!);
     return answer;
   }
 
-  /**
-   * Forgets the parts' own results and query ids once the statement's answer is made: the client
-   * sees one statement, and the parts would push its earlier results out of the session's.
-   */
-  async #forgetParts(session: SessionState, parts: readonly ExecutedStatement[]): Promise<void> {
-    if (!parts.length) return;
-    const ids = new Set(parts.map((p) => p.queryId));
-    const kept = session.queryIds.filter((id) => !ids.has(id));
-    session.queryIds.splice(0, session.queryIds.length, ...kept);
+  /** Forgets a part's own result and query id: the client sees only the statement's. */
+  async #forgetPart(session: SessionState, part: ExecutedStatement): Promise<void> {
+    const i = session.queryIds.lastIndexOf(part.queryId);
+    if (i >= 0) session.queryIds.splice(i, 1);
     const lane = await this.#o.warehouse.reader(session.id);
-    await lane.exclusive((s) => this.results.drop(s, ids));
+    await lane.exclusive((s) => this.results.drop(s, part.queryId));
+  }
+
+  /** Adds a statement to the session's history, which LAST_QUERY_ID reads. */
+  #remember(session: SessionState, queryId: string): void {
+    session.queryIds.push(queryId);
+    if (session.queryIds.length > SESSION_RESULTS) session.queryIds.shift();
   }
 
   /**
@@ -603,8 +608,7 @@ export class SqlEngine {
       rows: [sums],
       statementType: last.statementTypeId,
     });
-    session.queryIds.push(queryId);
-    if (session.queryIds.length > SESSION_RESULTS) session.queryIds.shift();
+    this.#remember(session, queryId);
     return { queryId, result: stored, statementTypeId: last.statementTypeId };
   }
 
@@ -679,8 +683,7 @@ export class SqlEngine {
         if (session.transaction && !runsInTransaction(stmt)) await this.#commit(session);
         // With AUTOCOMMIT off, DML and queries outside a transaction start one.
         if (
-          !session.transaction && startsImplicitTransaction(stmt) &&
-          /^FALSE$/i.test(session.parameters.get("AUTOCOMMIT") ?? "")
+          !session.transaction && startsImplicitTransaction(stmt) && autocommitOff(session)
         ) {
           // This statement is the transaction's first: a failure of it rolls back to here.
           this.#begin(session)?.busy();
@@ -709,8 +712,7 @@ export class SqlEngine {
     } catch (e) {
       throw mapError(e);
     }
-    session.queryIds.push(queryId);
-    if (session.queryIds.length > SESSION_RESULTS) session.queryIds.shift();
+    this.#remember(session, queryId);
     return { queryId, result: stored, statementTypeId: outcome.statementType };
   }
 
@@ -1217,23 +1219,15 @@ function isCountResult(r: ExecutedStatement): boolean {
     columns.every((c) => /^number of (multi-joined )?rows /.test(c.name));
 }
 
-/**
- * The counts of several executions of one statement added up, when each answered counts of the
- * same columns (`rows` holds each one's row); undefined otherwise.
- */
-function summedCounts(
-  results: readonly ExecutedStatement[],
-  rows: ReadonlyMap<string, readonly (string | null)[]>,
-): number[] | undefined {
-  const columns = results[results.length - 1].result.columns;
-  const same = results.every((r) =>
-    rows.has(r.queryId) && r.result.columns.length === columns.length &&
-    r.result.columns.every((c, i) => c.name === columns[i].name)
-  );
-  if (!same) return undefined;
-  const sums = columns.map(() => 0);
-  for (const r of results) rows.get(r.queryId)!.forEach((v, i) => sums[i] += Number(v));
-  return sums;
+/** True when two answers have columns of the same names, in the same order. */
+function sameColumns(a: ExecutedStatement, b: ExecutedStatement): boolean {
+  const x = a.result.columns, y = b.result.columns;
+  return x.length === y.length && x.every((c, i) => c.name === y[i].name);
+}
+
+/** True when the session's AUTOCOMMIT is off (ALTER SESSION SET AUTOCOMMIT = FALSE). */
+function autocommitOff(session: SessionState): boolean {
+  return /^FALSE$/i.test(session.parameters.get("AUTOCOMMIT") ?? "");
 }
 
 /** A statement that changes rows, whose parts {@link SqlEngine.executeAll} runs as one. */

@@ -250,24 +250,24 @@ export class ResultStore {
           : sessionCount > SESSION_RESULTS || this.#results.size > MAX_RESULTS ||
             rows - inUseRows > MAX_RESULT_ROWS);
       if (!drop) continue;
-      this.#results.delete(id);
-      this.#usedAt.delete(id);
       perSession.set(r.session, sessionCount - 1);
       rows -= r.rowCount;
       if (inUse) inUseRows -= r.rowCount;
-      await s.run(`DROP TABLE IF EXISTS ${r.table}`).catch(() => {});
+      await this.#remove(s, r);
     }
   }
 
-  /** Drops the results of these queries. */
-  async drop(s: LaneSession, queryIds: ReadonlySet<string>): Promise<void> {
-    for (const id of queryIds) {
-      const r = this.#results.get(id);
-      if (!r) continue;
-      this.#results.delete(id);
-      this.#usedAt.delete(id);
-      await s.run(`DROP TABLE IF EXISTS ${r.table}`).catch(() => {});
-    }
+  /** Drops the result of a query. */
+  async drop(s: LaneSession, queryId: string): Promise<void> {
+    const r = this.#results.get(queryId);
+    if (r) await this.#remove(s, r);
+  }
+
+  /** Forgets a result and drops its table. */
+  async #remove(s: LaneSession, r: StoredResult): Promise<void> {
+    this.#results.delete(r.queryId);
+    this.#usedAt.delete(r.queryId);
+    await s.run(`DROP TABLE IF EXISTS ${r.table}`).catch(() => {});
   }
 
   get(queryId: string): StoredResult | undefined {
