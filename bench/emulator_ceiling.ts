@@ -12,6 +12,7 @@
  */
 import { commitBodies } from "../src/emulator/warehouse/ingest.ts";
 import type { Pipe } from "../src/emulator/pipe.ts";
+import { type AppendPayload, plainPayload } from "../src/emulator/http_body.ts";
 import type { ChannelRecord } from "../src/emulator/warehouse/warehouse.ts";
 import resorts from "../src/generator/resorts.json" with { type: "json" };
 import { startLiftlineEmulator } from "../tests/helpers/liftline_emulator.ts";
@@ -101,26 +102,31 @@ export async function measureEmulatorInsertCeiling(options: CeilingOptions = {})
       pipes.set(table, { pipe, channel: await warehouse.openChannel(pipe.name, "bench") });
     }
     let offset = 0;
-    // As the emulator's commit sees an append: the body's bytes in the server's 64 KB chunks.
+    // As the emulator's commit sees an uncompressed append: the body's bytes in the server's
+    // 64 KB chunks.
     const encoder = new TextEncoder();
-    const inChunks = (text: string) => {
+    const inChunks = (text: string): AppendPayload => {
       const bytes = encoder.encode(text);
-      const chunks: Uint8Array[] = [];
+      const wire: Uint8Array<ArrayBuffer>[] = [];
       for (let at = 0; at < bytes.length; at += 65_536) {
-        chunks.push(bytes.subarray(at, at + 65_536));
+        wire.push(bytes.subarray(at, at + 65_536));
       }
-      return chunks;
+      return plainPayload(...wire);
     };
-    const run = async (b: { table: string; chunks: Uint8Array[]; rows: number }) => {
+    const run = async (b: { table: string; payload: AppendPayload; rows: number }) => {
       const { pipe, channel } = pipes.get(b.table)!;
       offset += b.rows;
       const { counts } = await commitBodies(warehouse, channel, pipe, [
-        { chunks: b.chunks, endOffsetToken: String(offset) },
+        { payload: b.payload, endOffsetToken: String(offset) },
       ]);
       if (counts.errors > 0) throw new Error(`rows rejected: ${counts.lastErrorMessage}`);
     };
     // One round untimed: JIT warm-up and first page allocations.
-    const encoded = bodies.map((b) => ({ table: b.table, chunks: inChunks(b.text), rows: b.rows }));
+    const encoded = bodies.map((b) => ({
+      table: b.table,
+      payload: inChunks(b.text),
+      rows: b.rows,
+    }));
     const warm = encoded.splice(0, 3);
     for (const b of warm) await run(b);
     const rows = encoded.reduce((n, b) => n + b.rows, 0);

@@ -8,6 +8,7 @@
  */
 import type { RunningEmulator } from "../src/emulator/mod.ts";
 import type { Pipe } from "../src/emulator/pipe.ts";
+import { plainPayload } from "../src/emulator/http_body.ts";
 import facts from "../src/generator/resorts.json" with { type: "json" };
 
 const DAY_MS = 86_400_000;
@@ -182,7 +183,7 @@ export class SkiHistory {
       lane.channel,
       lane.token,
       String(lane.offset),
-      [body],
+      plainPayload(body),
     );
     lane.token = answer.next_continuation_token;
   }

@@ -4,7 +4,13 @@
  *
  * @module
  */
-import { zstdDecompress } from "node:zlib";
+import {
+  constants as zlibConstants,
+  gunzipSync,
+  inflateSync,
+  zstdCompressSync,
+  zstdDecompressSync,
+} from "node:zlib";
 import { ERROR_CODE } from "../snowflake/protocol.ts";
 import { ApiError } from "./errors.ts";
 
@@ -12,13 +18,6 @@ import { ApiError } from "./errors.ts";
 export const MAX_DECODED_BYTES = 128 * 1024 * 1024;
 /** Decoded bytes allowed per byte on the wire (real NDJSON compresses about tenfold). */
 export const MAX_EXPANSION = 32;
-/**
- * Compressed bytes handed to the decoder at a time. The platform's DecompressionStream decodes
- * each input chunk whole, and deflate expands up to about 1,032-fold: fed the body at once, a
- * 4 MB bomb would become one 4 GB chunk before any cap is checked. 4 KB slices keep each decoded
- * chunk under about 4 MB, so decoding stops soon after the cap.
- */
-const INFLATE_SLICE_BYTES = 4 * 1024;
 /** Largest body of the small JSON calls (open, status, drop, token). */
 export const MAX_SMALL_BODY_BYTES = 1024 * 1024;
 /** A refused body is still read (up to this much) so that the client sees the 413, not a reset. */
@@ -58,24 +57,13 @@ function concat(chunks: Uint8Array[], total: number): Uint8Array {
 }
 
 /**
- * Reads a stream into bytes, failing with 413 beyond `limit` bytes. A request body beyond it is
- * drained (so that the client sees the 413, not a reset); a decoder's output is cancelled.
+ * Reads a stream's chunks, failing with 413 beyond `limit` bytes. The rest of a body beyond it is
+ * drained, so that the client sees the 413, not a reset.
  */
-async function readCapped(
-  stream: ReadableStream<Uint8Array> | null,
-  limit: number,
-  what: string,
-): Promise<Uint8Array> {
-  const { chunks, total } = await readChunks(stream, limit, what);
-  return concat(chunks, total);
-}
-
-/** {@link readCapped} without joining the chunks into one buffer. */
 async function readChunks(
   stream: ReadableStream<Uint8Array> | null,
   limit: number,
   what: string,
-  overflow: "drain" | "cancel" = "drain",
 ): Promise<{ chunks: Uint8Array[]; total: number }> {
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -95,8 +83,7 @@ async function readChunks(
     if (part.done) break;
     total += part.value.byteLength;
     if (total > limit) {
-      if (overflow === "drain") await drain(reader);
-      else await reader.cancel().catch(() => {});
+      await drain(reader);
       throw tooLarge(limit, what);
     }
     chunks.push(part.value);
@@ -124,81 +111,35 @@ function owned(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
     : bytes.slice();
 }
 
-/** `bytes` as a stream of `size`-byte slices, each made only when the reader asks for it. */
-function sliced(bytes: Uint8Array, size: number): ReadableStream<Uint8Array<ArrayBuffer>> {
-  let at = 0;
-  return new ReadableStream({
-    pull(controller) {
-      if (at >= bytes.length) return controller.close();
-      controller.enqueue(bytes.subarray(at, at + size) as Uint8Array<ArrayBuffer>);
-      at += size;
-    },
-  }, { highWaterMark: 0 });
-}
+/** How an append body is encoded on the wire (its `Content-Encoding`). */
+export type BodyEncoding = "identity" | "gzip" | "deflate" | "zstd";
 
 /**
- * Reads an append body: at most `wireLimit` bytes as sent, then decoded per `Content-Encoding`
- * (gzip, deflate, zstd or none) into text of at most `decodedLimit` bytes (default: the wire
- * limit × {@link MAX_EXPANSION}, at most {@link MAX_DECODED_BYTES}).
+ * An append body as held until its commit: compressed, and decoded only when its rows are read.
+ * Bodies wait out the commit delay, and at full speed that is tens of megabytes of NDJSON; held
+ * compressed they take about a fifth of it.
  */
-export async function readAppendBody(
-  req: Request,
-  wireLimit: number,
-  decodedLimit = Math.min(MAX_DECODED_BYTES, wireLimit * MAX_EXPANSION),
-): Promise<string> {
-  const chunks = await readAppendChunks(req, wireLimit, decodedLimit);
-  return utf8.decode(concat(chunks, chunks.reduce((n, c) => n + c.byteLength, 0)));
+export interface AppendPayload {
+  /** The bytes, in chunks that each own their ArrayBuffer (see `channels.ts`). */
+  readonly bytes: readonly Uint8Array<ArrayBuffer>[];
+  /** How `bytes` decode into the NDJSON. */
+  readonly encoding: BodyEncoding;
+  /** Size of the decoded NDJSON, checked against the limit when it arrived. */
+  readonly decodedBytes: number;
 }
 
-/**
- * {@link readAppendBody} without joining and decoding: the body's content as UTF-8 bytes in the
- * chunks it arrived in (64 KB from the server), each in an ArrayBuffer of its own that nothing
- * else refers to, so that the holder may free each at once by detaching it (see `channels.ts`).
- * Not joining them saves a copy of every body, and keeps the buffers at one modest size, which the
- * C allocator reuses well; blocks of a megabyte freed at different times fragment its heap.
- */
-export async function readAppendChunks(
-  req: Request,
-  wireLimit: number,
-  decodedLimit = Math.min(MAX_DECODED_BYTES, wireLimit * MAX_EXPANSION),
-): Promise<Uint8Array<ArrayBuffer>[]> {
-  const declared = declaredLength(req);
-  if (declared !== undefined && declared > wireLimit) {
-    if (req.body) await drain(req.body.getReader());
-    throw tooLarge(wireLimit, "The request body");
-  }
+function encodingOf(req: Request): BodyEncoding {
   const encoding = (req.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
-  if (encoding === "" || encoding === "identity") {
-    return (await readChunks(req.body, wireLimit, "The request body")).chunks.map(owned);
-  }
-  const wire = await readCapped(req.body, wireLimit, "The request body");
   switch (encoding) {
+    case "":
+    case "identity":
+      return "identity";
     case "gzip":
     case "x-gzip":
-    case "deflate": {
-      const format = encoding === "deflate" ? "deflate" : "gzip";
-      const stream = sliced(wire, INFLATE_SLICE_BYTES).pipeThrough(new DecompressionStream(format));
-      const { chunks } = await readChunks(stream, decodedLimit, "The decompressed body", "cancel")
-        .catch((e) => {
-          if (e instanceof ApiError && e.status === 413) throw e;
-          throw new ApiError(400, ERROR_CODE.badRequest, `The body is not valid ${encoding} data.`);
-        });
-      return chunks.map(owned);
-    }
-    case "zstd": {
-      const bytes = await new Promise<Uint8Array>((resolve, reject) =>
-        zstdDecompress(wire, { maxOutputLength: decodedLimit }, (err, out) => {
-          if (err) {
-            reject(
-              /maxOutputLength|buffer/i.test(err.message)
-                ? tooLarge(decodedLimit, "The decompressed body")
-                : new ApiError(400, ERROR_CODE.badRequest, "The body is not valid zstd data."),
-            );
-          } else resolve(out);
-        })
-      );
-      return [owned(bytes)];
-    }
+      return "gzip";
+    case "deflate":
+    case "zstd":
+      return encoding;
     default:
       throw new ApiError(
         415,
@@ -208,6 +149,121 @@ export async function readAppendChunks(
   }
 }
 
+/**
+ * Decodes compressed bytes in one call, stopping as soon as the output passes `limit` (node:zlib
+ * checks it as it goes, so a bomb costs milliseconds, not its expansion). Fails with 400 for bytes
+ * that are not `encoding`, 413 beyond the limit.
+ */
+function decode(
+  encoding: Exclude<BodyEncoding, "identity">,
+  wire: Uint8Array,
+  limit: number,
+): Uint8Array<ArrayBuffer> {
+  const options = { maxOutputLength: Math.max(1, limit) };
+  let out: Uint8Array;
+  try {
+    out = encoding === "gzip"
+      ? gunzipSync(wire, options)
+      : encoding === "deflate"
+      ? inflateSync(wire, options)
+      : zstdDecompressSync(wire, options);
+  } catch (e) {
+    if (e instanceof RangeError) throw tooLarge(limit, "The decompressed body");
+    throw new ApiError(400, ERROR_CODE.badRequest, `The body is not valid ${encoding} data.`);
+  }
+  return owned(out);
+}
+
+/** The request body as sent, at most `wireLimit` bytes (413 beyond, the rest drained). */
+async function readWire(req: Request, wireLimit: number): Promise<Uint8Array[]> {
+  const declared = declaredLength(req);
+  if (declared !== undefined && declared > wireLimit) {
+    if (req.body) await drain(req.body.getReader());
+    throw tooLarge(wireLimit, "The request body");
+  }
+  return (await readChunks(req.body, wireLimit, "The request body")).chunks;
+}
+
+const sizeOf = (chunks: readonly Uint8Array[]) => chunks.reduce((n, c) => n + c.byteLength, 0);
+
+/**
+ * An uncompressed body at least this large is compressed to be held (zstd at its fastest level:
+ * about 700 MB/s in and 900 MB/s out on this machine kind, a few percent of a core at full speed).
+ */
+const HOLD_COMPRESSED_FROM_BYTES = 64 * 1024;
+
+/**
+ * Reads an append body: at most `wireLimit` bytes as sent, decoding per `Content-Encoding` (gzip,
+ * deflate, zstd or none) to at most `decodedLimit` bytes (default: the wire limit ×
+ * {@link MAX_EXPANSION}, at most {@link MAX_DECODED_BYTES}). A compressed body is decoded once
+ * here, so that a bad or oversized one is refused now rather than at its commit, and kept as sent;
+ * an uncompressed one of some size is compressed. {@link decodeAppendPayload} decodes it when
+ * the commit reads it.
+ */
+export async function readAppendPayload(
+  req: Request,
+  wireLimit: number,
+  decodedLimit = Math.min(MAX_DECODED_BYTES, wireLimit * MAX_EXPANSION),
+): Promise<AppendPayload> {
+  const chunks = await readWire(req, wireLimit);
+  const encoding = encodingOf(req);
+  const size = sizeOf(chunks);
+  if (encoding === "identity") {
+    if (size < HOLD_COMPRESSED_FROM_BYTES) {
+      return { bytes: chunks.map(owned), encoding, decodedBytes: size };
+    }
+    const packed = zstdCompressSync(concat(chunks, size), ZSTD_FASTEST);
+    return { bytes: [owned(packed)], encoding: "zstd", decodedBytes: size };
+  }
+  const wire = owned(concat(chunks, size));
+  const decoded = decode(encoding, wire, decodedLimit);
+  const decodedBytes = decoded.byteLength;
+  // Megabytes that would otherwise wait for the garbage collector.
+  decoded.buffer.transfer(0);
+  return { bytes: [wire], encoding, decodedBytes };
+}
+
+const ZSTD_FASTEST = { params: { [zlibConstants.ZSTD_c_compressionLevel]: 1 } };
+
+/** Decoded bytes handed to the parser at a time: each becomes a string the young generation frees. */
+const PARSE_SLICE_BYTES = 64 * 1024;
+
+/**
+ * The payload's NDJSON bytes in slices of {@link PARSE_SLICE_BYTES}: its own chunks when it is
+ * held uncompressed, else views of one new buffer that the caller owns (and may free at once by
+ * detaching it).
+ */
+export function decodeAppendPayload(payload: AppendPayload): readonly Uint8Array<ArrayBuffer>[] {
+  if (payload.encoding === "identity") return payload.bytes;
+  const bytes = concat([...payload.bytes], sizeOf(payload.bytes));
+  const decoded = decode(payload.encoding, bytes, payload.decodedBytes);
+  const slices: Uint8Array<ArrayBuffer>[] = [];
+  for (let at = 0; at < decoded.byteLength; at += PARSE_SLICE_BYTES) {
+    slices.push(decoded.subarray(at, at + PARSE_SLICE_BYTES));
+  }
+  return slices;
+}
+
+/** An uncompressed payload of NDJSON bytes, for bodies built in process (benchmarks, tests). */
+export function plainPayload(...bytes: Uint8Array<ArrayBuffer>[]): AppendPayload {
+  return { bytes, encoding: "identity", decodedBytes: sizeOf(bytes) };
+}
+
+/**
+ * Reads a whole body as text, decoded like an append's (the SQL API's requests come gzipped from
+ * snowflake-sdk): at most `wireLimit` bytes as sent and `decodedLimit` decoded.
+ */
+export async function readAppendBody(
+  req: Request,
+  wireLimit: number,
+  decodedLimit = Math.min(MAX_DECODED_BYTES, wireLimit * MAX_EXPANSION),
+): Promise<string> {
+  const chunks = await readWire(req, wireLimit);
+  const encoding = encodingOf(req);
+  const bytes = concat(chunks, sizeOf(chunks));
+  return utf8.decode(encoding === "identity" ? bytes : decode(encoding, bytes, decodedLimit));
+}
+
 /** Reads a small body as text (413 beyond {@link MAX_SMALL_BODY_BYTES}). */
 export async function readSmallText(req: Request): Promise<string> {
   const declared = declaredLength(req);
@@ -215,7 +271,8 @@ export async function readSmallText(req: Request): Promise<string> {
     if (req.body) await drain(req.body.getReader());
     throw tooLarge(MAX_SMALL_BODY_BYTES, "The request body");
   }
-  return utf8.decode(await readCapped(req.body, MAX_SMALL_BODY_BYTES, "The request body"));
+  const { chunks, total } = await readChunks(req.body, MAX_SMALL_BODY_BYTES, "The request body");
+  return utf8.decode(concat(chunks, total));
 }
 
 /**

@@ -17,7 +17,7 @@ import { AuthError, type EmulatorAuth, type Principal, type TokenKind } from "./
 import type { StreamingService } from "./channels.ts";
 import { ApiError } from "./errors.ts";
 import { type FaultConfig, faultMiddleware } from "./faults.ts";
-import { readAppendChunks, readJsonObject, readSmallText } from "./http_body.ts";
+import { readAppendPayload, readJsonObject, readSmallText } from "./http_body.ts";
 import type { Pipe } from "./pipe.ts";
 
 /** What the streaming routes need. */
@@ -183,7 +183,7 @@ export function registerStreamingRoutes(app: Hono, deps: StreamingRouteDeps): vo
         "endOffsetToken is required with startOffsetToken.",
       );
     }
-    const body = await readAppendChunks(c.req.raw, MAX_APPEND_WIRE_BYTES);
+    const body = await readAppendPayload(c.req.raw, MAX_APPEND_WIRE_BYTES);
     // The token check and the buffering happen before the append's first await, so two racing
     // appends with one token cannot both be accepted.
     return c.json(await streaming.append(pipe, name, continuation, endOffset, body));

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { StreamingService } from "../../src/emulator/channels.ts";
 import { ApiError } from "../../src/emulator/errors.ts";
+import { plainPayload } from "../../src/emulator/http_body.ts";
 import { silentLogger } from "../../src/log.ts";
 import { startLiftlineEmulator } from "../helpers/liftline_emulator.ts";
 import { ndjson, ride } from "./helpers.ts";
@@ -29,15 +30,14 @@ Deno.test("appends beyond the channel's uncommitted bound get 429 and leave the 
   const body = (n: number) => {
     const bytes = new TextEncoder().encode(ndjson(Array.from({ length: n }, () => ride())));
     const cut = Math.floor(bytes.length / 2) + 7;
-    return [bytes.slice(0, cut), bytes.slice(cut)];
+    return plainPayload(bytes.slice(0, cut), bytes.slice(cut));
   };
-  const size = (b: Uint8Array[]) => b.reduce((n, c) => n + c.byteLength, 0);
   const one = body(100);
   // Room for two bodies of 100 rides, not three.
   const streaming = new StreamingService(warehouse, {
     commitDelayMs: 400,
     invalidateSeconds: 0,
-    maxUncommittedBytes: Math.floor(size(one) * 2.5),
+    maxUncommittedBytes: Math.floor(one.decodedBytes * 2.5),
     log: silentLogger,
   });
   try {
@@ -58,7 +58,7 @@ Deno.test("appends beyond the channel's uncommitted bound get 429 and leave the 
     }
     assert.equal(await e2e.count("LIFT_RIDE"), 200);
     // Committed bodies are freed at once (their buffers detached), not left to the collector.
-    assert.ok([...one, ...two].every((c) => c.buffer.detached));
+    assert.ok([...one.bytes, ...two.bytes].every((c) => c.buffer.detached));
     await streaming.append(pipe, "c", token, "300", body(100));
     while (streaming.pendingBatches > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
@@ -95,7 +95,7 @@ Deno.test("a batch discarded while its commit waits for the warehouse commits wh
     // the commit has taken its batch and waits in the lane.
     const blocked = warehouse.writer.exclusive(() => new Promise<void>((r) => unblock = r));
     const bytes = new TextEncoder().encode(ndjson(Array.from({ length: 100 }, () => ride())));
-    await streaming.append(pipe, "race", token, "100", [bytes]);
+    await streaming.append(pipe, "race", token, "100", plainPayload(bytes));
     await new Promise((r) => setTimeout(r, 100));
     // Meanwhile every channel is invalidated (as a reopen would): the buffer is discarded.
     const invalidated = streaming.invalidateAll();

@@ -7,6 +7,7 @@
  */
 import { type TableName, TABLES } from "../../src/config/load.ts";
 import type { RunningEmulator } from "../../src/emulator/mod.ts";
+import { plainPayload } from "../../src/emulator/http_body.ts";
 
 /** Rows per append (the body of one request). */
 const ROWS_PER_APPEND = 20_000;
@@ -35,7 +36,7 @@ export async function streamRows(
     for (let i = 0; i < lines.length; i += ROWS_PER_APPEND) {
       const part = lines.slice(i, i + ROWS_PER_APPEND);
       const end = String(offset + i + part.length);
-      const body = [encoder.encode(part.join("\n") + "\n")];
+      const body = plainPayload(encoder.encode(part.join("\n") + "\n"));
       token = (await streaming.append(pipe, channel, token, end, body)).next_continuation_token;
     }
     // With a commit delay the rows land later: wait for them (briefly).

@@ -13,6 +13,7 @@ import {
   startEmulator,
 } from "../../src/emulator/mod.ts";
 import type { DynamicOptions } from "../../src/emulator/dynamic/service.ts";
+import { plainPayload } from "../../src/emulator/http_body.ts";
 import { type ResortCapacityRow, resortCapacityRows, setupScript } from "../../sql/render.ts";
 import facts from "../../src/generator/resorts.json" with { type: "json" };
 import { ensureKeyPair } from "../../src/snowflake/key_files.ts";
@@ -237,8 +238,9 @@ export async function loadRows(
     for (let i = 0; i < lines.length; i += APPEND_ROWS) {
       const part = lines.slice(i, i + APPEND_ROWS);
       const body = encoder.encode(part.join("\n")) as Uint8Array<ArrayBuffer>;
-      token = (await streaming.append(pipe, channel, token, String(i + part.length), [body]))
-        .next_continuation_token;
+      token =
+        (await streaming.append(pipe, channel, token, String(i + part.length), plainPayload(body)))
+          .next_continuation_token;
     }
     const status = streaming.status(pipe, [channel]).channel_statuses[channel];
     if (status.last_committed_offset_token !== String(lines.length)) {

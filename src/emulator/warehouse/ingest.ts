@@ -17,14 +17,15 @@ import type { SfType } from "./types.ts";
 import type { StoredValue } from "../coerce.ts";
 import type { BatchCounts, Pipe } from "../pipe.ts";
 import { duckSchema } from "../sql/translate/quote.ts";
+import { type AppendPayload, decodeAppendPayload } from "../http_body.ts";
 
 /** Rows per appender chunk (DuckDB's vector size). */
 const CHUNK_ROWS = 2048;
 
-/** One appended body to commit, still as NDJSON bytes. */
+/** One appended body to commit, as it was received. */
 export interface CommitBody {
-  /** The body's UTF-8 bytes, in the chunks it arrived in. */
-  readonly chunks: readonly Uint8Array[];
+  /** The body's bytes as sent: NDJSON, compressed or not. */
+  readonly payload: AppendPayload;
   /** The batch's end offset token; undefined when the append carried none (token unchanged). */
   readonly endOffsetToken?: string;
 }
@@ -134,15 +135,20 @@ export async function commitBodies(
       for (const body of bodies) {
         // Freed bytes read as an empty body: committing it would move the offset token over
         // rows never written. Refuse instead (the transaction rolls back).
-        for (const c of body.chunks) {
-          if ((c.buffer as ArrayBuffer).detached) {
+        for (const c of body.payload.bytes) {
+          if (c.buffer.detached) {
             throw new Error("an appended body was freed before its commit read it");
           }
         }
-        const b = pipe.parseChunks(body.chunks, (row) => {
+        const chunks = decodeAppendPayload(body.payload);
+        const b = pipe.parseChunks(chunks, (row) => {
           pending.push(row);
           if (pending.length === CHUNK_ROWS) flush();
         });
+        // A decoded copy is the commit's own: free its megabytes now, not at some collection.
+        if (chunks !== body.payload.bytes && chunks.length && !chunks[0].buffer.detached) {
+          chunks[0].buffer.transfer(0);
+        }
         parsed += b.parsed;
         if (body.endOffsetToken !== undefined) endToken = body.endOffsetToken;
         if (b.errors > 0) {
