@@ -29,10 +29,30 @@ export const DUCKDB_SPECIFIER = "npm:@duckdb/node-api@1.5.6-r.1";
 
 let loading: Promise<DuckModule> | undefined;
 
+/**
+ * Settings of the jemalloc that DuckDB allocates with, read from this variable when the library
+ * loads (a user's own value is kept). Pages DuckDB freed and did not reuse within its decay time
+ * are returned to the system outright, instead of being marked free for the kernel to take when
+ * it runs short, which leaves them counted in the process's resident memory until then. At full
+ * speed that was about 20 MB of the peak; returning every freed page at once (decay 0) saved
+ * another 20 MB but cost a sixth of the throughput in system time.
+ */
+export const DUCKDB_MALLOC_CONF_VAR = "DUCKDB_JE_MALLOC_CONF";
+const DUCKDB_MALLOC_CONF = "muzzy_decay_ms:0";
+
 /** Loads DuckDB once per process. */
 export function loadDuckDB(): Promise<DuckModule> {
-  // deno-lint-ignore no-import-prefix -- a Node-API addon cannot be bundled; see the module doc.
-  loading ??= import("npm:@duckdb/node-api@1.5.6-r.1");
+  if (!loading) {
+    try {
+      if (Deno.env.get(DUCKDB_MALLOC_CONF_VAR) === undefined) {
+        Deno.env.set(DUCKDB_MALLOC_CONF_VAR, DUCKDB_MALLOC_CONF);
+      }
+    } catch {
+      // Without permission to the environment, DuckDB keeps its defaults.
+    }
+    // deno-lint-ignore no-import-prefix -- a Node-API addon cannot be bundled; see the module doc.
+    loading = import("npm:@duckdb/node-api@1.5.6-r.1");
+  }
   return loading;
 }
 
