@@ -7,9 +7,9 @@
  * `<TABLE>-STREAMING`, resolved on each request so that a table's new columns are matched as
  * soon as they exist.
  *
- * Memory: an uncommitted batch is kept as its body's bytes as sent (gzip from liftline's streamer,
- * about a fifth of the NDJSON; an uncompressed body in the 64 KB chunks it arrived in), outside the
- * JavaScript heap, and only decoded and parsed inside its commit, row by row into the inserts.
+ * Memory: an uncommitted batch is kept compressed, outside the JavaScript heap: as sent when it came
+ * compressed, else compressed on arrival when it is 64 KB or more (about a fifth of the NDJSON; see
+ * `compactPayload`). It is decoded and parsed only inside its commit, row by row into the inserts.
  * Parsed rows would take several times the body's size for the whole commit delay, decoded text
  * about five times; kept as a string, a body would outlive the young generation and wait in the
  * old one for a full collection. Once committed (or discarded) a body's buffers are detached,
@@ -34,7 +34,7 @@ import {
 } from "../snowflake/protocol.ts";
 import type { Logger } from "../log.ts";
 import { ApiError } from "./errors.ts";
-import type { AppendPayload } from "./http_body.ts";
+import { type AppendPayload, compactPayload } from "./http_body.ts";
 import { decodeContinuationToken, encodeContinuationToken } from "./continuation.ts";
 import { type BatchCounts, Pipe } from "./pipe.ts";
 import type { ChannelRecord, Warehouse } from "./warehouse/warehouse.ts";
@@ -371,7 +371,8 @@ export class StreamingService {
     const now = Date.now();
     live.rowSequencer++;
     live.pending.push({
-      payload: body,
+      // Held for the commit delay: compressed, unless it commits before this returns.
+      payload: this.#options.commitDelayMs > 0 ? compactPayload(body) : body,
       bytes,
       endOffsetToken,
       receivedAt: now,

@@ -187,18 +187,11 @@ async function readWire(req: Request, wireLimit: number): Promise<Uint8Array[]> 
 const sizeOf = (chunks: readonly Uint8Array[]) => chunks.reduce((n, c) => n + c.byteLength, 0);
 
 /**
- * An uncompressed body at least this large is compressed to be held (zstd at its fastest level:
- * about 700 MB/s in and 900 MB/s out on this machine kind, a few percent of a core at full speed).
- */
-const HOLD_COMPRESSED_FROM_BYTES = 64 * 1024;
-
-/**
  * Reads an append body: at most `wireLimit` bytes as sent, decoding per `Content-Encoding` (gzip,
  * deflate, zstd or none) to at most `decodedLimit` bytes (default: the wire limit ×
  * {@link MAX_EXPANSION}, at most {@link MAX_DECODED_BYTES}). A compressed body is decoded once
  * here, so that a bad or oversized one is refused now rather than at its commit, and kept as sent;
- * an uncompressed one of some size is compressed. {@link decodeAppendPayload} decodes it when
- * the commit reads it.
+ * {@link decodeAppendPayload} decodes it again when the commit reads it.
  */
 export async function readAppendPayload(
   req: Request,
@@ -208,19 +201,32 @@ export async function readAppendPayload(
   const chunks = await readWire(req, wireLimit);
   const encoding = encodingOf(req);
   const size = sizeOf(chunks);
-  if (encoding === "identity") {
-    if (size < HOLD_COMPRESSED_FROM_BYTES) {
-      return { bytes: chunks.map(owned), encoding, decodedBytes: size };
-    }
-    const packed = zstdCompressSync(concat(chunks, size), ZSTD_FASTEST);
-    return { bytes: [owned(packed)], encoding: "zstd", decodedBytes: size };
-  }
+  if (encoding === "identity") return { bytes: chunks.map(owned), encoding, decodedBytes: size };
   const wire = owned(concat(chunks, size));
   const decoded = decode(encoding, wire, decodedLimit);
   const decodedBytes = decoded.byteLength;
   // Megabytes that would otherwise wait for the garbage collector.
   decoded.buffer.transfer(0);
   return { bytes: [wire], encoding, decodedBytes };
+}
+
+/**
+ * An uncompressed body at least this large is compressed to be held (zstd at its fastest level:
+ * about 700 MB/s in and 900 MB/s out on this machine kind, a few percent of a core at full speed).
+ */
+const HOLD_COMPRESSED_FROM_BYTES = 64 * 1024;
+
+/**
+ * The payload as it is best held for a while: an uncompressed one of some size compressed (its
+ * own buffers then freed), anything else as it is.
+ */
+export function compactPayload(payload: AppendPayload): AppendPayload {
+  if (payload.encoding !== "identity" || payload.decodedBytes < HOLD_COMPRESSED_FROM_BYTES) {
+    return payload;
+  }
+  const packed = zstdCompressSync(concat([...payload.bytes], payload.decodedBytes), ZSTD_FASTEST);
+  for (const c of payload.bytes) if (!c.buffer.detached) c.buffer.transfer(0);
+  return { bytes: [owned(packed)], encoding: "zstd", decodedBytes: payload.decodedBytes };
 }
 
 const ZSTD_FASTEST = { params: { [zlibConstants.ZSTD_c_compressionLevel]: 1 } };
