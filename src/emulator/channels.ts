@@ -369,10 +369,12 @@ export class StreamingService {
       );
     }
     const now = Date.now();
+    // Held for the commit delay: compressed, unless it commits before this returns. Done before
+    // the channel's state moves, so that a failure here leaves the channel as it was.
+    const payload = this.#options.commitDelayMs > 0 ? compactPayload(body) : body;
     live.rowSequencer++;
     live.pending.push({
-      // Held for the commit delay: compressed, unless it commits before this returns.
-      payload: this.#options.commitDelayMs > 0 ? compactPayload(body) : body,
+      payload,
       bytes,
       endOffsetToken,
       receivedAt: now,

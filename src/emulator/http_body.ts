@@ -149,29 +149,61 @@ function encodingOf(req: Request): BodyEncoding {
   }
 }
 
+/** What node:zlib's one-call decoders answer with `info: true`. */
+interface Decoded {
+  buffer: Uint8Array;
+  /** `bytesWritten`: how much of the input the decoder consumed. */
+  engine: { bytesWritten: number };
+}
+
+function decodeOnce(
+  encoding: Exclude<BodyEncoding, "identity">,
+  input: Uint8Array,
+  maxOutputLength: number,
+): Decoded {
+  const options = { maxOutputLength: Math.max(1, maxOutputLength), info: true };
+  const out = encoding === "gzip"
+    ? gunzipSync(input, options)
+    : encoding === "deflate"
+    ? inflateSync(input, options)
+    : zstdDecompressSync(input, options);
+  return out as unknown as Decoded;
+}
+
 /**
- * Decodes compressed bytes in one call, stopping as soon as the output passes `limit` (node:zlib
- * checks it as it goes, so a bomb costs milliseconds, not its expansion). Fails with 400 for bytes
- * that are not `encoding`, 413 beyond the limit.
+ * Decodes compressed bytes, stopping as soon as the output passes `limit` (node:zlib checks it as
+ * it goes, so a bomb costs milliseconds, not its expansion). Every byte must be used: zstd's frames
+ * are decoded one after the other (node:zlib stops after the first, and the rows of the others
+ * would be lost while the offset token moved past them), and anything after a deflate stream is
+ * refused. Fails with 400 for bytes that are not `encoding`, 413 beyond the limit.
  */
 function decode(
   encoding: Exclude<BodyEncoding, "identity">,
   wire: Uint8Array,
   limit: number,
 ): Uint8Array<ArrayBuffer> {
-  const options = { maxOutputLength: Math.max(1, limit) };
-  let out: Uint8Array;
-  try {
-    out = encoding === "gzip"
-      ? gunzipSync(wire, options)
-      : encoding === "deflate"
-      ? inflateSync(wire, options)
-      : zstdDecompressSync(wire, options);
-  } catch (e) {
-    if (e instanceof RangeError) throw tooLarge(limit, "The decompressed body");
-    throw new ApiError(400, ERROR_CODE.badRequest, `The body is not valid ${encoding} data.`);
-  }
-  return owned(out);
+  const bad = (why = "") =>
+    new ApiError(400, ERROR_CODE.badRequest, `The body is not valid ${encoding} data${why}.`);
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  let at = 0;
+  do {
+    let r: Decoded;
+    try {
+      r = decodeOnce(encoding, at === 0 ? wire : wire.subarray(at), limit - total);
+    } catch (e) {
+      if (e instanceof RangeError) throw tooLarge(limit, "The decompressed body");
+      throw bad();
+    }
+    parts.push(r.buffer);
+    total += r.buffer.byteLength;
+    if (total > limit) throw tooLarge(limit, "The decompressed body");
+    const used = r.engine.bytesWritten;
+    if (!(used > 0)) throw bad();
+    at += used;
+    if (at < wire.length && encoding !== "zstd") throw bad(": bytes follow its end");
+  } while (at < wire.length);
+  return owned(concat(parts, total));
 }
 
 /** The request body as sent, at most `wireLimit` bytes (413 beyond, the rest drained). */
@@ -224,8 +256,10 @@ export function compactPayload(payload: AppendPayload): AppendPayload {
   if (payload.encoding !== "identity" || payload.decodedBytes < HOLD_COMPRESSED_FROM_BYTES) {
     return payload;
   }
-  const packed = zstdCompressSync(concat([...payload.bytes], payload.decodedBytes), ZSTD_FASTEST);
-  for (const c of payload.bytes) if (!c.buffer.detached) c.buffer.transfer(0);
+  const joined = concat([...payload.bytes], payload.decodedBytes) as Uint8Array<ArrayBuffer>;
+  const packed = zstdCompressSync(joined, ZSTD_FASTEST);
+  // The body's chunks, and the copy that joined them (a body over HTTP comes in 64 KB chunks).
+  for (const c of [...payload.bytes, joined]) if (!c.buffer.detached) c.buffer.transfer(0);
   return { bytes: [owned(packed)], encoding: "zstd", decodedBytes: payload.decodedBytes };
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { zstdCompressSync } from "node:zlib";
+import { deflateSync, zstdCompressSync } from "node:zlib";
 import {
   appendPath,
   appendRows,
@@ -64,6 +64,48 @@ Deno.test("gzip and zstd append bodies are decoded; an unknown encoding is 415, 
     });
     assert.equal(ok.status, 200);
     assert.equal(await t.count("LIFT_RIDE"), 4);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a zstd body of several frames lands whole; bytes after a deflate stream are refused", async () => {
+  const t = await startTestEmulator({ commitDelayMs: 50 });
+  try {
+    const token = await scopedToken(t);
+    let cont = (await openChannel(t.url, token, PIPE, "frames")).body.next_continuation_token;
+    // zstd allows frames one after another (a streaming compressor may flush one per batch); each
+    // frame's rows must land, or the offset token would move past rows never written.
+    const frame = () =>
+      new Uint8Array(zstdCompressSync(new TextEncoder().encode(ndjson([ride(), ride()]))));
+    const body = new Uint8Array([...frame(), ...frame(), ...frame()]);
+    const z = await appendRows(t.url, token, PIPE, "frames", cont, body, { offsetToken: "6" }, {
+      "Content-Encoding": "zstd",
+    });
+    assert.equal(z.status, 200);
+    cont = z.body.next_continuation_token;
+    const deadline = Date.now() + 10_000;
+    while (await t.count("LIFT_RIDE") < 6 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(await t.count("LIFT_RIDE"), 6);
+
+    const deflated = new Uint8Array(deflateSync(new TextEncoder().encode(ndjson([ride()]))));
+    const trailing = await appendRows(
+      t.url,
+      token,
+      PIPE,
+      "frames",
+      cont,
+      new Uint8Array([...deflated, 1, 2, 3]),
+      { offsetToken: "7" },
+      { "Content-Encoding": "deflate" },
+    );
+    assert.equal(trailing.status, 400);
+    const ok = await appendRows(t.url, token, PIPE, "frames", cont, deflated, {
+      offsetToken: "7",
+    }, { "Content-Encoding": "deflate" });
+    assert.equal(ok.status, 200);
   } finally {
     await t.close();
   }
