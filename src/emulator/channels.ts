@@ -64,7 +64,7 @@ export interface StreamingOptions {
 export const DEFAULT_MAX_UNCOMMITTED_BYTES = 128 * 1024 * 1024;
 
 interface PendingBatch {
-  /** The append's body as sent (NDJSON, compressed or not), decoded and parsed at commit. */
+  /** The append's body as held (compressed, see `compactPayload`), decoded and parsed at commit. */
   readonly payload: AppendPayload;
   /** Its decoded size in bytes. */
   readonly bytes: number;

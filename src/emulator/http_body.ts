@@ -45,7 +45,10 @@ async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<v
   }
 }
 
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
+function concat<T extends ArrayBufferLike>(
+  chunks: readonly Uint8Array<T>[],
+  total: number,
+): Uint8Array<T | ArrayBuffer> {
   if (chunks.length === 1) return chunks[0];
   const out = new Uint8Array(total);
   let at = 0;
@@ -223,7 +226,7 @@ const sizeOf = (chunks: readonly Uint8Array[]) => chunks.reduce((n, c) => n + c.
  * deflate, zstd or none) to at most `decodedLimit` bytes (default: the wire limit ×
  * {@link MAX_EXPANSION}, at most {@link MAX_DECODED_BYTES}). A compressed body is decoded once
  * here, so that a bad or oversized one is refused now rather than at its commit, and kept as sent;
- * {@link decodeAppendPayload} decodes it again when the commit reads it.
+ * {@link readDecoded} decodes it again when the commit reads it.
  */
 export async function readAppendPayload(
   req: Request,
@@ -256,7 +259,7 @@ export function compactPayload(payload: AppendPayload): AppendPayload {
   if (payload.encoding !== "identity" || payload.decodedBytes < HOLD_COMPRESSED_FROM_BYTES) {
     return payload;
   }
-  const joined = concat([...payload.bytes], payload.decodedBytes) as Uint8Array<ArrayBuffer>;
+  const joined = concat(payload.bytes, payload.decodedBytes);
   const packed = zstdCompressSync(joined, ZSTD_FASTEST);
   // The body's chunks, and the copy that joined them (a body over HTTP comes in 64 KB chunks).
   for (const c of [...payload.bytes, joined]) if (!c.buffer.detached) c.buffer.transfer(0);
@@ -269,19 +272,29 @@ const ZSTD_FASTEST = { params: { [zlibConstants.ZSTD_c_compressionLevel]: 1 } };
 const PARSE_SLICE_BYTES = 64 * 1024;
 
 /**
- * The payload's NDJSON bytes in slices of {@link PARSE_SLICE_BYTES}: its own chunks when it is
- * held uncompressed, else views of one new buffer that the caller owns (and may free at once by
- * detaching it).
+ * Hands `read` the payload's NDJSON bytes in slices of {@link PARSE_SLICE_BYTES}: its own chunks
+ * when it is held uncompressed, else views of a decoded copy, which is freed as soon as `read`
+ * returns (megabytes that would otherwise wait for a collection).
  */
-export function decodeAppendPayload(payload: AppendPayload): readonly Uint8Array<ArrayBuffer>[] {
-  if (payload.encoding === "identity") return payload.bytes;
-  const bytes = concat([...payload.bytes], sizeOf(payload.bytes));
-  const decoded = decode(payload.encoding, bytes, payload.decodedBytes);
-  const slices: Uint8Array<ArrayBuffer>[] = [];
-  for (let at = 0; at < decoded.byteLength; at += PARSE_SLICE_BYTES) {
-    slices.push(decoded.subarray(at, at + PARSE_SLICE_BYTES));
+export function readDecoded<T>(
+  payload: AppendPayload,
+  read: (slices: readonly Uint8Array<ArrayBuffer>[]) => T,
+): T {
+  if (payload.encoding === "identity") return read(payload.bytes);
+  const decoded = decode(
+    payload.encoding,
+    concat(payload.bytes, sizeOf(payload.bytes)),
+    payload.decodedBytes,
+  );
+  try {
+    const slices: Uint8Array<ArrayBuffer>[] = [];
+    for (let at = 0; at < decoded.byteLength; at += PARSE_SLICE_BYTES) {
+      slices.push(decoded.subarray(at, at + PARSE_SLICE_BYTES));
+    }
+    return read(slices);
+  } finally {
+    decoded.buffer.transfer(0);
   }
-  return slices;
 }
 
 /** An uncompressed payload of NDJSON bytes, for bodies built in process (benchmarks, tests). */

@@ -7,12 +7,13 @@ import { gzipSync } from "node:zlib";
 import {
   type AppendPayload,
   compactPayload,
-  decodeAppendPayload,
   readAppendPayload,
+  readDecoded,
 } from "../../src/emulator/http_body.ts";
 import { ApiError } from "../../src/emulator/errors.ts";
 import {
   appendRows,
+  concatBytes,
   ndjson,
   openChannel,
   ride,
@@ -25,14 +26,7 @@ const post = (body: BodyInit, headers: Record<string, string> = {}) =>
 
 /** The bytes a commit reads, joined. */
 function decoded(p: AppendPayload): Uint8Array {
-  const parts = decodeAppendPayload(p);
-  const out = new Uint8Array(parts.reduce((n, c) => n + c.byteLength, 0));
-  let at = 0;
-  for (const c of parts) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  return readDecoded(p, concatBytes);
 }
 
 /** NDJSON of `n` rides whose lift names are not ASCII, so that slices cut characters. */
@@ -56,7 +50,7 @@ Deno.test("an uncompressed append body of some size is held compressed and reads
   assert.ok(read.bytes.every((c) => c.buffer.detached));
   assert.deepEqual(decoded(p), body);
   // Read in slices the parser turns into short-lived strings, not one string of the whole body.
-  assert.ok(decodeAppendPayload(p).every((c) => c.byteLength <= 64 * 1024));
+  assert.ok(readDecoded(p, (slices) => slices.every((c) => c.byteLength <= 64 * 1024)));
 
   // A small body is not worth compressing: held as it came.
   const small = rides(3);

@@ -357,7 +357,8 @@ export async function rawHttp(url: string, request: string): Promise<string> {
   }
 }
 
-function concatBytes(chunks: Uint8Array[]): Uint8Array {
+/** The bytes of `chunks`, joined. */
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
   for (const c of chunks) {

@@ -17,14 +17,14 @@ import type { SfType } from "./types.ts";
 import type { StoredValue } from "../coerce.ts";
 import type { BatchCounts, Pipe } from "../pipe.ts";
 import { duckSchema } from "../sql/translate/quote.ts";
-import { type AppendPayload, decodeAppendPayload } from "../http_body.ts";
+import { type AppendPayload, readDecoded } from "../http_body.ts";
 
 /** Rows per appender chunk (DuckDB's vector size). */
 const CHUNK_ROWS = 2048;
 
-/** One appended body to commit, as it was received. */
+/** One appended body to commit, as its channel holds it. */
 export interface CommitBody {
-  /** The body's bytes as sent: NDJSON, compressed or not. */
+  /** The body's NDJSON, compressed or not. */
   readonly payload: AppendPayload;
   /** The batch's end offset token; undefined when the append carried none (token unchanged). */
   readonly endOffsetToken?: string;
@@ -140,15 +140,11 @@ export async function commitBodies(
             throw new Error("an appended body was freed before its commit read it");
           }
         }
-        const chunks = decodeAppendPayload(body.payload);
-        const b = pipe.parseChunks(chunks, (row) => {
-          pending.push(row);
-          if (pending.length === CHUNK_ROWS) flush();
-        });
-        // A decoded copy is the commit's own: free its megabytes now, not at some collection.
-        if (chunks !== body.payload.bytes && chunks.length && !chunks[0].buffer.detached) {
-          chunks[0].buffer.transfer(0);
-        }
+        const b = readDecoded(body.payload, (slices) =>
+          pipe.parseChunks(slices, (row) => {
+            pending.push(row);
+            if (pending.length === CHUNK_ROWS) flush();
+          }));
         parsed += b.parsed;
         if (body.endOffsetToken !== undefined) endToken = body.endOffsetToken;
         if (b.errors > 0) {
