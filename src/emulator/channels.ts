@@ -40,6 +40,8 @@ import { type BatchCounts, Pipe } from "./pipe.ts";
 import type { ChannelRecord, Warehouse } from "./warehouse/warehouse.ts";
 import { ChannelGoneError, commitBodies, TableGoneError } from "./warehouse/ingest.ts";
 import { formatSfType } from "./warehouse/types.ts";
+import type { CatalogColumn } from "./warehouse/catalog.ts";
+import type { ColumnFill } from "./coerce.ts";
 
 /** Settings of {@link StreamingService}. */
 export interface StreamingOptions {
@@ -195,7 +197,9 @@ export class StreamingService {
     if (!table || table.kind !== "TABLE") throw notFound();
     const full = `${db}.${sc}.${named ? name : `${table.name}${DEFAULT_PIPE_SUFFIX}`}`;
     const signature = `${table.id}|${match}|${
-      table.columns.map((c) => `${c.name}:${formatSfType(c.type)}:${c.nullable}`).join(",")
+      table.columns.map((c) =>
+        `${c.name}:${formatSfType(c.type)}:${c.nullable}:${c.defaultDuck ?? ""}`
+      ).join(",")
     }`;
     const cached = this.#pipes.get(full);
     if (cached && cached.signature === signature) return cached.pipe;
@@ -205,7 +209,12 @@ export class StreamingService {
       database: table.database,
       schema: table.schema,
       name: table.name,
-      columns: table.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable })),
+      columns: table.columns.map((c) => ({
+        name: c.name,
+        type: c.type,
+        nullable: c.nullable,
+        ...fillOf(c),
+      })),
     }, match);
     this.#pipes.set(full, { signature, pipe: p, path });
     return p;
@@ -599,4 +608,10 @@ export class StreamingService {
     this.#invalidateTimer = undefined;
     for (const live of this.#live.values()) this.#discard(live);
   }
+}
+
+/** What a streamed row that leaves column `c` out gets: its DEFAULT (an identity's included). */
+function fillOf(c: CatalogColumn): { fill?: ColumnFill } {
+  if (!c.defaultDuck) return {};
+  return { fill: { duck: c.defaultDuck, perRow: /\bnextval\s*\(/i.test(c.defaultDuck) } };
 }

@@ -28,13 +28,29 @@ export interface ColumnDef {
   readonly name: string;
   readonly type: SfType;
   readonly nullable: boolean;
+  /** What a row without this column's key gets instead of NULL (see {@link ColumnFill}). */
+  readonly fill?: ColumnFill;
 }
+
+/**
+ * How a streamed row that leaves a column out fills it: with the column's DEFAULT (DuckDB SQL).
+ * Evaluated once, when the pipe is first used, as Snowflake evaluates a pipe's defaults when it
+ * compiles the pipe (time functions included), except a default that draws from a sequence (an
+ * AUTOINCREMENT / IDENTITY column's, or `seq.NEXTVAL`), which gives each row its own number.
+ */
+export interface ColumnFill {
+  readonly duck: string;
+  readonly perRow: boolean;
+}
+
+/** Gives the value of column `index` for a row that left it out (a column with a fill). */
+export type Filler = (index: number) => StoredValue;
 
 /** A value as handed to the appender. */
 export type StoredValue = string | number | boolean | null;
 
 /** Coerces one parsed JSON object into the column values of one table row (column order). */
-export type RowCoercer = (row: Record<string, unknown>) => StoredValue[];
+export type RowCoercer = (row: Record<string, unknown>, fill?: Filler) => StoredValue[];
 
 /** A value that could not be cast into its column; the message holds no customer data. */
 export class CoercionError extends Error {
@@ -364,7 +380,8 @@ function converterFor(type: SfType): Converter {
 
 /**
  * Compiles the coercer of one table. A JSON `null` or a missing key stores SQL NULL (an error for
- * a NOT NULL column). Throws {@link CoercionError} for a value that cannot be cast.
+ * a NOT NULL column), except that a missing key of a column with a fill takes `fill`'s value.
+ * Throws {@link CoercionError} for a value that cannot be cast.
  */
 export function compileRowCoercer(
   columns: readonly ColumnDef[],
@@ -376,7 +393,8 @@ export function compileRowCoercer(
   // A column named like an Object.prototype member must not read the inherited value.
   const guarded = names.map((name) => name in Object.prototype);
   const lower = new Map(names.map((name, i) => [name.toLowerCase(), i]));
-  return (input) => {
+  const filled = columns.map((c) => c.fill !== undefined);
+  return (input, fill) => {
     let row = input;
     if (match === "CASE_INSENSITIVE") {
       row = {};
@@ -388,6 +406,10 @@ export function compileRowCoercer(
     const out: StoredValue[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const v = guarded[i] && !Object.hasOwn(row, names[i]) ? undefined : row[names[i]];
+      if (v === undefined && fill && filled[i]) {
+        out[i] = fill(i);
+        continue;
+      }
       if (v === undefined || v === null) {
         if (!columns[i].nullable) {
           throw new CoercionError(columns[i], "NULL result in a non-nullable column");

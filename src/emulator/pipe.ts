@@ -14,6 +14,7 @@ import {
   CoercionError,
   type ColumnDef,
   compileRowCoercer,
+  type Filler,
   type RowCoercer,
   type StoredValue,
 } from "./coerce.ts";
@@ -45,6 +46,11 @@ export class Pipe {
   /** The target table (its columns as they were when the pipe was resolved). */
   readonly table: PipeTarget;
   readonly #coerce: RowCoercer;
+  /**
+   * The values of the table's DEFAULT columns, by column index, once the first commit evaluated
+   * them (Snowflake evaluates a pipe's defaults when it compiles the pipe, not per row).
+   */
+  defaults: Map<number, StoredValue> | undefined;
 
   constructor(name: string, table: PipeTarget, match: "CASE_SENSITIVE" | "CASE_INSENSITIVE") {
     this.name = name;
@@ -64,6 +70,7 @@ export class Pipe {
   parseChunks(
     chunks: readonly Uint8Array[],
     onRow: (row: StoredValue[]) => void,
+    fill?: Filler,
   ): BatchCounts {
     const counts: Counts = { parsed: 0, errors: 0, lastErrorMessage: null };
     const decoder = new TextDecoder();
@@ -76,10 +83,10 @@ export class Pipe {
         carry = text;
         continue;
       }
-      this.#parseLines(text, cut, onRow, counts);
+      this.#parseLines(text, cut, onRow, counts, fill);
       carry = text.slice(cut + 1);
     }
-    if (carry !== "") this.#parseLines(carry, carry.length, onRow, counts);
+    if (carry !== "") this.#parseLines(carry, carry.length, onRow, counts, fill);
     return counts;
   }
 
@@ -89,6 +96,7 @@ export class Pipe {
     end: number,
     onRow: (row: StoredValue[]) => void,
     counts: Counts,
+    fill: Filler | undefined,
   ): void {
     const coerce = this.#coerce;
     let start = 0;
@@ -116,7 +124,7 @@ export class Pipe {
       }
       let row: StoredValue[];
       try {
-        row = coerce(value as Record<string, unknown>);
+        row = coerce(value as Record<string, unknown>, fill);
       } catch (e) {
         if (!(e instanceof CoercionError)) throw e;
         counts.errors++;

@@ -228,6 +228,9 @@ export class DynamicTables {
     };
     const { t, q } = run();
     if (resolver.streamReads.size) throw SQL_ERRORS.unsupported("a dynamic table over a stream");
+    if ([...t.objects.values()].some((r) => r.kind === "SEQUENCE")) {
+      throw SQL_ERRORS.unsupported("a sequence (NEXTVAL) in a dynamic table");
+    }
     const sources = new Map<number, CatalogObject>();
     const aliases = new Map<number, { ref: ObjectRef; aliases: string[] }>();
     for (const b of t.blocks) {

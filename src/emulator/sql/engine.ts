@@ -39,6 +39,7 @@ import {
   createDatabaseOrSchema,
   createFunction,
   createPipe,
+  createSequence,
   createStream,
   createTable,
   createView,
@@ -732,19 +733,23 @@ export class SqlEngine {
 
   async #store(ctx: StatementContext, outcome: Outcome): Promise<StoredResult> {
     const t = ctx.session.transaction;
-    if (outcome.kind === "query" && t?.readsOwnWrites(outcome.reads)) {
+    // A query that draws from a sequence (seq.NEXTVAL) writes the warehouse.
+    const draws = outcome.kind === "query" &&
+      [...outcome.reads ?? []].some((o) => o.kind === "SEQUENCE");
+    if (outcome.kind === "query" && (draws || t?.readsOwnWrites(outcome.reads))) {
       const query = outcome;
-      // Only the transaction's connection sees its changes, and it cannot write the results
-      // database in the same transaction: the rows are read as text there and stored here.
+      // Only the transaction's connection sees its changes, and a transaction cannot write both
+      // the warehouse and the results database: the rows are read as text there (in the
+      // session's transaction, or on the writer lane in one of their own) and stored here.
       const names = query.columns.map((_, i) => qi(`c${i}`));
-      const text = await t.run((s) =>
+      const read = (s: LaneSession) =>
         inSessionZone(s, ctx.session.timezone, () =>
           s.all(
             `SELECT ${
               names.map((n) => `CAST(${n} AS VARCHAR)`).join(", ")
             } FROM (${query.sql}) AS "q"(${names.join(", ")})`,
-          ))
-      );
+          ));
+      const text = t ? await t.run(read) : await this.#o.warehouse.writer.transaction(read);
       outcome = {
         kind: "rows",
         columns: query.columns,
@@ -876,6 +881,8 @@ export class SqlEngine {
         return await createPipe(ctx, stmt);
       case "createStream":
         return await createStream(ctx, stmt);
+      case "createSequence":
+        return await createSequence(ctx, stmt);
       case "createFunction":
         return await createFunction(ctx, stmt);
       case "drop":

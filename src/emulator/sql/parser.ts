@@ -109,6 +109,16 @@ export type Statement =
     readonly comment: string | null;
   }
   | {
+    readonly kind: "createSequence";
+    readonly name: NameParts;
+    readonly orReplace: boolean;
+    readonly ifNotExists: boolean;
+    readonly start: number;
+    readonly increment: number;
+    readonly ordered: boolean;
+    readonly comment: string | null;
+  }
+  | {
     readonly kind: "createFunction";
     readonly name: NameParts;
     readonly orReplace: boolean;
@@ -429,6 +439,53 @@ function parseCreatePipe(c: Cursor, orReplace: boolean): Statement {
     matchByColumnName: match,
     comment,
     definition,
+  };
+}
+
+/**
+ * CREATE [OR REPLACE] SEQUENCE [IF NOT EXISTS] s [WITH] [START [WITH] [=] n]
+ * [INCREMENT [BY] [=] n] [ORDER | NOORDER] [COMMENT = '…']
+ */
+function parseCreateSequence(c: Cursor, orReplace: boolean): Statement {
+  const ifNotExists = c.accept("IF", "NOT", "EXISTS");
+  const name = readName(c);
+  c.accept("WITH");
+  let start = 1, increment = 1, ordered = false;
+  let comment: string | null = null;
+  const whole = () => {
+    const minus = c.accept("-");
+    const t = c.next();
+    const n = Number(t.text) * (minus ? -1 : 1);
+    if (t.kind !== "number" || !/^\d+$/.test(t.text) || !Number.isSafeInteger(n)) {
+      throw syntaxAt(c.source, t, "a whole number");
+    }
+    return n;
+  };
+  while (!c.done) {
+    const t = c.next();
+    if (t.text === "START") {
+      c.accept("WITH");
+      c.accept("=");
+      start = whole();
+    } else if (t.text === "INCREMENT") {
+      c.accept("BY");
+      c.accept("=");
+      increment = whole();
+      if (increment === 0) throw SQL_ERRORS.syntax("a sequence cannot increment by 0.");
+    } else if (t.text === "ORDER") ordered = true;
+    else if (t.text === "NOORDER") ordered = false;
+    else if (t.text === "COMMENT") comment = readOptionValue(c).text;
+    else throw syntaxAt(c.source, t);
+  }
+  return {
+    kind: "createSequence",
+    name,
+    orReplace,
+    ifNotExists,
+    start,
+    increment,
+    ordered,
+    comment,
   };
 }
 
@@ -947,12 +1004,13 @@ function parseObjectStatement(c: Cursor, parseQuery: (q: string) => Node): State
     if (c.accept("DYNAMIC", "TABLE")) return parseCreateDynamicTable(c, orReplace, parseQuery);
     if (c.accept("PIPE")) return parseCreatePipe(c, orReplace);
     if (c.accept("STREAM")) return parseCreateStream(c, orReplace);
+    if (c.accept("SEQUENCE")) return parseCreateSequence(c, orReplace);
     if (c.accept("FUNCTION")) return parseCreateFunction(c, orReplace);
     for (const what of ["WAREHOUSE", "ROLE", "USER", "NETWORK", "RESOURCE", "INTEGRATION", "TAG"]) {
       if (c.at(what)) return { kind: "accepted", what: `CREATE ${what}` };
     }
     // Objects the emulator does not have: Snowflake's shape for an unsupported feature, naming it.
-    for (const what of ["TASK", "PROCEDURE", "SEQUENCE", "STAGE", "ALERT"]) {
+    for (const what of ["TASK", "PROCEDURE", "STAGE", "ALERT"]) {
       if (c.at(what)) throw SQL_ERRORS.unsupported(`CREATE ${what}`);
     }
     return undefined;

@@ -304,7 +304,7 @@ export function catalogResolver(deps: ResolverDeps): Resolver & {
               o.name,
               c.name,
               i + 1,
-              c.defaultSql,
+              c.identity ? null : c.defaultSql,
               c.nullable ? "YES" : "NO",
               infoDataType(t),
               t.kind === "VARCHAR" ? t.length : null,
@@ -313,7 +313,10 @@ export function catalogResolver(deps: ResolverDeps): Resolver & {
               t.kind === "NUMBER" ? 10 : t.kind === "FLOAT" ? 2 : null,
               t.kind === "NUMBER" ? t.scale : null,
               "scale" in t && t.kind !== "NUMBER" ? t.scale : null,
-              "NO",
+              c.identity ? "YES" : "NO",
+              c.identity ? String(c.identity.start) : null,
+              c.identity ? String(c.identity.increment) : null,
+              c.identity ? (c.identity.ordered ? "YES" : "NO") : null,
               c.comment,
             ]);
           });
@@ -393,9 +396,16 @@ export function catalogResolver(deps: ResolverDeps): Resolver & {
     return `EXISTS (SELECT 1 FROM ${r.sql})`;
   };
 
+  const sequence = (parts: readonly string[]) => {
+    const n = qualify(parts, session);
+    const o = catalog.find(n.database, n.schema, n.name, "SEQUENCE");
+    return o ? { ref: refOf(o), duck: String(o.props.duck) } : undefined;
+  };
+
   return {
     session,
     relation,
+    sequence,
     streamHasData,
     tableFunction,
     scalarFunction,
@@ -468,6 +478,9 @@ const COLUMNS_COLUMNS = [
   { name: "NUMERIC_SCALE", type: N },
   { name: "DATETIME_PRECISION", type: N },
   { name: "IS_IDENTITY", type: V },
+  { name: "IDENTITY_START", type: V },
+  { name: "IDENTITY_INCREMENT", type: V },
+  { name: "IDENTITY_ORDERED", type: V },
   { name: "COMMENT", type: V },
 ];
 

@@ -21,7 +21,14 @@ export const META = "_liftline";
 export const ROW_COLUMN = "$ROW";
 
 /** Kinds of schema objects. */
-export type ObjectKind = "TABLE" | "VIEW" | "DYNAMIC TABLE" | "PIPE" | "STREAM" | "FUNCTION";
+export type ObjectKind =
+  | "TABLE"
+  | "VIEW"
+  | "DYNAMIC TABLE"
+  | "PIPE"
+  | "STREAM"
+  | "FUNCTION"
+  | "SEQUENCE";
 
 /** One column as declared. */
 export interface CatalogColumn {
@@ -37,6 +44,18 @@ export interface CatalogColumn {
   readonly primaryKey?: boolean;
   /** Declared UNIQUE (recorded, not enforced). */
   readonly unique?: boolean;
+  /** AUTOINCREMENT / IDENTITY: how the column is numbered when an INSERT leaves it out. */
+  readonly identity?: ColumnIdentity;
+}
+
+/** An AUTOINCREMENT / IDENTITY column's numbering. */
+export interface ColumnIdentity {
+  readonly start: number;
+  readonly increment: number;
+  /** ORDER (the default) or NOORDER: recorded (the numbers are ordered either way). */
+  readonly ordered: boolean;
+  /** The DuckDB sequence behind it (qualified and quoted), once its table is created. */
+  readonly sequence?: string;
 }
 
 /** One schema object. */
@@ -68,6 +87,7 @@ export interface CatalogSchema {
 export function namespaceOf(kind: ObjectKind): string {
   if (kind === "PIPE") return "PIPE";
   if (kind === "FUNCTION") return "FUNCTION";
+  if (kind === "SEQUENCE") return "SEQUENCE";
   return "RELATION";
 }
 
@@ -84,6 +104,8 @@ const CATALOG_DDL = [
   `CREATE TABLE IF NOT EXISTS ${META}.columns (object_id BIGINT, ordinal INTEGER, name VARCHAR, type VARCHAR,
      nullable BOOLEAN, default_sql VARCHAR, comment VARCHAR, default_duck VARCHAR, primary_key BOOLEAN,
      unique_key BOOLEAN)`,
+  // Added after the first release: a data folder written before it gains the column.
+  `ALTER TABLE ${META}.columns ADD COLUMN IF NOT EXISTS identity VARCHAR`,
 ];
 
 /** Catalog column rows written per INSERT statement. */
@@ -122,8 +144,8 @@ export class Catalog {
     const columns = new Map<number, CatalogColumn[]>();
     for (
       const r of (await s.all(
-        `SELECT object_id, name, type, nullable, default_sql, comment, default_duck, primary_key, unique_key
-         FROM ${META}.columns ORDER BY object_id, ordinal`,
+        `SELECT object_id, name, type, nullable, default_sql, comment, default_duck, primary_key, unique_key,
+           identity FROM ${META}.columns ORDER BY object_id, ordinal`,
       )).rows
     ) {
       const id = Number(r[0]);
@@ -137,6 +159,7 @@ export class Catalog {
         defaultDuck: r[6] as string | null,
         primaryKey: r[7] === true,
         unique: r[8] === true,
+        ...(r[9] ? { identity: JSON.parse(String(r[9])) as ColumnIdentity } : {}),
       });
       columns.set(id, list);
     }
@@ -295,7 +318,7 @@ export class Catalog {
       const part = o.columns.slice(from, from + COLUMNS_PER_INSERT);
       await s.run(
         `INSERT INTO ${META}.columns VALUES ${
-          part.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")
+          part.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")
         }`,
         part.flatMap((c, k) => [
           o.id,
@@ -308,6 +331,7 @@ export class Catalog {
           c.defaultDuck ?? null,
           c.primaryKey ?? false,
           c.unique ?? false,
+          c.identity ? JSON.stringify(c.identity) : null,
         ]),
       );
     }

@@ -14,7 +14,7 @@ import type { LaneSession } from "./duckdb.ts";
 import { type CatalogColumn, META, ROW_COLUMN } from "./catalog.ts";
 import type { ChannelRecord, Warehouse } from "./warehouse.ts";
 import type { SfType } from "./types.ts";
-import type { StoredValue } from "../coerce.ts";
+import type { Filler, StoredValue } from "../coerce.ts";
 import type { BatchCounts, Pipe } from "../pipe.ts";
 import { duckSchema } from "../sql/translate/quote.ts";
 import { type AppendPayload, readDecoded } from "../http_body.ts";
@@ -127,6 +127,7 @@ export async function commitBodies(
       inserted += pending.length;
       pending = [];
     };
+    const fill = await fillerFor(s, pipe, bodies);
     let parsed = 0, errors = 0;
     let endToken: string | undefined;
     let errorMessage: string | null = null;
@@ -144,7 +145,7 @@ export async function commitBodies(
           pipe.parseChunks(slices, (row) => {
             pending.push(row);
             if (pending.length === CHUNK_ROWS) flush();
-          }));
+          }, fill));
         parsed += b.parsed;
         if (body.endOffsetToken !== undefined) endToken = body.endOffsetToken;
         if (b.errors > 0) {
@@ -181,6 +182,77 @@ export async function commitBodies(
     await w.writeChannel(s, next);
     return { counts: { parsed, errors, lastErrorMessage: errorMessage }, next };
   }, () => w.applyChannel(next!));
+}
+
+/**
+ * The values of the pipe's filled columns (see {@link ColumnFill}) for rows that leave them out,
+ * or undefined when the table has none. A per-row default (a sequence's number) is drawn once per
+ * commit for as many rows as the bodies have lines (at least as many as rows), in this commit's
+ * transaction; numbers left over are gaps, which Snowflake's sequences allow too.
+ */
+async function fillerFor(
+  s: LaneSession,
+  pipe: Pipe,
+  bodies: readonly CommitBody[],
+): Promise<Filler | undefined> {
+  const columns = pipe.table.columns;
+  if (!columns.some((c) => c.fill)) return undefined;
+  if (!pipe.defaults) {
+    const defaults = new Map<number, StoredValue>();
+    for (let i = 0; i < columns.length; i++) {
+      const f = columns[i].fill;
+      if (!f || f.perRow) continue;
+      const r = await s.all(`SELECT CAST(${f.duck} AS VARCHAR)`);
+      defaults.set(i, storedDefault(r.rows[0][0] as string | null, columns[i].type));
+    }
+    pipe.defaults = defaults;
+  }
+  const defaults = pipe.defaults;
+  const drawn = new Map<number, { values: StoredValue[]; next: number }>();
+  let lines: number | undefined;
+  for (let i = 0; i < columns.length; i++) {
+    const f = columns[i].fill;
+    if (!f?.perRow) continue;
+    lines ??= bodies.reduce((n, b) => n + readDecoded(b.payload, countLines), 0);
+    const r = await s.all(
+      `SELECT CAST(v AS VARCHAR) FROM (SELECT range AS i, ${f.duck} AS v FROM range(${lines}))
+       ORDER BY i`,
+    );
+    const type = columns[i].type;
+    drawn.set(i, {
+      values: r.rows.map((x) => storedDefault(x[0] as string | null, type)),
+      next: 0,
+    });
+  }
+  return (i) => {
+    const d = drawn.get(i);
+    return d ? d.values[d.next++] ?? null : defaults.get(i) ?? null;
+  };
+}
+
+/** Lines of an NDJSON body (a last line without `\n` included): at least its rows. */
+function countLines(slices: readonly Uint8Array[]): number {
+  let n = 0;
+  let last = 10;
+  for (const b of slices) {
+    for (let at = b.indexOf(10); at !== -1; at = b.indexOf(10, at + 1)) n++;
+    if (b.byteLength) last = b[b.byteLength - 1];
+  }
+  return last === 10 ? n : n + 1;
+}
+
+/** A DEFAULT's value (DuckDB's text of it) as the appender takes it for a column of type `t`. */
+function storedDefault(text: string | null, t: SfType): StoredValue {
+  if (text === null) return null;
+  switch (t.kind) {
+    case "FLOAT":
+      return Number(text);
+    case "BOOLEAN":
+      return text === "true";
+    default:
+      // NUMBER as decimal text keeps every digit; the appender casts text to the column's type.
+      return text;
+  }
 }
 
 /** Builds one appender chunk: each physical column's values, `$ROW` numbered from `firstRow`. */

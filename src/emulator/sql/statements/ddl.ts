@@ -16,6 +16,8 @@ import {
   type CatalogColumn,
   type CatalogObject,
   changeLogOf,
+  type ColumnIdentity,
+  namespaceOf,
   type ObjectKind,
   ROW_COLUMN,
   tableOf,
@@ -76,6 +78,7 @@ export async function dropObject(
       await s.run(`DROP TABLE IF EXISTS ${tableOf(o)}`);
       if (o.props.changeLog) await s.run(`DROP TABLE IF EXISTS ${changeLogOf(o)}`);
       w.forget(o.id);
+      await dropIdentitySequences(s, o.columns);
       break;
     case "VIEW":
       await s.run(`DROP VIEW IF EXISTS ${tableOf(o)}`);
@@ -83,6 +86,20 @@ export async function dropObject(
     case "PIPE":
       await w.dropChannelsOf(s, o.name);
       break;
+    case "SEQUENCE": {
+      // Snowflake lets the default fail at the next insert; DuckDB keeps the dependency.
+      const duck = String(o.props.duck);
+      for (const t of w.catalog.objects()) {
+        const c = t.kind === "TABLE" && t.columns.find((c) => c.defaultDuck?.includes(duck));
+        if (c) {
+          throw SQL_ERRORS.unsupported(
+            `dropping sequence ${o.name} while the DEFAULT of ${t.name}.${c.name} uses it`,
+          );
+        }
+      }
+      await s.run(`DROP SEQUENCE IF EXISTS ${duck}`);
+      break;
+    }
   }
   if (o.kind === "DYNAMIC TABLE") await ctx.services.dynamic.forget(s, o);
   await w.catalog.remove(s, o);
@@ -117,6 +134,7 @@ function columnDefs(
     let defaultSql: string | null = null;
     let defaultDuck: string | null = null;
     let comment: string | null = null;
+    let identity: ColumnIdentity | undefined;
     let primaryKey = keyed.get(name) === "primary";
     let unique = keyed.get(name) === "unique";
     for (const o of c.options ?? []) {
@@ -129,9 +147,8 @@ function columnDefs(
         defaultSql = sourceText(ctx.text, p) ?? "";
         defaultDuck = defaultExpression(ctx, p, type);
       } else if (v === "Comment") comment = String(p);
-      else if (v === "Identity" || v === "Autoincrement") {
-        throw SQL_ERRORS.unsupported("AUTOINCREMENT / IDENTITY columns");
-      } else if (v === "PrimaryKey" || opt === "PrimaryKey") primaryKey = true;
+      else if (v === "Identity") identity = identityOf(ctx, name, p, type);
+      else if (v === "PrimaryKey" || opt === "PrimaryKey") primaryKey = true;
       else if (v === "Unique") {
         if (p?.is_primary) primaryKey = true;
         else unique = true;
@@ -144,9 +161,137 @@ function columnDefs(
     }
     // A primary key is NOT NULL, as in Snowflake.
     if (primaryKey) nullable = false;
-    out.push({ name, type, nullable, defaultSql, defaultDuck, comment, primaryKey, unique });
+    if (identity) {
+      if (defaultSql !== null) {
+        throw SQL_ERRORS.syntax(`column ${name} cannot have both a DEFAULT and AUTOINCREMENT.`);
+      }
+      // Shown where Snowflake shows it (DESCRIBE's default); the DuckDB default comes with the
+      // table's own sequence (createTableObject).
+      defaultSql = `IDENTITY START ${identity.start} INCREMENT ${identity.increment} ${
+        identity.ordered ? "ORDER" : "NOORDER"
+      }`;
+    }
+    out.push({
+      name,
+      type,
+      nullable,
+      defaultSql,
+      defaultDuck,
+      comment,
+      primaryKey,
+      unique,
+      ...(identity ? { identity } : {}),
+    });
   }
   return out;
+}
+
+/**
+ * `AUTOINCREMENT | IDENTITY [ (start, step) | START s INCREMENT i ] [ ORDER | NOORDER ]`. NOORDER
+ * is Snowflake's default since its 2024 behaviour change; DuckDB's sequence gives ordered numbers
+ * either way, which both promise allows.
+ */
+function identityOf(ctx: StatementContext, column: string, p: Node, type: SfType): ColumnIdentity {
+  if (type.kind !== "NUMBER" && type.kind !== "FLOAT") {
+    throw new SqlError(
+      "002023",
+      "22000",
+      `SQL compilation error:\nAutoincrement column ${column} must be of a numeric type, not ${
+        formatSfType(type)
+      }.`,
+    );
+  }
+  const spec = payload(p) ?? {};
+  const params = spec.parameters ? payload(spec.parameters) : undefined;
+  // A signed whole-number literal (the parser gives `-1` as a minus over the number 1).
+  const literal = (node: Node): number | undefined => {
+    if (variant(node) === "UnaryOp") {
+      const u = payload(node);
+      const n = literal(u.expr);
+      return n === undefined ? undefined : u.op === "Minus" ? -n : u.op === "Plus" ? n : undefined;
+    }
+    const text = payload(node)?.value?.Number?.[0];
+    return typeof text === "string" && /^\d+$/.test(text) ? Number(text) : undefined;
+  };
+  const int = (node: Node | undefined, fallback: number) => {
+    if (!node) return fallback;
+    const n = literal(node);
+    if (n === undefined || !Number.isSafeInteger(n)) {
+      throw SQL_ERRORS.syntax(
+        `AUTOINCREMENT needs whole numbers, not '${sourceText(ctx.text, node) ?? "?"}'.`,
+      );
+    }
+    return n;
+  };
+  const start = int(params?.seed, 1);
+  const increment = int(params?.increment, 1);
+  if (increment === 0) throw SQL_ERRORS.syntax("AUTOINCREMENT cannot increment by 0.");
+  return { start, increment, ordered: spec.order === "Order" };
+}
+
+let duckSequences = 0;
+
+/**
+ * Creates a DuckDB sequence in `n`'s schema, named from `prefix` and made unique (a renamed or
+ * replaced object's sequence may still hold its old name); returns its qualified, quoted name.
+ */
+async function createDuckSequence(
+  s: LaneSession,
+  n: FullName,
+  prefix: string,
+  start: number,
+  increment: number,
+): Promise<string> {
+  const name = `${prefix}$${Date.now().toString(36)}${++duckSequences}`;
+  const sequence = `${qi(duckSchema(n.database, n.schema))}.${qi(name)}`;
+  await s.run(
+    `CREATE SEQUENCE ${sequence} START ${start} INCREMENT ${increment} MINVALUE ${-(2n ** 63n)} ` +
+      `MAXVALUE ${2n ** 63n - 1n}`,
+  );
+  return sequence;
+}
+
+/**
+ * Creates the DuckDB sequences of a new table's identity columns (each table its own, also when
+ * its columns were copied by LIKE or CLONE) and points the columns' defaults at them; `next` gives
+ * a column's first number when it is not its declared start (a clone goes on from its source).
+ */
+async function withIdentitySequences(
+  s: LaneSession,
+  n: FullName,
+  columns: readonly CatalogColumn[],
+  next: ReadonlyMap<string, number> = new Map(),
+): Promise<CatalogColumn[]> {
+  const out: CatalogColumn[] = [];
+  for (const c of columns) {
+    if (!c.identity) {
+      out.push(c);
+      continue;
+    }
+    const sequence = await createDuckSequence(
+      s,
+      n,
+      `$IDENTITY$${n.name}$${c.name}`,
+      next.get(c.name) ?? c.identity.start,
+      c.identity.increment,
+    );
+    out.push({
+      ...c,
+      identity: { ...c.identity, sequence },
+      defaultDuck: `CAST(nextval('${sequence.replaceAll("'", "''")}') AS ${duckType(c.type)})`,
+    });
+  }
+  return out;
+}
+
+/** Drops the sequences of identity columns whose table (or the columns themselves) went. */
+async function dropIdentitySequences(
+  s: LaneSession,
+  columns: readonly CatalogColumn[],
+): Promise<void> {
+  for (const c of columns) {
+    if (c.identity?.sequence) await s.run(`DROP SEQUENCE IF EXISTS ${c.identity.sequence}`);
+  }
 }
 
 /** A DEFAULT expression in DuckDB SQL: translated now (no columns), cast to the column's type. */
@@ -187,9 +332,12 @@ export async function createTableObject(
     comment?: string | null;
     definition?: string | null;
     props?: Record<string, unknown>;
+    /** First numbers of identity columns that do not start at their declared start. */
+    identityNext?: ReadonlyMap<string, number>;
   } = {},
 ): Promise<CatalogObject> {
   const w = ctx.warehouse;
+  columns = await withIdentitySequences(s, n, columns, opts.identityNext);
   await s.run(`CREATE TABLE ${tableOf(n)} (${duckColumns(columns)})`);
   const o = await w.catalog.add(s, {
     database: n.database,
@@ -285,7 +433,22 @@ export async function createTable(
     if (p.clone) {
       const src = existing(ctx, objectNameParts(p.clone), ["TABLE", "DYNAMIC TABLE"]);
       if (!src) throw SQL_ERRORS.doesNotExist(objectNameParts(p.clone).join("."));
-      const o = await createTableObject(ctx, s, n, src.columns.map((c) => ({ ...c })), { comment });
+      // The clone's identity columns go on from the source's numbers.
+      const identityNext = new Map<string, number>();
+      for (const c of src.columns) {
+        if (!c.identity) continue;
+        const r = await s.all(
+          `SELECT ${c.identity.increment > 0 ? "max" : "min"}(${qi(c.name)}) FROM ${tableOf(src)}`,
+        );
+        const last = r.rows[0]?.[0];
+        if (last !== null && last !== undefined) {
+          identityNext.set(c.name, Number(last) + c.identity.increment);
+        }
+      }
+      const o = await createTableObject(ctx, s, n, src.columns.map((c) => ({ ...c })), {
+        comment,
+        identityNext,
+      });
       const inserted = await s.changes(
         `INSERT INTO ${tableOf(o)} SELECT ${src.columns.map((c) => qi(c.name)).join(", ")}, ${
           qi(ROW_COLUMN)
@@ -452,10 +615,18 @@ export async function alterTable(
       const v = variant(op);
       const a = payload(op);
       if (v === "AddColumn") {
-        const [col] = columnDefs(ctx, [a.column_def]);
+        let [col] = columnDefs(ctx, [a.column_def]);
         if (o.columns.some((c) => c.name === col.name)) {
           if (a.if_not_exists || meta?.addIfNotExists) continue;
           throw SQL_ERRORS.alreadyExists(col.name, "Column");
+        }
+        if (col.identity) {
+          // As in Snowflake: the existing rows would have no number to take.
+          const r = await s.all(`SELECT count(*) FROM ${tableOf(o)}`);
+          if (Number(r.rows[0][0]) > 0) {
+            throw SQL_ERRORS.unsupported("adding an AUTOINCREMENT column to a table with rows");
+          }
+          [col] = await withIdentitySequences(s, o, [col]);
         }
         let def = `${qi(col.name)} ${duckType(col.type)}`;
         if (col.defaultDuck) def += ` DEFAULT ${col.defaultDuck}`;
@@ -480,6 +651,7 @@ export async function alterTable(
           if (o.props.changeLog) {
             await s.run(`ALTER TABLE ${changeLogOf(o)} DROP COLUMN ${qi(name)}`);
           }
+          await dropIdentitySequences(s, o.columns.filter((c) => c.name === name));
           o.columns = o.columns.filter((c) => c.name !== name);
         }
       } else if (v === "RenameColumn") {
@@ -664,11 +836,7 @@ export async function drop(
         continue;
       }
       const objectKind = kind as ObjectKind;
-      const ns = objectKind === "PIPE"
-        ? "PIPE"
-        : objectKind === "FUNCTION"
-        ? "FUNCTION"
-        : "RELATION";
+      const ns = namespaceOf(objectKind);
       const n = qualify(parts, ctx.session);
       const o = w.catalog.find(n.database, n.schema, n.name, ns);
       if (!o) {
@@ -704,6 +872,8 @@ function kindLabel(kind: string): string {
     ? "Pipe"
     : kind === "STREAM"
     ? "Stream"
+    : kind === "SEQUENCE"
+    ? "Sequence"
     : "Object";
 }
 
@@ -815,6 +985,36 @@ export async function createStream(
       columns,
     });
     return status(`Stream ${n.name} successfully created.`);
+  });
+}
+
+/** CREATE [OR REPLACE] SEQUENCE [IF NOT EXISTS] s [START …] [INCREMENT …] [ORDER | NOORDER] */
+export async function createSequence(
+  ctx: StatementContext,
+  stmt: Extract<Statement, { kind: "createSequence" }>,
+): Promise<Outcome> {
+  const n = newName(ctx, stmt.name);
+  const w = ctx.warehouse;
+  return await w.writer.transaction(async (s) => {
+    const old = w.catalog.find(n.database, n.schema, n.name, "SEQUENCE");
+    if (old) {
+      if (stmt.ifNotExists) return status(`${n.name} already exists, statement succeeded.`);
+      if (!stmt.orReplace) throw SQL_ERRORS.alreadyExists(n.name, "Sequence");
+      await dropObject(ctx, s, old);
+    }
+    const duck = await createDuckSequence(s, n, `$SEQUENCE$${n.name}`, stmt.start, stmt.increment);
+    await w.catalog.add(s, {
+      database: n.database,
+      schema: n.schema,
+      name: n.name,
+      kind: "SEQUENCE",
+      owner: ctx.session.role ?? "",
+      comment: stmt.comment,
+      definition: null,
+      props: { duck, start: stmt.start, increment: stmt.increment, ordered: stmt.ordered },
+      columns: [],
+    });
+    return status(`Sequence ${n.name} successfully created.`);
   });
 }
 

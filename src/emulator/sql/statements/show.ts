@@ -38,6 +38,9 @@ const PIPE_COLUMNS = cols(
 const STREAM_COLUMNS = cols(
   "created_on:ts,name,database_name,schema_name,owner,comment,table_name,source_type,base_tables,type,stale,mode,stale_after:ts,invalid_reason,owner_role_type",
 );
+const SEQUENCE_COLUMNS = cols(
+  "created_on:ts,name,schema_name,database_name,next_value:n,interval:n,owner,comment,owner_role_type,ordered",
+);
 const SCHEMA_COLUMNS = cols(
   "created_on:ts,name,is_default,is_current,database_name,owner,comment,options,retention_time,owner_role_type",
 );
@@ -138,6 +141,22 @@ async function rowCounts(
     tables.map((o) => `SELECT ${o.id}, count(*) FROM ${tableOf(o)}`).join(" UNION ALL "),
   );
   for (const [id, n] of r.rows) out.set(Number(id), Number(n));
+  return out;
+}
+
+/** The next number of each sequence that gave one already, by its DuckDB name. */
+async function sequenceNextValues(
+  ctx: StatementContext,
+  objects: readonly CatalogObject[],
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (!objects.length) return out;
+  const lane = await ctx.warehouse.reader(ctx.session.id);
+  const r = await lane.all(
+    `SELECT '"' || replace(schema_name, '"', '""') || '"."' || replace(sequence_name, '"', '""') || '"',
+       last_value + increment_by FROM duckdb_sequences() WHERE last_value IS NOT NULL`,
+  );
+  for (const [name, n] of r.rows) out.set(String(name), Number(n));
   return out;
 }
 
@@ -273,6 +292,25 @@ export async function show(
         ]),
       );
     }
+    case "SEQUENCES": {
+      const objs = listed(ctx, stmt, ["SEQUENCE"]);
+      const next = await sequenceNextValues(ctx, objs);
+      return rows(
+        SEQUENCE_COLUMNS,
+        objs.map((o) => [
+          o.createdOn,
+          o.name,
+          o.schema,
+          o.database,
+          next.get(String(o.props.duck)) ?? Number(o.props.start),
+          Number(o.props.increment),
+          o.owner,
+          o.comment ?? "",
+          "ROLE",
+          o.props.ordered ? "Y" : "N",
+        ]),
+      );
+    }
     case "STREAMS": {
       const objs = listed(ctx, stmt, ["STREAM"]);
       return rows(
@@ -374,12 +412,12 @@ export async function show(
             c.name,
             JSON.stringify(columnTypeJson(c.type, c.nullable)),
             c.nullable ? "true" : "false",
-            c.defaultSql ?? "",
+            c.identity ? "" : c.defaultSql ?? "",
             "COLUMN",
             "",
             c.comment ?? "",
             o.database,
-            "",
+            c.identity ? c.defaultSql ?? "" : "",
           ]);
         }
       }
@@ -556,7 +594,7 @@ function columnTypeJson(t: SfType, nullable: boolean): Record<string, unknown> {
  * What DESCRIBE describes here. Tasks, stages and procedures do not exist; functions are listed by
  * SHOW FUNCTIONS.
  */
-const DESCRIBABLE = ["TABLE", "DYNAMIC TABLE", "VIEW", "PIPE", "STREAM"];
+const DESCRIBABLE = ["TABLE", "DYNAMIC TABLE", "VIEW", "PIPE", "STREAM", "SEQUENCE"];
 
 export async function describe(
   ctx: StatementContext,
@@ -584,6 +622,23 @@ export async function describe(
       null,
       "STAGE",
     ]]);
+  }
+  if (kind === "SEQUENCE") {
+    const n = qualify(stmt.name, ctx.session);
+    const o = ctx.warehouse.catalog.find(n.database, n.schema, n.name, "SEQUENCE");
+    if (!o) throw SQL_ERRORS.doesNotExist(`${n.database}.${n.schema}.${n.name}`, "Sequence");
+    const shown = await show(ctx, {
+      kind: "show",
+      what: "SEQUENCES",
+      terse: false,
+      like: null,
+      startsWith: null,
+      limit: null,
+      in: { kind: "SCHEMA", name: [o.database, o.schema] },
+    });
+    // The one sequence of that name (a LIKE pattern could match others too).
+    if (shown.kind !== "rows") return shown;
+    return { ...shown, rows: shown.rows.filter((r) => r[1] === o.name) };
   }
   if (kind === "STREAM") {
     const o = existing(ctx, stmt.name, ["STREAM"]);

@@ -126,6 +126,13 @@ export interface Resolver {
   relation(parts: readonly string[]): CatalogRelation | undefined;
   /** SQL of a boolean: whether stream `parts` has changes now (SYSTEM$STREAM_HAS_DATA). */
   streamHasData?(parts: readonly string[]): string;
+  /**
+   * Snowflake sequence `parts`: its catalog object and the DuckDB sequence behind it (qualified,
+   * quoted), or undefined.
+   */
+  sequence?(
+    parts: readonly string[],
+  ): { readonly ref: ObjectRef; readonly duck: string } | undefined;
   /** A SQL table function by (partial) name. */
   tableFunction(parts: readonly string[]): CatalogTableFunction | undefined;
   /** A SQL scalar function by (partial) name. */

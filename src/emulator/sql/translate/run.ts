@@ -66,6 +66,9 @@ export function translateQuery(
   if (options.forView && resolver.streamReads.size) {
     throw SQL_ERRORS.unsupported("a view over a stream");
   }
+  if (options.forView && [...t.objects.values()].some((o) => o.kind === "SEQUENCE")) {
+    throw SQL_ERRORS.unsupported("a sequence (NEXTVAL) in a view");
+  }
   return {
     sql: q.sql,
     columns: q.columns,

@@ -1607,6 +1607,20 @@ export class Translator {
     throw SQL_ERRORS.invalidIdentifier(parts.join("."), startOf(node));
   }
 
+  /** `seq.NEXTVAL`: the sequence's next number (a new one for each row), when `seq` is one. */
+  #nextval(idents: readonly Ident[], parts: readonly string[]): Expr | undefined {
+    const last = idents.at(-1)!;
+    if (parts.length < 2 || last.quote_style || parts.at(-1) !== "NEXTVAL") return undefined;
+    const seq = this.resolver.sequence?.(parts.slice(0, -1));
+    if (!seq) return undefined;
+    // Listed among the objects read: drawing a number writes, which decides where it runs.
+    this.objects.set(seq.ref.id, seq.ref);
+    return {
+      sql: `CAST(nextval('${seq.duck.replaceAll("'", "''")}') AS DECIMAL(38,0))`,
+      type: T.number(38, 0),
+    };
+  }
+
   /** Translates an expression with its Snowflake type. */
   expr(node: Node, ctx: ExprContext): Expr {
     const v = variant(node);
@@ -1614,8 +1628,10 @@ export class Translator {
     switch (v) {
       case "Identifier":
         return this.column([identName(p)], ctx, node);
-      case "CompoundIdentifier":
-        return this.column((p as Ident[]).map(identName), ctx, node);
+      case "CompoundIdentifier": {
+        const parts = (p as Ident[]).map(identName);
+        return this.#nextval(p as Ident[], parts) ?? this.column(parts, ctx, node);
+      }
       case "Value":
         return this.value(p.value ?? p, ctx);
       case "Nested": {

@@ -352,6 +352,9 @@ conformance(
         "NUMERIC_PRECISION_RADIX",
         "NUMERIC_SCALE",
         "IS_IDENTITY",
+        "IDENTITY_START",
+        "IDENTITY_INCREMENT",
+        "IDENTITY_ORDERED",
         "COMMENT",
       ]);
     });

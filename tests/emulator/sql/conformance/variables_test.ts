@@ -119,7 +119,7 @@ conformance(
       const sql of [
         "CREATE TASK t1 SCHEDULE = '1 minute' AS SELECT 1",
         "CREATE OR REPLACE PROCEDURE p() RETURNS VARCHAR LANGUAGE SQL AS 'SELECT 1'",
-        "CREATE SEQUENCE seq1",
+        "CREATE ALERT a1 WAREHOUSE = W SCHEDULE = '1 minute' IF (EXISTS (SELECT 1)) THEN SELECT 1",
       ]
     ) {
       await t.step(sql.split(" ").slice(0, 4).join(" "), async () => {
