@@ -6,7 +6,7 @@
  * @module
  */
 import type { Node } from "./ast.ts";
-import { type CatalogObject, META, tableOf } from "../warehouse/catalog.ts";
+import { type CatalogObject, META, namespaceOf, tableOf } from "../warehouse/catalog.ts";
 import type { Warehouse } from "../warehouse/warehouse.ts";
 import { formatSfType, type SfType, T } from "../warehouse/types.ts";
 import type {
@@ -24,6 +24,7 @@ import type { ResultStore } from "./results.ts";
 import { valuesRelation } from "./values.ts";
 import { qi, qs } from "./translate/quote.ts";
 import { streamChangesSql } from "./streams.ts";
+import { DDL_KINDS, ddlText } from "./ddl_text.ts";
 import { parseStoredType } from "../warehouse/catalog.ts";
 import { HISTORY_TABLE } from "../dynamic/history.ts";
 
@@ -402,10 +403,22 @@ export function catalogResolver(deps: ResolverDeps): Resolver & {
     return o ? { ref: refOf(o), duck: String(o.props.duck) } : undefined;
   };
 
+  const ddl = (kind: string, parts: readonly string[], qualified: boolean): string => {
+    const kinds = DDL_KINDS[kind];
+    if (!kinds) throw SQL_ERRORS.unsupported(`GET_DDL of a ${kind || "nameless"} object`);
+    const n = qualify(parts, session);
+    const o = catalog.find(n.database, n.schema, n.name, namespaceOf(kinds[0]));
+    if (!o || !kinds.includes(o.kind)) {
+      throw SQL_ERRORS.doesNotExist(fullText(n), kind === "TABLE" ? "Table" : "Object");
+    }
+    return ddlText(o, qualified);
+  };
+
   return {
     session,
     relation,
     sequence,
+    ddl,
     streamHasData,
     tableFunction,
     scalarFunction,

@@ -133,6 +133,11 @@ export interface Resolver {
   sequence?(
     parts: readonly string[],
   ): { readonly ref: ObjectRef; readonly duck: string } | undefined;
+  /**
+   * GET_DDL: the DDL of object `parts` of GET_DDL's object type `kind` (`TABLE`, `VIEW`, …), its
+   * name qualified when `qualified`.
+   */
+  ddl?(kind: string, parts: readonly string[], qualified: boolean): string;
   /** A SQL table function by (partial) name. */
   tableFunction(parts: readonly string[]): CatalogTableFunction | undefined;
   /** A SQL scalar function by (partial) name. */

@@ -2601,6 +2601,28 @@ const FUNCTIONS: Record<string, Impl> = {
     if (!has) throw SQL_ERRORS.unsupported("SYSTEM$STREAM_HAS_DATA here");
     return { sql: has(identifiersOf(name).map(identName)), type: T.boolean };
   },
+  GET_DDL: (c) => {
+    c.arity(2, 3);
+    const kind = String(constantOf(c, 0, "OBJECT_TYPE") ?? "").trim().toUpperCase();
+    const name = constantOf(c, 1, "OBJECT_NAME");
+    if (typeof name !== "string") {
+      throw SQL_ERRORS.invalidArgument("GET_DDL takes the object's name as a string constant");
+    }
+    const ddl = c.t.resolver.ddl;
+    if (!ddl) throw SQL_ERRORS.unsupported("GET_DDL here");
+    return {
+      sql: qs(
+        ddl(
+          kind.replace(/\s+/g, "_"),
+          identifiersOf(name).map(identName),
+          c.argc > 2 &&
+            constantOf(c, 2, "USE_FULLY_QUALIFIED_NAMES_FOR_RECREATED_OBJECTS") === true,
+        ),
+      ),
+      type: T.varchar(),
+      constant: true,
+    };
+  },
   CURRENT_TRANSACTION: sessionValue((c) => c.t.resolver.session.transactionId ?? null),
   LAST_QUERY_ID: (c) => {
     const n = c.argc ? Number(constantOf(c, 0, "N") ?? -1) : -1;

@@ -1,0 +1,98 @@
+/**
+ * GET_DDL: the DDL that recreates a catalog object, in the shape Snowflake returns it (a lower-case
+ * `create or replace`, the kind as Snowflake spells it, a table's columns one per tab-indented
+ * line, a closing `;`). Views and dynamic tables keep the query text they were created with.
+ *
+ * @module
+ */
+import type { CatalogColumn, CatalogObject } from "../warehouse/catalog.ts";
+import { formatSfType } from "../warehouse/types.ts";
+import type { TargetLag } from "./parser.ts";
+
+/** Object types GET_DDL takes, as its first argument names them, to the catalog's kinds. */
+export const DDL_KINDS: Readonly<Record<string, readonly CatalogObject["kind"][]>> = {
+  TABLE: ["TABLE", "DYNAMIC TABLE"],
+  DYNAMIC_TABLE: ["DYNAMIC TABLE"],
+  VIEW: ["VIEW"],
+  PIPE: ["PIPE"],
+  STREAM: ["STREAM"],
+  SEQUENCE: ["SEQUENCE"],
+};
+
+/** An identifier as Snowflake writes it in DDL: bare when it can be, else double-quoted. */
+function ident(name: string): string {
+  return /^[A-Z_][A-Z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
+}
+
+/** A string literal. */
+function str(text: string): string {
+  return `'${text.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+}
+
+function columnLine(c: CatalogColumn): string {
+  let line = `\t${ident(c.name)} ${formatSfType(c.type)}`;
+  if (c.identity) {
+    line += ` autoincrement start ${c.identity.start} increment ${c.identity.increment} ${
+      c.identity.ordered ? "order" : "noorder"
+    }`;
+  } else if (c.defaultSql) line += ` DEFAULT ${c.defaultSql}`;
+  if (!c.nullable && !c.primaryKey) line += " NOT NULL";
+  if (c.comment !== null) line += ` COMMENT ${str(c.comment)}`;
+  return line;
+}
+
+function tableDdl(o: CatalogObject, name: string): string {
+  const lines = o.columns.map(columnLine);
+  const keys = o.columns.filter((c) => c.primaryKey).map((c) => ident(c.name));
+  if (keys.length) lines.push(`\tprimary key (${keys.join(", ")})`);
+  for (const c of o.columns) if (c.unique) lines.push(`\tunique (${ident(c.name)})`);
+  const comment = o.comment !== null ? ` COMMENT=${str(o.comment)}` : "";
+  return `create or replace TABLE ${name} (\n${lines.join(",\n")}\n)${comment};`;
+}
+
+function dynamicTableDdl(o: CatalogObject, name: string): string {
+  const lag = o.props.targetLag as TargetLag | string | undefined;
+  const lagText = typeof lag === "string"
+    ? lag
+    : lag?.kind === "duration"
+    ? `'${lag.text}'`
+    : "DOWNSTREAM";
+  const columns = o.columns.map((c) => `\t${ident(c.name)}`).join(",\n");
+  return `create or replace dynamic table ${name}(\n${columns}\n) target_lag = ${lagText}` +
+    ` refresh_mode = ${String(o.props.requestedMode ?? "AUTO")} initialize = ${
+      String(o.props.initialize ?? "ON_CREATE")
+    } warehouse = ${String(o.props.warehouse ?? "")}\n as ${
+      String(o.definition ?? "").trim().replace(/;\s*$/, "")
+    };`;
+}
+
+/**
+ * The DDL of `o`; with `qualified` (GET_DDL's third argument), the object's name is written with
+ * its database and schema.
+ */
+export function ddlText(o: CatalogObject, qualified = false): string {
+  const name = qualified ? [o.database, o.schema, o.name].map(ident).join(".") : ident(o.name);
+  const query = String(o.definition ?? "").trim().replace(/;\s*$/, "");
+  switch (o.kind) {
+    case "TABLE":
+      return tableDdl(o, name);
+    case "DYNAMIC TABLE":
+      return dynamicTableDdl(o, name);
+    case "VIEW":
+      return `create or replace ${o.props.secure ? "secure " : ""}view ${name}${
+        o.comment !== null ? ` COMMENT=${str(o.comment)}` : ""
+      } as ${query};`;
+    case "PIPE":
+      return `create or replace pipe ${name} as ${query};`;
+    case "STREAM":
+      return `create or replace stream ${name} on ${
+        o.props.sourceKind === "DYNAMIC TABLE" ? "dynamic table" : "table"
+      } ${String(o.props.sourceName ?? "")}${o.props.appendOnly ? " append_only = true" : ""};`;
+    case "SEQUENCE":
+      return `create or replace sequence ${name} start with ${Number(o.props.start)} increment by ${
+        Number(o.props.increment)
+      } ${o.props.ordered ? "order" : "noorder"};`;
+    case "FUNCTION":
+      return String(o.props.text ?? o.definition ?? "");
+  }
+}
