@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Node } from "./ast.ts";
+import { identName, type Node } from "./ast.ts";
 import { type CatalogObject, META, namespaceOf, tableOf } from "../warehouse/catalog.ts";
 import type { Warehouse } from "../warehouse/warehouse.ts";
 import { formatSfType, type SfType, T } from "../warehouse/types.ts";
@@ -27,6 +27,8 @@ import { streamChangesSql } from "./streams.ts";
 import { DDL_KINDS, ddlText } from "./ddl_text.ts";
 import { parseStoredType } from "../warehouse/catalog.ts";
 import { HISTORY_TABLE } from "../dynamic/history.ts";
+import { identifiersOf } from "./variables.ts";
+import type { TargetLag } from "./parser.ts";
 
 /** A synthetic object id for relations that are not catalog objects. */
 const SYSTEM_ID = -1;
@@ -155,7 +157,99 @@ export function catalogResolver(deps: ResolverDeps): Resolver & {
       };
     }
     if (short === "DYNAMIC_TABLE_REFRESH_HISTORY") return refreshHistory(args);
+    if (short === "DYNAMIC_TABLES") return dynamicTables(args);
     return undefined;
+  };
+
+  /**
+   * DYNAMIC_TABLES(): each dynamic table's lag as its refresh history shows it. Between two
+   * successful refreshes the lag grows from (end − data timestamp) of the first to the next end's
+   * distance from that same data timestamp, and after the last one it grows until now; the mean,
+   * the maximum and the time above the target lag are taken over those segments.
+   */
+  const dynamicTables = (args: SystemFunctionArgs): CatalogRelation => {
+    if (args.named.get("INCLUDE_CONNECTED") === true) {
+      throw SQL_ERRORS.unsupported("DYNAMIC_TABLES(INCLUDE_CONNECTED => TRUE)");
+    }
+    const nameArg = args.named.get("NAME");
+    const named = typeof nameArg === "string"
+      ? qualify(identifiersOf(nameArg).map(identName), session)
+      : undefined;
+    const prefix = args.named.get("NAME_PREFIX");
+    const rows = catalog.objects().filter((o) =>
+      o.kind === "DYNAMIC TABLE" &&
+      (!named ||
+        (o.database === named.database && o.schema === named.schema && o.name === named.name)) &&
+      (typeof prefix !== "string" ||
+        fullText(o).toUpperCase().startsWith(prefix.toUpperCase()))
+    ).map((o) => {
+      const lag = o.props.targetLag as TargetLag;
+      return [
+        o.id,
+        o.name,
+        o.schema,
+        o.database,
+        lag.kind === "duration" ? lag.seconds : null,
+        lag.kind === "duration" ? "USER_DEFINED" : "DOWNSTREAM",
+        JSON.stringify({
+          state: o.props.suspended ? "SUSPENDED" : "ACTIVE",
+          ...(o.props.lastSuspendedOn ? { suspended_on: o.props.lastSuspendedOn } : {}),
+        }),
+      ];
+    });
+    const limitArg = args.named.get("RESULT_LIMIT");
+    const limit = typeof limitArg === "number"
+      ? Math.max(1, Math.min(10000, Math.floor(limitArg)))
+      : 100;
+    const tables = valuesRelation(DT_LIST_COLUMNS, rows);
+    const sql = `(WITH ok AS (
+        SELECT id, data_timestamp AS d, refresh_end_time AS e,
+          coalesce(lead(refresh_end_time) OVER (PARTITION BY id ORDER BY refresh_end_time, seq),
+            current_timestamp) AS until
+        FROM ${HISTORY_TABLE} WHERE state = 'SUCCEEDED' AND refresh_end_time IS NOT NULL),
+      seg AS (
+        SELECT id, epoch(e - d) AS a, epoch(until - d) AS b, epoch(until - e) AS w FROM ok),
+      lags AS (
+        SELECT seg.id, sum((a + b) / 2 * w) / nullif(sum(w), 0) AS mean_lag, max(b) AS max_lag,
+          sum(greatest(0, b - greatest(a, t.lag_sec))) AS above, sum(w) AS span
+        FROM seg JOIN ${tables} AS t ON t.id = seg.id GROUP BY seg.id),
+      last AS (
+        SELECT id, arg_max(state, seq) AS state, arg_max(state_code, seq) AS code,
+          arg_max(state_message, seq) AS message
+        FROM ${HISTORY_TABLE} WHERE state IN ('SUCCEEDED', 'FAILED', 'UPSTREAM_FAILED', 'CANCELLED')
+        GROUP BY id),
+      latest AS (
+        SELECT id, max(data_timestamp) AS d FROM ${HISTORY_TABLE} WHERE state = 'SUCCEEDED'
+        GROUP BY id)
+      SELECT t.name AS "NAME", t.schema_name AS "SCHEMA_NAME", t.database_name AS "DATABASE_NAME",
+        t.database_name || '.' || t.schema_name || '.' || t.name AS "QUALIFIED_NAME",
+        CAST(t.lag_sec AS DECIMAL(38,0)) AS "TARGET_LAG_SEC", t.lag_type AS "TARGET_LAG_TYPE",
+        CAST(t.scheduling_state AS JSON) AS "SCHEDULING_STATE",
+        CAST(round(l.mean_lag) AS DECIMAL(38,0)) AS "MEAN_LAG_SEC",
+        CAST(round(l.max_lag) AS DECIMAL(38,0)) AS "MAXIMUM_LAG_SEC",
+        CAST(round(CASE WHEN t.lag_sec IS NOT NULL THEN l.above END) AS DECIMAL(38,0))
+          AS "TIME_ABOVE_TARGET_LAG_SEC",
+        CAST(CASE WHEN t.lag_sec IS NOT NULL AND l.span > 0 THEN 1 - l.above / l.span END AS DOUBLE)
+          AS "TIME_WITHIN_TARGET_LAG_RATIO",
+        latest.d AS "LATEST_DATA_TIMESTAMP", last.state AS "LAST_COMPLETED_REFRESH_STATE",
+        last.code AS "LAST_COMPLETED_REFRESH_STATE_CODE",
+        last.message AS "LAST_COMPLETED_REFRESH_STATE_MESSAGE",
+        CAST(NULL AS VARCHAR) AS "EXECUTING_REFRESH_QUERY_ID"
+      FROM ${tables} AS t LEFT JOIN lags AS l ON l.id = t.id LEFT JOIN last ON last.id = t.id
+        LEFT JOIN latest ON latest.id = t.id
+      ORDER BY "QUALIFIED_NAME" LIMIT ${limit})`;
+    return {
+      ref: {
+        id: SYSTEM_ID,
+        kind: "FUNCTION",
+        database: "",
+        schema: "INFORMATION_SCHEMA",
+        name: "DYNAMIC_TABLES",
+      },
+      columns: DYNAMIC_TABLES_COLUMNS,
+      sql,
+      sequenced: false,
+    };
   };
 
   const refreshHistory = (args: SystemFunctionArgs): CatalogRelation => {
@@ -550,6 +644,37 @@ const PIPES_COLUMNS = [
   { name: "COMMENT", type: V },
   { name: "PATTERN", type: V },
   { name: "KIND", type: V },
+];
+
+/** The dynamic tables DYNAMIC_TABLES() reports on, as a constant relation. */
+const DT_LIST_COLUMNS: { name: string; type: SfType }[] = [
+  { name: "id", type: N },
+  { name: "name", type: V },
+  { name: "schema_name", type: V },
+  { name: "database_name", type: V },
+  { name: "lag_sec", type: N },
+  { name: "lag_type", type: V },
+  { name: "scheduling_state", type: V },
+];
+
+/** Columns of DYNAMIC_TABLES(), as Snowflake documents them. */
+export const DYNAMIC_TABLES_COLUMNS: { name: string; type: SfType }[] = [
+  { name: "NAME", type: V },
+  { name: "SCHEMA_NAME", type: V },
+  { name: "DATABASE_NAME", type: V },
+  { name: "QUALIFIED_NAME", type: V },
+  { name: "TARGET_LAG_SEC", type: N },
+  { name: "TARGET_LAG_TYPE", type: V },
+  { name: "SCHEDULING_STATE", type: T.object },
+  { name: "MEAN_LAG_SEC", type: N },
+  { name: "MAXIMUM_LAG_SEC", type: N },
+  { name: "TIME_ABOVE_TARGET_LAG_SEC", type: N },
+  { name: "TIME_WITHIN_TARGET_LAG_RATIO", type: T.float },
+  { name: "LATEST_DATA_TIMESTAMP", type: T.ltz },
+  { name: "LAST_COMPLETED_REFRESH_STATE", type: V },
+  { name: "LAST_COMPLETED_REFRESH_STATE_CODE", type: V },
+  { name: "LAST_COMPLETED_REFRESH_STATE_MESSAGE", type: V },
+  { name: "EXECUTING_REFRESH_QUERY_ID", type: V },
 ];
 
 /** Columns of DYNAMIC_TABLE_REFRESH_HISTORY, as Snowflake documents them. */
