@@ -407,7 +407,11 @@ export function compileRowCoercer(
     for (let i = 0; i < n; i++) {
       const v = guarded[i] && !Object.hasOwn(row, names[i]) ? undefined : row[names[i]];
       if (v === undefined && fill && filled[i]) {
-        out[i] = fill(i);
+        const given = fill(i);
+        if (given === null && !columns[i].nullable) {
+          throw new CoercionError(columns[i], "NULL result in a non-nullable column");
+        }
+        out[i] = given;
         continue;
       }
       if (v === undefined || v === null) {

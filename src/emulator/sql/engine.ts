@@ -854,7 +854,15 @@ export class SqlEngine {
    * session replaces one of its inputs would otherwise bind to the object being dropped.
    */
   #ddl<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#ddlTail.then(fn);
+    const run = this.#ddlTail.then(async () => {
+      try {
+        return await fn();
+      } catch (e) {
+        // The transaction rolled back in DuckDB; the catalog in memory follows it.
+        await this.#o.warehouse.resync().catch(() => {});
+        throw e;
+      }
+    });
     this.#ddlTail = run.catch(() => {});
     return run;
   }

@@ -246,7 +246,8 @@ function storedDefault(text: string | null, t: SfType): StoredValue {
   if (text === null) return null;
   switch (t.kind) {
     case "FLOAT":
-      return Number(text);
+      // DuckDB writes the non-finite doubles as inf, -inf and nan.
+      return text === "inf" ? Infinity : text === "-inf" ? -Infinity : Number(text);
     case "BOOLEAN":
       return text === "true";
     default:

@@ -236,6 +236,19 @@ export class Warehouse {
     return this.#nextRow.get(id) ?? 1;
   }
 
+  /**
+   * Reads the catalog and the tables' row positions again from DuckDB, after a statement that
+   * changed them failed: its rollback undid the changes in DuckDB, not in memory (a CREATE OR
+   * REPLACE that failed after it dropped the old table would otherwise leave the new definition
+   * over the old rows).
+   */
+  async resync(): Promise<void> {
+    await this.writer.exclusive(async (s) => {
+      await this.catalog.reload(s);
+      await this.#loadSequences(s);
+    });
+  }
+
   /** Forgets a dropped table's sequences. */
   forget(id: number): void {
     this.#nextRow.delete(id);

@@ -150,6 +150,30 @@ Deno.test({
         await db.expectError("SELECT * FROM BAD", { sqlState: "42S02" });
       });
 
+      await t.step("a wider type keeps numbering past the old type's range", async () => {
+        await db.run(
+          `CREATE TABLE WIDE (ID NUMBER(10,0) AUTOINCREMENT START 9999999999 INCREMENT 1, V INT,
+          N NUMBER(10,0) DEFAULT 9999999999)`,
+        );
+        await db.run("INSERT INTO WIDE (V) VALUES (1)");
+        await db.run("ALTER TABLE WIDE ALTER COLUMN ID SET DATA TYPE NUMBER(20,0)");
+        await db.run("INSERT INTO WIDE (V) VALUES (2)");
+        assert.deepEqual(await rowsOf(db, "SELECT ID, N FROM WIDE ORDER BY V"), [
+          ["9999999999", "9999999999"],
+          ["10000000000", "9999999999"],
+        ]);
+      });
+
+      await t.step("names with quotes and apostrophes", async () => {
+        await db.run(`CREATE TABLE "it's ""odd""" ("my ""id""" INT AUTOINCREMENT, V VARCHAR)`);
+        await db.run(`INSERT INTO "it's ""odd""" (V) VALUES ('a'), ('b')`);
+        assert.deepEqual(await rowsOf(db, `SELECT "my ""id""" FROM "it's ""odd""" ORDER BY V`), [
+          ["1"],
+          ["2"],
+        ]);
+        await db.run(`DROP TABLE "it's ""odd"""`);
+      });
+
       await t.step("a restart keeps each sequence where it was", async () => {
         await e.close();
         e = await open(dataDir);
@@ -248,6 +272,31 @@ Deno.test({
         ...(await rowsOf(e.db, "SELECT SCAN_ID FROM SCANS WHERE GATE = 'sql'")),
       ];
       assert.equal(maxStreamed, sqlId, "the INSERT's number comes after every streamed one");
+
+      // A default that leaves a NOT NULL column NULL makes the row bad, not the channel stuck;
+      // a FLOAT default of infinity stays infinity.
+      await e.db.run(`CREATE TABLE STRICT (K VARCHAR, NN VARCHAR NOT NULL DEFAULT NULL,
+        F FLOAT DEFAULT 'inf'::FLOAT)`);
+      const strict = await client.openChannel("STRICT-STREAMING", channel);
+      const body = await client.prepareAppend([
+        { id: 1, json: JSON.stringify({ K: "no NN" }) },
+        { id: 2, json: JSON.stringify({ K: "ok", NN: "x" }) },
+      ]);
+      let strictToken = strict.continuationToken;
+      for (const b of body) {
+        strictToken = await client.appendRows("STRICT-STREAMING", channel, strictToken, b);
+      }
+      for (let i = 0;; i++) {
+        const st = (await client.channelStatus("STRICT-STREAMING", [channel])).get(channel);
+        if (st?.committedOffsetToken === "2") {
+          assert.equal(st.rowsErrorCount, 1);
+          assert.match(st.lastErrorMessage ?? "", /NULL result in a non-nullable column/);
+          break;
+        }
+        assert.ok(i < 3000, "the channel never committed");
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.deepEqual(await rowsOf(e.db, "SELECT K, NN, F FROM STRICT"), [["ok", "x", "inf"]]);
     } finally {
       await e.close();
       await Deno.remove(dataDir, { recursive: true }).catch(() => {});
@@ -331,6 +380,42 @@ Deno.test({
         await db.expectError("DROP SEQUENCE SEQ2", { sqlState: "0A000", message: /ORDERS\.ID/ });
         await db.expectError("CREATE SEQUENCE BAD INCREMENT 0", { message: /by 0/ });
       });
+
+      await t.step("names with quotes and apostrophes", async () => {
+        await db.run(`CREATE SEQUENCE "it's ""q"""`);
+        assert.deepEqual(await rowsOf(db, `SELECT "it's ""q""".NEXTVAL`), [["1"]]);
+        await db.run(`CREATE TABLE QUOTED (ID NUMBER DEFAULT "it's ""q""".NEXTVAL, V VARCHAR)`);
+        await db.run("INSERT INTO QUOTED (V) VALUES ('a')");
+        assert.deepEqual(await rowsOf(db, "SELECT ID FROM QUOTED"), [["2"]]);
+        await db.expectError(`DROP SEQUENCE "it's ""q"""`, { sqlState: "0A000" });
+        await db.run("DROP TABLE QUOTED");
+        await db.run(`DROP SEQUENCE "it's ""q"""`);
+      });
+
+      await t.step(
+        "a schema or database goes with its sequences and the tables using them",
+        async () => {
+          await db.runAll([
+            "CREATE DATABASE SHOP",
+            "CREATE SEQUENCE SHOP.PUBLIC.S",
+            "CREATE TABLE SHOP.PUBLIC.T (X NUMBER DEFAULT SHOP.PUBLIC.S.NEXTVAL, Y VARCHAR)",
+            "CREATE SCHEMA SHOP.INNER_S",
+            "CREATE SEQUENCE SHOP.INNER_S.S",
+            "CREATE TABLE SHOP.INNER_S.T (X NUMBER DEFAULT SHOP.INNER_S.S.NEXTVAL)",
+            "DROP SCHEMA SHOP.INNER_S",
+            "CREATE DATABASE OTHER",
+            "CREATE TABLE OTHER.PUBLIC.T (X NUMBER DEFAULT SHOP.PUBLIC.S.NEXTVAL, Y VARCHAR)",
+            "INSERT INTO OTHER.PUBLIC.T (Y) VALUES ('kept')",
+          ]);
+          // Another database's table uses a sequence of SHOP: replacing SHOP is refused, and the
+          // other table keeps its rows (DuckDB would have dropped it along).
+          await db.expectError("CREATE OR REPLACE DATABASE SHOP", { sqlState: "0A000" });
+          assert.deepEqual(await rowsOf(db, "SELECT X, Y FROM OTHER.PUBLIC.T"), [["1", "kept"]]);
+          await db.run("DROP DATABASE OTHER");
+          await db.run("DROP DATABASE SHOP");
+          await db.run("USE SCHEMA STREAMING_INGEST.STREAMING_INGEST");
+        },
+      );
 
       await t.step("a restart keeps the sequences where they were", async () => {
         await e.close();

@@ -17,6 +17,7 @@ import {
   type CatalogObject,
   changeLogOf,
   type ColumnIdentity,
+  META,
   namespaceOf,
   type ObjectKind,
   ROW_COLUMN,
@@ -24,7 +25,7 @@ import {
 } from "../../warehouse/catalog.ts";
 import { duckType, formatSfType, type SfType, sfType } from "../../warehouse/types.ts";
 import { dataTypeOf } from "../translate/types.ts";
-import { duckSchema, qi } from "../translate/quote.ts";
+import { duckSchema, nextvalSql, qi } from "../translate/quote.ts";
 import { type Outcome, type StatementContext, status } from "../context.ts";
 import { translateQuery } from "../translate/run.ts";
 import { Scope, Translator } from "../translate/translator.ts";
@@ -65,6 +66,23 @@ export function existing(
   return o;
 }
 
+/**
+ * Drops every object of a database (or of one of its schemas) as {@link dropObject} does, the
+ * sequences last: a table dropped with them may use one in a DEFAULT.
+ */
+async function dropObjectsIn(
+  ctx: StatementContext,
+  s: LaneSession,
+  database: string,
+  schema?: string,
+): Promise<void> {
+  const inside = ctx.warehouse.catalog.objects().filter((o) =>
+    o.database === database && (schema === undefined || o.schema === schema)
+  );
+  const last = (o: CatalogObject) => (o.kind === "SEQUENCE" ? 1 : 0);
+  for (const o of inside.sort((a, b) => last(a) - last(b))) await dropObject(ctx, s, o);
+}
+
 /** Drops an object's data and catalog entry (inside the caller's transaction). */
 export async function dropObject(
   ctx: StatementContext,
@@ -89,8 +107,9 @@ export async function dropObject(
     case "SEQUENCE": {
       // Snowflake lets the default fail at the next insert; DuckDB keeps the dependency.
       const duck = String(o.props.duck);
+      const draw = nextvalSql(duck);
       for (const t of w.catalog.objects()) {
-        const c = t.kind === "TABLE" && t.columns.find((c) => c.defaultDuck?.includes(duck));
+        const c = t.kind === "TABLE" && t.columns.find((c) => c.defaultDuck?.includes(draw));
         if (c) {
           throw SQL_ERRORS.unsupported(
             `dropping sequence ${o.name} while the DEFAULT of ${t.name}.${c.name} uses it`,
@@ -232,18 +251,17 @@ function identityOf(ctx: StatementContext, column: string, p: Node, type: SfType
 let duckSequences = 0;
 
 /**
- * Creates a DuckDB sequence in `n`'s schema, named from `prefix` and made unique (a renamed or
- * replaced object's sequence may still hold its old name); returns its qualified, quoted name.
+ * Creates a DuckDB sequence; returns its qualified name. Every sequence lives in the catalog's own
+ * schema under a generated name of plain letters and digits: DuckDB's `nextval('…')` reads the
+ * name from a string and drops doubled quotes (a user's `"a""b"` would not survive), and a
+ * schema's `DROP … CASCADE` would take along another schema's table whose DEFAULT uses it.
  */
 async function createDuckSequence(
   s: LaneSession,
-  n: FullName,
-  prefix: string,
   start: number,
   increment: number,
 ): Promise<string> {
-  const name = `${prefix}$${Date.now().toString(36)}${++duckSequences}`;
-  const sequence = `${qi(duckSchema(n.database, n.schema))}.${qi(name)}`;
+  const sequence = `${META}.seq_${Date.now().toString(36)}_${++duckSequences}`;
   await s.run(
     `CREATE SEQUENCE ${sequence} START ${start} INCREMENT ${increment} MINVALUE ${-(2n ** 63n)} ` +
       `MAXVALUE ${2n ** 63n - 1n}`,
@@ -270,16 +288,11 @@ async function withIdentitySequences(
     }
     const sequence = await createDuckSequence(
       s,
-      n,
-      `$IDENTITY$${n.name}$${c.name}`,
       next.get(c.name) ?? c.identity.start,
       c.identity.increment,
     );
-    out.push({
-      ...c,
-      identity: { ...c.identity, sequence },
-      defaultDuck: `CAST(nextval('${sequence.replaceAll("'", "''")}') AS ${duckType(c.type)})`,
-    });
+    // No cast to the column's type: a wider type later (ALTER COLUMN … SET DATA TYPE) still fits.
+    out.push({ ...c, identity: { ...c.identity, sequence }, defaultDuck: nextvalSql(sequence) });
   }
   return out;
 }
@@ -571,6 +584,7 @@ export async function createDatabaseOrSchema(ctx: StatementContext, ast: Node): 
       if (w.catalog.hasDatabase(name)) {
         if (p.if_not_exists) return status(`${name} already exists, statement succeeded.`);
         if (!p.or_replace) throw SQL_ERRORS.alreadyExists(name, "Database");
+        await dropObjectsIn(ctx, s, name);
         await w.catalog.dropDatabase(s, name);
       }
       await w.catalog.createDatabase(s, name);
@@ -588,6 +602,7 @@ export async function createDatabaseOrSchema(ctx: StatementContext, ast: Node): 
     if (w.catalog.hasSchema(database, name)) {
       if (p.if_not_exists) return status(`${name} already exists, statement succeeded.`);
       if (!p.or_replace) throw SQL_ERRORS.alreadyExists(name, "Schema");
+      await dropObjectsIn(ctx, s, database, name);
       await w.catalog.dropSchema(s, database, name);
     }
     await w.catalog.createSchema(s, database, name);
@@ -743,6 +758,13 @@ async function changeColumnType(
       throw refuse(" because decreasing the precision of a number is not supported.");
     }
     await s.run(`ALTER TABLE ${tableOf(o)} ALTER COLUMN ${qi(col.name)} TYPE ${duckType(to)}`);
+    // A DEFAULT is cast to the column's type (defaultExpression): to the new type from now on.
+    const cast = ` AS ${duckType(from)})`;
+    if (col.defaultDuck?.startsWith("CAST(") && col.defaultDuck.endsWith(cast)) {
+      const widened = `${col.defaultDuck.slice(0, -cast.length)} AS ${duckType(to)})`;
+      await s.run(`ALTER TABLE ${tableOf(o)} ALTER COLUMN ${qi(col.name)} SET DEFAULT ${widened}`);
+      o.columns = o.columns.map((c) => (c.name === col.name ? { ...c, defaultDuck: widened } : c));
+    }
     if (o.props.changeLog) {
       await s.run(
         `ALTER TABLE ${changeLogOf(o)} ALTER COLUMN ${qi(col.name)} TYPE ${duckType(to)}`,
@@ -803,9 +825,7 @@ export async function drop(
           }
           throw SQL_ERRORS.doesNotExist(name, "Database");
         }
-        for (const o of w.catalog.objects().filter((o) => o.database === name)) {
-          await dropObject(ctx, s, o);
-        }
+        await dropObjectsIn(ctx, s, name);
         await w.catalog.dropDatabase(s, name);
         if (ctx.session.database === name) {
           ctx.session.database = null;
@@ -823,11 +843,7 @@ export async function drop(
           }
           throw SQL_ERRORS.doesNotExist(`${database}.${name}`, "Schema");
         }
-        for (
-          const o of w.catalog.objects().filter((o) => o.database === database && o.schema === name)
-        ) {
-          await dropObject(ctx, s, o);
-        }
+        await dropObjectsIn(ctx, s, database, name);
         await w.catalog.dropSchema(s, database, name);
         if (ctx.session.database === database && ctx.session.schema === name) {
           ctx.session.schema = null;
@@ -1002,7 +1018,7 @@ export async function createSequence(
       if (!stmt.orReplace) throw SQL_ERRORS.alreadyExists(n.name, "Sequence");
       await dropObject(ctx, s, old);
     }
-    const duck = await createDuckSequence(s, n, `$SEQUENCE$${n.name}`, stmt.start, stmt.increment);
+    const duck = await createDuckSequence(s, stmt.start, stmt.increment);
     await w.catalog.add(s, {
       database: n.database,
       schema: n.schema,

@@ -153,8 +153,8 @@ async function sequenceNextValues(
   if (!objects.length) return out;
   const lane = await ctx.warehouse.reader(ctx.session.id);
   const r = await lane.all(
-    `SELECT '"' || replace(schema_name, '"', '""') || '"."' || replace(sequence_name, '"', '""') || '"',
-       last_value + increment_by FROM duckdb_sequences() WHERE last_value IS NOT NULL`,
+    `SELECT schema_name || '.' || sequence_name, last_value + increment_by
+       FROM duckdb_sequences() WHERE last_value IS NOT NULL`,
   );
   for (const [name, n] of r.rows) out.set(String(name), Number(n));
   return out;

@@ -23,3 +23,8 @@ export function duckSchema(database: string, schema: string): string {
 export function duckTable(database: string, schema: string, name: string): string {
   return `${qi(duckSchema(database, schema))}.${qi(name)}`;
 }
+
+/** The next number of DuckDB sequence `sequence` (its qualified name). */
+export function nextvalSql(sequence: string): string {
+  return `nextval('${sequence.replaceAll("'", "''")}')`;
+}

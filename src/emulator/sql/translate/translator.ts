@@ -36,7 +36,7 @@ import type {
 } from "./context.ts";
 import { addSubtract, divide, modulo, multiply, numberLiteral } from "./numeric.ts";
 import { castTo, commonType, comparable, dataTypeOf, scalarToJson, variantAs } from "./types.ts";
-import { qi, qs } from "./quote.ts";
+import { nextvalSql, qi, qs } from "./quote.ts";
 import { callFunction, isAggregateName, isWindowOnlyName } from "./functions.ts";
 import { castExpr, floatText } from "./casts.ts";
 import { selectItemText } from "./item_text.ts";
@@ -1616,7 +1616,7 @@ export class Translator {
     // Listed among the objects read: drawing a number writes, which decides where it runs.
     this.objects.set(seq.ref.id, seq.ref);
     return {
-      sql: `CAST(nextval('${seq.duck.replaceAll("'", "''")}') AS DECIMAL(38,0))`,
+      sql: `CAST(${nextvalSql(seq.duck)} AS DECIMAL(38,0))`,
       type: T.number(38, 0),
     };
   }

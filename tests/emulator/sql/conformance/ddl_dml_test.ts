@@ -1188,3 +1188,22 @@ conformance("COMMENT ON, ALTER COLUMN, CREATE OR REPLACE SCHEMA", async ({ db },
     },
   );
 });
+
+// https://docs.snowflake.com/en/sql-reference/sql/create-table ("CREATE OR REPLACE statements are
+// atomic"): a replacement that fails leaves the table as it was.
+conformance(
+  "a CREATE OR REPLACE TABLE that fails leaves the old table as it was",
+  async ({ db }) => {
+    await db.run("CREATE TABLE kept (x NUMBER(4,0), y VARCHAR)");
+    await db.run("INSERT INTO kept VALUES (7, 'seven')");
+    await db.expectError("CREATE OR REPLACE TABLE kept AS SELECT 1/0 AS z", { code: "100051" });
+    const r = await db.run("SELECT * FROM kept");
+    assert.deepEqual(r.columns.map((c) => [c.name, c.type, c.precision]), [
+      ["X", "fixed", 4],
+      ["Y", "text", null],
+    ]);
+    assert.deepEqual(r.rows, [["7", "seven"]]);
+    await db.run("INSERT INTO kept VALUES (8, 'eight')");
+    assert.deepEqual((await db.run("SELECT COUNT(*) FROM kept")).rows, [["2"]]);
+  },
+);
