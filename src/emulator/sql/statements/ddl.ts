@@ -276,7 +276,6 @@ async function createDuckSequence(
  */
 async function withIdentitySequences(
   s: LaneSession,
-  n: FullName,
   columns: readonly CatalogColumn[],
   next: ReadonlyMap<string, number> = new Map(),
 ): Promise<CatalogColumn[]> {
@@ -350,7 +349,7 @@ export async function createTableObject(
   } = {},
 ): Promise<CatalogObject> {
   const w = ctx.warehouse;
-  columns = await withIdentitySequences(s, n, columns, opts.identityNext);
+  columns = await withIdentitySequences(s, columns, opts.identityNext);
   await s.run(`CREATE TABLE ${tableOf(n)} (${duckColumns(columns)})`);
   const o = await w.catalog.add(s, {
     database: n.database,
@@ -641,7 +640,7 @@ export async function alterTable(
           if (Number(r.rows[0][0]) > 0) {
             throw SQL_ERRORS.unsupported("adding an AUTOINCREMENT column to a table with rows");
           }
-          [col] = await withIdentitySequences(s, o, [col]);
+          [col] = await withIdentitySequences(s, [col]);
         }
         let def = `${qi(col.name)} ${duckType(col.type)}`;
         if (col.defaultDuck) def += ` DEFAULT ${col.defaultDuck}`;

@@ -883,6 +883,36 @@ export class Translator {
         case "CrossJoin":
           sql += ` CROSS JOIN ${right}`;
           continue;
+        case "AsOf": {
+          kind = "ASOF LEFT JOIN";
+          // Each left row with the closest right row that meets MATCH_CONDITION (NULLs when none
+          // does), the ON equalities first: DuckDB's ASOF LEFT JOIN, which takes the one
+          // inequality among its ON conditions.
+          for (const r of added) r.nullable = true;
+          const ctx: ExprContext = { scope, aggregates: false, aliases: false };
+          const match = p.match_condition;
+          const op = variant(match) === "BinaryOp" ? payload(match).op : undefined;
+          if (!["Gt", "GtEq", "Lt", "LtEq"].includes(op)) {
+            throw new SqlError(
+              "001003",
+              "42000",
+              "SQL compilation error:\nASOF JOIN's MATCH_CONDITION must compare with >=, >, <= or <.",
+            );
+          }
+          const conds = [this.condition(match, ctx)];
+          const on = p.constraint;
+          if (variant(on) === "On") conds.unshift(this.condition(payload(on), ctx));
+          else if (variant(on) === "Using") {
+            conds.unshift(
+              this.joinConstraint(on, scope, leftRels, added, kind).slice(" ON ".length),
+            );
+          } else if (on && on !== "None") {
+            throw SQL_ERRORS.unsupported(`ASOF JOIN … ${variant(on)}`);
+          }
+          this.blocker(scope, "an ASOF JOIN");
+          sql += ` ASOF LEFT JOIN ${right} ON ${conds.join(" AND ")}`;
+          continue;
+        }
         default:
           throw SQL_ERRORS.unsupported(`${v} join`);
       }
