@@ -42,6 +42,7 @@ import { ChannelGoneError, commitBodies, TableGoneError } from "./warehouse/inge
 import { formatSfType } from "./warehouse/types.ts";
 import type { CatalogColumn } from "./warehouse/catalog.ts";
 import type { ColumnFill } from "./coerce.ts";
+import { compileTransform, type PipeTransform } from "./pipe_transform.ts";
 
 /** Settings of {@link StreamingService}. */
 export interface StreamingOptions {
@@ -196,7 +197,7 @@ export class StreamingService {
     }
     if (!table || table.kind !== "TABLE") throw notFound();
     const full = `${db}.${sc}.${named ? name : `${table.name}${DEFAULT_PIPE_SUFFIX}`}`;
-    const signature = `${table.id}|${match}|${
+    const signature = `${table.id}|${match}|${named?.definition ?? ""}|${
       table.columns.map((c) =>
         `${c.name}:${formatSfType(c.type)}:${c.nullable}:${c.defaultDuck ?? ""}`
       ).join(",")
@@ -204,18 +205,46 @@ export class StreamingService {
     const cached = this.#pipes.get(full);
     if (cached && cached.signature === signature) return cached.pipe;
     const path = [database, schema, pipe] as const;
-    const p = new Pipe(full, {
-      id: table.id,
-      database: table.database,
-      schema: table.schema,
-      name: table.name,
-      columns: table.columns.map((c) => ({
-        name: c.name,
-        type: c.type,
-        nullable: c.nullable,
-        ...fillOf(c),
-      })),
-    }, match);
+    let transform: PipeTransform | undefined;
+    if (named && typeof named.props.transform === "string") {
+      try {
+        transform = compileTransform(
+          this.#warehouse,
+          {
+            database: named.database,
+            schema: named.schema,
+            owner: named.owner,
+            table,
+          },
+          named.props.transform,
+          (named.props.columns as string[] | null) ?? null,
+        );
+      } catch (e) {
+        // The table changed under the pipe (a column dropped, a type changed) since its CREATE.
+        throw new ApiError(
+          400,
+          ERROR_CODE.badRequest,
+          `Pipe ${full} no longer fits its table: ${(e as Error).message.replace(/\s+/g, " ")}`,
+        );
+      }
+    }
+    const p = new Pipe(
+      full,
+      {
+        id: table.id,
+        database: table.database,
+        schema: table.schema,
+        name: table.name,
+        columns: table.columns.map((c) => ({
+          name: c.name,
+          type: c.type,
+          nullable: c.nullable,
+          ...fillOf(c),
+        })),
+      },
+      match,
+      transform,
+    );
     this.#pipes.set(full, { signature, pipe: p, path });
     return p;
   }

@@ -18,6 +18,7 @@ import {
   type RowCoercer,
   type StoredValue,
 } from "./coerce.ts";
+import type { PipeTransform } from "./pipe_transform.ts";
 
 /** The table a pipe loads. */
 export interface PipeTarget {
@@ -52,10 +53,27 @@ export class Pipe {
    */
   defaults: Map<number, StoredValue> | undefined;
 
-  constructor(name: string, table: PipeTarget, match: "CASE_SENSITIVE" | "CASE_INSENSITIVE") {
+  /** A pipe with a transformation (`COPY INTO t FROM (SELECT …)`): its compiled SELECT. */
+  readonly transform: PipeTransform | undefined;
+
+  constructor(
+    name: string,
+    table: PipeTarget,
+    match: "CASE_SENSITIVE" | "CASE_INSENSITIVE",
+    transform?: PipeTransform,
+  ) {
     this.name = name;
     this.table = table;
-    this.#coerce = compileRowCoercer(table.columns, match);
+    this.transform = transform;
+    this.#coerce = compileRowCoercer(table.columns, transform ? "CASE_SENSITIVE" : match);
+  }
+
+  /**
+   * Coerces one row given by column name (a transformation's result) into the table's columns.
+   * Throws {@link CoercionError} for a value that does not fit.
+   */
+  coerceRecord(row: Record<string, unknown>, fill?: Filler): StoredValue[] {
+    return this.#coerce(row, fill);
   }
 
   /**

@@ -96,6 +96,10 @@ export type Statement =
     readonly comment: string | null;
     /** The `COPY INTO …` text, for SHOW PIPES' definition column. */
     readonly definition: string;
+    /** `COPY INTO t (c1, c2, …)`: the target columns, in order; null loads every column. */
+    readonly columns: readonly string[] | null;
+    /** `FROM (SELECT … FROM TABLE(DATA_SOURCE(…)))`: the transformation's text, or null. */
+    readonly transform: string | null;
   }
   | {
     readonly kind: "createStream";
@@ -395,19 +399,24 @@ function parseCreatePipe(c: Cursor, orReplace: boolean): Statement {
   const copyStart = c.i;
   if (!c.accept("COPY", "INTO")) throw syntaxAt(c.source, c.peek(), "COPY INTO");
   const table = readName(c);
-  if (c.at("(")) {
-    throw SQL_ERRORS.unsupported(
-      "a pipe with a column list or a transformation (COPY INTO t (…) FROM (SELECT …)); " +
-        "use MATCH_BY_COLUMN_NAME",
-    );
+  let columns: string[] | null = null;
+  if (c.accept("(")) {
+    columns = [];
+    do {
+      const t = c.next();
+      if (t.kind !== "word" && t.kind !== "quoted") throw syntaxAt(c.source, t, "a column name");
+      columns.push(t.text);
+    } while (c.accept(","));
+    if (!c.accept(")")) throw syntaxAt(c.source, c.peek(), ")");
   }
   if (!c.accept("FROM")) throw syntaxAt(c.source, c.peek(), "FROM");
+  let transform: string | null = null;
   if (c.at("(")) {
-    throw SQL_ERRORS.unsupported(
-      "a pipe with a transformation (COPY INTO t FROM (SELECT …)); use MATCH_BY_COLUMN_NAME",
-    );
-  }
-  if (
+    // The transformation: a SELECT over TABLE(DATA_SOURCE(…)), checked when the pipe is created.
+    const open = c.peek()!;
+    skipParenthesised(c);
+    transform = c.source.slice(open.end, c.tokens[c.i - 1].start).trim();
+  } else if (
     !c.accept("TABLE", "(", "DATA_SOURCE", "(", "TYPE", "=>") ||
     c.next().text.toUpperCase() !== "STREAMING" || !c.accept(")", ")")
   ) {
@@ -424,6 +433,13 @@ function parseCreatePipe(c: Cursor, orReplace: boolean): Statement {
         throw SQL_ERRORS.invalidProperty("MATCH_BY_COLUMN_NAME", v);
       }
       match = v;
+      if (transform !== null && v !== "NONE") {
+        throw new SqlError(
+          "002027",
+          "0A000",
+          "SQL compilation error:\nmatch_by_column_name is not supported with copy transform.",
+        );
+      }
     } else if (t.kind === "word" && c.at("=")) {
       // ON_ERROR and other copy options: the streaming pipe always continues on error.
       readOptionValue(c);
@@ -439,6 +455,8 @@ function parseCreatePipe(c: Cursor, orReplace: boolean): Statement {
     matchByColumnName: match,
     comment,
     definition,
+    columns,
+    transform,
   };
 }
 

@@ -14,7 +14,8 @@ import type { LaneSession } from "./duckdb.ts";
 import { type CatalogColumn, META, ROW_COLUMN } from "./catalog.ts";
 import type { ChannelRecord, Warehouse } from "./warehouse.ts";
 import type { SfType } from "./types.ts";
-import type { Filler, StoredValue } from "../coerce.ts";
+import { CoercionError, type Filler, type StoredValue } from "../coerce.ts";
+import { type PipeTransform, runTransform } from "../pipe_transform.ts";
 import type { BatchCounts, Pipe } from "../pipe.ts";
 import { duckSchema } from "../sql/translate/quote.ts";
 import { type AppendPayload, readDecoded } from "../http_body.ts";
@@ -141,11 +142,13 @@ export async function commitBodies(
             throw new Error("an appended body was freed before its commit read it");
           }
         }
-        const b = readDecoded(body.payload, (slices) =>
-          pipe.parseChunks(slices, (row) => {
-            pending.push(row);
-            if (pending.length === CHUNK_ROWS) flush();
-          }, fill));
+        const onRow = (row: StoredValue[]) => {
+          pending.push(row);
+          if (pending.length === CHUNK_ROWS) flush();
+        };
+        const b = pipe.transform
+          ? await transformBody(w, pipe, pipe.transform, body.payload, onRow, fill)
+          : readDecoded(body.payload, (slices) => pipe.parseChunks(slices, onRow, fill));
         parsed += b.parsed;
         if (body.endOffsetToken !== undefined) endToken = body.endOffsetToken;
         if (b.errors > 0) {
@@ -182,6 +185,72 @@ export async function commitBodies(
     await w.writeChannel(s, next);
     return { counts: { parsed, errors, lastErrorMessage: errorMessage }, next };
   }, () => w.applyChannel(next!));
+}
+
+/** The lane a pipe's transformation runs on (outside the commit's transaction). */
+const TRANSFORM_LANE = "pipe-transform";
+
+/**
+ * One body through a pipe's transformation (see pipe_transform.ts): each line checked to be a
+ * JSON object, the SELECT run over the good ones, each result coerced into the table's columns
+ * as any streamed row is. Bad rows are counted with their number in the batch, as parseChunks
+ * counts them.
+ */
+async function transformBody(
+  w: Warehouse,
+  pipe: Pipe,
+  transform: PipeTransform,
+  payload: AppendPayload,
+  onRow: (row: StoredValue[]) => void,
+  fill: Filler | undefined,
+): Promise<BatchCounts> {
+  const text = readDecoded(payload, (slices) => {
+    const decoder = new TextDecoder();
+    let out = "";
+    slices.forEach((b, i) => out += decoder.decode(b, { stream: i < slices.length - 1 }));
+    return out;
+  });
+  let parsed = 0, errors = 0;
+  let lastErrorMessage: string | null = null;
+  const lines: { row: number; text: string }[] = [];
+  for (const raw of text.split("\n")) {
+    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (line.trim() === "") continue;
+    const row = ++parsed;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      errors++;
+      lastErrorMessage = `Row ${row} of the batch is not valid JSON (content redacted)`;
+      continue;
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      errors++;
+      lastErrorMessage = `Row ${row} of the batch is not a JSON object (content redacted)`;
+      continue;
+    }
+    lines.push({ row, text: line });
+  }
+  const result = await runTransform(await w.reader(TRANSFORM_LANE), transform, lines);
+  const failed = new Map(result.errors.map((e) => [e.row, e.message]));
+  let next = 0;
+  for (const line of lines) {
+    const failure = failed.get(line.row);
+    if (failure !== undefined) {
+      errors++;
+      lastErrorMessage = `Row ${line.row} of the batch: ${failure}`;
+      continue;
+    }
+    try {
+      onRow(pipe.coerceRecord(result.rows[next++], fill));
+    } catch (e) {
+      if (!(e instanceof CoercionError)) throw e;
+      errors++;
+      lastErrorMessage = `Row ${line.row} of the batch: ${e.message} (value redacted)`;
+    }
+  }
+  return { parsed, errors, lastErrorMessage };
 }
 
 /**

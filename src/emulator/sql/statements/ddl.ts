@@ -32,6 +32,7 @@ import { Scope, Translator } from "../translate/translator.ts";
 import { catalogResolver } from "../resolver.ts";
 import { streamOffset } from "../streams.ts";
 import { insertNumbered } from "../../warehouse/numbering.ts";
+import { compileTransform } from "../../pipe_transform.ts";
 
 /** The name of a new object, checked against the catalog's databases and schemas. */
 export function newName(ctx: StatementContext, parts: readonly string[]): FullName {
@@ -908,15 +909,34 @@ export async function createPipe(
     }
     const table = existing(ctx, stmt.table, ["TABLE"]);
     if (!table) throw SQL_ERRORS.doesNotExist(qualifiedText(ctx, stmt.table), "Table");
+    const owner = ctx.session.role ?? "";
+    if (stmt.transform !== null) {
+      // Checked now, so that a transformation that cannot load the table fails its CREATE.
+      compileTransform(
+        w,
+        { database: n.database, schema: n.schema, owner, table },
+        stmt.transform,
+        stmt.columns,
+      );
+    } else if (stmt.columns) {
+      throw SQL_ERRORS.unsupported(
+        "a pipe's column list without a transformation (COPY INTO t (…) FROM (SELECT …))",
+      );
+    }
     await w.catalog.add(s, {
       database: n.database,
       schema: n.schema,
       name: n.name,
       kind: "PIPE",
-      owner: ctx.session.role ?? "",
+      owner,
       comment: stmt.comment,
       definition: stmt.definition,
-      props: { table: table.id, tableName: fullText(table), match: stmt.matchByColumnName },
+      props: {
+        table: table.id,
+        tableName: fullText(table),
+        match: stmt.matchByColumnName,
+        ...(stmt.transform !== null ? { transform: stmt.transform, columns: stmt.columns } : {}),
+      },
       columns: [],
     });
     return status(`Pipe ${n.name} successfully created.`);

@@ -3,8 +3,9 @@
  * TABLE(DATA_SOURCE(TYPE => 'STREAMING')) [MATCH_BY_COLUMN_NAME = CASE_SENSITIVE], listed by
  * SHOW PIPES. This is the form liftline's sql/pipes.sql uses.
  *
- * The CREATE PIPE page's streaming examples select columns out of $1 (in-flight
- * transformations); those are not in the emulator's contract and are left out.
+ * The CREATE PIPE page's streaming examples that select columns out of $1 (in-flight
+ * transformations) are created here; rows streamed through one are in
+ * tests/emulator/sql/transform_pipe_test.ts.
  */
 import assert from "node:assert/strict";
 import { assertHasColumns, assertRecord, conformance, once, records } from "./harness.ts";
@@ -68,6 +69,17 @@ conformance(
         assert.match(row.definition ?? "", /DATA_SOURCE\s*\(\s*TYPE\s*=>\s*'STREAMING'\s*\)/i);
       },
     );
+
+    await t.step("a pipe that transforms $1 is created and listed", async () => {
+      await ready();
+      await db.run(`CREATE OR REPLACE PIPE transform_pipe
+      AS COPY INTO my_table (c1, ts, n)
+      FROM (SELECT $1:c1, $1:ts::TIMESTAMP_NTZ, $1:n::NUMBER
+        FROM TABLE(DATA_SOURCE(TYPE => 'STREAMING')));`);
+      const r = await db.run("SHOW PIPES LIKE 'transform_pipe';");
+      const row = assertRecord(r, "name", "TRANSFORM_PIPE", { database_name: DB });
+      assert.match(row.definition ?? "", /FROM \(SELECT \$1:c1/);
+    });
 
     await t.step("a pipe without MATCH_BY_COLUMN_NAME is accepted too", async () => {
       await ready();

@@ -1,0 +1,115 @@
+/**
+ * A pipe with a transformation, the form Snowflake's Snowpipe Streaming pages lead with:
+ * `COPY INTO t (c1, …) FROM (SELECT $1:k::TYPE, f($1:k), … FROM TABLE(DATA_SOURCE(TYPE =>
+ * 'STREAMING')))`. Rows streamed over the REST API through it land transformed; a row whose
+ * expression fails (a cast) or whose result does not fit its column is a bad row, counted in the
+ * channel's status, and the rest of its batch lands; the columns it leaves out get their
+ * DEFAULTs; a transformation that cannot load its table fails its CREATE PIPE.
+ */
+import assert from "node:assert/strict";
+import { startEmulator } from "../../../src/emulator/mod.ts";
+import { ensureKeyPair } from "../../../src/snowflake/key_files.ts";
+import { StreamingClient } from "../../../src/snowflake/streaming_client.ts";
+import { type ConformanceEmulator, Session } from "./conformance/harness.ts";
+
+Deno.test({
+  name: "a pipe's transformation loads streamed rows, and its bad rows are counted",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    const dataDir = await Deno.makeTempDir({ prefix: "liftline-transform-pipe-" });
+    const emu = await startEmulator({ dataDir, commitDelayMs: 0 });
+    const { privateKeyPem } = await ensureKeyPair(dataDir);
+    const handle: ConformanceEmulator = {
+      url: emu.url,
+      dataDir,
+      privateKeyPem,
+      close: () => emu.close(),
+    };
+    const db = await Session.connect(handle);
+    try {
+      await db.runAll([
+        `CREATE TABLE CHECKINS (GUEST_ID NUMBER(10,0) NOT NULL, NAME VARCHAR(10),
+           AT TIMESTAMP_NTZ, SHOUT VARCHAR, NIGHTS NUMBER(4,0), RAW VARIANT,
+           SOURCE VARCHAR DEFAULT 'kiosk')`,
+        `CREATE PIPE CHECKINS_IN AS COPY INTO CHECKINS (GUEST_ID, NAME, AT, SHOUT, NIGHTS, RAW)
+           FROM (SELECT $1:guest::NUMBER, $1:name, $1:at::TIMESTAMP_NTZ,
+             UPPER($1:name::VARCHAR) || '!', DATEDIFF('day', $1:at::DATE, $1:out::DATE), $1
+           FROM TABLE(DATA_SOURCE(TYPE => 'STREAMING')))`,
+      ]);
+      const client = await StreamingClient.create({
+        account: "LIFTLINE",
+        user: "STREAMING_INGEST",
+        privateKeyPem,
+        controlUrl: emu.url,
+        database: "STREAMING_INGEST",
+        schema: "STREAMING_INGEST",
+        retry: { baseDelayMs: 5, maxDelayMs: 50, maxAttempts: 20 },
+      });
+      const pipe = "CHECKINS_IN", channel = "desk";
+      const opened = await client.openChannel(pipe, channel);
+      const rows = [
+        { guest: 1, name: "ana", at: "2026-03-01 15:00:00", out: "2026-03-04" },
+        { guest: "2", name: "ben", at: "2026-03-02 16:30:00", out: "2026-03-03", extra: true },
+        { guest: "not a number", name: "cy", at: "2026-03-02 17:00:00", out: "2026-03-05" },
+        { guest: 4, name: "a name too long", at: "2026-03-02 18:00:00", out: "2026-03-05" },
+        { name: "no guest", at: "2026-03-02 18:00:00", out: "2026-03-05" },
+        { guest: 6, name: "fay", at: "2026-03-03 09:00:00", out: "2026-03-10" },
+      ];
+      const lines = rows.map((r, i) => ({ id: i + 1, json: JSON.stringify(r) }));
+      lines.splice(3, 0, { id: 99, json: "{not json" });
+      lines.forEach((l, i) => l.id = i + 1);
+      let token = opened.continuationToken;
+      for (const body of await client.prepareAppend(lines)) {
+        token = await client.appendRows(pipe, channel, token, body);
+      }
+      const last = String(lines.length);
+      let status;
+      for (let i = 0;; i++) {
+        status = (await client.channelStatus(pipe, [channel])).get(channel);
+        if (status?.committedOffsetToken === last) break;
+        assert.ok(i < 3000, `offset ${last} never committed`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+
+      await t.step("good rows land transformed; left-out columns get their DEFAULT", async () => {
+        const r = await db.run(
+          `SELECT GUEST_ID, NAME, AT, SHOUT, NIGHTS, RAW:extra::BOOLEAN, SOURCE FROM CHECKINS
+           ORDER BY GUEST_ID`,
+        );
+        assert.deepEqual(r.rows, [
+          ["1", "ana", "2026-03-01 15:00:00.000", "ANA!", "3", null, "kiosk"],
+          ["2", "ben", "2026-03-02 16:30:00.000", "BEN!", "1", "True", "kiosk"],
+          ["6", "fay", "2026-03-03 09:00:00.000", "FAY!", "7", null, "kiosk"],
+        ]);
+      });
+
+      await t.step("a failed cast, a value too long, a NULL in NOT NULL, bad JSON: counted", () => {
+        assert.equal(status?.rowsErrorCount, 4);
+        assert.ok(status?.lastErrorMessage, "the last bad row's message");
+        assert.doesNotMatch(status!.lastErrorMessage!, /no guest|not a number|too long/);
+      });
+
+      await t.step("a transformation that cannot load the table fails its CREATE", async () => {
+        await db.expectError(
+          `CREATE PIPE P2 AS COPY INTO CHECKINS (GUEST_ID) FROM (SELECT $1:a, $1:b
+             FROM TABLE(DATA_SOURCE(TYPE => 'STREAMING')))`,
+          { code: "002020" },
+        );
+        await db.expectError(
+          `CREATE PIPE P3 AS COPY INTO CHECKINS (GUEST_ID) FROM (SELECT GUEST_ID FROM CHECKINS)`,
+          { sqlState: "0A000" },
+        );
+        await db.expectError(
+          `CREATE PIPE P4 AS COPY INTO CHECKINS (GUEST_ID) FROM (SELECT $1:a
+             FROM TABLE(DATA_SOURCE(TYPE => 'STREAMING'))) MATCH_BY_COLUMN_NAME = CASE_SENSITIVE`,
+          { message: "match_by_column_name is not supported with copy transform" },
+        );
+      });
+    } finally {
+      await db.close().catch(() => {});
+      await emu.close();
+      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+    }
+  },
+});
