@@ -1669,6 +1669,35 @@ const FUNCTIONS: Record<string, Impl> = {
   SQRT: (c) => ({ sql: `sqrt(CAST(${c.arg(0).sql} AS DOUBLE))`, type: T.float }),
   CBRT: (c) => ({ sql: `_ll_cbrt(CAST(${c.arg(0).sql} AS DOUBLE))`, type: T.float }),
   SQUARE: (c) => ({ sql: `pow(CAST(${c.arg(0).sql} AS DOUBLE), 2)`, type: T.float }),
+  FACTORIAL: (c) => {
+    c.arity(1);
+    const n = `CAST(${c.arg(0).sql} AS INTEGER)`;
+    // Snowflake computes 0 to 33! (the largest that fits NUMBER(38,0)).
+    return {
+      sql: `CAST(CASE WHEN ${n} BETWEEN 0 AND 33 THEN factorial(${n}) ELSE error(${
+        qs("FACTORIAL takes a whole number from 0 to 33")
+      }) END AS DECIMAL(38,0))`,
+      type: T.number(38, 0),
+    };
+  },
+  // Numbers are true when not zero; NULL follows SQL's AND, OR and NOT (BOOLAND(NULL, 0) is
+  // FALSE, BOOLAND(NULL, 3) is NULL), and BOOLXOR of a NULL is NULL.
+  BOOLAND: (c) => {
+    c.arity(2);
+    return { sql: `(${truth(c.arg(0))} AND ${truth(c.arg(1))})`, type: T.boolean };
+  },
+  BOOLOR: (c) => {
+    c.arity(2);
+    return { sql: `(${truth(c.arg(0))} OR ${truth(c.arg(1))})`, type: T.boolean };
+  },
+  BOOLXOR: (c) => {
+    c.arity(2);
+    return { sql: `(${truth(c.arg(0))} <> ${truth(c.arg(1))})`, type: T.boolean };
+  },
+  BOOLNOT: (c) => {
+    c.arity(1);
+    return { sql: `(NOT ${truth(c.arg(0))})`, type: T.boolean };
+  },
   EXP: (c) => ({ sql: `exp(CAST(${c.arg(0).sql} AS DOUBLE))`, type: T.float }),
   LN: (c) => ({ sql: `ln(CAST(${c.arg(0).sql} AS DOUBLE))`, type: T.float }),
   LOG: (c) => {
@@ -2637,6 +2666,11 @@ const FUNCTIONS: Record<string, Impl> = {
     };
   },
 };
+
+/** A number or boolean as a boolean: a number is true when it is not zero. */
+function truth(e: Expr): string {
+  return e.type.kind === "BOOLEAN" ? e.sql : `(CAST(${e.sql} AS DOUBLE) <> 0)`;
+}
 
 /** A number in [0, 1) that is a function of `gen` (a hash of its value). */
 function uniformOf(gen: string): string {

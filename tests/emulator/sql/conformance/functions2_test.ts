@@ -532,3 +532,48 @@ conformance("Aggregates and window functions that were missing", async ({ db }, 
     assert.deepEqual(JSON.parse(String(r.rows[0][0])), ["c", "b", "a"]);
   });
 });
+
+// https://docs.snowflake.com/en/sql-reference/functions/booland
+// https://docs.snowflake.com/en/sql-reference/functions/boolor
+// https://docs.snowflake.com/en/sql-reference/functions/boolxor
+// https://docs.snowflake.com/en/sql-reference/functions/boolnot
+// https://docs.snowflake.com/en/sql-reference/functions/factorial
+conformance("BOOLAND, BOOLOR, BOOLXOR, BOOLNOT and FACTORIAL", async ({ db }, t) => {
+  await t.step("BOOLAND: non-zero numbers are true; a zero beats a NULL", async () => {
+    await expectRows(
+      db,
+      `SELECT BOOLAND(1, -2), BOOLAND(0, 2.35), BOOLAND(0, 0), BOOLAND(0, NULL),
+         BOOLAND(NULL, 3), BOOLAND(NULL, NULL);`,
+      { rows: [["True", "False", "False", "False", null, null]] },
+    );
+  });
+  await t.step("BOOLOR: a non-zero beats a NULL", async () => {
+    await expectRows(
+      db,
+      `SELECT BOOLOR(1, 2), BOOLOR(-1.35, 0), BOOLOR(3, NULL), BOOLOR(0, 0), BOOLOR(NULL, 0),
+         BOOLOR(NULL, NULL);`,
+      { rows: [["True", "True", "True", "False", null, null]] },
+    );
+  });
+  await t.step("BOOLXOR: exactly one true; any NULL gives NULL", async () => {
+    await expectRows(
+      db,
+      `SELECT BOOLXOR(2, 0), BOOLXOR(1, -1), BOOLXOR(0, 0), BOOLXOR(NULL, 3), BOOLXOR(NULL, 0),
+         BOOLXOR(NULL, NULL);`,
+      { rows: [["True", "False", "False", null, null, null]] },
+    );
+  });
+  await t.step("BOOLNOT", async () => {
+    await expectRows(db, "SELECT BOOLNOT(0), BOOLNOT(10), BOOLNOT(-3.79), BOOLNOT(NULL);", {
+      rows: [["True", "False", "False", null]],
+    });
+  });
+  await t.step("FACTORIAL from 0 to 33, exact", async () => {
+    await expectRows(
+      db,
+      "SELECT FACTORIAL(0), FACTORIAL(1), FACTORIAL(5), FACTORIAL(10), FACTORIAL(33);",
+      { rows: [["1", "1", "120", "3628800", "8683317618811886495518194401280000000"]] },
+    );
+    await db.expectError("SELECT FACTORIAL(34);", { message: "0 to 33" });
+  });
+});
