@@ -38,6 +38,9 @@ const PIPE_COLUMNS = cols(
 const STREAM_COLUMNS = cols(
   "created_on:ts,name,database_name,schema_name,owner,comment,table_name,source_type,base_tables,type,stale,mode,stale_after:ts,invalid_reason,owner_role_type",
 );
+const OBJECT_COLUMNS = cols(
+  "created_on:ts,name,database_name,schema_name,kind,comment,cluster_by,rows:n,bytes:n,owner,retention_time,owner_role_type,budget,is_hybrid,is_dynamic,is_iceberg",
+);
 const SEQUENCE_COLUMNS = cols(
   "created_on:ts,name,schema_name,database_name,next_value:n,interval:n,owner,comment,owner_role_type,ordered",
 );
@@ -207,6 +210,39 @@ export async function show(
           data.map((r) => [r[0], r[1], r[4], r[2], r[3]]),
         )
         : rows(TABLE_COLUMNS, data);
+    }
+    case "OBJECTS": {
+      // Tables (dynamic ones too, flagged) and views, as one list.
+      const objs = listed(ctx, stmt, ["TABLE", "DYNAMIC TABLE", "VIEW"]);
+      const counts = await rowCounts(ctx, objs);
+      const data = objs.map((o) => {
+        const table = o.kind !== "VIEW";
+        const n = table ? counts.get(o.id) ?? 0 : 0;
+        return [
+          o.createdOn,
+          o.name,
+          o.database,
+          o.schema,
+          table ? "TABLE" : "VIEW",
+          o.comment ?? "",
+          "",
+          n,
+          n * 64,
+          o.owner,
+          table ? "1" : "0",
+          "ROLE",
+          null,
+          "N",
+          o.kind === "DYNAMIC TABLE" ? "Y" : "N",
+          "N",
+        ];
+      });
+      return terse
+        ? rows(
+          cols("created_on:ts,name,kind,database_name,schema_name"),
+          data.map((r) => [r[0], r[1], r[4], r[2], r[3]]),
+        )
+        : rows(OBJECT_COLUMNS, data);
     }
     case "DYNAMIC TABLES": {
       const objs = listed(ctx, stmt, ["DYNAMIC TABLE"]);

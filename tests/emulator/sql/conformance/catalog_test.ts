@@ -550,3 +550,35 @@ conformance(
     });
   },
 );
+
+// https://docs.snowflake.com/en/sql-reference/sql/show-objects
+conformance(
+  "SHOW OBJECTS lists the tables and views, dynamic tables flagged",
+  async ({ db }, t) => {
+    await db.runAll([
+      "CREATE TABLE obj_t (x INT)",
+      "INSERT INTO obj_t VALUES (1), (2)",
+      "CREATE VIEW obj_v AS SELECT x FROM obj_t",
+      "CREATE DYNAMIC TABLE obj_d TARGET_LAG = '1 minute' WAREHOUSE = w AS SELECT x FROM obj_t",
+    ]);
+    await t.step("name, kind, rows and is_dynamic", async () => {
+      const r = records(await db.run("SHOW OBJECTS LIKE 'OBJ_%'"));
+      assert.deepEqual(r.map((o) => [o.name, o.kind, o.rows, o.is_dynamic]), [
+        ["OBJ_D", "TABLE", "2", "Y"],
+        ["OBJ_T", "TABLE", "2", "N"],
+        ["OBJ_V", "VIEW", "0", "N"],
+      ]);
+    });
+    await t.step("TERSE keeps five columns", async () => {
+      const r = await db.run("SHOW TERSE OBJECTS LIKE 'OBJ_V' IN SCHEMA");
+      assert.deepEqual(columnNames(r), [
+        "created_on",
+        "name",
+        "kind",
+        "database_name",
+        "schema_name",
+      ]);
+      assert.deepEqual(r.rows.map((row) => row[1]), ["OBJ_V"]);
+    });
+  },
+);
