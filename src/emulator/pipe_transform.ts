@@ -98,11 +98,7 @@ export function compileTransform(
   }
   const targets = columnList ?? at.table.columns.map((c) => c.name);
   if (targets.length !== q.columns.length) {
-    throw new SqlError(
-      "002020",
-      "21S01",
-      `SQL compilation error:\nInsert value list does not match column list expecting ${targets.length} but got ${q.columns.length}`,
-    );
+    throw SQL_ERRORS.valueCount(targets.length, q.columns.length);
   }
   for (const name of targets) {
     if (!at.table.columns.some((c) => c.name === name)) throw SQL_ERRORS.invalidIdentifier(name);

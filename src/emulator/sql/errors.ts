@@ -21,6 +21,13 @@ export class SqlError extends Error {
 
 /** Errors the emulator raises, by what went wrong. */
 export const SQL_ERRORS = {
+  /** An INSERT (or a pipe's COPY) whose values are not as many as its target columns. */
+  valueCount: (expected: number, got: number) =>
+    new SqlError(
+      "002020",
+      "21S01",
+      `SQL compilation error:\nInsert value list does not match column list expecting ${expected} but got ${got}`,
+    ),
   /** A table, view or other object that does not exist. */
   doesNotExist: (what: string, kind = "Object") =>
     new SqlError(

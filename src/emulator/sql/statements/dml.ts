@@ -115,9 +115,7 @@ export async function insert(
       const numeric: boolean[] = [];
       const sqlRows = rows.map((r, rowIndex) => {
         if (r.length !== columns.length) {
-          throw SQL_ERRORS.syntax(
-            `Insert value list does not match column list expecting ${columns.length} but got ${r.length}`,
-          );
+          throw SQL_ERRORS.valueCount(columns.length, r.length);
         }
         return r.map((v, i) => {
           const col = columns[i];
@@ -139,9 +137,7 @@ export async function insert(
     } else {
       const q = options.source ?? t.query(p.source, undefined);
       if (q.columns.length !== columns.length) {
-        throw SQL_ERRORS.syntax(
-          `Insert value list does not match column list expecting ${columns.length} but got ${q.columns.length}`,
-        );
+        throw SQL_ERRORS.valueCount(columns.length, q.columns.length);
       }
       source = `SELECT ${
         q.columns.map((c, i) =>

@@ -101,9 +101,7 @@ export async function insertMulti(
           columns = o.columns.map((c) => ({ value: c.name, quote_style: '"' }));
         }
         if (listed.length !== columns.length) {
-          throw SQL_ERRORS.syntax(
-            `Insert value list does not match column list expecting ${columns.length} but got ${listed.length}`,
-          );
+          throw SQL_ERRORS.valueCount(columns.length, listed.length);
         }
         // DEFAULT: the column is left out, and takes its default.
         const kept = listed.map((v, i) => ({ v, i })).filter(({ v }) => !isDefault(v));
@@ -114,9 +112,7 @@ export async function insertMulti(
         // one wrote.
         const expected = columns.length || o.columns.length;
         if (q.columns.length !== expected) {
-          throw SQL_ERRORS.syntax(
-            `Insert value list does not match column list expecting ${expected} but got ${q.columns.length}`,
-          );
+          throw SQL_ERRORS.valueCount(expected, q.columns.length);
         }
         values = q.columns.map(column);
       }

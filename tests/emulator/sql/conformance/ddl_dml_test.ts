@@ -1207,3 +1207,21 @@ conformance(
     assert.deepEqual((await db.run("SELECT COUNT(*) FROM kept")).rows, [["2"]]);
   },
 );
+
+// https://docs.snowflake.com/en/sql-reference/sql/insert: values must match the column list.
+conformance(
+  "an INSERT with fewer or more values than columns fails with 002020",
+  async ({ db }) => {
+    await db.run("CREATE TABLE three (a NUMBER, b NUMBER, c NUMBER)");
+    await db.expectError("INSERT INTO three VALUES (1, 2)", {
+      code: "002020",
+      sqlState: "21S01",
+      message: "Insert value list does not match column list expecting 3 but got 2",
+    });
+    await db.expectError("INSERT INTO three (a, b) SELECT 1, 2, 3", {
+      code: "002020",
+      message: "expecting 2 but got 3",
+    });
+    assert.deepEqual((await db.run("SELECT COUNT(*) FROM three")).rows, [["0"]]);
+  },
+);

@@ -338,7 +338,7 @@ conformance("Transactions: a failed statement", async ({ db, connect }, t) => {
     ]);
     await db.run("BEGIN;");
     await db.run("INSERT INTO tx_mt1 VALUES (0, 0);");
-    await db.expectError("INSERT ALL INTO tx_mt1 INTO tx_mt2 (a) SELECT 1, 2;", { code: "001003" });
+    await db.expectError("INSERT ALL INTO tx_mt1 INTO tx_mt2 (a) SELECT 1, 2;", { code: "002020" });
     await db.run("COMMIT;");
     await expectRows(db, "SELECT a FROM tx_mt1;", { rows: [["0"]] });
     await expectRows(db, "SELECT COUNT(*) FROM tx_mt2;", { rows: [["0"]] });
