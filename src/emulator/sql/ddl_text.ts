@@ -9,6 +9,24 @@ import type { CatalogColumn, CatalogObject } from "../warehouse/catalog.ts";
 import { formatSfType } from "../warehouse/types.ts";
 import type { TargetLag } from "./parser.ts";
 
+/**
+ * The DDL of a schema and of everything in it, in the order the objects were created (which is
+ * an order in which they can be created again: what one reads existed before it).
+ */
+export function schemaDdl(
+  objects: readonly CatalogObject[],
+  database: string,
+  schema: string,
+  qualified = false,
+): string {
+  const inside = objects
+    .filter((o) => o.database === database && o.schema === schema)
+    .sort((a, b) => a.id - b.id)
+    .map((o) => ddlText(o, qualified));
+  const name = qualified ? `${ident(database)}.${ident(schema)}` : ident(schema);
+  return [`create or replace schema ${name};`, ...inside].join("\n\n");
+}
+
 /** Object types GET_DDL takes, as its first argument names them, to the catalog's kinds. */
 export const DDL_KINDS: Readonly<Record<string, readonly CatalogObject["kind"][]>> = {
   TABLE: ["TABLE", "DYNAMIC TABLE"],

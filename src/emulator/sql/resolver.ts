@@ -24,7 +24,7 @@ import type { ResultStore } from "./results.ts";
 import { valuesRelation } from "./values.ts";
 import { qi, qs } from "./translate/quote.ts";
 import { streamChangesSql } from "./streams.ts";
-import { DDL_KINDS, ddlText } from "./ddl_text.ts";
+import { DDL_KINDS, ddlText, schemaDdl } from "./ddl_text.ts";
 import { parseStoredType } from "../warehouse/catalog.ts";
 import { HISTORY_TABLE } from "../dynamic/history.ts";
 import { identifiersOf } from "./variables.ts";
@@ -498,6 +498,28 @@ export function catalogResolver(deps: ResolverDeps): Resolver & {
   };
 
   const ddl = (kind: string, parts: readonly string[], qualified: boolean): string => {
+    if (kind === "DATABASE" || kind === "SCHEMA") {
+      const database = kind === "DATABASE"
+        ? parts.at(-1)!
+        : parts.length > 1
+        ? parts.at(-2)!
+        : session.database;
+      const schema = kind === "SCHEMA" ? parts.at(-1)! : undefined;
+      if (!database || !catalog.hasDatabase(database)) {
+        throw SQL_ERRORS.doesNotExist(database ?? parts.join("."), "Database");
+      }
+      if (schema !== undefined) {
+        if (!catalog.hasSchema(database, schema)) {
+          throw SQL_ERRORS.doesNotExist(`${database}.${schema}`, "Schema");
+        }
+        return schemaDdl(catalog.objects(), database, schema, qualified);
+      }
+      const schemas = catalog.schemas(database).filter((sc) => sc.name !== "INFORMATION_SCHEMA");
+      return [
+        `create or replace database ${database};`,
+        ...schemas.map((sc) => schemaDdl(catalog.objects(), database, sc.name, qualified)),
+      ].join("\n\n");
+    }
     const kinds = DDL_KINDS[kind];
     if (!kinds) throw SQL_ERRORS.unsupported(`GET_DDL of a ${kind || "nameless"} object`);
     const n = qualify(parts, session);

@@ -85,10 +85,38 @@ conformance("GET_DDL returns DDL that recreates the object", async ({ db }, t) =
     }
   });
 
+  await t.step("a schema's DDL holds its objects', and runs as one script", async () => {
+    await db.runAll([
+      "CREATE SCHEMA shop",
+      "CREATE SEQUENCE shop.order_seq START = 10",
+      "CREATE TABLE shop.orders (id NUMBER DEFAULT shop.order_seq.NEXTVAL, item VARCHAR)",
+      "CREATE VIEW shop.items AS SELECT DISTINCT item FROM shop.orders",
+      "USE SCHEMA STREAMING_INGEST.STREAMING_INGEST",
+    ]);
+    const ddl = await ddlOf(db, "SCHEMA", "SHOP");
+    assert.match(ddl, /^create or replace schema SHOP;\n\ncreate or replace sequence ORDER_SEQ /);
+    assert.match(
+      ddl,
+      /\n\ncreate or replace view ITEMS as SELECT DISTINCT item FROM shop\.orders;$/,
+    );
+    await db.run("DROP SCHEMA shop");
+    await db.script(ddl);
+    assert.equal(await ddlOf(db, "SCHEMA", "STREAMING_INGEST.SHOP"), ddl);
+    await db.run("INSERT INTO STREAMING_INGEST.SHOP.ORDERS (item) VALUES ('wax')");
+    const r = await db.run("SELECT id FROM STREAMING_INGEST.SHOP.ORDERS");
+    assert.deepEqual(r.rows, [["10"]]);
+    assert.match(
+      await ddlOf(db, "DATABASE", "STREAMING_INGEST"),
+      /^create or replace database STREAMING_INGEST;\n\ncreate or replace schema /,
+    );
+    await db.run("USE SCHEMA STREAMING_INGEST.STREAMING_INGEST");
+  });
+
   await t.step("a missing object, or one of another kind, is an error", async () => {
     await ready();
     await db.expectError("SELECT GET_DDL('TABLE', 'NOPE')", { code: "002003" });
     await db.expectError("SELECT GET_DDL('VIEW', 'BOOKS_TABLE')", { code: "002003" });
-    await db.expectError("SELECT GET_DDL('SCHEMA', 'STREAMING_INGEST')", { code: "000002" });
+    await db.expectError("SELECT GET_DDL('SCHEMA', 'NO_SUCH_SCHEMA')", { code: "002003" });
+    await db.expectError("SELECT GET_DDL('TASK', 'T')", { code: "000002" });
   });
 });
