@@ -205,7 +205,7 @@ export class StreamingService {
     const cached = this.#pipes.get(full);
     if (cached && cached.signature === signature) return cached.pipe;
     const path = [database, schema, pipe] as const;
-    let transform: PipeTransform | undefined;
+    let transform: PipeTransform | { broken: string } | undefined;
     if (named && typeof named.props.transform === "string") {
       try {
         transform = compileTransform(
@@ -220,12 +220,13 @@ export class StreamingService {
           (named.props.columns as string[] | null) ?? null,
         );
       } catch (e) {
-        // The table changed under the pipe (a column dropped, a type changed) since its CREATE.
-        throw new ApiError(
-          400,
-          ERROR_CODE.badRequest,
-          `Pipe ${full} no longer fits its table: ${(e as Error).message.replace(/\s+/g, " ")}`,
-        );
+        // The table changed under the pipe (a column renamed or dropped) since its CREATE: its
+        // channels stay readable, and what is appended loads as bad rows saying why.
+        transform = {
+          broken: `the pipe's transformation no longer fits its table (${
+            (e as Error).message.replace(/\s+/g, " ").replace(/^SQL compilation error: /, "")
+          })`,
+        };
       }
     }
     const p = new Pipe(

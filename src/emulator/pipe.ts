@@ -55,16 +55,19 @@ export class Pipe {
 
   /** A pipe with a transformation (`COPY INTO t FROM (SELECT …)`): its compiled SELECT. */
   readonly transform: PipeTransform | undefined;
+  /** Why a pipe's transformation no longer fits its table (its rows then load as bad rows). */
+  readonly brokenTransform: string | undefined;
 
   constructor(
     name: string,
     table: PipeTarget,
     match: "CASE_SENSITIVE" | "CASE_INSENSITIVE",
-    transform?: PipeTransform,
+    transform?: PipeTransform | { readonly broken: string },
   ) {
     this.name = name;
     this.table = table;
-    this.transform = transform;
+    this.transform = transform && !("broken" in transform) ? transform : undefined;
+    this.brokenTransform = transform && "broken" in transform ? transform.broken : undefined;
     this.#coerce = compileRowCoercer(table.columns, transform ? "CASE_SENSITIVE" : match);
   }
 

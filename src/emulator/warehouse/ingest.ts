@@ -15,7 +15,7 @@ import { type CatalogColumn, META, ROW_COLUMN } from "./catalog.ts";
 import type { ChannelRecord, Warehouse } from "./warehouse.ts";
 import type { SfType } from "./types.ts";
 import { CoercionError, type Filler, type StoredValue } from "../coerce.ts";
-import { type PipeTransform, runTransform } from "../pipe_transform.ts";
+import { type RowOutcome, runTransform } from "../pipe_transform.ts";
 import type { BatchCounts, Pipe } from "../pipe.ts";
 import { duckSchema } from "../sql/translate/quote.ts";
 import { type AppendPayload, readDecoded } from "../http_body.ts";
@@ -103,6 +103,11 @@ export async function commitBodies(
   const duck = await loadDuckDB();
   let next: ChannelRecord | undefined;
   let rec = channel;
+  // A transformation runs first, on a lane of its own: the commit must not wait for another
+  // lane while it holds the writer (a warehouse reopen waits for every lane to let go).
+  const transformed = pipe.transform || pipe.brokenTransform
+    ? await transformBodies(w, pipe, bodies)
+    : undefined;
   return await w.channelTransaction(async (s) => {
     // The table as it stands in the lane (a DDL queued before this commit may have changed it).
     const table = w.catalog.byId(pipe.table.id);
@@ -146,8 +151,8 @@ export async function commitBodies(
           pending.push(row);
           if (pending.length === CHUNK_ROWS) flush();
         };
-        const b = pipe.transform
-          ? await transformBody(w, pipe, pipe.transform, body.payload, onRow, fill)
+        const b = transformed
+          ? coerceTransformed(pipe, transformed[bodies.indexOf(body)], onRow, fill)
           : readDecoded(body.payload, (slices) => pipe.parseChunks(slices, onRow, fill));
         parsed += b.parsed;
         if (body.endOffsetToken !== undefined) endToken = body.endOffsetToken;
@@ -190,67 +195,115 @@ export async function commitBodies(
 /** The lane a pipe's transformation runs on (outside the commit's transaction). */
 const TRANSFORM_LANE = "pipe-transform";
 
+/** One body through a pipe's transformation: each row's outcome, with its number in the batch. */
+interface TransformedBody {
+  readonly parsed: number;
+  readonly errors: number;
+  readonly lastErrorMessage: string | null;
+  readonly rows: { readonly row: number; readonly outcome: RowOutcome }[];
+}
+
 /**
- * One body through a pipe's transformation (see pipe_transform.ts): each line checked to be a
- * JSON object, the SELECT run over the good ones, each result coerced into the table's columns
- * as any streamed row is. Bad rows are counted with their number in the batch, as parseChunks
- * counts them.
+ * The bodies through the pipe's transformation (see pipe_transform.ts): each line checked to be a
+ * JSON object, the SELECT run over the good ones. A pipe whose transformation no longer fits its
+ * table (a column renamed or dropped since) makes every row a bad row instead of stalling.
  */
-async function transformBody(
+async function transformBodies(
   w: Warehouse,
   pipe: Pipe,
-  transform: PipeTransform,
-  payload: AppendPayload,
+  bodies: readonly CommitBody[],
+): Promise<TransformedBody[]> {
+  const out: TransformedBody[] = [];
+  for (const body of bodies) {
+    let parsed = 0, errors = 0;
+    let lastErrorMessage: string | null = null;
+    const lines: string[] = [];
+    const numbers: number[] = [];
+    readDecoded(body.payload, (slices) =>
+      forEachLine(slices, (line) => {
+        const row = ++parsed;
+        let value: unknown;
+        try {
+          value = JSON.parse(line);
+        } catch {
+          errors++;
+          lastErrorMessage = `Row ${row} of the batch is not valid JSON (content redacted)`;
+          return;
+        }
+        if (value === null || typeof value !== "object" || Array.isArray(value)) {
+          errors++;
+          lastErrorMessage = `Row ${row} of the batch is not a JSON object (content redacted)`;
+          return;
+        }
+        lines.push(line);
+        numbers.push(row);
+      }));
+    const outcomes = pipe.transform
+      ? await runTransform(await w.reader(TRANSFORM_LANE), pipe.transform, lines)
+      : lines.map(() => ({ error: pipe.brokenTransform! }));
+    out.push({
+      parsed,
+      errors,
+      lastErrorMessage,
+      rows: outcomes.map((outcome, i) => ({ row: numbers[i], outcome })),
+    });
+  }
+  return out;
+}
+
+/** Calls `f` with each non-blank line of an NDJSON body given as UTF-8 slices. */
+function forEachLine(slices: readonly Uint8Array[], f: (line: string) => void): void {
+  const decoder = new TextDecoder();
+  let carry = "";
+  const emit = (text: string, end: number) => {
+    let start = 0;
+    while (start < end) {
+      let nl = text.indexOf("\n", start);
+      if (nl === -1 || nl > end) nl = end;
+      let stop = nl;
+      if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
+      const line = text.slice(start, stop);
+      start = nl + 1;
+      if (line.trim() !== "") f(line);
+    }
+  };
+  for (let i = 0; i < slices.length; i++) {
+    const text = carry + decoder.decode(slices[i], { stream: i < slices.length - 1 });
+    const cut = text.lastIndexOf("\n");
+    if (cut === -1) {
+      carry = text;
+      continue;
+    }
+    emit(text, cut);
+    carry = text.slice(cut + 1);
+  }
+  if (carry !== "") emit(carry, carry.length);
+}
+
+/** A transformed body's rows coerced into the table's columns (in the commit's transaction). */
+function coerceTransformed(
+  pipe: Pipe,
+  body: TransformedBody,
   onRow: (row: StoredValue[]) => void,
   fill: Filler | undefined,
-): Promise<BatchCounts> {
-  const text = readDecoded(payload, (slices) => {
-    const decoder = new TextDecoder();
-    let out = "";
-    slices.forEach((b, i) => out += decoder.decode(b, { stream: i < slices.length - 1 }));
-    return out;
-  });
-  let parsed = 0, errors = 0;
-  let lastErrorMessage: string | null = null;
-  const lines: { row: number; text: string }[] = [];
-  for (const raw of text.split("\n")) {
-    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    if (line.trim() === "") continue;
-    const row = ++parsed;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
+): BatchCounts {
+  let errors = body.errors;
+  let lastErrorMessage = body.lastErrorMessage;
+  for (const { row, outcome } of body.rows) {
+    if (outcome.error !== undefined) {
       errors++;
-      lastErrorMessage = `Row ${row} of the batch is not valid JSON (content redacted)`;
-      continue;
-    }
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      errors++;
-      lastErrorMessage = `Row ${row} of the batch is not a JSON object (content redacted)`;
-      continue;
-    }
-    lines.push({ row, text: line });
-  }
-  const result = await runTransform(await w.reader(TRANSFORM_LANE), transform, lines);
-  const failed = new Map(result.errors.map((e) => [e.row, e.message]));
-  let next = 0;
-  for (const line of lines) {
-    const failure = failed.get(line.row);
-    if (failure !== undefined) {
-      errors++;
-      lastErrorMessage = `Row ${line.row} of the batch: ${failure}`;
+      lastErrorMessage = `Row ${row} of the batch: ${outcome.error}`;
       continue;
     }
     try {
-      onRow(pipe.coerceRecord(result.rows[next++], fill));
+      onRow(pipe.coerceRecord(outcome.values, fill));
     } catch (e) {
       if (!(e instanceof CoercionError)) throw e;
       errors++;
-      lastErrorMessage = `Row ${line.row} of the batch: ${e.message} (value redacted)`;
+      lastErrorMessage = `Row ${row} of the batch: ${e.message} (value redacted)`;
     }
   }
-  return { parsed, errors, lastErrorMessage };
+  return { parsed: body.parsed, errors, lastErrorMessage };
 }
 
 /**

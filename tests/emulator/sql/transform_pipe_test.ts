@@ -90,6 +90,79 @@ Deno.test({
         assert.doesNotMatch(status!.lastErrorMessage!, /no guest|not a number|too long/);
       });
 
+      // Streams `rows` into `pipeName` on a channel of its own; waits for the commit.
+      const stream = async (pipeName: string, channelName: string, json: string[]) => {
+        const o = await client.openChannel(pipeName, channelName);
+        let tok = o.continuationToken;
+        const first = Number(o.status.committedOffsetToken ?? 0) + 1;
+        const body = json.map((j, i) => ({ id: first + i, json: j }));
+        for (const b of await client.prepareAppend(body)) {
+          tok = await client.appendRows(pipeName, channelName, tok, b);
+        }
+        const end = String(first + json.length - 1);
+        for (let i = 0;; i++) {
+          const st = (await client.channelStatus(pipeName, [channelName])).get(channelName);
+          if (st?.committedOffsetToken === end) return st;
+          assert.ok(i < 6000, `${pipeName}: offset ${end} never committed`);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      };
+
+      await t.step("typed values keep their type in VARIANT; numbers stay exact", async () => {
+        await db.runAll([
+          "CREATE TABLE TYPED (V1 VARIANT, V2 VARIANT, BIG NUMBER(38,0), TAG VARCHAR)",
+          `CREATE PIPE TYPED_IN AS COPY INTO TYPED FROM (SELECT $1:n::NUMBER, $1:b::BOOLEAN,
+             $1:big, 'tag:__liftline_pipe_stage__' FROM TABLE(DATA_SOURCE(TYPE => 'STREAMING')))`,
+        ]);
+        const st = await stream("TYPED_IN", "c", [
+          '{"n": "5", "b": "true", "big": 12345678901234567891}',
+        ]);
+        assert.equal(st.rowsErrorCount, 0, st.lastErrorMessage ?? "");
+        const r = await db.run("SELECT TYPEOF(V1), TYPEOF(V2), BIG, TAG FROM TYPED");
+        assert.deepEqual(r.rows, [[
+          "INTEGER",
+          "BOOLEAN",
+          "12345678901234567891",
+          "tag:__liftline_pipe_stage__",
+        ]]);
+      });
+
+      await t.step("many bad rows among good ones: each counted, the good ones land", async () => {
+        await db.runAll([
+          "CREATE TABLE NUMS (N NUMBER)",
+          `CREATE PIPE NUMS_IN AS COPY INTO NUMS FROM (SELECT $1:n::NUMBER
+             FROM TABLE(DATA_SOURCE(TYPE => 'STREAMING')))`,
+        ]);
+        const json = Array.from(
+          { length: 4000 },
+          (_, i) => JSON.stringify({ n: i % 2 ? `bad${i}` : i }),
+        );
+        const started = performance.now();
+        const st = await stream("NUMS_IN", "c", json);
+        assert.equal(st.rowsErrorCount, 2000);
+        assert.ok(performance.now() - started < 30_000, "bad rows are found in one pass");
+        const r = await db.run("SELECT COUNT(*), SUM(N) FROM NUMS");
+        assert.deepEqual(r.rows, [["2000", String(2 * (1999 * 1000))]]);
+      });
+
+      await t.step(
+        "a pipe whose table changed under it: rows are bad, status readable",
+        async () => {
+          await db.run(`CREATE PIPE NUMS_BY_NAME AS COPY INTO NUMS (N) FROM (SELECT $1:n::NUMBER
+            FROM TABLE(DATA_SOURCE(TYPE => 'STREAMING')))`);
+          await stream("NUMS_BY_NAME", "c", ['{"n": 1}']);
+          await db.run("ALTER TABLE NUMS RENAME COLUMN N TO M");
+          const st = await stream("NUMS_BY_NAME", "c", ['{"n": 2}']);
+          assert.equal(st.rowsErrorCount, 1);
+          assert.match(st.lastErrorMessage ?? "", /no longer fits its table/);
+          // Without a column list the pipe loads the table's columns by position, as before.
+          const byPosition = await stream("NUMS_IN", "c", ['{"n": 3}']);
+          assert.equal(byPosition.rowsErrorCount, 2000);
+          const r = await db.run("SELECT COUNT(*) FROM NUMS WHERE M IN (1, 3)");
+          assert.deepEqual(r.rows, [["2"]]);
+        },
+      );
+
       await t.step("a transformation that cannot load the table fails its CREATE", async () => {
         await db.expectError(
           `CREATE PIPE P2 AS COPY INTO CHECKINS (GUEST_ID) FROM (SELECT $1:a, $1:b
@@ -104,6 +177,16 @@ Deno.test({
           `CREATE PIPE P4 AS COPY INTO CHECKINS (GUEST_ID) FROM (SELECT $1:a
              FROM TABLE(DATA_SOURCE(TYPE => 'STREAMING'))) MATCH_BY_COLUMN_NAME = CASE_SENSITIVE`,
           { message: "match_by_column_name is not supported with copy transform" },
+        );
+        await db.expectError(
+          `CREATE PIPE P5 AS COPY INTO CHECKINS (GUEST_ID) FROM (SELECT MAX($1:a::NUMBER)
+             FROM TABLE(DATA_SOURCE(TYPE => 'STREAMING')))`,
+          { sqlState: "0A000", message: "aggregate" },
+        );
+        await db.expectError(
+          `CREATE PIPE P6 AS COPY INTO CHECKINS (GUEST_ID) FROM (SELECT SUM($1:a::NUMBER) OVER ()
+             FROM TABLE(DATA_SOURCE(TYPE => 'STREAMING')))`,
+          { sqlState: "0A000", message: "window" },
         );
       });
     } finally {

@@ -27,7 +27,7 @@ import { checkBinds, statementTranslator } from "../translate/run.ts";
 import { Scope } from "../translate/translator.ts";
 import type { Column, Expr, Relation } from "../translate/context.ts";
 import { ALL_BY_NAME } from "../parser.ts";
-import { castTo, scalarToJson } from "../translate/types.ts";
+import { castTo, scalarToJson, variantAs } from "../translate/types.ts";
 import { qi } from "../translate/quote.ts";
 import { advanceStreams } from "./ddl.ts";
 import { insertMulti } from "./multi_insert.ts";
@@ -196,7 +196,7 @@ function insertValue(
 }
 
 /** A value converted for a column of type `to`, before the column's own cast. */
-function convertForColumn(
+export function convertForColumn(
   sql: string,
   from: import("../../warehouse/types.ts").SfType,
   to: import("../../warehouse/types.ts").SfType,
@@ -206,6 +206,15 @@ function convertForColumn(
   ) {
     if (from.kind === "VARIANT" || from.kind === "OBJECT" || from.kind === "ARRAY") return sql;
     return scalarToJson(sql, from);
+  }
+  // A VARIANT into a plain column goes through its text, as `::type` does (a JSON string gives
+  // its text, not its quoted JSON; a number keeps every digit).
+  if (
+    (from.kind === "VARIANT" || from.kind === "OBJECT" || from.kind === "ARRAY") &&
+    to.kind !== "VARIANT" && to.kind !== "OBJECT" && to.kind !== "ARRAY"
+  ) {
+    const text = variantAs(sql, T.varchar());
+    return to.kind === "VARCHAR" ? text : convertForColumn(text, T.varchar(), to);
   }
   if (to.kind === "NUMBER" && from.kind === "VARCHAR") return `trim(${sql})`;
   // Text for a date or time column is read as Snowflake reads it (castTo): an offset is dropped

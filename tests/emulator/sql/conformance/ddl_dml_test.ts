@@ -1225,3 +1225,19 @@ conformance(
     assert.deepEqual((await db.run("SELECT COUNT(*) FROM three")).rows, [["0"]]);
   },
 );
+
+// https://docs.snowflake.com/en/sql-reference/data-type-conversion: a VARIANT stored into a column
+// of another type is cast to it, a JSON string to its text (not its quoted JSON).
+conformance("INSERT … SELECT of VARIANT values into typed columns casts them", async ({ db }) => {
+  await db.run("CREATE TABLE from_json (s VARCHAR, n NUMBER(38,0), b BOOLEAN, d DATE)");
+  await db.run(
+    `INSERT INTO from_json SELECT PARSE_JSON('"ana"'), PARSE_JSON('12345678901234567891'),
+    PARSE_JSON('true'), PARSE_JSON('"2026-03-01"')`,
+  );
+  assert.deepEqual((await db.run("SELECT * FROM from_json")).rows, [[
+    "ana",
+    "12345678901234567891",
+    "True",
+    "2026-03-01",
+  ]]);
+});
