@@ -890,7 +890,8 @@ export class Translator {
           // inequality among its ON conditions.
           for (const r of added) r.nullable = true;
           const ctx: ExprContext = { scope, aggregates: false, aliases: false };
-          const match = p.match_condition;
+          let match = p.match_condition;
+          while (variant(match) === "Nested") match = payload(match);
           const op = variant(match) === "BinaryOp" ? payload(match).op : undefined;
           if (!["Gt", "GtEq", "Lt", "LtEq"].includes(op)) {
             throw new SqlError(

@@ -70,7 +70,7 @@ conformance("ASOF JOIN takes the closest earlier or later row", async ({ db }, t
     await expectRows(
       db,
       `SELECT s.sale_id, p.price FROM sales s ASOF JOIN prices p
-         MATCH_CONDITION (s.sale_date <= p.start_date) ON s.product = p.product
+         MATCH_CONDITION ((s.sale_date <= p.start_date)) ON s.product = p.product
        ORDER BY s.sale_id`,
       {
         columns: ["SALE_ID", "PRICE"],
