@@ -148,6 +148,8 @@ export type Statement =
     readonly startsWith: string | null;
     readonly limit: number | null;
     readonly in: { readonly kind: string; readonly name: NameParts | null } | null;
+    /** SHOW GRANTS ON <kind> <name>: the object. */
+    readonly grantsOn?: { readonly kind: string; readonly name: NameParts };
   }
   | { readonly kind: "use"; readonly objectKind: string; readonly name: NameParts }
   /** `COMMENT ON … IS '…'`, `ALTER TABLE | VIEW … SET | UNSET COMMENT`: null clears it. */
@@ -638,6 +640,30 @@ function parseCreateFunction(c: Cursor, orReplace: boolean): Statement {
 /** SHOW [TERSE] <objects> [LIKE '…'] [IN …] [STARTS WITH '…'] [LIMIT n] */
 function parseShow(c: Cursor): Statement {
   const terse = c.accept("TERSE");
+  if (c.accept("GRANTS")) {
+    // SHOW GRANTS [ON ACCOUNT | ON <kind> <name> | TO … | OF …]
+    let grantsOn: { kind: string; name: NameParts } | undefined;
+    if (c.accept("ON")) {
+      if (!c.accept("ACCOUNT")) {
+        const kind = readObjectKind(c) ?? "TABLE";
+        grantsOn = { kind, name: readName(c) };
+      }
+    } else if (c.accept("TO") || c.accept("OF")) {
+      c.next();
+      if (!c.done) readName(c);
+    }
+    if (!c.done) throw syntaxAt(c.source, c.peek());
+    return {
+      kind: "show",
+      what: "GRANTS",
+      terse,
+      like: null,
+      startsWith: null,
+      limit: null,
+      in: null,
+      ...(grantsOn ? { grantsOn } : {}),
+    };
+  }
   const words: string[] = [];
   while (
     !c.done && c.peek()!.kind === "word" &&
@@ -768,6 +794,19 @@ export function rewrite(text: string, tokens: readonly Token[]): { text: string;
       ) {
         const from = prev === "NOT" && t.text === "ENFORCED" ? tokens[i - 1].start : t.start;
         cut.push([from, t.end, ""]);
+      }
+    }
+  }
+  // ALTER TABLE t MODIFY [COLUMN] c SET DATA TYPE … | TYPE … | [SET | DROP] NOT NULL | DROP
+  // DEFAULT: Snowflake's synonym of ALTER [COLUMN]. (MODIFY [COLUMN] c <type> stays MODIFY: the
+  // parser reads that form itself.)
+  if (w(0) === "ALTER" && w(1) === "TABLE") {
+    for (let i = 2; i + 2 < tokens.length; i++) {
+      if (w(i) !== "MODIFY") continue;
+      const name = w(i + 1) === "COLUMN" ? i + 2 : i + 1;
+      const next = w(name + 1);
+      if (next === "SET" || next === "DROP" || next === "TYPE") {
+        cut.push([tokens[i].start, tokens[i].end, "ALTER"]);
       }
     }
   }

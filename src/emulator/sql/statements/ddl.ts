@@ -691,6 +691,14 @@ export async function alterTable(
         // finds nothing, as in Snowflake.
         await s.run(`ALTER TABLE ${tableOf(o)} RENAME TO ${qi(n.name)}`);
         o = await ctx.warehouse.catalog.rename(s, o, n.name);
+      } else if (v === "ModifyColumn" && !(a.options ?? []).length) {
+        // MODIFY [COLUMN] c <type>: Snowflake's ALTER COLUMN c SET DATA TYPE <type>.
+        const name = identName(a.col_name);
+        const col = o.columns.find((c) => c.name === name);
+        if (!col) throw SQL_ERRORS.invalidIdentifier(name);
+        const to = dataTypeOf(a.data_type);
+        await changeColumnType(s, o, col, to);
+        o.columns = o.columns.map((c) => c.name === name ? { ...c, type: to } : c);
       } else if (v === "AlterColumn") {
         const name = identName(a.column_name);
         const col = o.columns.find((c) => c.name === name);

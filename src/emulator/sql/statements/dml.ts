@@ -378,6 +378,12 @@ export async function merge(ctx: StatementContext, ast: Node): Promise<Outcome> 
     const sourceSql = t.tableFactor(p.source, scope);
     const sourceRels = scope.relations.slice(targetRels);
     const ctxE = { scope, aggregates: false, aliases: false };
+    // A NOT MATCHED clause has no target row: its names are the source's, so an unqualified
+    // column named in both (as dbt's merge writes its VALUES) is the source's, not ambiguous.
+    const sourceScope = new Scope(undefined);
+    sourceScope.relations.push(...sourceRels);
+    for (const [k, v] of scope.merged) sourceScope.merged.set(k, v);
+    const ctxSource = { scope: sourceScope, aggregates: false, aliases: false };
     const on = t.condition(p.on, ctxE);
     const seq = t.fresh("seq");
     const kinds = new Set<string>();
@@ -405,7 +411,8 @@ export async function merge(ctx: StatementContext, ast: Node): Promise<Outcome> 
     const clauses = (p.clauses as Node[]).map((c) => {
       const kind = String(c.clause_kind);
       const when = kind === "Matched" ? "WHEN MATCHED" : "WHEN NOT MATCHED";
-      const predicate = c.predicate ? t.condition(c.predicate, ctxE) : undefined;
+      const clauseCtx = kind === "Matched" ? ctxE : ctxSource;
+      const predicate = c.predicate ? t.condition(c.predicate, clauseCtx) : undefined;
       const cond = predicate ? ` AND ${predicate}` : "";
       const action = c.action;
       const av = variant(action);
@@ -450,9 +457,9 @@ export async function merge(ctx: StatementContext, ast: Node): Promise<Outcome> 
           const kv = payload(ap.kind);
           const values: Node[] = kv?.rows?.[0]?.content ?? kv?.rows?.[0] ?? [];
           if (values.length !== cols.length) {
-            throw SQL_ERRORS.syntax("INSERT column and value counts differ in MERGE.");
+            throw SQL_ERRORS.valueCount(cols.length, values.length);
           }
-          pairs = values.map((v, i) => ({ col: cols[i], e: t.expr(v, ctxE) }));
+          pairs = values.map((v, i) => ({ col: cols[i], e: t.expr(v, clauseCtx) }));
         }
         return `${when}${cond} THEN INSERT (${pairs.map(({ col }) => qi(col.name)).join(", ")}, ${
           qi(ROW_COLUMN)

@@ -38,6 +38,9 @@ const PIPE_COLUMNS = cols(
 const STREAM_COLUMNS = cols(
   "created_on:ts,name,database_name,schema_name,owner,comment,table_name,source_type,base_tables,type,stale,mode,stale_after:ts,invalid_reason,owner_role_type",
 );
+const GRANT_COLUMNS = cols(
+  "created_on:ts,privilege,granted_on,name,granted_to,grantee_name,grant_option,granted_by",
+);
 const OBJECT_COLUMNS = cols(
   "created_on:ts,name,database_name,schema_name,kind,comment,cluster_by,rows:n,bytes:n,owner,retention_time,owner_role_type,budget,is_hybrid,is_dynamic,is_iceberg",
 );
@@ -210,6 +213,28 @@ export async function show(
           data.map((r) => [r[0], r[1], r[4], r[2], r[3]]),
         )
         : rows(TABLE_COLUMNS, data);
+    }
+    case "GRANTS": {
+      // Roles and privileges are not modelled (GRANT is accepted and changes nothing): each
+      // object is its creator's, as its OWNERSHIP grant says; other grants are none.
+      const on = stmt.grantsOn;
+      if (!on) return rows(GRANT_COLUMNS, []);
+      const n = qualify(on.name, ctx.session);
+      const ns = on.kind === "PIPE" || on.kind === "SEQUENCE" || on.kind === "FUNCTION"
+        ? on.kind
+        : "RELATION";
+      const o = ctx.warehouse.catalog.find(n.database, n.schema, n.name, ns);
+      if (!o) throw SQL_ERRORS.doesNotExist(`${n.database}.${n.schema}.${n.name}`);
+      return rows(GRANT_COLUMNS, [[
+        o.createdOn,
+        "OWNERSHIP",
+        o.kind === "DYNAMIC TABLE" ? "TABLE" : o.kind,
+        `${o.database}.${o.schema}.${o.name}`,
+        "ROLE",
+        o.owner,
+        "true",
+        o.owner,
+      ]]);
     }
     case "OBJECTS": {
       // Tables (dynamic ones too, flagged) and views, as one list.
