@@ -691,6 +691,28 @@ export async function alterTable(
         // finds nothing, as in Snowflake.
         await s.run(`ALTER TABLE ${tableOf(o)} RENAME TO ${qi(n.name)}`);
         o = await ctx.warehouse.catalog.rename(s, o, n.name);
+      } else if (v === "SwapWith") {
+        // The two tables trade names (rows, columns, streams and named pipes stay with each).
+        const otherParts = objectNameParts(payload(a.table_name) ?? a.table_name);
+        const other = existing(ctx, otherParts, ["TABLE"]);
+        if (!other) throw SQL_ERRORS.doesNotExist(otherParts.join("."), "Table");
+        if (other.database !== o.database || other.schema !== o.schema) {
+          throw SQL_ERRORS.unsupported("ALTER TABLE … SWAP WITH a table of another schema");
+        }
+        if (other.id === o.id) continue;
+        const mine = o.name, theirs = other.name;
+        const parked = `$SWAP$${o.id}`;
+        await s.run(`ALTER TABLE ${tableOf(o)} RENAME TO ${qi(parked)}`);
+        await s.run(`ALTER TABLE ${tableOf(other)} RENAME TO ${qi(mine)}`);
+        await s.run(
+          `ALTER TABLE ${qi(duckSchema(o.database, o.schema))}.${qi(parked)} RENAME TO ${
+            qi(theirs)
+          }`,
+        );
+        const catalog = ctx.warehouse.catalog;
+        const parkedObject = await catalog.rename(s, o, parked);
+        await catalog.rename(s, other, mine);
+        o = await catalog.rename(s, parkedObject, theirs);
       } else if (v === "ModifyColumn" && !(a.options ?? []).length) {
         // MODIFY [COLUMN] c <type>: Snowflake's ALTER COLUMN c SET DATA TYPE <type>.
         const name = identName(a.col_name);

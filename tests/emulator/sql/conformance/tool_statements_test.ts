@@ -1,8 +1,8 @@
 /**
  * Statements as tools write them rather than people: the shapes dbt-snowflake's materializations
  * send (a CTAS in parentheses, an empty probe query, an incremental MERGE whose NOT MATCHED clause
- * names the source's columns unqualified, ALTER … MODIFY for a wider type) and the grants it
- * reads back. Each is Snowflake's documented syntax; the expected rows follow from it.
+ * names the source's columns unqualified, ALTER … MODIFY for a wider type, SWAP WITH for a
+ * blue-green switch) and the grants it reads back. Each is Snowflake's documented syntax; the expected rows follow from it.
  */
 import assert from "node:assert/strict";
 import { columnNames, conformance, expectRows, records } from "./harness.ts";
@@ -52,6 +52,20 @@ conformance("an incremental model's statements, as dbt sends them", async ({ db 
       ["S", "VARCHAR(50)", "Y"],
       ["N", "NUMBER(5,0)", "Y"],
     ]);
+  });
+
+  // https://docs.snowflake.com/en/sql-reference/sql/alter-table (SWAP WITH)
+  await t.step("ALTER TABLE … SWAP WITH trades the two tables' names", async () => {
+    await db.runAll([
+      "create or replace table live (x int)",
+      "insert into live values (1)",
+      "create or replace table staged (x int, y varchar)",
+      "insert into staged values (2, 'new')",
+      "alter table staged swap with live",
+    ]);
+    await expectRows(db, "select * from live", { rows: [["2", "new"]] });
+    await expectRows(db, "select * from staged", { rows: [["1"]] });
+    await db.expectError("alter table live swap with nothing_here", { code: "002003" });
   });
 
   await t.step("SHOW GRANTS ON a table: its owner's OWNERSHIP", async () => {
