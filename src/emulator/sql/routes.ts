@@ -230,9 +230,8 @@ export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
       if (typeof sqlText !== "string") {
         throw new ApiError(400, "390400", "sqlText is required and must be a string.");
       }
-      if (body.asyncExec === true) {
-        throw SQL_ERRORS.unsupported("asynchronous execution (asyncExec)");
-      }
+      // asyncExec: the statement runs within the request as any other (the emulator's statements
+      // are quick); the driver then reads its status and result by its query id, as it would.
       if (body.describeOnly === true) throw SQL_ERRORS.unsupported("describe-only requests");
       if (body.bindStage !== undefined) throw SQL_ERRORS.unsupported("stage binds");
       const state = stateOf(deps, session);
@@ -302,6 +301,21 @@ export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
       const state = stateOf(deps, session);
       const statementTypeId = deps.engine.statementTypeOf(id) ?? STATEMENT_TYPE.select;
       return c.json(await resultAnswer(deps, { queryId: id, result, statementTypeId }, 0, state));
+    }),
+  );
+
+  // A query's status, as the driver polls it (getQueryStatus, getResultsFromQueryId). Statements
+  // complete within their request: a query with a kept result succeeded; one unknown here is not
+  // reported (the driver's NO_QUERY_DATA), as for a query id Snowflake no longer holds.
+  app.get(
+    "/monitoring/queries/:id",
+    withSession(deps, (c, session) => {
+      const id = c.req.param("id") ?? "";
+      const result = deps.engine.results.get(id);
+      const known = result !== undefined && result.user === session.user;
+      return c.json(ok({
+        queries: known ? [{ id, status: "SUCCESS", state: "SUCCEEDED", errorCode: null }] : [],
+      }));
     }),
   );
 
