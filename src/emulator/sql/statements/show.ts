@@ -38,6 +38,12 @@ const PIPE_COLUMNS = cols(
 const STREAM_COLUMNS = cols(
   "created_on:ts,name,database_name,schema_name,owner,comment,table_name,source_type,base_tables,type,stale,mode,stale_after:ts,invalid_reason,owner_role_type",
 );
+const KEY_COLUMNS = cols(
+  "created_on:ts,database_name,schema_name,table_name,column_name,key_sequence:n,constraint_name,rely,comment",
+);
+const IMPORTED_KEY_COLUMNS = cols(
+  "created_on:ts,pk_database_name,pk_schema_name,pk_table_name,pk_column_name,fk_database_name,fk_schema_name,fk_table_name,fk_column_name,key_sequence:n,update_rule,delete_rule,fk_name,pk_name,deferrability,rely,comment",
+);
 const GRANT_COLUMNS = cols(
   "created_on:ts,privilege,granted_on,name,granted_to,grantee_name,grant_option,granted_by",
 );
@@ -454,6 +460,37 @@ export async function show(
           "ROLE",
         ]),
       );
+    }
+    case "PRIMARY KEYS":
+    case "UNIQUE KEYS":
+    case "IMPORTED KEYS": {
+      // Keys as declared (recorded, not enforced, as in Snowflake); foreign keys are not kept.
+      let objs: CatalogObject[];
+      if (stmt.in && stmt.in.name && stmt.in.kind === "TABLE") {
+        const o = existing(ctx, stmt.in.name, ["TABLE"]);
+        if (!o) throw SQL_ERRORS.doesNotExist(stmt.in.name.join("."), "Table");
+        objs = [o];
+      } else objs = listed(ctx, { ...stmt, like: null }, ["TABLE"]);
+      if (stmt.what === "IMPORTED KEYS") return rows(IMPORTED_KEY_COLUMNS, []);
+      const unique = stmt.what === "UNIQUE KEYS";
+      const data: unknown[][] = [];
+      for (const o of objs) {
+        const keyed = o.columns.filter((c) => (unique ? c.unique : c.primaryKey));
+        keyed.forEach((c, i) =>
+          data.push([
+            o.createdOn,
+            o.database,
+            o.schema,
+            o.name,
+            c.name,
+            i + 1,
+            `SYS_CONSTRAINT_${unique ? `UNIQUE_${c.name}_` : ""}${o.id}`,
+            "false",
+            null,
+          ])
+        );
+      }
+      return rows(KEY_COLUMNS, data);
     }
     case "COLUMNS": {
       let objs: CatalogObject[];

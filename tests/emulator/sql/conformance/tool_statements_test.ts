@@ -85,3 +85,21 @@ conformance("an incremental model's statements, as dbt sends them", async ({ db 
     ]);
   });
 });
+
+// https://docs.snowflake.com/en/sql-reference/sql/show-primary-keys (what ORM reflection reads)
+conformance("SHOW PRIMARY | UNIQUE | IMPORTED KEYS list the declared keys", async ({ db }) => {
+  await db.runAll([
+    "create table orders (shop varchar, id int, code varchar unique, primary key (shop, id))",
+    "create table shops (shop varchar primary key)",
+  ]);
+  const pk = records(await db.run("show primary keys in table orders"));
+  assert.deepEqual(pk.map((k) => [k.table_name, k.column_name, k.key_sequence]), [
+    ["ORDERS", "SHOP", "1"],
+    ["ORDERS", "ID", "2"],
+  ]);
+  const all = records(await db.run("show primary keys in schema"));
+  assert.deepEqual([...new Set(all.map((k) => k.table_name))].sort(), ["ORDERS", "SHOPS"]);
+  const unique = records(await db.run("show unique keys in table orders"));
+  assert.deepEqual(unique.map((k) => k.column_name), ["CODE"]);
+  assert.equal((await db.run("show imported keys in table orders")).rows.length, 0);
+});
