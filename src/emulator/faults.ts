@@ -127,16 +127,30 @@ export function isResetResponse(response: Response): boolean {
 
 /**
  * Hono middleware applying the per-request faults: first the latency, then with their
- * probabilities a reset, 429, 500 or 503 instead of handling the request.
+ * probabilities a reset, 429, 500 or 503 instead of handling the request. The first fault of each
+ * kind is logged (at info, with `log`), so that whoever set EMULATOR_FAULTS sees them take effect.
  */
 export function faultMiddleware(
   faults: FaultConfig,
   random: () => number = Math.random,
+  log?: { info(message: string, fields?: Record<string, unknown>): void },
 ): MiddlewareHandler {
+  const seen = new Set<string>();
+  const injected = (kind: string) => {
+    if (seen.has(kind)) return;
+    seen.add(kind);
+    log?.info("injected fault (EMULATOR_FAULTS); further ones of this kind are not logged", {
+      kind,
+    });
+  };
   return async (c, next) => {
     if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
-    if (faults.reset > 0 && random() < faults.reset) return resetResponse();
+    if (faults.reset > 0 && random() < faults.reset) {
+      injected("reset");
+      return resetResponse();
+    }
     if (faults.http429 > 0 && random() < faults.http429) {
+      injected("http429");
       return c.json(
         {
           code: THROTTLED_CODE,
@@ -146,6 +160,7 @@ export function faultMiddleware(
       );
     }
     if (faults.http500 > 0 && random() < faults.http500) {
+      injected("http500");
       return c.json(
         {
           code: ERROR_CODE.generalRetry,
@@ -155,6 +170,7 @@ export function faultMiddleware(
       );
     }
     if (faults.http503 > 0 && random() < faults.http503) {
+      injected("http503");
       // The live service answers some 503s with a bare JSON string (spec §3.4, §4).
       return c.json(ERROR_CODE.generalRetry, 503);
     }

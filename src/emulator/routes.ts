@@ -85,7 +85,7 @@ function optionalBoolean(body: Record<string, unknown>, key: string): boolean | 
 /** Registers the streaming endpoints, with fault injection and the Accept check in front. */
 export function registerStreamingRoutes(app: Hono, deps: StreamingRouteDeps): void {
   const { auth, streaming } = deps;
-  const faults = faultMiddleware(deps.faults);
+  const faults = faultMiddleware(deps.faults, Math.random, deps.log);
   app.use(`${BASE}/*`, faults);
   app.use(PATHS.oauthToken, faults);
   app.use(`${BASE}/*`, async (c, next) => {

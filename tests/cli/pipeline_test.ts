@@ -128,7 +128,9 @@ for (const faults of [undefined, RUN_FAULTS]) {
           assert.equal(s.txids[t].total, s.maxIds[t], `${t}: every generated row landed`);
           assert.equal(s.txids[t].distinct, s.txids[t].total, `${t}: no duplicates`);
         }
-        if (faults) assert.match(r.stderr, /reopening channel/, "the faults were met");
+        // The faults took effect: the emulator says so at the first of each kind (a run rarely
+        // meets no failure that leaves an append's outcome unknown, so no reopen, 1 in ~20).
+        if (faults) assert.match(r.stderr, /injected fault/, "the faults were met");
       } finally {
         await Deno.remove(dir, { recursive: true });
       }
