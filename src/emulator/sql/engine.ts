@@ -263,8 +263,32 @@ export class SqlEngine {
     // run inside it.
     if (!part) await this.#waitFor(() => session.statementInProgress, requestId);
     session.statementsRunning = (session.statementsRunning ?? 0) + 1;
+    const start = new Date();
+    const record = (queryId: string, rows: number | null, error?: SqlError) =>
+      this.results.history.record({
+        queryId,
+        text,
+        sessionId: session.id,
+        user: session.user,
+        role: session.role,
+        warehouse: session.warehouse,
+        database: session.database,
+        schema: session.schema,
+        start,
+        end: new Date(),
+        status: error ? "FAILED_WITH_ERROR" : "SUCCESS",
+        errorCode: error?.code ?? null,
+        errorMessage: error?.message ?? null,
+        rowsProduced: rows,
+      });
     try {
-      return await this.#executeCounted(text, binds, session, requestId);
+      const r = await this.#executeCounted(text, binds, session, requestId);
+      // A query's rows (a DML statement's count is in its one row of counts: not known here).
+      record(r.queryId, r.statementTypeId === STATEMENT_TYPE.select ? r.result.rowCount : null);
+      return r;
+    } catch (e) {
+      record(crypto.randomUUID(), null, mapError(e));
+      throw e;
     } finally {
       session.statementsRunning--;
     }
@@ -821,6 +845,7 @@ export class SqlEngine {
       get transactionId() {
         return session.transaction?.id ?? null;
       },
+      sessionId: session.id,
       lastQueryId(n: number) {
         const ids = session.queryIds;
         if (n < 0) return ids[ids.length + n] ?? null;

@@ -158,7 +158,73 @@ export function catalogResolver(deps: ResolverDeps): Resolver & {
     }
     if (short === "DYNAMIC_TABLE_REFRESH_HISTORY") return refreshHistory(args);
     if (short === "DYNAMIC_TABLES") return dynamicTables(args);
+    if (
+      short === "QUERY_HISTORY" || short === "QUERY_HISTORY_BY_SESSION" ||
+      short === "QUERY_HISTORY_BY_USER"
+    ) {
+      return queryHistory(short, args);
+    }
     return undefined;
+  };
+
+  /**
+   * QUERY_HISTORY(), QUERY_HISTORY_BY_SESSION([SESSION_ID]) and QUERY_HISTORY_BY_USER([USER_NAME]):
+   * the user's own recent statements, newest first (RESULT_LIMIT, default 100, at most 10,000;
+   * END_TIME_RANGE_START / _END bound the end time).
+   */
+  const queryHistory = (name: string, args: SystemFunctionArgs): CatalogRelation => {
+    const limitArg = args.named.get("RESULT_LIMIT");
+    const limit = typeof limitArg === "number"
+      ? Math.max(1, Math.min(10000, Math.floor(limitArg)))
+      : 100;
+    const sessionArg = args.named.get("SESSION_ID") ?? args.positional[0];
+    const userArg = args.named.get("USER_NAME") ?? args.positional[0];
+    const time = (k: string) => {
+      const v = args.named.get(k);
+      if (v === undefined || v === null) return undefined;
+      const t = new Date(String(v)).getTime();
+      if (Number.isNaN(t)) throw SQL_ERRORS.invalidArgument(`${k} is not a timestamp`);
+      return t;
+    };
+    const from = time("END_TIME_RANGE_START"), to = time("END_TIME_RANGE_END");
+    const records = deps.results.history.newest((r) => {
+      // A user reads only their own statements (one user here; the rule stays Snowflake's).
+      if (r.user !== session.user) return false;
+      if (name === "QUERY_HISTORY_BY_SESSION") {
+        const wanted = sessionArg === undefined || sessionArg === null
+          ? session.sessionId
+          : String(sessionArg);
+        if (r.sessionId !== wanted) return false;
+      }
+      if (name === "QUERY_HISTORY_BY_USER" && userArg !== undefined && userArg !== null) {
+        if (r.user !== String(userArg).toUpperCase()) return false;
+      }
+      const end = r.end.getTime();
+      return (from === undefined || end >= from) && (to === undefined || end < to);
+    }, limit);
+    const rows = records.map((r) => [
+      r.queryId,
+      r.text,
+      r.database,
+      r.schema,
+      r.sessionId,
+      r.user,
+      r.role,
+      r.warehouse,
+      r.status,
+      r.errorCode,
+      r.errorMessage,
+      r.start,
+      r.end,
+      r.end.getTime() - r.start.getTime(),
+      r.rowsProduced,
+    ]);
+    return {
+      ref: { id: SYSTEM_ID, kind: "FUNCTION", database: "", schema: "INFORMATION_SCHEMA", name },
+      columns: QUERY_HISTORY_COLUMNS,
+      sql: valuesRelation(QUERY_HISTORY_COLUMNS, rows),
+      sequenced: false,
+    };
   };
 
   /**
@@ -666,6 +732,25 @@ const PIPES_COLUMNS = [
   { name: "COMMENT", type: V },
   { name: "PATTERN", type: V },
   { name: "KIND", type: V },
+];
+
+/** Columns of QUERY_HISTORY…(), those of Snowflake's that the emulator knows. */
+const QUERY_HISTORY_COLUMNS: { name: string; type: SfType }[] = [
+  { name: "QUERY_ID", type: V },
+  { name: "QUERY_TEXT", type: V },
+  { name: "DATABASE_NAME", type: V },
+  { name: "SCHEMA_NAME", type: V },
+  { name: "SESSION_ID", type: V },
+  { name: "USER_NAME", type: V },
+  { name: "ROLE_NAME", type: V },
+  { name: "WAREHOUSE_NAME", type: V },
+  { name: "EXECUTION_STATUS", type: V },
+  { name: "ERROR_CODE", type: V },
+  { name: "ERROR_MESSAGE", type: V },
+  { name: "START_TIME", type: T.ltz },
+  { name: "END_TIME", type: T.ltz },
+  { name: "TOTAL_ELAPSED_TIME", type: N },
+  { name: "ROWS_PRODUCED", type: N },
 ];
 
 /** The dynamic tables DYNAMIC_TABLES() reports on, as a constant relation. */

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { QueryHistory } from "./query_history.ts";
 import type { LaneSession } from "../warehouse/duckdb.ts";
 import { duckType, type SfType } from "../warehouse/types.ts";
 import { qi } from "./translate/quote.ts";
@@ -139,6 +140,8 @@ function twoSpaceIndents(json: string): string {
 /** Results of every session. */
 export class ResultStore {
   readonly #results = new Map<string, StoredResult>();
+  /** The statements that ran, for QUERY_HISTORY (kept beside the results every session reads). */
+  readonly history = new QueryHistory();
 
   /** Stores the rows of a DuckDB query as query `queryId`'s result. */
   async fromQuery(

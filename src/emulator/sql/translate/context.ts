@@ -115,6 +115,8 @@ export interface SessionContext {
   readonly variables?: ReadonlyMap<string, SessionVariable>;
   /** Id of the session's open transaction (CURRENT_TRANSACTION()), or null. */
   readonly transactionId?: string | null;
+  /** The session's id (QUERY_HISTORY_BY_SESSION's default). */
+  readonly sessionId?: string;
 }
 
 import type { SessionVariable } from "../variables.ts";

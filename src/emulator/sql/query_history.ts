@@ -1,0 +1,67 @@
+/**
+ * The account's recent statements, as `TABLE(INFORMATION_SCHEMA.QUERY_HISTORY…())` reports them:
+ * each statement's text, session, user, context, outcome and timing, the newest
+ * {@link QUERY_HISTORY_KEEP} kept in memory within {@link QUERY_HISTORY_CHARS} characters of text
+ * (Snowflake keeps 7 days; a restart forgets them here). The bounds keep it small beside a
+ * dashboard that queries every few seconds.
+ *
+ * @module
+ */
+
+/** How many statements are kept. */
+export const QUERY_HISTORY_KEEP = 1_000;
+
+/** How many characters of statement text are kept, over all the statements kept. */
+export const QUERY_HISTORY_CHARS = 1_000_000;
+
+/** Longest statement text kept (Snowflake truncates QUERY_TEXT too). */
+const MAX_TEXT = 10_000;
+
+/** One statement that ran. */
+export interface QueryRecord {
+  readonly queryId: string;
+  readonly text: string;
+  readonly sessionId: string;
+  readonly user: string;
+  readonly role: string | null;
+  readonly warehouse: string | null;
+  readonly database: string | null;
+  readonly schema: string | null;
+  readonly start: Date;
+  readonly end: Date;
+  /** SUCCESS or FAILED_WITH_ERROR. */
+  readonly status: "SUCCESS" | "FAILED_WITH_ERROR";
+  readonly errorCode: string | null;
+  readonly errorMessage: string | null;
+  /** Rows of its result (a query's rows; a DML statement's one row of counts). */
+  readonly rowsProduced: number | null;
+}
+
+/** A bounded, newest-last record of the statements that ran. */
+export class QueryHistory {
+  readonly #records: QueryRecord[] = [];
+  #chars = 0;
+
+  /** Records a statement that ended. */
+  record(r: QueryRecord): void {
+    const kept = r.text.length > MAX_TEXT ? { ...r, text: r.text.slice(0, MAX_TEXT) } : r;
+    this.#records.push(kept);
+    this.#chars += kept.text.length;
+    let drop = 0;
+    while (
+      this.#records.length - drop > QUERY_HISTORY_KEEP || this.#chars > QUERY_HISTORY_CHARS
+    ) {
+      this.#chars -= this.#records[drop++].text.length;
+    }
+    if (drop) this.#records.splice(0, drop);
+  }
+
+  /** The statements `keep` selects, newest first, at most `limit`. */
+  newest(keep: (r: QueryRecord) => boolean, limit: number): QueryRecord[] {
+    const out: QueryRecord[] = [];
+    for (let i = this.#records.length - 1; i >= 0 && out.length < limit; i--) {
+      if (keep(this.#records[i])) out.push(this.#records[i]);
+    }
+    return out;
+  }
+}
