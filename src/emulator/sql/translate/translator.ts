@@ -1377,7 +1377,38 @@ export class Translator {
     }
     if (v === "Identifier") return identName(e.Identifier);
     if (v === "Nested") return this.constantValue(e.Nested, scope);
-    throw SQL_ERRORS.invalidArgument("table function arguments must be constants.");
+    return this.#evaluated(e);
+  }
+
+  /**
+   * A table function's argument that is an expression of no column (`DATEADD('hour', -1,
+   * CURRENT_TIMESTAMP())`): evaluated by the warehouse before the statement is translated again
+   * (see {@link ValuesNeeded}); a time comes as ISO text in UTC, a number as a number.
+   */
+  #evaluated(e: Node): string | number | boolean | null {
+    const refuse = () => SQL_ERRORS.invalidArgument("table function arguments must be constants.");
+    if (!this.options.lookups) throw refuse();
+    let x: Expr;
+    try {
+      x = this.expr(e, { scope: new Scope(undefined), aggregates: false, aliases: false });
+    } catch {
+      throw refuse();
+    }
+    const k = x.type.kind;
+    const text = k === "TIMESTAMP_NTZ" || k === "TIMESTAMP_LTZ" || k === "TIMESTAMP_TZ" ||
+        k === "DATE"
+      ? `strftime(timezone('UTC', CAST(${x.sql} AS TIMESTAMPTZ)), '%Y-%m-%dT%H:%M:%S.%gZ')`
+      : `CAST(${x.sql} AS VARCHAR)`;
+    const sql = `SELECT ${text}`;
+    const found = this.options.lookups.get(sql);
+    if (!found) throw new ValuesNeeded(sql);
+    const value = found[0];
+    if (value === undefined || value === "null") return null;
+    return k === "NUMBER" || k === "FLOAT"
+      ? Number(value)
+      : k === "BOOLEAN"
+      ? value === "true"
+      : value;
   }
 
   /** `GENERATOR(ROWCOUNT => n)`: n rows, numbered for SEQ4()/SEQ8(). */

@@ -26,6 +26,22 @@ conformance("QUERY_HISTORY reports each statement with its outcome", async ({ db
     assert.equal(r[2].ROWS_PRODUCED, "1");
   });
 
+  await t.step(
+    "END_TIME_RANGE_START takes an expression, as the page's examples write it",
+    async () => {
+      const lastHour = await db.run(
+        `SELECT COUNT(*) > 0 FROM TABLE(INFORMATION_SCHEMA.QUERY_HISTORY(
+         END_TIME_RANGE_START => DATEADD('hours', -1, CURRENT_TIMESTAMP())))`,
+      );
+      assert.deepEqual(lastHour.rows, [["True"]]);
+      const future = await db.run(
+        `SELECT COUNT(*) FROM TABLE(INFORMATION_SCHEMA.QUERY_HISTORY(
+         END_TIME_RANGE_START => DATEADD('hours', 1, CURRENT_TIMESTAMP())))`,
+      );
+      assert.deepEqual(future.rows, [["0"]]);
+    },
+  );
+
   await t.step("another session's statements are in QUERY_HISTORY, not in BY_SESSION", async () => {
     const other = await connect();
     await other.run("SELECT 'from the other session'");
