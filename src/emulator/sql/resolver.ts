@@ -542,6 +542,38 @@ export function catalogResolver(deps: ResolverDeps): Resolver & {
         ]);
         return rel(PIPES_COLUMNS, rows);
       }
+      case "SEQUENCES": {
+        const rows = objects.filter((o) => o.kind === "SEQUENCE").map((o) => [
+          o.database,
+          o.schema,
+          o.name,
+          o.owner,
+          "NUMBER",
+          38,
+          10,
+          0,
+          String(o.props.start),
+          String(-(2n ** 63n)),
+          String(2n ** 63n - 1n),
+          String(o.props.start),
+          String(o.props.increment),
+          "NO",
+          o.createdOn,
+          o.createdOn,
+          o.props.ordered ? "YES" : "NO",
+          o.comment,
+          String(o.props.duck),
+        ]);
+        // NEXT_VALUE is read live from DuckDB: the start until a number is drawn.
+        return {
+          ...rel(SEQUENCES_COLUMNS, rows),
+          sql: `(SELECT t.* EXCLUDE ("_DUCK") REPLACE (
+              coalesce(CAST(d.last_value + d.increment_by AS VARCHAR), t."NEXT_VALUE") AS "NEXT_VALUE")
+            FROM ${valuesRelation([...SEQUENCES_COLUMNS, { name: "_DUCK", type: V }], rows)} AS t
+            LEFT JOIN duckdb_sequences() AS d
+              ON d.schema_name || '.' || d.sequence_name = t."_DUCK")`,
+        };
+      }
     }
     throw SQL_ERRORS.doesNotExist(`${database}.INFORMATION_SCHEMA.${name}`);
   };
@@ -716,6 +748,28 @@ const DATABASES_COLUMNS = [
   { name: "IS_TRANSIENT", type: V },
   { name: "CREATED", type: T.ltz },
   { name: "LAST_ALTERED", type: T.ltz },
+  { name: "COMMENT", type: V },
+];
+
+/** Columns of INFORMATION_SCHEMA.SEQUENCES, as Snowflake documents them. */
+const SEQUENCES_COLUMNS = [
+  { name: "SEQUENCE_CATALOG", type: V },
+  { name: "SEQUENCE_SCHEMA", type: V },
+  { name: "SEQUENCE_NAME", type: V },
+  { name: "SEQUENCE_OWNER", type: V },
+  { name: "DATA_TYPE", type: V },
+  { name: "NUMERIC_PRECISION", type: N },
+  { name: "NUMERIC_PRECISION_RADIX", type: N },
+  { name: "NUMERIC_SCALE", type: N },
+  { name: "START_VALUE", type: V },
+  { name: "MINIMUM_VALUE", type: V },
+  { name: "MAXIMUM_VALUE", type: V },
+  { name: "NEXT_VALUE", type: V },
+  { name: "INCREMENT", type: V },
+  { name: "CYCLE_OPTION", type: V },
+  { name: "CREATED", type: T.ltz },
+  { name: "LAST_ALTERED", type: T.ltz },
+  { name: "ORDERED", type: V },
   { name: "COMMENT", type: V },
 ];
 

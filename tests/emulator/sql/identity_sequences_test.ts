@@ -349,6 +349,20 @@ Deno.test({
         assert.deepEqual(described.map((r) => [r.name, r.next_value]), [["SEQ2", "130"]]);
       });
 
+      await t.step("INFORMATION_SCHEMA.SEQUENCES lists them with their next value", async () => {
+        const r = await db.run(
+          `SELECT SEQUENCE_NAME, START_VALUE, NEXT_VALUE, INCREMENT, COMMENT
+           FROM INFORMATION_SCHEMA.SEQUENCES WHERE SEQUENCE_NAME LIKE 'SEQ%' ORDER BY 1`,
+        );
+        assert.deepEqual(r.rows, [["SEQ1", "1", "4", "1", null], [
+          "SEQ2",
+          "100",
+          "130",
+          "10",
+          "tens",
+        ]]);
+      });
+
       await t.step("a column DEFAULT and an INSERT draw from it", async () => {
         await db.run("CREATE TABLE ORDERS (ID NUMBER DEFAULT SEQ2.NEXTVAL, ITEM VARCHAR)");
         await db.run("INSERT INTO ORDERS (ITEM) VALUES ('a'), ('b')");
