@@ -80,13 +80,10 @@ export class Pipe {
   }
 
   /**
-   * Parses an NDJSON body given as UTF-8 chunks: one JSON object per line, `\n` separated (`\r\n`
-   * allowed, blank lines skipped), handing each good row to `onRow` as soon as it is coerced, so
-   * that a caller that inserts as it goes never holds the body's rows all at once. A line that is
-   * not a JSON object or whose values cannot be cast is an error row; the batch's other rows still
-   * load, as with the real service's ON_ERROR = CONTINUE. Chunks are decoded one at a time, so no
-   * text of the whole body is ever made (a large string outlives the young generation of the
-   * garbage collector and waits for a full collection).
+   * Parses an NDJSON body given as UTF-8 chunks (see {@link forEachObject}), handing each good row
+   * to `onRow` as soon as it is coerced, so that a caller that inserts as it goes never holds the
+   * body's rows all at once. A row whose values cannot be cast is an error row; the batch's other
+   * rows still load, as with the real service's ON_ERROR = CONTINUE.
    */
   parseChunks(
     chunks: readonly Uint8Array[],
@@ -94,71 +91,88 @@ export class Pipe {
     fill?: Filler,
   ): BatchCounts {
     const counts: Counts = { parsed: 0, errors: 0, lastErrorMessage: null };
-    const decoder = new TextDecoder();
-    // The start of a line that the previous chunk cut off.
-    let carry = "";
-    for (let i = 0; i < chunks.length; i++) {
-      const text = carry + decoder.decode(chunks[i], { stream: i < chunks.length - 1 });
-      const cut = text.lastIndexOf("\n");
-      if (cut === -1) {
-        carry = text;
-        continue;
-      }
-      this.#parseLines(text, cut, onRow, counts, fill);
-      carry = text.slice(cut + 1);
-    }
-    if (carry !== "") this.#parseLines(carry, carry.length, onRow, counts, fill);
-    return counts;
-  }
-
-  /** Parses the lines of `text[0, end)` into `counts`, numbering rows on from `counts.parsed`. */
-  #parseLines(
-    text: string,
-    end: number,
-    onRow: (row: StoredValue[]) => void,
-    counts: Counts,
-    fill: Filler | undefined,
-  ): void {
     const coerce = this.#coerce;
-    let start = 0;
-    while (start < end) {
-      let nl = text.indexOf("\n", start);
-      if (nl === -1 || nl > end) nl = end;
-      let stop = nl;
-      if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
-      const line = text.slice(start, stop);
-      start = nl + 1;
-      if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === "")) continue;
-      const n = ++counts.parsed;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        counts.errors++;
-        counts.lastErrorMessage = `Row ${n} of the batch is not valid JSON (content redacted)`;
-        continue;
-      }
-      if (value === null || typeof value !== "object" || Array.isArray(value)) {
-        counts.errors++;
-        counts.lastErrorMessage = `Row ${n} of the batch is not a JSON object (content redacted)`;
-        continue;
-      }
+    forEachObject(chunks, counts, (value, _line, n) => {
       let row: StoredValue[];
       try {
-        row = coerce(value as Record<string, unknown>, fill);
+        row = coerce(value, fill);
       } catch (e) {
         if (!(e instanceof CoercionError)) throw e;
         counts.errors++;
         counts.lastErrorMessage = `Row ${n} of the batch: ${e.message} (value redacted)`;
-        continue;
+        return;
       }
       onRow(row);
+    });
+    return counts;
+  }
+}
+
+/**
+ * Calls `onObject` with each line of an NDJSON body given as UTF-8 chunks that is a JSON object:
+ * the parsed object, the line's text and its number in the batch. Lines are `\n` separated
+ * (`\r\n` allowed, blank lines skipped); a line that is not a JSON object is counted in `counts`
+ * as an error row. Chunks are decoded one at a time, so no text of the whole body is ever made (a
+ * large string outlives the young generation of the garbage collector and waits for a full
+ * collection).
+ */
+export function forEachObject(
+  chunks: readonly Uint8Array[],
+  counts: Counts,
+  onObject: (value: Record<string, unknown>, line: string, n: number) => void,
+): void {
+  const decoder = new TextDecoder();
+  // The start of a line that the previous chunk cut off.
+  let carry = "";
+  for (let i = 0; i < chunks.length; i++) {
+    const text = carry + decoder.decode(chunks[i], { stream: i < chunks.length - 1 });
+    const cut = text.lastIndexOf("\n");
+    if (cut === -1) {
+      carry = text;
+      continue;
     }
+    objectLines(text, cut, counts, onObject);
+    carry = text.slice(cut + 1);
+  }
+  if (carry !== "") objectLines(carry, carry.length, counts, onObject);
+}
+
+/** The lines of `text[0, end)`, numbered on from `counts.parsed` (see {@link forEachObject}). */
+function objectLines(
+  text: string,
+  end: number,
+  counts: Counts,
+  onObject: (value: Record<string, unknown>, line: string, n: number) => void,
+): void {
+  let start = 0;
+  while (start < end) {
+    let nl = text.indexOf("\n", start);
+    if (nl === -1 || nl > end) nl = end;
+    let stop = nl;
+    if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
+    const line = text.slice(start, stop);
+    start = nl + 1;
+    if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === "")) continue;
+    const n = ++counts.parsed;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      counts.errors++;
+      counts.lastErrorMessage = `Row ${n} of the batch is not valid JSON (content redacted)`;
+      continue;
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      counts.errors++;
+      counts.lastErrorMessage = `Row ${n} of the batch is not a JSON object (content redacted)`;
+      continue;
+    }
+    onObject(value as Record<string, unknown>, line, n);
   }
 }
 
 /** {@link BatchCounts} while they are being counted. */
-interface Counts {
+export interface Counts {
   parsed: number;
   errors: number;
   lastErrorMessage: string | null;

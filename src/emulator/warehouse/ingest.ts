@@ -16,7 +16,7 @@ import type { ChannelRecord, Warehouse } from "./warehouse.ts";
 import type { SfType } from "./types.ts";
 import { CoercionError, type Filler, type StoredValue } from "../coerce.ts";
 import { type RowOutcome, runTransform } from "../pipe_transform.ts";
-import type { BatchCounts, Pipe } from "../pipe.ts";
+import { type BatchCounts, type Counts, forEachObject, type Pipe } from "../pipe.ts";
 import { duckSchema } from "../sql/translate/quote.ts";
 import { type AppendPayload, readDecoded } from "../http_body.ts";
 
@@ -139,7 +139,7 @@ export async function commitBodies(
     let errorMessage: string | null = null;
     let errorBound: string | undefined;
     try {
-      for (const body of bodies) {
+      for (const [i, body] of bodies.entries()) {
         // Freed bytes read as an empty body: committing it would move the offset token over
         // rows never written. Refuse instead (the transaction rolls back).
         for (const c of body.payload.bytes) {
@@ -152,7 +152,7 @@ export async function commitBodies(
           if (pending.length === CHUNK_ROWS) flush();
         };
         const b = transformed
-          ? coerceTransformed(pipe, transformed[bodies.indexOf(body)], onRow, fill)
+          ? coerceTransformed(pipe, transformed[i], onRow, fill)
           : readDecoded(body.payload, (slices) => pipe.parseChunks(slices, onRow, fill));
         parsed += b.parsed;
         if (body.endOffsetToken !== undefined) endToken = body.endOffsetToken;
@@ -196,10 +196,7 @@ export async function commitBodies(
 const TRANSFORM_LANE = "pipe-transform";
 
 /** One body through a pipe's transformation: each row's outcome, with its number in the batch. */
-interface TransformedBody {
-  readonly parsed: number;
-  readonly errors: number;
-  readonly lastErrorMessage: string | null;
+interface TransformedBody extends BatchCounts {
   readonly rows: { readonly row: number; readonly outcome: RowOutcome }[];
 }
 
@@ -215,69 +212,20 @@ async function transformBodies(
 ): Promise<TransformedBody[]> {
   const out: TransformedBody[] = [];
   for (const body of bodies) {
-    let parsed = 0, errors = 0;
-    let lastErrorMessage: string | null = null;
+    const counts: Counts = { parsed: 0, errors: 0, lastErrorMessage: null };
     const lines: string[] = [];
     const numbers: number[] = [];
     readDecoded(body.payload, (slices) =>
-      forEachLine(slices, (line) => {
-        const row = ++parsed;
-        let value: unknown;
-        try {
-          value = JSON.parse(line);
-        } catch {
-          errors++;
-          lastErrorMessage = `Row ${row} of the batch is not valid JSON (content redacted)`;
-          return;
-        }
-        if (value === null || typeof value !== "object" || Array.isArray(value)) {
-          errors++;
-          lastErrorMessage = `Row ${row} of the batch is not a JSON object (content redacted)`;
-          return;
-        }
+      forEachObject(slices, counts, (_value, line, n) => {
         lines.push(line);
-        numbers.push(row);
+        numbers.push(n);
       }));
     const outcomes = pipe.transform
       ? await runTransform(await w.reader(TRANSFORM_LANE), pipe.transform, lines)
       : lines.map(() => ({ error: pipe.brokenTransform! }));
-    out.push({
-      parsed,
-      errors,
-      lastErrorMessage,
-      rows: outcomes.map((outcome, i) => ({ row: numbers[i], outcome })),
-    });
+    out.push({ ...counts, rows: outcomes.map((outcome, i) => ({ row: numbers[i], outcome })) });
   }
   return out;
-}
-
-/** Calls `f` with each non-blank line of an NDJSON body given as UTF-8 slices. */
-function forEachLine(slices: readonly Uint8Array[], f: (line: string) => void): void {
-  const decoder = new TextDecoder();
-  let carry = "";
-  const emit = (text: string, end: number) => {
-    let start = 0;
-    while (start < end) {
-      let nl = text.indexOf("\n", start);
-      if (nl === -1 || nl > end) nl = end;
-      let stop = nl;
-      if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
-      const line = text.slice(start, stop);
-      start = nl + 1;
-      if (line.trim() !== "") f(line);
-    }
-  };
-  for (let i = 0; i < slices.length; i++) {
-    const text = carry + decoder.decode(slices[i], { stream: i < slices.length - 1 });
-    const cut = text.lastIndexOf("\n");
-    if (cut === -1) {
-      carry = text;
-      continue;
-    }
-    emit(text, cut);
-    carry = text.slice(cut + 1);
-  }
-  if (carry !== "") emit(carry, carry.length);
 }
 
 /** A transformed body's rows coerced into the table's columns (in the commit's transaction). */
