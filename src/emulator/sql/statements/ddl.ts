@@ -84,6 +84,27 @@ async function dropObjectsIn(
   for (const o of inside.sort((a, b) => last(a) - last(b))) await dropObject(ctx, s, o);
 }
 
+/**
+ * CREATE's rule for a name `old` already holds: IF NOT EXISTS ends the statement (its status is
+ * returned), OR REPLACE drops `old` first (of `kind`, when given), else Snowflake's error.
+ */
+async function clearName(
+  ctx: StatementContext,
+  s: LaneSession,
+  old: CatalogObject | undefined,
+  stmt: { readonly ifNotExists: boolean; readonly orReplace: boolean },
+  name: string,
+  label: string,
+  kind?: ObjectKind,
+): Promise<Outcome | undefined> {
+  if (!old) return undefined;
+  if (stmt.ifNotExists) return status(`${name} already exists, statement succeeded.`);
+  if (!stmt.orReplace) throw SQL_ERRORS.alreadyExists(name, label);
+  if (kind && old.kind !== kind) throw SQL_ERRORS.alreadyExists(name);
+  await dropObject(ctx, s, old);
+  return undefined;
+}
+
 /** Drops an object's data and catalog entry (inside the caller's transaction). */
 export async function dropObject(
   ctx: StatementContext,
@@ -932,11 +953,8 @@ export async function createPipe(
   const w = ctx.warehouse;
   const out = await w.writer.transaction(async (s) => {
     const old = w.catalog.find(n.database, n.schema, n.name, "PIPE");
-    if (old) {
-      if (stmt.ifNotExists) return status(`${n.name} already exists, statement succeeded.`);
-      if (!stmt.orReplace) throw SQL_ERRORS.alreadyExists(n.name, "Pipe");
-      await dropObject(ctx, s, old);
-    }
+    const taken = await clearName(ctx, s, old, stmt, n.name, "Pipe");
+    if (taken) return taken;
     const table = existing(ctx, stmt.table, ["TABLE"]);
     if (!table) throw SQL_ERRORS.doesNotExist(qualifiedText(ctx, stmt.table), "Table");
     const owner = ctx.session.role ?? "";
@@ -994,12 +1012,8 @@ export async function createStream(
       "VIEW",
       "DYNAMIC TABLE",
     ]);
-    if (old) {
-      if (stmt.ifNotExists) return status(`${n.name} already exists, statement succeeded.`);
-      if (!stmt.orReplace) throw SQL_ERRORS.alreadyExists(n.name, "Stream");
-      if (old.kind !== "STREAM") throw SQL_ERRORS.alreadyExists(n.name);
-      await dropObject(ctx, s, old);
-    }
+    const taken = await clearName(ctx, s, old, stmt, n.name, "Stream", "STREAM");
+    if (taken) return taken;
     const source = existing(ctx, stmt.table, ["TABLE", "DYNAMIC TABLE"]);
     if (!source) throw SQL_ERRORS.doesNotExist(qualifiedText(ctx, stmt.table), "Table");
     // Streams need the old versions of updated and deleted rows from now on: a standard stream
@@ -1062,11 +1076,8 @@ export async function createSequence(
   const w = ctx.warehouse;
   return await w.writer.transaction(async (s) => {
     const old = w.catalog.find(n.database, n.schema, n.name, "SEQUENCE");
-    if (old) {
-      if (stmt.ifNotExists) return status(`${n.name} already exists, statement succeeded.`);
-      if (!stmt.orReplace) throw SQL_ERRORS.alreadyExists(n.name, "Sequence");
-      await dropObject(ctx, s, old);
-    }
+    const taken = await clearName(ctx, s, old, stmt, n.name, "Sequence");
+    if (taken) return taken;
     const duck = await createDuckSequence(s, stmt.start, stmt.increment);
     await w.catalog.add(s, {
       database: n.database,
@@ -1186,11 +1197,8 @@ export async function createFunction(
   const w = ctx.warehouse;
   return await w.writer.transaction(async (s) => {
     const old = w.catalog.find(n.database, n.schema, n.name, "FUNCTION");
-    if (old) {
-      if (stmt.ifNotExists) return status(`${n.name} already exists, statement succeeded.`);
-      if (!stmt.orReplace) throw SQL_ERRORS.alreadyExists(n.name, "Function");
-      await w.catalog.remove(s, old);
-    }
+    const taken = await clearName(ctx, s, old, stmt, n.name, "Function");
+    if (taken) return taken;
     await w.catalog.add(s, {
       database: n.database,
       schema: n.schema,

@@ -172,6 +172,13 @@ async function sequenceNextValues(
   return out;
 }
 
+/** SHOW TERSE …'s five columns, from rows laid out as SHOW TABLES and SHOW OBJECTS lay them. */
+const TERSE_COLUMNS = cols("created_on:ts,name,kind,database_name,schema_name");
+
+function terseRows(data: readonly (readonly unknown[])[]): Outcome {
+  return rows(TERSE_COLUMNS, data.map((r) => [r[0], r[1], r[4], r[2], r[3]]));
+}
+
 /** SHOW … */
 export async function show(
   ctx: StatementContext,
@@ -213,12 +220,7 @@ export async function show(
           "N",
         ];
       });
-      return terse
-        ? rows(
-          cols("created_on:ts,name,kind,database_name,schema_name"),
-          data.map((r) => [r[0], r[1], r[4], r[2], r[3]]),
-        )
-        : rows(TABLE_COLUMNS, data);
+      return terse ? terseRows(data) : rows(TABLE_COLUMNS, data);
     }
     case "GRANTS": {
       // Roles and privileges are not modelled (GRANT is accepted and changes nothing): each
@@ -268,12 +270,7 @@ export async function show(
           "N",
         ];
       });
-      return terse
-        ? rows(
-          cols("created_on:ts,name,kind,database_name,schema_name"),
-          data.map((r) => [r[0], r[1], r[4], r[2], r[3]]),
-        )
-        : rows(OBJECT_COLUMNS, data);
+      return terse ? terseRows(data) : rows(OBJECT_COLUMNS, data);
     }
     case "DYNAMIC TABLES": {
       const objs = listed(ctx, stmt, ["DYNAMIC TABLE"]);
