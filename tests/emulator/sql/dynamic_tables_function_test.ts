@@ -7,30 +7,13 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startEmulator, WAREHOUSE_FILE } from "../../../src/emulator/mod.ts";
+import { WAREHOUSE_FILE } from "../../../src/emulator/mod.ts";
 import { HISTORY_TABLE } from "../../../src/emulator/dynamic/history.ts";
 import { openDuckDB } from "../../../src/emulator/warehouse/duckdb.ts";
-import { ensureKeyPair } from "../../../src/snowflake/key_files.ts";
-import { type ConformanceEmulator, records, Session } from "./conformance/harness.ts";
+import { records } from "./conformance/harness.ts";
+import { openSession } from "./helpers.ts";
 
-async function open(dataDir: string) {
-  const emu = await startEmulator({ dataDir, commitDelayMs: 0, dynamic: { autoRefresh: false } });
-  const { privateKeyPem } = await ensureKeyPair(dataDir);
-  const handle: ConformanceEmulator = {
-    url: emu.url,
-    dataDir,
-    privateKeyPem,
-    close: () => emu.close(),
-  };
-  const db = await Session.connect(handle);
-  return {
-    db,
-    async close() {
-      await db.close().catch(() => {});
-      await emu.close();
-    },
-  };
-}
+const open = (dataDir: string) => openSession(dataDir);
 
 Deno.test({
   name: "DYNAMIC_TABLES() reports target lag, scheduling state and the lag of the refresh history",

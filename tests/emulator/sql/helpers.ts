@@ -13,7 +13,8 @@ import { startEmulator } from "../../../src/emulator/mod.ts";
 import { ensureKeyPair } from "../../../src/snowflake/key_files.ts";
 import type { PemKeyPair } from "../../../src/snowflake/keys.ts";
 import { SnowflakeSql, type SnowflakeSqlOptions } from "../../../src/snowflake/sdk.ts";
-import { StreamingClient } from "../../../src/snowflake/streaming_client.ts";
+import { type ChannelState, StreamingClient } from "../../../src/snowflake/streaming_client.ts";
+import { type ConformanceEmulator, Session } from "./conformance/harness.ts";
 import { startLiftlineEmulator } from "../../helpers/liftline_emulator.ts";
 
 /** A running emulator for one test. */
@@ -141,15 +142,7 @@ export async function withSqlEmulator(
         return c;
       },
       async stream(rows, channel) {
-        client ??= StreamingClient.create({
-          account: "LIFTLINE",
-          user: "STREAMING_INGEST",
-          privateKeyPem: keys.privateKeyPem,
-          controlUrl: running.url,
-          database: "STREAMING_INGEST",
-          schema: "STREAMING_INGEST",
-          retry: { baseDelayMs: 5, maxDelayMs: 50, maxAttempts: 20 },
-        });
+        client ??= testStreamingClient(running.url, keys.privateKeyPem);
         await streamRows(await client, rows, channel);
       },
     });
@@ -158,5 +151,96 @@ export async function withSqlEmulator(
     await sql?.close().catch(() => {});
     await emu?.close();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+/** The project's Snowpipe Streaming client for the emulator at `url`, with short retries. */
+export function testStreamingClient(url: string, privateKeyPem: string): Promise<StreamingClient> {
+  return StreamingClient.create({
+    account: "LIFTLINE",
+    user: "STREAMING_INGEST",
+    privateKeyPem,
+    controlUrl: url,
+    database: "STREAMING_INGEST",
+    schema: "STREAMING_INGEST",
+    retry: { baseDelayMs: 5, maxDelayMs: 50, maxAttempts: 20 },
+  });
+}
+
+/**
+ * Appends `json` (one row each) on `channel` of `pipe`, opened (or reopened) first and numbered
+ * on from its committed offset; resolves with the channel's status once they all committed
+ * (fails after 60 s).
+ */
+export async function appendAndCommit(
+  client: StreamingClient,
+  pipe: string,
+  channel: string,
+  json: readonly string[],
+): Promise<ChannelState> {
+  const opened = await client.openChannel(pipe, channel);
+  let token = opened.continuationToken;
+  const first = Number(opened.status.committedOffsetToken ?? 0) + 1;
+  const rows = json.map((line, i) => ({ id: first + i, json: line }));
+  for (const body of await client.prepareAppend(rows)) {
+    token = await client.appendRows(pipe, channel, token, body);
+  }
+  const last = String(first + json.length - 1);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const st = (await client.channelStatus(pipe, [channel])).get(channel);
+    if (st?.committedOffsetToken === last) return st;
+    if (Date.now() > deadline) {
+      throw new Error(`${pipe}: offset ${last} not committed (at ${st?.committedOffsetToken})`);
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** An emulator and a snowflake-sdk session on it (see {@link openSession}). */
+export interface OpenSession {
+  readonly emu: RunningEmulator;
+  readonly db: Session;
+  readonly privateKeyPem: string;
+  /** Closes the session and stops the emulator; the folder stays (a second start reads it). */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an emulator in `dataDir` (an empty account; commits at once, dynamic tables refreshed
+ * only when asked unless `options` say otherwise) and signs a snowflake-sdk session in to it (the
+ * conformance harness's raw driver).
+ */
+export async function openSession(
+  dataDir: string,
+  options: Partial<EmulatorOptions> = {},
+): Promise<OpenSession> {
+  const emu = await startEmulator({
+    dataDir,
+    commitDelayMs: 0,
+    dynamic: { autoRefresh: false },
+    ...options,
+  });
+  try {
+    const { privateKeyPem } = await ensureKeyPair(dataDir);
+    const handle: ConformanceEmulator = {
+      url: emu.url,
+      dataDir,
+      privateKeyPem,
+      close: () => emu.close(),
+    };
+    const db = await Session.connect(handle);
+    return {
+      emu,
+      db,
+      privateKeyPem,
+      async close() {
+        await db.close().catch(() => {});
+        await emu.close();
+      },
+    };
+  } catch (e) {
+    await emu.close();
+    throw e;
   }
 }

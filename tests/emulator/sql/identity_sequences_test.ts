@@ -10,32 +10,11 @@
  * given as JSON null is a value: NULL.
  */
 import assert from "node:assert/strict";
-import { startEmulator } from "../../../src/emulator/mod.ts";
-import { ensureKeyPair } from "../../../src/snowflake/key_files.ts";
-import { StreamingClient } from "../../../src/snowflake/streaming_client.ts";
-import { type ConformanceEmulator, records, Session } from "./conformance/harness.ts";
+import { records, type Session } from "./conformance/harness.ts";
+import { appendAndCommit, openSession, testStreamingClient } from "./helpers.ts";
 
 /** An emulator in `dataDir` (kept: a second start reads it again) and a signed-in session. */
-async function open(dataDir: string) {
-  const emu = await startEmulator({ dataDir, commitDelayMs: 0, dynamic: { autoRefresh: false } });
-  const { privateKeyPem } = await ensureKeyPair(dataDir);
-  const handle: ConformanceEmulator = {
-    url: emu.url,
-    dataDir,
-    privateKeyPem,
-    close: () => emu.close(),
-  };
-  const db = await Session.connect(handle);
-  return {
-    emu,
-    db,
-    privateKeyPem,
-    async close() {
-      await db.close().catch(() => {});
-      await emu.close();
-    },
-  };
-}
+const open = (dataDir: string) => openSession(dataDir);
 
 const rowsOf = async (db: Session, sql: string) => (await db.run(sql)).rows;
 
@@ -204,39 +183,16 @@ Deno.test({
         SOURCE VARCHAR DEFAULT 'turnstile',
         LOADED_AT TIMESTAMP_NTZ DEFAULT CURRENT_TIMESTAMP(),
         TICKET NUMBER DEFAULT TICKET_SEQ.NEXTVAL)`);
-      const client = await StreamingClient.create({
-        account: "LIFTLINE",
-        user: "STREAMING_INGEST",
-        privateKeyPem: e.privateKeyPem,
-        controlUrl: e.emu.url,
-        database: "STREAMING_INGEST",
-        schema: "STREAMING_INGEST",
-        retry: { baseDelayMs: 5, maxDelayMs: 50, maxAttempts: 20 },
-      });
+      const client = await testStreamingClient(e.emu.url, e.privateKeyPem);
       const pipe = "SCANS-STREAMING", channel = "gates";
-      const opened = await client.openChannel(pipe, channel);
-      let token = opened.continuationToken;
-      const send = async (first: number, lines: string[]) => {
-        const rows = lines.map((json, i) => ({ id: first + i, json }));
-        for (const body of await client.prepareAppend(rows)) {
-          token = await client.appendRows(pipe, channel, token, body);
-        }
-        const last = String(first + lines.length - 1);
-        for (let i = 0;; i++) {
-          const st = (await client.channelStatus(pipe, [channel])).get(channel);
-          assert.equal(st?.rowsErrorCount, 0, `rows rejected: ${st?.lastErrorMessage}`);
-          if (st?.committedOffsetToken === last) return;
-          assert.ok(i < 3000, `offset ${last} never committed`);
-          await new Promise((r) => setTimeout(r, 10));
-        }
-      };
       const gates = Array.from({ length: 2_500 }, (_, i) => `G${i}`);
-      await send(1, [
+      const scanned = await appendAndCommit(client, pipe, channel, [
         ...gates.map((g) => JSON.stringify({ GATE: g })),
         JSON.stringify({ GATE: "web", SOURCE: "app" }),
         JSON.stringify({ GATE: "null", SOURCE: null }),
         JSON.stringify({ GATE: "given", SCAN_ID: 900_000 }),
       ]);
+      assert.equal(scanned.rowsErrorCount, 0, `rows rejected: ${scanned.lastErrorMessage}`);
       // An INSERT afterwards takes a number after the streamed ones.
       await e.db.run("INSERT INTO SCANS (GATE) VALUES ('sql')");
 
@@ -277,25 +233,12 @@ Deno.test({
       // a FLOAT default of infinity stays infinity.
       await e.db.run(`CREATE TABLE STRICT (K VARCHAR, NN VARCHAR NOT NULL DEFAULT NULL,
         F FLOAT DEFAULT 'inf'::FLOAT)`);
-      const strict = await client.openChannel("STRICT-STREAMING", channel);
-      const body = await client.prepareAppend([
-        { id: 1, json: JSON.stringify({ K: "no NN" }) },
-        { id: 2, json: JSON.stringify({ K: "ok", NN: "x" }) },
+      const strict = await appendAndCommit(client, "STRICT-STREAMING", channel, [
+        JSON.stringify({ K: "no NN" }),
+        JSON.stringify({ K: "ok", NN: "x" }),
       ]);
-      let strictToken = strict.continuationToken;
-      for (const b of body) {
-        strictToken = await client.appendRows("STRICT-STREAMING", channel, strictToken, b);
-      }
-      for (let i = 0;; i++) {
-        const st = (await client.channelStatus("STRICT-STREAMING", [channel])).get(channel);
-        if (st?.committedOffsetToken === "2") {
-          assert.equal(st.rowsErrorCount, 1);
-          assert.match(st.lastErrorMessage ?? "", /NULL result in a non-nullable column/);
-          break;
-        }
-        assert.ok(i < 3000, "the channel never committed");
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      assert.equal(strict.rowsErrorCount, 1);
+      assert.match(strict.lastErrorMessage ?? "", /NULL result in a non-nullable column/);
       assert.deepEqual(await rowsOf(e.db, "SELECT K, NN, F FROM STRICT"), [["ok", "x", "inf"]]);
     } finally {
       await e.close();

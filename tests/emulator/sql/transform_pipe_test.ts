@@ -7,10 +7,7 @@
  * DEFAULTs; a transformation that cannot load its table fails its CREATE PIPE.
  */
 import assert from "node:assert/strict";
-import { startEmulator } from "../../../src/emulator/mod.ts";
-import { ensureKeyPair } from "../../../src/snowflake/key_files.ts";
-import { StreamingClient } from "../../../src/snowflake/streaming_client.ts";
-import { type ConformanceEmulator, Session } from "./conformance/harness.ts";
+import { appendAndCommit, openSession, testStreamingClient } from "./helpers.ts";
 
 Deno.test({
   name: "a pipe's transformation loads streamed rows, and its bad rows are counted",
@@ -18,15 +15,7 @@ Deno.test({
   sanitizeResources: false,
   async fn(t) {
     const dataDir = await Deno.makeTempDir({ prefix: "liftline-transform-pipe-" });
-    const emu = await startEmulator({ dataDir, commitDelayMs: 0 });
-    const { privateKeyPem } = await ensureKeyPair(dataDir);
-    const handle: ConformanceEmulator = {
-      url: emu.url,
-      dataDir,
-      privateKeyPem,
-      close: () => emu.close(),
-    };
-    const db = await Session.connect(handle);
+    const { emu, db, privateKeyPem, close } = await openSession(dataDir);
     try {
       await db.runAll([
         `CREATE TABLE CHECKINS (GUEST_ID NUMBER(10,0) NOT NULL, NAME VARCHAR(10),
@@ -37,17 +26,7 @@ Deno.test({
              UPPER($1:name::VARCHAR) || '!', DATEDIFF('day', $1:at::DATE, $1:out::DATE), $1
            FROM TABLE(DATA_SOURCE(TYPE => 'STREAMING')))`,
       ]);
-      const client = await StreamingClient.create({
-        account: "LIFTLINE",
-        user: "STREAMING_INGEST",
-        privateKeyPem,
-        controlUrl: emu.url,
-        database: "STREAMING_INGEST",
-        schema: "STREAMING_INGEST",
-        retry: { baseDelayMs: 5, maxDelayMs: 50, maxAttempts: 20 },
-      });
-      const pipe = "CHECKINS_IN", channel = "desk";
-      const opened = await client.openChannel(pipe, channel);
+      const client = await testStreamingClient(emu.url, privateKeyPem);
       const rows = [
         { guest: 1, name: "ana", at: "2026-03-01 15:00:00", out: "2026-03-04" },
         { guest: "2", name: "ben", at: "2026-03-02 16:30:00", out: "2026-03-03", extra: true },
@@ -56,21 +35,9 @@ Deno.test({
         { name: "no guest", at: "2026-03-02 18:00:00", out: "2026-03-05" },
         { guest: 6, name: "fay", at: "2026-03-03 09:00:00", out: "2026-03-10" },
       ];
-      const lines = rows.map((r, i) => ({ id: i + 1, json: JSON.stringify(r) }));
-      lines.splice(3, 0, { id: 99, json: "{not json" });
-      lines.forEach((l, i) => l.id = i + 1);
-      let token = opened.continuationToken;
-      for (const body of await client.prepareAppend(lines)) {
-        token = await client.appendRows(pipe, channel, token, body);
-      }
-      const last = String(lines.length);
-      let status;
-      for (let i = 0;; i++) {
-        status = (await client.channelStatus(pipe, [channel])).get(channel);
-        if (status?.committedOffsetToken === last) break;
-        assert.ok(i < 3000, `offset ${last} never committed`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      const lines = rows.map((r) => JSON.stringify(r));
+      lines.splice(3, 0, "{not json");
+      const status = await appendAndCommit(client, "CHECKINS_IN", "desk", lines);
 
       await t.step("good rows land transformed; left-out columns get their DEFAULT", async () => {
         const r = await db.run(
@@ -85,28 +52,13 @@ Deno.test({
       });
 
       await t.step("a failed cast, a value too long, a NULL in NOT NULL, bad JSON: counted", () => {
-        assert.equal(status?.rowsErrorCount, 4);
-        assert.ok(status?.lastErrorMessage, "the last bad row's message");
-        assert.doesNotMatch(status!.lastErrorMessage!, /no guest|not a number|too long/);
+        assert.equal(status.rowsErrorCount, 4);
+        assert.ok(status.lastErrorMessage, "the last bad row's message");
+        assert.doesNotMatch(status.lastErrorMessage!, /no guest|not a number|too long/);
       });
 
-      // Streams `rows` into `pipeName` on a channel of its own; waits for the commit.
-      const stream = async (pipeName: string, channelName: string, json: string[]) => {
-        const o = await client.openChannel(pipeName, channelName);
-        let tok = o.continuationToken;
-        const first = Number(o.status.committedOffsetToken ?? 0) + 1;
-        const body = json.map((j, i) => ({ id: first + i, json: j }));
-        for (const b of await client.prepareAppend(body)) {
-          tok = await client.appendRows(pipeName, channelName, tok, b);
-        }
-        const end = String(first + json.length - 1);
-        for (let i = 0;; i++) {
-          const st = (await client.channelStatus(pipeName, [channelName])).get(channelName);
-          if (st?.committedOffsetToken === end) return st;
-          assert.ok(i < 6000, `${pipeName}: offset ${end} never committed`);
-          await new Promise((r) => setTimeout(r, 10));
-        }
-      };
+      const stream = (pipe: string, channel: string, json: string[]) =>
+        appendAndCommit(client, pipe, channel, json);
 
       await t.step("typed values keep their type in VARIANT; numbers stay exact", async () => {
         await db.runAll([
@@ -190,8 +142,7 @@ Deno.test({
         );
       });
     } finally {
-      await db.close().catch(() => {});
-      await emu.close();
+      await close();
       await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     }
   },

@@ -12,16 +12,14 @@
  * TypeScript, from the rows streamed (decimals compared as exact text).
  */
 import assert from "node:assert/strict";
-import { startEmulator } from "../../../src/emulator/mod.ts";
-import { ensureKeyPair } from "../../../src/snowflake/key_files.ts";
-import { StreamingClient } from "../../../src/snowflake/streaming_client.ts";
+import type { StreamingClient } from "../../../src/snowflake/streaming_client.ts";
+import { openSession, testStreamingClient } from "./helpers.ts";
 import {
   assertResult,
   type Cell,
-  type ConformanceEmulator,
   records,
   type Result,
-  Session,
+  type Session,
 } from "./conformance/harness.ts";
 
 /** Target lags are scaled by this: '1 minute' is 6 s, '2 minutes' 12 s. */
@@ -318,34 +316,12 @@ Deno.test({
   sanitizeResources: false,
   async fn(t) {
     const dataDir = await Deno.makeTempDir({ prefix: "liftline-user-chain-" });
-    const emu = await startEmulator({
-      dataDir,
-      commitDelayMs: 0,
+    const { emu, db: sql, privateKeyPem, close } = await openSession(dataDir, {
       dynamic: { lagScale: LAG_SCALE },
     });
-    const { privateKeyPem } = await ensureKeyPair(dataDir);
-    const handle: ConformanceEmulator = {
-      url: emu.url,
-      dataDir,
-      privateKeyPem,
-      close: () => emu.close(),
-    };
-    let db: Session | undefined;
     try {
-      db = await Session.connect(handle);
-      const sql = db;
       await sql.runAll(SETUP);
-      const till = new Till(
-        await StreamingClient.create({
-          account: "LIFTLINE",
-          user: "STREAMING_INGEST",
-          privateKeyPem,
-          controlUrl: emu.url,
-          database: "STREAMING_INGEST",
-          schema: "STREAMING_INGEST",
-          retry: { baseDelayMs: 5, maxDelayMs: 50, maxAttempts: 20 },
-        }),
-      );
+      const till = new Till(await testStreamingClient(emu.url, privateKeyPem));
       await till.open();
       const streamed: Order[] = [];
 
@@ -426,8 +402,7 @@ Deno.test({
         },
       );
     } finally {
-      await db?.close().catch(() => {});
-      await emu.close();
+      await close();
       await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     }
   },
