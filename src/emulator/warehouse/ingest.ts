@@ -134,6 +134,10 @@ export async function commitBodies(
       pending = [];
     };
     const fill = await fillerFor(s, pipe, bodies);
+    const onRow = (row: StoredValue[]) => {
+      pending.push(row);
+      if (pending.length === CHUNK_ROWS) flush();
+    };
     let parsed = 0, errors = 0;
     let endToken: string | undefined;
     let errorMessage: string | null = null;
@@ -147,10 +151,6 @@ export async function commitBodies(
             throw new Error("an appended body was freed before its commit read it");
           }
         }
-        const onRow = (row: StoredValue[]) => {
-          pending.push(row);
-          if (pending.length === CHUNK_ROWS) flush();
-        };
         const b = transformed
           ? coerceTransformed(pipe, transformed[i], onRow, fill)
           : readDecoded(body.payload, (slices) => pipe.parseChunks(slices, onRow, fill));
