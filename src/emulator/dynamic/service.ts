@@ -133,12 +133,6 @@ export class DynamicTables {
   readonly #w: Warehouse;
   readonly #o: Required<Omit<DynamicOptions, "log" | "tickMs">> & { tickMs: number; log: Logger };
   readonly #runtime = new Map<number, Runtime>();
-  /**
-   * Dynamic tables being created: in the in-memory catalog from the moment the CREATE's
-   * transaction records them, in no snapshot a scheduled refresh could read until it commits, and
-   * first refreshed by the CREATE itself.
-   */
-  readonly #creating = new Set<number>();
   readonly #history = new HistoryWriter();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #running: Promise<unknown> | undefined;
@@ -387,81 +381,74 @@ export class DynamicTables {
     const sourceNames = [...compiled.sources.values()].map((s) =>
       `${s.database}\u0000${s.schema}\u0000${s.name}`
     );
-    let creating: number | undefined;
-    try {
-      const created = await w.writer.transaction(async (s) => {
-        const old = existing(ctx, [n.database, n.schema, n.name], [
-          "DYNAMIC TABLE",
-          "TABLE",
-          "VIEW",
-          "STREAM",
-        ]);
-        if (old) {
-          if (stmt.ifNotExists) return null;
-          if (!stmt.orReplace) throw SQL_ERRORS.alreadyExists(n.name);
-          if (old.kind !== "DYNAMIC TABLE") {
-            throw new SqlError(
-              "002201",
-              "42809",
-              `SQL compilation error:\nObject found is of type '${old.kind}', not specified type 'DYNAMIC TABLE'.`,
-            );
-          }
-          await dropObject(ctx, s, old);
+    const created = await w.writer.transaction(async (s) => {
+      const old = existing(ctx, [n.database, n.schema, n.name], [
+        "DYNAMIC TABLE",
+        "TABLE",
+        "VIEW",
+        "STREAM",
+      ]);
+      if (old) {
+        if (stmt.ifNotExists) return null;
+        if (!stmt.orReplace) throw SQL_ERRORS.alreadyExists(n.name);
+        if (old.kind !== "DYNAMIC TABLE") {
+          throw new SqlError(
+            "002201",
+            "42809",
+            `SQL compilation error:\nObject found is of type '${old.kind}', not specified type 'DYNAMIC TABLE'.`,
+          );
         }
-        // Its sources keep the old versions of changed rows from now on: the refreshes read them.
-        for (const src of compiled.sources.values()) await w.ensureChangeLog(s, src);
-        await s.run(
-          `CREATE TABLE ${tableOf(n)} (${
-            columns.map((c) => `${qi(c.name)} ${duckType(c.type)}`).join(", ")
-          }, ${qi(ROW_COLUMN)} BIGINT)`,
-        );
-        const o = await w.catalog.add(s, {
-          database: n.database,
-          schema: n.schema,
-          name: n.name,
-          kind: "DYNAMIC TABLE",
-          owner,
-          comment: stmt.comment,
-          definition: stmt.queryText,
-          props: {
-            targetLag: stmt.targetLag,
-            warehouse: stmt.warehouse ?? ctx.session.warehouse ?? "",
-            refreshMode: mode,
-            refreshModeReason: reason,
-            requestedMode: stmt.refreshMode,
-            initialize: stmt.initialize,
-            initialized: stmt.initialize === "ON_CREATE" ? true : false,
-            suspended: false,
-            sources: [...compiled.sources.keys()],
-            sourceNames,
-            text: ctx.text.trim(),
-          },
-          columns,
-        });
-        this.#creating.add(o.id);
-        creating = o.id;
-        w.startSequence(o.id);
-        await w.ensureChangeLog(s, o);
-        return o;
-      });
-      if (!created) return status(`${n.name} already exists, statement succeeded.`);
-      this.#runtime.set(created.id, { dataTimestamp: null, marks: null });
-      if (stmt.initialize === "ON_CREATE") {
-        try {
-          await this.refresh([created], "CREATION", ctx.queryId);
-        } catch (e) {
-          // A failed initial refresh aborts the CREATE.
-          await w.writer.transaction(async (s) => {
-            const o = w.catalog.byId(created.id);
-            if (o) await dropObject(ctx, s, o);
-          }).catch(() => {});
-          throw e;
-        }
+        await dropObject(ctx, s, old);
       }
-      return status(`Dynamic table ${n.name} successfully created.`);
-    } finally {
-      if (creating !== undefined) this.#creating.delete(creating);
+      // Its sources keep the old versions of changed rows from now on: the refreshes read them.
+      for (const src of compiled.sources.values()) await w.ensureChangeLog(s, src);
+      await s.run(
+        `CREATE TABLE ${tableOf(n)} (${
+          columns.map((c) => `${qi(c.name)} ${duckType(c.type)}`).join(", ")
+        }, ${qi(ROW_COLUMN)} BIGINT)`,
+      );
+      const o = await w.catalog.add(s, {
+        database: n.database,
+        schema: n.schema,
+        name: n.name,
+        kind: "DYNAMIC TABLE",
+        owner,
+        comment: stmt.comment,
+        definition: stmt.queryText,
+        props: {
+          targetLag: stmt.targetLag,
+          warehouse: stmt.warehouse ?? ctx.session.warehouse ?? "",
+          refreshMode: mode,
+          refreshModeReason: reason,
+          requestedMode: stmt.refreshMode,
+          initialize: stmt.initialize,
+          initialized: stmt.initialize === "ON_CREATE" ? true : false,
+          suspended: false,
+          sources: [...compiled.sources.keys()],
+          sourceNames,
+          text: ctx.text.trim(),
+        },
+        columns,
+      });
+      w.startSequence(o.id);
+      await w.ensureChangeLog(s, o);
+      return o;
+    });
+    if (!created) return status(`${n.name} already exists, statement succeeded.`);
+    this.#runtime.set(created.id, { dataTimestamp: null, marks: null });
+    if (stmt.initialize === "ON_CREATE") {
+      try {
+        await this.refresh([created], "CREATION", ctx.queryId);
+      } catch (e) {
+        // A failed initial refresh aborts the CREATE.
+        await w.writer.transaction(async (s) => {
+          const o = w.catalog.byId(created.id);
+          if (o) await dropObject(ctx, s, o);
+        }).catch(() => {});
+        throw e;
+      }
     }
+    return status(`Dynamic table ${n.name} successfully created.`);
   }
 
   /** ALTER DYNAMIC TABLE … */
@@ -783,7 +770,7 @@ export class DynamicTables {
   #due(now: number): CatalogObject[] {
     const out: CatalogObject[] = [];
     for (const o of this.#tables()) {
-      if (o.props.suspended || this.#creating.has(o.id)) continue;
+      if (o.props.suspended) continue;
       const lag = o.props.targetLag as TargetLag;
       if (lag.kind !== "duration") continue;
       const ts = this.#runtime.get(o.id)?.dataTimestamp;
@@ -819,15 +806,18 @@ export class DynamicTables {
       this.#timer = undefined;
       if (this.#stopped) return;
       try {
-        const due = this.#due(this.#o.now());
-        if (due.length) {
+        // Between catalog statements: see `Warehouse.catalogTurn`.
+        await this.#w.catalogTurn(async () => {
+          if (this.#stopped) return;
+          const due = this.#due(this.#o.now());
+          if (!due.length) return;
           const started = performance.now();
           try {
             await this.refresh(due, "SCHEDULED");
           } finally {
             this.#lastScheduledMs = performance.now() - started;
           }
-        }
+        });
       } catch (e) {
         if (!this.#stopped) {
           this.#o.log.warn("scheduled refresh failed", { error: (e as Error).message });
@@ -840,7 +830,7 @@ export class DynamicTables {
 
   /** Refreshes every dynamic table now (tests, and benchmarks). */
   async refreshAll(): Promise<void> {
-    const all = this.#tables().filter((o) => !o.props.suspended && !this.#creating.has(o.id));
+    const all = this.#tables().filter((o) => !o.props.suspended);
     if (all.length) await this.refresh(all, "MANUAL");
   }
 

@@ -161,7 +161,6 @@ export class SqlEngine {
   readonly results = new ResultStore();
   readonly #o: SqlEngineOptions;
   readonly #sessions = new Map<string, SessionState>();
-  #ddlTail: Promise<unknown> = Promise.resolve();
   /** Statements running now, by the driver's request id (or the query id). */
   readonly #running = new Map<string, { cancel(): void }>();
 
@@ -879,7 +878,7 @@ export class SqlEngine {
    * session replaces one of its inputs would otherwise bind to the object being dropped.
    */
   #ddl<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#ddlTail.then(async () => {
+    return this.#o.warehouse.catalogTurn(async () => {
       try {
         return await fn();
       } catch (e) {
@@ -888,17 +887,17 @@ export class SqlEngine {
         throw e;
       }
     });
-    this.#ddlTail = run.catch(() => {});
-    return run;
   }
 
   async #dispatch(ctx: StatementContext, stmt: Statement): Promise<Outcome> {
+    const refresh = stmt.kind === "alterDynamicTable" && stmt.action.kind === "refresh";
     const changesCatalog = stmt.kind === "sql"
       ? CATALOG_STATEMENTS.has(variant(stmt.ast))
       : stmt.kind !== "describe" && stmt.kind !== "show" && stmt.kind !== "use" &&
-        stmt.kind !== "accepted" && stmt.kind !== "unset" &&
-        !(stmt.kind === "alterDynamicTable" && stmt.action.kind === "refresh");
+        stmt.kind !== "accepted" && stmt.kind !== "unset" && !refresh;
     if (changesCatalog) return await this.#ddl(() => this.#dispatchNow(ctx, stmt));
+    // A refresh reads the catalog: not while a statement changes it.
+    if (refresh) return await this.#o.warehouse.catalogTurn(() => this.#dispatchNow(ctx, stmt));
     return await this.#dispatchNow(ctx, stmt);
   }
 

@@ -104,6 +104,7 @@ export class Warehouse {
   readonly #channels = new Map<string, ChannelRecord>();
   #nextChannelId = 1;
   #closed = false;
+  #catalogTail: Promise<unknown> = Promise.resolve();
   #checkpointTimer: ReturnType<typeof setInterval> | undefined;
   #checkpointing = false;
 
@@ -234,6 +235,19 @@ export class Warehouse {
   /** The next `$ROW` a table would give (every row visible now has a smaller one). */
   nextRow(id: number): number {
     return this.#nextRow.get(id) ?? 1;
+  }
+
+  /**
+   * Runs `fn` when the work that took its turn before has ended: statements that change the
+   * catalog, and scheduled refreshes of dynamic tables, one at a time. The catalog in memory
+   * changes inside a statement's transaction, before DuckDB commits it; a refresh that read it
+   * then would reach for tables and change logs its snapshot lacks, and a statement dropping a
+   * dynamic table would conflict with a refresh writing it.
+   */
+  catalogTurn<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#catalogTail.then(fn);
+    this.#catalogTail = run.catch(() => {});
+    return run;
   }
 
   /**
