@@ -169,6 +169,19 @@ ALTER USER statement that registers it.
 ${COMMON_SETTINGS}`,
   },
   {
+    name: "jwt",
+    summary: "print a key-pair JWT for the configured user (curl, the SQL API)",
+    switches: [],
+    help: `Prints a JWT signed with the configured private key (PRIVATE_KEY, PRIVATE_KEY_FILE or
+DATA_DIR/rsa_key.p8), valid for 59 minutes, for clients without a driver:
+  curl -H "Authorization: Bearer $(liftline jwt)" \\
+       -H "X-Snowflake-Authorization-Token-Type: KEYPAIR_JWT" …/api/v2/statements
+
+  --snowflake-account SNOWFLAKE_ACCOUNT   account in the claims (default LIFTLINE, the emulator's)
+  --snowflake-user SNOWFLAKE_USER     user in the claims (default STREAMING_INGEST)
+${COMMON_SETTINGS}`,
+  },
+  {
     name: "check",
     summary: "validate the configuration, authenticate and reach the target",
     switches: [],

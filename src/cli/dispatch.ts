@@ -7,6 +7,7 @@
 import type { Config } from "../config/load.ts";
 import { ConfigError } from "../config/load.ts";
 import { formatKeygen, keygen } from "./keygen.ts";
+import { keyPairToken } from "./jwt.ts";
 import { runRole } from "./roles.ts";
 
 /** Runs `command` and returns its exit code. */
@@ -30,6 +31,9 @@ export async function runCommand(
         throw e;
       }
     }
+    case "jwt":
+      console.log(await keyPairToken(config));
+      return 0;
     default:
       return await runRole(command, config, switches);
   }

@@ -25,7 +25,8 @@ import { Warehouse } from "./warehouse/warehouse.ts";
 import { type DynamicOptions, DynamicTables } from "./dynamic/service.ts";
 import { SqlEngine } from "./sql/engine.ts";
 import { SessionStore, type SessionStoreOptions } from "./sql/sessions.ts";
-import { registerSqlRoutes } from "./sql/routes.ts";
+import { registerSqlRoutes, type SqlRouteDeps } from "./sql/routes.ts";
+import { registerSqlApiRoutes } from "./sql/sql_api.ts";
 import { LocalSqlClient } from "./sql/local_client.ts";
 
 export { parseFaults } from "./faults.ts";
@@ -206,7 +207,7 @@ export function createEmulatorApp(ctx: EmulatorContext): Hono {
     log: ctx.log,
     url: () => ctx.url,
   });
-  registerSqlRoutes(app, {
+  const sqlDeps: SqlRouteDeps = {
     names: {
       account: ctx.options.account,
       database: ctx.options.database,
@@ -220,7 +221,9 @@ export function createEmulatorApp(ctx: EmulatorContext): Hono {
     engine: ctx.sql,
     url: () => ctx.url,
     log: ctx.log.child("sql"),
-  });
+  };
+  registerSqlRoutes(app, sqlDeps);
+  registerSqlApiRoutes(app, sqlDeps);
   app.notFound((c) => {
     // A known path asked with another method is 405, with the methods it takes.
     const allowed = allowedMethods(app, c.req.path);

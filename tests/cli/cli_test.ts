@@ -11,7 +11,7 @@ const liftline = runLiftline;
 Deno.test("--help lists the commands and exits 0", async () => {
   const r = await liftline(["--help"]);
   assert.equal(r.code, 0);
-  for (const cmd of ["run", "generate", "stream", "emulator", "setup", "keygen", "check"]) {
+  for (const cmd of ["run", "generate", "stream", "emulator", "setup", "keygen", "jwt", "check"]) {
     assert.match(r.stdout, new RegExp(`^  ${cmd} `, "m"), cmd);
   }
 });
@@ -199,6 +199,44 @@ Deno.test("the emulator command exits 0 on SIGTERM", async () => {
     const { process } = await spawnEmulator(["--data-dir", dir]);
     const status = await process.stop("SIGTERM");
     assert.equal(status.code, 0, process.stderr());
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("jwt prints a token the emulator's SQL API takes; without a key it names PRIVATE_KEY", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const none = await runLiftline(["jwt", "--data-dir", dir]);
+    assert.equal(none.code, 2, none.stderr);
+    assert.match(none.stderr, /PRIVATE_KEY/);
+    assert.equal(none.stdout, "");
+    // The emulator writes the data folder's key pair on its first start.
+    const { process, url } = await spawnEmulator(["--data-dir", dir]);
+    try {
+      const r = await runLiftline(["jwt", "--data-dir", dir]);
+      assert.equal(r.code, 0, r.stderr);
+      const token = r.stdout.trim();
+      const call = (bearer: string) =>
+        fetch(`${url}/api/v2/statements`, {
+          method: "POST",
+          headers: {
+            Authorization: `Bearer ${bearer}`,
+            "X-Snowflake-Authorization-Token-Type": "KEYPAIR_JWT",
+            "Content-Type": "application/json",
+          },
+          body: JSON.stringify({ statement: "SELECT CURRENT_USER() AS U" }),
+        });
+      const ok = await call(token);
+      assert.equal(ok.status, 200);
+      assert.deepEqual((await ok.json()).data, [["STREAMING_INGEST"]]);
+      const other = await runLiftline(["jwt", "--data-dir", dir, "--snowflake-user", "SOMEONE"]);
+      const refused = await call(other.stdout.trim());
+      assert.equal(refused.status, 401, "a token for another user is refused");
+      await refused.body?.cancel();
+    } finally {
+      await process.stop("SIGTERM");
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

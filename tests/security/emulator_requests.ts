@@ -218,6 +218,19 @@ function bearerEndpoints(token: string): [string, FetchWire][] {
         data: { AUTHENTICATOR: "SNOWFLAKE_JWT", TOKEN: token, LOGIN_NAME: USER },
       }),
     }],
+    ["SQL API statement", {
+      kind: "fetch",
+      method: "POST",
+      path: "/api/v2/statements",
+      headers: json(token, { "X-Snowflake-Authorization-Token-Type": "KEYPAIR_JWT" }),
+      body: '{"statement":"SELECT 1"}',
+    }],
+    ["SQL API status", {
+      kind: "fetch",
+      method: "GET",
+      path: `/api/v2/statements/${crypto.randomUUID()}`,
+      headers: json(token),
+    }],
   ];
 }
 

@@ -40,6 +40,11 @@ export interface SessionState {
   statementInProgress?: Promise<void>;
   /** How many of the session's statements run now. */
   statementsRunning?: number;
+  /**
+   * The query id the session's next statement takes: the SQL API answers a statement's handle
+   * before it runs (`async=true`), and the handle is its query id.
+   */
+  nextQueryId?: string;
 }
 
 import type { SessionVariable } from "./variables.ts";

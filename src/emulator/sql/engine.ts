@@ -262,6 +262,8 @@ export class SqlEngine {
     // run inside it.
     if (!part) await this.#waitFor(() => session.statementInProgress, requestId);
     session.statementsRunning = (session.statementsRunning ?? 0) + 1;
+    const pinned = part ? undefined : session.nextQueryId;
+    if (pinned) session.nextQueryId = undefined;
     const start = new Date();
     const record = (queryId: string, rows: number | null, error?: SqlError) =>
       this.results.history.record({
@@ -281,12 +283,12 @@ export class SqlEngine {
         rowsProduced: rows,
       });
     try {
-      const r = await this.#executeCounted(text, binds, session, requestId);
+      const r = await this.#executeCounted(text, binds, session, requestId, pinned);
       // A query's rows (a DML statement's count is in its one row of counts: not known here).
       record(r.queryId, r.statementTypeId === STATEMENT_TYPE.select ? r.result.rowCount : null);
       return r;
     } catch (e) {
-      record(crypto.randomUUID(), null, mapError(e));
+      record(pinned ?? crypto.randomUUID(), null, mapError(e));
       throw e;
     } finally {
       session.statementsRunning--;
@@ -327,8 +329,8 @@ export class SqlEngine {
     binds: readonly BindValue[],
     session: SessionState,
     requestId?: string,
+    queryId: string = crypto.randomUUID(),
   ): Promise<ExecutedStatement> {
-    const queryId = crypto.randomUUID();
     let why: "cancelled" | "timeout" | "spill" | undefined;
     const cancel = (reason: "cancelled" | "timeout" | "spill") => {
       why ??= reason;
@@ -1128,19 +1130,7 @@ export class SqlEngine {
         continue;
       }
       const text = textOf(payload(o.option_value)?.value ?? o.option_value);
-      if (name === "TIMEZONE") {
-        try {
-          new Intl.DateTimeFormat("en-US", { timeZone: text });
-        } catch {
-          throw SQL_ERRORS.invalidProperty("TIMEZONE", text);
-        }
-      } else if (name === "WEEK_START" && !/^[0-7]$/.test(text)) {
-        throw SQL_ERRORS.invalidProperty(name, text);
-      } else if (name === "WEEK_OF_YEAR_POLICY" && !/^[01]$/.test(text)) {
-        throw SQL_ERRORS.invalidProperty(name, text);
-      } else if (name === "AUTOCOMMIT" && !/^(TRUE|FALSE)$/i.test(text)) {
-        throw SQL_ERRORS.invalidProperty(name, text);
-      }
+      checkSessionParameter(name, text);
       changes.push([name, text]);
     }
     for (const [name, text] of changes) {
@@ -1149,11 +1139,35 @@ export class SqlEngine {
         s.parameters.delete(name);
         continue;
       }
-      if (name === "TIMEZONE") s.timezone = text;
-      s.parameters.set(name, text);
+      setSessionParameter(s, name, text);
     }
     return status("Statement executed successfully.", STATEMENT_TYPE.session);
   }
+}
+
+/** Refuses a session parameter's value the emulator would misread (as ALTER SESSION SET does). */
+export function checkSessionParameter(name: string, text: string): void {
+  if (name === "TIMEZONE") {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: text });
+    } catch {
+      throw SQL_ERRORS.invalidProperty("TIMEZONE", text);
+    }
+  } else if (name === "WEEK_START" && !/^[0-7]$/.test(text)) {
+    throw SQL_ERRORS.invalidProperty(name, text);
+  } else if (name === "WEEK_OF_YEAR_POLICY" && !/^[01]$/.test(text)) {
+    throw SQL_ERRORS.invalidProperty(name, text);
+  } else if (name === "AUTOCOMMIT" && !/^(TRUE|FALSE)$/i.test(text)) {
+    throw SQL_ERRORS.invalidProperty(name, text);
+  } else if (name === "STATEMENT_TIMEOUT_IN_SECONDS" && !/^\d+$/.test(text)) {
+    throw SQL_ERRORS.invalidProperty(name, text);
+  }
+}
+
+/** Sets a session parameter {@link checkSessionParameter} accepted. */
+export function setSessionParameter(s: SessionState, name: string, text: string): void {
+  if (name === "TIMEZONE") s.timezone = text;
+  s.parameters.set(name, text);
 }
 
 /** Maps an error from a handler or DuckDB onto Snowflake's error shape. */

@@ -1,0 +1,225 @@
+/**
+ * Snowflake's SQL API (`/api/v2/statements`) as a client without a driver uses it: plain fetch,
+ * a key-pair JWT as the bearer token, results as `jsonv2` strings in partitions.
+ */
+import assert from "node:assert/strict";
+import { KeyPairJwt } from "../../../src/snowflake/jwt.ts";
+import { type SqlEmulator, withSqlEmulator } from "./helpers.ts";
+
+/** Calls the SQL API of `e` as its user; answers the status, the JSON body and the headers. */
+async function apiClient(e: SqlEmulator) {
+  const jwt = await KeyPairJwt.create({
+    account: "LIFTLINE",
+    user: "STREAMING_INGEST",
+    privateKeyPem: e.keys.privateKeyPem,
+  });
+  return async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const res = await fetch(`${e.emu.url}${path}`, {
+      method,
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json",
+        Authorization: `Bearer ${await jwt.token()}`,
+        "X-Snowflake-Authorization-Token-Type": "KEYPAIR_JWT",
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+    // deno-lint-ignore no-explicit-any
+    const json: any = await res.json();
+    return { status: res.status, body: json, headers: res.headers };
+  };
+}
+
+Deno.test("SQL API: statements, types, binds, DML stats, errors, context", async () => {
+  await withSqlEmulator(async (e) => {
+    const api = await apiClient(e);
+    const run = (statement: string, extra: Record<string, unknown> = {}, query = "") =>
+      api("POST", `/api/v2/statements${query}`, { statement, ...extra });
+
+    const r = await run(`SELECT 12.50::NUMBER(10,2) AS PRICE, 'ana' AS NAME, TRUE AS OK,
+      '2026-12-05'::DATE AS DAY, '2026-12-05 10:30:00'::TIMESTAMP_NTZ AS AT, NULL AS NOTHING`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.code, "090001");
+    assert.equal(r.body.resultSetMetaData.format, "jsonv2");
+    assert.equal(r.body.resultSetMetaData.numRows, 1);
+    assert.deepEqual(
+      r.body.resultSetMetaData.rowType.map((c: { name: string; type: string }) => [c.name, c.type]),
+      [
+        ["PRICE", "fixed"],
+        ["NAME", "text"],
+        ["OK", "boolean"],
+        ["DAY", "date"],
+        ["AT", "timestamp_ntz"],
+        ["NOTHING", "text"],
+      ],
+    );
+    const day = String(Date.UTC(2026, 11, 5) / 86_400_000);
+    const at = `${Date.UTC(2026, 11, 5, 10, 30) / 1000}.000000000`;
+    assert.deepEqual(r.body.data, [["12.50", "ana", "true", day, at, null]]);
+    // The handle is the statement's query id.
+    const scan = await run(`SELECT NAME FROM TABLE(RESULT_SCAN('${r.body.statementHandle}'))`);
+    assert.deepEqual(scan.body.data, [["ana"]]);
+    const again = await api("GET", `/api/v2/statements/${r.body.statementHandle}`);
+    assert.equal(again.status, 200);
+    assert.deepEqual(again.body.data, r.body.data);
+
+    const strict = await run("SELECT NULL AS N", {}, "?nullable=false");
+    assert.deepEqual(strict.body.data, [["null"]]);
+
+    const bound = await run("SELECT ? + 1 AS X, ? AS S", {
+      bindings: { "1": { type: "FIXED", value: "41" }, "2": { type: "TEXT", value: "ski" } },
+    });
+    assert.deepEqual(bound.body.data, [["42", "ski"]]);
+
+    assert.equal((await run("CREATE TABLE PASSES (ID NUMBER, KIND VARCHAR)")).status, 200);
+    const inserted = await run("INSERT INTO PASSES VALUES (1, 'DAY'), (2, 'SEASON')");
+    assert.deepEqual(inserted.body.stats, { numRowsInserted: 2 });
+    const updated = await run("UPDATE PASSES SET KIND = 'WEEK' WHERE ID = 1");
+    assert.equal(updated.body.stats.numRowsUpdated, 1);
+
+    const bad = await run("SELECT * FROM NO_SUCH_TABLE");
+    assert.equal(bad.status, 422);
+    assert.equal(bad.body.code, "002003");
+    assert.equal(bad.body.sqlState, "42S02");
+    assert.match(bad.body.message, /NO_SUCH_TABLE/);
+    assert.ok(bad.body.statementHandle);
+
+    const elsewhere = await run("SELECT CURRENT_DATABASE() AS D, CURRENT_SCHEMA() AS S", {
+      database: "snowflake_sample",
+    });
+    assert.equal(elsewhere.status, 422);
+    assert.equal(elsewhere.body.code, "390201");
+    await run("CREATE DATABASE OTHER_DB");
+    const other = await run("SELECT CURRENT_DATABASE() AS D, CURRENT_SCHEMA() AS S", {
+      database: "other_db",
+    });
+    assert.deepEqual(other.body.data, [["OTHER_DB", "PUBLIC"]]);
+
+    const zone = await run("SELECT 1", { parameters: { TIMEZONE: "Not/AZone" } });
+    assert.equal(zone.status, 422);
+    assert.match(zone.body.message, /TIMEZONE/);
+
+    // A resubmitted request (same requestId, retry=true) does not run its statement again.
+    const id = crypto.randomUUID();
+    const first = await run("INSERT INTO PASSES VALUES (3, 'DAY')", {}, `?requestId=${id}`);
+    const retried = await run(
+      "INSERT INTO PASSES VALUES (3, 'DAY')",
+      {},
+      `?requestId=${id}&retry=true`,
+    );
+    assert.equal(retried.body.statementHandle, first.body.statementHandle);
+    const count = await run("SELECT COUNT(*) FROM PASSES WHERE ID = 3");
+    assert.deepEqual(count.body.data, [["1"]]);
+  }, { liftline: false });
+});
+
+Deno.test("SQL API: several statements, async, partitions, cancel by timeout", async () => {
+  await withSqlEmulator(async (e) => {
+    const api = await apiClient(e);
+    const multi = await api("POST", "/api/v2/statements", {
+      statement: "SELECT 1 AS A; SELECT 'two' AS B",
+      parameters: { MULTI_STATEMENT_COUNT: "2" },
+    });
+    assert.equal(multi.status, 200, JSON.stringify(multi.body));
+    assert.deepEqual(multi.body.data, [["Multiple statements executed successfully."]]);
+    assert.equal(multi.body.statementHandles.length, 2);
+    const parts = [];
+    for (const h of multi.body.statementHandles) {
+      parts.push((await api("GET", `/api/v2/statements/${h}`)).body.data);
+    }
+    assert.deepEqual(parts, [[["1"]], [["two"]]]);
+    const miscounted = await api("POST", "/api/v2/statements", {
+      statement: "SELECT 1; SELECT 2; SELECT 3",
+      parameters: { MULTI_STATEMENT_COUNT: 2 },
+    });
+    assert.equal(miscounted.status, 422);
+
+    const started = await api("POST", "/api/v2/statements?async=true", {
+      statement: "SELECT SEQ4() AS N FROM TABLE(GENERATOR(ROWCOUNT => 25000)) ORDER BY N",
+    });
+    assert.equal(started.status, 202);
+    assert.equal(started.body.code, "333334");
+    let done = started;
+    for (let i = 0; i < 200 && done.status === 202; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      done = await api("GET", started.body.statementStatusUrl);
+    }
+    assert.equal(done.status, 200);
+    const info = done.body.resultSetMetaData;
+    assert.equal(info.numRows, 25000);
+    assert.deepEqual(info.partitionInfo.map((p: { rowCount: number }) => p.rowCount), [
+      10000,
+      10000,
+      5000,
+    ]);
+    assert.match(done.headers.get("link") ?? "", /partition=1>; rel="next"/);
+    const all = [...done.body.data];
+    for (let p = 1; p < info.partitionInfo.length; p++) {
+      const part = await api(
+        "GET",
+        `/api/v2/statements/${started.body.statementHandle}?partition=${p}`,
+      );
+      all.push(...part.body.data);
+    }
+    assert.deepEqual(all.map((row: string[]) => Number(row[0])), [...Array(25000).keys()]);
+    const beyond = await api(
+      "GET",
+      `/api/v2/statements/${started.body.statementHandle}?partition=3`,
+    );
+    assert.equal(beyond.status, 400);
+
+    // A statement past its timeout is cancelled: 408.
+    const slow = await api("POST", "/api/v2/statements", {
+      statement: "SELECT COUNT(DISTINCT SEQ8() % 1000003) FROM TABLE(GENERATOR(ROWCOUNT => 1e11))",
+      timeout: 1,
+    });
+    assert.equal(slow.status, 408, JSON.stringify(slow.body));
+    assert.equal(slow.body.code, "000630");
+  }, { liftline: false });
+});
+
+Deno.test("SQL API: requests that are not well formed get a 4xx, and the server goes on", async () => {
+  await withSqlEmulator(async (e) => {
+    const api = await apiClient(e);
+    const url = `${e.emu.url}/api/v2/statements`;
+    const anonymous = await fetch(url, { method: "POST", body: '{"statement":"SELECT 1"}' });
+    assert.equal(anonymous.status, 401);
+    await anonymous.body?.cancel();
+    const forged = await fetch(url, {
+      method: "POST",
+      headers: { Authorization: "Bearer not.a.jwt" },
+      body: '{"statement":"SELECT 1"}',
+    });
+    assert.equal(forged.status, 401);
+    await forged.body?.cancel();
+    const oauth = await api("POST", "/api/v2/statements", { statement: "SELECT 1" }, {
+      "X-Snowflake-Authorization-Token-Type": "OAUTH",
+    });
+    assert.equal(oauth.status, 401);
+    assert.equal((await api("POST", "/api/v2/statements", "{not json")).status, 400);
+    assert.equal((await api("POST", "/api/v2/statements", [1, 2])).status, 400);
+    assert.equal((await api("POST", "/api/v2/statements", { statement: 7 })).status, 400);
+    assert.equal(
+      (await api("POST", "/api/v2/statements", { statement: "SELECT 1", timeout: -1 })).status,
+      400,
+    );
+    assert.equal(
+      (await api("POST", "/api/v2/statements", {
+        statement: "SELECT 1",
+        parameters: { MULTI_STATEMENT_COUNT: "x" },
+      })).status,
+      400,
+    );
+    const unknown = await api("GET", `/api/v2/statements/${crypto.randomUUID()}`);
+    assert.equal(unknown.status, 404);
+    assert.equal((await api("GET", "/api/v2/statements/x?partition=-1")).status, 400);
+    const fine = await api("POST", "/api/v2/statements", { statement: "SELECT 1 AS ONE" });
+    assert.deepEqual(fine.body.data, [["1"]]);
+  }, { liftline: false });
+});
