@@ -156,6 +156,11 @@ function endsTransaction(stmt: Statement): boolean {
 /** Statements longer than this (characters) are parsed and run one at a time (see execute). */
 const LARGE_STATEMENT_CHARS = 128 * 1024;
 
+/** Snowflake's largest STATEMENT_TIMEOUT_IN_SECONDS: a week. */
+export const MAX_STATEMENT_TIMEOUT_SECONDS = 604_800;
+/** The longest delay a timer takes (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Runs SQL statements for sessions. */
 export class SqlEngine {
   readonly results = new ResultStore();
@@ -340,7 +345,7 @@ export class SqlEngine {
     this.#running.set(key, { cancel: () => cancel("cancelled") });
     const timeoutSeconds = Number(session.parameters.get("STATEMENT_TIMEOUT_IN_SECONDS") ?? 0);
     const timer = timeoutSeconds > 0
-      ? setTimeout(() => cancel("timeout"), timeoutSeconds * 1000)
+      ? setTimeout(() => cancel("timeout"), Math.min(timeoutSeconds * 1000, MAX_TIMER_MS))
       : undefined;
     const watchdog = this.#watchSpill(() => cancel("spill"));
     // A statement of hundreds of KB (a 150,000-item IN list) takes hundreds of MB to parse and
@@ -1159,7 +1164,10 @@ export function checkSessionParameter(name: string, text: string): void {
     throw SQL_ERRORS.invalidProperty(name, text);
   } else if (name === "AUTOCOMMIT" && !/^(TRUE|FALSE)$/i.test(text)) {
     throw SQL_ERRORS.invalidProperty(name, text);
-  } else if (name === "STATEMENT_TIMEOUT_IN_SECONDS" && !/^\d+$/.test(text)) {
+  } else if (
+    name === "STATEMENT_TIMEOUT_IN_SECONDS" &&
+    !(/^\d+$/.test(text) && Number(text) <= MAX_STATEMENT_TIMEOUT_SECONDS)
+  ) {
     throw SQL_ERRORS.invalidProperty(name, text);
   }
 }

@@ -68,9 +68,8 @@ export function resultParameters(
     { name: "TIMEZONE", value: session.timezone },
   ];
   for (const [name, dflt] of OUTPUT_FORMATS) out.push({ name, value: set?.get(name) ?? dflt });
-  // Only when set: without it the driver prints binary as hex, Snowflake's default.
-  const binary = set?.get("BINARY_OUTPUT_FORMAT");
-  if (binary !== undefined) out.push({ name: "BINARY_OUTPUT_FORMAT", value: binary });
+  // Always: snowflake-sdk reads a BINARY column's format from it, and throws without one.
+  out.push({ name: "BINARY_OUTPUT_FORMAT", value: set?.get("BINARY_OUTPUT_FORMAT") ?? "HEX" });
   out.push(
     { name: "CLIENT_RESULT_CHUNK_SIZE", value: 160 },
     { name: "QUERY_CONTEXT_CACHE_SIZE", value: 5 },

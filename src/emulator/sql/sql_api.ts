@@ -22,6 +22,7 @@ import {
   checkSessionParameter,
   type ExecutedStatement,
   mapError,
+  MAX_STATEMENT_TIMEOUT_SECONDS,
   setSessionParameter,
 } from "./engine.ts";
 import { rowtypeOf } from "./result.ts";
@@ -45,6 +46,8 @@ interface ApiStatement {
   readonly user: string;
   readonly requestId: string;
   readonly createdOn: number;
+  /** SQL NULL as `null` (true) or as the string `"null"` (the POST's `nullable=false`). */
+  readonly nullable: boolean;
   readonly done: Promise<void>;
   outcome?:
     | { ok: true; result: ExecutedStatement; children?: readonly ExecutedStatement[] }
@@ -62,7 +65,9 @@ class ApiStatements {
     while (this.#byHandle.size > KEPT_STATEMENTS) {
       const [oldest, st] = this.#byHandle.entries().next().value!;
       this.#byHandle.delete(oldest);
-      this.#byRequest.delete(`${st.user}\u0000${st.requestId}`);
+      // A later statement of the same request id keeps its entry.
+      const key = `${st.user}\u0000${st.requestId}`;
+      if (this.#byRequest.get(key) === oldest) this.#byRequest.delete(key);
     }
   }
 
@@ -124,8 +129,17 @@ async function readStatementBody(c: Context): Promise<Record<string, unknown>> {
   if (typeof b.statement !== "string" || b.statement.trim() === "") {
     throw new ApiError(400, "390400", "The request body needs a statement (a string).");
   }
-  if (b.timeout !== undefined && !(Number.isInteger(b.timeout) && (b.timeout as number) >= 0)) {
-    throw new ApiError(400, "390400", "timeout must be a whole number of seconds.");
+  const timeout = b.timeout;
+  if (
+    timeout !== undefined &&
+    !(Number.isInteger(timeout) && (timeout as number) >= 0 &&
+      (timeout as number) <= MAX_STATEMENT_TIMEOUT_SECONDS)
+  ) {
+    throw new ApiError(
+      400,
+      "390400",
+      `timeout must be a whole number of seconds, at most ${MAX_STATEMENT_TIMEOUT_SECONDS}.`,
+    );
   }
   for (const k of ["database", "schema", "warehouse", "role"]) {
     if (b[k] !== undefined && b[k] !== null && typeof b[k] !== "string") {
@@ -139,11 +153,15 @@ async function readStatementBody(c: Context): Promise<Record<string, unknown>> {
   return b;
 }
 
-/** An identifier as the body names it: upper-cased unless double-quoted. */
-function identifier(v: unknown): string | null {
+/**
+ * An identifier as the body names it: double-quoted, exactly that; else the name as written when
+ * an object has it (the docs ask for the case SHOW gives), upper-cased otherwise.
+ */
+function identifier(v: unknown, exists: (name: string) => boolean = () => false): string | null {
   if (typeof v !== "string" || v === "") return null;
   const quoted = /^"(.+)"$/.exec(v);
-  return quoted ? quoted[1].replaceAll('""', '"') : v.toUpperCase();
+  if (quoted) return quoted[1].replaceAll('""', '"');
+  return exists(v) ? v : v.toUpperCase();
 }
 
 /** Adds the SQL API's endpoints to `app`. */
@@ -167,7 +185,7 @@ export function registerSqlApiRoutes(app: Hono, deps: SqlRouteDeps): void {
   const answer = async (
     c: Context,
     s: ApiStatement,
-    options: { partition: number; nullable: boolean },
+    options: { partition: number; posted: boolean },
   ): Promise<Response> => {
     const base = {
       statementHandle: s.handle,
@@ -185,7 +203,8 @@ export function registerSqlApiRoutes(app: Hono, deps: SqlRouteDeps): void {
       }, 202);
     }
     if (!o.ok) {
-      const timedOut = o.error.code === "000630";
+      // 408 answers the request that ran past its timeout; asked later, it is a failure.
+      const timedOut = options.posted && o.error.code === "000630";
       return c.json({
         code: o.error.code,
         sqlState: o.error.sqlState,
@@ -194,6 +213,17 @@ export function registerSqlApiRoutes(app: Hono, deps: SqlRouteDeps): void {
       }, timedOut ? 408 : 422);
     }
     const r = o.result;
+    if (deps.engine.results.get(r.queryId) !== r.result) {
+      return c.json({
+        code: "000709",
+        sqlState: "02000",
+        message:
+          `The result of statement ${r.queryId} is no longer kept (the emulator keeps 200 results, those being read for 10 minutes).`,
+        ...base,
+      }, 422);
+    }
+    // Being read: it stays while the client fetches its partitions.
+    deps.engine.results.touch(r.queryId);
     const total = r.result.rowCount;
     const partitions = Math.max(1, Math.ceil(total / PARTITION_ROWS));
     if (options.partition >= partitions) {
@@ -205,7 +235,7 @@ export function registerSqlApiRoutes(app: Hono, deps: SqlRouteDeps): void {
     }
     const from = options.partition * PARTITION_ROWS;
     const rows = await deps.engine.rows(r.result, from, Math.min(total, from + PARTITION_ROWS));
-    const data = apiRows(r.result, rows, options.nullable);
+    const data = apiRows(r.result, rows, s.nullable);
     const link = (n: number, rel: string) => `<${statusUrl(s)}&partition=${n}>; rel="${rel}"`;
     const links = [link(0, "first"), link(partitions - 1, "last")];
     if (options.partition + 1 < partitions) links.push(link(options.partition + 1, "next"));
@@ -239,9 +269,12 @@ export function registerSqlApiRoutes(app: Hono, deps: SqlRouteDeps): void {
       const nullable = c.req.query("nullable") !== "false";
       // A resubmitted request (retry=true, the same requestId) answers for the statement it
       // already ran instead of running it again.
+      // A statement that failed runs again.
       if (c.req.query("retry") === "true") {
         const earlier = statements.byRequest(requestId, principal.user);
-        if (earlier) return await answer(c, earlier, { partition: 0, nullable });
+        if (earlier && (!earlier.outcome || earlier.outcome.ok)) {
+          return await answer(c, earlier, { partition: 0, posted: true });
+        }
       }
       const state = openSession(deps, principal, body);
       const params = (body.parameters ?? {}) as Record<string, unknown>;
@@ -249,7 +282,8 @@ export function registerSqlApiRoutes(app: Hono, deps: SqlRouteDeps): void {
         k.toUpperCase() === "MULTI_STATEMENT_COUNT"
       )?.[1];
       const desired = multi === undefined ? 1 : Number(multi);
-      if (!Number.isInteger(desired) || desired < 0) {
+      const counted = typeof multi === "number" || (typeof multi === "string" && multi !== "");
+      if ((multi !== undefined && !counted) || !Number.isInteger(desired) || desired < 0) {
         await deps.engine.endSession(state.id);
         throw new ApiError(400, "390400", `MULTI_STATEMENT_COUNT ${String(multi)} is not valid.`);
       }
@@ -260,6 +294,7 @@ export function registerSqlApiRoutes(app: Hono, deps: SqlRouteDeps): void {
         user: principal.user,
         requestId,
         createdOn: Date.now(),
+        nullable,
         done: new Promise<void>((r) => settle = r),
       };
       statements.add(s);
@@ -272,21 +307,23 @@ export function registerSqlApiRoutes(app: Hono, deps: SqlRouteDeps): void {
             // One statement takes the handle as its query id (array binds answer a sum of
             // their parts, under an id of its own).
             if (sets.length <= 1) state.nextQueryId = handle;
-            s.outcome = {
-              ok: true,
-              result: await deps.engine.executeAll(text, sets, state, handle),
-            };
+            const result = await deps.engine.executeAll(text, sets, state, handle);
+            // The client reads it later (async, partitions): it stays while in use.
+            deps.engine.results.touch(result.queryId);
+            s.outcome = { ok: true, result };
           } else {
-            if (body.bindings !== undefined) {
+            if (body.bindings != null && Object.keys(body.bindings).length) {
               throw SQL_ERRORS.unsupported("binds in a multi-statement request");
             }
             const script = await deps.engine.executeScript(text, desired, state, handle);
             for (const child of script.children) {
+              deps.engine.results.touch(child.queryId);
               statements.add({
                 handle: child.queryId,
                 user: principal.user,
                 requestId: `${requestId}:${child.queryId}`,
                 createdOn: s.createdOn,
+                nullable,
                 done: Promise.resolve(),
                 outcome: { ok: true, result: child },
               });
@@ -309,7 +346,7 @@ export function registerSqlApiRoutes(app: Hono, deps: SqlRouteDeps): void {
         await Promise.race([s.done, new Promise((r) => timer = setTimeout(r, SYNC_WAIT_MS))]);
         clearTimeout(timer);
       }
-      return await answer(c, s, { partition: 0, nullable });
+      return await answer(c, s, { partition: 0, posted: true });
     } catch (e) {
       return fail(c, e);
     }
@@ -328,7 +365,7 @@ export function registerSqlApiRoutes(app: Hono, deps: SqlRouteDeps): void {
       if (!s) {
         return c.json({ code: "000709", message: `Statement ${handle} not found.` }, 404);
       }
-      return await answer(c, s, { partition, nullable: true });
+      return await answer(c, s, { partition, posted: false });
     } catch (e) {
       return fail(c, e);
     }
@@ -340,7 +377,12 @@ export function registerSqlApiRoutes(app: Hono, deps: SqlRouteDeps): void {
       const handle = c.req.param("handle");
       const s = statements.get(handle, principal.user);
       if (!s) {
-        return c.json({ code: "000709", message: `Statement ${handle} not found.` }, 404);
+        return c.json({
+          code: "000709",
+          sqlState: "02000",
+          message: `Statement ${handle} not found.`,
+          statementHandle: handle,
+        }, 422);
       }
       deps.engine.cancel(handle);
       return c.json({
@@ -362,9 +404,10 @@ function openSession(
   principal: { account: string; user: string },
   body: Record<string, unknown>,
 ): SessionState {
-  const database = identifier(body.database) ?? deps.names.database;
-  const schema = identifier(body.schema) ?? (body.database ? "PUBLIC" : deps.names.schema);
   const catalog = deps.engine.catalog;
+  const database = identifier(body.database, (d) => catalog.hasDatabase(d)) ?? deps.names.database;
+  const schema = identifier(body.schema, (sc) => catalog.hasSchema(database, sc)) ??
+    (body.database ? "PUBLIC" : deps.names.schema);
   if (!catalog.hasDatabase(database)) {
     throw new ApiError(
       422,
@@ -400,6 +443,10 @@ function applyParameters(
     const name = k.toUpperCase();
     if (name === "MULTI_STATEMENT_COUNT") continue;
     if (v === null || typeof v === "object") throw SQL_ERRORS.invalidProperty(name, String(v));
+    // The values come back as jsonv2 text: the emulator formats none of them server-side.
+    if (name.endsWith("_OUTPUT_FORMAT") || name === "AUTOCOMMIT") {
+      throw SQL_ERRORS.unsupported(`the SQL API parameter ${name}`);
+    }
     changes.push([name, String(v)]);
   }
   if (timeout !== undefined && timeout > 0) {
@@ -423,6 +470,7 @@ function storedStatement(
     user: principal.user,
     requestId: handle,
     createdOn: result.createdAt,
+    nullable: true,
     done: Promise.resolve(),
     outcome: { ok: true, result: { queryId: handle, result, statementTypeId } },
   };

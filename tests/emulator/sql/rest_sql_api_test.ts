@@ -71,11 +71,40 @@ Deno.test("SQL API: statements, types, binds, DML stats, errors, context", async
 
     const strict = await run("SELECT NULL AS N", {}, "?nullable=false");
     assert.deepEqual(strict.body.data, [["null"]]);
+    // The POST's nullable=false holds for the statement's later answers too (a GET cannot say it).
+    const later = await api("GET", `/api/v2/statements/${strict.body.statementHandle}`);
+    assert.deepEqual(later.body.data, [["null"]]);
 
     const bound = await run("SELECT ? + 1 AS X, ? AS S", {
       bindings: { "1": { type: "FIXED", value: "41" }, "2": { type: "TEXT", value: "ski" } },
     });
     assert.deepEqual(bound.body.data, [["42", "ski"]]);
+    // Binds in the forms the SQL API documents: DATE in epoch milliseconds, TIME in nanoseconds
+    // since midnight, TIMESTAMP_TZ in epoch nanoseconds and an offset, BINARY in hex.
+    const typed = await run(
+      "SELECT ?::VARCHAR AS D, ?::VARCHAR AS T, ?::TIMESTAMP_NTZ::VARCHAR AS TS, HEX_ENCODE(?) AS B, ? AS OK",
+      {
+        bindings: {
+          "1": { type: "DATE", value: String(Date.UTC(2021, 2, 19)) },
+          "2": { type: "TIME", value: String((12 * 3600 + 34 * 60 + 56) * 1e9) },
+          "3": { type: "TIMESTAMP_TZ", value: `${Date.UTC(2021, 2, 19, 17, 6, 59)}000000 960` },
+          "4": { type: "BINARY", value: "CAFE" },
+          "5": { type: "BOOLEAN", value: "false" },
+        },
+      },
+    );
+    assert.equal(typed.status, 200, JSON.stringify(typed.body));
+    assert.deepEqual(typed.body.data, [[
+      "2021-03-19",
+      "12:34:56",
+      "2021-03-19 17:06:59.000",
+      "CAFE",
+      "false",
+    ]]);
+    const notBoolean = await run("SELECT ?", {
+      bindings: { "1": { type: "BOOLEAN", value: "maybe" } },
+    });
+    assert.equal(notBoolean.status, 422);
 
     assert.equal((await run("CREATE TABLE PASSES (ID NUMBER, KIND VARCHAR)")).status, 200);
     const inserted = await run("INSERT INTO PASSES VALUES (1, 'DAY'), (2, 'SEASON')");
@@ -89,6 +118,11 @@ Deno.test("SQL API: statements, types, binds, DML stats, errors, context", async
     assert.equal(bad.body.sqlState, "42S02");
     assert.match(bad.body.message, /NO_SUCH_TABLE/);
     assert.ok(bad.body.statementHandle);
+
+    // A name as SHOW gives it, lower case included, names that object.
+    await run(`CREATE DATABASE "mixed_Db"`);
+    const mixed = await run("SELECT CURRENT_DATABASE()", { database: "mixed_Db" });
+    assert.deepEqual(mixed.body.data, [["mixed_Db"]]);
 
     const elsewhere = await run("SELECT CURRENT_DATABASE() AS D, CURRENT_SCHEMA() AS S", {
       database: "snowflake_sample",
@@ -116,6 +150,14 @@ Deno.test("SQL API: statements, types, binds, DML stats, errors, context", async
     assert.equal(retried.body.statementHandle, first.body.statementHandle);
     const count = await run("SELECT COUNT(*) FROM PASSES WHERE ID = 3");
     assert.deepEqual(count.body.data, [["1"]]);
+    // A request that failed runs again when resubmitted.
+    const lateId = crypto.randomUUID();
+    const early = await run("INSERT INTO LATE SELECT 1", {}, `?requestId=${lateId}`);
+    assert.equal(early.status, 422);
+    await run("CREATE TABLE LATE (X NUMBER)");
+    const rerun = await run("INSERT INTO LATE SELECT 1", {}, `?requestId=${lateId}&retry=true`);
+    assert.equal(rerun.status, 200);
+    assert.deepEqual((await run("SELECT COUNT(*) FROM LATE")).body.data, [["1"]]);
   }, { liftline: false });
 });
 
@@ -173,6 +215,13 @@ Deno.test("SQL API: several statements, async, partitions, cancel by timeout", a
       `/api/v2/statements/${started.body.statementHandle}?partition=3`,
     );
     assert.equal(beyond.status, 400);
+    // Being read, it outlasts the 200 results the emulator otherwise keeps.
+    for (let i = 0; i < 210; i++) {
+      await api("POST", "/api/v2/statements", { statement: `SELECT ${i} AS I` });
+    }
+    const kept = await api("GET", `/api/v2/statements/${started.body.statementHandle}?partition=2`);
+    assert.equal(kept.status, 200, JSON.stringify(kept.body));
+    assert.equal(kept.body.data.length, 5000);
 
     // A statement past its timeout is cancelled: 408.
     const slow = await api("POST", "/api/v2/statements", {
@@ -181,6 +230,8 @@ Deno.test("SQL API: several statements, async, partitions, cancel by timeout", a
     });
     assert.equal(slow.status, 408, JSON.stringify(slow.body));
     assert.equal(slow.body.code, "000630");
+    const asked = await api("GET", slow.body.statementStatusUrl);
+    assert.equal(asked.status, 422, "asked later, a timed-out statement is a failure");
   }, { liftline: false });
 });
 
@@ -218,6 +269,20 @@ Deno.test("SQL API: requests that are not well formed get a 4xx, and the server 
     );
     const unknown = await api("GET", `/api/v2/statements/${crypto.randomUUID()}`);
     assert.equal(unknown.status, 404);
+    const cancelUnknown = await api("POST", `/api/v2/statements/${crypto.randomUUID()}/cancel`);
+    assert.equal(cancelUnknown.status, 422);
+    assert.equal(cancelUnknown.body.code, "000709");
+    const week = 604_800;
+    const tooLong = await api("POST", "/api/v2/statements", {
+      statement: "SELECT 1",
+      timeout: week + 1,
+    });
+    assert.equal(tooLong.status, 400);
+    const formatted = await api("POST", "/api/v2/statements", {
+      statement: "SELECT CURRENT_DATE()",
+      parameters: { DATE_OUTPUT_FORMAT: "MM/DD/YYYY" },
+    });
+    assert.equal(formatted.status, 422, "output formats are refused, not ignored");
     assert.equal((await api("GET", "/api/v2/statements/x?partition=-1")).status, 400);
     const fine = await api("POST", "/api/v2/statements", { statement: "SELECT 1 AS ONE" });
     assert.deepEqual(fine.body.data, [["1"]]);

@@ -26,7 +26,7 @@ import {
   zoneFor,
 } from "./datetime.ts";
 import { qs } from "./quote.ts";
-import { dataTypeOf, scalarToJson, variantAs } from "./types.ts";
+import { dataTypeOf, hexToBinary, scalarToJson, variantAs } from "./types.ts";
 import type { ExprContext, Translator } from "./translator.ts";
 
 /** Translates a Cast node (`CAST(x AS t)`, `TRY_CAST(x AS t)`, `x::t`). */
@@ -83,7 +83,12 @@ export function convert(e: Expr, to: SfType, session: DateTimeSession, tryCast =
       return { sql: dateTimeText(e, session), type: to, ...flags };
     }
     if (e.type.kind === "FLOAT") return { sql: floatText(e.sql), type: to, ...flags };
+    // In hex, Snowflake's default BINARY_OUTPUT_FORMAT.
+    if (e.type.kind === "BINARY") return { sql: `hex(${e.sql})`, type: to, ...flags };
     return { sql: `CAST(${e.sql} AS VARCHAR)`, type: to, ...flags };
+  }
+  if (to.kind === "BINARY" && e.type.kind === "VARCHAR") {
+    return { sql: hexToBinary(e.sql, tryCast), type: to, ...flags };
   }
   if (to.kind === "BOOLEAN" && e.type.kind === "VARCHAR") {
     return {

@@ -1984,7 +1984,12 @@ const FUNCTIONS: Record<string, Impl> = {
     return convert(e, T.varchar(), sessionOf(c));
   },
   TO_CHAR: (c) => FUNCTIONS.TO_VARCHAR(c),
-  HEX_ENCODE: (c) => ({ sql: `hex(encode(${text(c, 0)}))`, type: T.varchar() }),
+  HEX_ENCODE: (c) => {
+    // A BINARY's own bytes; anything else, its text's UTF-8 bytes.
+    const e = c.arg(0);
+    const bytes = e.type.kind === "BINARY" ? e.sql : `encode(${text(c, 0)})`;
+    return { sql: `hex(${bytes})`, type: T.varchar() };
+  },
   HEX_DECODE_STRING: (c) => {
     c.arity(1);
     return { sql: `decode(unhex(${text(c, 0)}))`, type: T.varchar() };

@@ -1583,12 +1583,30 @@ export class Translator {
         const lit = numberLiteral(b.value.trim());
         return { ...lit, constant: true };
       }
-      case "BOOLEAN":
+      case "BOOLEAN": {
+        const v = b.value.trim();
+        if (!/^(true|false|1|0|yes|no|on|off|t|f|y|n)$/i.test(v)) {
+          throw SQL_ERRORS.notRecognized(`Boolean value '${b.value}' is not recognized`);
+        }
         return {
-          sql: /^(true|1)$/i.test(b.value) ? "TRUE" : "FALSE",
+          sql: /^(true|1|yes|on|t|y)$/i.test(v) ? "TRUE" : "FALSE",
           type: T.boolean,
           constant: true,
         };
+      }
+      case "BINARY":
+        // Hex, as Snowflake's default BINARY_INPUT_FORMAT reads it.
+        if (!/^([0-9a-f]{2})*$/i.test(b.value)) {
+          throw SQL_ERRORS.notRecognized(`Binary value '${b.value}' is not recognized`);
+        }
+        return { sql: `from_hex(${qs(b.value)})`, type: T.binary, constant: true };
+      case "TIME":
+        // Nanoseconds since midnight, as the SQL API and the drivers send it.
+        if (/^\d+$/.test(b.value)) {
+          const micros = BigInt(b.value) / 1000n;
+          return { sql: `CAST(make_timestamp(${micros}) AS TIME)`, type: T.time, constant: true };
+        }
+        return { sql: `CAST(${qs(b.value)} AS TIME)`, type: T.time, constant: true };
       case "VARIANT": {
         try {
           const v = JSON.parse(b.value);
@@ -1601,13 +1619,20 @@ export class Translator {
         return { sql: qs(b.value), type: T.varchar(), constant: true };
       }
       case "DATE":
+        // Milliseconds since the epoch, as the SQL API and the drivers send it; or date text.
+        if (/^-?\d+$/.test(b.value)) {
+          const micros = BigInt(b.value) * 1000n;
+          return { sql: `CAST(make_timestamp(${micros}) AS DATE)`, type: T.date, constant: true };
+        }
         return { sql: `CAST(${qs(b.value)} AS DATE)`, type: T.date, constant: true };
       case "TIMESTAMP_NTZ":
       case "TIMESTAMP_LTZ":
       case "TIMESTAMP_TZ": {
-        // The driver sends nanoseconds since the epoch for these types.
-        if (/^-?\d+$/.test(b.value)) {
-          const micros = BigInt(b.value) / 1000n;
+        // The driver sends nanoseconds since the epoch for these types (TIMESTAMP_TZ followed
+        // by its offset in minutes plus 1440, which an instant does not need).
+        const epoch = /^(-?\d+)(?: \d+)?$/.exec(b.value);
+        if (epoch) {
+          const micros = BigInt(epoch[1]) / 1000n;
           const type = b.type === "TIMESTAMP_NTZ" ? T.ntz : T.ltz;
           const sql = b.type === "TIMESTAMP_NTZ"
             ? `make_timestamp(${micros})`

@@ -160,6 +160,7 @@ function common2(a: SfType, b: SfType): SfType {
 export function castTo(sql: string, from: SfType, to: SfType): string {
   if (from.kind === "NULL") return `CAST(${sql} AS ${duckType(to)})`;
   if (duckType(from) === duckType(to)) return sql;
+  if (from.kind === "VARCHAR" && to.kind === "BINARY") return hexToBinary(sql, false);
   if (from.kind === "VARCHAR" && isDateTime(to)) {
     return textToDateTime(sql, to, { zoneSql: "current_setting('TimeZone')" });
   }
@@ -216,4 +217,16 @@ export function variantAs(sql: string, t: SfType): string {
   if (t.kind === "VARCHAR") return text;
   if (t.kind === "NUMBER") return `CAST(${text} AS DOUBLE)`;
   return `CAST(${text} AS ${duckType(t)})`;
+}
+
+/**
+ * Text as BINARY: read as hex, BINARY_INPUT_FORMAT's default (DuckDB's own cast takes the text's
+ * bytes). Text that is not hex is an error, or NULL for a TRY_ cast.
+ */
+export function hexToBinary(sql: string, tryCast: boolean): string {
+  const hex = `trim(${sql})`;
+  const failure = tryCast
+    ? "NULL"
+    : `error('The following string is not a legal hex-encoded value: ''' || ${hex} || '''')`;
+  return `CASE WHEN regexp_full_match(${hex}, '([0-9a-fA-F]{2})*') THEN unhex(${hex}) ELSE ${failure} END`;
 }
