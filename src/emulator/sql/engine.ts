@@ -44,6 +44,7 @@ import {
   createTable,
   createView,
   drop,
+  setTableProperties,
 } from "./statements/ddl.ts";
 import { deleteRows, insert, merge, truncate, update } from "./statements/dml.ts";
 import { describe, show } from "./statements/show.ts";
@@ -937,6 +938,8 @@ export class SqlEngine {
         return status("Statement executed successfully.", STATEMENT_TYPE.session);
       case "comment":
         return await commentOn(ctx, stmt);
+      case "tableProperties":
+        return await setTableProperties(ctx, stmt);
       case "createSchema": {
         // OR REPLACE drops the schema and what is in it first; TRANSIENT is an ordinary schema.
         if (stmt.orReplace) await drop(ctx, "SCHEMA", [stmt.name], true);

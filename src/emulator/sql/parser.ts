@@ -161,6 +161,16 @@ export type Statement =
     readonly text: string | null;
     readonly ifExists: boolean;
   }
+  /**
+   * `ALTER TABLE … SET | UNSET` table properties (CHANGE_TRACKING, DATA_RETENTION_TIME_IN_DAYS, …):
+   * each value's text, null for UNSET.
+   */
+  | {
+    readonly kind: "tableProperties";
+    readonly name: NameParts;
+    readonly ifExists: boolean;
+    readonly properties: ReadonlyMap<string, string | null>;
+  }
   /** `CREATE OR REPLACE SCHEMA`, `CREATE TRANSIENT SCHEMA` (the SQL parser takes the plain form). */
   | {
     readonly kind: "createSchema";
@@ -218,6 +228,40 @@ function readNameParts(c: Cursor, max: number): string[] {
   }
   if (parts.length > max) throw SQL_ERRORS.syntax(`invalid name '${parts.join(".")}'.`);
   return parts;
+}
+
+/** Table properties ALTER TABLE … SET | UNSET records (COMMENT is a statement of its own). */
+const TABLE_PROPERTIES = new Set([
+  "CHANGE_TRACKING",
+  "DATA_RETENTION_TIME_IN_DAYS",
+  "MAX_DATA_EXTENSION_TIME_IN_DAYS",
+  "ENABLE_SCHEMA_EVOLUTION",
+  "DEFAULT_DDL_COLLATION",
+  "COMMENT",
+]);
+
+/**
+ * `SET p = v [, ] …` or `UNSET p [, p] …` of {@link TABLE_PROPERTIES}, to the statement's end;
+ * undefined (the cursor where it was) when it is something else.
+ */
+function readTableProperties(c: Cursor): Map<string, string | null> | undefined {
+  const start = c.i;
+  const unset = c.next().text === "UNSET";
+  const out = new Map<string, string | null>();
+  while (!c.done) {
+    const t = c.next();
+    if (t.kind !== "word" || !TABLE_PROPERTIES.has(t.text)) {
+      c.i = start;
+      return undefined;
+    }
+    out.set(t.text, unset ? null : readOptionValue(c).text);
+    c.accept(",");
+  }
+  if (!out.size) {
+    c.i = start;
+    return undefined;
+  }
+  return out;
 }
 
 /** Reads `= value` (a word, a string, a number) of an option. */
@@ -1122,6 +1166,28 @@ function parseObjectStatement(c: Cursor, parseQuery: (q: string) => Node): State
       }
       if (c.accept("UNSET", "COMMENT")) {
         return { kind: "comment", objectKind, name, column: null, text: null, ifExists };
+      }
+      if (objectKind === "VIEW" && (c.accept("SET", "SECURE") || c.accept("UNSET", "SECURE"))) {
+        return { kind: "accepted", what: "ALTER VIEW … SECURE" };
+      }
+      if (objectKind === "TABLE" && (c.at("SET") || c.at("UNSET"))) {
+        const properties = readTableProperties(c);
+        if (properties) return { kind: "tableProperties", name, ifExists, properties };
+      }
+      // ALTER | MODIFY [COLUMN] c COMMENT '…' | UNSET COMMENT
+      if (objectKind === "TABLE" && (c.accept("ALTER") || c.accept("MODIFY"))) {
+        c.accept("COLUMN");
+        const column = c.next();
+        if (column.kind === "word" || column.kind === "quoted") {
+          if (c.accept("COMMENT")) {
+            const text = readOptionValue(c).text;
+            if (c.done) {
+              return { kind: "comment", objectKind, name, column: column.text, text, ifExists };
+            }
+          } else if (c.accept("UNSET", "COMMENT") && c.done) {
+            return { kind: "comment", objectKind, name, column: column.text, text: null, ifExists };
+          }
+        }
       }
     }
     c.i = start;

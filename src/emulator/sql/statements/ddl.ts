@@ -154,18 +154,7 @@ function columnDefs(
   const out: CatalogColumn[] = [];
   const seen = new Set<string>();
   // Table constraints name columns too (recorded, as Snowflake records them; NOT NULL is enforced).
-  const keyed = new Map<string, "primary" | "unique">();
-  for (const c of constraints) {
-    const v = variant(c);
-    if (v !== "PrimaryKey" && v !== "Unique") continue;
-    for (const col of payload(c).columns ?? []) {
-      const e = col.column?.expr ?? col.expr ?? col;
-      const name = variant(e) === "Identifier" ? identName(e.Identifier) : identName(e);
-      if (v === "PrimaryKey" || !keyed.has(name)) {
-        keyed.set(name, v === "PrimaryKey" ? "primary" : "unique");
-      }
-    }
-  }
+  const keyed = constraintKeys(constraints);
   for (const c of cols) {
     const name = identName(c.name);
     if (seen.has(name)) throw SQL_ERRORS.syntax(`duplicate column name '${name}'`);
@@ -633,7 +622,80 @@ export async function createDatabaseOrSchema(ctx: StatementContext, ast: Node): 
   });
 }
 
-/** ALTER TABLE: ADD COLUMN, DROP COLUMN, RENAME COLUMN, RENAME TO, SET COMMENT. */
+/**
+ * ALTER TABLE … SET | UNSET table properties: recorded, and shown by SHOW TABLES (nothing here
+ * keeps history or evolves a schema; every table's changes are tracked anyway).
+ */
+export async function setTableProperties(
+  ctx: StatementContext,
+  stmt: Extract<Statement, { kind: "tableProperties" }>,
+): Promise<Outcome> {
+  const o = existing(ctx, stmt.name, ["TABLE"]);
+  if (!o) {
+    if (stmt.ifExists) return status("Statement executed successfully.");
+    throw SQL_ERRORS.doesNotExist(qualifiedText(ctx, stmt.name), "Table");
+  }
+  const props: Record<string, unknown> = { ...o.props };
+  let comment = o.comment;
+  const bool = (name: string, text: string) => {
+    if (!/^(TRUE|FALSE)$/i.test(text)) throw SQL_ERRORS.invalidProperty(name, text);
+    return /^TRUE$/i.test(text);
+  };
+  const days = (name: string, text: string) => {
+    if (!/^\d+$/.test(text) || Number(text) > 90) throw SQL_ERRORS.invalidProperty(name, text);
+    return Number(text);
+  };
+  const keys: Record<string, string> = {
+    CHANGE_TRACKING: "changeTracking",
+    DATA_RETENTION_TIME_IN_DAYS: "retentionDays",
+    MAX_DATA_EXTENSION_TIME_IN_DAYS: "maxDataExtensionDays",
+    ENABLE_SCHEMA_EVOLUTION: "schemaEvolution",
+    DEFAULT_DDL_COLLATION: "defaultDdlCollation",
+  };
+  for (const [name, text] of stmt.properties) {
+    if (name === "COMMENT") {
+      comment = text;
+      continue;
+    }
+    const key = keys[name];
+    if (text === null) delete props[key];
+    else if (name === "CHANGE_TRACKING" || name === "ENABLE_SCHEMA_EVOLUTION") {
+      props[key] = bool(name, text);
+    } else if (name === "DEFAULT_DDL_COLLATION") {
+      if (text !== "") throw SQL_ERRORS.unsupported("COLLATE");
+      props[key] = text;
+    } else props[key] = days(name, text);
+  }
+  await ctx.warehouse.writer.transaction(async (s) => {
+    o.props = props;
+    o.comment = comment;
+    await ctx.warehouse.catalog.update(s, o);
+  });
+  return status("Statement executed successfully.");
+}
+
+/** The columns table constraints make keys: PRIMARY KEY, or UNIQUE (a primary key wins). */
+function constraintKeys(constraints: readonly Node[]): Map<string, "primary" | "unique"> {
+  const keyed = new Map<string, "primary" | "unique">();
+  for (const c of constraints) {
+    const v = variant(c);
+    if (v !== "PrimaryKey" && v !== "Unique") continue;
+    for (const col of payload(c).columns ?? []) {
+      const e = col.column?.expr ?? col.expr ?? col;
+      const name = variant(e) === "Identifier" ? identName(e.Identifier) : identName(e);
+      if (v === "PrimaryKey" || !keyed.has(name)) {
+        keyed.set(name, v === "PrimaryKey" ? "primary" : "unique");
+      }
+    }
+  }
+  return keyed;
+}
+
+/**
+ * ALTER TABLE: ADD | DROP | RENAME COLUMN, RENAME TO, SWAP WITH, ALTER | MODIFY COLUMN, SET
+ * COMMENT, constraints, clustering keys and table properties (recorded: nothing here clusters or
+ * keeps history).
+ */
 export async function alterTable(
   ctx: StatementContext,
   ast: Node,
@@ -766,9 +828,34 @@ export async function alterTable(
           await changeColumnType(s, o, col, to);
           o.columns = o.columns.map((c) => c.name === name ? { ...c, type: to } : c);
         } else throw SQL_ERRORS.unsupported(`ALTER TABLE … ALTER COLUMN … ${alter}`);
+      } else if (v === "AddConstraint") {
+        const keys = constraintKeys([a.constraint ?? a]);
+        for (const name of keys.keys()) {
+          if (!o.columns.some((c) => c.name === name)) throw SQL_ERRORS.invalidIdentifier(name);
+        }
+        o.columns = o.columns.map((c) => {
+          const key = keys.get(c.name);
+          if (key === "primary") return { ...c, primaryKey: true };
+          return key === "unique" ? { ...c, unique: true } : c;
+        });
+      } else if (v === "DropPrimaryKey") {
+        o.columns = o.columns.map((c) => ({ ...c, primaryKey: false }));
+      } else if (v === "ClusterBy") {
+        const keys = (Array.isArray(a) ? a : a.exprs ?? []).map((e: Node) =>
+          sourceText(ctx.text, e) ?? ""
+        );
+        o.props = { ...o.props, clusterBy: `LINEAR(${keys.join(", ")})` };
+      } else if (v === "DropClusteringKey" || op === "DropClusteringKey") {
+        const { clusterBy: _dropped, ...rest } = o.props;
+        o.props = rest;
+      } else if (
+        op === "SuspendRecluster" || op === "ResumeRecluster" || v === "SuspendRecluster" ||
+        v === "ResumeRecluster"
+      ) {
+        // Nothing reclusters here.
       } else if (v === "SetTblProperties" || v === "SetOptionsParens") {
         throw SQL_ERRORS.unsupported(`ALTER TABLE … ${v}`);
-      } else throw SQL_ERRORS.unsupported(`ALTER TABLE … ${v}`);
+      } else throw SQL_ERRORS.unsupported(`ALTER TABLE … ${v || op}`);
     }
     await ctx.warehouse.catalog.update(s, o);
     return status("Statement executed successfully.");

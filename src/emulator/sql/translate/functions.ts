@@ -2572,6 +2572,8 @@ const FUNCTIONS: Record<string, Impl> = {
   BITAND: bitwise((a, b) => `(${a} & ${b})`),
   BITOR: bitwise((a, b) => `(${a} | ${b})`),
   BITXOR: bitwise((a, b) => `xor(${a}, ${b})`),
+  BITSHIFTLEFT: bitwise((a, b) => `(${a} << CAST(${b} AS INTEGER))`),
+  BITSHIFTRIGHT: bitwise((a, b) => `(${a} >> CAST(${b} AS INTEGER))`),
   BITNOT: (c) => {
     c.arity(1);
     return { sql: `CAST(~CAST(${c.arg(0).sql} AS HUGEINT) AS DECIMAL(38,0))`, type: n38 };
