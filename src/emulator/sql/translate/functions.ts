@@ -354,6 +354,7 @@ const AGGREGATES = new Set([
   "COVAR_POP",
   "COVAR_SAMP",
   "BITAND_AGG",
+  "HASH_AGG",
   "BITOR_AGG",
   "BITXOR_AGG",
   "REGR_SLOPE",
@@ -1463,6 +1464,19 @@ const FUNCTIONS: Record<string, Impl> = {
       } = 1 END`,
       type: T.boolean,
       aggregate: !c.over,
+    };
+  },
+  HASH_AGG: (c) => {
+    // Order-independent, as Snowflake's (whose hash values are its own: these are DuckDB's).
+    if (c.distinct) throw SQL_ERRORS.unsupported("HASH_AGG(DISTINCT …)");
+    const args = c.args().map((a) => a.sql);
+    if (!args.length) throw SQL_ERRORS.invalidArgument("HASH_AGG needs an argument.");
+    return {
+      // Into a signed 64-bit range, as HASH does.
+      sql: `CAST(${
+        c.agg("bit_xor", `hash(${args.join(", ")})`)
+      } AS DECIMAL(38,0)) - 9223372036854775808`,
+      type: T.number(19, 0),
     };
   },
   BITAND_AGG: bitAgg("bit_and"),

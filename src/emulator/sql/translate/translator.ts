@@ -1202,7 +1202,7 @@ export class Translator {
     const argList: Node[] = fn.args?.List?.args ?? [];
     if (name === "FLATTEN") return this.flatten(argList, alias, scope, lateral);
     if (name === "GENERATOR") return this.generator(argList, alias, scope);
-    if (name === "SPLIT_TO_TABLE") throw SQL_ERRORS.unsupported("SPLIT_TO_TABLE");
+    if (name === "SPLIT_TO_TABLE") return this.splitToTable(argList, alias, scope);
     const args = this.constantArgs(argList, scope);
     const system = this.resolver.systemTableFunction?.(parts.join("."), args);
     if (system) {
@@ -1509,6 +1509,41 @@ export class Translator {
           WHERE NOT EXISTS (SELECT 1 FROM json_each(${json}))`
       : "";
     return `LATERAL (${body}${empty}) AS ${qi(duckAlias)}`;
+  }
+
+  /** `SPLIT_TO_TABLE(string, delimiter)`: a row per part, SEQ, INDEX (from 1) and VALUE. */
+  splitToTable(list: Node[], alias: Node, scope: Scope): string {
+    if (list.length !== 2) {
+      throw SQL_ERRORS.invalidArgument("SPLIT_TO_TABLE takes a string and a delimiter.");
+    }
+    const [text, delimiter] = list.map((a) => {
+      const p = payload(a);
+      const e = this.expr(p.Expr ?? p, { scope, aggregates: false, aliases: false });
+      return e.type.kind === "VARCHAR" ? e.sql : `CAST(${e.sql} AS VARCHAR)`;
+    });
+    const duckAlias = this.fresh();
+    const a = alias?.name ? identName(alias.name) : "";
+    scope.relations.push({
+      alias: a,
+      qualifiers: a ? [[a]] : [],
+      duckAlias,
+      columns: [
+        { name: "SEQ", type: T.number(38, 0), duck: "SEQ" },
+        { name: "INDEX", type: T.number(38, 0), duck: "INDEX" },
+        { name: "VALUE", type: T.varchar(), duck: "VALUE" },
+      ],
+      opaque: true,
+    });
+    const parts = this.fresh("p");
+    // An empty delimiter leaves the string whole (DuckDB's string_split would split every
+    // character); a NULL string gives no rows.
+    const list_ =
+      `CASE WHEN ${delimiter} = '' THEN [${text}] ELSE string_split(${text}, ${delimiter}) END`;
+    return `LATERAL (SELECT 1 AS "SEQ", CAST(i AS DECIMAL(38,0)) AS "INDEX", ${
+      qi(parts)
+    }.l[i] AS "VALUE"
+      FROM (SELECT ${list_} AS l WHERE ${text} IS NOT NULL) AS ${qi(parts)},
+        range(1, len(${qi(parts)}.l) + 1) AS r(i)) AS ${qi(duckAlias)}`;
   }
 
   /** Finds the relation a qualifier names. */
