@@ -1098,9 +1098,29 @@ function parseObjectStatement(c: Cursor, parseQuery: (q: string) => Node): State
       // TRANSIENT/TEMPORARY: kept as ordinary objects.
       modifiers++;
     }
-    if ((orReplace || modifiers) && c.accept("SCHEMA")) {
+    const schemaAt = c.i;
+    if (c.accept("SCHEMA")) {
+      // Snowflake's options the SQL parser does not take: managed access, retention.
       const ifNotExists = c.accept("IF", "NOT", "EXISTS");
-      return { kind: "createSchema", name: readName(c), orReplace, ifNotExists };
+      const name = readName(c);
+      let options = 0;
+      for (;;) {
+        if (c.accept("WITH", "MANAGED", "ACCESS")) options++;
+        else if (
+          c.at("DATA_RETENTION_TIME_IN_DAYS") || c.at("MAX_DATA_EXTENSION_TIME_IN_DAYS") ||
+          c.at("DEFAULT_DDL_COLLATION")
+        ) {
+          c.next();
+          readOptionValue(c);
+          options++;
+        } else break;
+      }
+      c.accept(";");
+      if ((orReplace || modifiers || options) && c.done) {
+        return { kind: "createSchema", name, orReplace, ifNotExists };
+      }
+      if (orReplace || modifiers) throw syntaxAt(c.source, c.peek());
+      c.i = schemaAt;
     }
     if (c.accept("DYNAMIC", "TABLE")) return parseCreateDynamicTable(c, orReplace, parseQuery);
     if (c.accept("PIPE")) return parseCreatePipe(c, orReplace);
@@ -1153,6 +1173,21 @@ function parseObjectStatement(c: Cursor, parseQuery: (q: string) => Node): State
     }
     for (const what of ["WAREHOUSE", "ROLE", "USER", "ACCOUNT", "PIPE"]) {
       if (c.at(what)) return { kind: "accepted", what: `ALTER ${what}` };
+    }
+    // ALTER DATABASE | SCHEMA … SET | UNSET properties, ENABLE | DISABLE MANAGED ACCESS: recorded
+    // nowhere (nothing here keeps history or grants).
+    for (const what of ["DATABASE", "SCHEMA"]) {
+      const at = c.i;
+      if (!c.accept(what)) continue;
+      c.accept("IF", "EXISTS");
+      readName(c);
+      if (c.at("SET") || c.at("UNSET") || c.at("ENABLE") || c.at("DISABLE")) {
+        return { kind: "accepted", what: `ALTER ${what}` };
+      }
+      if (c.at("RENAME") || c.at("SWAP")) {
+        throw SQL_ERRORS.unsupported(`ALTER ${what} … ${c.peek()?.text ?? ""}`);
+      }
+      c.i = at;
     }
     // ALTER TABLE | VIEW name SET COMMENT = '…' | UNSET COMMENT (the rest is the SQL parser's).
     const start = c.i;

@@ -82,3 +82,21 @@ conformance("ALTER TABLE: properties, column comments, keys, clustering", async 
     assert.deepEqual(r.rows, [["16", "4"]]);
   });
 });
+
+// https://docs.snowflake.com/en/sql-reference/sql/create-schema
+conformance("CREATE SCHEMA options, ALTER SCHEMA | DATABASE properties", async ({ db }) => {
+  await db.run("CREATE SCHEMA IF NOT EXISTS GOVERNED WITH MANAGED ACCESS");
+  await db.run("CREATE SCHEMA KEPT DATA_RETENTION_TIME_IN_DAYS = 3");
+  await db.run("CREATE OR REPLACE TRANSIENT SCHEMA SCRATCH WITH MANAGED ACCESS");
+  await db.run("SHOW SCHEMAS");
+  const names = (await db.run(
+    `SELECT "name" FROM TABLE(RESULT_SCAN(LAST_QUERY_ID()))
+     WHERE "name" IN ('GOVERNED', 'KEPT', 'SCRATCH') ORDER BY 1`,
+  )).rows;
+  assert.deepEqual(names, [["GOVERNED"], ["KEPT"], ["SCRATCH"]]);
+  await db.run("ALTER SCHEMA GOVERNED SET DATA_RETENTION_TIME_IN_DAYS = 1");
+  await db.run("ALTER SCHEMA GOVERNED DISABLE MANAGED ACCESS");
+  await db.run("ALTER DATABASE IF EXISTS NOPE SET DATA_RETENTION_TIME_IN_DAYS = 1");
+  await assert.rejects(() => db.run("ALTER SCHEMA GOVERNED RENAME TO OTHER"), /Unsupported/);
+  await assert.rejects(() => db.run("CREATE SCHEMA BROKEN WITH MANAGED"));
+});
