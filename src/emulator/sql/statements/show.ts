@@ -227,6 +227,33 @@ export async function show(
       // object is its creator's, as its OWNERSHIP grant says; other grants are none.
       const on = stmt.grantsOn;
       if (!on) return rows(GRANT_COLUMNS, []);
+      const c = ctx.warehouse.catalog;
+      if (on.kind === "DATABASE" || on.kind === "SCHEMA") {
+        const database = on.kind === "DATABASE" || on.name.length > 1
+          ? on.name[0]
+          : ctx.session.database ?? "";
+        const schema = on.kind === "SCHEMA" ? on.name.at(-1)! : null;
+        const found = schema === null
+          ? c.databases().find((d) => d.name === database)
+          : c.schemas(database).find((x) => x.name === schema);
+        const full = schema === null ? database : `${database}.${schema}`;
+        if (!found) throw SQL_ERRORS.doesNotExist(full, schema === null ? "Database" : "Schema");
+        const role = ctx.session.role ?? "";
+        return rows(GRANT_COLUMNS, [[
+          found.createdOn,
+          "OWNERSHIP",
+          on.kind,
+          full,
+          "ROLE",
+          role,
+          "true",
+          role,
+        ]]);
+      }
+      // Account-level objects (warehouses, roles, users) are not modelled: no grants to show.
+      if (["WAREHOUSE", "ROLE", "USER", "ACCOUNT", "INTEGRATION"].includes(on.kind)) {
+        return rows(GRANT_COLUMNS, []);
+      }
       const n = qualify(on.name, ctx.session);
       const ns = on.kind === "PIPE" || on.kind === "SEQUENCE" || on.kind === "FUNCTION"
         ? on.kind

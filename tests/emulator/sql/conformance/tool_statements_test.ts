@@ -73,6 +73,18 @@ conformance("an incremental model's statements, as dbt sends them", async ({ db 
     assert.deepEqual(r.map((g) => [g.privilege, g.granted_on, g.name, g.granted_to]), [
       ["OWNERSHIP", "TABLE", "STREAMING_INGEST.STREAMING_INGEST.MY_MODEL", "ROLE"],
     ]);
+    const onSchema = records(
+      await db.run("show grants on schema streaming_ingest.streaming_ingest"),
+    );
+    assert.deepEqual(onSchema.map((g) => [g.privilege, g.granted_on, g.name]), [
+      ["OWNERSHIP", "SCHEMA", "STREAMING_INGEST.STREAMING_INGEST"],
+    ]);
+    const onDatabase = records(await db.run("show grants on database streaming_ingest"));
+    assert.deepEqual(onDatabase.map((g) => [g.granted_on, g.name]), [
+      ["DATABASE", "STREAMING_INGEST"],
+    ]);
+    assert.deepEqual(records(await db.run("show grants on warehouse any_wh")), []);
+    await db.expectError("show grants on schema nope.nope", { code: "002003" });
     assert.deepEqual(columnNames(await db.run("show grants")), [
       "created_on",
       "privilege",
