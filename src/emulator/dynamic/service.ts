@@ -279,6 +279,17 @@ export class DynamicTables {
     const sig = [...c.sources.keys()].sort().join(",");
     if (rt.compiled && rt.compiledFor === sig) return rt.compiled;
     rt.compiled = { ...c, duckTypes: o.columns.map((col) => duckType(col.type)) };
+    // A column list names the table's columns: the definition's rows come out under those names
+    // (a key is a column's position, so the plan holds as it is).
+    const names = o.columns.map((col) => col.name);
+    if (names.some((n, i) => n !== c.columns[i])) {
+      const select = c.columns.map((from, i) => `"d".${qi(from)} AS ${qi(names[i])}`).join(", ");
+      rt.compiled = {
+        ...rt.compiled,
+        columns: names,
+        translate: (override) => `SELECT ${select} FROM (${c.translate(override)}) AS "d"`,
+      };
+    }
     rt.compiledFor = sig;
     return rt.compiled;
   }

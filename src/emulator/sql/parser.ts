@@ -1149,8 +1149,29 @@ function parseObjectStatement(c: Cursor, parseQuery: (q: string) => Node): State
           action: { kind: t.text.toLowerCase() as "refresh" },
         };
       }
+      if (t.text === "UNSET" && c.accept("COMMENT")) {
+        return {
+          kind: "comment",
+          objectKind: "DYNAMIC TABLE",
+          name,
+          column: null,
+          text: null,
+          ifExists,
+        };
+      }
       if (t.text === "SET") {
         const p = c.next();
+        if (p.text === "COMMENT") {
+          const text = readOptionValue(c).text;
+          return {
+            kind: "comment",
+            objectKind: "DYNAMIC TABLE",
+            name,
+            column: null,
+            text,
+            ifExists,
+          };
+        }
         if (p.text === "TARGET_LAG") {
           return {
             kind: "alterDynamicTable",

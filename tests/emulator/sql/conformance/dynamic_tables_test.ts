@@ -633,3 +633,38 @@ conformance("REFRESH_MODE and INITIALIZE options", async ({ db }, t) => {
     });
   });
 });
+
+// https://docs.snowflake.com/en/sql-reference/sql/create-dynamic-table (column list)
+conformance(
+  "a dynamic table's column list names its columns; SET | UNSET COMMENT",
+  async ({ db }) => {
+    await db.runAll([
+      "CREATE TABLE VISITS (ID INT, WHO VARCHAR);",
+      "INSERT INTO VISITS VALUES (1, 'ana'), (2, 'ana'), (3, 'bob');",
+      `CREATE DYNAMIC TABLE PER_PERSON (PERSON VARCHAR COMMENT 'who', VISITS)
+      TARGET_LAG = '1 minute' WAREHOUSE = WH
+      AS SELECT WHO, COUNT(*) FROM VISITS GROUP BY WHO;`,
+    ]);
+    await expectRows(db, "SELECT PERSON, VISITS FROM PER_PERSON ORDER BY 1", {
+      columns: ["PERSON", "VISITS"],
+      rows: [["ana", "2"], ["bob", "1"]],
+    });
+    // An incremental refresh keeps the names too.
+    await db.runAll([
+      "INSERT INTO VISITS VALUES (4, 'cy');",
+      "DELETE FROM VISITS WHERE ID = 1;",
+      "ALTER DYNAMIC TABLE PER_PERSON REFRESH;",
+    ]);
+    await expectRows(db, "SELECT * FROM PER_PERSON ORDER BY 1", {
+      rows: [["ana", "1"], ["bob", "1"], ["cy", "1"]],
+    });
+    await db.run("ALTER DYNAMIC TABLE PER_PERSON SET COMMENT = 'visits per person'");
+    await db.run("SHOW DYNAMIC TABLES LIKE 'PER_PERSON'");
+    const comment = async () =>
+      (await db.run(`SELECT "comment" FROM TABLE(RESULT_SCAN(LAST_QUERY_ID()))`)).rows;
+    assert.deepEqual(await comment(), [["visits per person"]]);
+    await db.run("ALTER DYNAMIC TABLE PER_PERSON UNSET COMMENT");
+    await db.run("SHOW DYNAMIC TABLES LIKE 'PER_PERSON'");
+    assert.deepEqual(await comment(), [[""]]);
+  },
+);
