@@ -35,6 +35,12 @@ import type { StoredResult } from "./results.ts";
 export const PARTITION_ROWS = 10_000;
 /** How long a request waits for its statement before it answers 202 (Snowflake's 45 s). */
 const SYNC_WAIT_MS = 45_000;
+/**
+ * How many statements may run at once (more are answered 429). A running DuckDB statement holds
+ * one of the runtime's blocking threads: with about 32 long ones the whole process waited (the
+ * JWT checks of every endpoint among it).
+ */
+export const MAX_RUNNING = 8;
 /** How many statements' outcomes are kept for GET by handle (oldest forgotten first). */
 const KEPT_STATEMENTS = 1_000;
 /** Most bytes of a request body (a statement is at most 1 MB; binds add to it). */
@@ -167,6 +173,7 @@ function identifier(v: unknown, exists: (name: string) => boolean = () => false)
 /** Adds the SQL API's endpoints to `app`. */
 export function registerSqlApiRoutes(app: Hono, deps: SqlRouteDeps): void {
   const statements = new ApiStatements();
+  let running = 0;
   const statusUrl = (s: ApiStatement) =>
     `/api/v2/statements/${s.handle}?requestId=${encodeURIComponent(s.requestId)}`;
 
@@ -268,13 +275,20 @@ export function registerSqlApiRoutes(app: Hono, deps: SqlRouteDeps): void {
       const requestId = c.req.query("requestId") || crypto.randomUUID();
       const nullable = c.req.query("nullable") !== "false";
       // A resubmitted request (retry=true, the same requestId) answers for the statement it
-      // already ran instead of running it again.
-      // A statement that failed runs again.
+      // already ran instead of running it again; one that failed runs again.
       if (c.req.query("retry") === "true") {
         const earlier = statements.byRequest(requestId, principal.user);
         if (earlier && (!earlier.outcome || earlier.outcome.ok)) {
           return await answer(c, earlier, { partition: 0, posted: true });
         }
+      }
+      // Each statement holds a session and a DuckDB connection of its own while it runs.
+      if (running >= MAX_RUNNING) {
+        throw new ApiError(
+          429,
+          "390400",
+          `${MAX_RUNNING} statements of the SQL API run already; retry when one has finished.`,
+        );
       }
       const state = openSession(deps, principal, body);
       const params = (body.parameters ?? {}) as Record<string, unknown>;
@@ -299,6 +313,7 @@ export function registerSqlApiRoutes(app: Hono, deps: SqlRouteDeps): void {
       };
       statements.add(s);
       const text = body.statement as string;
+      running++;
       (async () => {
         try {
           applyParameters(state, params, body.timeout as number | undefined);
@@ -338,6 +353,7 @@ export function registerSqlApiRoutes(app: Hono, deps: SqlRouteDeps): void {
           s.outcome = { ok: false, error };
         } finally {
           await deps.engine.endSession(state.id).catch(() => {});
+          running--;
           settle();
         }
       })();

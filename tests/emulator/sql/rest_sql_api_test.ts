@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { KeyPairJwt } from "../../../src/snowflake/jwt.ts";
 import { type SqlEmulator, withSqlEmulator } from "./helpers.ts";
+import { MAX_RUNNING } from "../../../src/emulator/sql/sql_api.ts";
 
 /** Calls the SQL API of `e` as its user; answers the status, the JSON body and the headers. */
 async function apiClient(e: SqlEmulator) {
@@ -286,5 +287,39 @@ Deno.test("SQL API: requests that are not well formed get a 4xx, and the server 
     assert.equal((await api("GET", "/api/v2/statements/x?partition=-1")).status, 400);
     const fine = await api("POST", "/api/v2/statements", { statement: "SELECT 1 AS ONE" });
     assert.deepEqual(fine.body.data, [["1"]]);
+  }, { liftline: false });
+});
+
+Deno.test("SQL API: at most MAX_RUNNING statements run at once; the rest get 429", async () => {
+  await withSqlEmulator(async (e) => {
+    const api = await apiClient(e);
+    const slow = {
+      // Minutes of work in constant memory (a growing one would be stopped at the spill cap).
+      statement: "SELECT SUM(SEQ8()) FROM TABLE(GENERATOR(ROWCOUNT => 1e12))",
+      timeout: 120,
+    };
+    const answers = [];
+    for (let i = 0; i < MAX_RUNNING + 2; i++) {
+      answers.push(await api("POST", "/api/v2/statements?async=true", slow));
+    }
+    const statuses = answers.map((a) => a.status);
+    assert.deepEqual(statuses.filter((s) => s === 202).length, MAX_RUNNING, String(statuses));
+    assert.deepEqual(statuses.slice(MAX_RUNNING), [429, 429]);
+    // Cancelled, they end with Snowflake's cancel error, and statements run again.
+    for (const a of answers.slice(0, MAX_RUNNING)) {
+      const cancelled = await api("POST", `/api/v2/statements/${a.body.statementHandle}/cancel`);
+      assert.equal(cancelled.status, 200);
+    }
+    for (const a of answers.slice(0, MAX_RUNNING)) {
+      let r = a;
+      while (r.status === 202) {
+        await new Promise((ok) => setTimeout(ok, 50));
+        r = await api("GET", a.body.statementStatusUrl);
+      }
+      assert.equal(r.status, 422);
+      assert.equal(r.body.code, "000604");
+    }
+    const after = await api("POST", "/api/v2/statements", { statement: "SELECT 1" });
+    assert.equal(after.status, 200);
   }, { liftline: false });
 });
