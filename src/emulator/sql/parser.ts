@@ -1192,6 +1192,22 @@ function parseObjectStatement(c: Cursor, parseQuery: (q: string) => Node): State
       }
       throw SQL_ERRORS.unsupported(`ALTER DYNAMIC TABLE … ${t.text}`);
     }
+    // ALTER STREAM | PIPE name SET COMMENT = '…' | UNSET COMMENT; a pipe's other changes are
+    // accepted (nothing here pauses a pipe).
+    for (const what of ["STREAM", "PIPE"]) {
+      const at = c.i;
+      if (!c.accept(what)) continue;
+      const ifExists = c.accept("IF", "EXISTS");
+      const name = readName(c);
+      if (c.accept("SET", "COMMENT")) {
+        const text = readOptionValue(c).text;
+        return { kind: "comment", objectKind: what, name, column: null, text, ifExists };
+      }
+      if (c.accept("UNSET", "COMMENT")) {
+        return { kind: "comment", objectKind: what, name, column: null, text: null, ifExists };
+      }
+      c.i = at;
+    }
     for (const what of ["WAREHOUSE", "ROLE", "USER", "ACCOUNT", "PIPE"]) {
       if (c.at(what)) return { kind: "accepted", what: `ALTER ${what}` };
     }

@@ -422,3 +422,24 @@ conformance("SYSTEM$STREAM_HAS_DATA says whether a stream has changes", async ({
     await db.expectError("SELECT SYSTEM$STREAM_HAS_DATA('SHD_T');", { code: "002003" });
   });
 });
+
+// https://docs.snowflake.com/en/sql-reference/sql/alter-stream
+conformance("ALTER STREAM | PIPE … SET | UNSET COMMENT", async ({ db }) => {
+  await db.runAll([
+    "CREATE TABLE commented_t (i INT);",
+    "CREATE STREAM commented_s ON TABLE commented_t;",
+    "CREATE PIPE commented_p AS COPY INTO commented_t FROM TABLE(DATA_SOURCE(TYPE => 'STREAMING'));",
+    "ALTER STREAM commented_s SET COMMENT = 'changes';",
+    "ALTER PIPE commented_p SET COMMENT = 'rows in';",
+  ]);
+  const comment = async (show: string) => {
+    await db.run(show);
+    return (await db.run(`SELECT "comment" FROM TABLE(RESULT_SCAN(LAST_QUERY_ID()))`)).rows;
+  };
+  assert.deepEqual(await comment("SHOW STREAMS LIKE 'COMMENTED_S'"), [["changes"]]);
+  assert.deepEqual(await comment("SHOW PIPES LIKE 'COMMENTED_P'"), [["rows in"]]);
+  await db.run("ALTER STREAM commented_s UNSET COMMENT");
+  assert.deepEqual(await comment("SHOW STREAMS LIKE 'COMMENTED_S'"), [[""]]);
+  await db.expectError("ALTER STREAM no_such_stream SET COMMENT = 'x'", { code: "002003" });
+  await db.run("ALTER STREAM IF EXISTS no_such_stream SET COMMENT = 'x'");
+});
