@@ -1783,6 +1783,12 @@ const FUNCTIONS: Record<string, Impl> = {
     sql: `CAST(octet_length(encode(${text(c, 0)})) AS DECIMAL(18,0))`,
     type: n18,
   }),
+  BIT_LENGTH: (c) => {
+    // A BINARY's bytes, else the text's UTF-8 bytes, eight bits each.
+    const e = c.arg(0);
+    const bytes = e.type.kind === "BINARY" ? e.sql : `encode(${text(c, 0)})`;
+    return { sql: `CAST(octet_length(${bytes}) * 8 AS DECIMAL(18,0))`, type: n18 };
+  },
   SUBSTR: (c) => {
     c.arity(2, 3);
     // Snowflake: a start of 0 behaves like 1.

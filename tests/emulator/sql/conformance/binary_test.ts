@@ -16,6 +16,13 @@ conformance("BINARY: hex in, hex out, a column the driver reads", async ({ db },
     assert.deepEqual([hex, text], ["BEEF", "BEEF"]);
   });
 
+  await t.step("BIT_LENGTH of text (UTF-8) and of BINARY", async () => {
+    const r = await db.run(
+      "SELECT BIT_LENGTH('a'), BIT_LENGTH('héllo'), BIT_LENGTH('CAFE'::BINARY)",
+    );
+    assert.deepEqual(r.rows, [["8", "48", "16"]]);
+  });
+
   await t.step("text that is not hex is refused, or NULL for TRY_CAST", async () => {
     await assert.rejects(() => db.run("SELECT 'xyz'::BINARY"), /not a legal hex-encoded value/);
     const r = await db.run(
