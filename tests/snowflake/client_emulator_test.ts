@@ -180,10 +180,11 @@ async function resetsAreNetworkErrors(inProcess: boolean) {
     assert.ok(passedOn, "some append met a reset");
     assert.equal(passedOn.reason, "network");
     assert.equal(passedOn.notProcessed, false);
-    for (let i = 0; i < 5; i++) {
+    // Each call meets a reset at even odds: until one has (five calls missed all in ~3% of runs).
+    for (let i = 0; i < 50 && !reasons.includes("network"); i++) {
       await c.channelStatus(PIPE, ["R"], { onRetry: (r) => reasons.push(r) });
     }
-    assert.ok(reasons.includes("network"));
+    assert.ok(reasons.includes("network"), "a status call met a reset and was retried");
   } finally {
     await fx.close();
   }
