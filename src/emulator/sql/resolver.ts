@@ -574,6 +574,43 @@ export function catalogResolver(deps: ResolverDeps): Resolver & {
               ON d.schema_name || '.' || d.sequence_name = t."_DUCK")`,
         };
       }
+      case "TABLE_CONSTRAINTS": {
+        // Named as SHOW PRIMARY | UNIQUE KEYS names them; recorded, not enforced, as in Snowflake.
+        const rows: unknown[][] = [];
+        for (const o of objects.filter((o) => o.kind === "TABLE")) {
+          const row = (constraint: string, type: string) => [
+            o.database,
+            o.schema,
+            constraint,
+            o.database,
+            o.schema,
+            o.name,
+            type,
+            "NO",
+            "NO",
+            "NO",
+            null,
+            o.createdOn,
+            o.createdOn,
+            "NO",
+          ];
+          if (o.columns.some((c) => c.primaryKey)) {
+            rows.push(row(`SYS_CONSTRAINT_${o.id}`, "PRIMARY KEY"));
+          }
+          for (const c of o.columns.filter((c) => c.unique)) {
+            rows.push(row(`SYS_CONSTRAINT_UNIQUE_${c.name}_${o.id}`, "UNIQUE"));
+          }
+        }
+        return rel(TABLE_CONSTRAINTS_COLUMNS, rows);
+      }
+    }
+    // Views of what the emulator has none of: Snowflake's columns, no rows.
+    const none = NONE_OF[name];
+    if (none) {
+      return rel(
+        none.map((c) => ({ name: c, type: /^CREATED$|^LAST_ALTERED$/.test(c) ? T.ltz : V })),
+        [],
+      );
     }
     throw SQL_ERRORS.doesNotExist(`${database}.INFORMATION_SCHEMA.${name}`);
   };
@@ -750,6 +787,121 @@ const DATABASES_COLUMNS = [
   { name: "LAST_ALTERED", type: T.ltz },
   { name: "COMMENT", type: V },
 ];
+
+/** Columns of INFORMATION_SCHEMA.TABLE_CONSTRAINTS, as Snowflake documents them. */
+const TABLE_CONSTRAINTS_COLUMNS = [
+  "CONSTRAINT_CATALOG",
+  "CONSTRAINT_SCHEMA",
+  "CONSTRAINT_NAME",
+  "TABLE_CATALOG",
+  "TABLE_SCHEMA",
+  "TABLE_NAME",
+  "CONSTRAINT_TYPE",
+  "IS_DEFERRABLE",
+  "INITIALLY_DEFERRED",
+  "ENFORCED",
+  "COMMENT",
+  "CREATED",
+  "LAST_ALTERED",
+  "RELY",
+].map((name) => ({ name, type: name === "CREATED" || name === "LAST_ALTERED" ? T.ltz : V }));
+
+/**
+ * INFORMATION_SCHEMA views of objects the emulator has none of (no statement creates them):
+ * Snowflake's columns, so that tools reading an account's metadata get an empty answer.
+ */
+const NONE_OF: Record<string, string[]> = {
+  REFERENTIAL_CONSTRAINTS: [
+    "CONSTRAINT_CATALOG",
+    "CONSTRAINT_SCHEMA",
+    "CONSTRAINT_NAME",
+    "UNIQUE_CONSTRAINT_CATALOG",
+    "UNIQUE_CONSTRAINT_SCHEMA",
+    "UNIQUE_CONSTRAINT_NAME",
+    "MATCH_OPTION",
+    "UPDATE_RULE",
+    "DELETE_RULE",
+    "COMMENT",
+    "CREATED",
+    "LAST_ALTERED",
+  ],
+  OBJECT_PRIVILEGES: [
+    "GRANTOR",
+    "GRANTEE",
+    "OBJECT_CATALOG",
+    "OBJECT_SCHEMA",
+    "OBJECT_NAME",
+    "OBJECT_TYPE",
+    "PRIVILEGE_TYPE",
+    "IS_GRANTABLE",
+    "CREATED",
+  ],
+  TABLE_PRIVILEGES: [
+    "GRANTOR",
+    "GRANTEE",
+    "TABLE_CATALOG",
+    "TABLE_SCHEMA",
+    "TABLE_NAME",
+    "PRIVILEGE_TYPE",
+    "IS_GRANTABLE",
+    "WITH_HIERARCHY",
+    "CREATED",
+  ],
+  STAGES: [
+    "STAGE_CATALOG",
+    "STAGE_SCHEMA",
+    "STAGE_NAME",
+    "STAGE_URL",
+    "STAGE_REGION",
+    "STAGE_TYPE",
+    "STAGE_OWNER",
+    "COMMENT",
+    "CREATED",
+    "LAST_ALTERED",
+  ],
+  FILE_FORMATS: [
+    "FILE_FORMAT_CATALOG",
+    "FILE_FORMAT_SCHEMA",
+    "FILE_FORMAT_NAME",
+    "FILE_FORMAT_OWNER",
+    "FILE_FORMAT_TYPE",
+    "RECORD_DELIMITER",
+    "FIELD_DELIMITER",
+    "SKIP_HEADER",
+    "DATE_FORMAT",
+    "TIME_FORMAT",
+    "TIMESTAMP_FORMAT",
+    "BINARY_FORMAT",
+    "ESCAPE",
+    "ESCAPE_UNENCLOSED_FIELD",
+    "TRIM_SPACE",
+    "FIELD_OPTIONALLY_ENCLOSED_BY",
+    "NULL_IF",
+    "COMPRESSION",
+    "ERROR_ON_COLUMN_COUNT_MISMATCH",
+    "CREATED",
+    "LAST_ALTERED",
+    "COMMENT",
+  ],
+  PROCEDURES: [
+    "PROCEDURE_CATALOG",
+    "PROCEDURE_SCHEMA",
+    "PROCEDURE_NAME",
+    "PROCEDURE_OWNER",
+    "ARGUMENT_SIGNATURE",
+    "DATA_TYPE",
+    "CHARACTER_MAXIMUM_LENGTH",
+    "CHARACTER_OCTET_LENGTH",
+    "NUMERIC_PRECISION",
+    "NUMERIC_PRECISION_RADIX",
+    "NUMERIC_SCALE",
+    "PROCEDURE_LANGUAGE",
+    "PROCEDURE_DEFINITION",
+    "CREATED",
+    "LAST_ALTERED",
+    "COMMENT",
+  ],
+};
 
 /** Columns of INFORMATION_SCHEMA.SEQUENCES, as Snowflake documents them. */
 const SEQUENCES_COLUMNS = [

@@ -70,6 +70,37 @@ const PROCEDURE_COLUMNS = cols(
   "created_on:ts,name,schema_name,is_builtin,is_aggregate,is_ansi,min_num_arguments:n,max_num_arguments:n,arguments,description,catalog_name,is_table_function,valid_for_clustering,is_secure,secrets,external_access_integrations",
 );
 
+/** Columns of SHOW for the object kinds the emulator has none of (Snowflake's). */
+const NONE_OF: Record<string, Col[]> = {
+  "STAGES": cols(
+    "created_on:ts,name,database_name,schema_name,url,has_credentials,has_encryption_key,owner,comment,region,type,cloud,notification_channel,storage_integration,endpoint,owner_role_type,directory_enabled",
+  ),
+  "FILE FORMATS": cols(
+    "created_on:ts,name,database_name,schema_name,type,owner,comment,format_options,owner_role_type",
+  ),
+  "TASKS": cols(
+    "created_on:ts,name,id,database_name,schema_name,owner,comment,warehouse,schedule,predecessors,state,definition,condition,allow_overlapping_execution,error_integration,last_committed_on:ts,last_suspended_on:ts,owner_role_type,config,budget,task_relations,last_suspended_reason",
+  ),
+  "INTEGRATIONS": cols("name,type,category,enabled,comment,created_on:ts"),
+  "EXTERNAL TABLES": cols(
+    "created_on:ts,name,database_name,schema_name,invalid,invalid_reason,owner,comment,stage,location,file_format_name,file_format_type,cloud,region,notification_channel,last_refreshed_on:ts,table_format,last_refresh_details,owner_role_type",
+  ),
+  "MATERIALIZED VIEWS": cols(
+    "created_on:ts,name,reserved,database_name,schema_name,cluster_by,rows:n,bytes:n,source_database_name,source_schema_name,source_table_name,refreshed_on:ts,compacted_on:ts,owner,invalid,invalid_reason,behind_by,comment,text,is_secure,automatic_clustering,owner_role_type,budget",
+  ),
+  "STREAMLITS": cols(
+    "created_on:ts,name,database_name,schema_name,title,owner,comment,query_warehouse,url_id,owner_role_type",
+  ),
+};
+
+const USER_COLUMNS = cols(
+  "name,created_on:ts,login_name,display_name,first_name,last_name,email,mins_to_unlock,days_to_expiry,comment,disabled,must_change_password,snowflake_lock,default_warehouse,default_namespace,default_role,default_secondary_roles,ext_authn_duo,ext_authn_uid,mins_to_bypass_mfa,owner,last_success_login:ts,expires_at_time:ts,locked_until_time:ts,has_password,has_rsa_public_key,type,has_mfa",
+);
+
+const ROLE_COLUMNS = cols(
+  "created_on:ts,name,is_default,is_current,is_inherited,assigned_to_users:n,granted_to_roles:n,granted_roles:n,owner,comment,owner_role_type",
+);
+
 const FUNCTION_COLUMNS = cols(
   "created_on:ts,name,schema_name,is_builtin,is_aggregate,is_ansi,min_num_arguments:n,max_num_arguments:n,arguments,description,catalog_name,is_table_function,valid_for_clustering,is_secure,secrets,external_access_integrations,is_external_function,language,is_memoizable,is_data_metric",
 );
@@ -584,6 +615,67 @@ export async function show(
           ];
         }),
       );
+    }
+    case "STAGES":
+    case "FILE FORMATS":
+    case "TASKS":
+    case "INTEGRATIONS":
+    case "EXTERNAL TABLES":
+    case "MATERIALIZED VIEWS":
+    case "STREAMLITS":
+      // Object kinds the emulator has none of (CREATE of each is refused): Snowflake's columns,
+      // no rows, so that tools listing an account's objects go on.
+      return rows(NONE_OF[stmt.what], []);
+    case "USERS": {
+      const s = ctx.session;
+      return rows(USER_COLUMNS, [[
+        s.user,
+        ctx.warehouse.catalog.databases()[0]?.createdOn ?? new Date(),
+        s.user,
+        s.user,
+        null,
+        null,
+        null,
+        null,
+        null,
+        "liftline emulator",
+        "false",
+        "false",
+        "false",
+        s.warehouse,
+        s.database && s.schema ? `${s.database}.${s.schema}` : null,
+        s.role,
+        null,
+        "false",
+        null,
+        null,
+        s.role,
+        null,
+        null,
+        null,
+        "false",
+        "true",
+        "SERVICE",
+        "false",
+      ]]);
+    }
+    case "ROLES": {
+      const role = ctx.session.role ?? "PUBLIC";
+      const created = ctx.warehouse.catalog.databases()[0]?.createdOn ?? new Date();
+      const roleRow = (name: string) => [
+        created,
+        name,
+        name === role ? "Y" : "N",
+        name === role ? "Y" : "N",
+        name === role ? "N" : "Y",
+        name === role ? 1 : 0,
+        0,
+        name === role ? 1 : 0,
+        "",
+        "",
+        "ROLE",
+      ];
+      return rows(ROLE_COLUMNS, [...new Set([role, "PUBLIC"])].sort().map(roleRow));
     }
     case "USER PROCEDURES":
     case "PROCEDURES":

@@ -582,3 +582,55 @@ conformance(
     });
   },
 );
+
+// What BI tools and ORMs read to list an account: answered, empty where the emulator has none.
+conformance(
+  "metadata tools read: TABLE_CONSTRAINTS, empty views and SHOWs, users, roles",
+  async ({ db }, t) => {
+    await db.run("CREATE TABLE keyed (id INT PRIMARY KEY, code VARCHAR UNIQUE, note VARCHAR)");
+
+    await t.step("INFORMATION_SCHEMA.TABLE_CONSTRAINTS lists the declared keys", async () => {
+      const r = records(
+        await db.run(`SELECT CONSTRAINT_TYPE, TABLE_NAME, ENFORCED
+        FROM INFORMATION_SCHEMA.TABLE_CONSTRAINTS WHERE TABLE_NAME = 'KEYED' ORDER BY 1`),
+      );
+      assert.deepEqual(r.map((x) => [x.CONSTRAINT_TYPE, x.TABLE_NAME, x.ENFORCED]), [
+        ["PRIMARY KEY", "KEYED", "NO"],
+        ["UNIQUE", "KEYED", "NO"],
+      ]);
+    });
+
+    await t.step("views of objects the emulator has none of: their columns, no rows", async () => {
+      const r = await db.run("SELECT * FROM INFORMATION_SCHEMA.STAGES");
+      assert.deepEqual(r.rows, []);
+      assert.equal(columnNames(r)[2], "STAGE_NAME");
+      for (const view of ["REFERENTIAL_CONSTRAINTS", "TABLE_PRIVILEGES", "FILE_FORMATS"]) {
+        assert.deepEqual((await db.run(`SELECT * FROM INFORMATION_SCHEMA.${view}`)).rows, [], view);
+      }
+    });
+
+    await t.step("SHOW STAGES | TASKS | FILE FORMATS: Snowflake's columns, no rows", async () => {
+      const stages = await db.run("SHOW STAGES");
+      assert.deepEqual(stages.rows, []);
+      assert.deepEqual(columnNames(stages).slice(0, 4), [
+        "created_on",
+        "name",
+        "database_name",
+        "schema_name",
+      ]);
+      assert.deepEqual((await db.run("SHOW TASKS")).rows, []);
+      assert.deepEqual((await db.run("SHOW FILE FORMATS")).rows, []);
+    });
+
+    await t.step("SHOW USERS and SHOW ROLES: the signed-in user and its role", async () => {
+      const users = records(await db.run("SHOW USERS"));
+      assert.deepEqual(users.map((u) => [u.name, u.has_rsa_public_key]), [[
+        "STREAMING_INGEST",
+        "true",
+      ]]);
+      const roles = records(await db.run("SHOW ROLES"));
+      assert.ok(roles.some((r) => r.is_current === "Y"), JSON.stringify(roles));
+      assert.ok(roles.some((r) => r.name === "PUBLIC"));
+    });
+  },
+);
