@@ -2649,6 +2649,19 @@ const FUNCTIONS: Record<string, Impl> = {
   CURRENT_VERSION: sessionValue(() => "9.0.0"),
   CURRENT_CLIENT: sessionValue(() => "snowflake-sdk"),
   CURRENT_SESSION: sessionValue(() => "1"),
+  CURRENT_ORGANIZATION_NAME: sessionValue(() => "LIFTLINE_LOCAL"),
+  CURRENT_ACCOUNT_LOCATOR: sessionValue((c) => c.t.resolver.session.account),
+  // One role (the session's, always in use) and PUBLIC, which every role has.
+  CURRENT_AVAILABLE_ROLES: sessionValue((c) =>
+    JSON.stringify([...new Set([c.t.resolver.session.role ?? "PUBLIC", "PUBLIC"])])
+  ),
+  CURRENT_SECONDARY_ROLES: sessionValue(() => JSON.stringify({ roles: "", value: "" })),
+  IS_ROLE_IN_SESSION: (c) => {
+    c.arity(1);
+    const role = c.t.resolver.session.role ?? "PUBLIC";
+    const name = `upper(${text(c, 0)})`;
+    return { sql: `(${name} = ${qs(role)} OR ${name} = 'PUBLIC')`, type: T.boolean };
+  },
   // Statements commit on their own: there is no open transaction to name.
   "SYSTEM$STREAM_HAS_DATA": (c) => {
     c.arity(1);

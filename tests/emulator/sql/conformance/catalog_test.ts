@@ -632,5 +632,16 @@ conformance(
       assert.ok(roles.some((r) => r.is_current === "Y"), JSON.stringify(roles));
       assert.ok(roles.some((r) => r.name === "PUBLIC"));
     });
+
+    await t.step("role and account context functions", async () => {
+      const r = records(
+        await db.run(`SELECT CURRENT_AVAILABLE_ROLES() AS AVAILABLE,
+          IS_ROLE_IN_SESSION(CURRENT_ROLE()) AS MINE, IS_ROLE_IN_SESSION('PUBLIC') AS PUB,
+          IS_ROLE_IN_SESSION('NOBODY') AS NOBODY,
+          CURRENT_ACCOUNT_LOCATOR() = CURRENT_ACCOUNT() AS ACC, CURRENT_ROLE() AS ROLE`),
+      )[0];
+      assert.deepEqual(JSON.parse(String(r.AVAILABLE)), [r.ROLE, "PUBLIC"]);
+      assert.deepEqual([r.MINE, r.PUB, r.NOBODY, r.ACC], ["True", "True", "False", "True"]);
+    });
   },
 );
