@@ -882,8 +882,9 @@ export class SqlEngine {
   }
 
   /**
-   * Runs statements that change the catalog one at a time: a definition resolved while another
-   * session replaces one of its inputs would otherwise bind to the object being dropped.
+   * Runs statements that change the catalog one at a time, and never during a refresh (see
+   * `Warehouse.catalogTurn`): a definition resolved while another session replaces one of its
+   * inputs would otherwise bind to the object being dropped.
    */
   #ddl<T>(fn: () => Promise<T>): Promise<T> {
     return this.#o.warehouse.catalogTurn(async () => {

@@ -74,7 +74,8 @@ const ok = (data: unknown) => ({ data, code: null, message: null, success: true 
  */
 const MAX_QUERY_BODY_BYTES = 16 * 1024 * 1024;
 
-async function readJson(
+/** A request's body as a JSON object (4xx otherwise), within `limit` bytes decompressed. */
+export async function readJson(
   c: Context,
   limit = MAX_SMALL_BODY_BYTES,
 ): Promise<Record<string, unknown>> {

@@ -17,7 +17,6 @@
  */
 import type { Context, Hono } from "hono";
 import { ApiError } from "../errors.ts";
-import { readAppendBody } from "../http_body.ts";
 import {
   checkSessionParameter,
   type ExecutedStatement,
@@ -28,7 +27,7 @@ import {
 import { rowtypeOf } from "./result.ts";
 import { SQL_ERRORS, type SqlError } from "./errors.ts";
 import { type SessionState, STATEMENT_TYPE } from "./context.ts";
-import { decodeBindings, JWT_INVALID_CODE, type SqlRouteDeps } from "./routes.ts";
+import { decodeBindings, JWT_INVALID_CODE, readJson, type SqlRouteDeps } from "./routes.ts";
 import type { StoredResult } from "./results.ts";
 
 /** Rows per partition of a result. */
@@ -91,10 +90,10 @@ class ApiStatements {
 const BEARER = /^Bearer\s+(\S+)$/i;
 
 /** The signed-in user of a request: a key-pair JWT as a bearer token. */
-async function principalOf(
-  c: Context,
-  deps: SqlRouteDeps,
-): Promise<{ account: string; user: string }> {
+/** Who signed a request. */
+type Principal = { account: string; user: string };
+
+async function principalOf(c: Context, deps: SqlRouteDeps): Promise<Principal> {
   const m = BEARER.exec(c.req.header("authorization") ?? "");
   if (!m) throw new ApiError(401, "390101", "Authorization: Bearer <JWT> is required.");
   const type = (c.req.header("x-snowflake-authorization-token-type") ?? "KEYPAIR_JWT")
@@ -115,23 +114,7 @@ async function principalOf(
 
 /** The request body: a JSON object with a `statement`. */
 async function readStatementBody(c: Context): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readAppendBody(c.req.raw, MAX_BODY_BYTES, MAX_BODY_BYTES);
-  } catch (e) {
-    if (e instanceof ApiError) throw e;
-    throw new ApiError(400, "390400", "The request body could not be read.");
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new ApiError(400, "390400", "The request body is not valid JSON.");
-  }
-  if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    throw new ApiError(400, "390400", "The request body must be a JSON object.");
-  }
-  const b = body as Record<string, unknown>;
+  const b = await readJson(c, MAX_BODY_BYTES);
   if (typeof b.statement !== "string" || b.statement.trim() === "") {
     throw new ApiError(400, "390400", "The request body needs a statement (a string).");
   }
@@ -186,6 +169,18 @@ export function registerSqlApiRoutes(app: Hono, deps: SqlRouteDeps): void {
       { code: "000603", message: "liftline emulator: internal error; see its log." },
       500,
     );
+  };
+
+  /** A handler for the signed-in user of the request; its failures answered as the API does. */
+  const signedIn = (
+    handler: (c: Context, principal: Principal) => Promise<Response> | Response,
+  ) =>
+  async (c: Context): Promise<Response> => {
+    try {
+      return await handler(c, await principalOf(c, deps));
+    } catch (e) {
+      return fail(c, e);
+    }
   };
 
   /** The answer for a statement: its rows (one partition), or how it stands. */
@@ -268,9 +263,9 @@ export function registerSqlApiRoutes(app: Hono, deps: SqlRouteDeps): void {
     }, 200);
   };
 
-  app.post("/api/v2/statements", async (c) => {
-    try {
-      const principal = await principalOf(c, deps);
+  app.post(
+    "/api/v2/statements",
+    signedIn(async (c, principal) => {
       const body = await readStatementBody(c);
       const requestId = c.req.query("requestId") || crypto.randomUUID();
       const nullable = c.req.query("nullable") !== "false";
@@ -363,15 +358,13 @@ export function registerSqlApiRoutes(app: Hono, deps: SqlRouteDeps): void {
         clearTimeout(timer);
       }
       return await answer(c, s, { partition: 0, posted: true });
-    } catch (e) {
-      return fail(c, e);
-    }
-  });
+    }),
+  );
 
-  app.get("/api/v2/statements/:handle", async (c) => {
-    try {
-      const principal = await principalOf(c, deps);
-      const handle = c.req.param("handle");
+  app.get(
+    "/api/v2/statements/:handle",
+    signedIn(async (c, principal) => {
+      const handle = c.req.param("handle") ?? "";
       const raw = c.req.query("partition") ?? "0";
       const partition = Number(raw);
       if (!/^\d+$/.test(raw) || !Number.isSafeInteger(partition)) {
@@ -382,15 +375,13 @@ export function registerSqlApiRoutes(app: Hono, deps: SqlRouteDeps): void {
         return c.json({ code: "000709", message: `Statement ${handle} not found.` }, 404);
       }
       return await answer(c, s, { partition, posted: false });
-    } catch (e) {
-      return fail(c, e);
-    }
-  });
+    }),
+  );
 
-  app.post("/api/v2/statements/:handle/cancel", async (c) => {
-    try {
-      const principal = await principalOf(c, deps);
-      const handle = c.req.param("handle");
+  app.post(
+    "/api/v2/statements/:handle/cancel",
+    signedIn((c, principal) => {
+      const handle = c.req.param("handle") ?? "";
       const s = statements.get(handle, principal.user);
       if (!s) {
         return c.json({
@@ -408,16 +399,14 @@ export function registerSqlApiRoutes(app: Hono, deps: SqlRouteDeps): void {
         statementHandle: s.handle,
         statementStatusUrl: statusUrl(s),
       });
-    } catch (e) {
-      return fail(c, e);
-    }
-  });
+    }),
+  );
 }
 
 /** A session of its own for one request, in the body's context (the user's defaults else). */
 function openSession(
   deps: SqlRouteDeps,
-  principal: { account: string; user: string },
+  principal: Principal,
   body: Record<string, unknown>,
 ): SessionState {
   const catalog = deps.engine.catalog;

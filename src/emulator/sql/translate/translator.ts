@@ -1206,17 +1206,8 @@ export class Translator {
     const args = this.constantArgs(argList, scope);
     const system = this.resolver.systemTableFunction?.(parts.join("."), args);
     if (system) {
-      const duckAlias = this.fresh();
       const columns = system.columns.map((c) => ({ name: c.name, type: c.type, duck: c.name }));
-      const a = alias?.name ? identName(alias.name) : "";
-      scope.relations.push({
-        alias: a,
-        qualifiers: a ? [[a]] : [],
-        duckAlias,
-        columns,
-        object: system.ref,
-        opaque: true,
-      });
+      const duckAlias = this.functionRelation(scope, alias, { columns, object: system.ref });
       this.objects.set(system.ref.id, system.ref);
       this.blocker(scope, `the table function ${name}`);
       return `${system.sql} AS ${qi(duckAlias)}`;
@@ -1420,16 +1411,7 @@ export class Translator {
     if (!Number.isInteger(count) || count < 0) {
       throw SQL_ERRORS.invalidArgument("GENERATOR needs ROWCOUNT => a whole number.");
     }
-    const duckAlias = this.fresh();
-    const a = alias?.name ? identName(alias.name) : "";
-    scope.relations.push({
-      alias: a,
-      qualifiers: a ? [[a]] : [],
-      duckAlias,
-      columns: [],
-      sequenceColumn: "$SEQ",
-      opaque: true,
-    });
+    const duckAlias = this.functionRelation(scope, alias, { columns: [], sequenceColumn: "$SEQ" });
     return `(SELECT range AS "$SEQ" FROM range(${count})) AS ${qi(duckAlias)}`;
   }
 
@@ -1462,8 +1444,6 @@ export class Translator {
     const e = this.expr(input, { scope, aggregates: false, aliases: false });
     let json = e.type.kind === "VARCHAR" ? `CAST(${e.sql} AS JSON)` : e.sql;
     if (path) json = `json_extract(${json}, ${qs("$." + path)})`;
-    const duckAlias = this.fresh();
-    const a = alias?.name ? identName(alias.name) : "";
     const columns: Column[] = [
       { name: "SEQ", type: T.number(38, 0), duck: "SEQ" },
       { name: "KEY", type: T.varchar(), duck: "KEY" },
@@ -1472,13 +1452,7 @@ export class Translator {
       { name: "VALUE", type: T.variant, duck: "VALUE" },
       { name: "THIS", type: T.variant, duck: "THIS" },
     ];
-    scope.relations.push({
-      alias: a,
-      qualifiers: a ? [[a]] : [],
-      duckAlias,
-      columns,
-      opaque: true,
-    });
+    const duckAlias = this.functionRelation(scope, alias, { columns });
     const j = this.fresh("j");
     const parent = this.fresh("j");
     // Each element of the input (every nested one, RECURSIVE): DuckDB's json_tree gives each its
@@ -1511,6 +1485,21 @@ export class Translator {
     return `LATERAL (${body}${empty}) AS ${qi(duckAlias)}`;
   }
 
+  /**
+   * Adds a table function's rows to `scope` under its alias (opaque: no lineage for incremental
+   * refreshes); returns the DuckDB alias to give them.
+   */
+  functionRelation(
+    scope: Scope,
+    alias: Node,
+    rel: Pick<Relation, "columns" | "object" | "sequenceColumn">,
+  ): string {
+    const duckAlias = this.fresh();
+    const a = alias?.name ? identName(alias.name) : "";
+    scope.relations.push({ alias: a, qualifiers: a ? [[a]] : [], duckAlias, ...rel, opaque: true });
+    return duckAlias;
+  }
+
   /** `SPLIT_TO_TABLE(string, delimiter)`: a row per part, SEQ, INDEX (from 1) and VALUE. */
   splitToTable(list: Node[], alias: Node, scope: Scope): string {
     if (list.length !== 2) {
@@ -1521,18 +1510,12 @@ export class Translator {
       const e = this.expr(p.Expr ?? p, { scope, aggregates: false, aliases: false });
       return e.type.kind === "VARCHAR" ? e.sql : `CAST(${e.sql} AS VARCHAR)`;
     });
-    const duckAlias = this.fresh();
-    const a = alias?.name ? identName(alias.name) : "";
-    scope.relations.push({
-      alias: a,
-      qualifiers: a ? [[a]] : [],
-      duckAlias,
+    const duckAlias = this.functionRelation(scope, alias, {
       columns: [
         { name: "SEQ", type: T.number(38, 0), duck: "SEQ" },
         { name: "INDEX", type: T.number(38, 0), duck: "INDEX" },
         { name: "VALUE", type: T.varchar(), duck: "VALUE" },
       ],
-      opaque: true,
     });
     const parts = this.fresh("p");
     // An empty delimiter leaves the string whole (DuckDB's string_split would split every
