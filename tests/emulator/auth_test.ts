@@ -221,6 +221,26 @@ Deno.test("scoped tokens expire after token_ttl and are then refused with 401", 
   }
 });
 
+Deno.test("a key-pair JWT accepted before is refused once it expires", async () => {
+  // The emulator remembers verified tokens; what it remembers must end where the token does.
+  let skew = 0;
+  const t = await startTestEmulator({ authNow: () => Date.now() + skew });
+  try {
+    const now = Math.floor(Date.now() / 1000);
+    const jwt = await keypairJwt(t.keys, { iat: now, exp: now + 120 });
+    assert.equal((await hostname(t.url, jwt)).status, 200);
+    assert.equal((await hostname(t.url, jwt)).status, 200, "the same token again");
+    skew = 119_000;
+    assert.equal((await hostname(t.url, jwt)).status, 200, "still valid a second before exp");
+    skew = 121_000;
+    const expired = await hostname(t.url, jwt);
+    assert.equal(expired.status, 401);
+    assert.match(expired.text, /exp/);
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("the emulator trusts the data folder's key pair when no key is given", async () => {
   const { startEmulator } = await import("../../src/emulator/mod.ts");
   const { ensureKeyPair } = await import("../../src/snowflake/key_files.ts");

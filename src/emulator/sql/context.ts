@@ -99,6 +99,11 @@ export interface StatementContext {
   readonly session: SessionState;
   readonly queryId: string;
   readonly text: string;
+  /**
+   * The text the SQL parser read, when it is not `text` (Snowflake syntax it does not take was
+   * rewritten): positions in the parsed tree are positions in it.
+   */
+  source?: string;
   readonly binds: readonly BindValue[];
   readonly services: StatementServices;
   /** Where the statement's DML writes: in the session's open transaction, or on its own. */

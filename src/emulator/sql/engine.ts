@@ -913,6 +913,8 @@ export class SqlEngine {
   async #dispatchNow(ctx: StatementContext, stmt: Statement): Promise<Outcome> {
     switch (stmt.kind) {
       case "sql":
+        // Positions in the tree are those of the text the SQL parser read (see `rewrite`).
+        if (stmt.meta?.source !== undefined) ctx.source = stmt.meta.source;
         return await this.#sql(ctx, stmt.ast, stmt.meta);
       case "createDynamicTable":
         return await ctx.services.dynamic.create(ctx, stmt);
@@ -1156,6 +1158,11 @@ export class SqlEngine {
 
 /** Refuses a session parameter's value the emulator would misread (as ALTER SESSION SET does). */
 export function checkSessionParameter(name: string, text: string): void {
+  const only = UNHONOURED_PARAMETERS.get(name);
+  if (only !== undefined && text.trim().toUpperCase() !== only) {
+    // Accepted and ignored, it would change what statements mean here and not in Snowflake.
+    throw SQL_ERRORS.unsupported(`${name} other than its default '${only}'`);
+  }
   if (name === "TIMEZONE") {
     try {
       new Intl.DateTimeFormat("en-US", { timeZone: text });
@@ -1175,6 +1182,24 @@ export function checkSessionParameter(name: string, text: string): void {
     throw SQL_ERRORS.invalidProperty(name, text);
   }
 }
+
+/**
+ * Session parameters that change how statements read or name things, which the emulator does not
+ * honour, with the only value it takes (the default). Others (QUERY_TAG, client settings…) change
+ * nothing a statement returns and are kept as set.
+ */
+const UNHONOURED_PARAMETERS: ReadonlyMap<string, string> = new Map([
+  ["DATE_INPUT_FORMAT", "AUTO"],
+  ["TIME_INPUT_FORMAT", "AUTO"],
+  ["TIMESTAMP_INPUT_FORMAT", "AUTO"],
+  ["TIMESTAMP_TYPE_MAPPING", "TIMESTAMP_NTZ"],
+  ["QUOTED_IDENTIFIERS_IGNORE_CASE", "FALSE"],
+  ["BINARY_INPUT_FORMAT", "HEX"],
+  ["TWO_DIGIT_CENTURY_START", "1970"],
+  ["TIMESTAMP_DAY_IS_ALWAYS_24H", "FALSE"],
+  ["TRANSACTION_ABORT_ON_ERROR", "FALSE"],
+  ["ERROR_ON_NONDETERMINISTIC_UPDATE", "FALSE"],
+]);
 
 /** Sets a session parameter {@link checkSessionParameter} accepted. */
 export function setSessionParameter(s: SessionState, name: string, text: string): void {

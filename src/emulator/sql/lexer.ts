@@ -60,8 +60,9 @@ export function tokenize(sql: string): Token[] {
         if (i >= n) throw new LexError("unterminated string literal", start);
         const ch = sql[i];
         if (ch === "\\" && i + 1 < n) {
-          text += unescape(sql[i + 1]);
-          i += 2;
+          const [value, length] = unescape(sql, i + 1);
+          text += value;
+          i += 1 + length;
         } else if (ch === "'") {
           if (sql[i + 1] === "'") {
             text += "'";
@@ -128,23 +129,38 @@ export function tokenize(sql: string): Token[] {
   return out;
 }
 
-function unescape(ch: string): string {
+/**
+ * The character a backslash escape at `at` (just after the backslash) stands for, and how many
+ * characters the escape takes: Snowflake's escapes in single-quoted strings (`\n`, `\t`, `\0`,
+ * octal `\ooo`, `\xhh`, `\uhhhh`, …); before any other character the backslash is dropped.
+ */
+function unescape(sql: string, at: number): [string, number] {
+  const ch = sql[at];
+  const code = (digits: string, radix: number) => String.fromCharCode(parseInt(digits, radix));
   switch (ch) {
     case "n":
-      return "\n";
+      return ["\n", 1];
     case "t":
-      return "\t";
+      return ["\t", 1];
     case "r":
-      return "\r";
-    case "0":
-      return "\0";
+      return ["\r", 1];
     case "b":
-      return "\b";
+      return ["\b", 1];
     case "f":
-      return "\f";
-    default:
-      return ch;
+      return ["\f", 1];
+    case "x": {
+      const hex = /^[0-9A-Fa-f]{2}/.exec(sql.slice(at + 1, at + 3));
+      return hex ? [code(hex[0], 16), 3] : ["x", 1];
+    }
+    case "u": {
+      const hex = /^[0-9A-Fa-f]{4}/.exec(sql.slice(at + 1, at + 5));
+      return hex ? [code(hex[0], 16), 5] : ["u", 1];
+    }
   }
+  const octal = /^[0-7]{3}/.exec(sql.slice(at, at + 3));
+  if (octal) return [code(octal[0], 8), 3];
+  if (ch === "0") return ["\0", 1];
+  return [ch, 1];
 }
 
 /** The statements of a request: the text of each, without the separating semicolons. */

@@ -54,6 +54,8 @@ export interface SqlMeta {
   readonly addIfNotExists?: boolean;
   /** `CREATE RECURSIVE VIEW`: the view's query, as the WITH RECURSIVE it stands for. */
   readonly viewQuery?: string;
+  /** The rewritten text the SQL parser read, whose positions the tree's spans give. */
+  readonly source?: string;
 }
 
 /** Marks `UPDATE ALL BY NAME` / `INSERT ALL BY NAME` of a MERGE in the rewritten text. */
@@ -147,6 +149,8 @@ export type Statement =
     readonly like: string | null;
     readonly startsWith: string | null;
     readonly limit: number | null;
+    /** `LIMIT n FROM '<name>'`: the listing's cursor. */
+    readonly from: string | null;
     readonly in: { readonly kind: string; readonly name: NameParts | null } | null;
     /** SHOW GRANTS ON <kind> <name>: the object. */
     readonly grantsOn?: { readonly kind: string; readonly name: NameParts };
@@ -704,6 +708,7 @@ function parseShow(c: Cursor): Statement {
       like: null,
       startsWith: null,
       limit: null,
+      from: null,
       in: null,
       ...(grantsOn ? { grantsOn } : {}),
     };
@@ -720,6 +725,7 @@ function parseShow(c: Cursor): Statement {
   let like: string | null = null;
   let startsWith: string | null = null;
   let limit: number | null = null;
+  let from: string | null = null;
   let inClause: { kind: string; name: NameParts | null } | null = null;
   while (!c.done) {
     if (c.accept("LIKE")) {
@@ -736,12 +742,20 @@ function parseShow(c: Cursor): Statement {
     } else if (c.accept("STARTS", "WITH")) {
       const t = c.next();
       startsWith = t.text;
+    } else if (c.at("HISTORY")) {
+      throw SQL_ERRORS.unsupported(`SHOW ${what} HISTORY (Time Travel)`);
     } else if (c.accept("LIMIT")) {
-      limit = Number(c.next().text);
-      if (c.accept("FROM")) c.next();
+      const n = c.next();
+      if (n.kind !== "number" || !/^\d+$/.test(n.text)) throw syntaxAt(c.source, n, "a row count");
+      limit = Number(n.text);
+      if (c.accept("FROM")) {
+        const t = c.next();
+        if (t.kind !== "string") throw syntaxAt(c.source, t, "a name string");
+        from = t.text;
+      }
     } else throw syntaxAt(c.source, c.peek());
   }
-  return { kind: "show", what, terse, like, startsWith, limit, in: inClause };
+  return { kind: "show", what, terse, like, startsWith, limit, from, in: inClause };
 }
 
 /**
@@ -797,6 +811,9 @@ function checkCreateOptions(c: Cursor): void {
   }
 }
 
+/** Words that begin an ALTER TABLE operation after a comma. */
+const OPERATION_WORDS = new Set(["ADD", "DROP", "ALTER", "MODIFY", "RENAME"]);
+
 const CONSTRAINT_PROPERTIES = new Set([
   "RELY",
   "NORELY",
@@ -834,7 +851,8 @@ export function rewrite(text: string, tokens: readonly Token[]): { text: string;
       if (t.kind !== "word" || !CONSTRAINT_PROPERTIES.has(t.text)) continue;
       const prev = w(i - 1);
       if (
-        prev === ")" || prev === "NOT" || (prev !== undefined && CONSTRAINT_PROPERTIES.has(prev))
+        prev === ")" || prev === "NOT" || prev === "KEY" || prev === "UNIQUE" ||
+        (prev !== undefined && CONSTRAINT_PROPERTIES.has(prev))
       ) {
         const from = prev === "NOT" && t.text === "ENFORCED" ? tokens[i - 1].start : t.start;
         cut.push([from, t.end, ""]);
@@ -862,6 +880,23 @@ export function rewrite(text: string, tokens: readonly Token[]): { text: string;
         if (w(j + 1) === "NOT" && w(j + 2) === "EXISTS") {
           cut.push([tokens[j].start, tokens[j + 2].end, ""]);
           meta.addIfNotExists = true;
+        }
+      }
+    }
+  }
+  // ALTER TABLE t ADD [COLUMN] a INT, b INT: each further column its own ADD, as the SQL parser
+  // takes a list of operations.
+  if (w(0) === "ALTER" && w(1) === "TABLE") {
+    const add = tokens.findIndex((t, i) => i > 1 && t.kind === "word" && t.text === "ADD");
+    const next = w(add + 1) === "COLUMN" ? w(add + 2) : w(add + 1);
+    if (add > 0 && next !== "CONSTRAINT" && next !== "PRIMARY" && next !== "UNIQUE") {
+      let depth = 0;
+      for (let i = add + 1; i < tokens.length; i++) {
+        const t = w(i);
+        if (t === "(") depth++;
+        else if (t === ")") depth--;
+        else if (t === "," && depth === 0 && tokens[i + 1] && !OPERATION_WORDS.has(w(i + 1)!)) {
+          cut.push([tokens[i].end, tokens[i].end, " ADD COLUMN"]);
         }
       }
     }
@@ -940,16 +975,28 @@ export function rewrite(text: string, tokens: readonly Token[]): { text: string;
       }
     }
   }
+  // Escapes the SQL parser does not decode (`\xhh`, `\uhhhh`, octal `\ooo`): the literal as
+  // this lexer read it, written again with only the escapes the parser knows. Never longer.
+  for (const t of tokens) {
+    if (t.kind !== "string" || text[t.start] !== "'") continue;
+    if (!/\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|[0-7]{3})/.test(text.slice(t.start, t.end))) {
+      continue;
+    }
+    const body = t.text.replaceAll("\\", "\\\\").replaceAll("'", "''").replaceAll("\0", "\\0");
+    cut.push([t.start, t.end, `'${body}'`]);
+  }
   if (!cut.length) return { text, meta: Object.keys(meta).length ? meta : undefined };
   cut.sort((a, b) => a[0] - b[0]);
   let out = "";
   let at = 0;
   for (const [from, to, by] of cut) {
-    out += text.slice(at, from) + by;
+    // Padded to the length it replaces, so that the positions of what follows (which DDL reads
+    // source text by: a column's DEFAULT) stay those of the statement as it was sent.
+    out += text.slice(at, from) + by.padEnd(to - from);
     at = to;
   }
   out += text.slice(at);
-  return { text: out, meta };
+  return { text: out, meta: { ...meta, source: out } };
 }
 
 /** Words that end one operand chain: a list separator, a clause, a CASE branch. */
@@ -1064,8 +1111,79 @@ function checkNesting(tokens: readonly Token[]): void {
   }
 }
 
+/**
+ * Kinds of objects the emulator does not have. A statement that creates, alters, describes or
+ * executes one gets Snowflake's "Unsupported feature" error naming it, not a syntax error.
+ */
+const ABSENT_KINDS: readonly (readonly string[])[] = [
+  ["TASK"],
+  ["PROCEDURE"],
+  ["STAGE"],
+  ["ALERT"],
+  ["FILE", "FORMAT"],
+  ["MASKING", "POLICY"],
+  ["ROW", "ACCESS", "POLICY"],
+  ["PASSWORD", "POLICY"],
+  ["SESSION", "POLICY"],
+  ["NETWORK", "POLICY"],
+  ["AGGREGATION", "POLICY"],
+  ["PROJECTION", "POLICY"],
+  ["AUTHENTICATION", "POLICY"],
+  ["HYBRID", "TABLE"],
+  ["EXTERNAL", "TABLE"],
+  ["ICEBERG", "TABLE"],
+  ["EVENT", "TABLE"],
+  ["MATERIALIZED", "VIEW"],
+  ["SECRET"],
+  ["SHARE"],
+  ["STREAMLIT"],
+  ["NOTEBOOK"],
+  ["SERVICE"],
+  ["COMPUTE", "POOL"],
+  ["IMAGE", "REPOSITORY"],
+  ["GIT", "REPOSITORY"],
+  ["REPLICATION", "GROUP"],
+  ["FAILOVER", "GROUP"],
+  ["EXTERNAL", "VOLUME"],
+  ["SEMANTIC", "VIEW"],
+];
+
+/** Statements about files in stages, which the emulator does not have. */
+const STAGE_COMMANDS = ["PUT", "GET", "LIST", "LS", "REMOVE", "RM"];
+
+/** Throws "Unsupported feature" for a statement about something the emulator does not have. */
+function refuseAbsent(c: Cursor): void {
+  const head = c.peek()?.text;
+  if (head && STAGE_COMMANDS.includes(head) && c.peek()?.kind === "word") {
+    throw SQL_ERRORS.unsupported(`${head} (stages)`);
+  }
+  // DROP … IF EXISTS of such an object stays a statement that succeeds: cleanup scripts run it.
+  if (!["CREATE", "ALTER", "DESCRIBE", "DESC", "EXECUTE"].includes(head ?? "")) return;
+  const start = c.i;
+  c.next();
+  if (head === "CREATE") {
+    c.accept("OR", "REPLACE");
+    while (
+      ["TRANSIENT", "TEMPORARY", "TEMP", "LOCAL", "VOLATILE", "SECURE"].some((m) => c.accept(m))
+    ) {
+      // modifiers
+    }
+  }
+  if (head === "DESCRIBE" || head === "DESC") {
+    if (c.at("RESULT")) throw SQL_ERRORS.unsupported("DESCRIBE RESULT");
+  }
+  if (head === "ALTER" && c.at("SEQUENCE")) throw SQL_ERRORS.unsupported("ALTER SEQUENCE");
+  for (const kind of ABSENT_KINDS) {
+    if (c.at(...kind)) {
+      throw SQL_ERRORS.unsupported(`${head === "DESC" ? "DESCRIBE" : head} ${kind.join(" ")}`);
+    }
+  }
+  c.i = start;
+}
+
 /** The statements read from tokens here, or undefined for the SQL parser's. */
 function parseObjectStatement(c: Cursor, parseQuery: (q: string) => Node): Statement | undefined {
+  refuseAbsent(c);
   if (c.at("UNDROP")) throw SQL_ERRORS.unsupported("UNDROP (Time Travel)");
   if (c.at("DESCRIBE", "TRANSACTION") || c.at("DESC", "TRANSACTION")) {
     throw SQL_ERRORS.unsupported("DESCRIBE TRANSACTION");
@@ -1129,10 +1247,6 @@ function parseObjectStatement(c: Cursor, parseQuery: (q: string) => Node): State
     if (c.accept("FUNCTION")) return parseCreateFunction(c, orReplace);
     for (const what of ["WAREHOUSE", "ROLE", "USER", "NETWORK", "RESOURCE", "INTEGRATION", "TAG"]) {
       if (c.at(what)) return { kind: "accepted", what: `CREATE ${what}` };
-    }
-    // Objects the emulator does not have: Snowflake's shape for an unsupported feature, naming it.
-    for (const what of ["TASK", "PROCEDURE", "STAGE", "ALERT"]) {
-      if (c.at(what)) throw SQL_ERRORS.unsupported(`CREATE ${what}`);
     }
     return undefined;
   }

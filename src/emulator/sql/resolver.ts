@@ -443,14 +443,21 @@ export function catalogResolver(deps: ResolverDeps): Resolver & {
             "NO",
           ]);
         }
+        // Row counts are counted live, as SHOW TABLES counts them: DuckDB's estimated_size
+        // keeps deleted rows until a checkpoint. Sizes are an estimate from the count.
+        const counted = objects.filter((o) => o.kind === "TABLE" || o.kind === "DYNAMIC TABLE");
+        const counts = counted.length
+          ? counted.map((o) =>
+            `SELECT ${qs(o.schema)} AS s, ${qs(o.name)} AS n, count(*) AS k FROM ${tableOf(o)}`
+          ).join(" UNION ALL ")
+          : "SELECT NULL AS s, NULL AS n, 0 AS k WHERE FALSE";
         return {
           ...rel(TABLES_COLUMNS, rows),
-          // Row counts and sizes are read live from DuckDB.
           sql: `(SELECT t.* REPLACE (
-              CASE WHEN t."TABLE_TYPE" = 'VIEW' THEN NULL ELSE CAST(coalesce(d.estimated_size, 0) AS DECIMAL(38,0)) END AS "ROW_COUNT",
-              CASE WHEN t."TABLE_TYPE" = 'VIEW' THEN NULL ELSE CAST(coalesce(d.estimated_size, 0) * 64 AS DECIMAL(38,0)) END AS "BYTES")
+              CASE WHEN t."TABLE_TYPE" = 'VIEW' THEN NULL ELSE CAST(coalesce(d.k, 0) AS DECIMAL(38,0)) END AS "ROW_COUNT",
+              CASE WHEN t."TABLE_TYPE" = 'VIEW' THEN NULL ELSE CAST(coalesce(d.k, 0) * 64 AS DECIMAL(38,0)) END AS "BYTES")
             FROM ${valuesRelation(TABLES_COLUMNS, rows)} AS t
-            LEFT JOIN duckdb_tables() AS d ON d.schema_name = t."TABLE_CATALOG" || '.' || t."TABLE_SCHEMA" AND d.table_name = t."TABLE_NAME")`,
+            LEFT JOIN (${counts}) AS d ON d.s = t."TABLE_SCHEMA" AND d.n = t."TABLE_NAME")`,
         };
       }
       case "COLUMNS": {

@@ -174,7 +174,7 @@ function columnDefs(
       if (opt === "NotNull") nullable = false;
       else if (opt === "Null") nullable = true;
       else if (v === "Default") {
-        defaultSql = sourceText(ctx.text, p) ?? "";
+        defaultSql = sourceText(ctx.source ?? ctx.text, p) ?? "";
         defaultDuck = defaultExpression(ctx, p, type);
       } else if (v === "Comment") comment = String(p);
       else if (v === "Identity") identity = identityOf(ctx, name, p, type);
@@ -248,7 +248,9 @@ function identityOf(ctx: StatementContext, column: string, p: Node, type: SfType
     const n = literal(node);
     if (n === undefined || !Number.isSafeInteger(n)) {
       throw SQL_ERRORS.syntax(
-        `AUTOINCREMENT needs whole numbers, not '${sourceText(ctx.text, node) ?? "?"}'.`,
+        `AUTOINCREMENT needs whole numbers, not '${
+          sourceText(ctx.source ?? ctx.text, node) ?? "?"
+        }'.`,
       );
     }
     return n;
@@ -842,7 +844,7 @@ export async function alterTable(
         o.columns = o.columns.map((c) => ({ ...c, primaryKey: false }));
       } else if (v === "ClusterBy") {
         const keys = (Array.isArray(a) ? a : a.exprs ?? []).map((e: Node) =>
-          sourceText(ctx.text, e) ?? ""
+          sourceText(ctx.source ?? ctx.text, e) ?? ""
         );
         o.props = { ...o.props, clusterBy: `LINEAR(${keys.join(", ")})` };
       } else if (v === "DropClusteringKey" || op === "DropClusteringKey") {

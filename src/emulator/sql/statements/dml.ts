@@ -127,6 +127,7 @@ export async function insert(
               ? `CAST(${col.defaultDuck} AS ${duckType(col.type)})`
               : `CAST(NULL AS ${duckType(col.type)})`;
           }
+          t.checkValuesItem(v);
           const e = t.expr(v, ctxE);
           if (rowIndex === 0) numeric[i] = e.type.kind === "NUMBER" || e.type.kind === "FLOAT";
           const sql = numeric[i] && e.type.kind === "VARCHAR" ? numericText(e.sql) : e.sql;

@@ -120,7 +120,7 @@ function likeMatcher(pattern: string | null): (name: string) => boolean {
   return (name) => r.test(name);
 }
 
-/** The objects a SHOW lists: its kinds, filtered by LIKE, IN and STARTS WITH. */
+/** The objects a SHOW lists: its kinds, filtered by LIKE and IN. */
 function listed(
   ctx: StatementContext,
   stmt: Extract<Statement, { kind: "show" }>,
@@ -153,17 +153,15 @@ function listed(
     inDb = ctx.session.database;
     inSchema = ctx.session.schema;
   }
-  let out = ctx.warehouse.catalog.objects().filter((o) =>
+  // STARTS WITH, FROM and LIMIT apply to the rows (see paged).
+  const out = ctx.warehouse.catalog.objects().filter((o) =>
     kinds.includes(o.kind) && like(o.name) &&
-    (inDb === null || o.database === inDb) && (inSchema === null || o.schema === inSchema) &&
-    (stmt.startsWith === null || o.name.startsWith(stmt.startsWith))
+    (inDb === null || o.database === inDb) && (inSchema === null || o.schema === inSchema)
   );
-  out = out.sort((a, b) =>
+  return out.sort((a, b) =>
     a.database.localeCompare(b.database) || a.schema.localeCompare(b.schema) ||
     a.name.localeCompare(b.name)
   );
-  if (stmt.limit !== null) out = out.slice(0, stmt.limit);
-  return out;
 }
 
 function rows(columns: Col[], data: unknown[][]): Outcome {
@@ -210,8 +208,37 @@ function terseRows(data: readonly (readonly unknown[])[]): Outcome {
   return rows(TERSE_COLUMNS, data.map((r) => [r[0], r[1], r[4], r[2], r[3]]));
 }
 
-/** SHOW … */
+/** SHOW …: the listing, then its `STARTS WITH`, `LIMIT … FROM` and `LIMIT` by the name column. */
 export async function show(
+  ctx: StatementContext,
+  stmt: Extract<Statement, { kind: "show" }>,
+): Promise<Outcome> {
+  return paged(await listing(ctx, stmt), stmt);
+}
+
+/**
+ * The rows of a SHOW after `STARTS WITH '<prefix>'` (case-sensitive), `FROM '<name>'` (the rows
+ * after the first whose name starts with it, or from the first that sorts after it: a cursor, as
+ * dbt pages with it) and `LIMIT`. Rows are already in Snowflake's order.
+ */
+function paged(out: Outcome, stmt: Extract<Statement, { kind: "show" }>): Outcome {
+  if (out.kind !== "rows") return out;
+  const at = out.columns.findIndex((c) => c.name === "name");
+  let data = out.rows;
+  if (at >= 0 && stmt.startsWith !== null) {
+    data = data.filter((r) => String(r[at]).startsWith(stmt.startsWith!));
+  }
+  if (at >= 0 && stmt.from !== null) {
+    const from = stmt.from;
+    const first = data.findIndex((r) => String(r[at]) >= from);
+    if (first < 0) data = [];
+    else data = data.slice(String(data[first][at]).startsWith(from) ? first + 1 : first);
+  }
+  if (stmt.limit !== null) data = data.slice(0, stmt.limit);
+  return data === out.rows ? out : { ...out, rows: data };
+}
+
+async function listing(
   ctx: StatementContext,
   stmt: Extract<Statement, { kind: "show" }>,
 ): Promise<Outcome> {
@@ -478,7 +505,7 @@ export async function show(
         "1",
         "ROLE",
       ]);
-      const withInfo = list.length && db
+      const withInfo = list.length && db && like("INFORMATION_SCHEMA")
         ? [...base, [
           list[0].createdOn,
           "INFORMATION_SCHEMA",
@@ -715,11 +742,13 @@ export async function show(
     case "PARAMETERS": {
       // Every parameter once: Snowflake's defaults, with what the session set over them.
       const known = new Map<string, (string | null)[]>([
+        // The emulated account has TIMEZONE = 'UTC' set at the account level (as many accounts
+        // do), over Snowflake's default; a session may set its own.
         ["TIMEZONE", [
           "TIMEZONE",
-          ctx.session.timezone,
+          "UTC",
           "America/Los_Angeles",
-          "SESSION",
+          "ACCOUNT",
           "time zone",
           "STRING",
         ]],
@@ -848,6 +877,7 @@ export async function describe(
       like: null,
       startsWith: null,
       limit: null,
+      from: null,
       in: { kind: "SCHEMA", name: [o.database, o.schema] },
     });
     // The one sequence of that name (a LIKE pattern could match others too).
@@ -864,6 +894,7 @@ export async function describe(
       like: o.name,
       startsWith: null,
       limit: null,
+      from: null,
       in: { kind: "SCHEMA", name: [o.database, o.schema] },
     });
   }

@@ -96,11 +96,14 @@ export function instantOf(sql: string, zone: string): string {
 }
 
 /**
- * The zone a value of type `t` is read in: a TIMESTAMP_TZ's own, else the session's (a
- * TIMESTAMP_LTZ is shown in the session's zone; an NTZ or a DATE is read as a wall clock there).
+ * The zone a value of type `t` is read in: a TIMESTAMP_TZ's own (UTC for one whose values may
+ * each have had another offset, such as a stored column: they are shown at UTC, and read there
+ * too), else the session's (a TIMESTAMP_LTZ is shown in the session's zone; an NTZ or a DATE is
+ * read as a wall clock there).
  */
 export function zoneFor(t: SfType, session: DateTimeSession): string {
-  return zoneOf(t) ?? session.timezone;
+  if (t.kind === "TIMESTAMP_TZ") return t.zone ?? "UTC";
+  return session.timezone;
 }
 
 /**

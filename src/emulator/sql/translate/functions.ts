@@ -5,12 +5,13 @@
  *
  * @module
  */
+import { once } from "./once.ts";
 import { identName, type Node, objectNameParts, payload, variant } from "../ast.ts";
 import { SQL_ERRORS, SqlError } from "../errors.ts";
 import { duckType, isTimestamp, type SfType, T } from "../../warehouse/types.ts";
 import type { Expr } from "./context.ts";
 import { arithmeticType, divide, divisionScale, fixedOf } from "./numeric.ts";
-import { castTo, commonType, comparable } from "./types.ts";
+import { castTo, commonType, comparable, hexToBinary } from "./types.ts";
 import { convert, floatText } from "./casts.ts";
 import {
   type DateTimeSession,
@@ -417,10 +418,32 @@ function sessionOf(c: Call): DateTimeSession {
   return c.t.resolver.session;
 }
 
-/** A constant text argument's value (a format, a zone name), or undefined. */
+/**
+ * A constant text argument's value (a format, a zone name), or undefined: a literal, or literals
+ * joined with `||` (dbt's catalog query writes `'yyyy-mm-dd HH24:MI'||'UTC'`).
+ */
 function constantText(e: Expr): string | undefined {
   if (e.type.kind !== "VARCHAR") return undefined;
-  return /^'((?:[^']|'')*)'$/s.exec(e.sql)?.[1]?.replaceAll("''", "'");
+  return foldedText(e.sql);
+}
+
+const TEXT_LITERAL = /^'((?:[^']|'')*)'$/s;
+
+/** The value of translated SQL that is a text literal or a `(a || b)` of such, or undefined. */
+function foldedText(sql: string): string | undefined {
+  const literal = TEXT_LITERAL.exec(sql);
+  if (literal) return literal[1].replaceAll("''", "'");
+  if (!sql.startsWith("(") || !sql.endsWith(")")) return undefined;
+  const whole = sql.slice(1, -1);
+  const nested = foldedText(whole);
+  if (nested !== undefined) return nested;
+  // The split point is ambiguous in text like `('a || b' || 'c')`: try each ` || ` in turn.
+  for (let at = whole.indexOf(" || "); at >= 0; at = whole.indexOf(" || ", at + 1)) {
+    const left = foldedText(whole.slice(0, at));
+    const right = left === undefined ? undefined : foldedText(whole.slice(at + 4));
+    if (right !== undefined) return left! + right;
+  }
+  return undefined;
 }
 
 /** A date or time argument: text (or a VARIANT's text) read as a TIMESTAMP_NTZ (AUTO). */
@@ -972,6 +995,28 @@ function elements(c: Call, i: number): string {
   // A bare NULL has no list type for DuckDB to bind the list functions with.
   if (c.arg(i).type.kind === "NULL") return "CAST(NULL AS JSON[])";
   return `json_extract(${c.t.toVariantSql(c.arg(i))}, '$[*]')`;
+}
+
+/** `list` (of arguments 0 and 1), NULL when either argument is NULL. */
+function nullIfEither(c: Call, list: string): string {
+  return `CASE WHEN ${c.arg(0).sql} IS NULL OR ${c.arg(1).sql} IS NULL THEN NULL ELSE ${list} END`;
+}
+
+/**
+ * ARRAY_MIN / ARRAY_MAX: the least or greatest element that is not null, as a VARIANT; numbers
+ * compared as numbers when every such element is one, else elements compared as their JSON text.
+ */
+function arrayExtreme(c: Call, which: "min" | "max"): Expr {
+  c.arity(1);
+  const l = `list_filter(${elements(c, 0)}, _ll_x -> json_type(_ll_x) <> 'NULL')`;
+  const numeric =
+    `list_bool_and(list_transform(${l}, _ll_x -> json_type(_ll_x) IN ('BIGINT', 'UBIGINT', 'DOUBLE')))`;
+  const best = `list_${which}(list_transform(${l}, _ll_x -> CAST(_ll_x AS DOUBLE)))`;
+  return {
+    sql:
+      `CASE WHEN len(${l}) = 0 THEN NULL WHEN ${numeric} THEN (list_filter(${l}, _ll_x -> CAST(_ll_x AS DOUBLE) = ${best}))[1] ELSE list_${which}(${l}) END`,
+    type: T.variant,
+  };
 }
 
 /** A JSON[] list as an ARRAY. */
@@ -1578,12 +1623,14 @@ const FUNCTIONS: Record<string, Impl> = {
   },
   NULLIF: (c) => {
     c.arity(2);
-    const [x, y] = comparable(c.arg(0), c.arg(1));
-    return {
-      sql: `CASE WHEN ${x} = ${y} THEN NULL ELSE ${c.arg(0).sql} END`,
-      type: c.arg(0).type,
-      aggregate: c.arg(0).aggregate,
-    };
+    return once(c.arg(0), (a) => {
+      const [x, y] = comparable(a, c.arg(1));
+      return {
+        sql: `CASE WHEN ${x} = ${y} THEN NULL ELSE ${a.sql} END`,
+        type: a.type,
+        aggregate: a.aggregate,
+      };
+    });
   },
   ZEROIFNULL: (c) => ({
     sql: `COALESCE(${c.arg(0).sql}, 0)`,
@@ -1607,13 +1654,15 @@ const FUNCTIONS: Record<string, Impl> = {
     for (; i + 1 < c.argc; i += 2) pairs.push([c.arg(i), c.arg(i + 1)]);
     const dflt = i < c.argc ? c.arg(i) : undefined;
     const type = commonType([...pairs.map((p) => p[1].type), ...(dflt ? [dflt.type] : [])]);
-    let sql = "CASE";
-    for (const [k, v] of pairs) {
-      const [x, y] = comparable(e, k);
-      sql += ` WHEN ${x} IS NOT DISTINCT FROM ${y} THEN ${castTo(v.sql, v.type, type)}`;
-    }
-    if (dflt) sql += ` ELSE ${castTo(dflt.sql, dflt.type, type)}`;
-    return { sql: sql + " END", type };
+    return once(e, (value) => {
+      let sql = "CASE";
+      for (const [k, v] of pairs) {
+        const [x, y] = comparable(value, k);
+        sql += ` WHEN ${x} IS NOT DISTINCT FROM ${y} THEN ${castTo(v.sql, v.type, type)}`;
+      }
+      if (dflt) sql += ` ELSE ${castTo(dflt.sql, dflt.type, type)}`;
+      return { sql: sql + " END", type };
+    });
   },
   GREATEST: (c) => {
     const args = c.args();
@@ -1638,14 +1687,16 @@ const FUNCTIONS: Record<string, Impl> = {
   },
   DIV0: (c) => {
     c.arity(2);
-    const q = divide(c.arg(0), c.arg(1));
-    return {
-      sql: `CASE WHEN ${c.arg(1).sql} = 0 THEN CAST(0 AS ${
-        q.type.kind === "FLOAT" ? "DOUBLE" : `DECIMAL(38,${(q.type as { scale: number }).scale})`
-      }) ELSE ${q.sql} END`,
-      type: q.type,
-      aggregate: c.arg(0).aggregate || c.arg(1).aggregate,
-    };
+    return once(c.arg(1), (divisor) => {
+      const q = divide(c.arg(0), divisor);
+      return {
+        sql: `CASE WHEN ${divisor.sql} = 0 THEN CAST(0 AS ${
+          q.type.kind === "FLOAT" ? "DOUBLE" : `DECIMAL(38,${(q.type as { scale: number }).scale})`
+        }) ELSE ${q.sql} END`,
+        type: q.type,
+        aggregate: c.arg(0).aggregate || divisor.aggregate,
+      };
+    });
   },
   DIV0NULL: (c) => {
     c.arity(2);
@@ -2322,6 +2373,38 @@ const FUNCTIONS: Record<string, Impl> = {
     sql: `(json_type(${c.t.toVariantSql(c.arg(0))}) = 'NULL')`,
     type: T.boolean,
   }),
+  HAVERSINE: (c) => {
+    c.arity(4);
+    // Great-circle distance in km on a sphere of radius 6,371 km (Snowflake's formula).
+    const r = (i: number) => `radians(CAST(${c.arg(i).sql} AS DOUBLE))`;
+    const [lat1, lon1, lat2, lon2] = [r(0), r(1), r(2), r(3)];
+    return {
+      sql:
+        `(2 * 6371 * asin(sqrt(pow(sin((${lat2} - ${lat1}) / 2), 2) + cos(${lat1}) * cos(${lat2}) * pow(sin((${lon2} - ${lon1}) / 2), 2))))`,
+      type: T.float,
+    };
+  },
+  TO_BINARY: (c) => {
+    c.arity(1, 2);
+    const format = c.argc === 2 ? constantText(c.arg(1))?.toUpperCase() : "HEX";
+    if (c.arg(0).type.kind === "BINARY") return c.arg(0);
+    const t = text(c, 0);
+    if (format === "HEX") return { sql: hexToBinary(t, false), type: T.binary };
+    if (format === "BASE64") return { sql: `from_base64(${t})`, type: T.binary };
+    if (format === "UTF-8" || format === "UTF8") return { sql: `encode(${t})`, type: T.binary };
+    throw SQL_ERRORS.invalidArgument("TO_BINARY takes the format HEX, BASE64 or UTF-8.");
+  },
+  GETVARIABLE: (c) => {
+    c.arity(1);
+    const name = constantText(c.arg(0));
+    if (name === undefined) throw SQL_ERRORS.invalidArgument("GETVARIABLE needs a constant name.");
+    // The variable's value as text; NULL when the session has no such variable.
+    const v = c.t.resolver.session.variables?.get(name);
+    return {
+      sql: v?.text === undefined || v.text === null ? "CAST(NULL AS VARCHAR)" : qs(v.text),
+      type: T.varchar(),
+    };
+  },
   HASH: (c) => ({
     sql: `CAST(hash(${
       c.args().map((a) => a.sql).join(", ")
@@ -2503,6 +2586,51 @@ const FUNCTIONS: Record<string, Impl> = {
     );
     return array(`list_filter([${vals.join(", ")}]::JSON[], _ll_x -> _ll_x IS NOT NULL)`);
   },
+  ARRAY_EXCEPT: (c) => {
+    c.arity(2);
+    // Multiset semantics: an element n times in the first array and m times in the second is
+    // left max(n - m, 0) times.
+    const a = elements(c, 0), b = elements(c, 1);
+    return array(nullIfEither(
+      c,
+      `list_filter(${a}, (_ll_x, _ll_i) -> len(list_filter(${a}[1:_ll_i], _ll_y -> _ll_y = _ll_x)) > len(list_filter(${b}, _ll_y -> _ll_y = _ll_x)))`,
+    ));
+  },
+  ARRAY_INTERSECTION: (c) => {
+    c.arity(2);
+    // Multiset semantics: min(n, m) times, in the first array's order.
+    const a = elements(c, 0), b = elements(c, 1);
+    return array(nullIfEither(
+      c,
+      `list_filter(${a}, (_ll_x, _ll_i) -> len(list_filter(${a}[1:_ll_i], _ll_y -> _ll_y = _ll_x)) <= len(list_filter(${b}, _ll_y -> _ll_y = _ll_x)))`,
+    ));
+  },
+  ARRAY_REMOVE: (c) => {
+    c.arity(2);
+    const v = c.t.toVariantSql(c.arg(1));
+    // Equal numbers are equal whatever their scale: 5, 5.0 and 5.00 all go.
+    const number = (x: string) => `json_type(${x}) IN ('BIGINT', 'UBIGINT', 'DOUBLE')`;
+    const equal = `CASE WHEN ${number("_ll_x")} AND ${
+      number(v)
+    } THEN CAST(_ll_x AS DOUBLE) = CAST(${v} AS DOUBLE) ELSE _ll_x = ${v} END`;
+    return array(
+      `CASE WHEN ${c.arg(1).sql} IS NULL THEN NULL ELSE list_filter(${
+        elements(c, 0)
+      }, _ll_x -> NOT (${equal})) END`,
+    );
+  },
+  ARRAY_GENERATE_RANGE: (c) => {
+    c.arity(2, 3);
+    const n = (i: number) => `CAST(${c.arg(i).sql} AS BIGINT)`;
+    const step = c.argc === 3 ? n(2) : "1";
+    // An empty array when the step runs away from the stop, as Python's range; step 0 fails.
+    return {
+      sql: `CAST(to_json(range(${n(0)}, ${n(1)}, ${step})) AS JSON)`,
+      type: T.array,
+    };
+  },
+  ARRAY_MIN: (c) => arrayExtreme(c, "min"),
+  ARRAY_MAX: (c) => arrayExtreme(c, "max"),
   ARRAY_FLATTEN: (c) => {
     // One level: each element must be an array (a null element makes the result NULL).
     c.arity(1);

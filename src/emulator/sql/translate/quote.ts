@@ -11,7 +11,10 @@ export function qi(name: string): string {
 
 /** A DuckDB string literal. */
 export function qs(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
+  const quoted = `'${text.replaceAll("'", "''")}'`;
+  // DuckDB's parser ends a statement's text at a NUL; Snowflake strings may hold one (`'\0'`).
+  if (!text.includes("\0")) return quoted;
+  return `(${quoted.split("\0").join("' || chr(0) || '")})`;
 }
 
 /** The DuckDB schema that holds a Snowflake database's schema. */

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { once } from "./once.ts";
 import {
   type Ident,
   identName,
@@ -43,6 +44,20 @@ import { selectItemText } from "./item_text.ts";
 import { intervalConstant } from "./interval.ts";
 import { pivot, unpivot } from "./pivot.ts";
 import { noSuchVariable, type SessionVariable, variableExpr, variableName } from "../variables.ts";
+
+/** Calls that build a VARIANT, OBJECT or ARRAY, which Snowflake's VALUES clause refuses. */
+const SEMI_STRUCTURED_BUILDERS = new Set([
+  "PARSE_JSON",
+  "TRY_PARSE_JSON",
+  "PARSE_XML",
+  "ARRAY_CONSTRUCT",
+  "ARRAY_CONSTRUCT_COMPACT",
+  "OBJECT_CONSTRUCT",
+  "OBJECT_CONSTRUCT_KEEP_NULL",
+  "TO_VARIANT",
+  "TO_ARRAY",
+  "TO_OBJECT",
+]);
 
 /** Options of one translation. */
 export interface TranslateOptions {
@@ -573,6 +588,24 @@ export class Translator {
   }
 
   /** `VALUES (…), (…)` as a query: columns COLUMN1, COLUMN2, … */
+  /**
+   * Snowflake's VALUES takes no call that builds a semi-structured value (PARSE_JSON,
+   * ARRAY_CONSTRUCT…); `INSERT … SELECT` does. Refused here too, so that a script tested here
+   * does not fail there.
+   */
+  checkValuesItem(e: Node): void {
+    if (variant(e) !== "Function") return;
+    const name = objectNameParts(payload(e).name).at(-1)?.toUpperCase() ?? "";
+    if (!SEMI_STRUCTURED_BUILDERS.has(name)) return;
+    throw new SqlError(
+      "002014",
+      "22000",
+      `SQL compilation error:\nInvalid expression [${
+        sourceText(this.options.source, e) ?? name
+      }] in VALUES clause`,
+    );
+  }
+
   values(p: Node, scope: Scope): SetResult {
     const rows: Node[][] = (p.rows ?? []).map((r: Node) => r.content ?? r);
     if (!rows.length) throw SQL_ERRORS.syntax("VALUES needs at least one row.");
@@ -582,7 +615,10 @@ export class Translator {
       if (r.length !== width) {
         throw SQL_ERRORS.syntax("VALUES rows must all have the same number of values.");
       }
-      return r.map((e) => this.expr(e, ctx));
+      return r.map((e) => {
+        this.checkValuesItem(e);
+        return this.expr(e, ctx);
+      });
     });
     const types = Array.from(
       { length: width },
@@ -663,6 +699,8 @@ export class Translator {
       } else throw SQL_ERRORS.unsupported(v || "this select item");
     }
 
+    // `SELECT * FROM TABLE(GENERATOR(…))`: the generator has no columns.
+    if (!items.length) throw SQL_ERRORS.syntax("SELECT with no columns");
     const whereCtx: ExprContext = { scope, aggregates: false, aliases: true };
     let sql = `SELECT ${this.distinct(s.distinct, scope)}${items.map((i) => i.sql).join(", ")}`;
     const self = this.#recursion &&
@@ -1800,15 +1838,16 @@ export class Translator {
           const any = rows.length ? rows.join(" OR ") : "FALSE";
           return { sql: `(${p.negated ? "NOT " : ""}(${any}))`, type: T.boolean };
         }
-        const e = this.expr(p.expr, ctx);
         const list = (p.list as Node[]).map((x) => this.expr(x, ctx));
-        const items = list.map((x) => comparable(e, x)[1]);
-        const lhs = list.length ? comparable(e, list[0])[0] : e.sql;
-        return {
-          sql: `(${lhs} ${p.negated ? "NOT " : ""}IN (${items.join(", ")}))`,
-          type: T.boolean,
-          aggregate: e.aggregate || list.some((x) => x.aggregate),
-        };
+        return once(this.expr(p.expr, ctx), (e) => {
+          const items = list.map((x) => comparable(e, x)[1]);
+          const lhs = list.length ? comparable(e, list[0])[0] : e.sql;
+          return {
+            sql: `(${lhs} ${p.negated ? "NOT " : ""}IN (${items.join(", ")}))`,
+            type: T.boolean,
+            aggregate: e.aggregate || list.some((x) => x.aggregate),
+          };
+        });
       }
       case "InSubquery": {
         this.blocker(ctx.scope, "a subquery in an expression");
@@ -1826,15 +1865,16 @@ export class Translator {
         };
       }
       case "Between": {
-        const e = this.expr(p.expr, ctx);
         const lo = this.expr(p.low, ctx), hi = this.expr(p.high, ctx);
-        const [a, l] = comparable(e, lo);
-        const [, h] = comparable(e, hi);
-        return {
-          sql: `(${a} ${p.negated ? "NOT " : ""}BETWEEN ${l} AND ${h})`,
-          type: T.boolean,
-          aggregate: e.aggregate || lo.aggregate || hi.aggregate,
-        };
+        return once(this.expr(p.expr, ctx), (e) => {
+          const [a, l] = comparable(e, lo);
+          const [, h] = comparable(e, hi);
+          return {
+            sql: `(${a} ${p.negated ? "NOT " : ""}BETWEEN ${l} AND ${h})`,
+            type: T.boolean,
+            aggregate: e.aggregate || lo.aggregate || hi.aggregate,
+          };
+        });
       }
       case "Like":
       case "ILike": {
@@ -2213,24 +2253,27 @@ export class Translator {
 
   caseExpr(p: Node, ctx: ExprContext): Expr {
     const conds: Node[] = p.conditions ?? [];
-    const operand = p.operand ? this.expr(p.operand, ctx) : undefined;
     const results = conds.map((c) => this.expr(c.result, ctx));
     const elseE = p.else_result ? this.expr(p.else_result, ctx) : undefined;
     const type = commonType([...results.map((r) => r.type), ...(elseE ? [elseE.type] : [])]);
-    let agg = false;
-    let sql = "CASE";
-    conds.forEach((c, i) => {
-      const cond = this.expr(c.condition, ctx);
-      agg ||= !!cond.aggregate || !!results[i].aggregate;
-      if (operand) {
-        const [x, y] = comparable(operand, cond);
-        sql += ` WHEN ${x} = ${y}`;
-      } else sql += ` WHEN ${this.#bool(cond)}`;
-      sql += ` THEN ${castTo(results[i].sql, results[i].type, type)}`;
-    });
-    if (elseE) sql += ` ELSE ${castTo(elseE.sql, elseE.type, type)}`;
-    sql += " END";
-    return { sql, type, aggregate: agg || !!elseE?.aggregate };
+    const conditions = conds.map((c) => this.expr(c.condition, ctx));
+    const build = (operand: Expr | undefined): Expr => {
+      let agg = !!operand?.aggregate;
+      let sql = "CASE";
+      conditions.forEach((cond, i) => {
+        agg ||= !!cond.aggregate || !!results[i].aggregate;
+        if (operand) {
+          const [x, y] = comparable(operand, cond);
+          sql += ` WHEN ${x} = ${y}`;
+        } else sql += ` WHEN ${this.#bool(cond)}`;
+        sql += ` THEN ${castTo(results[i].sql, results[i].type, type)}`;
+      });
+      if (elseE) sql += ` ELSE ${castTo(elseE.sql, elseE.type, type)}`;
+      sql += " END";
+      return { sql, type, aggregate: agg || !!elseE?.aggregate };
+    };
+    // `CASE x WHEN …` reads x once, however many branches compare it.
+    return p.operand ? once(this.expr(p.operand, ctx), build) : build(undefined);
   }
 
   /** `v:a.b[0]`: a path into a VARIANT. */

@@ -1,0 +1,322 @@
+/**
+ * Statements other tools send, each of which failed or gave a wrong answer before: dbt's catalog
+ * and schema checks, sample-data generators built on RANDOM(), string escapes, and what metadata
+ * tools read back after DDL.
+ */
+import assert from "node:assert/strict";
+import { conformance } from "./harness.ts";
+
+/** `n` rows of `expr` from a GENERATOR, as a sample-data script draws them. */
+const drawn = (expr: string, n = 1000) =>
+  `SELECT ${expr} AS X FROM TABLE(GENERATOR(ROWCOUNT => ${n}))`;
+
+conformance("a random operand is read once per row, as Snowflake reads it", async ({ db }, t) => {
+  // Each counts rows no branch could have produced if the operand were read once.
+  const cases: [string, string][] = [
+    [
+      "DECODE",
+      `SELECT COUNT_IF(X IS NULL) FROM (${
+        drawn("DECODE(UNIFORM(1, 3, RANDOM()), 1, 'a', 2, 'b', 3, 'c')")
+      })`,
+    ],
+    [
+      "simple CASE",
+      `SELECT COUNT_IF(X = 'none') FROM (${
+        drawn(
+          "CASE UNIFORM(1, 3, RANDOM()) WHEN 1 THEN 'a' WHEN 2 THEN 'b' WHEN 3 THEN 'c' ELSE 'none' END",
+        )
+      })`,
+    ],
+    ["NULLIF", `SELECT COUNT_IF(X = 1) FROM (${drawn("NULLIF(UNIFORM(1, 2, RANDOM()), 1)")})`],
+    ["IN", `SELECT COUNT_IF(NOT X) FROM (${drawn("UNIFORM(1, 2, RANDOM()) IN (1, 2)")})`],
+    [
+      "BETWEEN",
+      `SELECT COUNT_IF(NOT X) FROM (${drawn("UNIFORM(1, 3, RANDOM()) BETWEEN 1 AND 3")})`,
+    ],
+    ["DIV0", `SELECT COUNT_IF(X IS NULL) FROM (${drawn("DIV0(10, UNIFORM(0, 2, RANDOM()))")})`],
+  ];
+  for (const [name, sql] of cases) {
+    await t.step(name, async () => {
+      assert.deepEqual((await db.run(sql)).rows, [["0"]]);
+    });
+  }
+
+  await t.step("a column operand and an aggregate one still work", async () => {
+    const r = await db.run(
+      `SELECT CASE SEQ4() % 3 WHEN 0 THEN 'z' WHEN 1 THEN 'o' ELSE 't' END,
+              DECODE(SEQ4(), 0, 'a', 'b') FROM TABLE(GENERATOR(ROWCOUNT => 3))`,
+    );
+    assert.deepEqual(r.rows, [["z", "a"], ["o", "b"], ["t", "b"]]);
+    const agg = await db.run(
+      "SELECT CASE COUNT(*) WHEN 3 THEN 'three' END, NULLIF(COUNT(*), 3) FROM TABLE(GENERATOR(ROWCOUNT => 3))",
+    );
+    assert.deepEqual(agg.rows, [["three", null]]);
+  });
+});
+
+// https://docs.snowflake.com/en/sql-reference/data-types-text#escape-sequences-in-single-quoted-string-constants
+conformance("escape sequences in single-quoted strings", async ({ db }, t) => {
+  await t.step("hex, Unicode and octal escapes", async () => {
+    const r = await db.run(
+      String.raw`SELECT 'uni\u00e9', 'hex\x41', 'oct\101', 'a\\x41', 'it''s \x41', 'q\'s'`,
+    );
+    assert.deepEqual(r.rows, [["unié", "hexA", "octA", "a\\x41", "it's A", "q's"]]);
+  });
+
+  await t.step("a NUL character is a character", async () => {
+    const r = await db.run(String.raw`SELECT LENGTH('z\0z'), 'z\0z' = 'z' || CHR(0) || 'z'`);
+    assert.deepEqual(r.rows, [["3", "True"]]);
+  });
+
+  await t.step("an unknown escape drops its backslash", async () => {
+    const r = await db.run(
+      String
+        .raw`SELECT REGEXP_REPLACE('ab12cd', '\\d+', '#'), REGEXP_REPLACE('ab12cd', '\d+', '#')`,
+    );
+    assert.deepEqual(r.rows, [["ab#cd", "ab12c#"]]);
+  });
+});
+
+conformance("what dbt sends to list and describe a schema", async ({ db }, t) => {
+  await t.step("TO_VARCHAR with a format made of concatenated literals", async () => {
+    // dbt-snowflake's catalog query: to_varchar(convert_timezone('UTC', last_altered), …)
+    const r = await db.run(
+      `SELECT TO_VARCHAR('2024-03-05 10:11:00'::TIMESTAMP_NTZ, 'yyyy-mm-dd HH24:MI'||'UTC'),
+              TO_VARCHAR('2024-03-05'::DATE, ('YYYY'||'-')||'MM')`,
+    );
+    assert.deepEqual(r.rows, [["2024-03-05 10:11UTC", "2024-03"]]);
+  });
+
+  await t.step("SHOW SCHEMAS LIKE | STARTS WITH | LIMIT list only what matches", async () => {
+    await db.run("CREATE SCHEMA ANALYTICS");
+    const names = async (sql: string) => (await db.run(sql)).rows.map((r) => r[1]);
+    // check_schema_exists: one row when it exists, none when not.
+    assert.deepEqual(await names("SHOW TERSE SCHEMAS LIKE 'ANALYTICS' LIMIT 1"), ["ANALYTICS"]);
+    assert.deepEqual(await names("SHOW SCHEMAS LIKE 'NOPE'"), []);
+    assert.deepEqual(await names("SHOW SCHEMAS STARTS WITH 'AN'"), ["ANALYTICS"]);
+    assert.deepEqual(await names("SHOW SCHEMAS LIMIT 2"), ["ANALYTICS", "INFORMATION_SCHEMA"]);
+    assert.deepEqual(await names("SHOW DATABASES STARTS WITH 'X'"), []);
+  });
+
+  await t.step("SHOW … LIMIT n FROM 'name' pages after that name", async () => {
+    await db.runAll(["CREATE TABLE P_A (X INT);", "CREATE TABLE P_B (X INT);"]);
+    await db.runAll(["CREATE TABLE P_C (X INT);", "CREATE VIEW P_D AS SELECT 1 AS X;"]);
+    const names = async (sql: string) => (await db.run(sql)).rows.map((r) => r[1]);
+    assert.deepEqual(await names("SHOW TERSE OBJECTS LIKE 'P\\_%' LIMIT 2"), ["P_A", "P_B"]);
+    assert.deepEqual(
+      await names("SHOW TERSE OBJECTS LIKE 'P\\_%' LIMIT 2 FROM 'P_B'"),
+      ["P_C", "P_D"],
+    );
+    assert.deepEqual(await names("SHOW TERSE OBJECTS LIKE 'P\\_%' LIMIT 9 FROM 'P_D'"), []);
+  });
+
+  await t.step("INFORMATION_SCHEMA.TABLES.ROW_COUNT counts deleted rows out", async () => {
+    await db.runAll([
+      "CREATE TABLE T_CNT (A INT);",
+      "INSERT INTO T_CNT SELECT SEQ4() FROM TABLE(GENERATOR(ROWCOUNT => 10));",
+      "DELETE FROM T_CNT WHERE A < 4;",
+    ]);
+    const r = await db.run(
+      "SELECT ROW_COUNT FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_NAME = 'T_CNT'",
+    );
+    assert.deepEqual(r.rows, [["6"]]);
+  });
+
+  await t.step("ADD COLUMN IF NOT EXISTS … DEFAULT keeps the default's text", async () => {
+    await db.runAll([
+      "CREATE TABLE D2 (A INT);",
+      "ALTER TABLE D2 ADD COLUMN IF NOT EXISTS K VARCHAR DEFAULT 'hello';",
+      "ALTER TABLE D2 ADD IF NOT EXISTS M NUMBER DEFAULT 42;",
+    ]);
+    const r = await db.run(
+      `SELECT COLUMN_NAME, COLUMN_DEFAULT FROM INFORMATION_SCHEMA.COLUMNS
+       WHERE TABLE_NAME = 'D2' ORDER BY ORDINAL_POSITION`,
+    );
+    assert.deepEqual(r.rows, [["A", null], ["K", "'hello'"], ["M", "42"]]);
+  });
+
+  await t.step("an inline key with RELY", async () => {
+    await db.run("CREATE TABLE PK_T (ID INT PRIMARY KEY RELY, C VARCHAR DEFAULT 'x')");
+    const r = await db.run("SHOW PRIMARY KEYS IN TABLE PK_T");
+    assert.equal(r.rows.length, 1);
+  });
+});
+
+// https://docs.snowflake.com/en/sql-reference/parameters#timezone
+conformance("the account's TIMEZONE and stored TIMESTAMP_TZ values", async ({ db }, t) => {
+  await t.step("TIMEZONE is UTC, set at the account level, until a session sets it", async () => {
+    const level = async () =>
+      (await db.run("SHOW PARAMETERS LIKE 'TIMEZONE' IN SESSION")).rows.map((r) => [r[1], r[3]]);
+    assert.deepEqual(await level(), [["UTC", "ACCOUNT"]]);
+    await db.run("ALTER SESSION SET TIMEZONE = 'Europe/Paris'");
+    assert.deepEqual(await level(), [["Europe/Paris", "SESSION"]]);
+    await db.run("ALTER SESSION UNSET TIMEZONE");
+    assert.deepEqual(await level(), [["UTC", "ACCOUNT"]]);
+  });
+
+  await t.step("a stored TIMESTAMP_TZ is read where it is shown, in any session", async () => {
+    await db.runAll([
+      "CREATE TABLE TZ2 (ID INT, TZ TIMESTAMP_TZ);",
+      "INSERT INTO TZ2 VALUES (1, '2024-06-01 23:30:00 +02:00');",
+    ]);
+    const read = async () =>
+      (await db.run("SELECT TZ, DATE(TZ), HOUR(TZ), TZ::TIMESTAMP_NTZ FROM TZ2")).rows;
+    const utc = await read();
+    assert.deepEqual(utc, [[
+      "2024-06-01 21:30:00.000 +0000",
+      "2024-06-01",
+      "21",
+      "2024-06-01 21:30:00.000",
+    ]]);
+    await db.run("ALTER SESSION SET TIMEZONE = 'America/Los_Angeles'");
+    assert.deepEqual(await read(), utc);
+  });
+});
+
+conformance("statements about what the emulator has not: Snowflake's error", async ({ db }, t) => {
+  await t.step("unsupported objects and commands get 000002, naming them", async () => {
+    for (
+      const [sql, named] of [
+        ["ALTER SEQUENCE SEQ1 SET INCREMENT = 2", "ALTER SEQUENCE"],
+        ["ALTER TASK T1 RESUME", "ALTER TASK"],
+        ["EXECUTE TASK T1", "EXECUTE TASK"],
+        ["PUT file:///tmp/x.csv @MY_STAGE", "PUT"],
+        ["LIST @MY_STAGE", "LIST"],
+        ["CREATE FILE FORMAT FF TYPE = CSV", "CREATE FILE FORMAT"],
+        ["CREATE OR REPLACE MASKING POLICY MP AS (V STRING) RETURNS STRING -> V", "MASKING"],
+        ["CREATE HYBRID TABLE H (ID INT PRIMARY KEY)", "CREATE HYBRID TABLE"],
+        ["CREATE EXTERNAL TABLE E (A INT) LOCATION = @S", "CREATE EXTERNAL TABLE"],
+        ["DESCRIBE RESULT LAST_QUERY_ID()", "DESCRIBE RESULT"],
+        ["SHOW TABLES HISTORY", "HISTORY"],
+      ]
+    ) {
+      await assert.rejects(
+        () => db.run(sql),
+        (e: Error) => /000002/.test(e.message) && e.message.includes(named),
+        sql,
+      );
+    }
+  });
+
+  await t.step("DROP … IF EXISTS of such an object still succeeds", async () => {
+    const r = await db.run("DROP TASK IF EXISTS T1");
+    assert.match(String(r.rows[0][0]), /successfully/);
+  });
+
+  await t.step("a session parameter it would ignore is refused, its default taken", async () => {
+    await assert.rejects(
+      () => db.run("ALTER SESSION SET DATE_INPUT_FORMAT = 'DD/MM/YYYY'"),
+      /000002[\s\S]*DATE_INPUT_FORMAT/,
+    );
+    await assert.rejects(
+      () => db.run("ALTER SESSION SET QUOTED_IDENTIFIERS_IGNORE_CASE = TRUE"),
+      /000002/,
+    );
+    await db.run("ALTER SESSION SET DATE_INPUT_FORMAT = 'AUTO'");
+    await db.run("ALTER SESSION SET QUERY_TAG = 'dbt'");
+    assert.deepEqual((await db.run("SELECT '2024-03-05'::DATE")).rows, [["2024-03-05"]]);
+  });
+
+  await t.step("a semi-structured call in VALUES is refused, as Snowflake does", async () => {
+    await db.run("CREATE TABLE JV (V VARIANT)");
+    await assert.rejects(
+      () => db.run(`INSERT INTO JV (V) VALUES (PARSE_JSON('{"a":1}'))`),
+      /002014[\s\S]*Invalid expression \[PARSE_JSON\('\{"a":1\}'\)\] in VALUES clause/,
+    );
+    await db.run(`INSERT INTO JV (V) SELECT PARSE_JSON('{"a":1}')`);
+    assert.deepEqual((await db.run("SELECT V:a FROM JV")).rows, [["1"]]);
+  });
+
+  await t.step("SELECT * of a generator, which has no columns", async () => {
+    await assert.rejects(
+      () => db.run("SELECT * FROM TABLE(GENERATOR(ROWCOUNT => 5)) A LIMIT 1"),
+      /SELECT with no columns/,
+    );
+  });
+});
+
+conformance("ALTER TABLE … ADD COLUMN a, b: several columns at once", async ({ db }, t) => {
+  await t.step("each column with its type and default", async () => {
+    // dbt's on_schema_change = 'append_new_columns' sends this form.
+    await db.runAll([
+      "CREATE TABLE T (A INT);",
+      "ALTER TABLE T ADD COLUMN C4 INT, C5 NUMBER(10,2) DEFAULT 1.5, C6 VARCHAR DEFAULT 'a,b';",
+      "ALTER TABLE T ADD COLUMN IF NOT EXISTS C6 INT, C7 INT;",
+    ]);
+    const r = await db.run(
+      `SELECT COLUMN_NAME, DATA_TYPE, NUMERIC_SCALE, COLUMN_DEFAULT FROM INFORMATION_SCHEMA.COLUMNS
+       WHERE TABLE_NAME = 'T' ORDER BY ORDINAL_POSITION`,
+    );
+    assert.deepEqual(r.rows, [
+      ["A", "NUMBER", "0", null],
+      ["C4", "NUMBER", "0", null],
+      ["C5", "NUMBER", "2", "1.5"],
+      ["C6", "TEXT", null, "'a,b'"],
+      ["C7", "NUMBER", "0", null],
+    ]);
+  });
+});
+
+conformance("array functions, HAVERSINE, TO_BINARY, GETVARIABLE", async ({ db }, t) => {
+  // https://docs.snowflake.com/en/sql-reference/functions/array_except (and _intersection)
+  await t.step("ARRAY_EXCEPT and ARRAY_INTERSECTION count duplicates", async () => {
+    const r = await db.run(
+      `SELECT ARRAY_EXCEPT(ARRAY_CONSTRUCT('A','B','B','B','C'), ARRAY_CONSTRUCT('B','C')),
+              ARRAY_INTERSECTION(ARRAY_CONSTRUCT('A','B','B','B','C'), ARRAY_CONSTRUCT('B','B','C','D')),
+              ARRAY_EXCEPT(NULL, ARRAY_CONSTRUCT(1))`,
+    );
+    assert.deepEqual(r.rows.map((x) => x.map((v) => v && JSON.parse(v))), [[
+      ["A", "B", "B"],
+      ["B", "B", "C"],
+      null,
+    ]]);
+  });
+
+  // https://docs.snowflake.com/en/sql-reference/functions/array_remove
+  await t.step("ARRAY_REMOVE takes out every equal number", async () => {
+    const r = await db.run(
+      "SELECT ARRAY_REMOVE(ARRAY_CONSTRUCT(1, 5, 5.00, 5.0, 1), 5), ARRAY_REMOVE(ARRAY_CONSTRUCT(1), NULL)",
+    );
+    assert.deepEqual([JSON.parse(r.rows[0][0]!), r.rows[0][1]], [[1, 1], null]);
+  });
+
+  await t.step("ARRAY_GENERATE_RANGE, ARRAY_MIN, ARRAY_MAX", async () => {
+    const r = await db.run(
+      `SELECT ARRAY_GENERATE_RANGE(2, 5), ARRAY_GENERATE_RANGE(5, 25, 10),
+              ARRAY_GENERATE_RANGE(-1, -4, -2), ARRAY_GENERATE_RANGE(5, 2),
+              ARRAY_MIN(ARRAY_CONSTRUCT(20, 0, NULL, 10)), ARRAY_MAX(ARRAY_CONSTRUCT(20, 0, NULL, 10)),
+              ARRAY_MIN(ARRAY_CONSTRUCT('b', 'a'))`,
+    );
+    assert.deepEqual(r.rows[0].map((v) => JSON.parse(v!)), [
+      [2, 3, 4],
+      [5, 15],
+      [-1, -3],
+      [],
+      0,
+      20,
+      "a",
+    ]);
+  });
+
+  // https://docs.snowflake.com/en/sql-reference/functions/haversine
+  await t.step("HAVERSINE in kilometres", async () => {
+    const r = await db.run("SELECT HAVERSINE(40.7127, -74.0059, 34.0500, -118.2500)");
+    assert.equal(Number(r.rows[0][0]).toFixed(6), "3936.385096");
+  });
+
+  await t.step("TO_BINARY from hex, base64 and UTF-8", async () => {
+    const r = await db.run(
+      `SELECT HEX_ENCODE(TO_BINARY('534E4F57')), HEX_ENCODE(TO_BINARY('U05PVw==', 'BASE64')),
+              HEX_ENCODE(TO_BINARY('SNOW', 'UTF-8'))`,
+    );
+    assert.deepEqual(r.rows, [["534E4F57", "534E4F57", "534E4F57"]]);
+  });
+
+  await t.step("GETVARIABLE reads a session variable, NULL when there is none", async () => {
+    await db.run("SET MY_VAR = 'abc'");
+    assert.deepEqual(
+      (await db.run("SELECT GETVARIABLE('MY_VAR'), GETVARIABLE('NOPE')")).rows,
+      [["abc", null]],
+    );
+  });
+});
