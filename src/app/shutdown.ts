@@ -44,6 +44,13 @@ export interface ShutdownOptions {
  */
 export const SHUTDOWN_DEADLINE_MS = 7_500;
 
+/**
+ * The same signal again within this many milliseconds of the first is the first one's copy (a
+ * process group's signal forwarded by `deno task`), not a second request. A person pressing
+ * Ctrl-C twice takes longer.
+ */
+export const DUPLICATE_SIGNAL_MS = 100;
+
 /** Listens for SIGINT and SIGTERM. */
 export function listenForShutdown(log: Logger, options: ShutdownOptions = {}): Shutdown {
   const deadlineMs = options.deadlineMs ?? SHUTDOWN_DEADLINE_MS;
@@ -51,13 +58,20 @@ export function listenForShutdown(log: Logger, options: ShutdownOptions = {}): S
   const controller = new AbortController();
   let deadline: ReturnType<typeof setTimeout> | undefined;
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  let first: { signal: Deno.Signal; at: number } | undefined;
   const handler = (sig: Deno.Signal) => () => {
+    // A signal sent to the whole process group reaches this process twice when `deno task`
+    // forwards its own copy: milliseconds apart, the same signal. That is one request.
+    if (first && first.signal === sig && performance.now() - first.at < DUPLICATE_SIGNAL_MS) {
+      return;
+    }
     // A shutdown the program asked for itself (a failed role) still counts as no signal yet.
     if (deadline !== undefined) {
       log.warn("second signal: exiting now", { signal: sig });
       exit(130);
       return;
     }
+    first = { signal: sig, at: performance.now() };
     log.info("shutting down", { signal: sig });
     if (!controller.signal.aborted) controller.abort(new Error(`received ${sig}`));
     // Not unref'd: a role stuck on a promise nothing will settle must still end here.

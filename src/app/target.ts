@@ -9,7 +9,7 @@ import type { Logger } from "../log.ts";
 import { ensureKeyPair } from "../snowflake/key_files.ts";
 import { controlBaseUrl } from "../snowflake/account.ts";
 import { LOCAL_ACCOUNT } from "../snowflake/streaming.ts";
-import { type RunningEmulator, startEmulator } from "../emulator/mod.ts";
+import { type RunningEmulator, startEmulator, WarehouseInUseError } from "../emulator/mod.ts";
 import { applySetup } from "../cli/setup.ts";
 
 /** A reachable target. */
@@ -63,6 +63,13 @@ export async function startConfiguredEmulator(
     commitDelayMs: config.EMULATOR_COMMIT_DELAY_MS,
     faults: config.EMULATOR_FAULTS,
     log: log.child("emulator"),
+  }).catch((e: unknown) => {
+    if (!(e instanceof WarehouseInUseError)) throw e;
+    throw new ConfigError(
+      "DATA_DIR",
+      `${config.dataDir} is in use: another liftline process (pid ${e.pid}) has its warehouse ` +
+        "open; stop it, or point this one at it with EMULATOR_URL, or use another data folder",
+    );
   });
   const stopRefreshing = () => emulator.context.dynamic.stop();
   const onAbort = () => {

@@ -18,7 +18,7 @@ export interface CommandSpec {
 }
 
 const COMMON_SETTINGS = `Settings (flag, or environment variable, or .env; flags win):
-  --data-dir DATA_DIR                 data folder (default ./data): queue.db, warehouse.db, keys
+  --data-dir DATA_DIR                 data folder (default ./data): queue.db, warehouse.duckdb, keys
   --target TARGET                     local | snowflake (default snowflake when SNOWFLAKE_ACCOUNT is set)
   --log-format LOG_FORMAT             text | json (default text)
   --quiet                             only warnings and errors`;
@@ -30,9 +30,12 @@ const TARGET_SETTINGS = `Target (a real account):
   PRIVATE_KEY (env/.env only)             PKCS#8 PEM text, or
   --private-key-file PRIVATE_KEY_FILE     path to the PKCS#8 PEM file
   --snowflake-role SNOWFLAKE_ROLE         role for the scoped token (default: the user's default)
+  --snowflake-warehouse SNOWFLAKE_WAREHOUSE   warehouse the dashboard's queries run on
+                                          (default STREAMING_INGEST)
   --database-name DATABASE_NAME           (default STREAMING_INGEST)
   --schema-name SCHEMA_NAME               (default STREAMING_INGEST)
   --resort-ticket-pipe-name, --season-pass-pipe-name, --lift-ride-pipe-name   pipe names
+  --client-name CLIENT_NAME               client name, the channels' default prefix (default LIFTLINE)
   --channel-name CHANNEL_NAME             channel name prefix (default CLIENT_NAME + instance id)
 Local target (the embedded emulator):
   --emulator-url EMULATOR_URL             use an emulator already running instead of an embedded one
@@ -73,7 +76,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     switches: ["drain"],
     help: `Runs the generator, the streamer and the HTTP server (the dashboard at /, /healthz,
 /readyz, /metrics, /api/status) as concurrent tasks. With no Snowflake account configured it
-also runs the embedded emulator on an ephemeral loopback port and streams into it over HTTP.
+also runs the embedded emulator in this process (SQL clients reach it on an ephemeral loopback
+port); the streamer hands it its requests in process, without a socket.
 With UNTIL set, generation stops there; streaming and serving go on.
   --drain                             exit 0 once UNTIL is reached and every row is committed
 
@@ -94,7 +98,7 @@ ${COMMON_SETTINGS}`,
     help: `Serves the dashboard (/, /resorts/{name}, /pipeline), /healthz, /readyz, /metrics and
 /api/status over the configured target: a real account through snowflake-sdk, an emulator at
 EMULATOR_URL, or (TARGET=local without EMULATOR_URL) an embedded emulator, so that the dynamic
-tables of DATA_DIR/warehouse.db keep refreshing. Runs until SIGINT or SIGTERM.
+tables of DATA_DIR/warehouse.duckdb keep refreshing. Runs until SIGINT or SIGTERM.
 
 ${SERVER_SETTINGS}
 
@@ -133,7 +137,7 @@ ${COMMON_SETTINGS}`,
     summary: "the embedded Snowflake emulator alone, on HOST:PORT",
     switches: [],
     help: `Serves the Snowpipe Streaming v2 REST API and the SQL endpoints snowflake-sdk uses,
-backed by DATA_DIR/warehouse.db, trusting the key pair in DATA_DIR (created on first start).
+backed by DATA_DIR/warehouse.duckdb, trusting the key pair in DATA_DIR (created on first start).
 Other liftline processes reach it with EMULATOR_URL=http://HOST:PORT.
 
 ${SERVER_SETTINGS}

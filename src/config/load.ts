@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { FaultSpecError, parseFaults } from "../emulator/faults.ts";
 import { parseEnv } from "node:util";
 import { join, resolve } from "node:path";
 import {
@@ -153,6 +154,15 @@ export function buildConfig(...sources: Record<string, string | undefined>[]): C
       "must be PEM text starting with -----BEGIN PRIVATE KEY-----",
     );
   }
+  if (raw.EMULATOR_FAULTS) {
+    // Checked here, before anything starts, as every other setting is.
+    try {
+      parseFaults(raw.EMULATOR_FAULTS);
+    } catch (e) {
+      if (e instanceof FaultSpecError) throw new ConfigError(e.variable, e.problem);
+      throw e;
+    }
+  }
   if (raw.START_TIME && raw.UNTIL && raw.UNTIL.getTime() <= raw.START_TIME.getTime()) {
     throw new ConfigError("UNTIL", "must be later than START_TIME");
   }
@@ -170,7 +180,26 @@ export function buildConfig(...sources: Record<string, string | undefined>[]): C
 
 /** Loads the configuration for a command line: `.env`, environment, then flags. */
 export function loadConfig(flags: Record<string, string>): Config {
-  return buildConfig(readDotEnv(), readEnv(), flags);
+  const config = buildConfig(readDotEnv(), readEnv(), flags);
+  checkDataDirAccess(config.dataDir);
+  return config;
+}
+
+/**
+ * DATA_DIR must be a folder this process may read and write. `deno task start` grants ./data
+ * only; without this check a folder elsewhere failed later with Deno's advice to add a flag,
+ * which a task cannot take.
+ */
+function checkDataDirAccess(dir: string): void {
+  for (const name of ["read", "write"] as const) {
+    if (Deno.permissions.querySync({ name, path: dir }).state === "granted") continue;
+    throw new ConfigError(
+      "DATA_DIR",
+      `${dir} is outside the folders liftline may ${name} here (deno task start and dev ` +
+        `allow ./data): choose a folder under ./data, or run main.ts with ` +
+        `--allow-read=${dir} --allow-write=${dir}`,
+    );
+  }
 }
 
 /** Path of a file inside the data folder. */

@@ -6,7 +6,6 @@
  * @module
  */
 import type { MiddlewareHandler } from "hono";
-import { ConfigError } from "../config/error.ts";
 import { ERROR_CODE, type ErrorBody } from "../snowflake/protocol.ts";
 
 /** Parsed `EMULATOR_FAULTS`. Probabilities are per request, in [0, 1]. */
@@ -38,12 +37,29 @@ export const NO_FAULTS: FaultConfig = Object.freeze({
 });
 
 const VARIABLE = "EMULATOR_FAULTS";
+
+/**
+ * A bad fault specification. It names the setting it came from, so that a command line can
+ * report it as any other bad setting (the emulator depends on no configuration module).
+ */
+export class FaultSpecError extends Error {
+  /** The setting at fault: EMULATOR_FAULTS. */
+  readonly variable = VARIABLE;
+  /** What is wrong, without the setting's name. */
+  readonly problem: string;
+
+  constructor(problem: string) {
+    super(`${VARIABLE} ${problem}`);
+    this.name = "FaultSpecError";
+    this.problem = problem;
+  }
+}
 const KEYS = ["http429", "http500", "http503", "reset", "latency", "invalidate", "token_ttl"];
 const SYNTAX = "http429=P,http500=P,http503=P,reset=P,latency=MS,invalidate=S,token_ttl=S";
 
 /**
  * Parses `EMULATOR_FAULTS`: a comma-separated list of `key=value` (see {@link FaultConfig}); an
- * empty text means no faults. Throws {@link ConfigError} naming EMULATOR_FAULTS on an unknown or
+ * empty text means no faults. Throws {@link FaultSpecError} on an unknown or
  * repeated key or a bad value.
  */
 export function parseFaults(text: string): FaultConfig {
@@ -54,18 +70,18 @@ export function parseFaults(text: string): FaultConfig {
     if (item === "") continue;
     const eq = item.indexOf("=");
     if (eq === -1) {
-      throw new ConfigError(VARIABLE, `item "${item}" is not key=value (syntax: ${SYNTAX})`);
+      throw new FaultSpecError(`item "${item}" is not key=value (syntax: ${SYNTAX})`);
     }
     const key = item.slice(0, eq).trim().toLowerCase();
     const value = item.slice(eq + 1).trim();
     if (!KEYS.includes(key)) {
-      throw new ConfigError(VARIABLE, `has an unknown key "${key}" (known: ${KEYS.join(", ")})`);
+      throw new FaultSpecError(`has an unknown key "${key}" (known: ${KEYS.join(", ")})`);
     }
-    if (seen.has(key)) throw new ConfigError(VARIABLE, `repeats the key "${key}"`);
+    if (seen.has(key)) throw new FaultSpecError(`repeats the key "${key}"`);
     seen.add(key);
     const n = /^\d+(\.\d+)?$|^\.\d+$/.test(value) ? Number(value) : NaN;
     const bad = (what: string) =>
-      new ConfigError(VARIABLE, `${key}=${value} is invalid: ${key} must be ${what}`);
+      new FaultSpecError(`${key}=${value} is invalid: ${key} must be ${what}`);
     switch (key) {
       case "http429":
       case "http500":

@@ -33,7 +33,7 @@ export { parseFaults } from "./faults.ts";
 export type { FaultConfig } from "./faults.ts";
 export { AuthError, EmulatorAuth } from "./auth.ts";
 export type { Principal, ScopedPrincipal, TokenKind } from "./auth.ts";
-export { Warehouse, WAREHOUSE_FILE } from "./warehouse/warehouse.ts";
+export { Warehouse, WAREHOUSE_FILE, WarehouseInUseError } from "./warehouse/warehouse.ts";
 export { ApiError, errorResponse } from "./errors.ts";
 export { StreamingService } from "./channels.ts";
 export { SqlEngine } from "./sql/engine.ts";
@@ -132,7 +132,7 @@ export function jwtAccountName(account: string): string {
 }
 
 /**
- * Applies defaults and parses the faults (throws ConfigError naming EMULATOR_FAULTS); reads or
+ * Applies defaults and parses the faults (throws FaultSpecError); reads or
  * creates the data folder's key pair when no public key is given.
  */
 export async function resolveEmulatorOptions(

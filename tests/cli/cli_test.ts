@@ -3,6 +3,8 @@
  */
 import assert from "node:assert/strict";
 import { startEmulator } from "../../src/emulator/mod.ts";
+import { commandHelp, COMMANDS } from "../../src/cli/commands.ts";
+import { configSchema } from "../../src/config/schema.ts";
 import { runLiftline, spawnEmulator } from "../helpers/liftline_child.ts";
 
 /** liftline with a clean configuration: only `env` and the working folder's `.env` apply. */
@@ -14,6 +16,14 @@ Deno.test("--help lists the commands and exits 0", async () => {
   for (const cmd of ["run", "generate", "stream", "emulator", "setup", "keygen", "jwt", "check"]) {
     assert.match(r.stdout, new RegExp(`^  ${cmd} `, "m"), cmd);
   }
+});
+
+Deno.test("every setting appears in some command's help", () => {
+  const help = COMMANDS.map((c) => commandHelp(c)).join("\n");
+  const missing = Object.keys(configSchema.shape).filter((name) =>
+    !new RegExp(`\\b${name}\\b|--${name.toLowerCase().replaceAll("_", "-")}\\b`).test(help)
+  );
+  assert.deepEqual(missing, []);
 });
 
 Deno.test("per-command help", async () => {
@@ -187,6 +197,26 @@ Deno.test("UNTIL before the default world start exits 2 at once, naming UNTIL", 
         .filter((a) => command === "run" || a !== "--drain"));
       assert.equal(r.code, 2, `${command}: ${r.stderr}`);
       assert.match(r.stderr.trim(), /^liftline: UNTIL must be later than the world start/);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("check on a data folder whose warehouse another process has open exits 2 naming DATA_DIR", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { process } = await spawnEmulator(["--data-dir", dir]);
+    try {
+      const r = await liftline(["check", "--data-dir", dir]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(
+        r.stderr,
+        /^liftline: DATA_DIR .* is in use: another liftline process \(pid \d+\)/,
+      );
+      assert.doesNotMatch(r.stderr, /IO Error|Conflicting lock/);
+    } finally {
+      await process.stop("SIGTERM");
     }
   } finally {
     await Deno.remove(dir, { recursive: true });

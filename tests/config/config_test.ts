@@ -93,6 +93,9 @@ Deno.test("each invalid value names its variable", () => {
     [{ HOST: "not a host" }, "HOST", /host name or an IP address/],
     [{ HOST: "999.1.1.1" }, "HOST", /host name or an IP address/],
     [{ SNOWFLAKE_ACCOUNT: "a b/c" }, "SNOWFLAKE_ACCOUNT", /account identifier/],
+    // Refused before anything starts (it used to be read once the web server was serving).
+    [{ EMULATOR_FAULTS: "http429=2" }, "EMULATOR_FAULTS", /probability/],
+    [{ EMULATOR_FAULTS: "chaos=1" }, "EMULATOR_FAULTS", /unknown key/],
   ];
   for (const [input, variable, problem] of cases) {
     const e = errorOf(() => buildConfig(input));

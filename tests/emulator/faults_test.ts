@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError } from "../../src/config/error.ts";
+import { FaultSpecError } from "../../src/emulator/faults.ts";
 import { parseFaults } from "../../src/emulator/mod.ts";
 import { startEmulator } from "../../src/emulator/mod.ts";
 import {
@@ -42,7 +42,7 @@ Deno.test("parseFaults reads every key", () => {
   });
 });
 
-Deno.test("parseFaults: unknown keys and bad values are ConfigErrors naming EMULATOR_FAULTS", () => {
+Deno.test("parseFaults: unknown keys and bad values are FaultSpecErrors naming EMULATOR_FAULTS", () => {
   const bad: [string, RegExp][] = [
     ["http404=0.5", /unknown key "http404"/],
     ["http429=1.5", /http429=1\.5 is invalid.*probability/],
@@ -57,7 +57,7 @@ Deno.test("parseFaults: unknown keys and bad values are ConfigErrors naming EMUL
   ];
   for (const [text, reason] of bad) {
     assert.throws(() => parseFaults(text), (e: unknown) => {
-      assert.ok(e instanceof ConfigError, text);
+      assert.ok(e instanceof FaultSpecError, text);
       assert.equal(e.variable, "EMULATOR_FAULTS");
       assert.match(e.message, /^EMULATOR_FAULTS /);
       assert.match(e.message, reason, text);
@@ -66,7 +66,7 @@ Deno.test("parseFaults: unknown keys and bad values are ConfigErrors naming EMUL
   }
 });
 
-Deno.test("startEmulator refuses bad EMULATOR_FAULTS with the ConfigError", async () => {
+Deno.test("startEmulator refuses bad EMULATOR_FAULTS with the FaultSpecError", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await assert.rejects(
@@ -75,7 +75,7 @@ Deno.test("startEmulator refuses bad EMULATOR_FAULTS with the ConfigError", asyn
         publicKeyPem: (await testKeys()).publicKeyPem,
         faults: "boom=1",
       }),
-      (e: unknown) => e instanceof ConfigError && e.variable === "EMULATOR_FAULTS",
+      (e: unknown) => e instanceof FaultSpecError && e.variable === "EMULATOR_FAULTS",
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -237,7 +237,7 @@ Deno.test("pages over a seeded history show the reports module's numbers", async
         const byName = new Map(totals.map((x) => [x.resort, x]));
         assertTable(
           onlyTable(section(body, "Resort status")),
-          ["Resort", period === "today" ? "Visitors" : "Visitor-days", "Capacity", "Revenue"],
+          ["Resort", period === "today" ? "Visitors" : "Visitor-days", "Avg capacity", "Revenue"],
           names(resorts).map((name) => {
             const x = byName.get(name)!;
             labels.add(x.status);

@@ -558,7 +558,8 @@ export class DynamicTables {
     queryId: string | null,
   ): Promise<{ id: number; action: string; state: string }[]> {
     let order = this.#closure(targets).filter((o) => !o.props.suspended || targets.includes(o));
-    let retries = 0, raised = false;
+    let retries = 0;
+    let release: (() => Promise<void>) | undefined;
     let retry: (typeof OUT_OF_MEMORY_RETRIES)[number] | undefined;
     const history: HistoryRow[] = [];
     const outcomes: { id: number; action: string; state: string }[] = [];
@@ -660,8 +661,8 @@ export class DynamicTables {
           error: String((error as Error)?.message).slice(0, 300),
         });
         if (retry.memoryLimit) {
-          raised = true;
-          await this.#w.refresher.run(`SET memory_limit = '${retry.memoryLimit}'`);
+          await release?.();
+          release = await this.#w.raiseMemory(retry.memoryLimit);
         }
         continue;
       }
@@ -712,9 +713,7 @@ export class DynamicTables {
       if (targets.some((t) => bad.has(t.id))) failure = sqlError;
       order = order.filter((x) => !bad.has(x.id));
     }
-    if (raised) {
-      await this.#w.refresher.run(`SET memory_limit = '${this.#w.memoryLimit}'`).catch(() => {});
-    }
+    await release?.();
     try {
       await this.#w.refresher.exclusive((s) => this.#history.record(s, history));
     } catch (e) {

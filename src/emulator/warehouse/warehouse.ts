@@ -79,6 +79,21 @@ async function prepareConnection(s: LaneSession): Promise<void> {
   for (const m of NUMERIC_MACROS) await s.run(m);
 }
 
+/** Another process has the warehouse file open. */
+export class WarehouseInUseError extends Error {
+  /** The warehouse file. */
+  readonly path: string;
+  /** The process that holds it. */
+  readonly pid: number;
+
+  constructor(path: string, pid: number) {
+    super(`${path} is in use by another process (pid ${pid})`);
+    this.name = "WarehouseInUseError";
+    this.path = path;
+    this.pid = pid;
+  }
+}
+
 /** The DuckDB warehouse, its catalog and its lanes. */
 export class Warehouse {
   readonly path: string;
@@ -107,6 +122,8 @@ export class Warehouse {
   #catalogTail: Promise<unknown> = Promise.resolve();
   #checkpointTimer: ReturnType<typeof setInterval> | undefined;
   #checkpointing = false;
+  /** Memory limits asked for above the everyday one (see raiseMemory). */
+  readonly #raised = new Set<{ bytes: number; limit: string }>();
 
   private constructor(
     path: string,
@@ -137,7 +154,15 @@ export class Warehouse {
   static async open(dataDir: string, options: WarehouseOptions = {}): Promise<Warehouse> {
     const path = join(dataDir, WAREHOUSE_FILE);
     const memoryLimit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
-    const instance = await openDuckDB(path, { memoryLimit, threads: options.threads });
+    const instance = await openDuckDB(path, { memoryLimit, threads: options.threads }).catch(
+      (e: unknown) => {
+        // DuckDB lets one process open a database file for writing.
+        const held =
+          /Could not set lock on file[\s\S]*Conflicting lock is held in[\s\S]*\(PID (\d+)\)/
+            .exec(String((e as Error)?.message));
+        throw held ? new WarehouseInUseError(path, Number(held[1])) : e;
+      },
+    );
     const writer = new Lane("writer", await instance.connect());
     const refresher = new Lane("refresher", await instance.connect());
     try {
@@ -205,6 +230,29 @@ export class Warehouse {
   }
 
   /** A read lane for one session (created on first use). */
+  /**
+   * Raises DuckDB's memory limit to at least `limit` (`384MB`, `1GB`) until the returned function
+   * is called. The limit is the largest still asked for, and the everyday one once nobody asks:
+   * a refresh and an ad-hoc query that each raise it do not lower it under the other.
+   */
+  async raiseMemory(limit: string): Promise<() => Promise<void>> {
+    const ask = { bytes: sizeInBytes(limit), limit };
+    this.#raised.add(ask);
+    await this.#applyMemoryLimit();
+    return async () => {
+      if (!this.#raised.delete(ask)) return;
+      await this.#applyMemoryLimit();
+    };
+  }
+
+  async #applyMemoryLimit(): Promise<void> {
+    let top: { bytes: number; limit: string } | undefined;
+    for (const a of this.#raised) if (!top || a.bytes > top.bytes) top = a;
+    // A lane of its own: the setting is the database's, and the refresher may be busy.
+    const lane = await this.reader("memory-limit");
+    await lane.run(`SET memory_limit = '${top?.limit ?? this.memoryLimit}'`).catch(() => {});
+  }
+
   async reader(session: string): Promise<Lane> {
     let lane = this.#readers.get(session);
     if (!lane) {
@@ -593,4 +641,12 @@ export class Warehouse {
     await this.#recovering?.catch(() => {});
     this.#instance.closeSync();
   }
+}
+
+/** Bytes of a DuckDB size setting such as `384MB` or `1GB` (0 when it is not one). */
+function sizeInBytes(limit: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)i?B$/i.exec(limit.trim());
+  if (!m) return 0;
+  const power = " KMGT".indexOf(m[2].toUpperCase() || " ");
+  return Number(m[1]) * 1024 ** power;
 }

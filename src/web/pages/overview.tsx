@@ -251,7 +251,7 @@ const StatusTable: FC<
   const columns: Column[] = [
     { label: "Resort" },
     { label: visitorsLabel(period), num: true },
-    { label: "Capacity", num: true },
+    { label: "Avg capacity", num: true },
     { label: "Revenue", num: true },
   ];
   const names = resorts.length ? resorts.map((r) => r.resort) : totals.map((t) => t.resort);
