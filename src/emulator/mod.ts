@@ -329,6 +329,19 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       transactionContendedHoldMs: options.transactionContendedHoldMs,
     });
     const engine = sql;
+    // Temporary tables and views belong to sessions, and none survives a restart.
+    await engine.dropTemporaries(
+      engine.session("startup", {
+        user: resolved.user,
+        account: resolved.account,
+        database: resolved.database,
+        schema: resolved.schema,
+        warehouse: null,
+        role: null,
+      }),
+      () => true,
+    );
+    await engine.endSession("startup");
     const sessions = new SessionStore({
       ...options.sessions,
       onEnd: (s) => {

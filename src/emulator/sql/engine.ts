@@ -8,6 +8,7 @@
  */
 import type { Logger } from "../../log.ts";
 import type { Warehouse } from "../warehouse/warehouse.ts";
+import type { CatalogObject } from "../warehouse/catalog.ts";
 import { type LaneSession, laneWork } from "../warehouse/duckdb.ts";
 import { identName, type Node, objectNameParts, payload, variant } from "./ast.ts";
 import { SQL_ERRORS, SqlError } from "./errors.ts";
@@ -209,12 +210,36 @@ export class SqlEngine {
     return s;
   }
 
-  /** Forgets a session and closes its reader lane. */
+  /** Forgets a session, drops its temporary tables and views, and closes its reader lane. */
   async endSession(id: string): Promise<void> {
+    const s = this.#sessions.get(id);
     // A session that ends with a transaction open never committed it.
-    await this.#sessions.get(id)?.transaction?.rollback().catch(() => {});
+    await s?.transaction?.rollback().catch(() => {});
+    if (s) await this.dropTemporaries(s, (o) => o.props.temporary === id);
     this.#sessions.delete(id);
     await this.#o.warehouse.closeReader(id);
+  }
+
+  /**
+   * Drops the temporary tables and views `owned` picks, as their session would with DROP: a
+   * session's own when it ends, and at start those of sessions a restart ended.
+   */
+  async dropTemporaries(
+    session: SessionState,
+    owned: (o: CatalogObject) => boolean,
+  ): Promise<void> {
+    const gone = this.#o.warehouse.catalog.objects().filter((o) =>
+      o.props.temporary !== undefined && owned(o) && (o.kind === "TABLE" || o.kind === "VIEW")
+    );
+    for (const o of gone) {
+      const name = [o.database, o.schema, o.name].map(qi).join(".");
+      await this.execute(`DROP ${o.kind} IF EXISTS ${name}`, [], session).catch((e) =>
+        this.#o.log.warn("could not drop a temporary object", {
+          object: name,
+          error: e as Error,
+        })
+      );
+    }
   }
 
   /**

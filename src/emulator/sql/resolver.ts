@@ -399,8 +399,12 @@ export function catalogResolver(deps: ResolverDeps): Resolver & {
             o.schema,
             o.name,
             o.owner,
-            o.kind === "VIEW" ? "VIEW" : "BASE TABLE",
-            "NO",
+            o.kind === "VIEW"
+              ? "VIEW"
+              : o.props.temporary !== undefined
+              ? "TEMPORARY TABLE"
+              : "BASE TABLE",
+            o.props.transient ? "YES" : "NO",
             null,
             o.kind === "VIEW" ? null : -1,
             o.kind === "VIEW" ? null : -1,

@@ -379,6 +379,17 @@ export async function createTableObject(
   return o;
 }
 
+/**
+ * What a table's or view's kind says of its life: a TEMPORARY (TEMP, LOCAL or GLOBAL TEMPORARY,
+ * VOLATILE) one belongs to the session that made it and is dropped when that session ends; a
+ * TRANSIENT one is listed as such (there is no Fail-safe to leave out here).
+ */
+export function lifetimeProps(ctx: StatementContext, p: Node): Record<string, unknown> {
+  if (p.temporary || p.volatile) return { temporary: ctx.session.id };
+  if (p.transient) return { transient: true };
+  return {};
+}
+
 /** Handles CREATE [OR REPLACE] TABLE … */
 export async function createTable(
   ctx: StatementContext,
@@ -390,6 +401,7 @@ export async function createTable(
   if (p.iceberg) throw SQL_ERRORS.unsupported("CREATE ICEBERG TABLE");
   const n = newName(ctx, objectNameParts(p.name));
   const comment = tableComment(p);
+  const props = lifetimeProps(ctx, p);
   return await ctx.warehouse.writer.transaction(async (s) => {
     const old = existing(ctx, [n.database, n.schema, n.name], [
       "TABLE",
@@ -435,7 +447,7 @@ export async function createTable(
         columns = declared.map((d, i) => ({ ...d, type: d.type ?? columns[i].type }));
       }
       checkUnique(columns.map((c) => c.name));
-      const o = await createTableObject(ctx, s, n, columns, { comment });
+      const o = await createTableObject(ctx, s, n, columns, { comment, props });
       await insertNumbered(
         ctx.warehouse,
         s,
@@ -452,7 +464,7 @@ export async function createTable(
       const likeName = objectNameParts(payload(p.like)?.name ?? p.like);
       const src = existing(ctx, likeName, ["TABLE", "DYNAMIC TABLE", "VIEW"]);
       if (!src) throw SQL_ERRORS.doesNotExist(likeName.join("."));
-      await createTableObject(ctx, s, n, src.columns.map((c) => ({ ...c })), { comment });
+      await createTableObject(ctx, s, n, src.columns.map((c) => ({ ...c })), { comment, props });
       return status(`Table ${n.name} successfully created.`);
     }
     if (p.clone) {
@@ -473,6 +485,7 @@ export async function createTable(
       const o = await createTableObject(ctx, s, n, src.columns.map((c) => ({ ...c })), {
         comment,
         identityNext,
+        props,
       });
       const inserted = await s.changes(
         `INSERT INTO ${tableOf(o)} SELECT ${src.columns.map((c) => qi(c.name)).join(", ")}, ${
@@ -485,7 +498,7 @@ export async function createTable(
     }
     const columns = columnDefs(ctx, p.columns ?? [], p.constraints ?? []);
     if (!columns.length) throw SQL_ERRORS.syntax("a table needs at least one column.");
-    await createTableObject(ctx, s, n, columns, { comment });
+    await createTableObject(ctx, s, n, columns, { comment, props });
     return status(`Table ${n.name} successfully created.`);
   });
 }
@@ -566,7 +579,7 @@ export async function createView(
       owner: ctx.session.role ?? "",
       comment: typeof p.comment === "string" ? p.comment : null,
       definition: meta?.viewQuery ?? viewQueryText(ctx.text),
-      props: { text: ctx.text.trim(), secure: !!p.secure },
+      props: { text: ctx.text.trim(), secure: !!p.secure, ...lifetimeProps(ctx, p) },
       columns: q.columns.map((c, i) => ({
         name: names[i],
         type: c.type,

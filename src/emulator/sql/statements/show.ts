@@ -164,6 +164,12 @@ function listed(
   );
 }
 
+/** SHOW's `kind` of a table: TABLE, TEMPORARY or TRANSIENT. */
+function tableKind(o: CatalogObject): string {
+  if (o.props.temporary !== undefined) return "TEMPORARY";
+  return o.props.transient ? "TRANSIENT" : "TABLE";
+}
+
 function rows(columns: Col[], data: unknown[][]): Outcome {
   return { kind: "rows", columns, rows: data, statementType: STATEMENT_TYPE.select };
 }
@@ -255,7 +261,7 @@ async function listing(
           o.name,
           o.database,
           o.schema,
-          "TABLE",
+          tableKind(o),
           o.comment ?? "",
           String(o.props.clusterBy ?? ""),
           n,
@@ -341,7 +347,7 @@ async function listing(
           o.name,
           o.database,
           o.schema,
-          table ? "TABLE" : "VIEW",
+          table ? tableKind(o) : "VIEW",
           o.comment ?? "",
           "",
           n,
