@@ -1241,6 +1241,7 @@ export class Translator {
     if (name === "FLATTEN") return this.flatten(argList, alias, scope, lateral);
     if (name === "GENERATOR") return this.generator(argList, alias, scope);
     if (name === "SPLIT_TO_TABLE") return this.splitToTable(argList, alias, scope);
+    if (name === "STRTOK_SPLIT_TO_TABLE") return this.splitToTable(argList, alias, scope, true);
     const args = this.constantArgs(argList, scope);
     const system = this.resolver.systemTableFunction?.(parts.join("."), args);
     if (system) {
@@ -1538,12 +1539,19 @@ export class Translator {
     return duckAlias;
   }
 
-  /** `SPLIT_TO_TABLE(string, delimiter)`: a row per part, SEQ, INDEX (from 1) and VALUE. */
-  splitToTable(list: Node[], alias: Node, scope: Scope): string {
-    if (list.length !== 2) {
-      throw SQL_ERRORS.invalidArgument("SPLIT_TO_TABLE takes a string and a delimiter.");
+  /**
+   * `SPLIT_TO_TABLE(string, delimiter)`: a row per part, SEQ, INDEX (from 1) and VALUE.
+   * `STRTOK_SPLIT_TO_TABLE(string [, delimiters])` (`strtok`): each character of `delimiters`
+   * (default a space) splits, and empty tokens are left out, as STRTOK counts them.
+   */
+  splitToTable(list: Node[], alias: Node, scope: Scope, strtok = false): string {
+    const name = strtok ? "STRTOK_SPLIT_TO_TABLE" : "SPLIT_TO_TABLE";
+    if (strtok ? list.length < 1 || list.length > 2 : list.length !== 2) {
+      throw SQL_ERRORS.invalidArgument(
+        `${name} takes a string and ${strtok ? "optionally delimiters" : "a delimiter"}.`,
+      );
     }
-    const [text, delimiter] = list.map((a) => {
+    const [text, delimiter = "' '"] = list.map((a) => {
       const p = payload(a);
       const e = this.expr(p.Expr ?? p, { scope, aggregates: false, aliases: false });
       return e.type.kind === "VARCHAR" ? e.sql : `CAST(${e.sql} AS VARCHAR)`;
@@ -1558,13 +1566,14 @@ export class Translator {
     const parts = this.fresh("p");
     // An empty delimiter leaves the string whole (DuckDB's string_split would split every
     // character); a NULL string gives no rows.
-    const list_ =
-      `CASE WHEN ${delimiter} = '' THEN [${text}] ELSE string_split(${text}, ${delimiter}) END`;
-    return `LATERAL (SELECT 1 AS "SEQ", CAST(i AS DECIMAL(38,0)) AS "INDEX", ${
+    const list_ = strtok
+      ? `list_filter(CASE WHEN ${delimiter} = '' THEN [${text}] ELSE regexp_split_to_array(${text}, '[' || regexp_escape(${delimiter}) || ']') END, x -> x <> '')`
+      : `CASE WHEN ${delimiter} = '' THEN [${text}] ELSE string_split(${text}, ${delimiter}) END`;
+    // unnest and generate_subscripts side by side keep the parts in their order.
+    return `LATERAL (SELECT 1 AS "SEQ", CAST(generate_subscripts(${
       qi(parts)
-    }.l[i] AS "VALUE"
-      FROM (SELECT ${list_} AS l WHERE ${text} IS NOT NULL) AS ${qi(parts)},
-        range(1, len(${qi(parts)}.l) + 1) AS r(i)) AS ${qi(duckAlias)}`;
+    }.l, 1) AS DECIMAL(38,0)) AS "INDEX", unnest(${qi(parts)}.l) AS "VALUE"
+      FROM (SELECT ${list_} AS l WHERE ${text} IS NOT NULL) AS ${qi(parts)}) AS ${qi(duckAlias)}`;
   }
 
   /** Finds the relation a qualifier names. */

@@ -31,6 +31,24 @@ conformance("SPLIT_TO_TABLE: a row per part; lateral per input row", async ({ db
   });
 });
 
+// https://docs.snowflake.com/en/sql-reference/functions/strtok_split_to_table
+conformance(
+  "STRTOK_SPLIT_TO_TABLE: any delimiter character, no empty tokens",
+  async ({ db }, t) => {
+    await t.step("each character of the list splits; empty tokens are left out", async () => {
+      const r = await db.run(
+        "SELECT INDEX, VALUE FROM TABLE(STRTOK_SPLIT_TO_TABLE('a.b,c..d', '.,'))",
+      );
+      assert.deepEqual(r.rows, [["1", "a"], ["2", "b"], ["3", "c"], ["4", "d"]]);
+    });
+
+    await t.step("a space by default", async () => {
+      const r = await db.run("SELECT VALUE FROM TABLE(STRTOK_SPLIT_TO_TABLE('  hello  world  '))");
+      assert.deepEqual(r.rows, [["hello"], ["world"]]);
+    });
+  },
+);
+
 // https://docs.snowflake.com/en/sql-reference/functions/hash_agg
 conformance("HASH_AGG: the same rows in any order hash the same", async ({ db }) => {
   await db.runAll([
