@@ -288,6 +288,7 @@ export class SqlEngine {
     session: SessionState,
     requestId?: string,
     part = false,
+    describeOnly = false,
   ): Promise<ExecutedStatement> {
     // An array-bind statement runs in a transaction of its own: nothing else of the session may
     // run inside it.
@@ -314,7 +315,14 @@ export class SqlEngine {
         rowsProduced: rows,
       });
     try {
-      const r = await this.#executeCounted(text, binds, session, requestId, pinned);
+      const r = await this.#executeCounted(
+        text,
+        binds,
+        session,
+        requestId,
+        pinned,
+        describeOnly,
+      );
       // A query's rows (a DML statement's count is in its one row of counts: not known here).
       record(r.queryId, r.statementTypeId === STATEMENT_TYPE.select ? r.result.rowCount : null);
       return r;
@@ -361,6 +369,7 @@ export class SqlEngine {
     session: SessionState,
     requestId?: string,
     queryId: string = crypto.randomUUID(),
+    describeOnly = false,
   ): Promise<ExecutedStatement> {
     let why: "cancelled" | "timeout" | "spill" | undefined;
     const cancel = (reason: "cancelled" | "timeout" | "spill") => {
@@ -384,7 +393,10 @@ export class SqlEngine {
     const abortedBefore = session.transactionAborted;
     try {
       await turn;
-      return await laneWork.run(queryId, () => this.#execute(queryId, text, binds, session));
+      return await laneWork.run(
+        queryId,
+        () => this.#execute(queryId, text, binds, session, describeOnly),
+      );
     } catch (e) {
       // Its transaction went past a limit while it ran, and was rolled back (interrupting it).
       const expired = session.transactionAborted !== abortedBefore && why === undefined;
@@ -494,8 +506,11 @@ export class SqlEngine {
     sets: readonly (readonly BindValue[])[],
     session: SessionState,
     requestId?: string,
+    describeOnly = false,
   ): Promise<ExecutedStatement> {
-    if (sets.length <= 1) return await this.execute(text, sets[0] ?? [], session, requestId);
+    if (sets.length <= 1 || describeOnly) {
+      return await this.execute(text, sets[0] ?? [], session, requestId, false, describeOnly);
+    }
     const batched = multiRowInsert(text, sets[0].length);
     const dml = DML_STATEMENT.test(text) && !autocommitOff(session);
     // Its own transaction begins once the session's other statements are done, so that none of
@@ -701,11 +716,14 @@ export class SqlEngine {
     text: string,
     binds: readonly BindValue[],
     session: SessionState,
+    describeOnly = false,
   ): Promise<ExecutedStatement> {
     if (isScriptingBlock(text)) throw SQL_ERRORS.unsupported("Snowflake Scripting blocks");
     // EXECUTE IMMEDIATE of one statement's text runs that statement.
     const immediate = executeImmediateText(text);
-    if (immediate !== undefined) return await this.#execute(queryId, immediate, binds, session);
+    if (immediate !== undefined) {
+      return await this.#execute(queryId, immediate, binds, session, describeOnly);
+    }
     const parts = (() => {
       try {
         return splitStatements(text);
@@ -728,11 +746,16 @@ export class SqlEngine {
       /^(\s*(?:BEGIN|START)(?:\s+(?:WORK|TRANSACTION))?)\s+NAME\s+(?:"(?:[^"]|"")*"|[A-Za-z_][\w$]*)(?=\s*;?\s*$)/i,
       "$1",
     );
-    const ctx = this.#context(session, queryId, statementText, binds);
+    let ctx = this.#context(session, queryId, statementText, binds);
     let outcome: Outcome;
     for (;;) {
       try {
         const stmt = await parseStatement(statementText);
+        // A description runs nothing that could change the warehouse: a query (with no row
+        // read), SHOW or DESCRIBE.
+        if (describeOnly && !describable(stmt)) {
+          throw SQL_ERRORS.unsupported("describe-only requests for statements other than queries");
+        }
         if (session.transactionAborted && !endsTransaction(stmt)) {
           throw transactionAbortedError(session.transactionAborted);
         }
@@ -746,11 +769,25 @@ export class SqlEngine {
           this.#begin(session)?.busy();
         }
         outcome = await this.#dispatch(ctx, stmt);
+        if (describeOnly && outcome.kind === "query") {
+          outcome = { ...outcome, sql: `SELECT * FROM (${outcome.sql}) LIMIT 0` };
+        } else if (describeOnly && outcome.kind === "rows") {
+          outcome = { ...outcome, rows: [] };
+        }
         break;
       } catch (e) {
         // Translations check the catalog before they change anything: a statement that needs
         // values from the warehouse (PIVOT … IN (ANY)) has done nothing yet, and runs again with
         // them. Each lookup is found once, so this ends.
+        // A description of a statement with placeholders needs no values: each is a NULL.
+        if (
+          describeOnly && e instanceof SqlError && e.code === "002049" &&
+          ctx.binds.length < MAX_DESCRIBED_BINDS
+        ) {
+          const nulls = [...ctx.binds, { type: "TEXT", value: null }];
+          ctx = this.#context(session, queryId, statementText, nulls);
+          continue;
+        }
         if (e instanceof ValuesNeeded && !ctx.lookups.has(e.sql)) {
           ctx.lookups.set(
             e.sql,
@@ -1245,6 +1282,15 @@ const UNHONOURED_PARAMETERS: ReadonlyMap<string, string> = new Map([
 export function setSessionParameter(s: SessionState, name: string, text: string): void {
   if (name === "TIMEZONE") s.timezone = text;
   s.parameters.set(name, text);
+}
+
+/** Placeholders a described statement may leave without values. */
+const MAX_DESCRIBED_BINDS = 1000;
+
+/** Whether a describe-only request may take `stmt`: a query, SHOW or DESCRIBE. */
+function describable(stmt: Statement): boolean {
+  if (stmt.kind === "sql") return variant(stmt.ast) === "Query";
+  return stmt.kind === "show" || stmt.kind === "describe";
 }
 
 /** DuckDB's memory limit for a second run of a query that ran out of memory. */

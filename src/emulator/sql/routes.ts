@@ -233,7 +233,6 @@ export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
       }
       // asyncExec: the statement runs within the request as any other (the emulator's statements
       // are quick); the driver then reads its status and result by its query id, as it would.
-      if (body.describeOnly === true) throw SQL_ERRORS.unsupported("describe-only requests");
       if (body.bindStage !== undefined) throw SQL_ERRORS.unsupported("stage binds");
       const state = stateOf(deps, session);
       const sets = decodeBindings(body.bindings);
@@ -253,7 +252,14 @@ export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
           });
           return c.json(answer);
         }
-        const r = await deps.engine.executeAll(sqlText, sets, state, requestId);
+        // describeOnly: the result's columns without its rows, as the driver's describe asks.
+        const r = await deps.engine.executeAll(
+          sqlText,
+          sets,
+          state,
+          requestId,
+          body.describeOnly === true,
+        );
         return c.json(await resultAnswer(deps, r, sets[0]?.length ?? 0, state));
       } catch (e) {
         if (e instanceof ApiError) throw e;

@@ -242,6 +242,7 @@ export class Session {
     sql: string,
     binds?: readonly Bind[] | readonly Bind[][],
     multiStatementCount?: number,
+    describeOnly = false,
   ): Promise<Result[]> {
     if (this.#closed) return Promise.reject(new Error("the session is closed"));
     const results: Result[] = [];
@@ -253,6 +254,7 @@ export class Session {
           ...(multiStatementCount === undefined
             ? {}
             : { parameters: { MULTI_STATEMENT_COUNT: multiStatementCount } }),
+          ...(describeOnly ? { describeOnly: true } : {}),
           fetchAsString: FETCH_AS_STRING as never,
           rowMode: "array",
           complete: (err, stmt, rows) => {
@@ -276,6 +278,18 @@ export class Session {
         reject(e);
       }
     });
+  }
+
+  /**
+   * Describes a statement without running it (the driver's `describeOnly`): its result's columns,
+   * and no rows. Throws {@link StatementFailed} when it fails.
+   */
+  async describe(sql: string): Promise<Result> {
+    try {
+      return (await this.#execute(sql, undefined, undefined, true))[0];
+    } catch (e) {
+      throw new StatementFailed(sql, toStatementError(e));
+    }
   }
 
   /**

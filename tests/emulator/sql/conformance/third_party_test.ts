@@ -320,3 +320,37 @@ conformance("array functions, HAVERSINE, TO_BINARY, GETVARIABLE", async ({ db },
     );
   });
 });
+
+// snowflake-sdk's `describeOnly`, which tools use to learn a query's columns before running it.
+conformance(
+  "describe-only requests: a query's columns, no rows, nothing run",
+  async ({ db }, t) => {
+    await t.step("a query's columns and types come back without its rows", async () => {
+      await db.runAll([
+        "CREATE TABLE D (ID NUMBER(10,0), PRICE NUMBER(12,2), NAME VARCHAR(20), AT TIMESTAMP_NTZ);",
+        "INSERT INTO D VALUES (1, 9.99, 'a', '2024-01-01 00:00:00');",
+      ]);
+      const r = await db.describe("SELECT ID, PRICE * 2 AS DOUBLED, NAME, AT FROM D");
+      assert.deepEqual(r.rows, []);
+      assert.deepEqual(r.columns.map((c) => [c.name, c.type, c.scale]), [
+        ["ID", "fixed", 0],
+        ["DOUBLED", "fixed", 2],
+        ["NAME", "text", null],
+        ["AT", "timestamp_ntz", 9],
+      ]);
+    });
+
+    await t.step("placeholders need no values to be described", async () => {
+      const r = await db.describe("SELECT ID, NAME FROM D WHERE ID = ? AND NAME <> ?");
+      assert.deepEqual([r.columns.map((c) => c.name), r.rows], [["ID", "NAME"], []]);
+    });
+
+    await t.step(
+      "a statement that would change something is refused, and changes nothing",
+      async () => {
+        await assert.rejects(() => db.describe("DELETE FROM D"), /000002/);
+        assert.deepEqual((await db.run("SELECT COUNT(*) FROM D")).rows, [["1"]]);
+      },
+    );
+  },
+);
