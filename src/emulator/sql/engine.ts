@@ -9,7 +9,7 @@
 import type { Logger } from "../../log.ts";
 import type { Warehouse } from "../warehouse/warehouse.ts";
 import type { CatalogObject } from "../warehouse/catalog.ts";
-import { type LaneSession, laneWork } from "../warehouse/duckdb.ts";
+import { forgetWork, type LaneSession, laneWork } from "../warehouse/duckdb.ts";
 import { identName, type Node, objectNameParts, payload, variant } from "./ast.ts";
 import { SQL_ERRORS, SqlError } from "./errors.ts";
 import {
@@ -288,7 +288,7 @@ export class SqlEngine {
     session: SessionState,
     requestId?: string,
     part = false,
-    describeOnly = false,
+    options: StatementOptions = {},
   ): Promise<ExecutedStatement> {
     // An array-bind statement runs in a transaction of its own: nothing else of the session may
     // run inside it.
@@ -321,7 +321,7 @@ export class SqlEngine {
         session,
         requestId,
         pinned,
-        describeOnly,
+        options,
       );
       // A query's rows (a DML statement's count is in its one row of counts: not known here).
       record(r.queryId, r.statementTypeId === STATEMENT_TYPE.select ? r.result.rowCount : null);
@@ -369,7 +369,7 @@ export class SqlEngine {
     session: SessionState,
     requestId?: string,
     queryId: string = crypto.randomUUID(),
-    describeOnly = false,
+    options: StatementOptions = {},
   ): Promise<ExecutedStatement> {
     let why: "cancelled" | "timeout" | "spill" | undefined;
     const cancel = (reason: "cancelled" | "timeout" | "spill") => {
@@ -378,7 +378,10 @@ export class SqlEngine {
     };
     const key = requestId ?? queryId;
     this.#running.set(key, { cancel: () => cancel("cancelled") });
-    const timeoutSeconds = Number(session.parameters.get("STATEMENT_TIMEOUT_IN_SECONDS") ?? 0);
+    // A request's own STATEMENT_TIMEOUT_IN_SECONDS (the driver's statement parameters) comes
+    // before the session's.
+    const timeoutSeconds = options.timeoutSeconds ??
+      Number(session.parameters.get("STATEMENT_TIMEOUT_IN_SECONDS") ?? 0);
     const timer = timeoutSeconds > 0
       ? setTimeout(() => cancel("timeout"), Math.min(timeoutSeconds * 1000, MAX_TIMER_MS))
       : undefined;
@@ -395,7 +398,7 @@ export class SqlEngine {
       await turn;
       return await laneWork.run(
         queryId,
-        () => this.#execute(queryId, text, binds, session, describeOnly),
+        () => this.#execute(queryId, text, binds, session, options.describeOnly ?? false),
       );
     } catch (e) {
       // Its transaction went past a limit while it ran, and was rolled back (interrupting it).
@@ -428,6 +431,7 @@ export class SqlEngine {
       watchdog.stop();
       clearTimeout(timer);
       this.#running.delete(key);
+      forgetWork(queryId);
     }
   }
 
@@ -506,10 +510,10 @@ export class SqlEngine {
     sets: readonly (readonly BindValue[])[],
     session: SessionState,
     requestId?: string,
-    describeOnly = false,
+    options: StatementOptions = {},
   ): Promise<ExecutedStatement> {
-    if (sets.length <= 1 || describeOnly) {
-      return await this.execute(text, sets[0] ?? [], session, requestId, false, describeOnly);
+    if (sets.length <= 1 || options.describeOnly) {
+      return await this.execute(text, sets[0] ?? [], session, requestId, false, options);
     }
     const batched = multiRowInsert(text, sets[0].length);
     const dml = DML_STATEMENT.test(text) && !autocommitOff(session);
@@ -536,7 +540,9 @@ export class SqlEngine {
     let sums: number[] | undefined;
     const run = async (part: string, binds: readonly BindValue[]) => {
       // Parts of a statement with a transaction of its own skip the wait: it is theirs.
-      const r = await this.execute(part, binds, session, requestId, implicit !== undefined);
+      const r = await this.execute(part, binds, session, requestId, implicit !== undefined, {
+        timeoutSeconds: options.timeoutSeconds,
+      });
       session.transaction?.freezeMark();
       // A part's counts are read at once and its result forgotten once the next part's exists:
       // the client sees one statement, and the parts would push the session's results out.
@@ -1282,6 +1288,14 @@ const UNHONOURED_PARAMETERS: ReadonlyMap<string, string> = new Map([
 export function setSessionParameter(s: SessionState, name: string, text: string): void {
   if (name === "TIMEZONE") s.timezone = text;
   s.parameters.set(name, text);
+}
+
+/** How one request runs its statement, besides the session's settings. */
+export interface StatementOptions {
+  /** Describe it (the result's columns, no rows) without running it. */
+  readonly describeOnly?: boolean;
+  /** STATEMENT_TIMEOUT_IN_SECONDS for this statement alone (0: none). */
+  readonly timeoutSeconds?: number;
 }
 
 /** Placeholders a described statement may leave without values. */

@@ -29,7 +29,7 @@ import {
   SqlError,
 } from "./result.ts";
 import { SessionError, type SessionStore, type SqlSession } from "./sessions.ts";
-import { mapError, type SqlEngine } from "./engine.ts";
+import { checkSessionParameter, mapError, type SqlEngine } from "./engine.ts";
 import { SQL_ERRORS } from "./errors.ts";
 import type { BindValue } from "./translate/context.ts";
 import { type SessionState, STATEMENT_TYPE } from "./context.ts";
@@ -253,13 +253,10 @@ export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
           return c.json(answer);
         }
         // describeOnly: the result's columns without its rows, as the driver's describe asks.
-        const r = await deps.engine.executeAll(
-          sqlText,
-          sets,
-          state,
-          requestId,
-          body.describeOnly === true,
-        );
+        const r = await deps.engine.executeAll(sqlText, sets, state, requestId, {
+          describeOnly: body.describeOnly === true,
+          timeoutSeconds: statementTimeout(body.parameters),
+        });
         return c.json(await resultAnswer(deps, r, sets[0]?.length ?? 0, state));
       } catch (e) {
         if (e instanceof ApiError) throw e;
@@ -376,6 +373,21 @@ export function registerSqlRoutes(app: Hono, deps: SqlRouteDeps): void {
       return c.json(ok(null));
     }),
   );
+}
+
+/**
+ * The request's own STATEMENT_TIMEOUT_IN_SECONDS (snowflake-sdk's `parameters` of one
+ * statement), or undefined for the session's.
+ */
+function statementTimeout(parameters: unknown): number | undefined {
+  if (!parameters || typeof parameters !== "object") return undefined;
+  const entry = Object.entries(parameters).find(([k]) =>
+    k.toUpperCase() === "STATEMENT_TIMEOUT_IN_SECONDS"
+  );
+  if (!entry) return undefined;
+  const text = String(entry[1]).trim();
+  checkSessionParameter("STATEMENT_TIMEOUT_IN_SECONDS", text);
+  return Number(text);
 }
 
 /** The engine's state of an authenticated session. */

@@ -74,6 +74,32 @@ export interface DuckRows {
 export const laneWork = new AsyncLocalStorage<string>();
 
 /**
+ * Statements cancelled while their work waited for a lane (see {@link cancelQueuedWork}): their
+ * turn, when it comes, fails at once instead of running.
+ */
+const cancelledWork = new Set<string>();
+
+/**
+ * Marks statement `work` cancelled: work of it still queued on any lane fails when its turn
+ * comes (what runs now is interrupted separately). {@link forgetWork} ends the mark.
+ */
+export function cancelQueuedWork(work: string): void {
+  cancelledWork.add(work);
+}
+
+/** Forgets statement `work` (it has ended). */
+export function forgetWork(work: string): void {
+  cancelledWork.delete(work);
+}
+
+/** Throws DuckDB's interrupt error for work whose statement was cancelled while it waited. */
+function refuseCancelled(work: string | undefined): void {
+  if (work !== undefined && cancelledWork.has(work)) {
+    throw new Error("INTERRUPT Error: the statement was cancelled before its turn");
+  }
+}
+
+/**
  * True for DuckDB's fatal errors: the database instance is invalidated ("database has been
  * invalidated because of a previous fatal error") and every later statement fails until it is
  * reopened. DuckDB raises them on internal faults, such as a checkpoint that finds a table's
@@ -150,6 +176,7 @@ export class Lane {
     const run = this.#tail.then(async () => {
       this.#waiting--;
       if (this.#closed) throw new Error(`warehouse lane ${this.name} is closed`);
+      refuseCancelled(work);
       this.#current = work;
       try {
         if (this.#broken) {
@@ -314,6 +341,7 @@ export class HeldLane {
     const work = laneWork.getStore();
     const run = this.#tail.then(async () => {
       if (this.#released) throw new Error(`warehouse lane ${this.name} is no longer held`);
+      refuseCancelled(work);
       this.current = work;
       try {
         return await fn(this.session);

@@ -16,6 +16,7 @@
 import { join } from "node:path";
 import type { DuckDBInstance } from "@duckdb/node-api";
 import {
+  cancelQueuedWork,
   DEFAULT_MEMORY_LIMIT,
   isConflictDuckError,
   Lane,
@@ -520,8 +521,12 @@ export class Warehouse {
     return total;
   }
 
-  /** Interrupts whatever any lane runs for statement `work` (see laneWork). */
+  /**
+   * Interrupts whatever any lane runs for statement `work` (see laneWork), and fails its work
+   * still queued when its turn comes (until {@link forgetWork}).
+   */
   interruptWork(work: string): void {
+    cancelQueuedWork(work);
     for (const lane of [this.writer, this.refresher, ...this.#readers.values()]) {
       lane.interruptWork(work);
     }

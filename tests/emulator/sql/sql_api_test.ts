@@ -743,6 +743,43 @@ Deno.test("an array-bind statement cancelled while it waits for its session neve
   }, { liftline: false });
 });
 
+Deno.test("a query cancelled or timed out while it waits behind another of its session never runs", async () => {
+  await withSqlEmulator(async (e) => {
+    const s = await rawSession(e);
+    // The session's first query holds its reader lane for a while: the next ones queue behind.
+    const store = e.emu.context.sql.results;
+    const fromQuery = store.fromQuery.bind(store);
+    let ran = 0;
+    store.fromQuery = async (...args: Parameters<typeof fromQuery>) => {
+      if (ran++ === 0) await new Promise((r) => setTimeout(r, 1500));
+      return await fromQuery(...args);
+    };
+    try {
+      const slow = s.q("SELECT 1 AS ONE");
+      await new Promise((r) => setTimeout(r, 100));
+      const requestId = crypto.randomUUID();
+      const cancelled = s.q("SELECT 2 AS TWO", {}, requestId);
+      const timedOut = s.q("SELECT 3 AS THREE", {
+        parameters: { STATEMENT_TIMEOUT_IN_SECONDS: 1 },
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal((await s.abort(requestId)).success, true);
+      assert.equal((await slow).success, true);
+      const c = await cancelled;
+      assert.equal(c.success, false, JSON.stringify(c.data?.rowset));
+      assert.equal(c.code, "000604");
+      const t = await timedOut;
+      assert.equal(t.success, false, JSON.stringify(t.data?.rowset));
+      assert.equal(t.code, "000630");
+      assert.equal(ran, 1, "neither waiting query ran");
+      // The session goes on.
+      assert.deepEqual((await s.q("SELECT 4 AS FOUR")).data.rowset, [["4"]]);
+    } finally {
+      store.fromQuery = fromQuery;
+    }
+  }, { liftline: false });
+});
+
 Deno.test("a result bigger than one response comes in chunks, in order, whole", async () => {
   await withSqlEmulator(async (e) => {
     const rides = Array.from({ length: 30_000 }, (_, i) =>

@@ -701,6 +701,20 @@ function toTimestamp(c: Call, type: SfType): Expr {
   return convert(e, type, session, tryIt);
 }
 
+/**
+ * Text of up to `digits` hexadecimal digits (a format of X's) as an unsigned 128-bit integer:
+ * DuckDB reads hexadecimal text into 64-bit integers only, so the two halves are read apart.
+ */
+function hexNumberSql(text: string, digits: number, tryIt: boolean): string {
+  if (digits > 32) throw SQL_ERRORS.unsupported("a hexadecimal format of more than 32 digits");
+  const padded = "lpad(_hx, 32, '0')";
+  const half = (from: number) => `CAST('0x' || substr(${padded}, ${from}, 16) AS UBIGINT)`;
+  const fail = tryIt ? "NULL" : `error('Numeric value ''' || _hx || ''' is not recognized')`;
+  return `list_transform([trim(${text})], _hx -> CASE WHEN _hx IS NULL THEN NULL WHEN regexp_full_match(_hx, '[0-9A-Fa-f]{1,${digits}}') THEN CAST(${
+    half(1)
+  } AS UHUGEINT) * CAST(18446744073709551616 AS UHUGEINT) + ${half(17)} ELSE ${fail} END)[1]`;
+}
+
 function toNumber(c: Call, tryIt: boolean): Expr {
   c.arity(1, 4);
   const e = c.arg(0);
@@ -715,6 +729,18 @@ function toNumber(c: Call, tryIt: boolean): Expr {
   const precision = c.argc > i ? Number(/\d+/.exec(c.arg(i).sql)?.[0] ?? 38) : 38;
   const scale = c.argc > i + 1 ? Number(/\d+/.exec(c.arg(i + 1).sql)?.[0] ?? 0) : 0;
   const to = T.number(precision, scale);
+  const hexDigits = fmt === undefined ? undefined : /^\s*0*([Xx]+)\s*$/.exec(fmt)?.[1].length;
+  if (hexDigits !== undefined && (e.type.kind === "VARCHAR" || e.type.kind === "NULL")) {
+    const value = hexNumberSql(e.sql, hexDigits, tryIt);
+    // Without a precision, a 32-digit hexadecimal number (an MD5, as Looker's symmetric
+    // aggregates read one) may be larger than 38 digits: it stays a 128-bit integer.
+    return c.argc > i
+      ? {
+        sql: `${tryIt ? "TRY_CAST" : "CAST"}(${value} AS DECIMAL(${precision},${scale}))`,
+        type: to,
+      }
+      : { sql: value, type: to };
+  }
   if (fmt !== undefined && (e.type.kind === "VARCHAR" || e.type.kind === "NULL")) {
     const cast = tryIt ? "TRY_CAST" : "CAST";
     return {
@@ -1017,6 +1043,23 @@ function arrayExtreme(c: Call, which: "min" | "max"): Expr {
       `CASE WHEN len(${l}) = 0 THEN NULL WHEN ${numeric} THEN (list_filter(${l}, _ll_x -> CAST(_ll_x AS DOUBLE) = ${best}))[1] ELSE list_${which}(${l}) END`,
     type: T.variant,
   };
+}
+
+/**
+ * OBJECT_CONSTRUCT's (key, value) pairs, keys as SQL text; `*` stands for every column of the
+ * FROM clause, by its name.
+ */
+function objectPairs(c: Call): [string, Expr][] {
+  const given: [string, Expr][] = [];
+  if (c.rawArgs[0] === "*") {
+    if (c.rawArgs.length > 1) throw SQL_ERRORS.unsupported(`${c.name}(*, …)`);
+    for (const [name, e] of c.t.expandStar(c.ctx.scope.relations, undefined, c.ctx.scope)) {
+      given.push([qs(name), e]);
+    }
+  } else {
+    for (let i = 0; i + 1 < c.argc; i += 2) given.push([text(c, i), c.arg(i + 1)]);
+  }
+  return given;
 }
 
 /** A JSON[] list as an ARRAY. */
@@ -2291,18 +2334,8 @@ const FUNCTIONS: Record<string, Impl> = {
   }),
   TO_JSON: (c) => ({ sql: `CAST(${c.t.toVariantSql(c.arg(0))} AS VARCHAR)`, type: T.varchar() }),
   OBJECT_CONSTRUCT: (c) => {
-    // (key, value) pairs as SQL; `*` stands for every column of the FROM clause, by its name.
-    const given: [string, Expr][] = [];
-    if (c.rawArgs[0] === "*") {
-      if (c.rawArgs.length > 1) throw SQL_ERRORS.unsupported("OBJECT_CONSTRUCT(*, …)");
-      for (const [name, e] of c.t.expandStar(c.ctx.scope.relations, undefined, c.ctx.scope)) {
-        given.push([qs(name), e]);
-      }
-    } else {
-      for (let i = 0; i + 1 < c.argc; i += 2) given.push([text(c, i), c.arg(i + 1)]);
-    }
     const pairs: string[] = [];
-    for (const [key, value] of given) {
+    for (const [key, value] of objectPairs(c)) {
       // Pairs with a NULL value are left out, as Snowflake does.
       pairs.push(
         `CASE WHEN ${value.sql} IS NOT NULL THEN struct_pack(k := ${key}, v := ${
@@ -2318,10 +2351,10 @@ const FUNCTIONS: Record<string, Impl> = {
     };
   },
   OBJECT_CONSTRUCT_KEEP_NULL: (c) => {
-    const pairs: string[] = [];
-    for (let i = 0; i + 1 < c.argc; i += 2) {
-      pairs.push(`struct_pack(k := ${text(c, i)}, v := ${c.t.toVariantSql(c.arg(i + 1))})`);
-    }
+    const pairs = objectPairs(c).map(([key, value]) =>
+      `struct_pack(k := ${key}, v := ${c.t.toVariantSql(value)})`
+    );
+    if (!pairs.length) return { sql: "CAST('{}' AS JSON)", type: T.object };
     return { sql: `to_json(map_from_entries([${pairs.join(", ")}]))`, type: T.object };
   },
   ARRAY_CONSTRUCT: (c) => ({

@@ -1975,9 +1975,11 @@ export class Translator {
       case "Function":
         return callFunction(this, p, ctx);
       case "Extract": {
-        const field = String(
-          typeof p.field === "string" ? p.field : payload(p.field)?.value ?? p.field,
-        ).toUpperCase();
+        // The parser names a part as a variant (`Year`, `TimezoneHour`, `Week` with an
+        // optional weekday) or, for the rest, as written (`Custom`).
+        const kind = typeof p.field === "string" ? p.field : variant(p.field);
+        const field = String(kind === "Custom" ? payload(p.field)?.value : kind)
+          .replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
         return callFunction(this, {
           name: [{ Identifier: { value: "DATE_PART" } }],
           args: {

@@ -354,3 +354,56 @@ conformance(
     );
   },
 );
+
+// Looker's symmetric aggregates: a sum over a one-to-many join, each order counted once.
+conformance(
+  "TO_NUMBER with a hexadecimal format, as Looker's symmetric aggregates use it",
+  async ({ db }, t) => {
+    await t.step("hexadecimal text to a number, up to 32 digits (an MD5)", async () => {
+      const r = await db.run(
+        `SELECT TO_NUMBER(MD5('1'), 'XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'), TO_NUMBER('ff', 'XX'),
+              TRY_TO_NUMBER('fff', 'XX'), TO_NUMBER('0a', 'XX', 10, 0)`,
+      );
+      assert.deepEqual(r.rows, [["261578874264819908609102035485573088411", "255", null, "10"]]);
+      await assert.rejects(() => db.run("SELECT TO_NUMBER('zz', 'XX')"), /100038/);
+    });
+
+    await t.step("a symmetric sum over a fan-out join counts each order once", async () => {
+      await db.runAll([
+        "CREATE TABLE ORDERS (ID INT, AMOUNT NUMBER(10,2));",
+        "INSERT INTO ORDERS VALUES (1, 10.50), (2, 20.25), (3, 5.00);",
+        "CREATE TABLE ITEMS (ORDER_ID INT, SKU VARCHAR);",
+        "INSERT INTO ITEMS VALUES (1,'a'), (1,'b'), (2,'c'), (3,'d'), (3,'e'), (3,'f');",
+      ]);
+      const key = "TO_NUMBER(MD5(ORDERS.ID), 'XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX') % 1.0e27";
+      const r = await db.run(
+        `SELECT COALESCE(CAST((SUM(DISTINCT (CAST(FLOOR(COALESCE(ORDERS.AMOUNT, 0) * (1000000 * 1.0))
+         AS DECIMAL(38,0))) + (${key})::NUMERIC(38, 0)) - SUM(DISTINCT (${key})::NUMERIC(38, 0)))
+         AS DOUBLE PRECISION) / CAST((1000000 * 1.0) AS DOUBLE PRECISION), 0) AS TOTAL_AMOUNT
+       FROM ORDERS JOIN ITEMS ON ITEMS.ORDER_ID = ORDERS.ID`,
+      );
+      assert.deepEqual(r.rows, [["35.75"]]);
+    });
+  },
+);
+
+conformance(
+  "what SQLAlchemy and profilers send: EXTRACT forms, OBJECT_CONSTRUCT_KEEP_NULL(*)",
+  async ({ db }, t) => {
+    await t.step("EXTRACT(WEEK | TIMEZONE_HOUR | EPOCH_SECOND FROM …)", async () => {
+      const r = await db.run(
+        `SELECT EXTRACT(WEEK FROM '2024-05-17'::DATE),
+              EXTRACT(TIMEZONE_HOUR FROM '2024-05-17 10:00:00 +02:00'::TIMESTAMP_TZ),
+              EXTRACT(EPOCH_SECOND FROM '2024-05-17'::DATE), EXTRACT(MONTH FROM '2024-05-17'::DATE)`,
+      );
+      assert.deepEqual(r.rows, [["20", "2", "1715904000", "5"]]);
+    });
+
+    await t.step("OBJECT_CONSTRUCT_KEEP_NULL(*) keeps every column, NULLs included", async () => {
+      const r = await db.run(
+        "SELECT OBJECT_CONSTRUCT_KEEP_NULL(*), OBJECT_CONSTRUCT(*) FROM (SELECT 3 AS A, NULL AS B)",
+      );
+      assert.deepEqual(r.rows[0].map((v) => JSON.parse(v!)), [{ A: 3, B: null }, { A: 3 }]);
+    });
+  },
+);
