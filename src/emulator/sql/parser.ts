@@ -884,6 +884,13 @@ export function rewrite(text: string, tokens: readonly Token[]): { text: string;
       }
     }
   }
+  // CREATE [OR REPLACE] SCOPED TEMPORARY …: Snowpark's temporary objects, temporary here.
+  if (w(0) === "CREATE") {
+    const at = w(1) === "OR" && w(2) === "REPLACE" ? 3 : 1;
+    if (w(at) === "SCOPED" && (w(at + 1) === "TEMPORARY" || w(at + 1) === "TEMP")) {
+      cut.push([tokens[at].start, tokens[at].end, ""]);
+    }
+  }
   // ALTER TABLE t ADD [COLUMN] a INT, b INT: each further column its own ADD, as the SQL parser
   // takes a list of operations.
   if (w(0) === "ALTER" && w(1) === "TABLE") {
@@ -905,7 +912,11 @@ export function rewrite(text: string, tokens: readonly Token[]): { text: string;
   if (w(0) === "CREATE") {
     let i = 1;
     if (w(i) === "OR" && w(i + 1) === "REPLACE") i += 2;
-    while (["TRANSIENT", "TEMPORARY", "TEMP", "LOCAL"].includes(w(i) ?? "")) i++;
+    while (
+      ["TRANSIENT", "SCOPED", "TEMPORARY", "TEMP", "LOCAL", "GLOBAL", "VOLATILE"].includes(
+        w(i) ?? "",
+      )
+    ) i++;
     if (w(i) === "TABLE") {
       i++;
       if (w(i) === "IF" && w(i + 1) === "NOT" && w(i + 2) === "EXISTS") i += 3;
@@ -1210,7 +1221,8 @@ function parseObjectStatement(c: Cursor, parseQuery: (q: string) => Node): State
     const orReplace = c.accept("OR", "REPLACE");
     let modifiers = 0;
     while (
-      c.accept("TRANSIENT") || c.accept("TEMPORARY") || c.accept("TEMP") || c.accept("LOCAL") ||
+      c.accept("TRANSIENT") || c.accept("SCOPED") || c.accept("TEMPORARY") || c.accept("TEMP") ||
+      c.accept("LOCAL") ||
       c.accept("VOLATILE") || c.accept("SECURE")
     ) {
       // TRANSIENT/TEMPORARY: kept as ordinary objects.

@@ -19,14 +19,21 @@ Deno.test({
         "CREATE TEMPORARY TABLE TMP1 (X INT);",
         "CREATE TRANSIENT TABLE TR1 (X INT);",
         "CREATE OR REPLACE TEMPORARY VIEW TV AS SELECT 1 AS X;",
+        // Snowpark's form (cache_result, temporary save_as_table).
+        "CREATE SCOPED TEMPORARY TABLE SNOWPARK_TEMP_TABLE_X (A, B) AS SELECT 1, 2;",
       ]);
       const kinds = (await db.run("SHOW TABLES")).rows.map((r) => [r[1], r[4]]);
-      assert.deepEqual(kinds, [["TMP1", "TEMPORARY"], ["TR1", "TRANSIENT"]]);
+      assert.deepEqual(kinds, [
+        ["SNOWPARK_TEMP_TABLE_X", "TEMPORARY"],
+        ["TMP1", "TEMPORARY"],
+        ["TR1", "TRANSIENT"],
+      ]);
       const info = await db.run(
         `SELECT TABLE_NAME, TABLE_TYPE, IS_TRANSIENT FROM INFORMATION_SCHEMA.TABLES
          WHERE TABLE_SCHEMA = CURRENT_SCHEMA() ORDER BY 1`,
       );
       assert.deepEqual(info.rows, [
+        ["SNOWPARK_TEMP_TABLE_X", "TEMPORARY TABLE", "NO"],
         ["TMP1", "TEMPORARY TABLE", "NO"],
         ["TR1", "BASE TABLE", "YES"],
         ["TV", "VIEW", "NO"],
