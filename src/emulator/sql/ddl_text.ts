@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { keysOf, SYSTEM_CONSTRAINT } from "../warehouse/keys.ts";
 import type { CatalogColumn, CatalogObject } from "../warehouse/catalog.ts";
 import { formatSfType } from "../warehouse/types.ts";
 import type { TargetLag } from "./parser.ts";
@@ -49,21 +50,25 @@ function str(text: string): string {
 
 function columnLine(c: CatalogColumn): string {
   let line = `\t${ident(c.name)} ${formatSfType(c.type)}`;
+  // A primary key's columns are NOT NULL, and shown so.
+  if (!c.nullable) line += " NOT NULL";
   if (c.identity) {
     line += ` autoincrement start ${c.identity.start} increment ${c.identity.increment} ${
       c.identity.ordered ? "order" : "noorder"
     }`;
   } else if (c.defaultSql) line += ` DEFAULT ${c.defaultSql}`;
-  if (!c.nullable && !c.primaryKey) line += " NOT NULL";
   if (c.comment !== null) line += ` COMMENT ${str(c.comment)}`;
   return line;
 }
 
 function tableDdl(o: CatalogObject, name: string): string {
   const lines = o.columns.map(columnLine);
-  const keys = o.columns.filter((c) => c.primaryKey).map((c) => ident(c.name));
-  if (keys.length) lines.push(`\tprimary key (${keys.join(", ")})`);
-  for (const c of o.columns) if (c.unique) lines.push(`\tunique (${ident(c.name)})`);
+  for (const key of keysOf(o)) {
+    // A name of one's own is kept; a system name is Snowflake's to give again.
+    const named = key.name.startsWith(SYSTEM_CONSTRAINT) ? "" : `constraint ${ident(key.name)} `;
+    const columns = key.columns.map(ident).join(", ");
+    lines.push(`\t${named}${key.kind === "PRIMARY KEY" ? "primary key" : "unique"} (${columns})`);
+  }
   const comment = o.comment !== null ? ` COMMENT=${str(o.comment)}` : "";
   return `create or replace TABLE ${name} (\n${lines.join(",\n")}\n)${comment};`;
 }

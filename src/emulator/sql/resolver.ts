@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { keysOf } from "../warehouse/keys.ts";
 import { identName, type Node } from "./ast.ts";
 import { type CatalogObject, META, namespaceOf, tableOf } from "../warehouse/catalog.ts";
 import type { Warehouse } from "../warehouse/warehouse.ts";
@@ -605,12 +606,7 @@ export function catalogResolver(deps: ResolverDeps): Resolver & {
             o.createdOn,
             "NO",
           ];
-          if (o.columns.some((c) => c.primaryKey)) {
-            rows.push(row(`SYS_CONSTRAINT_${o.id}`, "PRIMARY KEY"));
-          }
-          for (const c of o.columns.filter((c) => c.unique)) {
-            rows.push(row(`SYS_CONSTRAINT_UNIQUE_${c.name}_${o.id}`, "UNIQUE"));
-          }
+          for (const key of keysOf(o)) rows.push(row(key.name, key.kind));
         }
         return rel(TABLE_CONSTRAINTS_COLUMNS, rows);
       }

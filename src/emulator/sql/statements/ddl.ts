@@ -5,6 +5,13 @@
  *
  * @module
  */
+import {
+  keysAfterColumnChange,
+  keysOf,
+  systemConstraintName,
+  type TableKey,
+  withKeyFlags,
+} from "../../warehouse/keys.ts";
 import { identName, type Node, objectNameParts, payload, sourceText, variant } from "../ast.ts";
 import { SQL_ERRORS, SqlError } from "../errors.ts";
 import { type FullName, fullText, qualify } from "../names.ts";
@@ -154,7 +161,9 @@ function columnDefs(
   const out: CatalogColumn[] = [];
   const seen = new Set<string>();
   // Table constraints name columns too (recorded, as Snowflake records them; NOT NULL is enforced).
-  const keyed = constraintKeys(constraints);
+  const keys = constraintKeys(constraints);
+  const inKey = (name: string, kind: TableKey["kind"]) =>
+    keys.some((k) => k.kind === kind && k.columns.includes(name));
   for (const c of cols) {
     const name = identName(c.name);
     if (seen.has(name)) throw SQL_ERRORS.syntax(`duplicate column name '${name}'`);
@@ -165,8 +174,8 @@ function columnDefs(
     let defaultDuck: string | null = null;
     let comment: string | null = null;
     let identity: ColumnIdentity | undefined;
-    let primaryKey = keyed.get(name) === "primary";
-    let unique = keyed.get(name) === "unique";
+    let primaryKey = inKey(name, "PRIMARY KEY");
+    let unique = inKey(name, "UNIQUE");
     for (const o of c.options ?? []) {
       const opt = o.option ?? o;
       const v = variant(opt);
@@ -390,6 +399,15 @@ export function lifetimeProps(ctx: StatementContext, p: Node): Record<string, un
   return {};
 }
 
+/** Records `keys` as the table's keys, and its columns' key flags with them. */
+function setKeys(
+  o: { props: Record<string, unknown>; columns: CatalogColumn[] },
+  keys: TableKey[],
+) {
+  o.props = { ...o.props, keys };
+  o.columns = withKeyFlags(o.columns, keys);
+}
+
 /** Handles CREATE [OR REPLACE] TABLE … */
 export async function createTable(
   ctx: StatementContext,
@@ -464,7 +482,10 @@ export async function createTable(
       const likeName = objectNameParts(payload(p.like)?.name ?? p.like);
       const src = existing(ctx, likeName, ["TABLE", "DYNAMIC TABLE", "VIEW"]);
       if (!src) throw SQL_ERRORS.doesNotExist(likeName.join("."));
-      await createTableObject(ctx, s, n, src.columns.map((c) => ({ ...c })), { comment, props });
+      await createTableObject(ctx, s, n, src.columns.map((c) => ({ ...c })), {
+        comment,
+        props: { ...props, keys: keysOf(src) },
+      });
       return status(`Table ${n.name} successfully created.`);
     }
     if (p.clone) {
@@ -485,7 +506,7 @@ export async function createTable(
       const o = await createTableObject(ctx, s, n, src.columns.map((c) => ({ ...c })), {
         comment,
         identityNext,
-        props,
+        props: { ...props, keys: keysOf(src) },
       });
       const inserted = await s.changes(
         `INSERT INTO ${tableOf(o)} SELECT ${src.columns.map((c) => qi(c.name)).join(", ")}, ${
@@ -498,7 +519,16 @@ export async function createTable(
     }
     const columns = columnDefs(ctx, p.columns ?? [], p.constraints ?? []);
     if (!columns.length) throw SQL_ERRORS.syntax("a table needs at least one column.");
-    await createTableObject(ctx, s, n, columns, { comment, props });
+    const keys = declaredKeys(p.columns ?? [], p.constraints ?? []);
+    for (const k of keys) {
+      for (const c of k.columns) {
+        if (!columns.some((x) => x.name === c)) throw SQL_ERRORS.invalidIdentifier(c);
+      }
+    }
+    await createTableObject(ctx, s, n, columns, {
+      comment,
+      props: keys.length ? { ...props, keys } : props,
+    });
     return status(`Table ${n.name} successfully created.`);
   });
 }
@@ -690,20 +720,56 @@ export async function setTableProperties(
 }
 
 /** The columns table constraints make keys: PRIMARY KEY, or UNIQUE (a primary key wins). */
-function constraintKeys(constraints: readonly Node[]): Map<string, "primary" | "unique"> {
-  const keyed = new Map<string, "primary" | "unique">();
+/** The columns a key constraint names, in the declared order. */
+function keyColumns(c: Node): string[] {
+  return (payload(c).columns ?? []).map((col: Node) => {
+    const e = col.column?.expr ?? col.expr ?? col;
+    return variant(e) === "Identifier" ? identName(e.Identifier) : identName(e);
+  });
+}
+
+/** The name a constraint was given (`CONSTRAINT name …`), or a system name. */
+function constraintName(name: Node | null | undefined): string {
+  return name ? identName(name) : systemConstraintName();
+}
+
+/**
+ * The primary and unique keys a CREATE TABLE declares: on columns (`ID INT PRIMARY KEY`), then
+ * as table constraints (`CONSTRAINT PK PRIMARY KEY (A, B)`), each with its name and its columns in
+ * the declared order.
+ */
+function declaredKeys(cols: readonly Node[], constraints: readonly Node[]): TableKey[] {
+  const keys: TableKey[] = [];
+  for (const c of cols) {
+    for (const o of c.options ?? []) {
+      const opt = o.option ?? o;
+      const v = variant(opt);
+      const primary = v === "PrimaryKey" || opt === "PrimaryKey" ||
+        (v === "Unique" && payload(opt)?.is_primary);
+      if (!primary && v !== "Unique") continue;
+      keys.push({
+        name: constraintName(o.name),
+        kind: primary ? "PRIMARY KEY" : "UNIQUE",
+        columns: [identName(c.name)],
+      });
+    }
+  }
+  return [...keys, ...constraintKeys(constraints)];
+}
+
+/** Key constraints (PRIMARY KEY, UNIQUE) among table constraints; others are left out. */
+function constraintKeys(constraints: readonly Node[]): TableKey[] {
+  const keys: TableKey[] = [];
   for (const c of constraints) {
     const v = variant(c);
     if (v !== "PrimaryKey" && v !== "Unique") continue;
-    for (const col of payload(c).columns ?? []) {
-      const e = col.column?.expr ?? col.expr ?? col;
-      const name = variant(e) === "Identifier" ? identName(e.Identifier) : identName(e);
-      if (v === "PrimaryKey" || !keyed.has(name)) {
-        keyed.set(name, v === "PrimaryKey" ? "primary" : "unique");
-      }
-    }
+    keys.push({
+      name: constraintName(payload(c).name),
+      kind: v === "PrimaryKey" ? "PRIMARY KEY" : "UNIQUE",
+      columns: keyColumns(c),
+    });
   }
-  return keyed;
+  return keys;
 }
 
 /**
@@ -765,7 +831,9 @@ export async function alterTable(
             await s.run(`ALTER TABLE ${changeLogOf(o)} DROP COLUMN ${qi(name)}`);
           }
           await dropIdentitySequences(s, o.columns.filter((c) => c.name === name));
+          const keys = keysAfterColumnChange(keysOf(o), name);
           o.columns = o.columns.filter((c) => c.name !== name);
+          setKeys(o, keys);
         }
       } else if (v === "RenameColumn") {
         const from = identName(a.old_column_name), to = identName(a.new_column_name);
@@ -774,7 +842,9 @@ export async function alterTable(
         if (o.props.changeLog) {
           await s.run(`ALTER TABLE ${changeLogOf(o)} RENAME COLUMN ${qi(from)} TO ${qi(to)}`);
         }
+        const keys = keysAfterColumnChange(keysOf(o), from, to);
         o.columns = o.columns.map((c) => (c.name === from ? { ...c, name: to } : c));
+        setKeys(o, keys);
       } else if (v === "RenameTable") {
         const target = objectNameParts(payload(a.table_name) ?? a.table_name);
         const n = qualify(target, ctx.session);
@@ -844,17 +914,15 @@ export async function alterTable(
           o.columns = o.columns.map((c) => c.name === name ? { ...c, type: to } : c);
         } else throw SQL_ERRORS.unsupported(`ALTER TABLE … ALTER COLUMN … ${alter}`);
       } else if (v === "AddConstraint") {
-        const keys = constraintKeys([a.constraint ?? a]);
-        for (const name of keys.keys()) {
-          if (!o.columns.some((c) => c.name === name)) throw SQL_ERRORS.invalidIdentifier(name);
+        const added = constraintKeys([a.constraint ?? a]);
+        for (const k of added) {
+          for (const name of k.columns) {
+            if (!o.columns.some((c) => c.name === name)) throw SQL_ERRORS.invalidIdentifier(name);
+          }
         }
-        o.columns = o.columns.map((c) => {
-          const key = keys.get(c.name);
-          if (key === "primary") return { ...c, primaryKey: true };
-          return key === "unique" ? { ...c, unique: true } : c;
-        });
+        setKeys(o, [...keysOf(o), ...added]);
       } else if (v === "DropPrimaryKey") {
-        o.columns = o.columns.map((c) => ({ ...c, primaryKey: false }));
+        setKeys(o, keysOf(o).filter((k) => k.kind !== "PRIMARY KEY"));
       } else if (v === "ClusterBy") {
         const keys = (Array.isArray(a) ? a : a.exprs ?? []).map((e: Node) =>
           sourceText(ctx.source ?? ctx.text, e) ?? ""

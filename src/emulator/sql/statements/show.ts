@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { keysOf } from "../../warehouse/keys.ts";
 import { SQL_ERRORS } from "../errors.ts";
 import type { Statement } from "../parser.ts";
 import { type CatalogObject, type ObjectKind, tableOf } from "../../warehouse/catalog.ts";
@@ -560,23 +561,24 @@ async function listing(
         objs = [o];
       } else objs = listed(ctx, { ...stmt, like: null }, ["TABLE"]);
       if (stmt.what === "IMPORTED KEYS") return rows(IMPORTED_KEY_COLUMNS, []);
-      const unique = stmt.what === "UNIQUE KEYS";
+      const kind = stmt.what === "UNIQUE KEYS" ? "UNIQUE" : "PRIMARY KEY";
       const data: unknown[][] = [];
       for (const o of objs) {
-        const keyed = o.columns.filter((c) => (unique ? c.unique : c.primaryKey));
-        keyed.forEach((c, i) =>
-          data.push([
-            o.createdOn,
-            o.database,
-            o.schema,
-            o.name,
-            c.name,
-            i + 1,
-            `SYS_CONSTRAINT_${unique ? `UNIQUE_${c.name}_` : ""}${o.id}`,
-            "false",
-            null,
-          ])
-        );
+        for (const key of keysOf(o).filter((k) => k.kind === kind)) {
+          key.columns.forEach((column, i) =>
+            data.push([
+              o.createdOn,
+              o.database,
+              o.schema,
+              o.name,
+              column,
+              i + 1,
+              key.name,
+              "false",
+              null,
+            ])
+          );
+        }
       }
       return rows(KEY_COLUMNS, data);
     }

@@ -67,7 +67,7 @@ conformance("GET_DDL returns DDL that recreates the object", async ({ db }, t) =
     assert.equal(
       table,
       "create or replace TABLE TICKETS (\n" +
-        "\tID NUMBER(38,0) autoincrement start 5 increment 2 order,\n" +
+        "\tID NUMBER(38,0) NOT NULL autoincrement start 5 increment 2 order,\n" +
         "\tHOLDER VARCHAR(16777216) NOT NULL COMMENT 'who',\n" +
         "\tPRICE NUMBER(8,2) DEFAULT 0,\n" +
         '\t"odd name" VARCHAR(10),\n' +

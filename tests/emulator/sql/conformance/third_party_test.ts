@@ -407,3 +407,36 @@ conformance(
     });
   },
 );
+
+// What SQLAlchemy's reflection, JDBC's getPrimaryKeys and ERD tools read back.
+conformance("composite and named keys, as declared", async ({ db }, t) => {
+  await t.step("each key with its name and its columns in the declared order", async () => {
+    await db.run(
+      `CREATE TABLE UQ (A INT, B INT, C INT,
+         CONSTRAINT UQ_AB UNIQUE (A, B), CONSTRAINT PK_BC PRIMARY KEY (C, B))`,
+    );
+    const keys = async (what: string) =>
+      (await db.run(`SHOW ${what} IN TABLE UQ`)).rows.map((r) => [r[4], r[5], r[6]]);
+    assert.deepEqual(await keys("UNIQUE KEYS"), [["A", "1", "UQ_AB"], ["B", "2", "UQ_AB"]]);
+    assert.deepEqual(await keys("PRIMARY KEYS"), [["C", "1", "PK_BC"], ["B", "2", "PK_BC"]]);
+    const ddl = (await db.run("SELECT GET_DDL('TABLE', 'UQ')")).rows[0][0]!;
+    assert.match(ddl, /constraint UQ_AB unique \(A, B\),\n\tconstraint PK_BC primary key \(C, B\)/);
+    assert.match(ddl, /\tC NUMBER\(38,0\) NOT NULL,/);
+  });
+
+  await t.step("ALTER TABLE adds, renames into and drops keys", async () => {
+    await db.runAll([
+      "ALTER TABLE UQ ADD CONSTRAINT U2 UNIQUE (C, A);",
+      "ALTER TABLE UQ RENAME COLUMN A TO A2;",
+      "ALTER TABLE UQ DROP PRIMARY KEY;",
+    ]);
+    const r = await db.run(
+      `SELECT CONSTRAINT_NAME, CONSTRAINT_TYPE FROM INFORMATION_SCHEMA.TABLE_CONSTRAINTS
+       WHERE TABLE_NAME = 'UQ' ORDER BY 1`,
+    );
+    assert.deepEqual(r.rows, [["U2", "UNIQUE"], ["UQ_AB", "UNIQUE"]]);
+    const u2 = (await db.run("SHOW UNIQUE KEYS IN TABLE UQ")).rows
+      .filter((x) => x[6] === "U2").map((x) => x[4]);
+    assert.deepEqual(u2, ["C", "A2"]);
+  });
+});
