@@ -407,6 +407,12 @@ async function listing(
     }
     case "VIEWS": {
       const objs = listed(ctx, stmt, ["VIEW"]);
+      if (terse) {
+        return rows(
+          TERSE_COLUMNS,
+          objs.map((o) => [o.createdOn, o.name, "VIEW", o.database, o.schema]),
+        );
+      }
       return rows(
         VIEW_COLUMNS,
         objs.map((o) => [
@@ -526,13 +532,26 @@ async function listing(
           "",
         ]]
         : base;
-      return rows(
-        SCHEMA_COLUMNS,
-        withInfo.sort((a, b) => String(a[1]).localeCompare(String(b[1]))),
-      );
+      const sorted = withInfo.sort((a, b) => String(a[1]).localeCompare(String(b[1])));
+      if (terse) {
+        return rows(TERSE_COLUMNS, sorted.map((r) => [r[0], r[1], null, r[4], null]));
+      }
+      return rows(SCHEMA_COLUMNS, sorted);
     }
     case "DATABASES": {
       const like = likeMatcher(stmt.like);
+      if (terse) {
+        return rows(
+          TERSE_COLUMNS,
+          ctx.warehouse.catalog.databases().filter((d) => like(d.name)).map((d) => [
+            d.createdOn,
+            d.name,
+            "STANDARD",
+            null,
+            null,
+          ]),
+        );
+      }
       return rows(
         DATABASE_COLUMNS,
         ctx.warehouse.catalog.databases().filter((d) => like(d.name)).map((d) => [

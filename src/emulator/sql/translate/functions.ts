@@ -1062,6 +1062,47 @@ function objectPairs(c: Call): [string, Expr][] {
   return given;
 }
 
+/** GREATEST_IGNORE_NULLS / LEAST_IGNORE_NULLS: NULL only when every argument is. */
+function ignoringNulls(c: Call, fn: "greatest" | "least"): Expr {
+  const args = c.args();
+  const type = commonType(args.map((a) => a.type));
+  // DuckDB's greatest and least skip NULLs already.
+  return {
+    sql: `${fn}(${args.map((a) => castTo(a.sql, a.type, type)).join(", ")})`,
+    type,
+    aggregate: args.some((a) => a.aggregate),
+  };
+}
+
+/** 64 bits of an MD5 digest (hex digits from `from`, 16 of them) as an unsigned number. */
+function md5Half(c: Call, from: number): Expr {
+  c.arity(1);
+  return {
+    sql: `CAST(CAST('0x' || substr(md5(${text(c, 0)}), ${from}, 16) AS UBIGINT) AS DECIMAL(38,0))`,
+    type: T.number(38, 0),
+  };
+}
+
+/**
+ * A JSON_EXTRACT_PATH_TEXT path (`a.b[0]`, `"odd key".c`) as a DuckDB JSON path (`$."a"."b"[0]`).
+ */
+function jsonPathOf(path: string): string {
+  let out = "$";
+  const re = /\s*(?:"((?:[^"]|"")*)"|([^.[\]"]+)|\[(\d+)\])\s*\.?/gy;
+  let m: RegExpExecArray | null;
+  let at = 0;
+  while (at < path.length && (m = re.exec(path))) {
+    at = re.lastIndex;
+    if (m[3] !== undefined) out += `[${m[3]}]`;
+    else {
+      const key = (m[1]?.replaceAll('""', '"') ?? m[2]).trim();
+      out += `."${key.replaceAll('"', '\\"')}"`;
+    }
+  }
+  if (at < path.length) throw SQL_ERRORS.invalidArgument(`Invalid path: ${path}`);
+  return out;
+}
+
 /** A JSON[] list as an ARRAY. */
 function array(list: string): Expr {
   return { sql: `to_json(${list})`, type: T.array };
@@ -1728,6 +1769,27 @@ const FUNCTIONS: Record<string, Impl> = {
       aggregate: args.some((a) => a.aggregate),
     };
   },
+  GREATEST_IGNORE_NULLS: (c) => ignoringNulls(c, "greatest"),
+  LEAST_IGNORE_NULLS: (c) => ignoringNulls(c, "least"),
+  TRY_BASE64_DECODE_STRING: (c) => {
+    c.arity(1);
+    // NULL for text that is not base64, or whose bytes are not UTF-8.
+    const bytes = `TRY(from_base64(${text(c, 0)}))`;
+    return { sql: `TRY(decode(${bytes}))`, type: T.varchar() };
+  },
+  MD5_NUMBER_LOWER64: (c) => md5Half(c, 17),
+  MD5_NUMBER_UPPER64: (c) => md5Half(c, 1),
+  JSON_EXTRACT_PATH_TEXT: (c) => {
+    c.arity(2);
+    // The value at a path (`a.b[0]`, `"odd key".c`) of JSON text, as text; NULL when absent.
+    const path = constantText(c.arg(1));
+    if (path === undefined) {
+      throw SQL_ERRORS.unsupported("JSON_EXTRACT_PATH_TEXT with a non-constant path");
+    }
+    const json = `TRY(json(${text(c, 0)}))`;
+    return { sql: `json_extract_string(${json}, ${qs(jsonPathOf(path))})`, type: T.varchar() };
+  },
+  CURRENT_IP_ADDRESS: sessionValue(() => "127.0.0.1"),
   DIV0: (c) => {
     c.arity(2);
     return once(c.arg(1), (divisor) => {

@@ -440,3 +440,62 @@ conformance("composite and named keys, as declared", async ({ db }, t) => {
     assert.deepEqual(u2, ["C", "A2"]);
   });
 });
+
+conformance(
+  "what profilers and catalogs send: functions, TERSE listings, COLUMNS' full set",
+  async ({ db }, t) => {
+    // https://docs.snowflake.com/en/sql-reference/functions/md5_number_lower64
+    await t.step(
+      "GREATEST/LEAST_IGNORE_NULLS, TRY_BASE64_DECODE_STRING, MD5_NUMBER_*64",
+      async () => {
+        const r = await db.run(
+          `SELECT GREATEST_IGNORE_NULLS(1, NULL, 3), LEAST_IGNORE_NULLS(NULL, 2, 5),
+              TRY_BASE64_DECODE_STRING('U05PVw=='), TRY_BASE64_DECODE_STRING('%%%'),
+              MD5_NUMBER_LOWER64('Snowflake'), MD5_NUMBER_UPPER64('Snowflake')`,
+        );
+        assert.deepEqual(r.rows, [[
+          "3",
+          "2",
+          "SNOW",
+          null,
+          "9203306159527282910",
+          "17145559544104499780",
+        ]]);
+      },
+    );
+
+    await t.step("JSON_EXTRACT_PATH_TEXT", async () => {
+      const r = await db.run(
+        `SELECT JSON_EXTRACT_PATH_TEXT('{"a":{"b":[10,{"c":"x"}]}}', 'a.b[1].c'),
+              JSON_EXTRACT_PATH_TEXT('{"odd key":{"c":1}}', '"odd key".c'),
+              JSON_EXTRACT_PATH_TEXT('{"a":1}', 'z'), JSON_EXTRACT_PATH_TEXT('not json', 'a')`,
+      );
+      assert.deepEqual(r.rows, [["x", "1", null, null]]);
+    });
+
+    await t.step("SHOW TERSE DATABASES | SCHEMAS | VIEWS: the five terse columns", async () => {
+      await db.run("CREATE VIEW VV AS SELECT 1 AS X");
+      for (const what of ["DATABASES", "SCHEMAS", "VIEWS"]) {
+        const r = await db.run(`SHOW TERSE ${what}`);
+        assert.deepEqual(
+          r.columns.map((c) => c.name),
+          ["created_on", "name", "kind", "database_name", "schema_name"],
+          what,
+        );
+      }
+      assert.deepEqual(
+        (await db.run("SHOW TERSE VIEWS")).rows.map((r) => r.slice(1)),
+        [["VV", "VIEW", "STREAMING_INGEST", "STREAMING_INGEST"]],
+      );
+    });
+
+    await t.step("INFORMATION_SCHEMA.COLUMNS has the standard's columns", async () => {
+      await db.run("CREATE TABLE CT (ID INT AUTOINCREMENT, NAME VARCHAR(10))");
+      const r = await db.run(
+        `SELECT COLUMN_NAME, COLLATION_NAME, IS_IDENTITY, IDENTITY_CYCLE, IS_SELF_REFERENCING
+       FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = 'CT' ORDER BY ORDINAL_POSITION`,
+      );
+      assert.deepEqual(r.rows, [["ID", null, "YES", "NO", "NO"], ["NAME", null, "NO", null, "NO"]]);
+    });
+  },
+);
