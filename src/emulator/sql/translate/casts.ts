@@ -8,7 +8,7 @@
  */
 import type { Node } from "../ast.ts";
 import { SQL_ERRORS } from "../errors.ts";
-import { duckType, isSemiStructured, type SfType, T } from "../../warehouse/types.ts";
+import { duckType, isSemiStructured, isTimestamp, type SfType, T } from "../../warehouse/types.ts";
 import type { Expr } from "./context.ts";
 import {
   type DateTimeSession,
@@ -39,6 +39,22 @@ export function castExpr(t: Translator, p: Node, ctx: ExprContext): Expr {
   return convert(e, to, t.resolver.session, kind === "TryCast");
 }
 
+/**
+ * A scalar as a VARIANT (JSON). A timestamp is Snowflake's text of it: milliseconds, and the
+ * offset of its zone (the session's for an LTZ), not DuckDB's rendering of the instant at UTC.
+ */
+export function variantOf(e: { sql: string; type: SfType }, session: DateTimeSession): string {
+  if (!isTimestamp(e.type)) return scalarToJson(e.sql, e.type);
+  const zoned = e.type.kind !== "TIMESTAMP_NTZ";
+  return `to_json(${
+    formatSql(
+      wallTimestamp(e, session),
+      zoned ? "YYYY-MM-DD HH24:MI:SS.FF3 TZHTZM" : "YYYY-MM-DD HH24:MI:SS.FF3",
+      zoned ? offsetMinutesSql(e.sql, zoneFor(e.type, session)) : "0",
+    )
+  })`;
+}
+
 /** `e` converted to Snowflake type `to` in `session` (TRY: NULL instead of an error). */
 export function convert(e: Expr, to: SfType, session: DateTimeSession, tryCast = false): Expr {
   const cast = tryCast ? "TRY_CAST" : "CAST";
@@ -46,7 +62,7 @@ export function convert(e: Expr, to: SfType, session: DateTimeSession, tryCast =
   if (e.type.kind === "NULL") return { sql: `CAST(NULL AS ${duckType(to)})`, type: to, ...flags };
   if (isSemiStructured(to)) {
     if (isSemiStructured(e.type)) return { ...e, type: to };
-    return { sql: scalarToJson(e.sql, e.type), type: to, ...flags };
+    return { sql: variantOf(e, session), type: to, ...flags };
   }
   if (isSemiStructured(e.type)) {
     const inner = variantAs(e.sql, T.varchar());

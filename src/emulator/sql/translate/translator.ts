@@ -36,10 +36,10 @@ import type {
   TranslatedQuery,
 } from "./context.ts";
 import { addSubtract, divide, modulo, multiply, numberLiteral } from "./numeric.ts";
-import { castTo, commonType, comparable, dataTypeOf, scalarToJson, variantAs } from "./types.ts";
+import { castTo, commonType, comparable, dataTypeOf, variantAs } from "./types.ts";
 import { nextvalSql, qi, qs } from "./quote.ts";
 import { callFunction, isAggregateName, isWindowOnlyName } from "./functions.ts";
-import { castExpr, floatText } from "./casts.ts";
+import { castExpr, floatText, variantOf } from "./casts.ts";
 import { selectItemText } from "./item_text.ts";
 import { intervalConstant } from "./interval.ts";
 import { pivot, unpivot } from "./pivot.ts";
@@ -2099,7 +2099,7 @@ export class Translator {
     if (e.type.kind === "VARIANT" || e.type.kind === "OBJECT" || e.type.kind === "ARRAY") {
       return e.sql;
     }
-    return scalarToJson(e.sql, e.type);
+    return variantOf(e, this.resolver.session);
   }
 
   /** A string operand: VARIANT unwrapped, others cast to VARCHAR. */

@@ -499,3 +499,22 @@ conformance(
     });
   },
 );
+
+conformance("timestamps inside a VARIANT are Snowflake's text of them", async ({ db }) => {
+  await db.runAll([
+    "CREATE TABLE O (C_LTZ TIMESTAMP_LTZ, C_NTZ TIMESTAMP_NTZ, C_D DATE);",
+    "INSERT INTO O VALUES ('2024-01-01 10:00:00 +00:00', '2024-01-01 10:00:00', '2024-01-01');",
+    "ALTER SESSION SET TIMEZONE = 'America/New_York';",
+  ]);
+  const r = await db.run("SELECT TO_VARIANT(C_LTZ), TO_VARIANT(C_NTZ), OBJECT_CONSTRUCT(*) FROM O");
+  assert.deepEqual(r.rows[0].map((v) => JSON.parse(v!)), [
+    "2024-01-01 05:00:00.000 -0500",
+    "2024-01-01 10:00:00.000",
+    { C_LTZ: "2024-01-01 05:00:00.000 -0500", C_NTZ: "2024-01-01 10:00:00.000", C_D: "2024-01-01" },
+  ]);
+  // And they read back as the same instants.
+  const back = await db.run(
+    "SELECT TO_VARIANT(C_NTZ)::TIMESTAMP_NTZ = C_NTZ, OBJECT_CONSTRUCT(*):C_LTZ::TIMESTAMP_LTZ = C_LTZ FROM O",
+  );
+  assert.deepEqual(back.rows, [["True", "True"]]);
+});
