@@ -32,6 +32,7 @@ import type { BindValue, SessionContext } from "./translate/context.ts";
 import { translateQuery } from "./translate/run.ts";
 import { qi } from "./translate/quote.ts";
 import { rewriteIdentifiers, setAssignments } from "./variables.ts";
+import { queryTypeOf } from "./query_history.ts";
 import { RECURSION_EXCEEDED, ValuesNeeded } from "./translate/translator.ts";
 import {
   alterTable,
@@ -297,8 +298,15 @@ export class SqlEngine {
     const pinned = part ? undefined : session.nextQueryId;
     if (pinned) session.nextQueryId = undefined;
     const start = new Date();
-    const record = (queryId: string, rows: number | null, error?: SqlError) =>
+    const record = (
+      queryId: string,
+      rows: number | null,
+      error?: SqlError,
+      typeId?: number,
+    ) =>
       this.results.history.record({
+        queryType: queryTypeOf(text, typeId),
+        queryTag: session.parameters.get("QUERY_TAG") ?? "",
         queryId,
         text,
         sessionId: session.id,
@@ -324,7 +332,12 @@ export class SqlEngine {
         options,
       );
       // A query's rows (a DML statement's count is in its one row of counts: not known here).
-      record(r.queryId, r.statementTypeId === STATEMENT_TYPE.select ? r.result.rowCount : null);
+      record(
+        r.queryId,
+        r.statementTypeId === STATEMENT_TYPE.select ? r.result.rowCount : null,
+        undefined,
+        r.statementTypeId,
+      );
       return r;
     } catch (e) {
       record(pinned ?? crypto.randomUUID(), null, mapError(e));

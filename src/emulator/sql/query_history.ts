@@ -35,6 +35,80 @@ export interface QueryRecord {
   readonly errorMessage: string | null;
   /** Rows of its result (a query's rows; a DML statement's one row of counts). */
   readonly rowsProduced: number | null;
+  /** Snowflake's QUERY_TYPE: SELECT, INSERT, CREATE_TABLE, ALTER_SESSION, … */
+  readonly queryType: string;
+  /** The session's QUERY_TAG when it ran ('' when none). */
+  readonly queryTag: string;
+}
+
+/** Statement type ids of results (see STATEMENT_TYPE) that name their QUERY_TYPE alone. */
+const TYPE_BY_ID: Readonly<Record<number, string>> = {
+  0x3100: "INSERT",
+  0x3200: "UPDATE",
+  0x3300: "DELETE",
+  0x3400: "MERGE",
+};
+
+/**
+ * A statement's QUERY_TYPE, from its result's type id (`undefined` when it failed) and its
+ * leading words: `CREATE [OR REPLACE] [TEMPORARY …] TABLE` is CREATE_TABLE, `ALTER SESSION`
+ * ALTER_SESSION, `SHOW …` SHOW, and so on; UNKNOWN for what none of them says.
+ */
+export function queryTypeOf(text: string, typeId: number | undefined): string {
+  if (typeId !== undefined && TYPE_BY_ID[typeId]) return TYPE_BY_ID[typeId];
+  const words = text.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, " ").trim().toUpperCase()
+    .split(/[^A-Z_]+/).filter(Boolean);
+  const first = words[0];
+  switch (first) {
+    case "SELECT":
+    case "WITH":
+    case "VALUES":
+      return "SELECT";
+    case "SHOW":
+    case "DESCRIBE":
+    case "USE":
+    case "SET":
+    case "UNSET":
+    case "COMMIT":
+    case "ROLLBACK":
+    case "GRANT":
+    case "REVOKE":
+    case "INSERT":
+    case "UPDATE":
+    case "DELETE":
+    case "MERGE":
+      return first;
+    case "DESC":
+      return "DESCRIBE";
+    case "BEGIN":
+    case "START":
+      return "BEGIN_TRANSACTION";
+    case "TRUNCATE":
+      return "TRUNCATE_TABLE";
+    case "DROP":
+    case "UNDROP":
+      return first;
+    case "CREATE":
+    case "ALTER": {
+      const MODIFIERS = [
+        "OR",
+        "REPLACE",
+        "TRANSIENT",
+        "TEMPORARY",
+        "TEMP",
+        "LOCAL",
+        "GLOBAL",
+        "VOLATILE",
+        "SECURE",
+        "SCOPED",
+        "RECURSIVE",
+      ];
+      const kind = words.slice(1).find((w) => !MODIFIERS.includes(w));
+      if (kind === "DYNAMIC") return `${first}_DYNAMIC_TABLE`;
+      return kind ? `${first}_${kind}` : first;
+    }
+  }
+  return "UNKNOWN";
 }
 
 /** A bounded, newest-last record of the statements that ran. */

@@ -27,6 +27,8 @@ function statement(i: number, text = `SELECT ${i}`): QueryRecord {
     errorCode: null,
     errorMessage: null,
     rowsProduced: 1,
+    queryType: "SELECT",
+    queryTag: "",
   };
 }
 

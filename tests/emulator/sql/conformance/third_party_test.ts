@@ -518,3 +518,27 @@ conformance("timestamps inside a VARIANT are Snowflake's text of them", async ({
   );
   assert.deepEqual(back.rows, [["True", "True"]]);
 });
+
+// What monitoring by QUERY_TAG (dbt sets one per model) reads back.
+conformance("QUERY_HISTORY has each statement's QUERY_TYPE and QUERY_TAG", async ({ db }) => {
+  await db.runAll([
+    "ALTER SESSION SET QUERY_TAG = 'nightly';",
+    "CREATE OR REPLACE TEMPORARY TABLE T1 (A INT);",
+    "INSERT INTO T1 VALUES (1);",
+    "SELECT * FROM T1;",
+    "SHOW TABLES;",
+  ]);
+  await db.run("ALTER SESSION UNSET QUERY_TAG");
+  const r = await db.run(
+    `SELECT QUERY_TYPE, QUERY_TAG FROM TABLE(INFORMATION_SCHEMA.QUERY_HISTORY_BY_SESSION())
+     ORDER BY START_TIME`,
+  );
+  assert.deepEqual(r.rows, [
+    ["ALTER_SESSION", "nightly"],
+    ["CREATE_TABLE", "nightly"],
+    ["INSERT", "nightly"],
+    ["SELECT", "nightly"],
+    ["SHOW", "nightly"],
+    ["ALTER_SESSION", ""],
+  ]);
+});
