@@ -413,7 +413,8 @@ export function catalogResolver(deps: ResolverDeps): Resolver & {
             o.kind === "VIEW" ? null : -1,
             1,
             o.createdOn,
-            o.createdOn,
+            // DML and streamed rows alter a table too (what metadata-based freshness reads).
+            warehouse.lastAltered(o.id) ?? o.createdOn,
             o.createdOn,
             o.owner,
             "NO",

@@ -41,6 +41,8 @@ export async function logOldVersions(
   o: CatalogObject,
   rowsSql: string | null,
 ): Promise<void> {
+  // Rows updated or deleted: the table is altered whether or not it keeps a change log.
+  w.markAltered(o.id);
   if (!o.props.changeLog) return;
   const cols = o.columns.map((c) => `, ${qi(c.name)}`).join("");
   const n = await numbered(s, w.nextLogSeq(o.id), (next) =>

@@ -123,6 +123,8 @@ export class Warehouse {
   #catalogTail: Promise<unknown> = Promise.resolve();
   #checkpointTimer: ReturnType<typeof setInterval> | undefined;
   #checkpointing = false;
+  /** When each table's rows were last written (see lastAltered). */
+  readonly #altered = new Map<number, Date>();
   /** Memory limits asked for above the everyday one (see raiseMemory). */
   readonly #raised = new Set<{ bytes: number; limit: string }>();
 
@@ -278,7 +280,21 @@ export class Warehouse {
   reserveRows(id: number, count: number): number {
     const first = this.#nextRow.get(id) ?? 1;
     this.#nextRow.set(id, first + count);
+    this.markAltered(id);
     return first;
+  }
+
+  /** Notes that rows of table `id` were written now (INFORMATION_SCHEMA's LAST_ALTERED). */
+  markAltered(id: number): void {
+    this.#altered.set(id, new Date());
+  }
+
+  /**
+   * When rows of table `id` were last written by this process: inserted, streamed, updated or
+   * deleted (kept in memory: after a restart, the table's creation until its next write).
+   */
+  lastAltered(id: number): Date | undefined {
+    return this.#altered.get(id);
   }
 
   /** The next `$ROW` a table would give (every row visible now has a smaller one). */
@@ -314,6 +330,7 @@ export class Warehouse {
 
   /** Forgets a dropped table's sequences. */
   forget(id: number): void {
+    this.#altered.delete(id);
     this.#nextRow.delete(id);
     this.#nextLogSeq.delete(id);
   }

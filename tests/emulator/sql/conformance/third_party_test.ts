@@ -542,3 +542,22 @@ conformance("QUERY_HISTORY has each statement's QUERY_TYPE and QUERY_TAG", async
     ["ALTER_SESSION", ""],
   ]);
 });
+
+// dbt's metadata-based source freshness reads LAST_ALTERED.
+conformance("INFORMATION_SCHEMA.TABLES.LAST_ALTERED moves with DML", async ({ db }) => {
+  await db.run("CREATE TABLE FRESH (A INT)");
+  const read = async () =>
+    (await db.run(
+      `SELECT CREATED, LAST_ALTERED FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_NAME = 'FRESH'`,
+    )).rows[0];
+  const [created, first] = await read();
+  assert.equal(first, created, "nothing written yet");
+  await new Promise((r) => setTimeout(r, 20));
+  await db.run("INSERT INTO FRESH VALUES (1)");
+  const [, inserted] = await read();
+  assert.ok(inserted! > created!, `${inserted} after ${created}`);
+  await new Promise((r) => setTimeout(r, 20));
+  await db.run("DELETE FROM FRESH");
+  const [, deleted] = await read();
+  assert.ok(deleted! > inserted!, `${deleted} after ${inserted}`);
+});
