@@ -366,6 +366,7 @@ const AGGREGATES = new Set([
   "REGR_AVGY",
   "SUM_DISTINCT",
   "ARRAY_UNIQUE_AGG",
+  "APPROX_TOP_K",
 ]);
 
 const WINDOW_ONLY = new Set([
@@ -2575,6 +2576,50 @@ const FUNCTIONS: Record<string, Impl> = {
     };
   },
   ARRAY_SORT: arraySort,
+  APPROX_TOP_K: (c) => {
+    c.arity(1, 3);
+    // The k most frequent values with their counts, most frequent first: [[value, count], …].
+    // Counted exactly (Snowflake's are estimates); the counters argument changes nothing here.
+    const k = c.argc > 1 ? Math.max(1, Number(constantOf(c, 1, "K"))) : 1;
+    const e = c.arg(0);
+    const each = `CASE WHEN ${e.sql} IS NOT NULL THEN CAST(${c.t.toVariantSql(e)} AS VARCHAR) END`;
+    const counts = `map_entries(${c.agg("histogram", each)})`;
+    const ranked =
+      `list_sort(list_transform(${counts}, _ll_e -> struct_pack(n := -_ll_e.value, v := _ll_e.key)))`;
+    return {
+      sql:
+        `to_json(list_transform(list_slice(${ranked}, 1, ${k}), _ll_e -> [json(_ll_e.v), to_json(-_ll_e.n)]))`,
+      type: T.array,
+      aggregate: !c.over,
+    };
+  },
+  NORMAL: (c) => {
+    c.arity(3);
+    // Box–Muller over two uniforms drawn from the generator (RANDOM() makes it random).
+    const gen = `CAST(${c.arg(2).sql} AS DOUBLE)`;
+    const u1 = `greatest((CAST(hash(${gen}) AS DOUBLE) / 18446744073709551616.0), 1e-300)`;
+    const u2 = `(CAST(hash(${gen}, 1) AS DOUBLE) / 18446744073709551616.0)`;
+    return {
+      sql: `(CAST(${c.arg(0).sql} AS DOUBLE) + CAST(${
+        c.arg(1).sql
+      } AS DOUBLE) * sqrt(-2 * ln(${u1})) * cos(2 * pi() * ${u2}))`,
+      type: T.float,
+    };
+  },
+  RANDSTR: (c) => {
+    c.arity(2);
+    // Letters and digits, each drawn from the generator and the position.
+    const gen = `CAST(${c.arg(1).sql} AS DOUBLE)`;
+    const chars = "'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'";
+    const pick =
+      `substr(${chars}, 1 + CAST(floor(CAST(hash(${gen}, _ll_i) AS DOUBLE) / 18446744073709551616.0 * 62) AS INTEGER), 1)`;
+    return {
+      sql: `array_to_string(list_transform(range(CAST(${
+        c.arg(0).sql
+      } AS BIGINT)), _ll_i -> ${pick}), '')`,
+      type: T.varchar(),
+    };
+  },
   ARRAY_UNIQUE_AGG: (c) => {
     c.arity(1);
     const e = c.arg(0);

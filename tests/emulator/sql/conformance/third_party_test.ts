@@ -561,3 +561,34 @@ conformance("INFORMATION_SCHEMA.TABLES.LAST_ALTERED moves with DML", async ({ db
   const [, deleted] = await read();
   assert.ok(deleted! > inserted!, `${deleted} after ${inserted}`);
 });
+
+conformance("APPROX_TOP_K for profilers, NORMAL and RANDSTR for sample data", async ({ db }, t) => {
+  await t.step("APPROX_TOP_K: the most frequent values with their counts", async () => {
+    await db.runAll([
+      "CREATE TABLE V (K VARCHAR, N INT);",
+      "INSERT INTO V VALUES ('a',1),('b',2),('a',3),('c',4),('a',5),('b',6),(NULL,7);",
+    ]);
+    const r = await db.run(
+      "SELECT APPROX_TOP_K(K), APPROX_TOP_K(K, 2), APPROX_TOP_K(N % 2, 2, 100) FROM V",
+    );
+    assert.deepEqual(r.rows[0].map((v) => JSON.parse(v!)), [
+      [["a", 3]],
+      [["a", 3], ["b", 2]],
+      [[1, 4], [0, 3]],
+    ]);
+  });
+
+  await t.step("NORMAL and RANDSTR: random with RANDOM(), repeatable with a constant", async () => {
+    const stats = await db.run(
+      `SELECT ROUND(AVG(X)), ROUND(STDDEV(X)) FROM
+       (SELECT NORMAL(10, 2, RANDOM()) AS X FROM TABLE(GENERATOR(ROWCOUNT => 20000)))`,
+    );
+    assert.deepEqual(stats.rows, [["10", "2"]]);
+    const r = await db.run(
+      `SELECT NORMAL(0, 1, 42) = NORMAL(0, 1, 42), LENGTH(RANDSTR(12, RANDOM())),
+              RANDSTR(8, 7) = RANDSTR(8, 7), RANDSTR(8, 7) <> RANDSTR(8, 8),
+              REGEXP_LIKE(RANDSTR(30, RANDOM()), '[0-9A-Za-z]{30}')`,
+    );
+    assert.deepEqual(r.rows, [["True", "12", "True", "True", "True"]]);
+  });
+});
