@@ -163,6 +163,21 @@ function unescape(sql: string, at: number): [string, number] {
   return [ch, 1];
 }
 
+/**
+ * Words between `CREATE [OR REPLACE]` and the kind of object: its lifetime (TEMPORARY and its
+ * spellings, Snowpark's SCOPED, TRANSIENT) and SECURE.
+ */
+export const CREATE_MODIFIERS: ReadonlySet<string> = new Set([
+  "TRANSIENT",
+  "SCOPED",
+  "TEMPORARY",
+  "TEMP",
+  "LOCAL",
+  "GLOBAL",
+  "VOLATILE",
+  "SECURE",
+]);
+
 /** The statements of a request: the text of each, without the separating semicolons. */
 export function splitStatements(sql: string): { text: string; start: number }[] {
   const tokens = tokenize(sql);
@@ -203,6 +218,16 @@ export class Cursor {
       const t = this.tokens[this.i + k];
       return t !== undefined && (t.kind === "word" || t.kind === "symbol") && t.text === w;
     });
+  }
+
+  /** Consumes the words of `set` that come next, in any number; how many it consumed. */
+  acceptAll(set: ReadonlySet<string>): number {
+    let n = 0;
+    while (this.peek()?.kind === "word" && set.has(this.peek()!.text)) {
+      this.i++;
+      n++;
+    }
+    return n;
   }
 
   /** Consumes the words when they come next. */

@@ -11,7 +11,7 @@
  * @module
  */
 import { type Ident, type Node, variant } from "./ast.ts";
-import { Cursor, LexError, type Token, tokenize } from "./lexer.ts";
+import { CREATE_MODIFIERS, Cursor, LexError, type Token, tokenize } from "./lexer.ts";
 import { SQL_ERRORS, SqlError } from "./errors.ts";
 
 type SqlParserModule = typeof import("@guanmingchiu/sqlparser-ts");
@@ -912,11 +912,7 @@ export function rewrite(text: string, tokens: readonly Token[]): { text: string;
   if (w(0) === "CREATE") {
     let i = 1;
     if (w(i) === "OR" && w(i + 1) === "REPLACE") i += 2;
-    while (
-      ["TRANSIENT", "SCOPED", "TEMPORARY", "TEMP", "LOCAL", "GLOBAL", "VOLATILE"].includes(
-        w(i) ?? "",
-      )
-    ) i++;
+    while (CREATE_MODIFIERS.has(w(i) ?? "")) i++;
     if (w(i) === "TABLE") {
       i++;
       if (w(i) === "IF" && w(i + 1) === "NOT" && w(i + 2) === "EXISTS") i += 3;
@@ -1174,11 +1170,7 @@ function refuseAbsent(c: Cursor): void {
   c.next();
   if (head === "CREATE") {
     c.accept("OR", "REPLACE");
-    while (
-      ["TRANSIENT", "TEMPORARY", "TEMP", "LOCAL", "VOLATILE", "SECURE"].some((m) => c.accept(m))
-    ) {
-      // modifiers
-    }
+    c.acceptAll(CREATE_MODIFIERS);
   }
   if (head === "DESCRIBE" || head === "DESC") {
     if (c.at("RESULT")) throw SQL_ERRORS.unsupported("DESCRIBE RESULT");
@@ -1219,15 +1211,8 @@ function parseObjectStatement(c: Cursor, parseQuery: (q: string) => Node): State
   }
   if (c.accept("CREATE")) {
     const orReplace = c.accept("OR", "REPLACE");
-    let modifiers = 0;
-    while (
-      c.accept("TRANSIENT") || c.accept("SCOPED") || c.accept("TEMPORARY") || c.accept("TEMP") ||
-      c.accept("LOCAL") ||
-      c.accept("VOLATILE") || c.accept("SECURE")
-    ) {
-      // TRANSIENT/TEMPORARY: kept as ordinary objects.
-      modifiers++;
-    }
+    // The SQL parser reads TEMPORARY and TRANSIENT again where the statement goes to it.
+    const modifiers = c.acceptAll(CREATE_MODIFIERS);
     const schemaAt = c.i;
     if (c.accept("SCHEMA")) {
       // Snowflake's options the SQL parser does not take: managed access, retention.

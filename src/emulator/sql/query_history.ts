@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { CREATE_MODIFIERS } from "./lexer.ts";
 
 /** How many statements are kept. */
 export const QUERY_HISTORY_KEEP = 1_000;
@@ -73,6 +74,8 @@ export function queryTypeOf(text: string, typeId: number | undefined): string {
     case "ROLLBACK":
     case "GRANT":
     case "REVOKE":
+    case "DROP":
+    case "UNDROP":
     case "INSERT":
     case "UPDATE":
     case "DELETE":
@@ -85,25 +88,11 @@ export function queryTypeOf(text: string, typeId: number | undefined): string {
       return "BEGIN_TRANSACTION";
     case "TRUNCATE":
       return "TRUNCATE_TABLE";
-    case "DROP":
-    case "UNDROP":
-      return first;
     case "CREATE":
     case "ALTER": {
-      const MODIFIERS = [
-        "OR",
-        "REPLACE",
-        "TRANSIENT",
-        "TEMPORARY",
-        "TEMP",
-        "LOCAL",
-        "GLOBAL",
-        "VOLATILE",
-        "SECURE",
-        "SCOPED",
-        "RECURSIVE",
-      ];
-      const kind = words.slice(1).find((w) => !MODIFIERS.includes(w));
+      const kind = words.slice(1).find((w) =>
+        !CREATE_MODIFIERS.has(w) && w !== "OR" && w !== "REPLACE" && w !== "RECURSIVE"
+      );
       if (kind === "DYNAMIC") return `${first}_DYNAMIC_TABLE`;
       return kind ? `${first}_${kind}` : first;
     }

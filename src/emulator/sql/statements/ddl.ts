@@ -156,12 +156,12 @@ export async function dropObject(
 function columnDefs(
   ctx: StatementContext,
   cols: Node[],
-  constraints: Node[] = [],
+  keys: readonly TableKey[] = [],
 ): CatalogColumn[] {
   const out: CatalogColumn[] = [];
   const seen = new Set<string>();
-  // Table constraints name columns too (recorded, as Snowflake records them; NOT NULL is enforced).
-  const keys = constraintKeys(constraints);
+  // The table's keys flag their columns (recorded, as Snowflake records them; NOT NULL is
+  // enforced).
   const inKey = (name: string, kind: TableKey["kind"]) =>
     keys.some((k) => k.kind === kind && k.columns.includes(name));
   for (const c of cols) {
@@ -517,9 +517,9 @@ export async function createTable(
       void inserted;
       return status(`Table ${n.name} successfully created.`);
     }
-    const columns = columnDefs(ctx, p.columns ?? [], p.constraints ?? []);
-    if (!columns.length) throw SQL_ERRORS.syntax("a table needs at least one column.");
     const keys = declaredKeys(p.columns ?? [], p.constraints ?? []);
+    const columns = columnDefs(ctx, p.columns ?? [], keys);
+    if (!columns.length) throw SQL_ERRORS.syntax("a table needs at least one column.");
     for (const k of keys) {
       for (const c of k.columns) {
         if (!columns.some((x) => x.name === c)) throw SQL_ERRORS.invalidIdentifier(c);
