@@ -110,6 +110,8 @@ export interface OpenOptions {
 }
 
 const RETRY_FAILED_COMMIT_MS = 1000;
+/** DuckDB's memory limit for a commit that ran out of the everyday one (see Warehouse). */
+const COMMIT_RETRY_MEMORY_LIMIT = "256MB";
 /** The longest wait between retries of a commit that keeps failing (a full disk, say). */
 const RETRY_FAILED_COMMIT_MAX_MS = 10_000;
 
@@ -500,7 +502,20 @@ export class StreamingService {
       try {
         // The channel state moves inside the writer lane, right after the commit, so that a
         // reopen queued behind it answers the offset this commit reached.
-        const out = await commitBodies(this.#warehouse, rec, live.pipe, batches);
+        // A commit that could not have the memory it needed (a refresh or a query held the rest)
+        // is made at once with more, rather than failing and holding the rows another second.
+        const pipe = live.pipe;
+        const out = await this.#warehouse.withMemoryRetry(
+          COMMIT_RETRY_MEMORY_LIMIT,
+          () => commitBodies(this.#warehouse, rec, pipe, batches),
+          (error) =>
+            this.#options.log.info("commit ran out of memory: committing again with more", {
+              pipe: pipe.name,
+              channel: live.name,
+              memory_limit: COMMIT_RETRY_MEMORY_LIMIT,
+              error: error as Error,
+            }),
+        );
         counts = out.counts;
       } catch (e) {
         for (const b of batches) {

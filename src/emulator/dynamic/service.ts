@@ -23,7 +23,7 @@
 import type { Logger } from "../../log.ts";
 import { silentLogger } from "../../log.ts";
 import type { Warehouse } from "../warehouse/warehouse.ts";
-import type { LaneSession } from "../warehouse/duckdb.ts";
+import { isMemoryShortage, type LaneSession } from "../warehouse/duckdb.ts";
 import {
   type CatalogColumn,
   type CatalogObject,
@@ -651,7 +651,7 @@ export class DynamicTables {
       // DuckDB's everyday limit: retried in parts, then with more memory, which is given back.
       if (
         retries < OUT_OF_MEMORY_RETRIES.length && !this.#stopped &&
-        /Out of Memory/i.test(String((error as Error)?.message))
+        isMemoryShortage(error)
       ) {
         retry = OUT_OF_MEMORY_RETRIES[retries++];
         this.#o.log.info("refresh ran out of memory: retrying it in parts", {
@@ -660,6 +660,8 @@ export class DynamicTables {
           memory_limit: retry.memoryLimit ?? this.#w.memoryLimit,
           error: String((error as Error)?.message).slice(0, 300),
         });
+        // A refresh whose commit failed has the warehouse reopened first.
+        await this.#w.reopened();
         if (retry.memoryLimit) {
           await release?.();
           release = await this.#w.raiseMemory(retry.memoryLimit);

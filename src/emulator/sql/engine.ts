@@ -819,27 +819,23 @@ export class SqlEngine {
         throw mapError(e);
       }
     }
-    let stored: StoredResult;
-    try {
-      stored = await this.#store(ctx, outcome);
-    } catch (e) {
-      if (!isOutOfMemory(e) || outcome.kind !== "query") throw mapError(e);
-      // A query over a large table (COUNT(DISTINCT …) of millions of rows) may need more than
-      // the everyday limit, which keeps the process small while it streams. Snowflake would run
-      // it: so does the emulator, once, with more memory, given back when it ends.
-      this.#o.log.info("query ran out of memory: running it again with more", {
-        query_id: queryId,
-        memory_limit: QUERY_RETRY_MEMORY_LIMIT,
+    // A query over a large table (COUNT(DISTINCT …) of millions of rows) may need more than the
+    // everyday limit, which keeps the process small while it streams. Snowflake would run it: so
+    // does the emulator, once, with more memory, given back when it ends.
+    const store = () => this.#store(ctx, outcome);
+    const stored = await (outcome.kind === "query"
+      ? this.#o.warehouse.withMemoryRetry(
+        QUERY_RETRY_MEMORY_LIMIT,
+        store,
+        () =>
+          this.#o.log.info("query ran out of memory: running it again with more", {
+            query_id: queryId,
+            memory_limit: QUERY_RETRY_MEMORY_LIMIT,
+          }),
+      )
+      : store()).catch((e) => {
+        throw mapError(e);
       });
-      const release = await this.#o.warehouse.raiseMemory(QUERY_RETRY_MEMORY_LIMIT);
-      try {
-        stored = await this.#store(ctx, outcome);
-      } catch (again) {
-        throw mapError(again);
-      } finally {
-        await release();
-      }
-    }
     this.#remember(session, queryId);
     return { queryId, result: stored, statementTypeId: outcome.statementType };
   }
@@ -1322,11 +1318,6 @@ function describable(stmt: Statement): boolean {
 
 /** DuckDB's memory limit for a second run of a query that ran out of memory. */
 const QUERY_RETRY_MEMORY_LIMIT = "1GB";
-
-/** Whether DuckDB ran out of its memory limit. */
-function isOutOfMemory(e: unknown): boolean {
-  return /^Out of Memory Error/i.test(String((e as Error)?.message ?? e));
-}
 
 /** Maps an error from a handler or DuckDB onto Snowflake's error shape. */
 export function mapError(e: unknown): SqlError {

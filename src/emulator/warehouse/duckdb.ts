@@ -31,14 +31,18 @@ let loading: Promise<DuckModule> | undefined;
 
 /**
  * Settings of the jemalloc that DuckDB allocates with, read from this variable when the library
- * loads (a user's own value is kept). Pages DuckDB freed and did not reuse within its decay time
- * are returned to the system outright, instead of being marked free for the kernel to take when
- * it runs short, which leaves them counted in the process's resident memory until then. At full
- * speed that was about 20 MB of the peak; returning every freed page at once (decay 0) saved
- * another 20 MB but cost a sixth of the throughput in system time.
+ * loads (a user's own value is kept, whole). One arena without per-thread caches: by default each
+ * of DuckDB's threads gets one of eight arenas (four per core) and a cache of the blocks it
+ * freed, which another thread cannot reuse; at full speed one shared arena kept the process's
+ * peak about 50 MB lower (546 / 541 / 547 MB against 598 / 594 / 601 / 617 over 60 s of `run
+ * --speed MAX`) at the same throughput. Pages DuckDB freed and did not reuse within its decay
+ * time are returned to the system outright, instead of being marked free for the kernel to take
+ * when it runs short, which leaves them counted in the process's resident memory until then
+ * (about 20 MB of the peak); returning every freed page at once (decay 0) saved more but cost a
+ * sixth of the throughput in system time.
  */
 export const DUCKDB_MALLOC_CONF_VAR = "DUCKDB_JE_MALLOC_CONF";
-const DUCKDB_MALLOC_CONF = "muzzy_decay_ms:0";
+const DUCKDB_MALLOC_CONF = "narenas:1,tcache:false,muzzy_decay_ms:0";
 
 /** Loads DuckDB once per process. */
 export function loadDuckDB(): Promise<DuckModule> {
@@ -110,6 +114,32 @@ export function isFatalDuckError(error: unknown): boolean {
   return /^FATAL Error|database has been invalidated/i.test(message);
 }
 
+/**
+ * True when DuckDB failed a COMMIT for want of memory ("Failed to commit: could not allocate
+ * block …"). The transaction is rolled back, but not cleanly: a table it appended to came out of
+ * it with its storage out of step, and the next commit that appended to that table wrote rows the
+ * client never sent in place of rows it did (DuckDB 1.5, reproduced with a plain appender at a
+ * 4 MB limit, and written to the file). The instance must not take another write: the warehouse
+ * reopens it, as after a fatal error. A commit that failed to write (a full disk) is not one:
+ * it rolls back cleanly, and reopening could not write either.
+ */
+export function isCommitOutOfMemory(error: unknown): boolean {
+  return /Failed to commit: (?:could not allocate|failed to pin) block/i.test(
+    String((error as Error | undefined)?.message ?? error),
+  );
+}
+
+/**
+ * True when DuckDB failed for want of memory within its limit: an operator ("Out of Memory
+ * Error") or a commit that could not allocate or pin a block of what it writes. Nothing was
+ * written; the work may pass with a higher limit (after the reopen a failed commit calls for).
+ */
+export function isMemoryShortage(error: unknown): boolean {
+  return /Out of Memory Error|could not allocate block|failed to pin block/i.test(
+    String((error as Error | undefined)?.message ?? error),
+  );
+}
+
 /** True for DuckDB's write-write conflicts ("Conflict on update!", "Conflict on tuple deletion!"). */
 export function isConflictDuckError(error: unknown): boolean {
   return /TransactionContext Error: Conflict on/i.test(
@@ -129,7 +159,7 @@ export class Lane {
   #conn: DuckDBConnection;
   #tail: Promise<unknown> = Promise.resolve();
   #closed = false;
-  /** The last reconnect failed: work fails as fatal, so that the warehouse tries again. */
+  /** No usable connection (a reopen is under way, or the last one failed): work fails as fatal. */
   #broken = false;
   /** The statement the work running now is for (see {@link laneWork}). */
   #current: string | undefined;
@@ -156,7 +186,8 @@ export class Lane {
   }
   /**
    * Told when work on this lane failed because DuckDB invalidated the database (see
-   * {@link isFatalDuckError}): the warehouse then reopens it.
+   * {@link isFatalDuckError}) or failed a commit ({@link isCommitOutOfMemory}): the warehouse then
+   * reopens it.
    */
   onFatal: ((error: unknown) => void) | undefined;
 
@@ -180,11 +211,11 @@ export class Lane {
       this.#current = work;
       try {
         if (this.#broken) {
-          throw new Error("FATAL Error: the warehouse could not be reopened yet; trying again");
+          throw new Error("FATAL Error: the warehouse is being reopened; try again");
         }
         return await fn(new LaneSession(this.#conn, this.#committed));
       } catch (e) {
-        if (isFatalDuckError(e)) this.onFatal?.(e);
+        if (isFatalDuckError(e) || isCommitOutOfMemory(e)) this.onFatal?.(e);
         else if (/Current transaction is aborted/i.test(String((e as Error)?.message))) {
           // A transaction whose ROLLBACK failed (out of memory, say) left the connection in it:
           // every statement after would fail the same way. End it here, in the lane's turn.
@@ -204,6 +235,14 @@ export class Lane {
    * is then closed, and the work queued after waits for `connect` and runs on the new one.
    * Resolves `detached` once the old connection is closed.
    */
+  /**
+   * Fails every piece of work that starts from now until a {@link reconnect} has connected anew:
+   * the work already queued must not run on an instance that is being replaced.
+   */
+  suspend(): void {
+    this.#broken = true;
+  }
+
   reconnect(
     connect: () => Promise<DuckDBConnection>,
   ): { detached: Promise<void>; done: Promise<void> } {
@@ -262,7 +301,7 @@ export class Lane {
       return await new Promise<HeldLane>((resolve, reject) => {
         this.exclusive((s) =>
           new Promise<void>((release) => {
-            const held = new HeldLane(this.name, s, release);
+            const held = new HeldLane(this.name, s, release, (e) => this.onFatal?.(e));
             this.#holder = held;
             this.#current = undefined;
             resolve(held);
@@ -326,14 +365,22 @@ export class HeldLane {
   readonly session: LaneSession;
   #tail: Promise<unknown> = Promise.resolve();
   readonly #release: () => void;
+  readonly #onFatal: (error: unknown) => void;
   #released = false;
   /** The statement the work running now is for (see {@link laneWork}). */
   current: string | undefined;
 
-  constructor(name: string, session: LaneSession, release: () => void) {
+  /** `onFatal` is told what the lane's own work would tell its `onFatal` (see {@link Lane}). */
+  constructor(
+    name: string,
+    session: LaneSession,
+    release: () => void,
+    onFatal: (error: unknown) => void = () => {},
+  ) {
     this.name = name;
     this.session = session;
     this.#release = release;
+    this.#onFatal = onFatal;
   }
 
   /** Runs `fn` on the held connection after the work queued before it. */
@@ -345,6 +392,9 @@ export class HeldLane {
       this.current = work;
       try {
         return await fn(this.session);
+      } catch (e) {
+        if (isFatalDuckError(e) || isCommitOutOfMemory(e)) this.#onFatal(e);
+        throw e;
       } finally {
         this.current = undefined;
       }

@@ -18,7 +18,9 @@ import type { DuckDBInstance } from "@duckdb/node-api";
 import {
   cancelQueuedWork,
   DEFAULT_MEMORY_LIMIT,
+  isCommitOutOfMemory,
   isConflictDuckError,
+  isMemoryShortage,
   Lane,
   LaneSession,
   openDuckDB,
@@ -248,12 +250,48 @@ export class Warehouse {
     };
   }
 
-  async #applyMemoryLimit(): Promise<void> {
+  /**
+   * Runs `work`; if DuckDB ran out of its everyday memory, tells `onShortage` and runs it once more
+   * with the limit raised to `limit` (see {@link raiseMemory}), given back when it ends. `work` must
+   * leave nothing behind when it fails (one transaction, a read).
+   */
+  async withMemoryRetry<T>(
+    limit: string,
+    work: () => Promise<T>,
+    onShortage: (error: unknown) => void,
+  ): Promise<T> {
+    try {
+      return await work();
+    } catch (e) {
+      if (!isMemoryShortage(e)) throw e;
+      onShortage(e);
+      // A commit that failed has the warehouse reopened first: the limit is set on the new one.
+      await this.reopened();
+      const release = await this.raiseMemory(limit);
+      try {
+        return await work();
+      } finally {
+        await release();
+      }
+    }
+  }
+
+  /** The largest limit still asked for, or the everyday one. */
+  #memoryLimitNow(): string {
     let top: { bytes: number; limit: string } | undefined;
     for (const a of this.#raised) if (!top || a.bytes > top.bytes) top = a;
+    return top?.limit ?? this.memoryLimit;
+  }
+
+  async #applyMemoryLimit(): Promise<void> {
     // A lane of its own: the setting is the database's, and the refresher may be busy.
     const lane = await this.reader("memory-limit");
-    await lane.run(`SET memory_limit = '${top?.limit ?? this.memoryLimit}'`).catch(() => {});
+    await lane.run(`SET memory_limit = '${this.#memoryLimitNow()}'`).catch(() => {});
+  }
+
+  /** Settles when no reopen is under way (at once when none is). */
+  async reopened(): Promise<void> {
+    while (this.#recovering) await this.#recovering.catch(() => {});
   }
 
   async reader(session: string): Promise<Lane> {
@@ -586,8 +624,9 @@ export class Warehouse {
   };
 
   /**
-   * Reopens the database after DuckDB invalidated it (a fatal error): every lane finishes what it
-   * runs, closes its connection and gets one to the new instance, in its turn. What was committed
+   * Reopens the database after DuckDB invalidated it (a fatal error) or failed a commit (see
+   * isCommitOutOfMemory): every lane finishes what it runs (work queued on it meanwhile fails), closes
+   * its connection and gets one to the new instance, in its turn. What was committed
    * is in the file and its write-ahead log, so nothing committed is lost; the statements that
    * failed meanwhile failed like any error (the streaming commit and the refresh retry theirs),
    * and the results kept for fetching are gone. One reopen at a time; a failed reopen is retried.
@@ -599,10 +638,16 @@ export class Warehouse {
   }
 
   async #reopen(cause: unknown): Promise<void> {
-    this.#log.warn("DuckDB invalidated the warehouse: reopening it", {
-      error: String((cause as Error | undefined)?.message ?? cause).slice(0, 300),
-    });
+    this.#log.warn(
+      isCommitOutOfMemory(cause)
+        ? "DuckDB failed a commit: reopening the warehouse before it writes again"
+        : "DuckDB invalidated the warehouse: reopening it",
+      { error: String((cause as Error | undefined)?.message ?? cause).slice(0, 300) },
+    );
     const lanes = [this.writer, this.refresher, ...this.#readers.values()];
+    // Work already queued must not run on this instance (a failed commit left it unsafe to
+    // write): it fails as fatal, and its callers try again once the new instance is there.
+    for (const lane of lanes) lane.suspend();
     // Statements still running on the old instance would hold their lanes.
     for (const lane of lanes) lane.interrupt();
     let opened!: (instance: DuckDBInstance) => void;
@@ -631,7 +676,7 @@ export class Warehouse {
     for (let attempt = 1;; attempt++) {
       try {
         this.#instance = await openDuckDB(this.path, {
-          memoryLimit: this.memoryLimit,
+          memoryLimit: this.#memoryLimitNow(),
           threads: this.#threads,
         });
         break;
