@@ -366,6 +366,7 @@ const AGGREGATES = new Set([
   "REGR_AVGY",
   "SUM_DISTINCT",
   "ARRAY_UNIQUE_AGG",
+  "ARRAY_UNION_AGG",
   "APPROX_TOP_K",
 ]);
 
@@ -2618,6 +2619,23 @@ const FUNCTIONS: Record<string, Impl> = {
         c.arg(0).sql
       } AS BIGINT)), _ll_i -> ${pick}), '')`,
       type: T.varchar(),
+    };
+  },
+  ARRAY_UNION_AGG: (c) => {
+    c.arity(1);
+    // Multiset semantics: a value is in the union as often as in the input array that holds it
+    // most often. Each element is tagged with the number of equal elements before it in its
+    // array; the distinct tagged elements of all the arrays are the union. NULLs are left out.
+    const items = `list_filter(${elements(c, 0)}, _ll_v -> json_type(_ll_v) <> 'NULL')`;
+    const tagged = `list_transform(${items}, (_ll_v, _ll_i) -> {'v': _ll_v, 'k': ` +
+      `len(list_filter(${items}[1:_ll_i - 1], _ll_w -> _ll_w = _ll_v))})`;
+    const union = `list_transform(list_distinct(flatten(${
+      c.agg("list", `CASE WHEN ${c.arg(0).sql} IS NOT NULL THEN ${tagged} END`)
+    })), _ll_t -> _ll_t.v)`;
+    return {
+      sql: `COALESCE(to_json(${union}), CAST('[]' AS JSON))`,
+      type: T.array,
+      aggregate: !c.over,
     };
   },
   ARRAY_UNIQUE_AGG: (c) => {

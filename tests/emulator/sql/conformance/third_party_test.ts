@@ -592,3 +592,33 @@ conformance("APPROX_TOP_K for profilers, NORMAL and RANDSTR for sample data", as
     assert.deepEqual(r.rows, [["True", "12", "True", "True", "True"]]);
   });
 });
+
+conformance(
+  "ARRAY_UNION_AGG: the multiset union of arrays, for hierarchical distinct counts",
+  async ({ db }) => {
+    // Snowflake's example: [1, 1, 2] and [1, 2, 3] make [1, 1, 2, 3] (in no set order).
+    await db.runAll([
+      "CREATE TABLE UNION_TEST (A ARRAY);",
+      "INSERT INTO UNION_TEST SELECT PARSE_JSON(A) FROM VALUES ('[1, 1, 2]'), ('[1, 2, 3]') V(A);",
+    ]);
+    const sorted = (v: string | null) => JSON.parse(v!).sort();
+    const r = await db.run("SELECT ARRAY_UNION_AGG(A) FROM UNION_TEST");
+    assert.deepEqual(sorted(r.rows[0][0]), [1, 1, 2, 3]);
+    // NULL arrays and NULL elements are left out; no rows make an empty array.
+    await db.runAll([
+      `INSERT INTO UNION_TEST SELECT PARSE_JSON('[null, "x", 3, 3]');`,
+      "INSERT INTO UNION_TEST SELECT NULL;",
+    ]);
+    const all = await db.run("SELECT ARRAY_UNION_AGG(A) FROM UNION_TEST");
+    assert.deepEqual(sorted(all.rows[0][0]), [1, 1, 2, 3, 3, "x"]);
+    const none = await db.run("SELECT ARRAY_UNION_AGG(A) FROM UNION_TEST WHERE FALSE");
+    assert.deepEqual(none.rows, [["[]"]]);
+    // Distinct values per group, then across groups: the distinct count of the whole.
+    const rollup = await db.run(
+      `SELECT ARRAY_SIZE(ARRAY_UNION_AGG(U)) FROM
+       (SELECT ARRAY_UNIQUE_AGG(V) AS U FROM VALUES (1, 'a'), (2, 'a'), (2, 'b'), (3, 'b') T(V, G)
+        GROUP BY G)`,
+    );
+    assert.deepEqual(rollup.rows, [["3"]]);
+  },
+);
