@@ -28,6 +28,7 @@ import {
   wallOf,
   wallTimestamp,
   weekOfYearSql,
+  type WeekRules,
   weekRules,
   weekStartSql,
   withZone,
@@ -861,11 +862,13 @@ function lagLead(duck: "lag" | "lead"): Impl {
     if (!c.over) throw SQL_ERRORS.invalidArgument(`${c.name} needs an OVER clause.`);
     c.arity(1, 3);
     const e = c.arg(0);
-    const args = [e.sql];
+    // With a default, the result has the type of both (LAG(n, 1, 0.5) of an integer is 0.5).
+    const type = c.argc > 2 ? commonType([e.type, c.arg(2).type]) : e.type;
+    const args = [castTo(e.sql, e.type, type)];
     if (c.argc > 1) args.push(`CAST(${c.arg(1).sql} AS BIGINT)`);
-    if (c.argc > 2) args.push(castTo(c.arg(2).sql, c.arg(2).type, e.type));
+    if (c.argc > 2) args.push(castTo(c.arg(2).sql, c.arg(2).type, type));
     const ignore = c.ignoreNulls ? " IGNORE NULLS" : "";
-    return { sql: `${duck}(${args.join(", ")}${ignore})${c.over}`, type: e.type, window: true };
+    return { sql: `${duck}(${args.join(", ")}${ignore})${c.over}`, type, window: true };
   };
 }
 
@@ -880,11 +883,54 @@ function firstLast(duck: string): Impl {
     const e = c.arg(0);
     const ignore = c.ignoreNulls ? " IGNORE NULLS" : "";
     const extra = c.argc > 1 ? `, CAST(${c.arg(1).sql} AS BIGINT)` : "";
-    const spec = variant(c.fn.over) === "WindowSpec" ? payload(c.fn.over) : undefined;
-    const over = spec && !spec.window_frame
-      ? c.over.replace(/\)$/, " ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)")
-      : c.over;
-    return { sql: `${duck}(${e.sql}${extra}${ignore})${over}`, type: e.type, window: true };
+    return {
+      sql: `${duck}(${e.sql}${extra}${ignore})${wholePartition(c)}`,
+      type: e.type,
+      window: true,
+    };
+  };
+}
+
+/** The call's OVER clause, over the whole partition unless it names a frame of its own. */
+function wholePartition(c: Call): string {
+  const spec = variant(c.fn.over) === "WindowSpec" ? payload(c.fn.over) : undefined;
+  return spec && !spec.window_frame
+    ? c.over.replace(/\)$/, " ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)")
+    : c.over;
+}
+
+/** The first day of the week of 1970-01-01 (a Thursday) under `rules`, as 'YYYY-MM-DD'. */
+function weekOrigin(rules: WeekRules): string {
+  const first = rules.start === 0 ? 1 : rules.start;
+  const back = (4 - first + 7) % 7;
+  return new Date(Date.UTC(1970, 0, 1 - back)).toISOString().slice(0, 10);
+}
+
+/**
+ * Levenshtein distance in characters. DuckDB's counts bytes (é against e is 2); a string outside
+ * ASCII is first written with one byte per character: each distinct character of the pair becomes
+ * one ASCII character, exact for up to 127 distinct characters.
+ */
+function characterLevenshtein(a: string, b: string): string {
+  const chars = `list_sort(list_distinct(string_split(${a} || ${b}, '')))`;
+  const ascii = (s: string) =>
+    `array_to_string(list_transform(string_split(${s}, ''), _ll_c -> chr(CAST(list_position(${chars}, _ll_c) AS INTEGER))), '')`;
+  return `CASE WHEN regexp_matches(${a} || ${b}, '^[\\x00-\\x7F]*$') THEN levenshtein(${a}, ${b}) ELSE levenshtein(${
+    ascii(a)
+  }, ${ascii(b)}) END`;
+}
+
+/** LPAD and RPAD: an empty pad pads nothing (the string is still cut to the length). */
+function pad(duck: "lpad" | "rpad"): Impl {
+  return (c) => {
+    c.arity(2, 3);
+    const s = text(c, 0), n = `CAST(${c.arg(1).sql} AS INTEGER)`;
+    const fill = c.argc > 2 ? text(c, 2) : "' '";
+    return {
+      sql:
+        `CASE WHEN ${fill} = '' THEN left(${s}, greatest(${n}, 0)) ELSE ${duck}(${s}, ${n}, ${fill}) END`,
+      type: T.varchar(),
+    };
   };
 }
 
@@ -1663,14 +1709,16 @@ const FUNCTIONS: Record<string, Impl> = {
     if (!c.over) throw SQL_ERRORS.invalidArgument("RATIO_TO_REPORT needs an OVER clause.");
     const e = c.arg(0);
     // NULL where the partition's sum is 0. A NUMBER(p, s) divides as Snowflake's `/` does
-    // (scale max(s, min(s + 6, 12))); a FLOAT stays a FLOAT.
-    const total = `NULLIF(sum(${e.sql})${c.over}, 0)`;
+    // (scale max(s, min(s + 6, 12))); a FLOAT stays a FLOAT. The sum is the whole partition's:
+    // an ORDER BY in OVER does not make it a running sum.
+    const over = wholePartition(c);
+    const total = `NULLIF(sum(${e.sql})${over}, 0)`;
     if (e.type.kind === "NUMBER") {
       const q = divide(e, { sql: total, type: T.number(38, e.type.scale) });
       return { sql: q.sql, type: q.type, window: true };
     }
     const x = e.type.kind === "FLOAT" ? e.sql : `CAST(${c.t.asText(e)} AS DOUBLE)`;
-    return { sql: `(${x} / NULLIF(sum(${x})${c.over}, 0))`, type: T.float, window: true };
+    return { sql: `(${x} / NULLIF(sum(${x})${over}, 0))`, type: T.float, window: true };
   },
 
   // ---------------------------------------------------------------- conditional
@@ -1961,9 +2009,13 @@ const FUNCTIONS: Record<string, Impl> = {
     };
   },
   SUBSTRING: (c) => FUNCTIONS.SUBSTR(c),
-  LEFT: (c) => ({ sql: `left(${text(c, 0)}, CAST(${c.arg(1).sql} AS BIGINT))`, type: T.varchar() }),
+  // A negative length is no characters (DuckDB's left and right drop characters instead).
+  LEFT: (c) => ({
+    sql: `left(${text(c, 0)}, greatest(CAST(${c.arg(1).sql} AS BIGINT), 0))`,
+    type: T.varchar(),
+  }),
   RIGHT: (c) => ({
-    sql: `right(${text(c, 0)}, CAST(${c.arg(1).sql} AS BIGINT))`,
+    sql: `right(${text(c, 0)}, greatest(CAST(${c.arg(1).sql} AS BIGINT), 0))`,
     type: T.varchar(),
   }),
   TRIM: (c) => ({
@@ -1987,18 +2039,8 @@ const FUNCTIONS: Record<string, Impl> = {
     sql: `repeat(${text(c, 0)}, CAST(${c.arg(1).sql} AS BIGINT))`,
     type: T.varchar(),
   }),
-  LPAD: (c) => ({
-    sql: `lpad(${text(c, 0)}, CAST(${c.arg(1).sql} AS INTEGER), ${
-      c.argc > 2 ? text(c, 2) : "' '"
-    })`,
-    type: T.varchar(),
-  }),
-  RPAD: (c) => ({
-    sql: `rpad(${text(c, 0)}, CAST(${c.arg(1).sql} AS INTEGER), ${
-      c.argc > 2 ? text(c, 2) : "' '"
-    })`,
-    type: T.varchar(),
-  }),
+  LPAD: pad("lpad"),
+  RPAD: pad("rpad"),
   SPLIT_PART: (c) => {
     c.arity(3);
     // Snowflake: part 0 is 1, negative parts count from the end.
@@ -2022,7 +2064,8 @@ const FUNCTIONS: Record<string, Impl> = {
   },
   POSITION: (c) => {
     c.arity(2, 3);
-    const from = c.argc > 2 ? `CAST(${c.arg(2).sql} AS BIGINT)` : "1";
+    // A start below 1 searches from the first character.
+    const from = c.argc > 2 ? `greatest(CAST(${c.arg(2).sql} AS BIGINT), 1)` : "1";
     return {
       sql: `CAST(CASE WHEN strpos(substr(${text(c, 1)}, ${from}), ${
         text(c, 0)
@@ -2120,7 +2163,7 @@ const FUNCTIONS: Record<string, Impl> = {
   EDITDISTANCE: (c) => {
     // With max_distance, the distance stops there (a negative maximum gives 0).
     c.arity(2, 3);
-    const d = `levenshtein(${text(c, 0)}, ${text(c, 1)})`;
+    const d = characterLevenshtein(text(c, 0), text(c, 1));
     if (c.argc < 3) return { sql: `CAST(${d} AS DECIMAL(18,0))`, type: n18 };
     const max = `CAST(${c.arg(2).sql} AS BIGINT)`;
     return {
@@ -2164,9 +2207,15 @@ const FUNCTIONS: Record<string, Impl> = {
   TO_CHAR: (c) => FUNCTIONS.TO_VARCHAR(c),
   HEX_ENCODE: (c) => {
     // A BINARY's own bytes; anything else, its text's UTF-8 bytes.
+    c.arity(1, 2);
     const e = c.arg(0);
     const bytes = e.type.kind === "BINARY" ? e.sql : `encode(${text(c, 0)})`;
-    return { sql: `hex(${bytes})`, type: T.varchar() };
+    // A second argument of 0 asks for lowercase digits (1, the default, for uppercase).
+    if (c.argc < 2) return { sql: `hex(${bytes})`, type: T.varchar() };
+    return {
+      sql: `CASE WHEN ${c.arg(1).sql} = 0 THEN lower(hex(${bytes})) ELSE hex(${bytes}) END`,
+      type: T.varchar(),
+    };
   },
   HEX_DECODE_STRING: (c) => {
     c.arity(1);
@@ -2312,16 +2361,26 @@ const FUNCTIONS: Record<string, Impl> = {
     return { sql: `CASE WHEN ${lastDay} THEN ${moved} ELSE ${r.sql} END`, type: r.type };
   },
   MONTHS_BETWEEN: (c) => {
-    // Whole months from the years and months; the days add (d1 - d2) / 31, except that the same
-    // day of the month, or the last day of both months, gives a whole number.
+    // Whole months from the years and months; the days and the times of day add
+    // (d1 - d2 + (t1 - t2) / 1 day) / 31, except that the same day of the month, or the last day
+    // of both months, gives a whole number.
     c.arity(2);
     const session = sessionOf(c);
-    const [a, b] = [0, 1].map((i) => dateOf(temporal(c.arg(i), session), session));
+    const values = [0, 1].map((i) => temporal(c.arg(i), session));
+    const [a, b] = values.map((v) => dateOf(v, session));
+    const [ta, tb] = values.map((v) =>
+      v.type.kind === "DATE"
+        ? "0"
+        : `(epoch(${wallTimestamp(v, session)}) - epoch(date_trunc('day', ${
+          wallTimestamp(v, session)
+        })))`
+    );
     const whole = `(12 * (year(${a}) - year(${b})) + month(${a}) - month(${b}))`;
     const sameDay = `day(${a}) = day(${b}) OR (${a} = last_day(${a}) AND ${b} = last_day(${b}))`;
+    const days = `(day(${a}) - day(${b}) + CAST(${ta} - ${tb} AS DECIMAL(38,12)) / 86400)`;
     return {
       sql:
-        `CAST(CASE WHEN ${sameDay} THEN ${whole} ELSE ${whole} + (day(${a}) - day(${b})) / 31.0 END AS DECIMAL(38,6))`,
+        `CAST(CASE WHEN ${sameDay} THEN ${whole} ELSE ${whole} + ${days} / 31 END AS DECIMAL(38,6))`,
       type: T.number(38, 6),
     };
   },
@@ -2354,10 +2413,13 @@ const FUNCTIONS: Record<string, Impl> = {
     const n = /\d+/.exec(c.arg(1).sql)?.[0] ?? "1";
     const part = c.part(2).toLowerCase();
     const end = c.argc > 3 && /END/i.test(c.arg(3).sql);
-    const e = temporal(c.arg(0), sessionOf(c));
+    const session = sessionOf(c);
+    const e = temporal(c.arg(0), session);
     const date = e.type.kind === "DATE";
     const ts = date ? `CAST(${e.sql} AS TIMESTAMP)` : e.sql;
-    const bucket = `time_bucket(INTERVAL '${n} ${part}', ${ts}, TIMESTAMP '1970-01-01')`;
+    // Slices count from 1970-01-01; weeks from the first day of its week (a Monday by default).
+    const origin = part === "week" ? weekOrigin(weekRules(session)) : "1970-01-01";
+    const bucket = `time_bucket(INTERVAL '${n} ${part}', ${ts}, TIMESTAMP '${origin}')`;
     const sql = end ? `(${bucket} + INTERVAL '${n} ${part}')` : bucket;
     // A DATE slices to a DATE.
     return date ? { sql: `CAST(${sql} AS DATE)`, type: T.date } : { sql, type: e.type };

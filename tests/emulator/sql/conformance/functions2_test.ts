@@ -162,14 +162,21 @@ conformance("ADD_MONTHS and MONTHS_BETWEEN at the ends of months", async ({ db }
     assert.equal(r.columns[0].scale, 6);
   });
 
-  await t.step("MONTHS_BETWEEN: days count a 31-day month (0.548387 and -0.548387)", async () => {
-    await expectRows(
-      db,
-      `SELECT MONTHS_BETWEEN('2019-03-01 02:00:00'::TIMESTAMP, '2019-02-15 01:00:00'::TIMESTAMP),
-              MONTHS_BETWEEN('2019-02-15 01:00:00'::TIMESTAMP, '2019-03-01 02:00:00'::TIMESTAMP);`,
-      { rows: [["0.548387", "-0.548387"]] },
-    );
-  });
+  // "the fractional portion is calculated using the day and time parts … If you use one or more
+  // TIMESTAMP values but do not want fractional differences based on time of day, then cast your
+  // TIMESTAMP expressions to DATE": (1 - 14 + 1/24) / 31 from one.
+  await t.step(
+    "MONTHS_BETWEEN: days and the time of day count a 31-day month (0.549731)",
+    async () => {
+      await expectRows(
+        db,
+        `SELECT MONTHS_BETWEEN('2019-03-01 02:00:00'::TIMESTAMP, '2019-02-15 01:00:00'::TIMESTAMP),
+              MONTHS_BETWEEN('2019-02-15 01:00:00'::TIMESTAMP, '2019-03-01 02:00:00'::TIMESTAMP),
+              MONTHS_BETWEEN('2019-03-01 02:00:00'::TIMESTAMP::DATE, '2019-02-15'::DATE);`,
+        { rows: [["0.549731", "-0.549731", "0.548387"]] },
+      );
+    },
+  );
 });
 
 // https://docs.snowflake.com/en/sql-reference/functions/time_slice

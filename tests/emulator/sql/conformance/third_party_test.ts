@@ -622,3 +622,57 @@ conformance(
     assert.deepEqual(rollup.rows, [["3"]]);
   },
 );
+
+conformance(
+  "functions an outside probe found answering wrong, as Snowflake's documentation answers",
+  async ({ db }, t) => {
+    const one = async (sql: string) => (await db.run(sql)).rows;
+    await t.step("RATIO_TO_REPORT: an ORDER BY in OVER does not make a running sum", async () => {
+      assert.deepEqual(
+        await one(
+          "SELECT RATIO_TO_REPORT(V) OVER (ORDER BY V) FROM (SELECT 1 V UNION ALL SELECT 3) ORDER BY V",
+        ),
+        [["0.250000"], ["0.750000"]],
+      );
+    });
+    await t.step("LAG and LEAD: the default widens the result's type", async () => {
+      assert.deepEqual(
+        await one(
+          `SELECT LAG(V, 1, 0.5) OVER (ORDER BY V), LEAD(V, 1, 100) OVER (ORDER BY V)
+         FROM (SELECT 1 V UNION ALL SELECT 2) ORDER BY V`,
+        ),
+        [["0.5", "2"], ["1.0", "100"]],
+      );
+    });
+    await t.step("TIME_SLICE: weeks start on Monday (the week of 1970-01-01)", async () => {
+      assert.deepEqual(
+        await one(
+          `SELECT TIME_SLICE('2024-06-10 10:17:33'::TIMESTAMP_NTZ, 1, 'WEEK'),
+                TIME_SLICE('2024-06-12'::DATE, 1, 'WEEK', 'END')`,
+        ),
+        [["2024-06-10 00:00:00.000", "2024-06-17"]],
+      );
+    });
+    await t.step("EDITDISTANCE counts characters; HEX_ENCODE(…, 0) is lowercase", async () => {
+      assert.deepEqual(
+        await one(
+          `SELECT EDITDISTANCE('Ich weiß nicht', 'Ich wei? nicht'), EDITDISTANCE('❄❄', '❄'),
+                EDITDISTANCE('kitten', 'sitting'), HEX_ENCODE('Snowflake', 0), HEX_ENCODE('Snowflake')`,
+        ),
+        [["1", "1", "3", "536e6f77666c616b65", "536E6F77666C616B65"]],
+      );
+    });
+    await t.step(
+      "CHARINDEX from 0 or below, LEFT/RIGHT of a negative length, an empty pad",
+      async () => {
+        assert.deepEqual(
+          await one(
+            `SELECT CHARINDEX('a', 'banana', 0), CHARINDEX('a', 'banana', -2), LEFT('abc', -1),
+                RIGHT('abc', -1), LPAD('abc', 5, ''), RPAD('abc', 2, '')`,
+          ),
+          [["2", "2", "", "", "abc", "ab"]],
+        );
+      },
+    );
+  },
+);
