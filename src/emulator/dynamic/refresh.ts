@@ -39,6 +39,16 @@ export interface Compiled {
   readonly duckTypes: readonly string[];
   /** Sources by id (tables and dynamic tables). */
   readonly sources: ReadonlyMap<number, CatalogObject>;
+  /**
+   * Views and functions the definition reads through, by id: replaced (a new id), the
+   * definition reads differently, and the table is reinitialized.
+   */
+  readonly definitionInputs: readonly number[];
+}
+
+/** The mark under which a refresh records that it read definition input `id` (see Compiled). */
+export function definitionMark(id: number): string {
+  return `definition:${id}`;
 }
 
 /** What a refresh did. */
@@ -214,6 +224,12 @@ export async function refreshOne(
     const to = await positionsOf(w, s, src, from);
     positions[String(id)] = to;
     if (from && (to.row > from.row || to.logSeq > from.logSeq)) changed.push(id);
+  }
+  // A view or function replaced since the last refresh (or first read now) changes what the
+  // definition computes from rows that did not change.
+  for (const id of compiled.definitionInputs) {
+    if (marks && !marks[definitionMark(id)]) reinit = true;
+    positions[definitionMark(id)] = { row: 0, logSeq: 0 };
   }
   if (reinit) {
     const { inserted, deleted, parts } = await replaceAll(w, s, dt, compiled, opts.parts);

@@ -45,6 +45,7 @@ import { fullText, qualify } from "../sql/names.ts";
 import { analyze } from "./analysis.ts";
 import {
   type Compiled,
+  definitionMark,
   KEYS_PER_PART,
   type Mark,
   refreshOne,
@@ -126,7 +127,16 @@ interface Runtime {
   compiled?: Compiled;
   /** Source ids the compiled plan resolved (a replaced source recompiles). */
   compiledFor?: string;
+  /** Scheduled refreshes that failed in a row (see {@link AUTO_SUSPEND_ERRORS}). */
+  scheduledErrors?: number;
 }
+
+/**
+ * Scheduled refreshes that may fail in a row before the table is suspended, with the tables
+ * downstream of it, as Snowflake does; a refresh that succeeds, manual or scheduled, starts the
+ * count again, and a manual refresh's failure does not count.
+ */
+export const AUTO_SUSPEND_ERRORS = 5;
 
 /** The dynamic-table service of one emulator. */
 export class DynamicTables {
@@ -252,6 +262,10 @@ export class DynamicTables {
         aliases.set(obj.id, { ref, aliases: [] });
       }
     }
+    // Views (inlined above) and functions: not sources of rows, but of the definition.
+    const definitionInputs = [...t.objects.values()]
+      .filter((r) => r.id >= 0 && (r.kind === "VIEW" || r.kind === "FUNCTION"))
+      .map((r) => r.id);
     const plan = analyze({
       blocks: t.blocks,
       cteUses: t.cteUses,
@@ -266,6 +280,7 @@ export class DynamicTables {
       columns: q.columns.map((c) => c.name),
       duckTypes: q.columns.map((c) => duckType(c.type)),
       sources,
+      definitionInputs,
       columnsOut,
     };
   }
@@ -276,12 +291,36 @@ export class DynamicTables {
     const text = String(o.definition ?? "");
     const query = parseQuerySync(text);
     const c = this.#compile(o, text, query);
-    const sig = [...c.sources.keys()].sort().join(",");
-    if (rt.compiled && rt.compiledFor === sig) return rt.compiled;
-    rt.compiled = { ...c, duckTypes: o.columns.map((col) => duckType(col.type)) };
     // A column list names the table's columns: the definition's rows come out under those names
     // (a key is a column's position, so the plan holds as it is).
     const names = o.columns.map((col) => col.name);
+    // Without a list (tables created before it was recorded: a list when the counts agree), the
+    // query must still return the table's columns: `SELECT *` over a table that lost or gained a
+    // column does not, and reading it by position would file one column's values under another.
+    const columnList = (o.props.columnList as boolean | undefined) ??
+      names.length === c.columns.length;
+    const drifted = columnList
+      ? names.length !== c.columns.length
+      : names.length !== c.columns.length || names.some((n, i) => n !== c.columns[i]);
+    if (drifted) {
+      const gone = names.filter((n) => !c.columns.includes(n));
+      const added = c.columns.filter((n) => !names.includes(n));
+      throw new SqlError(
+        "000904",
+        "42000",
+        `SQL compilation error:\nDynamic table '${o.name}' has ${names.length} columns; its ` +
+          `query now returns ${c.columns.length}${
+            !columnList && gone.length ? ` (no longer ${gone.map((n) => `'${n}'`).join(", ")})` : ""
+          }${
+            !columnList && added.length ? ` (new ${added.map((n) => `'${n}'`).join(", ")})` : ""
+          }` +
+          ": an input's columns changed. Recreate it with CREATE OR REPLACE DYNAMIC TABLE.",
+      );
+    }
+    const sig = [...c.sources.keys(), ...c.definitionInputs.map((id) => -id)].sort().join(",") +
+      `|${c.columns.join(",")}`;
+    if (rt.compiled && rt.compiledFor === sig) return rt.compiled;
+    rt.compiled = { ...c, duckTypes: o.columns.map((col) => duckType(col.type)) };
     if (names.some((n, i) => n !== c.columns[i])) {
       const select = c.columns.map((from, i) => `"d".${qi(from)} AS ${qi(names[i])}`).join(", ");
       rt.compiled = {
@@ -435,6 +474,7 @@ export class DynamicTables {
           initialize: stmt.initialize,
           initialized: stmt.initialize === "ON_CREATE" ? true : false,
           suspended: false,
+          columnList: !!stmt.columns,
           sources: [...compiled.sources.keys()],
           sourceNames,
           text: ctx.text.trim(),
@@ -485,15 +525,36 @@ export class DynamicTables {
         statementType: 0x6000,
       };
     }
+    if (a.kind === "suspend") {
+      await this.#suspend([o], "USER_SUSPENDED");
+      return status("Statement executed successfully.");
+    }
     await this.#w.writer.transaction(async (s) => {
-      if (a.kind === "suspend") {
-        o.props = { ...o.props, suspended: true, lastSuspendedOn: new Date().toISOString() };
-      } else if (a.kind === "resume") {
-        o.props = { ...o.props, suspended: false };
-      } else if (a.kind === "setLag") {
-        o.props = { ...o.props, targetLag: a.lag };
-      } else if (a.kind === "setWarehouse") {
-        o.props = { ...o.props, warehouse: a.warehouse };
+      if (a.kind === "resume") {
+        // With it, the tables downstream that were suspended only because it was.
+        const resumed = [o];
+        for (let grew = true; grew;) {
+          grew = false;
+          for (const t of this.#tables()) {
+            if (resumed.includes(t) || !t.props.suspended) continue;
+            if (!String(t.props.suspendReason ?? "").startsWith("UPSTREAM_")) continue;
+            const up = this.#upstreamByName(t);
+            if (!up.some((u) => resumed.includes(u))) continue;
+            if (up.some((u) => u.props.suspended && !resumed.includes(u))) continue;
+            resumed.push(t);
+            grew = true;
+          }
+        }
+        for (const t of resumed) {
+          const { suspendReason: _why, ...rest } = t.props;
+          t.props = { ...rest, suspended: false };
+          this.#runtimeOf(t).scheduledErrors = 0;
+          if (t !== o) await this.#w.catalog.update(s, t);
+        }
+      } else if (a.kind === "set") {
+        if (a.lag !== undefined) o.props = { ...o.props, targetLag: a.lag };
+        if (a.warehouse !== undefined) o.props = { ...o.props, warehouse: a.warehouse };
+        if (a.comment !== undefined) o.comment = a.comment;
       }
       await this.#w.catalog.update(s, o);
     });
@@ -524,7 +585,7 @@ export class DynamicTables {
       refreshModeReason: p.refreshModeReason,
       warehouse: p.warehouse,
       text: p.text,
-      schedulingState: p.suspended ? "SUSPENDED" : "RUNNING",
+      schedulingState: p.suspended ? "SUSPENDED" : "ACTIVE",
       lastSuspendedOn: p.lastSuspendedOn ? new Date(p.lastSuspendedOn) : null,
       dataTimestamp: this.#runtime.get(o.id)?.dataTimestamp ?? null,
       initialize: p.initialize,
@@ -723,8 +784,64 @@ export class DynamicTables {
         this.#o.log.warn("could not record refresh history", { error: e as Error });
       }
     }
+    await this.#countErrors(trigger, outcomes).catch((e) => {
+      if (!this.#stopped) {
+        this.#o.log.warn("could not suspend a failing dynamic table", { error: e });
+      }
+    });
     if (failure) throw failure;
     return outcomes;
+  }
+
+  /**
+   * Suspends `targets` and every dynamic table downstream of them (which could not refresh
+   * anyway), recording why: `reason` for the targets, `UPSTREAM_<reason>` for the others.
+   */
+  async #suspend(targets: readonly CatalogObject[], reason: string): Promise<void> {
+    const why = new Map<number, string>(targets.map((t) => [t.id, reason]));
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const t of this.#tables()) {
+        if (why.has(t.id) || !this.#upstreamByName(t).some((u) => why.has(u.id))) continue;
+        why.set(t.id, `UPSTREAM_${reason}`);
+        grew = true;
+      }
+    }
+    const now = new Date().toISOString();
+    await this.#w.writer.transaction(async (s) => {
+      for (const [id, suspendReason] of why) {
+        const o = this.#w.catalog.byId(id);
+        if (!o || (o.props.suspended && !targets.includes(o))) continue;
+        o.props = { ...o.props, suspended: true, lastSuspendedOn: now, suspendReason };
+        await this.#w.catalog.update(s, o);
+      }
+    });
+  }
+
+  /** Counts scheduled refresh errors per table, and suspends a table that reached the limit. */
+  async #countErrors(
+    trigger: string,
+    outcomes: readonly { id: number; state: string }[],
+  ): Promise<void> {
+    const over: CatalogObject[] = [];
+    for (const out of outcomes) {
+      const rt = this.#runtime.get(out.id);
+      if (!rt) continue;
+      if (out.state === "SUCCEEDED") rt.scheduledErrors = 0;
+      else if (out.state === "FAILED" && trigger === "SCHEDULED") {
+        rt.scheduledErrors = (rt.scheduledErrors ?? 0) + 1;
+        const o = this.#w.catalog.byId(out.id);
+        if (rt.scheduledErrors >= AUTO_SUSPEND_ERRORS && o && !o.props.suspended) over.push(o);
+      }
+    }
+    if (!over.length || this.#stopped) return;
+    for (const o of over) {
+      this.#o.log.warn("dynamic table suspended after consecutive refresh errors", {
+        dynamic_table: o.name,
+        errors: AUTO_SUSPEND_ERRORS,
+      });
+    }
+    await this.#suspend(over, "SUSPENDED_DUE_TO_ERRORS");
   }
 
   async #markInitialized(o: CatalogObject): Promise<void> {
@@ -807,6 +924,9 @@ export class DynamicTables {
         const m = marks[String(id)];
         if (!m || this.#w.nextRow(id) > m.row || this.#w.nextLogSeq(id) > m.logSeq) return true;
       }
+      // A view or function it reads through was replaced: it reads differently now.
+      const inputs = this.#runtimeOf(t).compiled?.definitionInputs ?? [];
+      if (inputs.some((id) => !marks[definitionMark(id)] || !this.#w.catalog.byId(id))) return true;
     }
     return false;
   }

@@ -85,8 +85,13 @@ export type Statement =
     readonly ifExists: boolean;
     readonly action:
       | { readonly kind: "refresh" | "suspend" | "resume" }
-      | { readonly kind: "setLag"; readonly lag: TargetLag }
-      | { readonly kind: "setWarehouse"; readonly warehouse: string };
+      | {
+        /** `SET` of one property or several; those absent are left as they are. */
+        readonly kind: "set";
+        readonly lag?: TargetLag;
+        readonly warehouse?: string;
+        readonly comment?: string | null;
+      };
   }
   | {
     readonly kind: "createPipe";
@@ -1271,35 +1276,26 @@ function parseObjectStatement(c: Cursor, parseQuery: (q: string) => Node): State
         };
       }
       if (t.text === "SET") {
-        const p = c.next();
-        if (p.text === "COMMENT") {
-          const text = readOptionValue(c).text;
-          return {
-            kind: "comment",
-            objectKind: "DYNAMIC TABLE",
-            name,
-            column: null,
-            text,
-            ifExists,
-          };
+        // SET TARGET_LAG = … WAREHOUSE = … COMMENT = …: any of them, in any order, each applied.
+        let lag: TargetLag | undefined, warehouse: string | undefined;
+        let comment: string | null | undefined;
+        while (!c.done) {
+          c.accept(",");
+          const p = c.next();
+          if (p.text === "TARGET_LAG") lag = parseTargetLag(readOptionValue(c));
+          else if (p.text === "WAREHOUSE") warehouse = readOptionValue(c).text;
+          else if (p.text === "COMMENT") comment = readOptionValue(c).text;
+          else throw SQL_ERRORS.unsupported(`ALTER DYNAMIC TABLE … SET ${p.text}`);
         }
-        if (p.text === "TARGET_LAG") {
-          return {
-            kind: "alterDynamicTable",
-            name,
-            ifExists,
-            action: { kind: "setLag", lag: parseTargetLag(readOptionValue(c)) },
-          };
+        if (lag === undefined && warehouse === undefined && comment === undefined) {
+          throw SQL_ERRORS.syntax("ALTER DYNAMIC TABLE … SET needs a property.");
         }
-        if (p.text === "WAREHOUSE") {
-          return {
-            kind: "alterDynamicTable",
-            name,
-            ifExists,
-            action: { kind: "setWarehouse", warehouse: readOptionValue(c).text },
-          };
-        }
-        throw SQL_ERRORS.unsupported(`ALTER DYNAMIC TABLE … SET ${p.text}`);
+        return {
+          kind: "alterDynamicTable",
+          name,
+          ifExists,
+          action: { kind: "set", lag, warehouse, comment },
+        };
       }
       throw SQL_ERRORS.unsupported(`ALTER DYNAMIC TABLE … ${t.text}`);
     }

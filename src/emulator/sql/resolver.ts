@@ -34,6 +34,17 @@ import type { TargetLag } from "./parser.ts";
 /** A synthetic object id for relations that are not catalog objects. */
 const SYSTEM_ID = -1;
 
+/** SCHEDULING_STATE's reason_message for a suspended dynamic table's reason_code. */
+function suspendMessage(code: string): string {
+  if (code.startsWith("UPSTREAM_")) {
+    return "The DT was suspended because an upstream DT was suspended";
+  }
+  if (code === "SUSPENDED_DUE_TO_ERRORS") {
+    return "The DT was suspended due to 5 consecutive refresh errors";
+  }
+  return "The DT was suspended by a user";
+}
+
 /** Where the resolver looks things up. */
 export interface ResolverDeps {
   readonly warehouse: Warehouse;
@@ -262,7 +273,15 @@ export function catalogResolver(deps: ResolverDeps): Resolver & {
         lag.kind === "duration" ? "USER_DEFINED" : "DOWNSTREAM",
         JSON.stringify({
           state: o.props.suspended ? "SUSPENDED" : "ACTIVE",
-          ...(o.props.lastSuspendedOn ? { suspended_on: o.props.lastSuspendedOn } : {}),
+          ...(o.props.suspended && o.props.suspendReason
+            ? {
+              reason_code: o.props.suspendReason,
+              reason_message: suspendMessage(String(o.props.suspendReason)),
+            }
+            : {}),
+          ...(o.props.suspended && o.props.lastSuspendedOn
+            ? { suspended_on: o.props.lastSuspendedOn }
+            : {}),
         }),
       ];
     });

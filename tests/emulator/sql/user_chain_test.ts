@@ -334,7 +334,7 @@ Deno.test({
             by.get(n)?.refresh_mode,
             by.get(n)?.scheduling_state,
           ]),
-          [["1 minute", "INCREMENTAL", "RUNNING"], ["2 minutes", "INCREMENTAL", "RUNNING"]],
+          [["1 minute", "INCREMENTAL", "ACTIVE"], ["2 minutes", "INCREMENTAL", "ACTIVE"]],
         );
         // Initialised on creation, over an empty table.
         assertResult(await sql.run(DAILY_QUERY), { columns: DAILY_COLUMNS, rows: [] });

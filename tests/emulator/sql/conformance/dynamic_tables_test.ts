@@ -108,7 +108,7 @@ conformance(
     });
 
     await t.step(
-      "…with the table's name, place, target lag, warehouse and RUNNING state",
+      "…with the table's name, place, target lag, warehouse and ACTIVE state",
       async () => {
         await ready();
         const row = await showDynamicTable(db, "my_dynamic_table");
@@ -126,7 +126,7 @@ conformance(
             schema_name: SCHEMA,
             target_lag: "20 minutes",
             warehouse: "MYWH",
-            scheduling_state: "RUNNING",
+            scheduling_state: "ACTIVE",
             rows: "2",
           },
         );
@@ -218,7 +218,7 @@ conformance(
     });
 
     await t.step(
-      "dt_orders with REFRESH_MODE = INCREMENTAL shows refresh_mode INCREMENTAL, RUNNING",
+      "dt_orders with REFRESH_MODE = INCREMENTAL shows refresh_mode INCREMENTAL, ACTIVE",
       async () => {
         await ready();
         await db.run(`CREATE OR REPLACE DYNAMIC TABLE dt_orders
@@ -250,7 +250,7 @@ conformance(
             name: "DT_ORDERS",
             refresh_mode: "INCREMENTAL",
             refresh_mode_reason: null,
-            scheduling_state: "RUNNING",
+            scheduling_state: "ACTIVE",
             warehouse: "TRANSFORM_WH",
           },
         );
@@ -485,7 +485,8 @@ conformance("DYNAMIC_TABLE_REFRESH_HISTORY: the documented columns", async ({ db
 
 // https://docs.snowflake.com/en/sql-reference/sql/alter-dynamic-table (Examples)
 // The page prints no outputs; the states asserted are those SHOW DYNAMIC TABLES documents for
-// scheduling_state (RUNNING, SUSPENDED) and target_lag.
+// scheduling_state (ACTIVE, SUSPENDED since bundle 2024_02: release-notes/bcr-bundles/2024_02/
+// bcr-1543) and target_lag.
 conformance("ALTER DYNAMIC TABLE: SET TARGET_LAG, SUSPEND, RESUME, REFRESH", async ({ db }, t) => {
   const ready = once(async () => {
     await db.runAll([
@@ -516,10 +517,10 @@ conformance("ALTER DYNAMIC TABLE: SET TARGET_LAG, SUSPEND, RESUME, REFRESH", asy
     assert.equal((await showDynamicTable(db, "my_dynamic_table")).scheduling_state, "SUSPENDED");
   });
 
-  await t.step("RESUME: scheduling_state RUNNING", async () => {
+  await t.step("RESUME: scheduling_state ACTIVE", async () => {
     await ready();
     await db.run("ALTER DYNAMIC TABLE my_dynamic_table RESUME;");
-    assert.equal((await showDynamicTable(db, "my_dynamic_table")).scheduling_state, "RUNNING");
+    assert.equal((await showDynamicTable(db, "my_dynamic_table")).scheduling_state, "ACTIVE");
   });
 
   await t.step("REFRESH brings in rows inserted since the last refresh", async () => {

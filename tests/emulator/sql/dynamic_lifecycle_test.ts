@@ -1,0 +1,139 @@
+/**
+ * A dynamic table's life beside its inputs, as an outside data engineer met it: a view it reads
+ * replaced, a column of a `SELECT *` input dropped, several properties set at once, a suspension
+ * that reaches the tables downstream, and a table that keeps failing on schedule (Snowflake
+ * suspends it after five errors in a row, and its dependents with it).
+ */
+import assert from "node:assert/strict";
+import { withSqlEmulator } from "./helpers.ts";
+import { AUTO_SUSPEND_ERRORS } from "../../../src/emulator/dynamic/service.ts";
+
+type Rows = Record<string, unknown>[];
+const sorted = (rows: Rows) => rows.map((r) => JSON.stringify(r)).sort();
+/** A VARIANT column's value (the in-process client parses it already). */
+const json = (v: unknown) => typeof v === "string" ? JSON.parse(v) : v as Record<string, unknown>;
+
+Deno.test("a view replaced under a dynamic table reinitializes it: it reads the new view", async () => {
+  await withSqlEmulator(async (e) => {
+    const q = async (sql: string) => (await e.sql.query(sql)).rows;
+    await q("CREATE TABLE VT (ID INT, G VARCHAR, V INT)");
+    await q("INSERT INTO VT VALUES (1, 'a', 1), (2, 'a', 5), (3, 'b', 1), (4, 'b', 5)");
+    await q("CREATE VIEW VW AS SELECT * FROM VT WHERE V > 2");
+    const body = "SELECT G, COUNT(*) AS N, SUM(V) AS S FROM VW GROUP BY G";
+    await q(`CREATE DYNAMIC TABLE VD TARGET_LAG = '1 minute' WAREHOUSE = W AS ${body}`);
+    await q("CREATE OR REPLACE VIEW VW AS SELECT * FROM VT WHERE V > 0");
+    const [r] = await q("ALTER DYNAMIC TABLE VD REFRESH");
+    assert.match(String(Object.values(r)[0]), /REINITIALIZE/);
+    assert.deepEqual(sorted(await q("SELECT G, N, S FROM VD")), sorted(await q(body)));
+    // Later changes are incremental again, over the new view.
+    await q("INSERT INTO VT VALUES (5, 'a', 1)");
+    await q("ALTER DYNAMIC TABLE VD REFRESH");
+    assert.deepEqual(sorted(await q("SELECT G, N, S FROM VD")), sorted(await q(body)));
+    // Dropped and created again with another body: the same.
+    await q("DROP VIEW VW");
+    await q("CREATE VIEW VW AS SELECT * FROM VT WHERE G = 'b'");
+    await q("ALTER DYNAMIC TABLE VD REFRESH");
+    assert.deepEqual(sorted(await q("SELECT G, N, S FROM VD")), sorted(await q(body)));
+  }, { liftline: false });
+});
+
+Deno.test("a SELECT * dynamic table whose input lost a column fails its refresh, saying so", async () => {
+  await withSqlEmulator(async (e) => {
+    const q = async (sql: string) => (await e.sql.query(sql)).rows;
+    await q("CREATE TABLE ST1 (ID INT, G VARCHAR)");
+    await q("INSERT INTO ST1 VALUES (1, 'a'), (2, 'b')");
+    await q("CREATE DYNAMIC TABLE SD1 TARGET_LAG = '1 minute' WAREHOUSE = W AS SELECT * FROM ST1");
+    await q("ALTER TABLE ST1 ADD COLUMN X INT");
+    await q("ALTER TABLE ST1 DROP COLUMN G");
+    // Not a success over stale rows, and not the new column's values filed under the old one.
+    await assert.rejects(
+      () => q("ALTER DYNAMIC TABLE SD1 REFRESH"),
+      (err: Error & { code?: string }) => {
+        assert.match(err.message, /no longer 'G'/);
+        assert.match(err.message, /CREATE OR REPLACE DYNAMIC TABLE/);
+        return true;
+      },
+    );
+    assert.deepEqual(
+      sorted(await q("SELECT * FROM SD1")),
+      sorted([{ ID: 1, G: "a" }, { ID: 2, G: "b" }]),
+    );
+  }, { liftline: false });
+});
+
+Deno.test("ALTER DYNAMIC TABLE … SET applies every property it names; SUSPEND reaches downstream", async () => {
+  await withSqlEmulator(async (e) => {
+    const q = async (sql: string) => (await e.sql.query(sql)).rows;
+    const show = async () =>
+      Object.fromEntries(
+        (await q("SHOW DYNAMIC TABLES")).map((r) => [r.name, r] as const),
+      ) as Record<string, Record<string, unknown>>;
+    await q("CREATE TABLE B (K INT, V INT)");
+    await q("INSERT INTO B VALUES (1, 1)");
+    await q(
+      "CREATE DYNAMIC TABLE D1 TARGET_LAG = '1 minute' WAREHOUSE = W AS SELECT K, SUM(V) AS V FROM B GROUP BY K",
+    );
+    await q("CREATE DYNAMIC TABLE D2 TARGET_LAG = DOWNSTREAM WAREHOUSE = W AS SELECT K, V FROM D1");
+    await q("ALTER DYNAMIC TABLE D1 SET TARGET_LAG = '3 minutes' WAREHOUSE = W2 COMMENT = 'daily'");
+    let s = await show();
+    assert.deepEqual(
+      [s.D1.target_lag, s.D1.warehouse, s.D1.comment, s.D1.scheduling_state],
+      ["3 minutes", "W2", "daily", "ACTIVE"],
+    );
+    await q("ALTER DYNAMIC TABLE D1 SET WAREHOUSE = W4, TARGET_LAG = '4 minutes'");
+    s = await show();
+    assert.deepEqual([s.D1.target_lag, s.D1.warehouse], ["4 minutes", "W4"]);
+    await q("ALTER DYNAMIC TABLE D1 SUSPEND");
+    s = await show();
+    assert.deepEqual([s.D1.scheduling_state, s.D2.scheduling_state], ["SUSPENDED", "SUSPENDED"]);
+    const states = Object.fromEntries(
+      (await q(`SELECT NAME, SCHEDULING_STATE FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLES())`))
+        .map((r) => [r.NAME, json(r.SCHEDULING_STATE)]),
+    );
+    assert.equal(states.D1.state, "SUSPENDED");
+    assert.equal(states.D1.reason_code, "USER_SUSPENDED");
+    assert.equal(states.D2.reason_code, "UPSTREAM_USER_SUSPENDED");
+    await q("ALTER DYNAMIC TABLE D1 RESUME");
+    const resumed = Object.fromEntries(
+      (await q(`SELECT NAME, SCHEDULING_STATE FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLES())`))
+        .map((r) => [r.NAME, json(r.SCHEDULING_STATE)]),
+    );
+    // The table suspended only because D1 was comes back with it.
+    assert.deepEqual([resumed.D1, resumed.D2], [{ state: "ACTIVE" }, { state: "ACTIVE" }]);
+  }, { liftline: false });
+});
+
+Deno.test("a dynamic table that fails on schedule five times in a row is suspended, with its dependents", async () => {
+  await withSqlEmulator(async (e) => {
+    const q = async (sql: string) => (await e.sql.query(sql)).rows;
+    await q("CREATE TABLE FAILB (ID INT, G VARCHAR)");
+    await q("INSERT INTO FAILB VALUES (1, 'a')");
+    await q(`CREATE DYNAMIC TABLE FAIL_DT TARGET_LAG = '1 minute' WAREHOUSE = W
+      AS SELECT G, COUNT(*) AS N FROM FAILB GROUP BY G`);
+    await q(
+      "CREATE DYNAMIC TABLE FAIL_NEXT TARGET_LAG = '1 minute' WAREHOUSE = W AS SELECT G FROM FAIL_DT",
+    );
+    await q("DROP TABLE FAILB");
+    const deadline = Date.now() + 20_000;
+    let state: Record<string, unknown> = {};
+    while (Date.now() < deadline) {
+      state = Object.fromEntries(
+        (await q("SHOW DYNAMIC TABLES")).map((r) => [r.name, r.scheduling_state]),
+      );
+      if (state.FAIL_DT === "SUSPENDED") break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.deepEqual(state, { FAIL_DT: "SUSPENDED", FAIL_NEXT: "SUSPENDED" });
+    // Five failures, then no more: the scheduler leaves a suspended table alone.
+    await new Promise((r) => setTimeout(r, 500));
+    const failed = await q(`SELECT COUNT(*) AS N FROM
+      TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY(NAME => 'FAIL_DT', RESULT_LIMIT => 10000))
+      WHERE STATE = 'FAILED'`);
+    assert.deepEqual(failed, [{ N: AUTO_SUSPEND_ERRORS }]);
+    const why = json(
+      (await q(`SELECT SCHEDULING_STATE FROM
+      TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLES(NAME => 'FAIL_DT'))`))[0].SCHEDULING_STATE,
+    );
+    assert.equal(why.reason_code, "SUSPENDED_DUE_TO_ERRORS");
+  }, { liftline: false, dynamic: { autoRefresh: true, tickMs: 20, lagScale: 0.001 } });
+});
