@@ -1174,6 +1174,8 @@ function refuseAbsent(c: Cursor): void {
   const start = c.i;
   c.next();
   if (head === "CREATE") {
+    // CREATE OR ALTER (a declarative change of a table's or dynamic table's definition).
+    if (c.at("OR", "ALTER")) throw SQL_ERRORS.unsupported("CREATE OR ALTER");
     c.accept("OR", "REPLACE");
     c.acceptAll(CREATE_MODIFIERS);
   }

@@ -1646,7 +1646,10 @@ const FUNCTIONS: Record<string, Impl> = {
   HASH_AGG: (c) => {
     // Order-independent, as Snowflake's (whose hash values are its own: these are DuckDB's).
     if (c.distinct) throw SQL_ERRORS.unsupported("HASH_AGG(DISTINCT …)");
-    const args = c.args().map((a) => a.sql);
+    // HASH_AGG(*): every column of the FROM clause.
+    const args = c.rawArgs[0] === "*" && c.rawArgs.length === 1
+      ? c.t.expandStar(c.ctx.scope.relations, undefined, c.ctx.scope).map(([, e]) => e.sql)
+      : c.args().map((a) => a.sql);
     if (!args.length) throw SQL_ERRORS.invalidArgument("HASH_AGG needs an argument.");
     return {
       // Into a signed 64-bit range, as HASH does.
@@ -2221,6 +2224,16 @@ const FUNCTIONS: Record<string, Impl> = {
     c.arity(1);
     return { sql: `decode(unhex(${text(c, 0)}))`, type: T.varchar() };
   },
+  TRY_HEX_DECODE_STRING: (c) => {
+    // NULL for text that is not an even number of hex digits, or not UTF-8 once decoded.
+    c.arity(1);
+    const s = text(c, 0);
+    return {
+      sql:
+        `CASE WHEN regexp_full_match(${s}, '([0-9A-Fa-f]{2})*') THEN TRY(decode(unhex(${s}))) END`,
+      type: T.varchar(),
+    };
+  },
   UNICODE: (c) => {
     // The code point of the first character; 0 for ''.
     c.arity(1);
@@ -2505,6 +2518,20 @@ const FUNCTIONS: Record<string, Impl> = {
       sql: key.type.kind === "NUMBER"
         ? `json_extract(${json}, '$[' || CAST(${key.sql} AS BIGINT) || ']')`
         : `json_extract(${json}, '$."' || ${c.t.asText(key)} || '"')`,
+      type: T.variant,
+    };
+  },
+  GET_IGNORE_CASE: (c) => {
+    // An object's key matched exactly if it has one, else ignoring case; an array's index as GET.
+    c.arity(2);
+    const key = c.arg(1);
+    if (key.type.kind === "NUMBER") return FUNCTIONS.GET(c);
+    const json = c.t.toVariantSql(c.arg(0)), k = c.t.asText(key);
+    const match = `coalesce(list_filter(json_keys(${json}), _ll_k -> _ll_k = ${k})[1], ` +
+      `list_filter(json_keys(${json}), _ll_k -> lower(_ll_k) = lower(${k}))[1])`;
+    return {
+      sql:
+        `CASE WHEN json_type(${json}) = 'OBJECT' THEN json_extract(${json}, '$."' || ${match} || '"') END`,
       type: T.variant,
     };
   },
@@ -2825,6 +2852,22 @@ const FUNCTIONS: Record<string, Impl> = {
       `list_filter(${a}, (_ll_x, _ll_i) -> len(list_filter(${a}[1:_ll_i], _ll_y -> _ll_y = _ll_x)) <= len(list_filter(${b}, _ll_y -> _ll_y = _ll_x)))`,
     ));
   },
+  ARRAY_REVERSE: (c) => {
+    c.arity(1);
+    return array(`list_reverse(${elements(c, 0)})`);
+  },
+  ARRAY_REMOVE_AT: (c) => {
+    // A position from 0, or from the end when negative; one outside the array changes nothing.
+    c.arity(2);
+    const a = elements(c, 0);
+    const n = `CAST(${c.arg(1).sql} AS BIGINT)`;
+    const at = `(CASE WHEN ${n} < 0 THEN len(${a}) + ${n} ELSE ${n} END + 1)`;
+    return array(
+      `CASE WHEN ${
+        c.arg(1).sql
+      } IS NULL THEN NULL ELSE list_filter(${a}, (_ll_x, _ll_i) -> _ll_i <> ${at}) END`,
+    );
+  },
   ARRAY_REMOVE: (c) => {
     c.arity(2);
     const v = c.t.toVariantSql(c.arg(1));
@@ -2942,6 +2985,15 @@ const FUNCTIONS: Record<string, Impl> = {
   BITXOR: bitwise((a, b) => `xor(${a}, ${b})`),
   BITSHIFTLEFT: bitwise((a, b) => `(${a} << CAST(${b} AS INTEGER))`),
   BITSHIFTRIGHT: bitwise((a, b) => `(${a} >> CAST(${b} AS INTEGER))`),
+  GETBIT: (c) => {
+    // Bit `b` (from 0, the least significant) of a non-negative integer.
+    c.arity(2);
+    const [a, b] = [0, 1].map((i) => `CAST(${c.arg(i).sql} AS HUGEINT)`);
+    return {
+      sql: `CAST((${a} >> CAST(${b} AS INTEGER)) & 1 AS DECIMAL(1,0))`,
+      type: T.number(1, 0),
+    };
+  },
   BITNOT: (c) => {
     c.arity(1);
     return { sql: `CAST(~CAST(${c.arg(0).sql} AS HUGEINT) AS DECIMAL(38,0))`, type: n38 };

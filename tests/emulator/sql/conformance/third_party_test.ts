@@ -676,3 +676,37 @@ conformance(
     );
   },
 );
+
+conformance(
+  "ARRAY_REVERSE, ARRAY_REMOVE_AT, TRY_HEX_DECODE_STRING, GET_IGNORE_CASE, GETBIT, HASH_AGG(*)",
+  async ({ db }) => {
+    const star = await db.run(
+      `SELECT HASH_AGG(*) = HASH_AGG(X, Y), HASH_AGG(*) = HASH_AGG(Y, X)
+       FROM (SELECT 1 X, 'a' Y UNION ALL SELECT 2, 'b')`,
+    );
+    assert.deepEqual(star.rows, [["True", "False"]]);
+    // A statement Snowflake has and the emulator does not: refused as such, not a syntax error.
+    await assert.rejects(
+      () => db.run("CREATE OR ALTER TABLE T (A INT)"),
+      (e: Error) => /000002/.test(e.message) && e.message.includes("CREATE OR ALTER"),
+    );
+    const r = await db.run(
+      `SELECT ARRAY_REVERSE([1, 2, 3]), ARRAY_REMOVE_AT([2, 5, 7], 0), ARRAY_REMOVE_AT([2, 5, 7], -1),
+            ARRAY_REMOVE_AT([2, 5, 7], 10), TRY_HEX_DECODE_STRING('536E6F77666C616B65'),
+            TRY_HEX_DECODE_STRING('ABC'), GET_IGNORE_CASE(PARSE_JSON('{"Key": 1}'), 'KEY'),
+            GET_IGNORE_CASE(PARSE_JSON('{"k": 1, "K": 2}'), 'K'), GETBIT(11, 3), GETBIT(11, 2)`,
+    );
+    assert.deepEqual(r.rows, [[
+      "[3,2,1]",
+      "[5,7]",
+      "[2,5]",
+      "[2,5,7]",
+      "Snowflake",
+      null,
+      "1",
+      "2",
+      "1",
+      "0",
+    ]]);
+  },
+);
