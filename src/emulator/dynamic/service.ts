@@ -426,7 +426,7 @@ export class DynamicTables {
       type: c.type,
       nullable: true,
       defaultSql: null,
-      comment: null,
+      comment: stmt.columnComments[i] ?? null,
     }));
     const sourceNames = [...compiled.sources.values()].map((s) =>
       `${s.database}\u0000${s.schema}\u0000${s.name}`
@@ -475,6 +475,7 @@ export class DynamicTables {
           initialized: stmt.initialize === "ON_CREATE" ? true : false,
           suspended: false,
           columnList: !!stmt.columns,
+          ...(stmt.transient ? { transient: true } : {}),
           sources: [...compiled.sources.keys()],
           sourceNames,
           text: ctx.text.trim(),

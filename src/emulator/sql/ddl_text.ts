@@ -80,11 +80,15 @@ function dynamicTableDdl(o: CatalogObject, name: string): string {
     : lag?.kind === "duration"
     ? `'${lag.text}'`
     : "DOWNSTREAM";
-  const columns = o.columns.map((c) => `\t${ident(c.name)}`).join(",\n");
-  return `create or replace dynamic table ${name}(\n${columns}\n) target_lag = ${lagText}` +
+  const columns = o.columns.map((c) =>
+    `\t${ident(c.name)}${c.comment !== null ? ` COMMENT ${str(c.comment)}` : ""}`
+  ).join(",\n");
+  const kind = o.props.transient ? "transient dynamic table" : "dynamic table";
+  const comment = o.comment !== null ? `\n COMMENT=${str(o.comment)}` : "";
+  return `create or replace ${kind} ${name}(\n${columns}\n) target_lag = ${lagText}` +
     ` refresh_mode = ${String(o.props.requestedMode ?? "AUTO")} initialize = ${
       String(o.props.initialize ?? "ON_CREATE")
-    } warehouse = ${String(o.props.warehouse ?? "")}\n as ${
+    } warehouse = ${String(o.props.warehouse ?? "")}${comment}\n as ${
       String(o.definition ?? "").trim().replace(/;\s*$/, "")
     };`;
 }

@@ -74,7 +74,11 @@ export type Statement =
     readonly refreshMode: "AUTO" | "FULL" | "INCREMENTAL";
     readonly initialize: "ON_CREATE" | "ON_SCHEDULE";
     readonly columns: readonly string[] | null;
+    /** The column list's comments (`name COMMENT '…'`), by position. */
+    readonly columnComments: readonly (string | null)[];
     readonly comment: string | null;
+    /** `CREATE TRANSIENT DYNAMIC TABLE`. */
+    readonly transient: boolean;
     /** The defining query's text and tree. */
     readonly queryText: string;
     readonly query: Node;
@@ -341,19 +345,27 @@ function readObjectKind(c: Cursor): string | undefined {
 function parseCreateDynamicTable(
   c: Cursor,
   orReplace: boolean,
+  transient: boolean,
   parseQuery: (text: string) => Node,
 ): Statement {
   const ifNotExists = c.accept("IF", "NOT", "EXISTS");
   const name = readName(c);
   let columns: string[] | null = null;
+  const columnComments: (string | null)[] = [];
   if (c.accept("(")) {
     columns = [];
     for (;;) {
       const t = c.next();
       if (t.kind !== "word" && t.kind !== "quoted") throw syntaxAt(c.source, t, "a column name");
       columns.push(t.text);
-      // Column options (a type, COMMENT '…') are accepted and ignored: the query decides types.
-      while (!c.at(",") && !c.at(")")) c.next();
+      columnComments.push(null);
+      // A comment is kept; other column options (a type) are accepted and ignored: the query
+      // decides types.
+      while (!c.at(",") && !c.at(")")) {
+        if (c.accept("COMMENT")) {
+          columnComments[columnComments.length - 1] = readOptionValue(c).text;
+        } else c.next();
+      }
       if (c.accept(")")) break;
       c.next();
     }
@@ -424,7 +436,9 @@ function parseCreateDynamicTable(
     refreshMode,
     initialize,
     columns,
+    columnComments,
     comment,
+    transient,
     queryText,
     query: parseQuery(queryText),
   };
@@ -1219,7 +1233,9 @@ function parseObjectStatement(c: Cursor, parseQuery: (q: string) => Node): State
   if (c.accept("CREATE")) {
     const orReplace = c.accept("OR", "REPLACE");
     // The SQL parser reads TEMPORARY and TRANSIENT again where the statement goes to it.
+    const modifiersAt = c.i;
     const modifiers = c.acceptAll(CREATE_MODIFIERS);
+    const transient = c.tokens.slice(modifiersAt, c.i).some((t) => t.text === "TRANSIENT");
     const schemaAt = c.i;
     if (c.accept("SCHEMA")) {
       // Snowflake's options the SQL parser does not take: managed access, retention.
@@ -1244,7 +1260,9 @@ function parseObjectStatement(c: Cursor, parseQuery: (q: string) => Node): State
       if (orReplace || modifiers) throw syntaxAt(c.source, c.peek());
       c.i = schemaAt;
     }
-    if (c.accept("DYNAMIC", "TABLE")) return parseCreateDynamicTable(c, orReplace, parseQuery);
+    if (c.accept("DYNAMIC", "TABLE")) {
+      return parseCreateDynamicTable(c, orReplace, transient, parseQuery);
+    }
     if (c.accept("PIPE")) return parseCreatePipe(c, orReplace);
     if (c.accept("STREAM")) return parseCreateStream(c, orReplace);
     if (c.accept("SEQUENCE")) return parseCreateSequence(c, orReplace);

@@ -379,7 +379,8 @@ export function catalogResolver(deps: ResolverDeps): Resolver & {
         graph_history_valid_from AS "GRAPH_HISTORY_VALID_FROM",
         CAST(NULL AS JSON) AS "LAST_COMPLETED_DEPENDENCY", CAST(NULL AS JSON) AS "INPUTS_WITH_CHANGED_DATA",
         CAST(NULL AS VARCHAR) AS "WAREHOUSE",
-        CASE WHEN refresh_action = 'REINITIALIZE' THEN 'An input of the dynamic table was replaced or altered.' END AS "REINIT_REASON"
+        CASE WHEN refresh_action = 'REINITIALIZE' AND refresh_trigger = 'CREATION' THEN 'The dynamic table was created.'
+          WHEN refresh_action = 'REINITIALIZE' THEN 'An input of the dynamic table was replaced or altered.' END AS "REINIT_REASON"
       FROM ${HISTORY_TABLE} ${conds.length ? `WHERE ${conds.join(" AND ")}` : ""}
       ORDER BY refresh_start_time DESC, seq DESC LIMIT ${limit})`;
     return {

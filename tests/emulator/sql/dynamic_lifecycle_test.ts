@@ -25,6 +25,16 @@ Deno.test("a view replaced under a dynamic table reinitializes it: it reads the 
     const [r] = await q("ALTER DYNAMIC TABLE VD REFRESH");
     assert.match(String(Object.values(r)[0]), /REINITIALIZE/);
     assert.deepEqual(sorted(await q("SELECT G, N, S FROM VD")), sorted(await q(body)));
+    const reasons = await q(`SELECT REFRESH_TRIGGER, REINIT_REASON FROM
+      TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY(NAME => 'VD'))
+      WHERE REFRESH_ACTION = 'REINITIALIZE' ORDER BY REFRESH_START_TIME`);
+    assert.deepEqual(reasons, [
+      { REFRESH_TRIGGER: "CREATION", REINIT_REASON: "The dynamic table was created." },
+      {
+        REFRESH_TRIGGER: "MANUAL",
+        REINIT_REASON: "An input of the dynamic table was replaced or altered.",
+      },
+    ]);
     // Later changes are incremental again, over the new view.
     await q("INSERT INTO VT VALUES (5, 'a', 1)");
     await q("ALTER DYNAMIC TABLE VD REFRESH");
@@ -136,4 +146,36 @@ Deno.test("a dynamic table that fails on schedule five times in a row is suspend
     );
     assert.equal(why.reason_code, "SUSPENDED_DUE_TO_ERRORS");
   }, { liftline: false, dynamic: { autoRefresh: true, tickMs: 20, lagScale: 0.001 } });
+});
+
+Deno.test("a dynamic table's column comments and TRANSIENT are kept, shown and in its DDL", async () => {
+  await withSqlEmulator(async (e) => {
+    const q = async (sql: string) => (await e.sql.query(sql)).rows;
+    await q("CREATE TABLE B (K INT, V INT)");
+    await q(`CREATE TRANSIENT DYNAMIC TABLE DD1 (REGION COMMENT 'the region', N COMMENT 'count')
+      TARGET_LAG = '1 minute' WAREHOUSE = W COMMENT = 'hello' AS SELECT K, SUM(V) FROM B GROUP BY K`);
+    const columns = async () =>
+      await q(`SELECT COLUMN_NAME, COMMENT FROM INFORMATION_SCHEMA.COLUMNS
+        WHERE TABLE_NAME = 'DD1' ORDER BY ORDINAL_POSITION`);
+    const described = [
+      { COLUMN_NAME: "REGION", COMMENT: "the region" },
+      { COLUMN_NAME: "N", COMMENT: "count" },
+    ];
+    assert.deepEqual(await columns(), described);
+    assert.deepEqual(
+      await q(
+        "SELECT IS_TRANSIENT, IS_DYNAMIC FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_NAME = 'DD1'",
+      ),
+      [{ IS_TRANSIENT: "YES", IS_DYNAMIC: "YES" }],
+    );
+    // GET_DDL's text creates the same table again.
+    const [ddl] = await q("SELECT GET_DDL('TABLE', 'DD1') AS D");
+    assert.match(String(ddl.D), /^create or replace transient dynamic table DD1\(/);
+    assert.match(String(ddl.D), /REGION COMMENT 'the region'/);
+    assert.match(String(ddl.D), /COMMENT='hello'/);
+    await q(String(ddl.D));
+    assert.deepEqual(await columns(), described);
+    const [shown] = await q("SHOW DYNAMIC TABLES LIKE 'DD1'");
+    assert.equal(shown.comment, "hello");
+  }, { liftline: false });
 });
