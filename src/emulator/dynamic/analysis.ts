@@ -355,12 +355,17 @@ export function analyze(input: AnalysisInput): IncrementalPlan {
       s.aliases.every((al) => nullableOccurrences.has(al) && !preservedOccurrences.has(al));
     sources.set(id, { ref: s.ref, occurrences, expand, opaque });
   }
+  // A global aggregate (no GROUP BY) is one row: Snowflake refreshes it incrementally, and here
+  // every source is opaque, so each change recomputes that row (REFRESH_ACTION FULL).
+  const globalAggregate = top.kind === "select" && top.aggregate && top.groupKeys === null &&
+    top.windows.length === 0;
   let reason: string | null = null;
   if (blockers.length) {
     reason = `The definition uses ${blockers[0]}, which incremental refresh does not support.`;
-  } else if (!keys.length) {
-    reason =
-      "The definition has no grouping or partition key to refresh by (for example a global aggregate or a LIMIT).";
+  } else if (!keys.length && !globalAggregate) {
+    reason = top.groupKeys?.length
+      ? "No grouping key of the definition can be traced to every source it reads (for example a key from the null-supplying side of an outer join)."
+      : "The definition has no grouping or partition key to refresh by (for example a LIMIT).";
   }
   void anyOpaque;
   return { incremental: reason === null, reason, keys, sources };

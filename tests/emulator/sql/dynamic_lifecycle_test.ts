@@ -179,3 +179,37 @@ Deno.test("a dynamic table's column comments and TRANSIENT are kept, shown and i
     assert.equal(shown.comment, "hello");
   }, { liftline: false });
 });
+
+Deno.test("a global aggregate is INCREMENTAL as in Snowflake, and stays exact", async () => {
+  await withSqlEmulator(async (e) => {
+    const q = async (sql: string) => (await e.sql.query(sql)).rows;
+    await q("CREATE TABLE C (ID INT, TIER VARCHAR)");
+    await q("CREATE TABLE O (ID INT, C_ID INT, AMOUNT NUMBER(10,2))");
+    await q("INSERT INTO C VALUES (1, 'gold'), (2, 'silver')");
+    await q("INSERT INTO O VALUES (1, 1, 10.50), (2, 2, 5.25), (3, 3, 1.00)");
+    const body = "SELECT COUNT(*) AS N, SUM(AMOUNT) AS S FROM O";
+    // REFRESH_MODE = INCREMENTAL is accepted (it was refused with 091352), and AUTO resolves to it.
+    await q(`CREATE DYNAMIC TABLE G1 TARGET_LAG = '1 minute' WAREHOUSE = W
+      REFRESH_MODE = INCREMENTAL AS ${body}`);
+    await q(
+      "CREATE DYNAMIC TABLE G2 TARGET_LAG = '1 minute' WAREHOUSE = W AS SELECT COUNT(*) AS N FROM C",
+    );
+    // A grouping key from the null-supplying side of an outer join: FULL, and the reason says why.
+    await q(`CREATE DYNAMIC TABLE G3 TARGET_LAG = '1 minute' WAREHOUSE = W AS
+      SELECT COALESCE(c.TIER, 'U') AS T, COUNT(*) AS N FROM O o LEFT JOIN C c ON o.C_ID = c.ID GROUP BY 1`);
+    const modes = Object.fromEntries(
+      (await q("SHOW DYNAMIC TABLES")).map((
+        r,
+      ) => [r.name, [r.refresh_mode, r.refresh_mode_reason]]),
+    );
+    assert.deepEqual(modes.G1, ["INCREMENTAL", null]);
+    assert.deepEqual(modes.G2, ["INCREMENTAL", null]);
+    assert.equal(modes.G3[0], "FULL");
+    assert.match(String(modes.G3[1]), /null-supplying side of an outer join/);
+    await q("INSERT INTO O VALUES (4, 1, 2.00)");
+    await q("DELETE FROM O WHERE ID = 2");
+    await q("ALTER DYNAMIC TABLE G1 REFRESH");
+    assert.deepEqual(await q("SELECT N, S FROM G1"), await q(body));
+    assert.deepEqual(await q("SELECT N, S FROM G1"), [{ N: 3, S: 13.5 }]);
+  }, { liftline: false });
+});
