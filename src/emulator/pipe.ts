@@ -124,17 +124,45 @@ export function forEachObject(
   const decoder = new TextDecoder();
   // The start of a line that the previous chunk cut off.
   let carry = "";
+  // Inside a line already counted as too long: its text is dropped up to its end.
+  let skipping = false;
   for (let i = 0; i < chunks.length; i++) {
-    const text = carry + decoder.decode(chunks[i], { stream: i < chunks.length - 1 });
+    let text = decoder.decode(chunks[i], { stream: i < chunks.length - 1 });
+    if (skipping) {
+      const nl = text.indexOf("\n");
+      if (nl === -1) continue;
+      skipping = false;
+      text = text.slice(nl + 1);
+    }
+    text = carry + text;
     const cut = text.lastIndexOf("\n");
     if (cut === -1) {
       carry = text;
+      if (carry.length > MAX_ROW_CHARS) {
+        tooLong(counts);
+        carry = "";
+        skipping = true;
+      }
       continue;
     }
     objectLines(text, cut, counts, onObject);
     carry = text.slice(cut + 1);
   }
   if (carry !== "") objectLines(carry, carry.length, counts, onObject);
+}
+
+/**
+ * The longest row (line) read, in characters: room for a VARCHAR of Snowflake's 16 MB maximum
+ * and more besides. A longer one is an error row, never parsed: a compressed body of a few KB may
+ * hold a line of a hundred MB, and parsing it held gigabytes (or ended the process).
+ */
+export const MAX_ROW_CHARS = 32 * 1024 * 1024;
+
+function tooLong(counts: Counts): void {
+  const n = ++counts.parsed;
+  counts.errors++;
+  counts.lastErrorMessage =
+    `Row ${n} of the batch is longer than ${MAX_ROW_CHARS} characters (content redacted)`;
 }
 
 /** The lines of `text[0, end)`, numbered on from `counts.parsed` (see {@link forEachObject}). */
@@ -150,6 +178,11 @@ function objectLines(
     if (nl === -1 || nl > end) nl = end;
     let stop = nl;
     if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
+    if (stop - start > MAX_ROW_CHARS) {
+      start = nl + 1;
+      tooLong(counts);
+      continue;
+    }
     const line = text.slice(start, stop);
     start = nl + 1;
     if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === "")) continue;

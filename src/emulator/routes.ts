@@ -42,7 +42,9 @@ function acceptsJson(accept: string | undefined): boolean {
   if (!accept) return false;
   return accept.split(",").some((part) => {
     const type = part.split(";")[0].trim().toLowerCase();
-    return type === "application/json" || type === "application/*";
+    // `*/*` (what curl and fetch send unless told otherwise) takes JSON too; no header at all is
+    // refused, as Snowflake does.
+    return type === "application/json" || type === "application/*" || type === "*/*";
   });
 }
 

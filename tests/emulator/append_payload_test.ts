@@ -13,6 +13,7 @@ import {
 import { ApiError } from "../../src/emulator/errors.ts";
 import {
   appendRows,
+  channelStatus,
   concatBytes,
   ndjson,
   openChannel,
@@ -101,6 +102,40 @@ Deno.test("rows of a large uncompressed append land exactly as sent, multi-byte 
       rows.rows.map((r) => [Number(r.N), Number(r.LIFTS), r.FIRST]),
       [[3000, 3000, "Télécabine ☃ 0"]],
     );
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a row longer than any Snowflake row, in a small compressed body, is an error row: the rest lands", async () => {
+  const t = await startTestEmulator({ provision: false });
+  try {
+    await t.sql.query("CREATE TABLE WIDE (N NUMBER, S VARCHAR)");
+    const pipe = "WIDE-STREAMING";
+    const token = await scopedToken(t);
+    const cont = (await openChannel(t.url, token, pipe, "c")).body.next_continuation_token;
+    // 40 MiB of one character gzips to about 40 KB: a compression bomb of a single line.
+    const huge = `{"N": 2, "S": "${"x".repeat(40 * 1024 * 1024)}"}`;
+    const body = `{"N": 1, "S": "a"}\n${huge}\n{"N": 3, "S": "c"}\n`;
+    const wire = new Uint8Array(gzipSync(body));
+    assert.ok(wire.byteLength < 1024 * 1024);
+    const res = await appendRows(t.url, token, pipe, "c", cont, wire, { offsetToken: "1" }, {
+      "Content-Encoding": "gzip",
+    });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    let st: Record<string, unknown> = {};
+    for (let i = 0; i < 200 && st.last_committed_offset_token !== "1"; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      st = (await channelStatus(t.url, token, pipe, ["c"])).body.channel_statuses.c;
+    }
+    assert.equal(st.last_committed_offset_token, "1");
+    assert.equal(st.rows_inserted, 2);
+    assert.equal(st.rows_error_count, 1);
+    assert.match(String(st.last_error_message), /Row 2 of the batch is longer than/);
+    assert.deepEqual((await t.sql.query("SELECT N, S FROM WIDE ORDER BY N")).rows, [
+      { N: 1, S: "a" },
+      { N: 3, S: "c" },
+    ]);
   } finally {
     await t.close();
   }

@@ -150,7 +150,7 @@ Deno.test("the 4 MB cap counts wire bytes: a bigger body is 413, a big body gzip
   }
 });
 
-Deno.test("a missing or unsupported Accept header is refused with 391902", async () => {
+Deno.test("a missing or unsupported Accept header is refused with 391902; */* takes JSON", async () => {
   const t = await startTestEmulator();
   try {
     const jwt = await keypairJwt(t.keys);
@@ -175,10 +175,18 @@ Deno.test("a missing or unsupported Accept header is refused with 391902", async
     const token = await scopedToken(t);
     const open = await fetch(t.url + channelPath(PIPE, "acc"), {
       method: "PUT",
-      headers: { Authorization: `Bearer ${token}`, Accept: "*/*" },
+      headers: { Authorization: `Bearer ${token}`, Accept: "text/csv" },
       body: "{}",
     });
     assert.equal((await open.json()).code, "391902");
+    // `*/*`, curl's and fetch's own, takes JSON.
+    const any = await fetch(t.url + channelPath(PIPE, "acc"), {
+      method: "PUT",
+      headers: { Authorization: `Bearer ${token}`, Accept: "*/*" },
+      body: "{}",
+    });
+    assert.equal(any.status, 200, await any.clone().text());
+    await any.body?.cancel();
     // With it, fine.
     const ok = await fetch(`${t.url}/v2/streaming/hostname`, {
       headers: { Authorization: `Bearer ${jwt}`, Accept: "application/json; charset=utf-8" },
