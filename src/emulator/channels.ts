@@ -39,6 +39,7 @@ import { decodeContinuationToken, encodeContinuationToken } from "./continuation
 import { type BatchCounts, Pipe } from "./pipe.ts";
 import type { ChannelRecord, Warehouse } from "./warehouse/warehouse.ts";
 import { ChannelGoneError, commitBodies, TableGoneError } from "./warehouse/ingest.ts";
+import { isReopening } from "./warehouse/duckdb.ts";
 import { formatSfType } from "./warehouse/types.ts";
 import type { CatalogColumn } from "./warehouse/catalog.ts";
 import type { ColumnFill } from "./coerce.ts";
@@ -99,6 +100,8 @@ interface LiveChannel {
   committing?: Promise<void>;
   /** Commits that failed in a row (their retries back off, and are logged more sparsely). */
   failures?: number;
+  /** The last commit was refused while the warehouse reopened, and waited for it once. */
+  waitedForReopen?: boolean;
 }
 
 /** Options of an open. */
@@ -539,6 +542,15 @@ export class StreamingService {
         // Shutting down interrupted it: the rows were never reported committed, and the
         // client sends them again from the committed offset; not a failure to report.
         if (this.#closed) return;
+        // Another commit's failure has the warehouse reopened, and this one never ran: it runs
+        // as soon as the new instance is there, as nothing went wrong with it.
+        if (isReopening(e) && !live.waitedForReopen) {
+          live.waitedForReopen = true;
+          this.#warehouse.reopened().then(() => {
+            if (!this.#closed && live.timer === undefined) this.#commitDue(live).catch(() => {});
+          });
+          return;
+        }
         // Nothing was written (the transaction rolled back): keep the batches and try again,
         // less often while it keeps failing, and saying so on the 1st, 2nd, 4th, 8th… failure.
         const failures = (live.failures ?? 0) + 1;
@@ -567,6 +579,7 @@ export class StreamingService {
         return;
       }
       live.failures = 0;
+      live.waitedForReopen = false;
       // A reopen discarded the buffer meanwhile: the committed batches are no longer in it.
       for (const b of batches) {
         b.committing = false;

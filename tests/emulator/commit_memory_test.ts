@@ -76,3 +76,47 @@ Deno.test("a commit that runs out of the warehouse's memory is made again, with 
     await t.close();
   }
 });
+
+Deno.test("a commit queued while the warehouse reopens waits for it and is made then, without a failure", async () => {
+  const messages: string[] = [];
+  const t = await startTestEmulator({
+    provision: false,
+    commitDelayMs: 20,
+    log: createLogger({ format: "json", write: (l) => messages.push(JSON.parse(l).msg) }),
+  });
+  let unblock = () => {};
+  try {
+    await t.sql.query("CREATE TABLE Q (N NUMBER)");
+    const pipe = "Q-STREAMING";
+    const token = await scopedToken(t);
+    const cont = (await openChannel(t.url, token, pipe, "q")).body.next_continuation_token;
+    const warehouse = t.emu.context.warehouse;
+    // Another statement holds the writer lane: the commit comes due and waits behind it.
+    const blocked = warehouse.writer.exclusive(() => new Promise<void>((r) => unblock = r));
+    const res = await appendRows(t.url, token, pipe, "q", cont, ndjson([{ N: 1 }, { N: 2 }]), {
+      offsetToken: "2",
+    });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    await new Promise((r) => setTimeout(r, 100));
+    // Meanwhile the warehouse is reopened (as after another commit's failure): the queued commit
+    // is refused when its turn comes, and must be made once the new instance is there.
+    const reopened = warehouse.recover(new Error("a test reopen"));
+    unblock();
+    await blocked;
+    await reopened;
+    assert.ok(
+      await until(
+        async () =>
+          (await channelStatus(t.url, token, pipe, ["q"])).body.channel_statuses.q
+            ?.last_committed_offset_token === "2",
+        10_000,
+      ),
+      messages.join("\n"),
+    );
+    assert.deepEqual((await t.sql.query("SELECT N FROM Q ORDER BY N")).rows, [{ N: 1 }, { N: 2 }]);
+    assert.ok(!messages.includes("commit failed; retrying"), messages.join("\n"));
+  } finally {
+    unblock();
+    await t.close();
+  }
+});

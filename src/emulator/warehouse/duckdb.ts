@@ -140,6 +140,14 @@ export function isMemoryShortage(error: unknown): boolean {
   );
 }
 
+/** What work fails with while the warehouse is being reopened (it never ran). */
+const REOPENING = "FATAL Error: the warehouse is being reopened; try again";
+
+/** True for work refused because the warehouse was being reopened (see {@link Lane.suspend}). */
+export function isReopening(error: unknown): boolean {
+  return String((error as Error | undefined)?.message ?? error) === REOPENING;
+}
+
 /** True for DuckDB's write-write conflicts ("Conflict on update!", "Conflict on tuple deletion!"). */
 export function isConflictDuckError(error: unknown): boolean {
   return /TransactionContext Error: Conflict on/i.test(
@@ -159,8 +167,10 @@ export class Lane {
   #conn: DuckDBConnection;
   #tail: Promise<unknown> = Promise.resolve();
   #closed = false;
-  /** No usable connection (a reopen is under way, or the last one failed): work fails as fatal. */
+  /** The last reconnect failed: work fails as fatal, so that the warehouse tries again. */
   #broken = false;
+  /** A reopen is under way (see {@link suspend}): work fails as fatal until it connected. */
+  #suspended = false;
   /** The statement the work running now is for (see {@link laneWork}). */
   #current: string | undefined;
   /** Who holds the lane across several pieces of work (see {@link hold}). */
@@ -210,8 +220,9 @@ export class Lane {
       refuseCancelled(work);
       this.#current = work;
       try {
+        if (this.#suspended) throw new Error(REOPENING);
         if (this.#broken) {
-          throw new Error("FATAL Error: the warehouse is being reopened; try again");
+          throw new Error("FATAL Error: the warehouse could not be reopened yet; trying again");
         }
         return await fn(new LaneSession(this.#conn, this.#committed));
       } catch (e) {
@@ -240,7 +251,7 @@ export class Lane {
    * the work already queued must not run on an instance that is being replaced.
    */
   suspend(): void {
-    this.#broken = true;
+    this.#suspended = true;
   }
 
   reconnect(
@@ -261,6 +272,8 @@ export class Lane {
       } catch (e) {
         this.#broken = true;
         throw e;
+      } finally {
+        this.#suspended = false;
       }
     });
     this.#tail = done.catch(() => {});
