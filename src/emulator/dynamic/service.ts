@@ -303,18 +303,19 @@ export class DynamicTables {
       ? names.length !== c.columns.length
       : names.length !== c.columns.length || names.some((n, i) => n !== c.columns[i]);
     if (drifted) {
+      const quoted = (ns: string[]) => ns.map((n) => `'${n}'`).join(", ");
       const gone = names.filter((n) => !c.columns.includes(n));
       const added = c.columns.filter((n) => !names.includes(n));
+      const detail = columnList ? "" : [
+        gone.length ? ` (no longer ${quoted(gone)})` : "",
+        added.length ? ` (new ${quoted(added)})` : "",
+      ].join("");
       throw new SqlError(
         "000904",
         "42000",
-        `SQL compilation error:\nDynamic table '${o.name}' has ${names.length} columns; its ` +
-          `query now returns ${c.columns.length}${
-            !columnList && gone.length ? ` (no longer ${gone.map((n) => `'${n}'`).join(", ")})` : ""
-          }${
-            !columnList && added.length ? ` (new ${added.map((n) => `'${n}'`).join(", ")})` : ""
-          }` +
-          ": an input's columns changed. Recreate it with CREATE OR REPLACE DYNAMIC TABLE.",
+        `SQL compilation error:\nDynamic table '${o.name}' has ${names.length} columns; its query ` +
+          `now returns ${c.columns.length}${detail}: an input's columns changed. Recreate it with ` +
+          "CREATE OR REPLACE DYNAMIC TABLE.",
       );
     }
     const sig = [...c.sources.keys(), ...c.definitionInputs.map((id) => -id)].sort().join(",") +
@@ -533,19 +534,10 @@ export class DynamicTables {
     await this.#w.writer.transaction(async (s) => {
       if (a.kind === "resume") {
         // With it, the tables downstream that were suspended only because it was.
-        const resumed = [o];
-        for (let grew = true; grew;) {
-          grew = false;
-          for (const t of this.#tables()) {
-            if (resumed.includes(t) || !t.props.suspended) continue;
-            if (!String(t.props.suspendReason ?? "").startsWith("UPSTREAM_")) continue;
-            const up = this.#upstreamByName(t);
-            if (!up.some((u) => resumed.includes(u))) continue;
-            if (up.some((u) => u.props.suspended && !resumed.includes(u))) continue;
-            resumed.push(t);
-            grew = true;
-          }
-        }
+        const resumed = this.#downstream([o], (t, up, inSet) =>
+          t.props.suspended === true &&
+          String(t.props.suspendReason ?? "").startsWith("UPSTREAM_") &&
+          up.every((u) => !u.props.suspended || inSet(u)));
         for (const t of resumed) {
           const { suspendReason: _why, ...rest } = t.props;
           t.props = { ...rest, suspended: false };
@@ -799,24 +791,42 @@ export class DynamicTables {
    * anyway), recording why: `reason` for the targets, `UPSTREAM_<reason>` for the others.
    */
   async #suspend(targets: readonly CatalogObject[], reason: string): Promise<void> {
-    const why = new Map<number, string>(targets.map((t) => [t.id, reason]));
-    for (let grew = true; grew;) {
-      grew = false;
-      for (const t of this.#tables()) {
-        if (why.has(t.id) || !this.#upstreamByName(t).some((u) => why.has(u.id))) continue;
-        why.set(t.id, `UPSTREAM_${reason}`);
-        grew = true;
-      }
-    }
+    const all = this.#downstream(targets, () => true);
     const now = new Date().toISOString();
     await this.#w.writer.transaction(async (s) => {
-      for (const [id, suspendReason] of why) {
-        const o = this.#w.catalog.byId(id);
-        if (!o || (o.props.suspended && !targets.includes(o))) continue;
+      for (const o of all) {
+        const target = targets.includes(o);
+        if (o.props.suspended && !target) continue;
+        const suspendReason = target ? reason : `UPSTREAM_${reason}`;
         o.props = { ...o.props, suspended: true, lastSuspendedOn: now, suspendReason };
         await this.#w.catalog.update(s, o);
       }
     });
+  }
+
+  /**
+   * `from` and the dynamic tables downstream of them that `admit` lets in: a table reading one
+   * already in (`up` are the tables it reads; `inSet` tells which are in), until none is added.
+   */
+  #downstream(
+    from: readonly CatalogObject[],
+    admit: (t: CatalogObject, up: CatalogObject[], inSet: (u: CatalogObject) => boolean) => boolean,
+  ): CatalogObject[] {
+    const out = [...from];
+    const ids = new Set(out.map((o) => o.id));
+    const inSet = (u: CatalogObject) => ids.has(u.id);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const t of this.#tables()) {
+        if (ids.has(t.id)) continue;
+        const up = this.#upstreamByName(t);
+        if (!up.some(inSet) || !admit(t, up, inSet)) continue;
+        out.push(t);
+        ids.add(t.id);
+        grew = true;
+      }
+    }
+    return out;
   }
 
   /** Counts scheduled refresh errors per table, and suspends a table that reached the limit. */

@@ -103,6 +103,11 @@ function refuseCancelled(work: string | undefined): void {
   }
 }
 
+/** An error's message (or the thrown value as text). */
+function messageOf(error: unknown): string {
+  return String((error as Error | undefined)?.message ?? error);
+}
+
 /**
  * True for DuckDB's fatal errors: the database instance is invalidated ("database has been
  * invalidated because of a previous fatal error") and every later statement fails until it is
@@ -110,8 +115,7 @@ function refuseCancelled(work: string | undefined): void {
  * in-memory state inconsistent after a statement ran out of memory.
  */
 export function isFatalDuckError(error: unknown): boolean {
-  const message = String((error as Error | undefined)?.message ?? error);
-  return /^FATAL Error|database has been invalidated/i.test(message);
+  return /^FATAL Error|database has been invalidated/i.test(messageOf(error));
 }
 
 /**
@@ -125,7 +129,7 @@ export function isFatalDuckError(error: unknown): boolean {
  */
 export function isCommitOutOfMemory(error: unknown): boolean {
   return /Failed to commit: (?:could not allocate|failed to pin) block/i.test(
-    String((error as Error | undefined)?.message ?? error),
+    messageOf(error),
   );
 }
 
@@ -136,7 +140,7 @@ export function isCommitOutOfMemory(error: unknown): boolean {
  */
 export function isMemoryShortage(error: unknown): boolean {
   return /Out of Memory Error|could not allocate block|failed to pin block/i.test(
-    String((error as Error | undefined)?.message ?? error),
+    messageOf(error),
   );
 }
 
@@ -145,13 +149,13 @@ const REOPENING = "FATAL Error: the warehouse is being reopened; try again";
 
 /** True for work refused because the warehouse was being reopened (see {@link Lane.suspend}). */
 export function isReopening(error: unknown): boolean {
-  return String((error as Error | undefined)?.message ?? error) === REOPENING;
+  return messageOf(error) === REOPENING;
 }
 
 /** True for DuckDB's write-write conflicts ("Conflict on update!", "Conflict on tuple deletion!"). */
 export function isConflictDuckError(error: unknown): boolean {
   return /TransactionContext Error: Conflict on/i.test(
-    String((error as Error | undefined)?.message ?? error),
+    messageOf(error),
   );
 }
 
@@ -227,7 +231,7 @@ export class Lane {
         return await fn(new LaneSession(this.#conn, this.#committed));
       } catch (e) {
         if (isFatalDuckError(e) || isCommitOutOfMemory(e)) this.onFatal?.(e);
-        else if (/Current transaction is aborted/i.test(String((e as Error)?.message))) {
+        else if (/Current transaction is aborted/i.test(messageOf(e))) {
           // A transaction whose ROLLBACK failed (out of memory, say) left the connection in it:
           // every statement after would fail the same way. End it here, in the lane's turn.
           await rollbackQuietly(this.#conn);
@@ -242,11 +246,6 @@ export class Lane {
   }
 
   /**
-   * Swaps this lane's connection, in its turn: the work queued before runs on the old one, which
-   * is then closed, and the work queued after waits for `connect` and runs on the new one.
-   * Resolves `detached` once the old connection is closed.
-   */
-  /**
    * Fails every piece of work that starts from now until a {@link reconnect} has connected anew:
    * the work already queued must not run on an instance that is being replaced.
    */
@@ -254,6 +253,11 @@ export class Lane {
     this.#suspended = true;
   }
 
+  /**
+   * Swaps this lane's connection, in its turn: the work queued before runs on the old one, which
+   * is then closed, and the work queued after waits for `connect` and runs on the new one.
+   * Resolves `detached` once the old connection is closed.
+   */
   reconnect(
     connect: () => Promise<DuckDBConnection>,
   ): { detached: Promise<void>; done: Promise<void> } {
@@ -548,7 +552,7 @@ async function rollbackQuietly(conn: DuckDBConnection): Promise<void> {
       return;
     } catch (e) {
       // No transaction to end: a failed COMMIT already ended it.
-      if (/no transaction is active|cannot rollback/i.test(String((e as Error)?.message))) return;
+      if (/no transaction is active|cannot rollback/i.test(messageOf(e))) return;
       await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
     }
   }
